@@ -1,0 +1,210 @@
+"""Finding Pandoc-style citations in an article body, and numbering them.
+
+Syntax (DESIGN §4): `[@key]`, `[@a; @b]`, `[@key, p. 12]`, `[see @key, pp. 3-4]`. Not citations:
+anything in code spans, fenced code or HTML comments, `\\[@…]`, e-mail addresses, a bare `@`.
+The scanner is one pass of small steps over the body text: mask what is not prose, find
+brackets, split them into items.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from pipeline import codes
+from pipeline.diagnostics import Diagnostic, suggestion
+from pipeline.model import Article, Library
+
+# A key starts with a letter, digit or underscore; inner punctuation is allowed, a trailing
+# one is not (so `[@smith2001.]` cites smith2001), as in Pandoc.
+KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
+BRACKET = re.compile(r"(?<!\\)\[(?P<inner>[^\[\]]{0,500}?@[^\[\]]{0,500}?)\](?![(\[])")
+_ITEM = re.compile(rf"^(?P<prefix>.*?)(?<![\w.@])-?@(?P<key>{KEY})?(?P<rest>.*)$", re.DOTALL)
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
+_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
+_BACKTICKS = re.compile(r"`+")
+LOCATOR_LABELS = {
+    "p": "p", "pp": "pp", "page": "p", "pages": "pp",
+    "chap": "ch", "chapter": "ch", "fig": "fig", "figure": "fig",
+    "tbl": "table", "table": "table", "sec": "sec", "section": "sec",
+}
+_LOCATOR = re.compile(
+    r"^\s*,?\s*(?:(?P<label>[A-Za-z]+)\.?\s*)?(?P<value>\d[\w\s,\-–]*?)\s*$"
+)
+
+
+@dataclass(frozen=True)
+class CitationItem:
+    """One cited work inside a bracket: its key, optional locator, and where the `@` is."""
+
+    key: str
+    locator: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One bracket in the body: `start`/`end` are offsets into `Article.body`."""
+
+    start: int
+    end: int
+    items: tuple[CitationItem, ...]
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Malformed:
+    line: int
+    column: int
+    text: str
+    reason: str
+
+
+def code_mask(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of fenced code, code spans and HTML comments: no citation there."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    fence_end = _next_fence_block(text, 0)
+    while fence_end is not None:
+        start, end = fence_end
+        spans.extend(_inline_code_spans(text, pos, start))
+        spans.append((start, end))
+        pos = end
+        fence_end = _next_fence_block(text, end)
+    spans.extend(_inline_code_spans(text, pos, len(text)))
+    return sorted(spans)
+
+
+def _next_fence_block(text: str, pos: int) -> tuple[int, int] | None:
+    opening = _FENCE.search(text, pos)
+    if opening is None:
+        return None
+    marker = opening.group(1)
+    closing = re.compile(rf"^[ \t]*{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$", re.MULTILINE)
+    line_end = text.find("\n", opening.end())
+    if line_end == -1:
+        return opening.start(), len(text)
+    close = closing.search(text, line_end + 1)
+    return opening.start(), close.end() if close else len(text)
+
+
+def _inline_code_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    for comment in _COMMENT.finditer(text, start, end):
+        yield comment.start(), comment.end()
+    pos = start
+    while True:
+        run = _BACKTICKS.search(text, pos, end)
+        if run is None:
+            return
+        width = len(run.group())
+        closing = re.compile(rf"(?<!`)`{{{width}}}(?!`)")
+        close = closing.search(text, run.end(), end)
+        if close is None:
+            pos = run.end()
+            continue
+        yield run.start(), close.end()
+        pos = close.end()
+
+
+def _masked(spans: Sequence[tuple[int, int]], offset: int) -> bool:
+    return any(start <= offset < end for start, end in spans)
+
+
+def scan(article: Article) -> tuple[list[Citation], list[Malformed]]:
+    """Every citation bracket in the body, in order, and the brackets that are malformed."""
+    body = article.body
+    mask = code_mask(body)
+    newlines = [i for i, ch in enumerate(body) if ch == "\n"]
+    citations: list[Citation] = []
+    malformed: list[Malformed] = []
+
+    def where(offset: int) -> tuple[int, int]:
+        index = bisect.bisect_left(newlines, offset)
+        line_start = newlines[index - 1] + 1 if index else 0
+        return article.body_line + index, offset - line_start + 1
+
+    for match in BRACKET.finditer(body):
+        if _masked(mask, match.start()):
+            continue
+        inner_start = match.start("inner")
+        items: list[CitationItem] = []
+        problems: list[str] = []
+        is_citation = False
+        offset = inner_start
+        for part in match.group("inner").split(";"):
+            item = _ITEM.match(part)
+            if item is None:
+                if part.strip():
+                    problems.append(f"'{part.strip()}' is not a citation item")
+                else:
+                    problems.append("an item is empty (a stray ';')")
+            elif item.group("key") is None:
+                is_citation = True
+                problems.append("'@' is not followed by a key")
+            else:
+                is_citation = True
+                key_at = offset + item.start("key") - 1
+                line, column = where(key_at)
+                items.append(
+                    CitationItem(item.group("key"), _locator(item.group("rest")), line, column)
+                )
+            offset += len(part) + 1
+        if not is_citation:
+            continue  # e.g. "[write to jdoe@example.org]"
+        line, column = where(match.start())
+        if problems:
+            malformed.append(Malformed(line, column, match.group(), problems[0]))
+            continue
+        citations.append(Citation(match.start(), match.end(), tuple(items), line, column))
+    return citations, malformed
+
+
+def _locator(rest: str) -> str:
+    """`, p. 12` -> `p12` (AMA); an unrecognised suffix is dropped, as AMA has no place for it."""
+    found = _LOCATOR.match(rest)
+    if not found or not rest.strip().startswith(","):
+        return ""
+    label = (found.group("label") or "p").lower()
+    short = LOCATOR_LABELS.get(label)
+    if short is None:
+        return ""
+    value = re.sub(r"\s+", "", found.group("value")).replace("–", "-")
+    if short == "p" and "-" in value:
+        short = "pp"
+    return f"{short}{value}" if short in ("p", "pp") else f"{short} {value}"
+
+
+def numbering(citations: Sequence[Citation]) -> dict[str, int]:
+    """Each key's number: 1, 2, 3… in order of first appearance in the article."""
+    numbers: dict[str, int] = {}
+    for citation in citations:
+        for item in citation.items:
+            numbers.setdefault(item.key, len(numbers) + 1)
+    return numbers
+
+
+def check_citations(article: Article, library: Library) -> list[Diagnostic]:
+    citations, malformed = scan(article)
+    problems = [
+        codes.MALFORMED_CITATION(
+            article.path, bad.line, bad.column, f"malformed citation {bad.text}: {bad.reason}",
+            "write citations as [@key], [@a; @b] or [@key, p. 12]",
+        )
+        for bad in malformed
+    ]
+    for citation in citations:
+        for item in citation.items:
+            if item.key not in library.entries:
+                problems.append(
+                    codes.UNKNOWN_CITATION(
+                        article.path, item.line, item.column,
+                        f"unknown citation key '{item.key}'"
+                        f"{suggestion(item.key, library.entries)}",
+                        "correct the key or add the source to references/*.bib",
+                    )
+                )
+    return problems

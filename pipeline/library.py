@@ -1,0 +1,144 @@
+"""Loading the BibTeX library (`references/*.bib`) into a `Library` of `Entry`s.
+
+bibtexparser v2 does the parsing, `@string` macros and LaTeX decoding; this module adds what a
+board member needs on top: every unreadable entry and every duplicate key reported with its
+file and line, and author names split so corporate authors stay whole.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser import middlewares
+from bibtexparser.model import DuplicateBlockKeyBlock
+from pylatexenc.latex2text import LatexNodes2Text
+
+from pipeline import codes
+from pipeline.articles import decode
+from pipeline.diagnostics import Diagnostic
+from pipeline.model import Author, Entry, Library
+
+_LATEX = LatexNodes2Text()
+# The splitter also logs each failure it hands back to us; we report those as diagnostics.
+logging.getLogger("bibtexparser.splitter").setLevel(logging.CRITICAL)
+
+
+def load_library(root: Path) -> tuple[Library, list[Diagnostic]]:
+    files = sorted((root / "references").glob("*.bib"))
+    if not files:
+        return Library(), [
+            codes.BIB_NO_LIBRARY("references", 0, 0, "no .bib file in references/",
+                                 "add references/library.bib")
+        ]
+    entries: dict[str, Entry] = {}
+    problems: list[Diagnostic] = []
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        text = decode(path.read_bytes())
+        if text is None:
+            problems.append(codes.BIB_UNREADABLE(rel, 1, 1, "the file is not UTF-8 text"))
+            continue
+        file_entries, file_problems = parse_library(rel, text)
+        problems.extend(file_problems)
+        for entry in file_entries:
+            first = entries.get(entry.key)
+            if first is not None:
+                problems.append(_duplicate(entry, first))
+            else:
+                entries[entry.key] = entry
+    return Library(entries), problems
+
+
+def parse_library(rel: str, text: str) -> tuple[list[Entry], list[Diagnostic]]:
+    """Parse one .bib text; pure, never raises for bad input."""
+    parsed = bibtexparser.parse_string(
+        text,
+        append_middleware=[
+            middlewares.SeparateCoAuthors(),
+            middlewares.LatexDecodingMiddleware(),
+        ],
+    )
+    entries = [_entry(rel, block) for block in parsed.entries]
+    by_key = {e.key: e for e in entries}
+    problems: list[Diagnostic] = []
+    for failed in parsed.failed_blocks:
+        line = (failed.start_line or 0) + 1
+        if isinstance(failed, DuplicateBlockKeyBlock):
+            key = failed.key
+            first = by_key.get(key)
+            where = f" (first defined at {first.path}:{first.line})" if first else ""
+            problems.append(
+                codes.BIB_DUPLICATE_KEY(
+                    rel, line, 1, f"duplicate key '{key}'{where}",
+                    "rename one of the two entries or delete the duplicate",
+                )
+            )
+        else:
+            head = (failed.raw or "").strip().splitlines()[:1]
+            problems.append(
+                codes.BIB_PARSE(
+                    rel, line, 1,
+                    f"this entry could not be read: {head[0][:60] if head else 'empty entry'}",
+                    "check for an unbalanced brace, a missing comma between fields, "
+                    "or a missing closing '}'",
+                )
+            )
+    return entries, problems
+
+
+def _duplicate(entry: Entry, first: Entry) -> Diagnostic:
+    return codes.BIB_DUPLICATE_KEY(
+        entry.path, entry.line, 1,
+        f"duplicate key '{entry.key}' (first defined at {first.path}:{first.line})",
+        "keys are shared by all .bib files: rename one of the two entries or delete the duplicate",
+    )
+
+
+def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
+    fields: dict[str, str] = {}
+    names: list[str] = []
+    for field in block.fields:
+        key = field.key.lower()
+        if isinstance(field.value, list):
+            if key == "author" or (key == "editor" and not names):
+                names = [str(n) for n in field.value]
+            fields[key] = " and ".join(str(n) for n in field.value)
+        else:
+            fields[key] = " ".join(str(field.value).split())
+    return Entry(
+        key=block.key,
+        entry_type=block.entry_type.lower(),
+        fields=fields,
+        authors=tuple(parse_author(n) for n in names),
+        path=rel,
+        line=(block.start_line or 0) + 1,
+    )
+
+
+def parse_author(raw: str) -> Author:
+    """One BibTeX name; a name wholly in braces (`{American College of Physicians}`) is corporate."""
+    name = raw.strip()
+    if name.startswith("{") and name.endswith("}") and _balanced_outer(name):
+        return Author(last=_LATEX.latex_to_text(name[1:-1]).strip(), corporate=True)
+    try:
+        parts = middlewares.names.parse_single_name_into_parts(name, strict=False)
+    except middlewares.names.InvalidNameError:
+        return Author(last=_LATEX.latex_to_text(name).strip(), corporate=True)
+    last = " ".join([*parts.von, *parts.last])
+    given = " ".join(parts.first)
+    if parts.jr:
+        last = f"{last} {' '.join(parts.jr)}"
+    return Author(last=_LATEX.latex_to_text(last).strip(), given=_LATEX.latex_to_text(given).strip())
+
+
+def _balanced_outer(name: str) -> bool:
+    """True when the first brace closes at the very end: `{A} and {B}` is not one group."""
+    depth = 0
+    for index, char in enumerate(name):
+        depth += char == "{"
+        depth -= char == "}"
+        if depth == 0:
+            return index == len(name) - 1
+    return False

@@ -1,0 +1,123 @@
+"""The project's data: what an article, a library entry and a board member are.
+
+Plain frozen dataclasses, built by the loaders and read by everything else; no behaviour beyond
+what follows from the data itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class ReviewStatus(Enum):
+    """The review steps, in order. Only APPROVED is ever published."""
+
+    SUBMITTED = "Submitted"
+    UNDER_REVIEW = "Under Review"
+    APPROVED = "Approved"
+
+    @property
+    def step(self) -> int:
+        return list(ReviewStatus).index(self) + 1
+
+    @property
+    def slug(self) -> str:
+        return self.name.lower().replace("_", "-")
+
+    @classmethod
+    def parse(cls, text: str) -> ReviewStatus | None:
+        """Case-insensitive, with runs of spaces folded: "under  review" is Under Review."""
+        wanted = " ".join(text.split()).casefold()
+        for status in cls:
+            if status.value.casefold() == wanted:
+                return status
+        return None
+
+
+@dataclass(frozen=True)
+class BoardMember:
+    id: str
+    name: str
+    credentials: str
+    specialty: str = ""
+    roles: frozenset[str] = frozenset()
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def is_reviewer(self) -> bool:
+        return "reviewer" in self.roles
+
+
+@dataclass(frozen=True)
+class Board:
+    members: Mapping[str, BoardMember] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Approval:
+    by: str
+    on: dt.date
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """One clinical question and its answer, as loaded from `content/articles/<slug>.md`.
+
+    `body_line` is the file line on which `body` starts, so that positions found in the body can
+    be reported as file lines. `field_lines` maps each front-matter key to its line.
+    """
+
+    path: str
+    slug: str
+    title: str
+    status: ReviewStatus
+    authors: tuple[str, ...]
+    reviewers: tuple[str, ...]
+    last_updated: dt.date
+    body: str
+    body_line: int
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    audience: tuple[str, ...] = ()
+    next_review: dt.date | None = None
+    approval: Approval | None = None
+    field_lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.field_lines.get(key, 1)
+
+
+@dataclass(frozen=True)
+class Author:
+    """A person (surname + given names) or, when `corporate`, an organisation kept whole."""
+
+    last: str
+    given: str = ""
+    corporate: bool = False
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One source in the BibTeX library, with LaTeX already decoded for display."""
+
+    key: str
+    entry_type: str
+    fields: Mapping[str, str]
+    authors: tuple[Author, ...]
+    path: str
+    line: int
+
+    def get(self, name: str) -> str:
+        return self.fields.get(name, "").strip()
+
+
+@dataclass(frozen=True)
+class Library:
+    entries: Mapping[str, Entry] = field(default_factory=dict)

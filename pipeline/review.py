@@ -1,0 +1,122 @@
+"""Review rules: who may write and approve, and whether an approval still covers the text.
+
+An approval is only worth something if it pins the exact text that was approved, so the
+`approval.fingerprint` is a hash of the normalized title and body; front-matter-only edits
+(tags, summary) leave it valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from collections.abc import Iterator
+
+from pipeline import codes
+from pipeline.diagnostics import Diagnostic, suggestion
+from pipeline.model import Article, Board, ReviewStatus
+
+REVIEW_INTERVAL_MONTHS = 12
+
+
+def fingerprint(title: str, body: str) -> str:
+    """sha256 of the title and body, insensitive to line endings and trailing white space."""
+    lines = [line.rstrip() for line in body.replace("\r\n", "\n").split("\n")]
+    normalized = " ".join(title.split()) + "\n\n" + "\n".join(lines).strip("\n") + "\n"
+    digest = hashlib.sha256(unicodedata.normalize("NFC", normalized).encode("utf-8"))
+    return "sha256:" + digest.hexdigest()
+
+
+def approval_is_current(article: Article) -> bool:
+    return article.approval is not None and article.approval.fingerprint == fingerprint(
+        article.title, article.body
+    )
+
+
+def is_publishable(article: Article, board: Board) -> bool:
+    """Approved, approved by an eligible reviewer, and the text is still the approved text."""
+    if article.status is not ReviewStatus.APPROVED or article.approval is None:
+        return False
+    approver = board.members.get(article.approval.by)
+    eligible = approver is not None and approver.is_reviewer
+    return eligible and article.approval.by not in article.authors and approval_is_current(article)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last_day in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last_day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def next_review(article: Article) -> dt.date:
+    return article.next_review or add_months(article.last_updated, REVIEW_INTERVAL_MONTHS)
+
+
+def check_people(article: Article, board: Board) -> Iterator[Diagnostic]:
+    named = [("authors", a) for a in article.authors]
+    named += [("reviewers", r) for r in article.reviewers]
+    if article.approval:
+        named.append(("approval", article.approval.by))
+    for key, member in named:
+        if member not in board.members:
+            yield codes.UNKNOWN_MEMBER(
+                article.path, article.line_of(key), 1,
+                f"'{member}' in {key} is not on the board roster{suggestion(member, board.members)}",
+                "use the member's id from references/board.yml",
+            )
+
+
+def check_approval(article: Article, board: Board) -> Iterator[Diagnostic]:
+    if article.status is not ReviewStatus.APPROVED:
+        return
+    line = article.line_of("status")
+    approval = article.approval
+    if approval is None:
+        if "approval" in article.field_lines:
+            return  # the malformed record is reported where it is read
+        yield codes.APPROVAL_MISSING(
+            article.path, line, 1, "the article is marked Approved but has no approval record",
+            "a reviewer approves with: python -m pipeline approve "
+            f"{article.path} --by ID",
+        )
+        return
+    approver = board.members.get(approval.by)
+    if approver is not None and not approver.is_reviewer:
+        yield codes.APPROVER_NOT_ALLOWED(
+            article.path, article.line_of("approval"), 1,
+            f"'{approval.by}' approved this article but does not have the reviewer role",
+            "ask a board member with the reviewer role to approve it",
+        )
+    if approval.by in article.authors:
+        yield codes.APPROVER_NOT_ALLOWED(
+            article.path, article.line_of("approval"), 1,
+            f"'{approval.by}' approved this article but is one of its authors",
+            "ask a reviewer who is not an author to approve it",
+        )
+    if not approval.fingerprint:
+        yield codes.APPROVAL_MISSING(
+            article.path, article.line_of("approval"), 1,
+            "the approval record has no fingerprint, so it was not made by the approve command",
+            f"a reviewer approves with: python -m pipeline approve {article.path} --by ID",
+        )
+    elif not approval_is_current(article):
+        yield codes.FINGERPRINT_MISMATCH(
+            article.path, article.line_of("approval"), 1,
+            "the title or text changed after approval, so it is not published",
+            f"ask a reviewer to re-approve: python -m pipeline approve {article.path} --by ID",
+        )
+
+
+def check_overdue(article: Article, today: dt.date) -> Iterator[Diagnostic]:
+    due = next_review(article)
+    if article.status is ReviewStatus.APPROVED and due < today:
+        yield codes.REVIEW_OVERDUE(
+            article.path, article.line_of("last_updated"), 1,
+            f"review was due on {due.isoformat()}",
+            "have the article reviewed and approved again",
+        )

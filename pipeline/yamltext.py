@@ -1,0 +1,118 @@
+"""Strict YAML reading for front matter and the roster.
+
+PyYAML silently keeps the last of two equal keys and expands aliases without limit; board
+members should hear about the first and nobody needs the second. Errors carry the 1-based line
+so that callers can point at the right line of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    kind: str  # "syntax" | "duplicate" | "alias"
+    line: int  # 1-based, relative to the YAML text
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    data: Any
+    key_lines: dict[str, int] = field(default_factory=dict)  # top-level keys, 1-based
+
+
+_TIMESTAMP, _BOOL = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"
+_TRUE_FALSE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases, keeps dates as text, and reads only true/false as yes/no.
+
+    Dates stay strings so that one impossible date (2025-02-30) is reported on its own line by
+    the field that holds it, instead of failing the whole document. YAML 1.1 reads `on`, `off`,
+    `yes` and `no` as booleans, which would turn the key `approval.on` into `True`.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [
+            (tag, _TRUE_FALSE if tag == _BOOL else regexp)
+            for tag, regexp in resolvers
+            if tag != _TIMESTAMP
+        ]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused("alias", event.start_mark, "anchors and aliases are not allowed")
+        node: Node = super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        return node
+
+
+class _Refused(Exception):
+    def __init__(self, kind: str, mark: Any, message: str) -> None:
+        super().__init__(message)
+        self.kind, self.mark, self.message = kind, mark, message
+
+
+def _check_duplicates(node: Node) -> None:
+    if isinstance(node, MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                raise _Refused("duplicate", key_node.start_mark, f"'{key}' is given twice")
+            seen.add(key)
+            _check_duplicates(value_node)
+    elif isinstance(node.value, list):
+        for child in node.value:
+            if isinstance(child, Node):
+                _check_duplicates(child)
+
+
+def load_yaml(text: str) -> YamlDocument | YamlProblem:
+    """Parse one YAML document; never raises for bad input."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()  # type: ignore[no-untyped-call]
+        if node is None:
+            return YamlDocument(None)
+        _check_duplicates(node)
+        data = loader.construct_document(node)  # type: ignore[no-untyped-call]
+    except _Refused as refused:
+        return YamlProblem(
+            refused.kind, refused.mark.line + 1, refused.mark.column + 1, refused.message
+        )
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return YamlProblem("syntax", line, column, _describe(error))
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as error:
+        return YamlProblem("syntax", 1, 1, str(error).splitlines()[0] if str(error) else "")
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    key_lines: dict[str, int] = {}
+    if isinstance(node, MappingNode):
+        for key_node, _ in node.value:
+            key_lines.setdefault(str(key_node.value), key_node.start_mark.line + 1)
+    return YamlDocument(data, key_lines)
+
+
+def _describe(error: yaml.MarkedYAMLError) -> str:
+    """PyYAML's problem text without its echo of the source, which we point at ourselves."""
+    parts = [p for p in (error.context, error.problem) if p]
+    text = "; ".join(parts) or "invalid YAML"
+    if "'\\t'" in text:
+        return "a tab is used for indentation; YAML needs spaces"
+    if "mapping values are not allowed" in text:
+        return "a value contains ': ' (put the whole value in double quotes)"
+    return text
