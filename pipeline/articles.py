@@ -29,7 +29,7 @@ KNOWN_FIELDS = (
     "next_review",
     "approval",
 )
-_HANDLER = frontmatter.YAMLHandler()
+_HANDLER = frontmatter.YAMLHandler()  # type: ignore[attr-defined]
 
 
 def decode(data: bytes) -> str | None:
@@ -57,8 +57,11 @@ def parse_article(rel: str, text: str, today: dt.date) -> tuple[Article | None, 
     if opening is None:
         return None, [
             codes.NO_FRONT_MATTER(
-                rel, 1, 1, "the article does not start with a '---' front matter block",
-                "put the title, status, authors and last_updated between two '---' lines at the top",
+                rel,
+                1,
+                1,
+                "the article does not start with a '---' front matter block",
+                "put title, status, authors and last_updated between two '---' lines at the top",
             )
         ]
     try:
@@ -66,7 +69,10 @@ def parse_article(rel: str, text: str, today: dt.date) -> tuple[Article | None, 
     except ValueError:
         return None, [
             codes.UNCLOSED_FRONT_MATTER(
-                rel, 1, 1, "the front matter opened here is never closed",
+                rel,
+                1,
+                1,
+                "the front matter opened here is never closed",
                 "add a line '---' after the last setting",
             )
         ]
@@ -85,7 +91,10 @@ def parse_article(rel: str, text: str, today: dt.date) -> tuple[Article | None, 
         kind = "empty" if parsed.data is None else type(parsed.data).__name__
         return None, [
             codes.NOT_A_MAPPING(
-                rel, fm_line + 1, 1, f"the front matter is {_kind_name(kind)}, not 'key: value' settings"
+                rel,
+                fm_line + 1,
+                1,
+                f"the front matter is {_kind_name(kind)}, not 'key: value' settings",
             )
         ]
     lines = {key: fm_line + line - 1 for key, line in parsed.key_lines.items()}
@@ -125,7 +134,9 @@ class _Fields:
     def missing(self, key: str, why: str = "", line: int | None = None) -> None:
         self.problems.append(
             codes.MISSING_FIELD(
-                self.rel, line or self.lines.get(key, 1), 1,
+                self.rel,
+                line or self.lines.get(key, 1),
+                1,
                 f"the required field '{key}' is missing or empty{why}",
                 f"add a line '{key}: ...' to the front matter",
             )
@@ -139,7 +150,12 @@ class _Fields:
             return ""
         if not isinstance(value, str):
             self.problems.append(
-                codes.WRONG_TYPE(self.rel, self.line(key), 1, f"'{key}' must be plain text, not {_describe(value)}")
+                codes.WRONG_TYPE(
+                    self.rel,
+                    self.line(key),
+                    1,
+                    f"'{key}' must be plain text, not {_describe(value)}",
+                )
             )
             return ""
         return " ".join(value.split())
@@ -155,7 +171,9 @@ class _Fields:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             self.problems.append(
                 codes.WRONG_TYPE(
-                    self.rel, self.line(key), 1,
+                    self.rel,
+                    self.line(key),
+                    1,
                     f"'{key}' must be a list of words or ids, like [a, b]",
                 )
             )
@@ -182,7 +200,10 @@ class _Fields:
                 pass
         self.problems.append(
             codes.BAD_DATE(
-                self.rel, line, 1, f"'{key}' is not a date in the form YYYY-MM-DD: {value!r}",
+                self.rel,
+                line,
+                1,
+                f"'{key}' is not a date in the form YYYY-MM-DD: {value!r}",
                 "write the date as year-month-day, e.g. 2025-07-28",
             )
         )
@@ -199,7 +220,9 @@ class _Fields:
             guess = did_you_mean(str(value).title(), names)
             self.problems.append(
                 codes.UNKNOWN_STATUS(
-                    self.rel, self.line("status"), 1,
+                    self.rel,
+                    self.line("status"),
+                    1,
                     f"unknown status '{value}'" + (f" (did you mean '{guess}'?)" if guess else ""),
                     "use one of: " + ", ".join(names),
                 )
@@ -222,7 +245,10 @@ class _Fields:
             return None, []
         return None, [
             codes.APPROVAL_MISSING(
-                self.rel, line, 1, "the approval record is incomplete (it needs by, on and fingerprint)",
+                self.rel,
+                line,
+                1,
+                "the approval record is incomplete (it needs by, on and fingerprint)",
                 "approval is written by 'python -m pipeline approve ARTICLE --by ID', not by hand",
             )
         ]
@@ -232,7 +258,9 @@ class _Fields:
             if str(key) not in KNOWN_FIELDS:
                 self.problems.append(
                     codes.UNKNOWN_FIELD(
-                        self.rel, self.line(str(key)), 1,
+                        self.rel,
+                        self.line(str(key)),
+                        1,
                         f"unknown front-matter field '{key}'{suggestion(str(key), KNOWN_FIELDS)}",
                         "known fields: " + ", ".join(KNOWN_FIELDS),
                     )
@@ -252,8 +280,11 @@ class _Fields:
         if last_updated and last_updated > today:
             self.problems.append(
                 codes.FUTURE_DATE(
-                    self.rel, self.line("last_updated"), 1,
-                    f"'last_updated' is {last_updated.isoformat()}, after today ({today.isoformat()})",
+                    self.rel,
+                    self.line("last_updated"),
+                    1,
+                    f"'last_updated' is {last_updated.isoformat()}, "
+                    f"after today ({today.isoformat()})",
                     "set it to the date of the last real update",
                 )
             )

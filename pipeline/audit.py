@@ -7,6 +7,7 @@ page carries the canonical disclaimer and an approved review status.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import html
 import json
@@ -14,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 from pipeline import codes
 from pipeline.articles import decode
@@ -59,10 +61,8 @@ def output_text(path: Path) -> str:
             return ""
     text = data.decode("utf-8", errors="replace")
     if path.suffix == ".json" or path.name.endswith(".json.gz"):
-        try:
+        with contextlib.suppress(ValueError):
             text = " ".join(_strings(json.loads(text)))
-        except ValueError:
-            pass
     return normalize(_TAG.sub(" ", html.unescape(_TAG.sub(" ", text))))
 
 
@@ -83,7 +83,9 @@ def output_files(site: Path) -> Iterator[Path]:
             yield path
 
 
-def check_leaks(site: Path, root: Path, plan: PublishPlan, allowed: Iterable[str]) -> list[Diagnostic]:
+def check_leaks(
+    site: Path, root: Path, plan: PublishPlan, allowed: Iterable[str]
+) -> list[Diagnostic]:
     """Text of any withheld article anywhere in the output is an error."""
     public = normalize(" ".join(allowed))
     wanted: dict[str, str] = {}
@@ -99,7 +101,9 @@ def check_leaks(site: Path, root: Path, plan: PublishPlan, allowed: Iterable[str
             if probe in text:
                 problems.append(
                     codes.LEAK(
-                        source, 0, 0,
+                        source,
+                        0,
+                        0,
                         f"text of this unpublished article appears in the output file "
                         f"{path.relative_to(site).as_posix()}: '{probe}…'",
                     )
@@ -111,8 +115,21 @@ def check_leaks(site: Path, root: Path, plan: PublishPlan, allowed: Iterable[str
 class _Elements(HTMLParser):
     """Collects, for each element id, its attributes and text content."""
 
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-            "track", "wbr"}
+    VOID: ClassVar[set[str]] = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -149,24 +166,36 @@ def check_article_pages(site: Path, plan: PublishPlan, disclaimer: Disclaimer) -
         if not page.is_file():
             page = site / "articles" / f"{article.slug}.html"
         if not page.is_file():
-            problems.append(codes.PAGE_INCOMPLETE(article.path, 0, 0, "the article page was not written"))
+            problems.append(
+                codes.PAGE_INCOMPLETE(article.path, 0, 0, "the article page was not written")
+            )
             continue
         parser = _Elements()
         parser.feed(page.read_text(encoding="utf-8", errors="replace"))
         rel = page.relative_to(site).as_posix()
         found = parser.found.get("medical-disclaimer")
         if found is None or parser.counts.get("medical-disclaimer") != 1:
-            problems.append(codes.PAGE_INCOMPLETE(article.path, 0, 0, f"{rel} has no single #medical-disclaimer"))
+            problems.append(
+                codes.PAGE_INCOMPLETE(
+                    article.path, 0, 0, f"{rel} has no single #medical-disclaimer"
+                )
+            )
         elif canonical not in normalize(" ".join(found[1])):
             problems.append(
-                codes.PAGE_INCOMPLETE(article.path, 0, 0, f"{rel}: #medical-disclaimer is not the canonical text")
+                codes.PAGE_INCOMPLETE(
+                    article.path, 0, 0, f"{rel}: #medical-disclaimer is not the canonical text"
+                )
             )
         status = parser.found.get("review-status")
         if status is None or parser.counts.get("review-status") != 1:
-            problems.append(codes.PAGE_INCOMPLETE(article.path, 0, 0, f"{rel} has no single #review-status"))
+            problems.append(
+                codes.PAGE_INCOMPLETE(article.path, 0, 0, f"{rel} has no single #review-status")
+            )
         elif status[0].get("data-status") != "approved":
             problems.append(
-                codes.PAGE_INCOMPLETE(article.path, 0, 0, f"{rel}: #review-status is not data-status=\"approved\"")
+                codes.PAGE_INCOMPLETE(
+                    article.path, 0, 0, f'{rel}: #review-status is not data-status="approved"'
+                )
             )
     return problems
 

@@ -69,7 +69,9 @@ def _member(item: object, line: int) -> tuple[BoardMember | None, Diagnostic | N
         return bad(f"member '{member_id}': 'roles' must be a list such as [author, reviewer]")
     unknown = sorted(set(roles) - ROLES)
     if unknown:
-        return bad(f"member '{member_id}' has unknown role '{unknown[0]}' (known: author, reviewer)")
+        return bad(
+            f"member '{member_id}' has unknown role '{unknown[0]}' (known: author, reviewer)"
+        )
     specialty = item.get("specialty", "")
     return BoardMember(
         id=member_id.strip(),

@@ -26,13 +26,20 @@ _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
 _BACKTICKS = re.compile(r"`+")
 LOCATOR_LABELS = {
-    "p": "p", "pp": "pp", "page": "p", "pages": "pp",
-    "chap": "ch", "chapter": "ch", "fig": "fig", "figure": "fig",
-    "tbl": "table", "table": "table", "sec": "sec", "section": "sec",
+    "p": "p",
+    "pp": "pp",
+    "page": "p",
+    "pages": "pp",
+    "chap": "ch",
+    "chapter": "ch",
+    "fig": "fig",
+    "figure": "fig",
+    "tbl": "table",
+    "table": "table",
+    "sec": "sec",
+    "section": "sec",
 }
-_LOCATOR = re.compile(
-    r"^\s*,?\s*(?:(?P<label>[A-Za-z]+)\.?\s*)?(?P<value>\d[\w\s,\-–]*?)\s*$"
-)
+_LOCATOR = re.compile(r"^\s*,?\s*(?:(?P<label>[A-Za-z]+)\.?\s*)?(?P<value>\d[\w\s,\-–]*?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -191,7 +198,10 @@ def check_citations(article: Article, library: Library) -> list[Diagnostic]:
     citations, malformed = scan(article)
     problems = [
         codes.MALFORMED_CITATION(
-            article.path, bad.line, bad.column, f"malformed citation {bad.text}: {bad.reason}",
+            article.path,
+            bad.line,
+            bad.column,
+            f"malformed citation {bad.text}: {bad.reason}",
             "write citations as [@key], [@a; @b] or [@key, p. 12]",
         )
         for bad in malformed
@@ -201,9 +211,10 @@ def check_citations(article: Article, library: Library) -> list[Diagnostic]:
             if item.key not in library.entries:
                 problems.append(
                     codes.UNKNOWN_CITATION(
-                        article.path, item.line, item.column,
-                        f"unknown citation key '{item.key}'"
-                        f"{suggestion(item.key, library.entries)}",
+                        article.path,
+                        item.line,
+                        item.column,
+                        f"unknown citation key '{item.key}'{suggestion(item.key, library.entries)}",
                         "correct the key or add the source to references/*.bib",
                     )
                 )

@@ -89,9 +89,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     root = _root()
     _quiet_mkdocs_logging()
     try:
-        config = load_config(
-            str(root / "mkdocs.yml"), site_dir=args.site_dir, strict=args.strict
-        )
+        config = load_config(str(root / "mkdocs.yml"), site_dir=args.site_dir, strict=args.strict)
     except (ConfigurationError, Abort) as error:
         print(f"mkdocs.yml: error {error}", file=sys.stderr)
         return ERRORS
@@ -129,10 +127,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
         for code in codes.REGISTRY.values():
             print(f"{code.code}  {code.severity:<7}  {code.summary}")
         return OK
-    code = codes.REGISTRY.get(args.code.upper())
-    if code is None:
-        raise UsageError(f"unknown code '{args.code}'{suggestion(args.code.upper(), codes.REGISTRY)}")
-    print(code.explain())
+    found = codes.REGISTRY.get(args.code.upper())
+    if found is None:
+        raise UsageError(
+            f"unknown code '{args.code}'{suggestion(args.code.upper(), codes.REGISTRY)}"
+        )
+    print(found.explain())
     return OK
 
 
@@ -154,7 +154,9 @@ def cmd_approve(args: argparse.Namespace) -> int:
     member = project.board.members.get(args.by)
     refusal = None
     if member is None:
-        refusal = f"'{args.by}' is not on the board roster{suggestion(args.by, project.board.members)}"
+        refusal = (
+            f"'{args.by}' is not on the board roster{suggestion(args.by, project.board.members)}"
+        )
     elif not member.is_reviewer:
         refusal = f"'{args.by}' does not have the reviewer role"
     elif args.by in article.authors:
@@ -229,5 +231,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return USAGE
-
-

@@ -30,7 +30,10 @@ def load_disclaimer(root: Path) -> tuple[Disclaimer | None, list[Diagnostic]]:
     if not path.is_file():
         return None, [
             codes.DISCLAIMER_MISSING(
-                DISCLAIMER, 0, 0, "the canonical disclaimer file is missing",
+                DISCLAIMER,
+                0,
+                0,
+                "the canonical disclaimer file is missing",
                 "restore references/disclaimer.md from git history",
             )
         ]

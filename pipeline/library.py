@@ -29,8 +29,9 @@ def load_library(root: Path) -> tuple[Library, list[Diagnostic]]:
     files = sorted((root / "references").glob("*.bib"))
     if not files:
         return Library(), [
-            codes.BIB_NO_LIBRARY("references", 0, 0, "no .bib file in references/",
-                                 "add references/library.bib")
+            codes.BIB_NO_LIBRARY(
+                "references", 0, 0, "no .bib file in references/", "add references/library.bib"
+            )
         ]
     entries: dict[str, Entry] = {}
     problems: list[Diagnostic] = []
@@ -53,7 +54,7 @@ def load_library(root: Path) -> tuple[Library, list[Diagnostic]]:
 
 def parse_library(rel: str, text: str) -> tuple[list[Entry], list[Diagnostic]]:
     """Parse one .bib text; pure, never raises for bad input."""
-    parsed = bibtexparser.parse_string(
+    parsed = bibtexparser.parse_string(  # type: ignore[attr-defined]
         text,
         append_middleware=[
             middlewares.SeparateCoAuthors(),
@@ -71,7 +72,10 @@ def parse_library(rel: str, text: str) -> tuple[list[Entry], list[Diagnostic]]:
             where = f" (first defined at {first.path}:{first.line})" if first else ""
             problems.append(
                 codes.BIB_DUPLICATE_KEY(
-                    rel, line, 1, f"duplicate key '{key}'{where}",
+                    rel,
+                    line,
+                    1,
+                    f"duplicate key '{key}'{where}",
                     "rename one of the two entries or delete the duplicate",
                 )
             )
@@ -79,7 +83,9 @@ def parse_library(rel: str, text: str) -> tuple[list[Entry], list[Diagnostic]]:
             head = (failed.raw or "").strip().splitlines()[:1]
             problems.append(
                 codes.BIB_PARSE(
-                    rel, line, 1,
+                    rel,
+                    line,
+                    1,
                     f"this entry could not be read: {head[0][:60] if head else 'empty entry'}",
                     "check for an unbalanced brace, a missing comma between fields, "
                     "or a missing closing '}'",
@@ -90,7 +96,9 @@ def parse_library(rel: str, text: str) -> tuple[list[Entry], list[Diagnostic]]:
 
 def _duplicate(entry: Entry, first: Entry) -> Diagnostic:
     return codes.BIB_DUPLICATE_KEY(
-        entry.path, entry.line, 1,
+        entry.path,
+        entry.line,
+        1,
         f"duplicate key '{entry.key}' (first defined at {first.path}:{first.line})",
         "keys are shared by all .bib files: rename one of the two entries or delete the duplicate",
     )
@@ -118,7 +126,7 @@ def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
 
 
 def parse_author(raw: str) -> Author:
-    """One BibTeX name; a name wholly in braces (`{American College of Physicians}`) is corporate."""
+    """One BibTeX name; one wholly in braces (`{American College of Physicians}`) is corporate."""
     name = raw.strip()
     if name.startswith("{") and name.endswith("}") and _balanced_outer(name):
         return Author(last=_LATEX.latex_to_text(name[1:-1]).strip(), corporate=True)
@@ -130,7 +138,9 @@ def parse_author(raw: str) -> Author:
     given = " ".join(parts.first)
     if parts.jr:
         last = f"{last} {' '.join(parts.jr)}"
-    return Author(last=_LATEX.latex_to_text(last).strip(), given=_LATEX.latex_to_text(given).strip())
+    return Author(
+        last=_LATEX.latex_to_text(last).strip(), given=_LATEX.latex_to_text(given).strip()
+    )
 
 
 def _balanced_outer(name: str) -> bool:

@@ -36,7 +36,19 @@ def today() -> dt.date:
     return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
 
-class PipelinePlugin(BasePlugin):  # type: ignore[type-arg]
+def _pin_build_date(plan: PublishPlan) -> bool:
+    """MkDocs stamps sitemaps with the build date unless SOURCE_DATE_EPOCH is set; pin it to the
+    newest review date so the same content gives the same bytes on any day (DESIGN §6.5).
+    Returns whether it was set here (and so must be unset after the build)."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return False
+    newest = max((a.last_updated for a in plan.published), default=dt.date(2000, 1, 1))
+    midnight = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(midnight.timestamp()))
+    return True
+
+
+class PipelinePlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def __init__(self) -> None:
         self.command = "build"
         self.project: Project | None = None
@@ -44,6 +56,7 @@ class PipelinePlugin(BasePlugin):  # type: ignore[type-arg]
         self.final_site: Path | None = None
         self.building: Path | None = None
         self.diagnostics: list[Diagnostic] = []
+        self.pinned_date = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -59,6 +72,7 @@ class PipelinePlugin(BasePlugin):  # type: ignore[type-arg]
         if has_errors(self.diagnostics):
             raise PluginError("the articles have errors (listed above); nothing was published")
         self.plan = stage(self.project, day)
+        self.pinned_date = _pin_build_date(self.plan)
         if self.command == "build":
             self.final_site = Path(config.site_dir)
             self.building = self.final_site.with_name(f".{self.final_site.name}.building")
@@ -83,24 +97,31 @@ class PipelinePlugin(BasePlugin):  # type: ignore[type-arg]
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         assert self.project is not None and self.plan is not None
+        self._unpin_date()
         problems = audit(Path(config.site_dir), self.project, self.plan)
         self.diagnostics += problems
         if problems:
             for problem in problems:
                 log.error(format_text([problem]))
             self._discard()
-            raise PluginError("the built site failed the publishing audit; the previous site is unchanged")
+            raise PluginError(
+                "the built site failed the publishing audit; the previous site is unchanged"
+            )
         if self.final_site is not None and self.building is not None:
             swap_into_place(self.building, self.final_site)
             config.site_dir = str(self.final_site)
             self.building = None
 
     def on_build_error(self, error: Exception) -> None:
+        self._unpin_date()
         self._discard()
+
+    def _unpin_date(self) -> None:
+        if self.pinned_date:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+            self.pinned_date = False
 
     def _discard(self) -> None:
         if self.building is not None:
             discard(self.building)
             self.building = None
-
-

@@ -53,8 +53,10 @@ def check_reserved_markup(article: Article, context: Context) -> Iterable[Diagno
     for match in _RESERVED_ID.finditer(article.body):
         line = article.body_line + article.body.count("\n", 0, match.start())
         yield codes.RESERVED_ID(
-            article.path, line, 1,
-            f"the article may not contain an element with id=\"{match.group(1)}\"",
+            article.path,
+            line,
+            1,
+            f'the article may not contain an element with id="{match.group(1)}"',
             "remove that HTML: the pipeline adds the disclaimer and review status itself",
         )
 

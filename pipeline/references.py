@@ -17,7 +17,7 @@ SHOWN_WHEN_TRUNCATED = 3
 
 
 def initials(given: str) -> str:
-    """"Timothy J." -> "TJ"; "Jean-Paul" -> "J-P" (AMA keeps the hyphen)."""
+    """ "Timothy J." -> "TJ"; "Jean-Paul" -> "J-P" (AMA keeps the hyphen)."""
     letters = []
     for word in given.replace(".", " ").split():
         letters.append("-".join(part[:1].upper() for part in word.split("-") if part))
@@ -63,9 +63,7 @@ def _links(entry: Entry) -> list[str]:
         links.append(f'<a href="{_e(url)}">{_e(url)}</a>')
     if entry.get("pmid"):
         pmid = entry.get("pmid")
-        links.append(
-            f'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/{_e(pmid)}/">{_e(pmid)}</a>'
-        )
+        links.append(f'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/{_e(pmid)}/">{_e(pmid)}</a>')
     if entry.get("url") and not entry.get("doi"):
         links.append(f'<a href="{_e(entry.get("url"))}">{_e(entry.get("url"))}</a>')
     return links
@@ -129,7 +127,9 @@ def _edition(edition: str) -> str:
     if not edition.isdigit():
         return edition
     number = int(edition)
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
     return f"{number}{suffix}"
 
 
@@ -144,8 +144,19 @@ def _published(entry: Entry) -> str:
 
 
 _MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _long_date(iso: str) -> str:

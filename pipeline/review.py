@@ -65,8 +65,11 @@ def check_people(article: Article, board: Board) -> Iterator[Diagnostic]:
     for key, member in named:
         if member not in board.members:
             yield codes.UNKNOWN_MEMBER(
-                article.path, article.line_of(key), 1,
-                f"'{member}' in {key} is not on the board roster{suggestion(member, board.members)}",
+                article.path,
+                article.line_of(key),
+                1,
+                f"'{member}' in {key} is not on the board roster"
+                f"{suggestion(member, board.members)}",
                 "use the member's id from references/board.yml",
             )
 
@@ -80,33 +83,43 @@ def check_approval(article: Article, board: Board) -> Iterator[Diagnostic]:
         if "approval" in article.field_lines:
             return  # the malformed record is reported where it is read
         yield codes.APPROVAL_MISSING(
-            article.path, line, 1, "the article is marked Approved but has no approval record",
-            "a reviewer approves with: python -m pipeline approve "
-            f"{article.path} --by ID",
+            article.path,
+            line,
+            1,
+            "the article is marked Approved but has no approval record",
+            f"a reviewer approves with: python -m pipeline approve {article.path} --by ID",
         )
         return
     approver = board.members.get(approval.by)
     if approver is not None and not approver.is_reviewer:
         yield codes.APPROVER_NOT_ALLOWED(
-            article.path, article.line_of("approval"), 1,
+            article.path,
+            article.line_of("approval"),
+            1,
             f"'{approval.by}' approved this article but does not have the reviewer role",
             "ask a board member with the reviewer role to approve it",
         )
     if approval.by in article.authors:
         yield codes.APPROVER_NOT_ALLOWED(
-            article.path, article.line_of("approval"), 1,
+            article.path,
+            article.line_of("approval"),
+            1,
             f"'{approval.by}' approved this article but is one of its authors",
             "ask a reviewer who is not an author to approve it",
         )
     if not approval.fingerprint:
         yield codes.APPROVAL_MISSING(
-            article.path, article.line_of("approval"), 1,
+            article.path,
+            article.line_of("approval"),
+            1,
             "the approval record has no fingerprint, so it was not made by the approve command",
             f"a reviewer approves with: python -m pipeline approve {article.path} --by ID",
         )
     elif not approval_is_current(article):
         yield codes.FINGERPRINT_MISMATCH(
-            article.path, article.line_of("approval"), 1,
+            article.path,
+            article.line_of("approval"),
+            1,
             "the title or text changed after approval, so it is not published",
             f"ask a reviewer to re-approve: python -m pipeline approve {article.path} --by ID",
         )
@@ -116,7 +129,9 @@ def check_overdue(article: Article, today: dt.date) -> Iterator[Diagnostic]:
     due = next_review(article)
     if article.status is ReviewStatus.APPROVED and due < today:
         yield codes.REVIEW_OVERDUE(
-            article.path, article.line_of("last_updated"), 1,
+            article.path,
+            article.line_of("last_updated"),
+            1,
             f"review was due on {due.isoformat()}",
             "have the article reviewed and approved again",
         )

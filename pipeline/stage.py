@@ -80,7 +80,9 @@ def _group_label(numbers: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
     return sorted(expanded, key=lambda run: (run[0], run[2]))
 
 
-def _citation_html(index: int, citation: Citation, numbers: dict[str, int], tips: dict[int, str]) -> str:
+def _citation_html(
+    index: int, citation: Citation, numbers: dict[str, int], tips: dict[int, str]
+) -> str:
     cited = [(numbers[item.key], item.locator) for item in citation.items]
     links = []
     for first, last, loc in _group_label(cited):
@@ -250,9 +252,17 @@ def stage(project: Project, today: dt.date) -> PublishPlan:
         for article in published
     ]
     if "index.md" in project.pages:
-        pages.append(StagedPage("index.md", _with_listing(project.pages["index.md"], home_listing(published))))
+        pages.append(
+            StagedPage(
+                "index.md", _with_listing(project.pages["index.md"], home_listing(published))
+            )
+        )
     if "board.md" in project.pages:
-        pages.append(StagedPage("board.md", _with_listing(project.pages["board.md"], board_listing(project.board))))
+        pages.append(
+            StagedPage(
+                "board.md", _with_listing(project.pages["board.md"], board_listing(project.board))
+            )
+        )
     shown = {a.path for a in published}
     withheld = tuple(p for p in project.article_files if p not in shown)
     return PublishPlan(tuple(pages), published, withheld)

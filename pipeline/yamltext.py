@@ -41,7 +41,7 @@ class _StrictLoader(yaml.SafeLoader):
     `yes` and `no` as booleans, which would turn the key `approval.on` into `True`.
     """
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class-level table
         first: [
             (tag, _TRUE_FALSE if tag == _BOOL else regexp)
             for tag, regexp in resolvers
@@ -52,9 +52,10 @@ class _StrictLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _Refused("alias", event.start_mark, "anchors and aliases are not allowed")
-        node: Node = super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        node = super().compose_node(parent, index)
+        assert node is not None
         return node
 
 
@@ -83,11 +84,11 @@ def load_yaml(text: str) -> YamlDocument | YamlProblem:
     """Parse one YAML document; never raises for bad input."""
     loader = _StrictLoader(text)
     try:
-        node = loader.get_single_node()  # type: ignore[no-untyped-call]
+        node = loader.get_single_node()
         if node is None:
             return YamlDocument(None)
         _check_duplicates(node)
-        data = loader.construct_document(node)  # type: ignore[no-untyped-call]
+        data = loader.construct_document(node)
     except _Refused as refused:
         return YamlProblem(
             refused.kind, refused.mark.line + 1, refused.mark.column + 1, refused.message
@@ -99,7 +100,7 @@ def load_yaml(text: str) -> YamlDocument | YamlProblem:
     except (yaml.YAMLError, RecursionError, ValueError, TypeError) as error:
         return YamlProblem("syntax", 1, 1, str(error).splitlines()[0] if str(error) else "")
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     key_lines: dict[str, int] = {}
     if isinstance(node, MappingNode):
         for key_node, _ in node.value:

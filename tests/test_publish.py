@@ -1,0 +1,177 @@
+"""End to end: the built site holds approved articles only, each complete (DESIGN §6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from pipeline.audit import audit, output_text, probes
+from pipeline.project import load_project
+from pipeline.stage import stage
+from tests.conftest import TODAY
+
+
+def built(root: Path, cli) -> Path:
+    result = cli("build", cwd=root)
+    assert result.code == 0, result.stderr
+    return root / "site"
+
+
+def all_output_text(site: Path) -> str:
+    return " ".join(output_text(p) for p in site.rglob("*") if p.is_file())
+
+
+def test_approved_article_has_a_complete_page(minimal: Path, cli) -> None:
+    site = built(minimal, cli)
+    page = (site / "articles/back-pain/index.html").read_text(encoding="utf-8")
+    assert 'id="review-status"' in page and 'data-status="approved"' in page
+    assert 'id="medical-disclaimer"' in page and "never replaces, clinical" in page
+    order = [
+        page.index("<h1>What helps acute back spasm?</h1>"),
+        page.index("Medical Advisory Board."),
+        page.index('id="review-status"'),
+        page.index("Last updated"),
+        page.index("View editorial policy"),
+        page.index("Short-term relief comes from"),
+        page.index('id="references"'),
+        page.index('id="medical-disclaimer"'),
+    ]
+    assert order == sorted(order)
+    assert 'href="../../editorial-policy/"' in page
+
+
+def test_unapproved_articles_leave_no_trace_in_any_output_file(minimal: Path, cli) -> None:
+    site = built(minimal, cli)
+    text = all_output_text(site)
+    for phrase in ("zebra stripes", "purple giraffe", "lavender nebulizers", "moonlight"):
+        assert phrase not in text
+    assert not (site / "articles/pending").exists()
+    assert not (site / "articles/under-review").exists()
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "articles/back-pain/" in sitemap and "pending" not in sitemap
+    assert "back spasm" in output_text(site / "search/search_index.json")
+
+
+def test_home_page_lists_approved_articles_with_summary_and_date(minimal: Path, cli) -> None:
+    site = built(minimal, cli)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="articles/back-pain/"' in home
+    assert "Muscle relaxants and NSAIDs give short-term relief" in home
+    assert "Last updated November 25, 2026" in home
+    assert "moonlight" not in home.lower()
+
+
+def test_board_page_is_generated_from_the_roster(minimal: Path, cli) -> None:
+    site = built(minimal, cli)
+    board = (site / "board/index.html").read_text(encoding="utf-8")
+    assert "Rita Reviewer, MD, FACP" in board and "Physical medicine and rehabilitation" in board
+
+
+def test_article_edited_after_approval_fails_the_build_and_is_not_published(
+    minimal: Path, cli
+) -> None:
+    article = minimal / "content/articles/back-pain.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("heat and", "ice and"), "utf-8")
+    checked = cli("check", cwd=minimal)
+    assert checked.code == 1 and " REV003 " in checked.stdout
+    assert cli("build", cwd=minimal).code == 1
+    assert not (minimal / "site").exists()
+
+
+def test_failed_audit_leaves_the_previous_site_untouched(minimal: Path, cli) -> None:
+    site = built(minimal, cli)
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    # A theme change that prints text from outside the plan into every page: the audit must
+    # catch it even though staging did nothing wrong.
+    leak = minimal / "overrides/main.html"
+    leak.write_text(
+        '{% extends "base.html" %}{% block footer %}The purple giraffe protocol recommends '
+        "counting zebra stripes before each antihistamine dose.{% endblock %}",
+        encoding="utf-8",
+    )
+    result = cli("build", cwd=minimal)
+    assert result.code == 1
+    assert "PUB001" in result.stderr and "content/articles/pending.md" in result.stderr
+    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before
+    assert not (minimal / ".site.building").exists()
+
+
+def test_audit_requires_the_disclaimer_and_status_on_every_article_page(minimal: Path, cli) -> None:
+    site = built(minimal, cli)
+    day = dt.date.fromisoformat(TODAY)
+    project = load_project(minimal, day)
+    plan = stage(project, day)
+    assert audit(site, project, plan) == []
+    page = site / "articles/back-pain/index.html"
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace('data-status="approved"', 'data-status="submitted"'), "utf-8")
+    assert [d.code for d in audit(site, project, plan)] == ["PUB002"]
+    page.write_text(
+        re.sub(r'<aside id="medical-disclaimer".*?</aside>', "", html, flags=re.S), "utf-8"
+    )
+    assert [d.code for d in audit(site, project, plan)] == ["PUB002"]
+
+
+def test_leak_probes_survive_markup_and_citations() -> None:
+    found = probes("The *purple* giraffe protocol [@x] recommends counting zebra stripes daily.")
+    assert "the purple giraffe protocol recommends counting zebra stripes" in found
+
+
+def test_builds_are_byte_identical(minimal: Path, cli) -> None:
+    site = built(minimal, cli)
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    site = built(minimal, cli)
+    second = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_plain_mkdocs_build_strict_gives_the_same_site(minimal: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", "plain"],
+        cwd=minimal,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (minimal / "plain/articles/back-pain/index.html").is_file()
+    assert not (minimal / "plain/articles/pending").exists()
+
+
+def test_mkdocs_without_our_plugin_publishes_no_article(minimal: Path) -> None:
+    """Fail closed: a renderer that ignores the plugin never sees content/articles."""
+    config = minimal / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  - pipeline\n", ""), "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", "plain"],
+        cwd=minimal,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not (minimal / "plain/articles").exists()
+    text = all_output_text(minimal / "plain")
+    assert "back spasm" not in text and "zebra" not in text
+
+
+def test_mkdocs_build_fails_on_the_same_errors_as_check(minimal: Path) -> None:
+    article = minimal / "content/articles/pending.md"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("@qaseem2017", "@qaseem2016"), "utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=minimal,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "content/articles/pending.md:11:" in result.stderr and "CIT001" in result.stderr
+    assert not (minimal / "site").exists()
