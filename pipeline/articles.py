@@ -101,8 +101,14 @@ def parse_article(rel: str, text: str, today: dt.date) -> tuple[Article | None, 
     fields = _Fields(rel, parsed.data, lines, body_line)
     article = fields.build(rel, body, body_line, today)
     if not body.strip():
+        closing = list(_HANDLER.FM_BOUNDARY.finditer(text, 0, body_offset))[-1]
         fields.problems.append(
-            codes.EMPTY_ARTICLE(rel, body_line, 1, "the article has no text after its front matter")
+            codes.EMPTY_ARTICLE(
+                rel,
+                _line_at(text, closing.start()),
+                1,
+                "the article has no text after its front matter",
+            )
         )
     return (None if fields.has_errors else article), fields.problems
 

@@ -96,7 +96,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)
-    except Abort:
+    except Abort as error:
+        plugin = config.plugins.get("pipeline")
+        if not has_errors(getattr(plugin, "diagnostics", [])):
+            print(
+                format_text([codes.RENDER_FAILED("mkdocs.yml", 0, 0, str(error))]), file=sys.stderr
+            )
         print("build failed: the site was not changed", file=sys.stderr)
         return ERRORS
     finally:
@@ -123,9 +128,12 @@ class _Formatter(logging.Formatter):
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print(codes.reference_markdown(), end="")
+        return OK
     if not args.code:
         for code in codes.REGISTRY.values():
-            print(f"{code.code}  {code.severity:<7}  {code.summary}")
+            print(f"{code.code:<8} {code.severity:<8} {code.summary}")
         return OK
     found = codes.REGISTRY.get(args.code.upper())
     if found is None:
@@ -206,6 +214,7 @@ def parser() -> argparse.ArgumentParser:
 
     explain = commands.add_parser("explain", help="explain a diagnostic code, e.g. CIT001")
     explain.add_argument("code", nargs="?")
+    explain.add_argument("--markdown", action="store_true", help="print every code as Markdown")
     explain.set_defaults(run=cmd_explain)
 
     approve = commands.add_parser("approve", help="approve an article that is Under Review")

@@ -26,7 +26,7 @@ def all_output_text(site: Path) -> str:
 
 def test_approved_article_has_a_complete_page(minimal: Path, cli) -> None:
     site = built(minimal, cli)
-    page = (site / "articles/back-pain/index.html").read_text(encoding="utf-8")
+    page = (site / "articles/back-pain.html").read_text(encoding="utf-8")
     assert 'id="review-status"' in page and 'data-status="approved"' in page
     assert 'id="medical-disclaimer"' in page and "never replaces, clinical" in page
     order = [
@@ -40,7 +40,7 @@ def test_approved_article_has_a_complete_page(minimal: Path, cli) -> None:
         page.index('id="medical-disclaimer"'),
     ]
     assert order == sorted(order)
-    assert 'href="../../editorial-policy/"' in page
+    assert 'href="../editorial-policy.html"' in page
 
 
 def test_unapproved_articles_leave_no_trace_in_any_output_file(minimal: Path, cli) -> None:
@@ -48,17 +48,17 @@ def test_unapproved_articles_leave_no_trace_in_any_output_file(minimal: Path, cl
     text = all_output_text(site)
     for phrase in ("zebra stripes", "purple giraffe", "lavender nebulizers", "moonlight"):
         assert phrase not in text
-    assert not (site / "articles/pending").exists()
-    assert not (site / "articles/under-review").exists()
+    assert not (site / "articles/pending.html").exists()
+    assert not (site / "articles/under-review.html").exists()
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
-    assert "articles/back-pain/" in sitemap and "pending" not in sitemap
+    assert "articles/back-pain.html" in sitemap and "pending" not in sitemap
     assert "back spasm" in output_text(site / "search/search_index.json")
 
 
 def test_home_page_lists_approved_articles_with_summary_and_date(minimal: Path, cli) -> None:
     site = built(minimal, cli)
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert 'href="articles/back-pain/"' in home
+    assert 'href="articles/back-pain.html"' in home
     assert "Muscle relaxants and NSAIDs give short-term relief" in home
     assert "Last updated November 25, 2026" in home
     assert "moonlight" not in home.lower()
@@ -66,7 +66,7 @@ def test_home_page_lists_approved_articles_with_summary_and_date(minimal: Path, 
 
 def test_board_page_is_generated_from_the_roster(minimal: Path, cli) -> None:
     site = built(minimal, cli)
-    board = (site / "board/index.html").read_text(encoding="utf-8")
+    board = (site / "board.html").read_text(encoding="utf-8")
     assert "Rita Reviewer, MD, FACP" in board and "Physical medicine and rehabilitation" in board
 
 
@@ -106,7 +106,7 @@ def test_audit_requires_the_disclaimer_and_status_on_every_article_page(minimal:
     project = load_project(minimal, day)
     plan = stage(project, day)
     assert audit(site, project, plan) == []
-    page = site / "articles/back-pain/index.html"
+    page = site / "articles/back-pain.html"
     html = page.read_text(encoding="utf-8")
     page.write_text(html.replace('data-status="approved"', 'data-status="submitted"'), "utf-8")
     assert [d.code for d in audit(site, project, plan)] == ["PUB002"]
@@ -139,8 +139,8 @@ def test_plain_mkdocs_build_strict_gives_the_same_site(minimal: Path) -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert (minimal / "plain/articles/back-pain/index.html").is_file()
-    assert not (minimal / "plain/articles/pending").exists()
+    assert (minimal / "plain/articles/back-pain.html").is_file()
+    assert not (minimal / "plain/articles/pending.html").exists()
 
 
 def test_mkdocs_without_our_plugin_publishes_no_article(minimal: Path) -> None:

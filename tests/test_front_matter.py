@@ -1,0 +1,104 @@
+"""Reading an article's front matter: what is accepted, and the diagnostic for what is not."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.articles import decode, parse_article
+from pipeline.model import ReviewStatus
+
+TODAY = dt.date(2026, 11, 25)
+GOOD = (
+    "---\ntitle: What helps?\nstatus: Submitted\nauthors: [jdoe]\n"
+    "last_updated: 2026-01-05\n---\n\nThe answer.\n"
+)
+
+
+def problems(text: str) -> list[tuple[str, int]]:
+    _, found = parse_article("a.md", text, TODAY)
+    return [(d.code, d.line) for d in found]
+
+
+def test_a_complete_article_loads_without_diagnostics() -> None:
+    article, found = parse_article("content/articles/what-helps.md", GOOD, TODAY)
+    assert found == [] and article is not None
+    assert (article.slug, article.title, article.status) == (
+        "what-helps",
+        "What helps?",
+        ReviewStatus.SUBMITTED,
+    )
+    assert article.last_updated == dt.date(2026, 1, 5)
+
+
+def test_bom_and_crlf_are_read_like_plain_utf8() -> None:
+    raw = ("\ufeff" + GOOD).replace("\n", "\r\n").encode("utf-8")
+    text = decode(raw)
+    assert text is not None
+    article, found = parse_article("a.md", text, TODAY)
+    assert found == [] and article is not None and article.body_line == 7
+
+
+@pytest.mark.parametrize(
+    ("spelling", "status"),
+    [("approved", ReviewStatus.APPROVED), ("UNDER   review", ReviewStatus.UNDER_REVIEW)],
+)
+def test_status_names_match_case_insensitively(spelling: str, status: ReviewStatus) -> None:
+    assert ReviewStatus.parse(spelling) is status
+
+
+def test_misspelled_status_suggests_the_closest_name() -> None:
+    _, found = parse_article("a.md", GOOD.replace("Submitted", "Submited"), TODAY)
+    assert found[0].code == "FM007" and "did you mean 'Submitted'?" in found[0].message
+
+
+def test_reviewers_are_required_from_under_review_on() -> None:
+    assert problems(GOOD.replace("Submitted", "Under Review")) == [("FM006", 3)]
+
+
+def test_last_updated_in_the_future_is_an_error() -> None:
+    assert problems(GOOD.replace("2026-01-05", "2026-11-26")) == [("FM009", 5)]
+
+
+def test_impossible_date_is_reported_on_its_own_line() -> None:
+    assert problems(GOOD.replace("2026-01-05", "2026-02-30")) == [("FM008", 5)]
+
+
+def test_unknown_field_is_a_warning_with_did_you_mean() -> None:
+    article, found = parse_article("a.md", GOOD.replace("---\n\n", "reviewer: [x]\n---\n\n"), TODAY)
+    assert article is not None
+    assert [(d.code, d.severity, d.line) for d in found] == [("FM011", "warning", 6)]
+    assert "did you mean 'reviewers'?" in found[0].message
+
+
+def test_duplicate_key_is_an_error_on_the_second_line() -> None:
+    assert problems(GOOD.replace("authors: [jdoe]\n", "authors: [jdoe]\nauthors: [x]\n")) == [
+        ("FM013", 5)
+    ]
+
+
+def test_yaml_aliases_are_refused() -> None:
+    text = GOOD.replace("authors: [jdoe]\n", "a: &x [jdoe]\nauthors: *x\n")
+    assert problems(text) == [("FM014", 5)]
+
+
+def test_tab_indentation_gets_a_plain_explanation() -> None:
+    _, found = parse_article("a.md", GOOD.replace("authors: [jdoe]", "authors:\n\t- jdoe"), TODAY)
+    assert found[0].code == "FM004" and "tab" in found[0].message
+
+
+def test_front_matter_that_is_a_list_is_refused() -> None:
+    assert problems("---\n- a\n- b\n---\nBody\n") == [("FM005", 2)]
+
+
+def test_a_list_where_text_is_expected_is_an_error() -> None:
+    assert problems(GOOD.replace("title: What helps?", "title: [a, b]")) == [("FM010", 2)]
+
+
+def test_front_matter_only_is_an_empty_article() -> None:
+    assert problems(GOOD.replace("\nThe answer.\n", "")) == [("FM012", 6)]
+
+
+def test_file_without_front_matter_is_an_error() -> None:
+    assert problems("# Just a heading\n\nText.\n") == [("FM002", 1)]
