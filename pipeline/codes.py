@@ -28,7 +28,8 @@ class Code:
         return f"{self.code} ({self.severity}): {self.summary}\n\n{self.explanation.strip()}\n"
 
     def markdown(self) -> str:
-        return f"## {self.code}: {self.summary}\n\nSeverity: {self.severity}.\n\n{self.explanation.strip()}\n"
+        body = self.explanation.strip()
+        return f"## {self.code}: {self.summary}\n\nSeverity: {self.severity}.\n\n{body}\n"
 
 
 def reference_markdown() -> str:
