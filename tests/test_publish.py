@@ -175,3 +175,42 @@ def test_mkdocs_build_fails_on_the_same_errors_as_check(minimal: Path) -> None:
     assert result.returncode != 0
     assert "content/articles/pending.md:11:" in result.stderr and "CIT001" in result.stderr
     assert not (minimal / "site").exists()
+
+
+def test_mkdocs_serve_shows_approved_articles_only(minimal: Path) -> None:
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "-a", f"127.0.0.1:{port}"],
+        cwd=minimal,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def get(path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=5) as reply:
+                return reply.status, reply.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, ""
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, page = get("articles/back-pain.html")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "mkdocs serve did not start"
+                time.sleep(0.3)
+        assert status == 200 and 'data-status="approved"' in page
+        assert get("articles/pending.html")[0] == 404
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
