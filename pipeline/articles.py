@@ -17,7 +17,7 @@ import frontmatter
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic, did_you_mean, suggestion
 from pipeline.model import Approval, Article, ReviewStatus
-from pipeline.yamltext import YamlProblem, load_yaml
+from pipeline.yamltext import YamlDocument, YamlProblem, load_yaml
 
 REQUIRED = ("title", "status", "authors", "last_updated")
 KNOWN_FIELDS = (
@@ -333,3 +333,16 @@ def _describe(value: object) -> str:
     if isinstance(value, int | float):
         return "a number"
     return type(value).__name__
+
+
+def front_matter(text: str) -> dict[str, Any]:
+    """The front matter as a dict, or {} when it cannot be read: for looking at old versions."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if not _HANDLER.detect(text):
+        return {}
+    try:
+        fm_text, _ = _HANDLER.split(text)
+    except ValueError:
+        return {}
+    parsed = load_yaml(fm_text)
+    return parsed.data if isinstance(parsed, YamlDocument) and isinstance(parsed.data, dict) else {}

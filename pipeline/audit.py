@@ -187,23 +187,40 @@ def check_article_pages(site: Path, plan: PublishPlan, disclaimer: Disclaimer) -
                 )
             )
         status = parser.found.get("review-status")
+        expected = article.status.slug if plan.preview else "approved"
         if status is None or parser.counts.get("review-status") != 1:
             problems.append(
                 codes.PAGE_INCOMPLETE(article.path, 0, 0, f"{rel} has no single #review-status")
             )
-        elif status[0].get("data-status") != "approved":
+        elif status[0].get("data-status") != expected:
             problems.append(
                 codes.PAGE_INCOMPLETE(
-                    article.path, 0, 0, f'{rel}: #review-status is not data-status="approved"'
+                    article.path, 0, 0, f'{rel}: #review-status is not data-status="{expected}"'
                 )
             )
     return problems
+
+
+_NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="noindex', re.I)
+
+
+def check_noindex(site: Path) -> list[Diagnostic]:
+    """A preview is for the board: every page must tell search engines to stay away."""
+    return [
+        codes.PAGE_INCOMPLETE(
+            "mkdocs.yml", 0, 0, f"preview page {page.relative_to(site).as_posix()} lacks noindex"
+        )
+        for page in sorted(site.rglob("*.html"))
+        if not _NOINDEX.search(page.read_text(encoding="utf-8", errors="replace"))
+    ]
 
 
 def audit(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
     """Every broken promise in the built site at `site`; empty when it may be published."""
     if project.disclaimer is None:
         raise ValueError("cannot audit without the canonical disclaimer")
+    if plan.preview:
+        return check_article_pages(site, plan, project.disclaimer) + check_noindex(site)
     allowed = [page.markdown for page in plan.pages]
     allowed += [*project.pages.values(), project.disclaimer.markdown]
     return check_leaks(site, project.root, plan, allowed) + check_article_pages(

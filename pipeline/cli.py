@@ -1,4 +1,4 @@
-"""The command line: `python -m pipeline check|build|explain|approve`.
+"""The command line: `python -m pipeline check|build|serve|explain` and the review commands.
 
 Exit codes (DESIGN §5): 0 nothing to fix (warnings allowed), 1 errors in the content, 2 a usage
 or internal failure. A board member never sees a Python traceback.
@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline import codes, review
-from pipeline.articles import decode, load_article
+from pipeline import cli_review, codes, git, review
+from pipeline.articles import front_matter
+from pipeline.cli_support import (
+    ERRORS,
+    OK,
+    USAGE,
+    UsageError,
+    load,
+    project_root,
+    relative,
+)
 from pipeline.diagnostics import (
     FORMATTERS,
     Diagnostic,
@@ -22,23 +32,8 @@ from pipeline.diagnostics import (
     promote_warnings,
     suggestion,
 )
-from pipeline.edit import set_keys
 from pipeline.model import ReviewStatus
-from pipeline.plugin import today
-from pipeline.project import ARTICLES_DIR, load_project
-
-OK, ERRORS, USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A mistake in how the command was called, reported without a traceback (exit 2)."""
-
-
-def _root() -> Path:
-    root = Path.cwd()
-    if not (root / "mkdocs.yml").is_file() and not (root / ARTICLES_DIR).is_dir():
-        raise UsageError("run this command in the project folder (the one with mkdocs.yml)")
-    return root
+from pipeline.project import ARTICLES_DIR, Project
 
 
 def _summary(diagnostics: Sequence[Diagnostic], articles: int) -> str:
@@ -47,34 +42,43 @@ def _summary(diagnostics: Sequence[Diagnostic], articles: int) -> str:
     return f"{articles} articles checked: {errors} error(s), {warnings} warning(s)"
 
 
+def transitions(root: Path, project: Project, base: str) -> list[Diagnostic]:
+    """Status changes since `base` (a branch or commit), checked step by step."""
+    if not git.has_ref(root, base):
+        raise UsageError(
+            f"the base '{base}' is not in this clone. Fetch it first "
+            f"(git fetch origin {base.removeprefix('origin/')}), or in GitHub Actions check out "
+            "with fetch-depth: 0"
+        )
+    renames = git.renames_since(root, base, ARTICLES_DIR)
+    found: list[Diagnostic] = []
+    for article in project.articles:
+        old = git.file_at(root, base, renames.get(article.path, article.path))
+        previous = (
+            ReviewStatus.parse(str(front_matter(old).get("status", "")))
+            if old is not None
+            else None
+        )
+        found.extend(review.check_transition(article, previous, base))
+    return found
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    root = _root()
-    project = load_project(root, today())
+    root = project_root()
+    project, _ = load(root)
     diagnostics = list(project.diagnostics)
+    if args.base:
+        diagnostics = sorted(diagnostics + transitions(root, project, args.base))
     if args.paths:
-        wanted = [_relative(root, p) for p in args.paths]
+        wanted = [relative(root, p) for p in args.paths]
         diagnostics = [d for d in diagnostics if any(_within(d.path, w) for w in wanted)]
     if args.strict:
         diagnostics = promote_warnings(diagnostics)
-    output = FORMATTERS[args.format](diagnostics)
-    if output and (args.format != "json" or diagnostics):
-        print(output)
-    elif args.format == "json":
-        print("[]")
+    if args.format == "json" or diagnostics:
+        print(FORMATTERS[args.format](diagnostics))
     if args.format == "text":
         print(_summary(diagnostics, len(project.article_files)), file=sys.stderr)
     return ERRORS if has_errors(diagnostics) else OK
-
-
-def _relative(root: Path, given: str) -> str:
-    path = Path(given)
-    resolved = (root / path).resolve() if not path.is_absolute() else path.resolve()
-    if not resolved.exists():
-        raise UsageError(f"no such file or folder: {given}")
-    try:
-        return resolved.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        raise UsageError(f"{given} is outside the project folder") from None
 
 
 def _within(path: str, wanted: str) -> bool:
@@ -86,19 +90,26 @@ def cmd_build(args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
-    root = _root()
+    root = project_root()
     _quiet_mkdocs_logging()
     try:
         config = load_config(str(root / "mkdocs.yml"), site_dir=args.site_dir, strict=args.strict)
     except (ConfigurationError, Abort) as error:
         print(f"mkdocs.yml: error {error}", file=sys.stderr)
         return ERRORS
+    plugin = config.plugins.get("pipeline")
+    if plugin is None:
+        print(
+            "mkdocs.yml: error the 'pipeline' plugin is not listed under plugins", file=sys.stderr
+        )
+        return ERRORS
+    if args.preview:
+        plugin.config["preview"] = True
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)
     except Abort as error:
-        plugin = config.plugins.get("pipeline")
-        if not has_errors(getattr(plugin, "diagnostics", [])):
+        if not has_errors(getattr(plugin, "diagnostics", [])) or args.preview:
             print(
                 format_text([codes.RENDER_FAILED("mkdocs.yml", 0, 0, str(error))]), file=sys.stderr
             )
@@ -106,17 +117,35 @@ def cmd_build(args: argparse.Namespace) -> int:
         return ERRORS
     finally:
         config.plugins.on_shutdown()
-    print(f"site built in {config.site_dir}", file=sys.stderr)
+    print(f"{'preview' if args.preview else 'site'} built in {config.site_dir}", file=sys.stderr)
     return OK
 
 
-def _quiet_mkdocs_logging() -> None:
+def cmd_serve(args: argparse.Namespace) -> int:
+    """A live preview of every article (pending ones under their banner), never published."""
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import Abort
+
+    root = project_root()
+    _quiet_mkdocs_logging(logging.INFO)
+    os.environ["PIPELINE_PREVIEW"] = "1"
+    try:
+        serve(config_file=str(root / "mkdocs.yml"), dev_addr=args.addr, livereload=True)
+    except KeyboardInterrupt:
+        return OK
+    except Abort as error:
+        print(f"serve stopped: {error}", file=sys.stderr)
+        return ERRORS
+    return OK
+
+
+def _quiet_mkdocs_logging(level: int = logging.WARNING) -> None:
     """Our diagnostics print as bare lines; MkDocs' own messages keep their level."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.handlers[:] = [handler]
-    mkdocs_log.setLevel(logging.WARNING)
+    mkdocs_log.setLevel(level)
     mkdocs_log.propagate = False
 
 
@@ -144,60 +173,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return OK
 
 
-def cmd_approve(args: argparse.Namespace) -> int:
-    root = _root()
-    day = today()
-    path = (root / args.article).resolve()
-    if not path.is_file() or path.parent != (root / ARTICLES_DIR).resolve():
-        raise UsageError(f"{args.article} is not an article in {ARTICLES_DIR}/")
-    project = load_project(root, day)
-    rel = path.relative_to(root.resolve()).as_posix()
-    own = [d for d in project.diagnostics if d.path == rel and d.is_error]
-    blocking = [d for d in own if d.code not in ("REV002", "REV003")]
-    article, _ = load_article(root.resolve(), path, day)
-    if blocking or article is None:
-        print(format_text(blocking or own))
-        print(f"{rel}: fix the errors above before approving", file=sys.stderr)
-        return ERRORS
-    member = project.board.members.get(args.by)
-    refusal = None
-    if member is None:
-        refusal = (
-            f"'{args.by}' is not on the board roster{suggestion(args.by, project.board.members)}"
-        )
-    elif not member.is_reviewer:
-        refusal = f"'{args.by}' does not have the reviewer role"
-    elif args.by in article.authors:
-        refusal = f"'{args.by}' is an author of this article; another reviewer must approve it"
-    elif article.status is ReviewStatus.SUBMITTED:
-        refusal = "the article is Submitted; it must be Under Review before it can be approved"
-    if refusal:
-        print(f"{rel}: approval refused: {refusal}", file=sys.stderr)
-        return ERRORS
-    text = decode(path.read_bytes())
-    assert text is not None
-    reviewers = list(article.reviewers)
-    if args.by not in reviewers:
-        reviewers.append(args.by)
-    fingerprint = review.fingerprint(article.title, article.body)
-    updated = set_keys(
-        path.read_bytes().decode("utf-8"),
-        {
-            "status": " Approved",
-            "reviewers": f" [{', '.join(reviewers)}]",
-            "last_updated": f" {day.isoformat()}",
-            "approval": f"\n  by: {args.by}\n  on: {day.isoformat()}\n  fingerprint: {fingerprint}",
-        },
-    )
-    path.write_bytes(updated.encode("utf-8"))
-    print(f"{rel}: approved by {member.display_name if member else args.by} on {day.isoformat()}")
-    return OK
-
-
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="python -m pipeline",
-        description="Check and publish the medical articles of this repository.",
+        description="Check, review and publish the medical articles of this repository.",
     )
     commands = top.add_subparsers(dest="command", required=True)
 
@@ -205,22 +184,29 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", help="only report problems in these files or folders")
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--base", help="also check status changes against this git branch")
     check.set_defaults(run=cmd_check)
 
     build = commands.add_parser("build", help="build the published site (approved articles only)")
     build.add_argument("--site-dir", default=None, help="output folder (default: site/)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument(
+        "--preview",
+        action="store_true",
+        help="render every article into preview/, pending ones under a banner (never published)",
+    )
     build.set_defaults(run=cmd_build)
+
+    serve = commands.add_parser("serve", help="live preview of every article while you write")
+    serve.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on")
+    serve.set_defaults(run=cmd_serve)
 
     explain = commands.add_parser("explain", help="explain a diagnostic code, e.g. CIT001")
     explain.add_argument("code", nargs="?")
     explain.add_argument("--markdown", action="store_true", help="print every code as Markdown")
     explain.set_defaults(run=cmd_explain)
 
-    approve = commands.add_parser("approve", help="approve an article that is Under Review")
-    approve.add_argument("article", help="path of the article file")
-    approve.add_argument("--by", required=True, help="board id of the approving reviewer")
-    approve.set_defaults(run=cmd_approve)
+    cli_review.register(commands)
     return top
 
 

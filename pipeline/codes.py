@@ -362,6 +362,19 @@ How to fix: correct the entry the message names (ids unique, name and credential
 roles among author and reviewer).
 """,
 )
+SKIPPED_STEP = _declare(
+    "REV007",
+    E,
+    "The review status skipped a step.",
+    """
+An article moves one step at a time: Submitted, then Under Review, then Approved. Compared with
+the main branch, this change moves it two steps at once (or adds a new article that is already
+Approved), so nobody has reviewed it in between. Going back a step is always allowed.
+
+How to fix: set the status to the next step only (`python -m pipeline review ARTICLE --by ID`
+moves Submitted to Under Review); approval comes in a later change.
+""",
+)
 REVIEW_OVERDUE = _declare(
     "REV006",
     W,

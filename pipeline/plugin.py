@@ -15,25 +15,27 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
+from mkdocs.config import base
+from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from pipeline.audit import audit
+from pipeline.cli_support import today
 from pipeline.diagnostics import Diagnostic, format_text, has_errors
 from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.publish import discard, swap_into_place
+from pipeline.settings import Settings
 from pipeline.stage import PublishPlan, stage
 
 log = logging.getLogger("mkdocs.plugins.pipeline")
-
-
-def today() -> dt.date:
-    """Today, or PIPELINE_TODAY (YYYY-MM-DD) for reproducible builds and tests."""
-    fixed = os.environ.get("PIPELINE_TODAY")
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
 
 def _pin_build_date(plan: PublishPlan) -> bool:
@@ -48,7 +50,13 @@ def _pin_build_date(plan: PublishPlan) -> bool:
     return True
 
 
-class PipelinePlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+class PipelineConfig(base.Config):  # type: ignore[no-untyped-call]
+    review_interval_months = c.Type(int, default=12)
+    # A preview renders every article, pending ones under a banner, into preview/ (never site/).
+    preview = c.Type(bool, default=False)
+
+
+class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.command = "build"
         self.project: Project | None = None
@@ -58,27 +66,45 @@ class PipelinePlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.diagnostics: list[Diagnostic] = []
         self.pinned_date = False
 
+    @property
+    def preview(self) -> bool:
+        return bool(self.config.preview) or os.environ.get("PIPELINE_PREVIEW") == "1"
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
         day = today()
-        self.project = load_project(root, day)
+        settings = Settings.from_options(dict(self.config))
+        self.project = load_project(root, day, settings)
         self.diagnostics = list(self.project.diagnostics)
         for diagnostic in self.diagnostics:
             line = format_text([diagnostic])
-            (log.error if diagnostic.is_error else log.warning)(line)
-        if has_errors(self.diagnostics):
+            (log.error if diagnostic.is_error and not self.preview else log.warning)(line)
+        if self.project.disclaimer is None or (has_errors(self.diagnostics) and not self.preview):
             raise PluginError("the articles have errors (listed above); nothing was published")
-        self.plan = stage(self.project, day)
+        self.plan = stage(self.project, day, preview=self.preview)
         self.pinned_date = _pin_build_date(self.plan)
+        config.extra["pipeline_preview"] = self.preview
         if self.command == "build":
-            self.final_site = Path(config.site_dir)
-            self.building = self.final_site.with_name(f".{self.final_site.name}.building")
+            target = root / "preview" if self.preview else Path(config.site_dir)
+            if self.preview and Path(config.site_dir).resolve() != (root / "site").resolve():
+                target = Path(config.site_dir)  # an explicit --site-dir, never the site itself
+            self.final_site = target
+            self.building = target.with_name(f".{target.name}.building")
             discard(self.building)
             config.site_dir = str(self.building)
         return config
+
+    def on_page_context(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        """Articles are generated files: point "edit this page" at their real source."""
+        if page.file.src_uri.startswith("articles/") and config.repo_url and config.edit_uri:
+            base = urljoin(config.repo_url.rstrip("/") + "/", config.edit_uri)
+            page.edit_url = urljoin(base, f"../articles/{page.file.src_uri.split('/', 1)[1]}")
+        return context
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.plan is not None

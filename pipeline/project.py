@@ -20,6 +20,7 @@ from pipeline.diagnostics import Diagnostic
 from pipeline.disclaimer import Disclaimer, load_disclaimer
 from pipeline.library import load_library
 from pipeline.model import Article, Board, Library
+from pipeline.settings import Settings
 
 ARTICLES_DIR = "content/articles"
 PAGES_DIR = "content/pages"
@@ -30,6 +31,7 @@ class Context:
     library: Library
     board: Board
     today: dt.date
+    settings: Settings
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Project:
     disclaimer: Disclaimer | None
     diagnostics: tuple[Diagnostic, ...]
     pages: dict[str, str] = field(default_factory=dict)  # site pages by docs-relative path
+    settings: Settings = field(default_factory=Settings)
 
 
 _RESERVED_ID = re.compile(r"""\bid\s*=\s*["']?(medical-disclaimer|review-status)\b""", re.I)
@@ -65,7 +68,9 @@ CHECKS: Sequence[Callable[[Article, Context], Iterable[Diagnostic]]] = (
     lambda article, context: check_citations(article, context.library),
     lambda article, context: review.check_people(article, context.board),
     lambda article, context: review.check_approval(article, context.board),
-    lambda article, context: review.check_overdue(article, context.today),
+    lambda article, context: review.check_overdue(
+        article, context.today, context.settings.review_interval_months
+    ),
     check_reserved_markup,
 )
 
@@ -74,7 +79,7 @@ def article_paths(root: Path) -> list[Path]:
     return sorted((root / ARTICLES_DIR).glob("*.md"))
 
 
-def load_project(root: Path, today: dt.date) -> Project:
+def load_project(root: Path, today: dt.date, settings: Settings | None = None) -> Project:
     root = root.resolve()
     diagnostics: list[Diagnostic] = []
     library, found = load_library(root)
@@ -83,7 +88,8 @@ def load_project(root: Path, today: dt.date) -> Project:
     diagnostics += found
     disclaimer, found = load_disclaimer(root)
     diagnostics += found
-    context = Context(library, board, today)
+    settings = settings or Settings()
+    context = Context(library, board, today, settings)
     articles: list[Article] = []
     files = article_paths(root)
     for path in files:
@@ -107,6 +113,7 @@ def load_project(root: Path, today: dt.date) -> Project:
         disclaimer=disclaimer,
         diagnostics=tuple(sorted(diagnostics, key=_order)),
         pages=pages,
+        settings=settings,
     )
 
 

@@ -16,8 +16,6 @@ from pipeline import codes
 from pipeline.diagnostics import Diagnostic, suggestion
 from pipeline.model import Article, Board, ReviewStatus
 
-REVIEW_INTERVAL_MONTHS = 12
-
 
 def fingerprint(title: str, body: str) -> str:
     """sha256 of the title and body, insensitive to line endings and trailing white space."""
@@ -53,8 +51,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def next_review(article: Article) -> dt.date:
-    return article.next_review or add_months(article.last_updated, REVIEW_INTERVAL_MONTHS)
+def next_review(article: Article, interval_months: int) -> dt.date:
+    return article.next_review or add_months(article.last_updated, interval_months)
 
 
 def check_people(article: Article, board: Board) -> Iterator[Diagnostic]:
@@ -99,7 +97,7 @@ def check_approval(article: Article, board: Board) -> Iterator[Diagnostic]:
             f"'{approval.by}' approved this article but does not have the reviewer role",
             "ask a board member with the reviewer role to approve it",
         )
-    if approval.by in article.authors:
+    elif approval.by in article.authors:
         yield codes.APPROVER_NOT_ALLOWED(
             article.path,
             article.line_of("approval"),
@@ -125,8 +123,8 @@ def check_approval(article: Article, board: Board) -> Iterator[Diagnostic]:
         )
 
 
-def check_overdue(article: Article, today: dt.date) -> Iterator[Diagnostic]:
-    due = next_review(article)
+def check_overdue(article: Article, today: dt.date, interval_months: int) -> Iterator[Diagnostic]:
+    due = next_review(article, interval_months)
     if article.status is ReviewStatus.APPROVED and due < today:
         yield codes.REVIEW_OVERDUE(
             article.path,
@@ -134,4 +132,29 @@ def check_overdue(article: Article, today: dt.date) -> Iterator[Diagnostic]:
             1,
             f"review was due on {due.isoformat()}",
             "have the article reviewed and approved again",
+        )
+
+
+def check_transition(
+    article: Article, previous: ReviewStatus | None, base: str
+) -> Iterator[Diagnostic]:
+    """Compared with `base`: a step forward may not skip one, and a new article may not arrive
+    Approved. Going back (e.g. Approved -> Under Review after an edit) is always allowed."""
+    line = article.line_of("status")
+    if previous is None and article.status is ReviewStatus.APPROVED:
+        yield codes.SKIPPED_STEP(
+            article.path,
+            line,
+            1,
+            f"this article is new since {base} and arrives already Approved",
+            "submit it as Submitted; it is approved after review in a later change",
+        )
+    elif previous is not None and article.status.step - previous.step > 1:
+        yield codes.SKIPPED_STEP(
+            article.path,
+            line,
+            1,
+            f"the status jumps from {previous.value} to {article.status.value} "
+            f"(on {base} it was {previous.value})",
+            "move it to Under Review first: python -m pipeline review ARTICLE --by ID",
         )

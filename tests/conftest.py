@@ -84,3 +84,37 @@ def run_module(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         env=None,
         timeout=300,
     )
+
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Board Clerk",
+    "GIT_AUTHOR_EMAIL": "clerk@example.org",
+    "GIT_COMMITTER_NAME": "Board Clerk",
+    "GIT_COMMITTER_EMAIL": "clerk@example.org",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(root: Path, *args: str, date: str = "2026-06-01T12:00:00") -> str:
+    """Run git in a test repository with a fixed identity and date."""
+    import os
+
+    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    done = subprocess.run(
+        ["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def commit_all(root: Path, message: str, date: str = "2026-06-01T12:00:00") -> None:
+    git(root, "add", "-A", date=date)
+    git(root, "commit", "-q", "-m", message, date=date)
+
+
+@pytest.fixture
+def repo(minimal: Path) -> Path:
+    """The minimal project as a git repository on branch main, everything committed."""
+    git(minimal, "init", "-q", "-b", "main")
+    commit_all(minimal, "base")
+    return minimal

@@ -146,7 +146,10 @@ def test_plain_mkdocs_build_strict_gives_the_same_site(minimal: Path) -> None:
 def test_mkdocs_without_our_plugin_publishes_no_article(minimal: Path) -> None:
     """Fail closed: a renderer that ignores the plugin never sees content/articles."""
     config = minimal / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("  - pipeline\n", ""), "utf-8")
+    text = config.read_text(encoding="utf-8")
+    text = re.sub(r"  - pipeline:\n(      .*\n)+", "", text)
+    assert "pipeline" not in text.split("plugins:")[1].split("nav:")[0]
+    config.write_text(text, "utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--site-dir", "plain"],
         cwd=minimal,

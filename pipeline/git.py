@@ -1,0 +1,85 @@
+"""The git adapter: the few questions the pipeline asks of a repository's history.
+
+Every call runs `git` in the project folder; a GitError carries a message for board members.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class GitError(Exception):
+    pass
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=False, timeout=120
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    if done.returncode != 0:
+        raise GitError(done.stderr.strip() or f"git {args[0]} failed")
+    return done.stdout
+
+
+def has_ref(root: Path, ref: str) -> bool:
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except GitError:
+        return False
+    return True
+
+
+def file_at(root: Path, ref: str, path: str) -> str | None:
+    """The file's text at `ref`, or None when it did not exist there."""
+    try:
+        return _git(root, "show", f"{ref}:{path}")
+    except GitError:
+        return None
+
+
+def renames_since(root: Path, ref: str, folder: str) -> dict[str, str]:
+    """{path now: path at ref} for files renamed since `ref`."""
+    out = _git(root, "diff", "--find-renames", "--name-status", ref, "--", folder)
+    renames = {}
+    for line in out.splitlines():
+        parts = line.split("\t")
+        if parts[0].startswith("R") and len(parts) == 3:
+            renames[parts[2]] = parts[1]
+    return renames
+
+
+@dataclass(frozen=True)
+class Version:
+    commit: str
+    date: str  # YYYY-MM-DD of the commit
+    author: str
+    path: str  # the file's path in that commit
+    text: str
+
+
+def versions(root: Path, path: str) -> list[Version]:
+    """Every committed version of a file, oldest first, following renames."""
+    out = _git(
+        root,
+        "log",
+        "--follow",
+        "--format=%x1e%H%x1f%ad%x1f%an",
+        "--date=short",
+        "--name-only",
+        "--",
+        path,
+    )
+    found = []
+    for record in out.split("\x1e")[1:]:
+        header, _, names = record.partition("\n")
+        commit, date, author = header.split("\x1f")
+        name = next((n for n in names.splitlines() if n.strip()), path)
+        text = file_at(root, commit, name)
+        if text is not None:
+            found.append(Version(commit, date, author, name, text))
+    return list(reversed(found))

@@ -1,0 +1,118 @@
+"""Where every article stands: status, people, dates, and what keeps it off the site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from pipeline import review
+from pipeline.model import ReviewStatus
+from pipeline.project import Project
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    path: str
+    title: str
+    status: str
+    authors: tuple[str, ...]
+    reviewers: tuple[str, ...]
+    last_updated: str
+    next_review: str
+    overdue: bool
+    published: bool
+    blockers: tuple[str, ...]
+
+
+def status_rows(project: Project, today: dt.date) -> list[StatusRow]:
+    months = project.settings.review_interval_months
+    errors: Counter[str] = Counter(d.path for d in project.diagnostics if d.is_error)
+    outside = sum(n for path, n in errors.items() if path not in project.article_files)
+    loaded = {a.path: a for a in project.articles}
+    rows = []
+    for path in project.article_files:
+        article = loaded.get(path)
+        blockers = []
+        if errors[path]:
+            blockers.append(f"{errors[path]} error(s): run python -m pipeline check {path}")
+        if outside:
+            blockers.append(f"{outside} error(s) in the library, roster or disclaimer")
+        if article is None:
+            rows.append(
+                StatusRow(path, "", "unreadable", (), (), "", "", False, False, tuple(blockers))
+            )
+            continue
+        if article.status is ReviewStatus.SUBMITTED:
+            blockers.append("waiting for a reviewer (python -m pipeline review)")
+        elif article.status is ReviewStatus.UNDER_REVIEW:
+            blockers.append("waiting for approval (python -m pipeline approve)")
+        elif not review.is_publishable(article, project.board):
+            blockers.append("approval missing or out of date: needs approval again")
+        due = review.next_review(article, months)
+        rows.append(
+            StatusRow(
+                path=path,
+                title=article.title,
+                status=article.status.value,
+                authors=article.authors,
+                reviewers=article.reviewers,
+                last_updated=article.last_updated.isoformat(),
+                next_review=due.isoformat(),
+                overdue=article.status is ReviewStatus.APPROVED and due < today,
+                published=not blockers,
+                blockers=tuple(blockers),
+            )
+        )
+    return rows
+
+
+def format_text(rows: Sequence[StatusRow]) -> str:
+    lines = []
+    for row in rows:
+        people = f"by {', '.join(row.authors) or '?'}"
+        if row.reviewers:
+            people += f"; reviewers {', '.join(row.reviewers)}"
+        dates = f"updated {row.last_updated or '?'}, next review {row.next_review or '?'}"
+        if row.overdue:
+            dates += " (OVERDUE)"
+        state = "published" if row.published else "not published: " + "; ".join(row.blockers)
+        lines.append(f"{row.path}\n  {row.status} | {people} | {dates}\n  {state}")
+    return "\n".join(lines)
+
+
+def format_json(rows: Sequence[StatusRow]) -> str:
+    return json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def format_markdown(rows: Sequence[StatusRow]) -> str:
+    """For a CI job summary: counts by status, then one table row per article."""
+    counts = Counter(row.status for row in rows)
+    published = sum(row.published for row in rows)
+    lines = [
+        "## Articles",
+        "",
+        ", ".join(f"{status}: {counts[status]}" for status in sorted(counts)) or "no articles",
+        "",
+        f"**{published} article(s) will be published** when this is merged to main.",
+        "",
+        "| article | status | last updated | next review | published? |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        verdict = "yes" if row.published else "no: " + "; ".join(row.blockers)
+        due = row.next_review + (" **overdue**" if row.overdue else "")
+        lines.append(
+            f"| {_cell(row.title or row.path)} | {row.status} | {row.last_updated} | {due} "
+            f"| {_cell(verdict)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+FORMATS = {"text": format_text, "json": format_json, "markdown": format_markdown}

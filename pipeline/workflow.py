@@ -1,0 +1,129 @@
+"""The review workflow's steps as pure functions: scaffold a new article, start a review,
+approve. Each returns the front-matter keys to write (rendered YAML) or a refusal that says why;
+the CLI does the reading and writing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pipeline import review
+from pipeline.diagnostics import suggestion
+from pipeline.model import Article, Board, BoardMember, ReviewStatus
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str
+
+
+SKELETON = """
+**Bottom line:** one bold paragraph that answers the question, with its key citations.
+
+## Pharmacological management
+
+- Write the first-line options here, each claim followed by its citation, e.g. `[@qaseem2017]`.
+
+## Non-pharmacological management
+
+## Important considerations and precautions
+
+## Treatment duration and follow-up
+
+## Interventions to avoid
+
+## When to consider specialist referral
+"""
+
+
+def slugify(question: str, limit: int = 60) -> str:
+    """ "What is the treatment for back spasm?" -> "what-is-the-treatment-for-back-spasm"."""
+    ascii_text = unicodedata.normalize("NFKD", question).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        if slug and len(slug) + 1 + len(word) > limit:
+            break
+        slug = f"{slug}-{word}" if slug else word[:limit]
+    return slug
+
+
+def _member(board: Board, member_id: str, role: str) -> BoardMember | Refusal:
+    member = board.members.get(member_id)
+    if member is None:
+        return Refusal(
+            f"'{member_id}' is not on the board roster{suggestion(member_id, board.members)}"
+        )
+    if role not in member.roles:
+        return Refusal(f"'{member_id}' does not have the {role} role")
+    return member
+
+
+def _yaml_text(text: str) -> str:
+    """A plain-text value quoted for YAML (titles may contain ': ' or '#')."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def scaffold(question: str, author: str, board: Board, today: dt.date) -> str | Refusal:
+    """The text of a new article file, status Submitted."""
+    if not question.strip():
+        return Refusal("the question is empty")
+    member = _member(board, author, "author")
+    if isinstance(member, Refusal):
+        return member
+    title = " ".join(question.split())
+    return (
+        "---\n"
+        f"title: {_yaml_text(title)}\n"
+        "status: Submitted\n"
+        f"authors: [{author}]\n"
+        "reviewers: []\n"
+        f"last_updated: {today.isoformat()}\n"
+        'summary: ""\n'
+        "tags: []\n"
+        "---\n" + SKELETON
+    )
+
+
+def start_review(article: Article, board: Board, reviewer: str) -> dict[str, str] | Refusal:
+    """Submitted -> Under Review, recording the reviewer (also adds a reviewer later on)."""
+    member = _member(board, reviewer, "reviewer")
+    if isinstance(member, Refusal):
+        return member
+    if reviewer in article.authors:
+        return Refusal(
+            f"'{reviewer}' is an author of this article; another reviewer must review it"
+        )
+    if article.status is ReviewStatus.APPROVED:
+        return Refusal("the article is already Approved")
+    reviewers = [*article.reviewers, *([] if reviewer in article.reviewers else [reviewer])]
+    return {"status": " Under Review", "reviewers": f" [{', '.join(reviewers)}]"}
+
+
+def approve(
+    article: Article, board: Board, approver: str, today: dt.date
+) -> dict[str, str] | Refusal:
+    """Under Review (or Approved, for a re-approval) -> Approved, with the fingerprint."""
+    member = _member(board, approver, "reviewer")
+    if isinstance(member, Refusal):
+        return member
+    if approver in article.authors:
+        return Refusal(
+            f"'{approver}' is an author of this article; another reviewer must approve it"
+        )
+    if article.status is ReviewStatus.SUBMITTED:
+        return Refusal(
+            "the article is Submitted; it must be Under Review before it can be approved "
+            "(python -m pipeline review ARTICLE --by ID)"
+        )
+    reviewers = [*article.reviewers, *([] if approver in article.reviewers else [approver])]
+    fingerprint = review.fingerprint(article.title, article.body)
+    return {
+        "status": " Approved",
+        "reviewers": f" [{', '.join(reviewers)}]",
+        "last_updated": f" {today.isoformat()}",
+        "approval": f"\n  by: {approver}\n  on: {today.isoformat()}\n  fingerprint: {fingerprint}",
+    }

@@ -1,0 +1,306 @@
+"""The review workflow (DESIGN §3, §8): who may approve what, the commands that move an article
+along, the fingerprint that pins approved text, and the checks against the base branch."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+from tests.conftest import commit_all, git, run_module
+
+PENDING = "content/articles/pending.md"
+UNDER_REVIEW = "content/articles/under-review.md"
+APPROVED = "content/articles/back-pain.md"
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def codes_of(result) -> list[str]:
+    return re.findall(r" (?:error|warning) ([A-Z]+\d+) ", result.stdout)
+
+
+# --- the roster ---------------------------------------------------------------------------
+
+
+def test_roster_with_a_duplicate_id_is_an_error_on_its_line(minimal: Path, cli) -> None:
+    roster = minimal / "references/board.yml"
+    roster.write_text(
+        roster.read_text("utf-8") + "  - id: rev1\n    name: Copy\n    credentials: MD\n"
+    )
+    result = cli("check", cwd=minimal)
+    assert "references/board.yml:18:1: error REV005 the id 'rev1' is used twice" in result.stdout
+
+
+def test_roster_member_without_credentials_or_with_unknown_role_is_an_error(
+    minimal: Path, cli
+) -> None:
+    edit(minimal, "references/board.yml", "    credentials: DO\n", "")
+    edit(minimal, "references/board.yml", "roles: [author]", "roles: [author, editor]")
+    result = cli("check", cwd=minimal)
+    assert "references/board.yml:3:1: error REV005 member 'author1' has unknown role 'editor'" in (
+        result.stdout
+    )
+    assert "references/board.yml:13:1: error REV005 member 'rev2' has no 'credentials'" in (
+        result.stdout
+    )
+
+
+def test_author_not_on_the_roster_is_an_error_with_did_you_mean(minimal: Path, cli) -> None:
+    edit(minimal, PENDING, "authors: [author1]", "authors: [autor1]")
+    result = cli("check", cwd=minimal)
+    assert f"{PENDING}:4:1: error REV001 'autor1' in authors is not on the board roster " in (
+        result.stdout
+    )
+    assert "(did you mean 'author1'?)" in result.stdout
+
+
+# --- new, review, approve -----------------------------------------------------------------
+
+
+def test_new_scaffolds_a_submitted_article_that_passes_check(minimal: Path, cli) -> None:
+    result = cli(
+        "new", "Is heat better than ice for acute neck pain?", "--author", "author1", cwd=minimal
+    )
+    assert result.code == 0, result.stderr
+    path = minimal / "content/articles/is-heat-better-than-ice-for-acute-neck-pain.md"
+    text = path.read_text("utf-8")
+    assert text.startswith(
+        '---\ntitle: "Is heat better than ice for acute neck pain?"\nstatus: Submitted\n'
+        "authors: [author1]\nreviewers: []\nlast_updated: 2026-11-25\n"
+    )
+    assert "## Pharmacological management" in text
+    assert cli("check", cwd=minimal).code == 0
+    again = cli(
+        "new", "Is heat better than ice for acute neck pain?", "--author", "author1", cwd=minimal
+    )
+    assert again.code == 1 and "already exists" in again.stderr
+
+
+def test_new_refuses_someone_who_is_not_an_author_on_the_roster(minimal: Path, cli) -> None:
+    assert cli("new", "Q?", "--author", "rev2", cwd=minimal).code == 1
+    unknown = cli("new", "Q?", "--author", "autor1", cwd=minimal)
+    assert unknown.code == 1 and "did you mean 'author1'?" in unknown.stderr
+
+
+def test_review_moves_submitted_to_under_review_and_keeps_everything_else(
+    minimal: Path, cli
+) -> None:
+    path = minimal / PENDING
+    before = path.read_text("utf-8")
+    result = cli("review", PENDING, "--by", "rev2", cwd=minimal)
+    assert result.code == 0, result.stderr
+    after = path.read_text("utf-8")
+    assert after == before.replace("status: Submitted", "status: Under Review").replace(
+        "tags: [allergy]", "tags: [allergy]\nreviewers: [rev2]"
+    ).replace("summary:", "summary:", 1)
+    assert cli("check", cwd=minimal).code == 0
+
+
+def test_review_refuses_an_author_and_a_member_without_the_reviewer_role(
+    minimal: Path, cli
+) -> None:
+    edit(minimal, PENDING, "authors: [author1]", "authors: [author1, rev1]")
+    assert "is an author" in cli("review", PENDING, "--by", "rev1", cwd=minimal).stderr
+    assert "reviewer role" in cli("review", PENDING, "--by", "author1", cwd=minimal).stderr
+
+
+def test_approve_keeps_crlf_line_endings_and_comments(minimal: Path, cli) -> None:
+    path = minimal / UNDER_REVIEW
+    text = path.read_text("utf-8").replace("tags:", "# keep me\ntags:")
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    assert cli("approve", UNDER_REVIEW, "--by", "rev2", cwd=minimal).code == 0
+    raw = path.read_bytes()
+    assert b"\r\n# keep me\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    assert cli("check", cwd=minimal).code == 0
+
+
+# --- the fingerprint ------------------------------------------------------------------------
+
+
+def test_front_matter_only_edits_keep_the_approval_valid(minimal: Path, cli) -> None:
+    edit(minimal, APPROVED, "tags: [musculoskeletal]", "tags: [musculoskeletal, pain]")
+    edit(minimal, APPROVED, "summary: Muscle", "summary: Skeletal muscle")
+    assert cli("check", cwd=minimal).code == 0
+
+
+def test_edited_title_or_body_invalidates_the_approval(minimal: Path, cli) -> None:
+    edit(minimal, APPROVED, "title: What helps acute back spasm?", "title: What helps back spasm?")
+    result = cli("check", cwd=minimal)
+    assert result.code == 1 and f"{APPROVED}:9:1: error REV003 " in result.stdout
+
+
+def test_hand_written_approval_is_not_accepted(minimal: Path, cli) -> None:
+    text = (minimal / APPROVED).read_text("utf-8")
+    forged = re.sub(r"fingerprint: sha256:[0-9a-f]+", "fingerprint: sha256:" + "0" * 64, text)
+    (minimal / APPROVED).write_text(forged, "utf-8")
+    assert codes_of(cli("check", cwd=minimal)) == ["REV003"]
+    edit(minimal, APPROVED, "  fingerprint: sha256:" + "0" * 64 + "\n", "")
+    assert codes_of(cli("check", cwd=minimal)) == ["REV002"]
+
+
+def test_approver_must_be_a_reviewer_who_is_not_an_author(minimal: Path, cli) -> None:
+    edit(minimal, APPROVED, "  by: rev2", "  by: author1")
+    assert codes_of(cli("check", cwd=minimal)) == ["REV004"]
+
+
+# --- transitions against the base branch ----------------------------------------------------
+
+
+def test_skipping_under_review_against_the_base_branch_is_an_error(repo: Path, cli) -> None:
+    git(repo, "checkout", "-q", "-b", "change")
+    edit(repo, PENDING, "status: Submitted", "status: Approved\nreviewers: [rev1]")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert f"{PENDING}:3:1: error REV007 the status jumps from Submitted to Approved" in (
+        result.stdout
+    )
+
+
+def test_a_new_article_may_not_arrive_approved(repo: Path, cli) -> None:
+    source = (repo / APPROVED).read_text("utf-8")
+    (repo / "content/articles/copy.md").write_text(source, "utf-8")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert "content/articles/copy.md:3:1: error REV007 this article is new since main" in (
+        result.stdout
+    )
+
+
+def test_one_step_forward_or_any_step_back_is_allowed(repo: Path, cli) -> None:
+    assert cli("review", PENDING, "--by", "rev2", cwd=repo).code == 0
+    edit(repo, APPROVED, "status: Approved", "status: Under Review")
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+
+
+def test_renamed_article_is_compared_with_its_old_name(repo: Path, cli) -> None:
+    git(repo, "mv", PENDING, "content/articles/renamed.md")
+    edit(
+        repo,
+        "content/articles/renamed.md",
+        "status: Submitted",
+        "status: Approved\nreviewers: [rev1]",
+    )
+    result = cli("check", "--base", "main", cwd=repo)
+    assert "jumps from Submitted to Approved" in result.stdout
+
+
+def test_missing_base_in_a_shallow_clone_gives_a_clear_message(repo: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(clone)], check=True)
+    result = run_module("check", "--base", "origin/develop", cwd=clone)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "the base 'origin/develop' is not in this clone" in result.stderr
+    assert "fetch-depth: 0" in result.stderr
+    assert run_module("check", "--base", "origin/main", cwd=clone).returncode == 0
+
+
+# --- review schedule ----------------------------------------------------------------------------
+
+
+def test_overdue_review_is_a_warning_a_page_note_and_a_status_entry(minimal: Path, cli) -> None:
+    edit(minimal, APPROVED, "tags:", "next_review: 2026-10-01\ntags:")
+    result = cli("check", cwd=minimal)
+    assert result.code == 0 and " warning REV006 review was due on 2026-10-01" in result.stdout
+    assert cli("check", "--strict", cwd=minimal).code == 1
+    assert cli("build", cwd=minimal).code == 0
+    page = (minimal / "site/articles/back-pain.html").read_text("utf-8")
+    assert 'class="review-overdue"' in page and "Review overdue." in page
+    status = json.loads(cli("status", "--overdue", "--format", "json", cwd=minimal).stdout)
+    assert [(row["path"], row["overdue"]) for row in status] == [(APPROVED, True)]
+
+
+def test_review_interval_is_configurable_in_mkdocs_yml(minimal: Path, cli) -> None:
+    edit(minimal, APPROVED, "last_updated: 2026-11-25", "last_updated: 2026-04-01")
+    edit(minimal, APPROVED, "  on: 2026-11-25", "  on: 2026-04-01")
+    assert "REV006" not in cli("check", cwd=minimal).stdout
+    edit(minimal, "mkdocs.yml", "review_interval_months: 12", "review_interval_months: 6")
+    assert "review was due on 2026-10-01" in cli("check", cwd=minimal).stdout
+
+
+# --- status and history -------------------------------------------------------------------------
+
+
+def test_status_lists_every_article_and_what_blocks_it(minimal: Path, cli) -> None:
+    rows = json.loads(cli("status", "--format", "json", cwd=minimal).stdout)
+    by_path = {row["path"]: row for row in rows}
+    assert set(by_path) == {APPROVED, PENDING, UNDER_REVIEW}
+    assert by_path[APPROVED]["published"] and by_path[APPROVED]["next_review"] == "2027-11-25"
+    assert by_path[PENDING]["blockers"] == ["waiting for a reviewer (python -m pipeline review)"]
+    assert by_path[UNDER_REVIEW]["reviewers"] == ["rev1"]
+    summary = cli("status", "--format", "markdown", cwd=minimal).stdout
+    assert "**1 article(s) will be published** when this is merged to main." in summary
+
+
+def test_history_reads_status_changes_and_approvals_from_git(repo: Path, cli) -> None:
+    assert cli("review", PENDING, "--by", "rev1", cwd=repo).code == 0
+    commit_all(repo, "start review", date="2026-07-01T10:00:00")
+    assert cli("approve", PENDING, "--by", "rev2", cwd=repo).code == 0
+    commit_all(repo, "approve", date="2026-07-02T10:00:00")
+    result = cli("history", PENDING, cwd=repo)
+    events = [line.split("  ")[1:4:2] for line in result.stdout.splitlines()[1:]]
+    assert events[:3] == [
+        ["2026-06-01", "created as Submitted"],
+        ["2026-07-01", "status Submitted -> Under Review"],
+        ["2026-07-02", "status Under Review -> Approved"],
+    ]
+    assert events[3][0] == "2026-07-02"
+    assert events[3][1].startswith("approved by Ravi Second, DO on 2026-11-25 (sha256:")
+    assert "[commit by Board Clerk]" in result.stdout
+
+
+# --- preview and the page -----------------------------------------------------------------------
+
+
+def test_preview_renders_every_article_with_banner_and_noindex(minimal: Path, cli) -> None:
+    assert cli("build", "--preview", cwd=minimal).code == 0
+    preview = minimal / "preview"
+    pending = (preview / "articles/pending.html").read_text("utf-8")
+    assert "Pending human review — educational purpose only, exercise caution" in pending
+    assert 'data-status="submitted"' in pending and 'id="medical-disclaimer"' in pending
+    under = (preview / "articles/under-review.html").read_text("utf-8")
+    assert 'data-status="under-review"' in under and "pending-banner" in under
+    approved = (preview / "articles/back-pain.html").read_text("utf-8")
+    assert "pending-banner" not in approved
+    for page in preview.rglob("*.html"):
+        assert '<meta name="robots" content="noindex, nofollow">' in page.read_text("utf-8")
+    assert not (minimal / "site").exists()
+
+
+def test_normal_build_never_includes_preview_pages(minimal: Path, cli) -> None:
+    assert cli("build", "--preview", cwd=minimal).code == 0
+    assert cli("build", cwd=minimal).code == 0
+    site = minimal / "site"
+    assert not (site / "articles/pending.html").exists()
+    assert all("noindex" not in p.read_text("utf-8") for p in site.rglob("*.html"))
+
+
+def test_article_edited_after_approval_leaves_the_build_but_shows_in_preview(
+    minimal: Path, cli
+) -> None:
+    edit(minimal, APPROVED, "heat and staying active", "ice and staying active")
+    assert cli("build", cwd=minimal).code == 1
+    assert not (minimal / "site/articles/back-pain.html").exists()
+    assert cli("build", "--preview", cwd=minimal).code == 0
+    page = (minimal / "preview/articles/back-pain.html").read_text("utf-8")
+    assert "pending-banner" in page and "ice and staying active" in page
+
+
+def test_page_names_the_reviewer_and_carries_medical_web_page_json_ld(minimal: Path, cli) -> None:
+    assert cli("build", cwd=minimal).code == 0
+    page = (minimal / "site/articles/back-pain.html").read_text("utf-8")
+    assert re.search(
+        r"Reviewed by Ravi Second, DO on <time datetime=\"2026-11-25\">November 25, 2026</time>",
+        page,
+    )
+    assert re.search(r'<li class="review-stepper__step is-current"\s+aria-current="step">', page)
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', page).group(1)
+    )  # type: ignore[union-attr]
+    assert data["@type"] == "MedicalWebPage" and data["lastReviewed"] == "2026-11-25"
+    assert {p["name"] for p in data["reviewedBy"]} == {"Rita Reviewer, MD, FACP", "Ravi Second, DO"}
+    assert data["author"] == [{"@type": "Person", "name": "Ada Author, MD"}]
