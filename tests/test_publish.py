@@ -180,7 +180,8 @@ def test_mkdocs_build_fails_on_the_same_errors_as_check(minimal: Path) -> None:
     assert not (minimal / "site").exists()
 
 
-def test_mkdocs_serve_shows_approved_articles_only(minimal: Path) -> None:
+def serve_and_get(root: Path, command: list[str], paths: list[str]) -> list[tuple[int, str]]:
+    """Start a server on a free local port, fetch `paths`, stop it."""
     import socket
     import time
     import urllib.error
@@ -190,8 +191,8 @@ def test_mkdocs_serve_shows_approved_articles_only(minimal: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "-a", f"127.0.0.1:{port}"],
-        cwd=minimal,
+        [*command, f"127.0.0.1:{port}"],
+        cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -207,13 +208,27 @@ def test_mkdocs_serve_shows_approved_articles_only(minimal: Path) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                status, page = get("articles/back-pain.html")
+                get("")
                 break
             except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, "mkdocs serve did not start"
+                assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.3)
-        assert status == 200 and 'data-status="approved"' in page
-        assert get("articles/pending.html")[0] == 404
+        return [get(path) for path in paths]
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_mkdocs_serve_shows_approved_articles_only(minimal: Path) -> None:
+    command = [sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "-a"]
+    (status, page), (missing, _) = serve_and_get(
+        minimal, command, ["articles/back-pain.html", "articles/pending.html"]
+    )
+    assert status == 200 and 'data-status="approved"' in page
+    assert missing == 404
+
+
+def test_pipeline_serve_previews_every_article_under_its_banner(minimal: Path) -> None:
+    command = [sys.executable, "-m", "pipeline", "serve", "--addr"]
+    ((status, page),) = serve_and_get(minimal, command, ["articles/pending.html"])
+    assert status == 200 and "pending-banner" in page and "noindex" in page
