@@ -9,6 +9,7 @@ brackets, split them into items.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from pipeline.model import Article, Library
 KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
 BRACKET = re.compile(r"(?<!\\)\[(?P<inner>[^\[\]]{0,500}?@[^\[\]]{0,500}?)\](?![(\[])")
 _ITEM = re.compile(rf"^(?P<prefix>.*?)(?<![\w.@])-?@(?P<key>{KEY})?(?P<rest>.*)$", re.DOTALL)
+# After a key: nothing, a locator or suffix (after a comma or space), or trailing punctuation.
+_AFTER_KEY = re.compile(r"^[.:;!?]*(?:$|[,\s])")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
 _BACKTICKS = re.compile(r"`+")
@@ -123,7 +126,13 @@ def _masked(spans: Sequence[tuple[int, int]], offset: int) -> bool:
 
 def scan(article: Article) -> tuple[list[Citation], list[Malformed]]:
     """Every citation bracket in the body, in order, and the brackets that are malformed."""
-    body = article.body
+    citations, malformed = _scan(article.body, article.body_line)
+    return list(citations), list(malformed)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scan(body: str, body_line: int) -> tuple[tuple[Citation, ...], tuple[Malformed, ...]]:
+    """Scanned once per text: check, the evidence checks and staging all ask for it."""
     mask = code_mask(body)
     newlines = [i for i, ch in enumerate(body) if ch == "\n"]
     citations: list[Citation] = []
@@ -132,7 +141,7 @@ def scan(article: Article) -> tuple[list[Citation], list[Malformed]]:
     def where(offset: int) -> tuple[int, int]:
         index = bisect.bisect_left(newlines, offset)
         line_start = newlines[index - 1] + 1 if index else 0
-        return article.body_line + index, offset - line_start + 1
+        return body_line + index, offset - line_start + 1
 
     for match in BRACKET.finditer(body):
         if _masked(mask, match.start()):
@@ -152,6 +161,10 @@ def scan(article: Article) -> tuple[list[Citation], list[Malformed]]:
             elif item.group("key") is None:
                 is_citation = True
                 problems.append("'@' is not followed by a key")
+            elif not _AFTER_KEY.match(item.group("rest")):
+                is_citation = True
+                junk = item.group("key") + item.group("rest").split(",")[0].split()[0]
+                problems.append(f"the key '{junk}' contains a character keys cannot have")
             else:
                 is_citation = True
                 key_at = offset + item.start("key") - 1
@@ -167,7 +180,7 @@ def scan(article: Article) -> tuple[list[Citation], list[Malformed]]:
             malformed.append(Malformed(line, column, match.group(), problems[0]))
             continue
         citations.append(Citation(match.start(), match.end(), tuple(items), line, column))
-    return citations, malformed
+    return tuple(citations), tuple(malformed)
 
 
 def _locator(rest: str) -> str:

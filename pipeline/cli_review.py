@@ -83,6 +83,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     rows = status.status_rows(project, day)
     if args.overdue:
         rows = [row for row in rows if row.overdue]
+        if args.format == "markdown":
+            print(status.format_overdue_markdown(rows), end="")
+            return OK
     print(status.FORMATS[args.format](rows))
     return OK
 

@@ -244,6 +244,44 @@ put a backslash before the bracket: `\\[@`.
 """,
 )
 
+RETRACTED_CITATION = _declare(
+    "CIT003",
+    E,
+    "A citation points at a retracted work.",
+    """
+The cited work is on the board's retraction list, `references/retractions.txt` (by its DOI or
+PMID). A retracted paper must not support a clinical recommendation.
+
+How to fix: remove the citation and the claim it supports, or replace it with a sound source.
+If the work was listed by mistake, correct `references/retractions.txt`.
+""",
+)
+STALE_EVIDENCE = _declare(
+    "CIT004",
+    W,
+    "The newest source an article cites is old.",
+    """
+Every source this article cites is older than the board's limit (10 years by default, the
+`stale_evidence_years` option in mkdocs.yml). The answer may no longer reflect current
+evidence.
+
+How to fix: look for newer guidelines, systematic reviews or trials and cite them, or confirm
+at the next review that the older evidence still stands.
+""",
+)
+NO_CITATIONS = _declare(
+    "CIT005",
+    E,
+    "An Approved article cites nothing.",
+    """
+An evidence-based answer must show its evidence. This article is Approved but contains no
+citation.
+
+How to fix: cite the sources behind its recommendations, e.g. `[@qaseem2017]`, then have it
+approved again.
+""",
+)
+
 # --- BIB: the reference library -----------------------------------------------------------
 
 BIB_PARSE = _declare(
@@ -292,6 +330,68 @@ BIB_UNREADABLE = _declare(
 The library files are read as UTF-8. This one contains bytes that are not UTF-8.
 
 How to fix: save the file again with the encoding "UTF-8" (reference managers offer it on export).
+""",
+)
+
+BIB_SAME_WORK = _declare(
+    "BIB005",
+    E,
+    "The same work is in the library under two keys.",
+    """
+Two entries share a DOI, a PMID, or the same title and year. Articles citing both keys would
+give one source two numbers.
+
+How to fix: keep one entry, delete the other, and change citations of the deleted key to the
+kept one.
+""",
+)
+BIB_MISSING_FIELD = _declare(
+    "BIB006",
+    E,
+    "A library entry lacks a field its type requires.",
+    """
+Each entry type needs certain fields to be cited properly; an empty field counts as missing:
+article: author, title, journal, year; book: author or editor, title, publisher, year;
+inbook/incollection: author, title, booktitle, publisher, year; inproceedings: author, title,
+booktitle, year; report/techreport: author or institution, title, institution, year;
+thesis: author, title, school, year; online/misc: title, url, and year or urldate.
+
+How to fix: add the named field to the entry (check it against the publication itself).
+""",
+)
+BIB_BAD_IDENTIFIER = _declare(
+    "BIB007",
+    E,
+    "A DOI, PMID, PMCID, ISBN, URL or year in the library is malformed.",
+    """
+Identifiers are checked for their form: a DOI looks like `10.7326/M16-2367` (a leading
+`https://doi.org/` or `doi:` is fine), a PMID is digits only, a PMCID is `PMC` and digits, an
+ISBN must have a valid check digit, a URL must start with http:// or https://, and a year is
+four digits and not in the future.
+
+How to fix: copy the identifier again from PubMed or the publisher's page.
+""",
+)
+BIB_UNCITED = _declare(
+    "BIB008",
+    W,
+    "A library entry is not cited by any article.",
+    """
+Nothing cites this entry. It may be left over from an edit, or its key may be misspelled in the
+article that meant to cite it.
+
+How to fix: cite it where it belongs, or remove it from the library.
+""",
+)
+BIB_RETRACTIONS_FILE = _declare(
+    "BIB009",
+    E,
+    "A line of `references/retractions.txt` is not a DOI or PMID.",
+    """
+The retraction list holds one DOI (`10.xxxx/...`) or PMID (digits) per line; lines starting with
+`#` are comments.
+
+How to fix: correct or remove the line.
 """,
 )
 
@@ -362,6 +462,18 @@ How to fix: correct the entry the message names (ids unique, name and credential
 roles among author and reviewer).
 """,
 )
+REVIEW_OVERDUE = _declare(
+    "REV006",
+    W,
+    "The article is past its review date.",
+    """
+Each article is reviewed again by `next_review` (by default 12 months after `last_updated`).
+This one is overdue; readers see a "review overdue" note until it is reviewed.
+
+How to fix: have the article reviewed and approved again, which updates `last_updated`.
+""",
+)
+
 SKIPPED_STEP = _declare(
     "REV007",
     E,
@@ -375,18 +487,6 @@ How to fix: set the status to the next step only (`python -m pipeline review ART
 moves Submitted to Under Review); approval comes in a later change.
 """,
 )
-REVIEW_OVERDUE = _declare(
-    "REV006",
-    W,
-    "The article is past its review date.",
-    """
-Each article is reviewed again by `next_review` (by default 12 months after `last_updated`).
-This one is overdue; readers see a "review overdue" note until it is reviewed.
-
-How to fix: have the article reviewed and approved again, which updates `last_updated`.
-""",
-)
-
 # --- DIS: the medical disclaimer ---------------------------------------------------------
 
 DISCLAIMER_MISSING = _declare(

@@ -106,9 +106,11 @@ def _duplicate(entry: Entry, first: Entry) -> Diagnostic:
 
 def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
     fields: dict[str, str] = {}
+    lines: dict[str, int] = {}
     names: list[str] = []
     for field in block.fields:
         key = field.key.lower()
+        lines[key] = (field.start_line or block.start_line or 0) + 1
         if isinstance(field.value, list):
             if key == "author" or (key == "editor" and not names):
                 names = [str(n) for n in field.value]
@@ -122,6 +124,7 @@ def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
         authors=tuple(parse_author(n) for n in names),
         path=rel,
         line=(block.start_line or 0) + 1,
+        field_lines=lines,
     )
 
 

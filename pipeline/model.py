@@ -113,9 +113,13 @@ class Entry:
     authors: tuple[Author, ...]
     path: str
     line: int
+    field_lines: Mapping[str, int] = field(default_factory=dict)
 
     def get(self, name: str) -> str:
         return self.fields.get(name, "").strip()
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.line)
 
 
 @dataclass(frozen=True)

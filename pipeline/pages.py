@@ -1,11 +1,21 @@
-"""The generated parts of the site's own pages: the home listing and the board roster."""
+"""The generated parts of the site's pages: the home listing, the topic (tag) pages, related
+articles and the board roster.
+
+Readers reach articles through these lists and search, never through one sidebar entry per article
+(DESIGN §7). Every list is built only from the articles it is given, so staging hands it the
+published ones: nothing of an unapproved article can reach a list. Links are relative Markdown
+links to the pages' sources (`articles/x.md`), which any renderer resolves.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections import defaultdict
 from collections.abc import Sequence
+
+import yaml
 
 from pipeline.model import Article, Board
 
@@ -24,26 +34,107 @@ def topic_label(tag: str) -> str:
     return tag.replace("-", " ").capitalize()
 
 
+def topic_slug(tag: str) -> str:
+    """The topic page's file name: "Primary care" and "primary-care" are one topic."""
+    return re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") or "topic"
+
+
+def newest_first(articles: Sequence[Article]) -> list[Article]:
+    return sorted(articles, key=lambda a: (-a.last_updated.toordinal(), a.slug))
+
+
+def by_topic(articles: Sequence[Article]) -> dict[str, list[Article]]:
+    """Topic slug -> its articles, newest review first; topics in alphabetical order."""
+    found: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        for slug in dict.fromkeys(topic_slug(tag) for tag in article.tags):
+            found[slug].append(article)
+    return {slug: newest_first(found[slug]) for slug in sorted(found)}
+
+
+def _entry(article: Article, link: str) -> str:
+    return (
+        f"- [{md_text(article.title)}]({link})  \n"
+        + (f"  {md_text(article.summary)}  \n" if article.summary else "")
+        + f"  <small>Last updated {long_date(article.last_updated)}</small>"
+    )
+
+
 def home_listing(articles: Sequence[Article]) -> str:
     """Approved articles by topic, newest review first within each topic."""
     if not articles:
         return "_No article has been approved for publication yet._\n"
-    by_topic: dict[str, list[Article]] = defaultdict(list)
-    for article in articles:
-        for tag in article.tags or ("other",):
-            by_topic[tag].append(article)
     sections = []
-    for tag in sorted(by_topic, key=lambda t: (t == "other", t)):
-        entries = sorted(by_topic[tag], key=lambda a: (-a.last_updated.toordinal(), a.slug))
-        lines = [f"## {md_text(topic_label(tag))}\n"]
-        for article in entries:
-            lines.append(
-                f"- [{md_text(article.title)}](articles/{article.slug}.md)  \n"
-                + (f"  {md_text(article.summary)}  \n" if article.summary else "")
-                + f"  <small>Last updated {long_date(article.last_updated)}</small>"
-            )
+    for slug, entries in by_topic(articles).items():
+        lines = [f"## {md_text(topic_label(slug))}\n"]
+        lines += [_entry(article, f"articles/{article.slug}.md") for article in entries]
+        lines.append(f"\n[All articles on {md_text(topic_label(slug).lower())}](topics/{slug}.md)")
+        sections.append("\n".join(lines))
+    untagged = newest_first([a for a in articles if not a.tags])
+    if untagged:
+        lines = ["## Other\n", *(_entry(a, f"articles/{a.slug}.md") for a in untagged)]
         sections.append("\n".join(lines))
     return "\n\n".join(sections) + "\n"
+
+
+def topic_index(articles: Sequence[Article]) -> str:
+    """topics/index.md: every topic with its number of articles."""
+    lines = [front_matter(title="Topics", description="Every topic of our published answers.")]
+    lines += ["# Topics", ""]
+    topics = by_topic(articles)
+    if not topics:
+        lines.append("_No article has been approved for publication yet._")
+    for slug, entries in topics.items():
+        count = f"{len(entries)} article" + ("" if len(entries) == 1 else "s")
+        lines.append(f"- [{md_text(topic_label(slug))}]({slug}.md) ({count})")
+    return "\n".join(lines) + "\n"
+
+
+def topic_page(slug: str, articles: Sequence[Article]) -> str:
+    """topics/<slug>.md: the topic's articles, newest review first."""
+    label = topic_label(slug)
+    description = f"Evidence-based answers on {label.lower()}, reviewed by our board."
+    lines = [front_matter(title=label, description=html.escape(description)), f"# {md_text(label)}"]
+    lines.append("")
+    lines += [_entry(article, f"../articles/{article.slug}.md") for article in articles]
+    lines += ["", "[All topics](index.md)"]
+    return "\n".join(lines) + "\n"
+
+
+def front_matter(**meta: object) -> str:
+    return "---\n" + yaml.safe_dump(meta, sort_keys=True, allow_unicode=True, width=1000) + "---\n"
+
+
+RELATED_LIMIT = 5
+
+
+def related(article: Article, others: Sequence[Article]) -> list[Article]:
+    """Articles sharing a topic with `article`: most shared topics first, then newest."""
+    mine = {topic_slug(t) for t in article.tags}
+    scored = []
+    for other in others:
+        shared = len(mine & {topic_slug(t) for t in other.tags})
+        if other.slug != article.slug and shared:
+            scored.append((-shared, -other.last_updated.toordinal(), other.slug, other))
+    return [entry[-1] for entry in sorted(scored, key=lambda e: e[:3])][:RELATED_LIMIT]
+
+
+def related_section(article: Article, others: Sequence[Article]) -> str:
+    """The end of an article page: related articles and its topics, in place of the "ask a
+    follow-up question" box of other sites. Empty when the article has no topic."""
+    if not article.tags:
+        return ""
+    lines = ['<nav class="related-articles" aria-label="Related articles" markdown="1">', ""]
+    lines += ["## Related articles", ""]
+    found = related(article, others)
+    if found:
+        lines += [f"- [{md_text(other.title)}]({other.slug}.md)" for other in found]
+    else:
+        lines.append("No other published article shares a topic with this one yet.")
+    slugs = dict.fromkeys(topic_slug(t) for t in article.tags)
+    links = ", ".join(f"[{md_text(topic_label(s))}](../topics/{s}.md)" for s in slugs)
+    lines += ["", f"More on {links}.", "", "</nav>"]
+    return "\n".join(lines)
 
 
 def board_listing(board: Board) -> str:
@@ -56,6 +147,3 @@ def board_listing(board: Board) -> str:
         lines.append(f"Board role: {md_text(roles)}.\n")
     return "\n".join(lines)
 
-
-def _with_listing(page: str, listing: str) -> str:
-    return page.rstrip("\n") + "\n\n" + listing

@@ -52,6 +52,8 @@ def _pin_build_date(plan: PublishPlan) -> bool:
 
 class PipelineConfig(base.Config):  # type: ignore[no-untyped-call]
     review_interval_months = c.Type(int, default=12)
+    stale_evidence_years = c.Type(int, default=10)
+    citation_style = c.Type(str, default="ama")
     # A preview renders every article, pending ones under a banner, into preview/ (never site/).
     preview = c.Type(bool, default=False)
 

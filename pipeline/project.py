@@ -15,10 +15,12 @@ from pathlib import Path
 from pipeline import codes, review
 from pipeline.articles import decode, load_article
 from pipeline.board import load_board
-from pipeline.citations import check_citations
+from pipeline.citations import check_citations, scan
 from pipeline.diagnostics import Diagnostic
 from pipeline.disclaimer import Disclaimer, load_disclaimer
+from pipeline.evidence import Retractions, check_evidence, load_retractions
 from pipeline.library import load_library
+from pipeline.library_checks import check_library, check_uncited
 from pipeline.model import Article, Board, Library
 from pipeline.settings import Settings
 
@@ -32,6 +34,7 @@ class Context:
     board: Board
     today: dt.date
     settings: Settings
+    retractions: Retractions
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,14 @@ CHECKS: Sequence[Callable[[Article, Context], Iterable[Diagnostic]]] = (
         article, context.today, context.settings.review_interval_months
     ),
     check_reserved_markup,
+    lambda article, context: check_evidence(
+        article,
+        scan(article)[0],
+        context.library,
+        context.retractions,
+        context.today,
+        context.settings.stale_evidence_years,
+    ),
 )
 
 
@@ -88,8 +99,11 @@ def load_project(root: Path, today: dt.date, settings: Settings | None = None) -
     diagnostics += found
     disclaimer, found = load_disclaimer(root)
     diagnostics += found
+    retractions, found = load_retractions(root)
+    diagnostics += found
+    diagnostics += check_library(library, today)
     settings = settings or Settings()
-    context = Context(library, board, today, settings)
+    context = Context(library, board, today, settings, retractions)
     articles: list[Article] = []
     files = article_paths(root)
     for path in files:
@@ -99,6 +113,9 @@ def load_project(root: Path, today: dt.date, settings: Settings | None = None) -
             articles.append(article)
             for check in CHECKS:
                 diagnostics.extend(check(article, context))
+    if library.entries:
+        cited = {item.key for a in articles for c in scan(a)[0] for item in c.items}
+        diagnostics += check_uncited(library, cited)
     pages = {}
     for page in sorted((root / PAGES_DIR).glob("*.md")):
         text = decode(page.read_bytes())

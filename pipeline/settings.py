@@ -21,17 +21,25 @@ import yaml
 @dataclass(frozen=True)
 class Settings:
     review_interval_months: int = 12
+    # An article whose newest source is older than this many years gets a warning (CIT004).
+    stale_evidence_years: int = 10
+    # "ama", "vancouver", or the path (from the project folder) of a CSL style file.
+    citation_style: str = "ama"
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Settings:
         """Settings from the plugin's options; ValueError names a setting of the wrong kind."""
-        values = {}
+        values: dict[str, Any] = {}
         for field in fields(cls):
-            if field.name in options:
-                value = options[field.name]
+            if field.name not in options:
+                continue
+            value = options[field.name]
+            if isinstance(field.default, int):
                 if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                     raise ValueError(f"mkdocs.yml: '{field.name}' must be a whole number above 0")
-                values[field.name] = value
+            elif not isinstance(value, str) or not value.strip():
+                raise ValueError(f"mkdocs.yml: '{field.name}' must be a word or a file path")
+            values[field.name] = value
         return cls(**values)
 
 

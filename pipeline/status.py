@@ -102,6 +102,28 @@ def format_markdown(rows: Sequence[StatusRow]) -> str:
         "",
         f"**{published} article(s) will be published** when this is merged to main.",
         "",
+        *_table(rows),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def format_overdue_markdown(rows: Sequence[StatusRow]) -> str:
+    """For the weekly job summary: the approved articles past their review date."""
+    if not rows:
+        return "## Overdue reviews\n\nNo article is past its review date.\n"
+    lines = [
+        "## Overdue reviews",
+        "",
+        f"**{len(rows)} approved article(s) are past their review date.** They stay published, "
+        "with a visible 'Review overdue' note, until they are reviewed and approved again.",
+        "",
+        *_table(rows),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _table(rows: Sequence[StatusRow]) -> list[str]:
+    lines = [
         "| article | status | last updated | next review | published? |",
         "|---|---|---|---|---|",
     ]
@@ -112,7 +134,7 @@ def format_markdown(rows: Sequence[StatusRow]) -> str:
             f"| {_cell(row.title or row.path)} | {row.status} | {row.last_updated} | {due} "
             f"| {_cell(verdict)} |"
         )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 FORMATS = {"text": format_text, "json": format_json, "markdown": format_markdown}

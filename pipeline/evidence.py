@@ -1,0 +1,113 @@
+"""Whether an article's evidence can be trusted: no retracted work, not only old sources, and
+(once Approved) at least one citation.
+
+The retraction list, `references/retractions.txt`, holds one DOI or PMID a line; `#` starts a
+comment. The README says how the board refreshes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import codes
+from pipeline.articles import decode
+from pipeline.citations import Citation
+from pipeline.diagnostics import Diagnostic
+from pipeline.library_checks import DOI, normalize_doi, year_of
+from pipeline.model import Article, Entry, Library, ReviewStatus
+
+RETRACTIONS = "references/retractions.txt"
+
+
+@dataclass(frozen=True)
+class Retractions:
+    dois: frozenset[str] = field(default_factory=frozenset)
+    pmids: frozenset[str] = field(default_factory=frozenset)
+
+    def covers(self, entry: Entry) -> bool:
+        doi, pmid = entry.get("doi"), entry.get("pmid")
+        return bool(doi and normalize_doi(doi) in self.dois) or bool(pmid and pmid in self.pmids)
+
+
+def parse_retractions(text: str) -> tuple[Retractions, list[Diagnostic]]:
+    dois, pmids, problems = set(), set(), []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if re.fullmatch(r"(?:PMID:?\s*)?\d{1,9}", line, re.IGNORECASE):
+            pmids.add(re.sub(r"\D", "", line))
+        elif DOI.match(normalize_doi(line)):
+            dois.add(normalize_doi(line))
+        else:
+            problems.append(
+                codes.BIB_RETRACTIONS_FILE(
+                    RETRACTIONS,
+                    number,
+                    1,
+                    f"'{line}' is neither a DOI nor a PMID",
+                    "write one DOI (10.xxxx/...) or PMID (digits) per line",
+                )
+            )
+    return Retractions(frozenset(dois), frozenset(pmids)), problems
+
+
+def load_retractions(root: Path) -> tuple[Retractions, list[Diagnostic]]:
+    path = root / RETRACTIONS
+    if not path.is_file():
+        return Retractions(), []
+    text = decode(path.read_bytes())
+    if text is None:
+        return Retractions(), [
+            codes.BIB_RETRACTIONS_FILE(RETRACTIONS, 1, 1, "the file is not UTF-8 text")
+        ]
+    return parse_retractions(text)
+
+
+def check_evidence(
+    article: Article,
+    citations: list[Citation],
+    library: Library,
+    retractions: Retractions,
+    today: dt.date,
+    stale_years: int,
+) -> Iterator[Diagnostic]:
+    if not citations:
+        if article.status is ReviewStatus.APPROVED:
+            yield codes.NO_CITATIONS(
+                article.path,
+                article.line_of("status"),
+                1,
+                "this Approved article cites no source",
+                "cite the evidence behind its recommendations, e.g. [@key]",
+            )
+        return
+    years = []
+    for citation in citations:
+        for item in citation.items:
+            entry = library.entries.get(item.key)
+            if entry is None:
+                continue
+            if retractions.covers(entry):
+                yield codes.RETRACTED_CITATION(
+                    article.path,
+                    item.line,
+                    item.column,
+                    f"'{item.key}' is a retracted work (listed in {RETRACTIONS})",
+                    "remove the citation and its claim, or cite a sound source instead",
+                )
+            year = year_of(entry)
+            if year:
+                years.append(year)
+    if years and max(years) < today.year - stale_years:
+        yield codes.STALE_EVIDENCE(
+            article.path,
+            article.line_of("title"),
+            1,
+            f"the newest source cited is from {max(years)}, more than {stale_years} years ago",
+            "look for newer guidelines or reviews, or confirm the old evidence still stands",
+        )

@@ -1,0 +1,181 @@
+"""Checks of the reference library itself, each pointing at the entry (or field) in its file.
+
+mkdocs-bibtex, Quarto and Jupyter Book stop at "unknown key"; a medical publisher also needs to
+know that every source is complete, its identifiers well formed, and each work listed once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from urllib.parse import urlparse
+
+from pipeline import codes
+from pipeline.diagnostics import Diagnostic
+from pipeline.model import Entry, Library
+
+ANY_YEAR = ("year", "date")
+# For each type: groups of fields, one of each group must be present and non-empty.
+REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "article": (("author",), ("title",), ("journal", "journaltitle"), ANY_YEAR),
+    "book": (("author", "editor"), ("title",), ("publisher",), ANY_YEAR),
+    "inbook": (("author", "editor"), ("title",), ("booktitle",), ("publisher",), ANY_YEAR),
+    "incollection": (("author",), ("title",), ("booktitle",), ("publisher",), ANY_YEAR),
+    "inproceedings": (("author",), ("title",), ("booktitle",), ANY_YEAR),
+    "report": (("author", "institution"), ("title",), ("institution",), ANY_YEAR),
+    "techreport": (("author", "institution"), ("title",), ("institution",), ANY_YEAR),
+    "thesis": (("author",), ("title",), ("school", "institution"), ANY_YEAR),
+    "phdthesis": (("author",), ("title",), ("school", "institution"), ANY_YEAR),
+    "mastersthesis": (("author",), ("title",), ("school", "institution"), ANY_YEAR),
+    "online": (("title",), ("url",), ("year", "date", "urldate")),
+    "misc": (("title",), ("url",), ("year", "date", "urldate")),
+}
+DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def normalize_doi(doi: str) -> str:
+    """`https://doi.org/10.1/ABC`, `doi:10.1/ABC` and `10.1/abc` are the same DOI."""
+    return _DOI_PREFIX.sub("", doi.strip()).lower()
+
+
+def isbn_is_valid(isbn: str) -> bool:
+    digits = re.sub(r"[\s-]", "", isbn).upper()
+    if re.fullmatch(r"\d{9}[\dX]", digits):
+        total = sum((10 - i) * (10 if ch == "X" else int(ch)) for i, ch in enumerate(digits))
+        return total % 11 == 0
+    if re.fullmatch(r"\d{13}", digits):
+        total = sum((3 if i % 2 else 1) * int(ch) for i, ch in enumerate(digits))
+        return total % 10 == 0
+    return False
+
+
+def year_of(entry: Entry) -> int | None:
+    found = re.match(r"^(\d{4})", entry.get("year") or entry.get("date"))
+    return int(found.group(1)) if found else None
+
+
+def _normal_title(title: str) -> str:
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.findall(r"[a-z0-9]+", folded))
+
+
+def check_required_fields(entry: Entry) -> Iterator[Diagnostic]:
+    for group in REQUIRED.get(entry.entry_type, ()):
+        if not any(entry.get(name) for name in group):
+            wanted = " or ".join(f"'{name}'" for name in group)
+            yield codes.BIB_MISSING_FIELD(
+                entry.path,
+                entry.line,
+                1,
+                f"@{entry.entry_type}{{{entry.key}}} has no {wanted}",
+                f"add {wanted} to the entry",
+            )
+
+
+def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
+    def bad(name: str, message: str, hint: str) -> Diagnostic:
+        return codes.BIB_BAD_IDENTIFIER(entry.path, entry.line_of(name), 1, message, hint)
+
+    if entry.get("doi") and not DOI.match(normalize_doi(entry.get("doi"))):
+        yield bad(
+            "doi",
+            f"'{entry.key}': '{entry.get('doi')}' is not a DOI",
+            "a DOI looks like 10.7326/M16-2367",
+        )
+    if entry.get("pmid") and not re.fullmatch(r"\d{1,9}", entry.get("pmid")):
+        yield bad(
+            "pmid",
+            f"'{entry.key}': PMID '{entry.get('pmid')}' must be digits only",
+            "copy the PMID from PubMed, e.g. 28192789",
+        )
+    if entry.get("pmcid") and not re.fullmatch(r"PMC\d+", entry.get("pmcid")):
+        yield bad(
+            "pmcid",
+            f"'{entry.key}': PMCID '{entry.get('pmcid')}' must look like PMC1234567",
+            "copy the PMCID from PubMed Central",
+        )
+    if entry.get("isbn") and not isbn_is_valid(entry.get("isbn")):
+        yield bad(
+            "isbn",
+            f"'{entry.key}': ISBN '{entry.get('isbn')}' has a wrong check digit",
+            "copy the ISBN again from the book or the publisher",
+        )
+    if entry.get("url"):
+        url = urlparse(entry.get("url"))
+        if url.scheme not in ("http", "https") or not url.netloc:
+            yield bad(
+                "url",
+                f"'{entry.key}': URL '{entry.get('url')}' must start with https://",
+                "use a full web address, e.g. https://www.nice.org.uk/guidance/ng59",
+            )
+    year = entry.get("year")
+    if year and (not re.fullmatch(r"\d{4}", year) or int(year) > today.year):
+        yield bad(
+            "year",
+            f"'{entry.key}': year '{year}' is not a four-digit year up to {today.year}",
+            "write the year of publication, e.g. 2017",
+        )
+    urldate = entry.get("urldate")
+    if urldate:
+        try:
+            accessed = dt.date.fromisoformat(urldate)
+        except ValueError:
+            accessed = None
+        if accessed is None or accessed > today:
+            yield bad(
+                "urldate",
+                f"'{entry.key}': urldate '{urldate}' is not a past YYYY-MM-DD date",
+                "write the date you opened the page, e.g. 2025-07-28",
+            )
+
+
+def check_same_work(library: Library) -> Iterator[Diagnostic]:
+    """The same DOI, PMID, or title + year under two keys."""
+    seen: dict[tuple[str, str], Entry] = {}
+    for entry in library.entries.values():
+        identities = []
+        if entry.get("doi"):
+            identities.append(("DOI", normalize_doi(entry.get("doi"))))
+        if entry.get("pmid"):
+            identities.append(("PMID", entry.get("pmid")))
+        if entry.get("title") and year_of(entry):
+            identities.append(
+                ("title and year", f"{_normal_title(entry.get('title'))}|{year_of(entry)}")
+            )
+        for identity in identities:
+            first = seen.setdefault(identity, entry)
+            if first is not entry:
+                yield codes.BIB_SAME_WORK(
+                    entry.path,
+                    entry.line,
+                    1,
+                    f"'{entry.key}' and '{first.key}' ({first.path}:{first.line}) have the same "
+                    f"{identity[0]}",
+                    f"keep one of them and cite it as [@{first.key}]",
+                )
+                break
+
+
+def check_uncited(library: Library, cited: Iterable[str]) -> Iterator[Diagnostic]:
+    used = set(cited)
+    for entry in library.entries.values():
+        if entry.key not in used:
+            yield codes.BIB_UNCITED(
+                entry.path,
+                entry.line,
+                1,
+                f"'{entry.key}' is not cited by any article",
+                "cite it where it belongs, or remove it from the library",
+            )
+
+
+def check_library(library: Library, today: dt.date) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for entry in library.entries.values():
+        found += check_required_fields(entry)
+        found += check_identifiers(entry, today)
+    found += check_same_work(library)
+    return found
