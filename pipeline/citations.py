@@ -42,7 +42,11 @@ LOCATOR_LABELS = {
     "sec": "sec",
     "section": "sec",
 }
-_LOCATOR = re.compile(r"^\s*,?\s*(?:(?P<label>[A-Za-z]+)\.?\s*)?(?P<value>\d[\w\s,\-–]*?)\s*$")
+# `, pp. 3-4, 7 and passim`: a label, numbers and ranges (the locator), then a free suffix.
+_NUMBERS = r"[A-Za-z]?\d+(?:\s*[-–]{1,2}\s*[A-Za-z]?\d+)?"
+_LOCATOR = re.compile(
+    rf"^\s*,\s*(?:(?P<label>[A-Za-z]+)\.?\s*)?(?P<value>{_NUMBERS}(?:\s*,\s*{_NUMBERS})*)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -186,13 +190,14 @@ def _scan(body: str, body_line: int) -> tuple[tuple[Citation, ...], tuple[Malfor
 def _locator(rest: str) -> str:
     """`, p. 12` -> `p12` (AMA); an unrecognised suffix is dropped, as AMA has no place for it."""
     found = _LOCATOR.match(rest)
-    if not found or not rest.strip().startswith(","):
+    if not found:
         return ""
     label = (found.group("label") or "p").lower()
     short = LOCATOR_LABELS.get(label)
     if short is None:
         return ""
-    value = re.sub(r"\s+", "", found.group("value")).replace("–", "-")
+    value = re.sub(r"\s*([-–,]+)\s*", r"\1", found.group("value"))
+    value = re.sub(r"[-–]+", "-", value)
     if short == "p" and "-" in value:
         short = "pp"
     return f"{short}{value}" if short in ("p", "pp") else f"{short} {value}"

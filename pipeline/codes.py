@@ -395,6 +395,20 @@ How to fix: correct or remove the line.
 """,
 )
 
+STYLE_UNUSABLE = _declare(
+    "BIB010",
+    E,
+    "The citation style set in mkdocs.yml cannot be used.",
+    """
+The `citation_style` option of the pipeline plugin in mkdocs.yml is `ama` (the default),
+`vancouver`, or the path of a CSL style file in the project. The value given is none of these,
+or the CSL file could not be read.
+
+How to fix: correct the option, or check the CSL file (it must be a valid CSL 1.0 style with a
+bibliography layout).
+""",
+)
+
 # --- REV: the board and the review workflow ----------------------------------------------
 
 UNKNOWN_MEMBER = _declare(

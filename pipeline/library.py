@@ -107,13 +107,13 @@ def _duplicate(entry: Entry, first: Entry) -> Diagnostic:
 def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
     fields: dict[str, str] = {}
     lines: dict[str, int] = {}
-    names: list[str] = []
+    people: dict[str, list[str]] = {"author": [], "editor": []}
     for field in block.fields:
         key = field.key.lower()
         lines[key] = (field.start_line or block.start_line or 0) + 1
         if isinstance(field.value, list):
-            if key == "author" or (key == "editor" and not names):
-                names = [str(n) for n in field.value]
+            if key in people:
+                people[key] = [str(n) for n in field.value]
             fields[key] = " and ".join(str(n) for n in field.value)
         else:
             fields[key] = " ".join(str(field.value).split())
@@ -121,10 +121,11 @@ def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
         key=block.key,
         entry_type=block.entry_type.lower(),
         fields=fields,
-        authors=tuple(parse_author(n) for n in names),
+        authors=tuple(parse_author(n) for n in people["author"] or people["editor"]),
         path=rel,
         line=(block.start_line or 0) + 1,
         field_lines=lines,
+        editors=tuple(parse_author(n) for n in people["editor"]),
     )
 
 

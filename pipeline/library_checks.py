@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Entry, Library
+from pipeline.references import strip_doi_prefix
 
 ANY_YEAR = ("year", "date")
 # For each type: groups of fields, one of each group must be present and non-empty.
@@ -33,12 +34,11 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "misc": (("title",), ("url",), ("year", "date", "urldate")),
 }
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
 def normalize_doi(doi: str) -> str:
     """`https://doi.org/10.1/ABC`, `doi:10.1/ABC` and `10.1/abc` are the same DOI."""
-    return _DOI_PREFIX.sub("", doi.strip()).lower()
+    return strip_doi_prefix(doi).lower()
 
 
 def isbn_is_valid(isbn: str) -> bool:

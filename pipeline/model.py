@@ -114,6 +114,7 @@ class Entry:
     path: str
     line: int
     field_lines: Mapping[str, int] = field(default_factory=dict)
+    editors: tuple[Author, ...] = ()
 
     def get(self, name: str) -> str:
         return self.fields.get(name, "").strip()

@@ -23,6 +23,7 @@ from pipeline.library import load_library
 from pipeline.library_checks import check_library, check_uncited
 from pipeline.model import Article, Board, Library
 from pipeline.settings import Settings
+from pipeline.styles import Style, built_in, load_style
 
 ARTICLES_DIR = "content/articles"
 PAGES_DIR = "content/pages"
@@ -50,6 +51,7 @@ class Project:
     diagnostics: tuple[Diagnostic, ...]
     pages: dict[str, str] = field(default_factory=dict)  # site pages by docs-relative path
     settings: Settings = field(default_factory=Settings)
+    style: Style = field(default_factory=lambda: built_in("ama"))
 
 
 _RESERVED_ID = re.compile(r"""\bid\s*=\s*["']?(medical-disclaimer|review-status)\b""", re.I)
@@ -103,6 +105,8 @@ def load_project(root: Path, today: dt.date, settings: Settings | None = None) -
     diagnostics += found
     diagnostics += check_library(library, today)
     settings = settings or Settings()
+    style, found = load_style(settings.citation_style, root)
+    diagnostics += found
     context = Context(library, board, today, settings, retractions)
     articles: list[Article] = []
     files = article_paths(root)
@@ -131,6 +135,7 @@ def load_project(root: Path, today: dt.date, settings: Settings | None = None) -
         diagnostics=tuple(sorted(diagnostics, key=_order)),
         pages=pages,
         settings=settings,
+        style=style,
     )
 
 

@@ -1,8 +1,9 @@
-"""Citations as AMA superscripts, and the References list they link to.
+"""Citations as numbered superscripts (AMA), and the References list they link to.
 
 Within one bracket numbers are sorted and runs of three or more collapse (`1-3,5`); a locator
-shows as `3(p12)`. Each number links to its entry, with the full reference as its tooltip; each
-entry links back to every place it is cited (a, b, c...).
+shows as `3(p12)`. Each number links to its entry and carries the full reference as plain text
+in `data-reference`, for the tooltip shown on hover and keyboard focus; each entry links back
+to every place it is cited (a, b, c...). The entries are formatted by the project's style.
 """
 
 from __future__ import annotations
@@ -12,14 +13,20 @@ from collections import defaultdict
 
 from pipeline.citations import Citation, numbering, scan
 from pipeline.model import Article, Library
-from pipeline.references import format_reference, plain_text
+from pipeline.references import plain_text
+from pipeline.styles import Style, built_in
 
 
-def _format(key: str, library: Library) -> str:
-    entry = library.entries.get(key)
-    if entry is None:  # only reachable in a preview: a normal build stops on CIT001
-        return f"Unknown source &lsquo;{html.escape(key)}&rsquo; (not in the library)."
-    return format_reference(entry)
+def _format_all(keys: list[str], library: Library, style: Style) -> list[str]:
+    known = [library.entries[key] for key in keys if key in library.entries]
+    formatted = iter(style.format_all(known))
+    # An unknown key only reaches here in a preview: a normal build stops on CIT001.
+    return [
+        next(formatted)
+        if key in library.entries
+        else f"Unknown source &lsquo;{html.escape(key)}&rsquo; (not in the library)."
+        for key in keys
+    ]
 
 
 def _group_label(numbers: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
@@ -48,18 +55,35 @@ def _citation_html(
     cited = [(numbers[item.key], item.locator) for item in citation.items]
     links = []
     for first, last, loc in _group_label(cited):
-        one = f'<a href="#ref-{first}" title="{html.escape(tips[first])}">{first}</a>'
+        one = _link(first, tips)
         if last != first:
-            one += f'-<a href="#ref-{last}" title="{html.escape(tips[last])}">{last}</a>'
+            one += "-" + _link(last, tips)
         links.append(one + (f"({html.escape(loc)})" if loc else ""))
     return f'<sup class="citation" id="cite-{index}">{",".join(links)}</sup>'
 
 
-def resolve_citations(article: Article, library: Library) -> tuple[str, str]:
+def _link(number: int, tips: dict[int, str]) -> str:
+    tip = html.escape(tips[number], quote=True)
+    return (
+        f'<a href="#ref-{number}" class="citation-link" data-reference="{tip}" '
+        f'aria-label="Reference {number}: {tip}">{number}</a>'
+    )
+
+
+def resolve_citations(
+    article: Article, library: Library, style: Style | None = None
+) -> tuple[str, str]:
     """The body with citations as superscript links, and the References section."""
     citations, _ = scan(article)
     numbers = numbering(citations)
-    formatted = {numbers[key]: _format(key, library) for key in numbers}
+    keys = list(numbers)  # in order of first appearance, so keys[n - 1] has number n
+    formatted = dict(
+        zip(
+            range(1, len(keys) + 1),
+            _format_all(keys, library, style or built_in("ama")),
+            strict=True,
+        )
+    )
     tips = {n: plain_text(text) for n, text in formatted.items()}
     backlinks: dict[int, list[int]] = defaultdict(list)
     body = article.body

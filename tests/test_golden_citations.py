@@ -1,0 +1,269 @@
+"""The golden table: Markdown and a library in, superscripts and reference lines out.
+
+Each row pins one rule of DESIGN §4 and the evidence-checker issue; if the rule broke, its row
+would fail. Expected reference lines were checked by hand against the AMA Manual of Style
+(11th edition) and NLM's Citing Medicine (Vancouver).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.articles import parse_article
+from pipeline.library import parse_library
+from pipeline.model import Library
+from pipeline.references import plain_text
+from pipeline.render import resolve_citations
+from pipeline.styles import Style, built_in, load_style
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HEAD = "---\ntitle: Q?\nstatus: Submitted\nauthors: [a]\nlast_updated: 2025-01-01\n---\n"
+
+
+def library() -> Library:
+    entries, problems = parse_library(
+        "library.bib", (FIXTURES / "golden/library.bib").read_text("utf-8")
+    )
+    assert problems == []
+    return Library({entry.key: entry for entry in entries})
+
+
+def render(body: str, style: Style | None = None) -> tuple[list[str], list[str]]:
+    article, problems = parse_article("a.md", HEAD + body + "\n", dt.date(2026, 1, 1))
+    assert article is not None, problems
+    html, references = resolve_citations(article, library(), style)
+    sups = re.findall(r'<sup class="citation"[^>]*>(.*?)</sup>', html)
+    lines = re.findall(r'<li id="ref-\d+">(.*?) <a href="#cite', references)
+    return [re.sub(r"<[^>]+>", "", s) for s in sups], [plain_text(line) for line in lines]
+
+
+SUPERSCRIPTS = [
+    ("single key", "A [@qaseem2017].", ["1"]),
+    ("two keys", "A [@qaseem2017; @browning2001].", ["1,2"]),
+    ("three consecutive collapse", "A [@qaseem2017; @browning2001; @six].", ["1-3"]),
+    ("sorted within a bracket", "A [@six]. B [@browning2001; @qaseem2017; @six].", ["1", "1-3"]),
+    ("first appearance numbering", "A [@six]. B [@qaseem2017]. C [@six].", ["1", "2", "1"]),
+    (
+        "gap breaks a run",
+        "[@six] [@seven] [@nice] [@six; @seven; @harrison]",
+        ["1", "2", "3", "1,2,4"],
+    ),
+    (
+        "run of four",
+        "[@six] [@seven] [@nice] [@thesis] [@thesis; @six; @seven; @nice]",
+        ["1", "2", "3", "4", "1-4"],
+    ),
+    ("duplicate key in one bracket", "A [@six; @six].", ["1"]),
+    ("page locator", "A [@qaseem2017, p. 518].", ["1(p518)"]),
+    ("page range locator", "A [@qaseem2017, pp. 518-520].", ["1(pp518-520)"]),
+    ("en dash page range", "A [@qaseem2017, pp. 518–520].", ["1(pp518-520)"]),
+    ("bare number locator", "A [@qaseem2017, 33].", ["1(p33)"]),
+    ("chapter locator", "A [@harrison, chap. 12].", ["1(ch 12)"]),
+    ("figure locator", "A [@qaseem2017, fig. 2].", ["1(fig 2)"]),
+    ("table locator", "A [@qaseem2017, tbl. 3].", ["1(table 3)"]),
+    ("section locator", "A [@harrison, sec. 4].", ["1(sec 4)"]),
+    ("locators keep items apart", "A [@qaseem2017, p. 1; @six, p. 2].", ["1(p1),2(p2)"]),
+    ("prefix is dropped", "A [see @qaseem2017].", ["1"]),
+    ("prefix, locator and suffix", "A [see @qaseem2017, pp. 3-4 and passim].", ["1(pp3-4)"]),
+    ("author suppression", "Qaseem et al [-@qaseem2017].", ["1"]),
+    ("key with inner punctuation", "@string keys [@qaseem2017] and [@six].", ["1", "2"]),
+    ("trailing punctuation", "A [@qaseem2017.]", ["1"]),
+    ("bracket across a line break", "A [@qaseem2017;\n@six].", ["1,2"]),
+    ("in a list", "- first [@six]\n- second [@qaseem2017]", ["1", "2"]),
+    ("in a table", "| a | b |\n|---|---|\n| x [@six] | y [@seven] |", ["1", "2"]),
+    ("in an admonition", '!!! note "Evidence"\n    Shown to help [@six].', ["1"]),
+    ("in a footnote", "Text.[^1]\n\n[^1]: See the trial [@seven].", ["1"]),
+    ("in a heading", "## Muscle relaxants [@six]\n\nText.", ["1"]),
+    ("not in a code span", "Write `[@six]` for a citation [@seven].", ["1"]),
+    ("not in fenced code", "```\n[@six]\n```\nThen [@seven].", ["1"]),
+    ("not when escaped", "A \\[@six] and [@seven].", ["1"]),
+    ("not an e-mail address", "Mail [a.b@example.org] or [@seven].", ["1"]),
+    ("not a link text", "[@six](https://example.org) and [@seven].", ["1"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "expected"), SUPERSCRIPTS, ids=[c[0] for c in SUPERSCRIPTS]
+)
+def test_superscripts(name: str, body: str, expected: list[str]) -> None:
+    assert render(body)[0] == expected
+
+
+AMA = [
+    (
+        "journal article with DOI and PubMed",
+        "qaseem2017",
+        "Qaseem A, Wilt TJ, McLean RM, Forciea MA, Clinical Guidelines Committee of the American "
+        "College of Physicians. Noninvasive treatments for acute, subacute, and chronic low back "
+        "pain: a clinical practice guideline from the American College of Physicians. Ann Intern "
+        "Med. 2017;166(7):514-530. https://doi.org/10.7326/M16-2367 PMID: 28192789",
+    ),
+    (
+        "short journal title preferred",
+        "browning2001",
+        "Browning R, Jackson JL, O'Malley PG. Cyclobenzaprine and back pain: a meta-analysis. Arch "
+        "Intern Med. 2001;161(13):1613-1620. https://doi.org/10.1001/archinte.161.13.1613",
+    ),
+    (
+        "more than six authors",
+        "seven",
+        "One A, Two B, Three C, et al. A trial with seven authors. J Example Med. 2020;12:101-109.",
+    ),
+    (
+        "six authors all listed",
+        "six",
+        "One A, Two B, Three C, Four D, Five E, Six F. A trial with six authors. J Example Med. "
+        "2019;11(2):e1001.",
+    ),
+    (
+        "LaTeX decoded, particles kept",
+        "accents",
+        "Müller J, Jean-Baptiste R, van der Berg A. Heat & cold for NSAID-resistant pain, "
+        "1990–2000. Eur J Example. 2021;5:10-19.",
+    ),
+    (
+        "edited book",
+        "harrison",
+        "Loscalzo J, Fauci A, Kasper D, Hauser S, Longo D, Jameson JL, eds. Harrison's Principles "
+        "of Internal Medicine. 21st ed. McGraw Hill; 2022.",
+    ),
+    ("book with edition", "doebook", "Doe J. Clinical Examples. 2nd ed. Example Press; 2018."),
+    (
+        "book chapter",
+        "chapter",
+        "Roe R. Low back pain. In: Doe J, ed. Example Textbook of Medicine. Example Press; "
+        "2020:200-215.",
+    ),
+    (
+        "conference paper",
+        "proceedings",
+        "Poe E. Audit of imaging requests. In: Proceedings of the Example Radiology Meeting. "
+        "Example Society; 2019.",
+    ),
+    (
+        "report by an agency",
+        "report",
+        "Example Health Agency. Muscle relaxant prescribing in primary care. 2022. "
+        "https://example.org/reports/relaxants",
+    ),
+    (
+        "thesis",
+        "thesis",
+        "Loe L. Outcomes of acute back pain. Dissertation. Example University; 2016.",
+    ),
+    (
+        "web page with accessed date",
+        "nice",
+        "National Institute for Health and Care Excellence. Low back pain and sciatica in over "
+        "16s: "
+        "assessment and management. Published 2016. Accessed July 28, 2025. "
+        "https://www.nice.org.uk/guidance/ng59",
+    ),
+    (
+        "document with URL",
+        "label",
+        "Example Pharma. Examplol tablets: prescribing information. US Food and Drug "
+        "Administration "
+        "approved labeling. Published 2003. https://example.org/label.pdf",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "key", "expected"), AMA, ids=[c[0] for c in AMA])
+def test_ama_reference_lines(name: str, key: str, expected: str) -> None:
+    assert render(f"A [@{key}].")[1] == [expected]
+
+
+VANCOUVER = [
+    (
+        "journal article",
+        "qaseem2017",
+        "Qaseem A, Wilt TJ, McLean RM, Forciea MA, Clinical Guidelines Committee of the American "
+        "College of Physicians. Noninvasive treatments for acute, subacute, and chronic low back "
+        "pain: a clinical practice guideline from the American College of Physicians. Ann Intern "
+        "Med. 2017;166(7):514-30. doi:10.7326/M16-2367. PMID: 28192789.",
+    ),
+    (
+        "six authors then et al.",
+        "seven",
+        "One A, Two B, Three C, Four D, Five E, Six F, et al. A trial with seven authors. "
+        "J Example "
+        "Med. 2020;12:101-9.",
+    ),
+    (
+        "edited book with place",
+        "harrison",
+        "Loscalzo J, Fauci A, Kasper D, Hauser S, Longo D, Jameson JL, editors. Harrison's "
+        "Principles of Internal Medicine. 21st ed. New York: McGraw Hill; 2022.",
+    ),
+    (
+        "web page",
+        "nice",
+        "National Institute for Health and Care Excellence. Low back pain and sciatica in over "
+        "16s: "
+        "assessment and management [Internet]. 2016 [cited 2025 Jul 28]. Available from: "
+        "https://www.nice.org.uk/guidance/ng59",
+    ),
+    (
+        "thesis",
+        "thesis",
+        "Loe L. Outcomes of acute back pain [dissertation]. Example University; 2016.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "key", "expected"), VANCOUVER, ids=[c[0] for c in VANCOUVER])
+def test_vancouver_reference_lines(name: str, key: str, expected: str) -> None:
+    assert render(f"A [@{key}].", built_in("vancouver"))[1] == [expected]
+
+
+def test_reference_list_is_in_citation_order_with_back_links_to_every_use() -> None:
+    article, _ = parse_article(
+        "a.md", HEAD + "A [@six]. B [@qaseem2017; @six]. C [@six].\n", dt.date(2026, 1, 1)
+    )
+    assert article is not None
+    _, references = resolve_citations(article, library())
+    assert re.findall(r'<li id="ref-(\d)">(\w+)', references) == [("1", "One"), ("2", "Qaseem")]
+    first = references.split('<li id="ref-2">')[0]
+    assert re.findall(r'href="#cite-(\d)" class="citation-backref"[^>]*>(\w)<', first) == [
+        ("1", "a"),
+        ("2", "b"),
+        ("3", "c"),
+    ]
+
+
+def test_every_number_carries_its_full_reference_for_the_tooltip() -> None:
+    article, _ = parse_article("a.md", HEAD + "A [@browning2001].\n", dt.date(2026, 1, 1))
+    assert article is not None
+    html, _ = resolve_citations(article, library())
+    assert 'data-reference="Browning R, Jackson JL, O&#x27;Malley PG. Cyclobenzaprine' in html
+    assert 'aria-label="Reference 1: Browning R' in html
+
+
+def test_a_csl_style_formats_the_entries_and_our_numbers_stay() -> None:
+    style, problems = load_style("styles/house-numeric.csl", FIXTURES)
+    assert problems == []
+    sups, lines = render("A [@six]. B [@qaseem2017].", style)
+    assert sups == ["1", "2"]
+    assert (
+        lines[0] == "One A, Two B, Three C, Four D, Five E, Six F. A trial with six authors. "
+        "J Example Med. 2019."
+    )
+    assert lines[1].startswith("Qaseem A, Wilt TJ, McLean RM, Forciea MA, Clinical Guidelines")
+
+
+@pytest.mark.parametrize("option", ["chicago", "styles/missing.csl"])
+def test_an_unusable_style_is_a_diagnostic(option: str, tmp_path: Path) -> None:
+    (tmp_path / "styles").mkdir()
+    style, problems = load_style(option, tmp_path)
+    assert [p.code for p in problems] == ["BIB010"] and style.name == "ama"
+
+
+def test_a_broken_csl_file_is_a_diagnostic_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "bad.csl").write_text("<style>not csl</style>", "utf-8")
+    _, problems = load_style("bad.csl", tmp_path)
+    assert [(p.code, p.path) for p in problems] == [("BIB010", "bad.csl")]

@@ -1,0 +1,249 @@
+"""One test per library and evidence diagnostic: the code, the file and the line a board
+member is sent to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pipeline.library import parse_library
+from pipeline.library_checks import check_identifiers, check_library, isbn_is_valid
+from pipeline.model import Library
+
+TODAY = dt.date(2026, 11, 25)
+BIB = "references/library.bib"
+
+
+def diagnostics(bib: str) -> list[tuple[str, int, str]]:
+    entries, problems = parse_library(BIB, bib)
+    library = Library({e.key: e for e in entries})
+    found = problems + check_library(library, TODAY)
+    return [(d.code, d.line, d.message) for d in found]
+
+
+def codes_lines(bib: str) -> list[tuple[str, int]]:
+    return [(code, line) for code, line, _ in diagnostics(bib)]
+
+
+GOOD = (
+    "@article{a,\n  author = {Doe, Jane},\n  title = {T},\n  journal = {J},\n  year = {2020},\n}\n"
+)
+
+
+def test_complete_entry_has_no_diagnostic() -> None:
+    assert diagnostics(GOOD) == []
+
+
+def test_duplicate_key_in_one_file_names_both_places() -> None:
+    found = diagnostics(GOOD + "\n" + GOOD)
+    assert [(c, line) for c, line, _ in found] == [("BIB002", 8)]
+    assert "first defined at references/library.bib:1" in found[0][2]
+
+
+def test_duplicate_key_across_files_names_both_places(minimal: Path, cli) -> None:
+    entry = "@article{qaseem2017, author={Doe, J}, title={Other}, journal={J}, year={2020}}\n"
+    (minimal / "references/zz-extra.bib").write_text(entry, "utf-8")
+    result = cli("check", cwd=minimal)
+    assert (
+        "references/zz-extra.bib:1:1: error BIB002 duplicate key 'qaseem2017' "
+        "(first defined at references/library.bib:1)" in result.stdout
+    )
+
+
+def test_no_library_file_is_an_error(minimal: Path, cli) -> None:
+    (minimal / "references/library.bib").unlink()
+    assert (
+        "references:0:0: error BIB003 no .bib file in references/"
+        in cli("check", cwd=minimal).stdout
+    )
+
+
+def test_library_file_that_is_not_utf8_is_an_error(minimal: Path, cli) -> None:
+    (minimal / "references/library.bib").write_bytes(
+        "@article{k, title={Caf\xe9}}".encode("latin-1")
+    )
+    assert "references/library.bib:1:1: error BIB004 " in cli("check", cwd=minimal).stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "second"),
+    [
+        (
+            "same DOI",
+            "@article{b, author={Roe, R}, title={Other}, journal={J}, year={2021}, "
+            "doi={10.1234/X}}",
+        ),
+        (
+            "same PMID",
+            "@article{b, author={Roe, R}, title={Other}, journal={J}, year={2021}, pmid={123}}",
+        ),
+        (
+            "same title and year",
+            "@article{b, author={Roe, R}, title={The  Title!}, journal={K}, year={2020}}",
+        ),
+    ],
+)
+def test_same_work_under_two_keys_is_an_error(name: str, second: str) -> None:
+    first = (
+        "@article{a, author={Doe, J}, title={The title}, journal={J}, year={2020}, "
+        "doi={https://doi.org/10.1234/x}, pmid={123}}\n"
+    )
+    if name != "same DOI":
+        first = first.replace(", doi={https://doi.org/10.1234/x}", "")
+    if name != "same PMID":
+        first = first.replace(", pmid={123}", "")
+    found = diagnostics(first + second + "\n")
+    assert [(c, line) for c, line, _ in found] == [("BIB005", 2)]
+    assert "'b' and 'a'" in found[0][2]
+
+
+@pytest.mark.parametrize(
+    ("entry", "missing"),
+    [
+        ("@article{k, author={Doe, J}, title={T}, year={2020}}", "'journal' or 'journaltitle'"),
+        ("@article{k, author={Doe, J}, title={}, journal={J}, year={2020}}", "'title'"),
+        ("@book{k, author={Doe, J}, title={T}, year={2020}}", "'publisher'"),
+        ("@book{k, title={T}, publisher={P}, year={2020}}", "'author' or 'editor'"),
+        ("@incollection{k, author={Doe, J}, title={T}, publisher={P}, year={2020}}", "'booktitle'"),
+        ("@inbook{k, author={Doe, J}, title={T}, booktitle={B}, year={2020}}", "'publisher'"),
+        ("@inproceedings{k, author={Doe, J}, title={T}, booktitle={B}}", "'year' or 'date'"),
+        ("@techreport{k, author={Doe, J}, title={T}, year={2020}}", "'institution'"),
+        ("@report{k, title={T}, institution={I}}", "'year' or 'date'"),
+        ("@phdthesis{k, author={Doe, J}, title={T}, year={2020}}", "'school' or 'institution'"),
+        ("@online{k, title={T}, year={2020}}", "'url'"),
+        ("@misc{k, title={T}, url={https://example.org}}", "'year' or 'date' or 'urldate'"),
+    ],
+)
+def test_required_fields_per_entry_type(entry: str, missing: str) -> None:
+    found = diagnostics("% a comment line\n" + entry + "\n")
+    assert [(c, line) for c, line, _ in found] == [("BIB006", 2)]
+    assert found[0][2].endswith(f"has no {missing}")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("doi", "10.7326"),
+        ("doi", "https://example.org/10.1/x"),
+        ("pmid", "PMID28192789"),
+        ("pmcid", "1234567"),
+        ("isbn", "978-0-07-180215-3"),
+        ("url", "ftp://example.org/file"),
+        ("url", "www.example.org"),
+        ("year", "2027"),
+        ("year", "17"),
+        ("urldate", "28/07/2025"),
+    ],
+)
+def test_malformed_identifier_is_an_error_on_its_field_line(field: str, value: str) -> None:
+    entry = GOOD.replace("  year = {2020},\n", f"  year = {{2020}},\n  {field} = {{{value}}},\n")
+    if field == "year":
+        entry = GOOD.replace("  year = {2020},\n", f"  year = {{{value}}},\n")
+    line = 6 if field != "year" else 5
+    assert codes_lines(entry) == [("BIB007", line)]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("doi", "https://doi.org/10.7326/M16-2367"),
+        ("doi", "doi:10.7326/M16-2367"),
+        ("pmid", "28192789"),
+        ("pmcid", "PMC1234567"),
+        ("isbn", "978-0-306-40615-7"),
+        ("isbn", "0-306-40615-2"),
+        ("url", "https://www.nice.org.uk/guidance/ng59"),
+        ("urldate", "2025-07-28"),
+    ],
+)
+def test_well_formed_identifiers_pass(field: str, value: str) -> None:
+    entries, _ = parse_library(BIB, GOOD.removesuffix("}\n") + f"  {field} = {{{value}}},\n}}\n")
+    entry = entries[0]
+    assert list(check_identifiers(entry, TODAY)) == []
+
+
+def test_isbn_checksum() -> None:
+    assert isbn_is_valid("978-0-306-40615-7") and isbn_is_valid("0-8044-2957-X")
+    assert not isbn_is_valid("978-0-306-40615-8") and not isbn_is_valid("12345")
+
+
+def test_uncited_entry_is_one_warning_at_the_entry(minimal: Path, cli) -> None:
+    bib = minimal / "references/library.bib"
+    bib.write_text(bib.read_text("utf-8") + "\n" + GOOD.replace("{a,", "{unused,"), "utf-8")
+    result = cli("check", cwd=minimal)
+    assert result.code == 0
+    assert result.stdout.count("BIB008") == 1
+    assert "references/library.bib:34:1: warning BIB008 'unused' is not cited by any article" in (
+        result.stdout
+    )
+
+
+def test_citing_a_retracted_work_is_an_error_on_the_citing_line(minimal: Path, cli) -> None:
+    (minimal / "references/retractions.txt").write_text(
+        "# Retracted works, refreshed from the Retraction Watch database\n"
+        "https://doi.org/10.1001/ARCHINTE.161.13.1613  # by DOI, any case or prefix\n",
+        "utf-8",
+    )
+    result = cli("check", cwd=minimal)
+    assert result.code == 1
+    assert (
+        "content/articles/back-pain.md:19:65: error CIT003 'browning2001' is a retracted work"
+        in result.stdout
+    )
+    assert result.stdout.count(" CIT003 ") == 2  # cited twice, reported at each citation
+
+
+def test_retraction_by_pmid(minimal: Path, cli) -> None:
+    (minimal / "references/retractions.txt").write_text("PMID: 28192789\n", "utf-8")
+    assert cli("check", cwd=minimal).stdout.count(" CIT003 ") == 5  # every citation of it
+
+
+def test_bad_line_in_the_retraction_list_is_an_error(minimal: Path, cli) -> None:
+    (minimal / "references/retractions.txt").write_text("# list\n\nnot an id\n", "utf-8")
+    result = cli("check", cwd=minimal)
+    assert (
+        "references/retractions.txt:3:1: error BIB009 'not an id' is neither a DOI nor a PMID"
+        in (result.stdout)
+    )
+
+
+def test_old_evidence_is_a_warning_on_the_title_line(minimal: Path, cli) -> None:
+    path = minimal / "content/articles/pending.md"
+    path.write_text(path.read_text("utf-8").replace("@qaseem2017", "@browning2001"), "utf-8")
+    result = cli("check", cwd=minimal)
+    assert (
+        "content/articles/pending.md:2:1: warning CIT004 the newest source cited is from 2001, "
+        "more than 10 years ago" in result.stdout
+    )
+    config = minimal / "mkdocs.yml"
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "review_interval_months: 12",
+            "review_interval_months: 12\n      stale_evidence_years: 30",
+        ),
+        "utf-8",
+    )
+    assert "CIT004" not in cli("check", cwd=minimal).stdout
+
+
+def test_approved_article_without_citations_is_an_error(minimal: Path, cli) -> None:
+    path = minimal / "content/articles/back-pain.md"
+    text = path.read_text("utf-8")
+    body = text.split("\n---\n", 1)[1]
+    path.write_text(text.replace(body, "\nNo sources here.\n"), "utf-8")
+    result = cli("check", cwd=minimal)
+    assert (
+        "content/articles/back-pain.md:3:1: error CIT005 this Approved article cites no source"
+        in (result.stdout)
+    )
+
+
+def test_citation_with_illegal_characters_in_its_key_is_malformed(minimal: Path, cli) -> None:
+    path = minimal / "content/articles/pending.md"
+    path.write_text(path.read_text("utf-8").replace("[@qaseem2017]", "[@qaseem2017!x]"), "utf-8")
+    result = cli("check", cwd=minimal)
+    assert "content/articles/pending.md:11:78: error CIT002 malformed citation [@qaseem2017!x]" in (
+        result.stdout
+    )
