@@ -40,7 +40,9 @@ class Audience:
 
 
 KNOWN = {
-    "professional": Audience("professional", "Healthcare professional", "For healthcare professionals"),
+    "professional": Audience(
+        "professional", "Healthcare professional", "For healthcare professionals"
+    ),
     "patient": Audience("patient", "Patient or caregiver", "For patients and caregivers"),
 }
 

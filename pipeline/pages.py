@@ -124,7 +124,7 @@ def related_section(article: Article, others: Sequence[Article]) -> str:
     follow-up question" box of other sites. Empty when the article has no topic."""
     if not article.tags:
         return ""
-    lines = ['<nav class="related-articles" aria-label="Related articles" markdown="1">', ""]
+    lines = ['<section class="related-articles" aria-label="Related articles" markdown="1">', ""]
     lines += ["## Related articles", ""]
     found = related(article, others)
     if found:
@@ -133,7 +133,7 @@ def related_section(article: Article, others: Sequence[Article]) -> str:
         lines.append("No other published article shares a topic with this one yet.")
     slugs = dict.fromkeys(topic_slug(t) for t in article.tags)
     links = ", ".join(f"[{md_text(topic_label(s))}](../topics/{s}.md)" for s in slugs)
-    lines += ["", f"More on {links}.", "", "</nav>"]
+    lines += ["", f"More on {links}.", "", "</section>"]
     return "\n".join(lines)
 
 
@@ -146,4 +146,3 @@ def board_listing(board: Board) -> str:
             lines.append(f"{md_text(member.specialty)}. ")
         lines.append(f"Board role: {md_text(roles)}.\n")
     return "\n".join(lines)
-

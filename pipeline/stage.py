@@ -3,22 +3,36 @@
 The result is a `PublishPlan`: a plain list of (path, Markdown) pages, so any renderer can be fed
 the same way. In a normal plan only publishable articles are in it (Approved by an eligible
 reviewer, fingerprint current); a preview plan holds every article that could be read, the
-unpublishable ones marked pending. Citations are resolved to numbered links, the References and
-the canonical disclaimer are appended, and review data travels in the front matter.
+unpublishable ones marked pending. Citations are resolved to numbered links, audience blocks
+become plain HTML containers, the References, the canonical disclaimer and the related articles
+are appended, and review data travels in the front matter. Topic (tag) pages are generated here
+too. Every list of articles (home, topics, related) is built from the publishable articles only,
+so even a preview shows the lists readers will get.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import yaml
 
-from pipeline import review
+from pipeline import audience, review
 from pipeline.disclaimer import disclaimer_block
 from pipeline.model import Article, Board, ReviewStatus
-from pipeline.pages import board_listing, home_listing, long_date, md_text
+from pipeline.pages import (
+    board_listing,
+    by_topic,
+    home_listing,
+    long_date,
+    md_text,
+    related_section,
+    topic_index,
+    topic_page,
+)
 from pipeline.project import Project
 from pipeline.render import resolve_citations
 
@@ -41,6 +55,11 @@ class PublishPlan:
 
     def page(self, path: str) -> StagedPage | None:
         return next((p for p in self.pages if p.path == path), None)
+
+    @property
+    def article_paths(self) -> frozenset[str]:
+        """Docs-relative paths of the article pages, e.g. "articles/back-spasm.md"."""
+        return frozenset(article_page_path(article) for article in self.published)
 
 
 def article_page_path(article: Article) -> str:
@@ -96,12 +115,29 @@ def json_ld(article: Article, board: Board) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def article_markdown(article: Article, project: Project, today: dt.date) -> str:
+def audiences(article: Article, body: str) -> list[dict[str, str]]:
+    """The answers to "Which best describes you?": the article's audience list, plus any audience
+    it has passages for but forgot to list (so no passage can be hidden for every reader).
+    Empty when the article has no audience passage: a choice would change nothing."""
+    found = audience.used(body)
+    if not found:
+        return []
+    ids = dict.fromkeys([*(a.strip().lower() for a in article.audience), *found])
+    return [{"id": a.id, "choice": a.choice} for a in map(audience.audience, ids)]
+
+
+def article_markdown(
+    article: Article, project: Project, today: dt.date, others: Sequence[Article] = ()
+) -> str:
+    """The article page; `others` are the published articles it may list as related."""
     assert project.disclaimer is not None
-    body, references = resolve_citations(article, project.library)
+    body, references = resolve_citations(article, project.library, project.style)
     meta = {
-        "title": article.title,
-        "description": article.summary,
+        # Plain text, escaped here: Material prints titles and the description as HTML (in
+        # <title>, the header and a meta attribute) without escaping them.
+        "title": html.escape(article.title),
+        "description": html.escape(article.summary),
+        "audiences": audiences(article, body),
         "template": ARTICLE_TEMPLATE,
         "review": review_data(
             article, project.board, today, project.settings.review_interval_months
@@ -112,9 +148,10 @@ def article_markdown(article: Article, project: Project, today: dt.date) -> str:
     front = yaml.safe_dump(meta, sort_keys=True, allow_unicode=True, width=1000)
     parts = [
         f"---\n{front}---\n",
-        body.strip("\n"),
+        audience.convert(body).strip("\n"),
         references,
         disclaimer_block(project.disclaimer),
+        related_section(article, others),
     ]
     return "\n\n".join(p for p in parts if p) + "\n"
 
@@ -133,8 +170,15 @@ def stage(project: Project, today: dt.date, preview: bool = False) -> PublishPla
             key=lambda a: a.slug,
         )
     )
-    pages = [StagedPage(article_page_path(a), article_markdown(a, project, today)) for a in shown]
     listed = [a for a in shown if review.is_publishable(a, project.board)]
+    pages = [
+        StagedPage(article_page_path(a), article_markdown(a, project, today, listed)) for a in shown
+    ]
+    pages.append(StagedPage("topics/index.md", topic_index(listed)))
+    pages += [
+        StagedPage(f"topics/{slug}.md", topic_page(slug, entries))
+        for slug, entries in by_topic(listed).items()
+    ]
     if "index.md" in project.pages:
         listing = home_listing(listed)
         if preview:

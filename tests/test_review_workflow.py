@@ -214,7 +214,10 @@ def test_overdue_review_is_a_warning_a_page_note_and_a_status_entry(minimal: Pat
     assert [(row["path"], row["overdue"]) for row in status] == [(APPROVED, True)]
     weekly = cli("status", "--overdue", "--format", "markdown", cwd=minimal).stdout
     assert weekly.startswith("## Overdue reviews\n\n**1 approved article(s) are past their review")
-    assert "| What helps acute back spasm? | Approved | 2026-11-25 | 2026-10-01 **overdue** |" in weekly
+    assert (
+        "| What helps acute back spasm? | Approved | 2026-11-25 | 2026-10-01 **overdue** |"
+        in weekly
+    )
 
 
 def test_review_interval_is_configurable_in_mkdocs_yml(minimal: Path, cli) -> None:

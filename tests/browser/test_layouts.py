@@ -1,0 +1,114 @@
+"""The article page on a desktop, on a 375 px phone, in dark mode and on paper.
+
+Each test also saves a screenshot to test-artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, screenshot
+
+ARTICLE = "articles/heat-or-ice.html"
+PAGES = ["index.html", ARTICLE, "articles/back-pain.html", "board.html", "topics/index.html"]
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+def _overflow(page: Page) -> int:
+    """How many pixels the page is wider than the screen (0: no sideways scrolling)."""
+    width: int = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    return width
+
+
+def test_desktop_article_shows_the_answer_beside_the_navigation(page: Page, base_url: str) -> None:
+    page.goto(base_url + ARTICLE)
+    expect(page.get_by_role("navigation", name="Navigation")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert _overflow(page) == 0
+    screenshot(page, "article-desktop")
+
+
+def test_pages_fit_a_375px_phone_without_sideways_scrolling(
+    phone: BrowserContext, base_url: str
+) -> None:
+    page = phone.new_page()
+    for path in PAGES:
+        page.goto(base_url + path)
+        assert _overflow(page) == 0, f"{path} is wider than a 375 px phone"
+    page.goto(base_url + ARTICLE)
+    expect(page.get_by_role("heading", level=1)).to_be_in_viewport()
+    # The wide table scrolls inside its own box rather than widening the page.
+    expect(page.locator(".md-content table")).to_be_visible()
+    page.locator("#cite-1 a").focus()
+    tooltip = page.get_by_role("tooltip")
+    expect(tooltip).to_be_visible()
+    box = tooltip.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert _overflow(page) == 0
+    page.keyboard.press("Escape")
+    screenshot(page, "article-phone")
+
+
+def test_dark_mode_follows_the_system_setting(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(viewport=DESKTOP, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(base_url + ARTICLE)
+        expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+        background = page.evaluate(
+            "getComputedStyle(document.querySelector('.md-main')).backgroundColor"
+            " || getComputedStyle(document.body).backgroundColor"
+        )
+        text = page.evaluate("getComputedStyle(document.querySelector('.md-typeset p')).color")
+        assert _lightness(text) > _lightness(background) + 0.4, (text, background)
+        screenshot(page, "article-dark")
+    finally:
+        context.close()
+
+
+def _lightness(css_colour: str) -> float:
+    """0 for black, 1 for white, from "rgb(r, g, b)" or "rgba(r, g, b, a)" (transparent: 0)."""
+    numbers = [float(n) for n in css_colour[css_colour.index("(") + 1 : -1].split(",")]
+    if len(numbers) == 4 and numbers[3] == 0:
+        return 0.0
+    return sum(numbers[:3]) / (3 * 255)
+
+
+def test_print_leaves_out_navigation_and_keeps_status_date_references_and_disclaimer(
+    page: Page, base_url: str
+) -> None:
+    page.goto(base_url + ARTICLE)
+    page.emulate_media(media="print")
+    for navigation in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary"):
+        expect(page.locator(navigation)).to_be_hidden()
+    expect(page.locator(".md-footer")).to_be_hidden()
+    expect(page.locator("#audience-selector")).to_be_hidden()
+    expect(page.get_by_role("region", name="Related articles")).to_be_hidden()
+
+    expect(page.locator("#review-status")).to_be_visible()
+    expect(page.locator("#review-status")).to_contain_text("Review status: Approved")
+    expect(page.locator(".article-meta")).to_contain_text("Last updated October 2, 2026")
+    references = page.locator("ol.references")
+    expect(references).to_be_visible()
+    expect(references.get_by_text("https://doi.org/10.7326/M16-2367")).to_be_visible()
+    pubmed = references.get_by_role("link", name="28192789")
+    printed = pubmed.evaluate("a => getComputedStyle(a, '::after').content")
+    assert "https://pubmed.ncbi.nlm.nih.gov/28192789/" in printed
+    expect(page.locator("#medical-disclaimer")).to_be_visible()
+    screenshot(page, "article-print")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(SCREENSHOTS / "article-print.pdf"), format="A4")

@@ -1,0 +1,143 @@
+"""Accessibility (axe-core), page weight, privacy (no third-party requests) and page metadata."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, Request, expect
+
+from tests.browser.conftest import DESKTOP
+from tests.conftest import REPO
+
+ARTICLE = "articles/heat-or-ice.html"
+OUR_ASSETS = ["pipeline.css", "pipeline.js"]
+BUDGET = 15 * 1024
+SERIOUS = {"serious", "critical"}
+
+
+def _serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(node["target"]) for node in v["nodes"])
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+@pytest.mark.parametrize("path", ["index.html", ARTICLE, "board.html", "no-such-page.html"])
+def test_page_has_no_serious_accessibility_violations(page: Page, base_url: str, path: str) -> None:
+    page.goto(base_url + path)
+    found = _serious_violations(page)
+    assert not found, "\n".join(found)
+
+
+def test_article_in_dark_mode_has_no_serious_accessibility_violations(
+    browser: Browser, base_url: str
+) -> None:
+    context = browser.new_context(viewport=DESKTOP, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(base_url + ARTICLE)
+        page.get_by_label("Patient or caregiver").check()
+        found = _serious_violations(page)
+        assert not found, "\n".join(found)
+    finally:
+        context.close()
+
+
+def test_our_scripts_and_styles_stay_under_15_kb_together(site: Path) -> None:
+    """Counted unminified, as shipped."""
+    sources = [REPO / "overrides/assets" / name for name in OUR_ASSETS]
+    assert sorted(p.name for p in (REPO / "overrides/assets").iterdir()) == sorted(OUR_ASSETS)
+    total = sum(p.stat().st_size for p in sources)
+    assert total < BUDGET, f"{total} bytes"
+    assert all((site / "assets" / name).is_file() for name in OUR_ASSETS)
+
+
+def _visit_everything(page: Page, start: str, search: bool = True) -> None:
+    """Every kind of page, with a citation tooltip shown and (when served) search used."""
+    for path in ("index.html", "board.html", "topics/index.html", "editorial-policy.html", ARTICLE):
+        page.goto(start + path)
+    page.locator("#cite-1 a").hover()
+    expect(page.get_by_role("tooltip")).to_be_visible()
+    if not search:
+        return
+    box = page.get_by_role("textbox", name="Search")
+    box.click()
+    box.press_sequentially("heat")
+    expect(page.locator(".md-search-result__item").first).to_be_visible()
+
+
+def _record(page: Page) -> list[str]:
+    requested: list[str] = []
+
+    def note(request: Request) -> None:
+        requested.append(request.url)
+
+    page.on("request", note)
+    return requested
+
+
+def test_served_pages_make_no_third_party_requests(page: Page, base_url: str) -> None:
+    requested = _record(page)
+    _visit_everything(page, base_url)
+    page.goto(base_url + "no-such-page.html")
+    origin = urlsplit(base_url).netloc
+    assert requested
+    foreign = [url for url in requested if not _local(url, origin)]
+    assert foreign == []
+
+
+def test_pages_opened_from_disk_make_no_requests_off_the_disk(page: Page, site: Path) -> None:
+    requested = _record(page)
+    _visit_everything(page, site.as_uri() + "/", search=False)
+    assert requested
+    assert [url for url in requested if not _local(url, "")] == []
+
+
+def _local(url: str, origin: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "file"):
+        return parts.scheme != "file" or not origin
+    return parts.scheme == "http" and parts.netloc == origin
+
+
+def test_article_carries_description_canonical_url_and_open_graph(
+    page: Page, base_url: str
+) -> None:
+    page.goto(base_url + ARTICLE)
+    summary = (
+        "Superficial heat has the better evidence for short-term relief of acute low back pain; "
+        "ice is a reasonable alternative if it helps."
+    )
+    title = "Is heat or ice better for acute low back pain?"
+    canonical = "http://127.0.0.1:8000/articles/heat-or-ice.html"  # site_url from mkdocs.yml
+    expect(page.locator('meta[name="description"]')).to_have_attribute("content", summary)
+    expect(page.locator('link[rel="canonical"]')).to_have_attribute("href", canonical)
+    expected = {
+        "og:title": title,
+        "og:description": summary,
+        "og:type": "article",
+        "og:url": canonical,
+        "og:site_name": "Clinical Answers",
+        "article:modified_time": "2026-10-02",
+    }
+    for name, value in expected.items():
+        expect(page.locator(f'meta[property="{name}"]')).to_have_attribute("content", value)
+    expect(page).to_have_title(re.compile("^Is heat or ice better"))
+
+
+def test_home_page_describes_the_site_for_link_previews(page: Page, base_url: str) -> None:
+    page.goto(base_url)
+    expect(page.locator('meta[property="og:type"]')).to_have_attribute("content", "website")
+    expect(page.locator('meta[property="og:title"]')).to_have_attribute(
+        "content", "Clinical Answers"
+    )
+    expect(page.locator('link[rel="canonical"]')).to_have_attribute(
+        "href", "http://127.0.0.1:8000/index.html"
+    )

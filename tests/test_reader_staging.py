@@ -1,0 +1,131 @@
+"""What staging hands the renderer for readers: audience blocks, related articles, topic pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+
+from pipeline import audience
+from pipeline.project import load_project
+from pipeline.stage import PublishPlan, stage
+from tests.conftest import FIXTURES, TODAY, copy_project
+
+BLOCKS = """Intro.
+
+/// audience | patient
+Rest **a little**, then keep moving.
+///
+
+/// audience | professional
+Consider an NSAID.
+///
+"""
+
+
+@pytest.fixture
+def plan(tmp_path: Path) -> PublishPlan:
+    root = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    shutil.copytree(FIXTURES / "reader", root, dirs_exist_ok=True)
+    project = load_project(root, dt.date.fromisoformat(TODAY))
+    assert [d for d in project.diagnostics if d.is_error] == []
+    return stage(project, dt.date.fromisoformat(TODAY))
+
+
+def front_matter(page: str) -> dict[str, object]:
+    meta = yaml.safe_load(page.split("---\n")[1])
+    assert isinstance(meta, dict)
+    return meta
+
+
+def test_audience_block_becomes_a_labelled_container_around_its_markdown() -> None:
+    staged = audience.convert(BLOCKS)
+    assert '<div class="audience-block" data-audience="patient" markdown="1">' in staged
+    assert '<p class="audience-block__label">For patients and caregivers</p>' in staged
+    assert "///" not in staged
+    rendered = markdown.markdown(staged, extensions=["md_in_html"])
+    assert "<strong>a little</strong>" in rendered
+    assert "For healthcare professionals</p>\n<p>Consider an NSAID.</p>" in rendered
+
+
+def test_audience_syntax_in_fenced_code_is_shown_as_written() -> None:
+    body = "```\n/// audience | patient\nshown as code\n///\n```\n"
+    assert audience.convert(body) == body
+    assert audience.problems(body, ()) == []
+
+
+def test_unclosed_block_shows_its_passage_and_is_reported() -> None:
+    body = "/// audience | patient\nNever closed."
+    assert "Never closed." in audience.convert(body)
+    assert [p.message for p in audience.problems(body, ("patient",))] == [
+        "the audience block for 'patient' is never closed"
+    ]
+
+
+def test_block_without_an_audience_is_reported_and_left_as_text() -> None:
+    body = "/// audience\nFor whom?\n///"
+    assert audience.convert(body) == body
+    assert [p.line for p in audience.problems(body, ("patient",))] == [1]
+
+
+def test_block_for_an_audience_the_article_does_not_list_is_reported() -> None:
+    problems = audience.problems(BLOCKS, ("patient",))
+    assert [(p.line, p.message) for p in problems] == [
+        (7, "the audience 'professional' is not in this article's 'audience' list")
+    ]
+
+
+def test_nested_blocks_do_not_end_an_audience_block_early() -> None:
+    body = "/// audience | patient\n/// details | More\nInner.\n///\nStill patient.\n///\nAfter."
+    staged = audience.convert(body)
+    assert staged.index("Still patient.") < staged.index("</div>") < staged.index("After.")
+
+
+def test_article_with_passages_offers_its_audiences_as_answers(plan: PublishPlan) -> None:
+    page = plan.page("articles/heat-or-ice.md")
+    assert page is not None
+    assert front_matter(page.markdown)["audiences"] == [
+        {"id": "professional", "choice": "Healthcare professional"},
+        {"id": "patient", "choice": "Patient or caregiver"},
+    ]
+    other = plan.page("articles/back-pain.md")
+    assert other is not None and front_matter(other.markdown)["audiences"] == []
+
+
+def test_related_articles_are_published_ones_sharing_a_topic(plan: PublishPlan) -> None:
+    page = plan.page("articles/back-pain.md")
+    assert page is not None
+    related = page.markdown.split("## Related articles", 1)[1]
+    assert "[Is heat or ice better for acute low back pain?](heat-or-ice.md)" in related
+    assert "moonlight" not in related.lower()  # under review, though it shares the topic
+    assert "More on [Musculoskeletal](../topics/musculoskeletal.md)." in related
+    assert page.markdown.index('id="medical-disclaimer"') < page.markdown.index("Related articles")
+
+
+def test_topic_pages_exist_only_for_topics_of_published_articles(plan: PublishPlan) -> None:
+    paths = {p.path for p in plan.pages if p.path.startswith("topics/")}
+    assert paths == {"topics/index.md", "topics/musculoskeletal.md", "topics/pain.md"}
+    topic = plan.page("topics/musculoskeletal.md")
+    assert topic is not None
+    listed = [line for line in topic.markdown.splitlines() if line.startswith("- [")]
+    assert listed == [  # newest review first
+        "- [What helps acute back spasm?](../articles/back-pain.md)  ",
+        "- [Is heat or ice better for acute low back pain?](../articles/heat-or-ice.md)  ",
+    ]
+
+
+def test_summary_is_escaped_for_the_description_attribute(tmp_path: Path) -> None:
+    root = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    article = root / "content/articles/back-pain.md"
+    text = article.read_text("utf-8").replace("keep active.", 'keep "active" & <moving>.')
+    article.write_text(text, "utf-8")
+    project = load_project(root, dt.date.fromisoformat(TODAY))
+    page = stage(project, dt.date.fromisoformat(TODAY)).page("articles/back-pain.md")
+    assert page is not None
+    assert front_matter(page.markdown)["description"].endswith(  # type: ignore[union-attr]
+        "keep &quot;active&quot; &amp; &lt;moving&gt;."
+    )
