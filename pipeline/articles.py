@@ -8,6 +8,8 @@ people, citations and approval are right needs the roster and the library: see `
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,18 @@ KNOWN_FIELDS = (
     "approval",
 )
 _HANDLER = frontmatter.YAMLHandler()  # type: ignore[attr-defined]
+
+
+def slugify(question: str, limit: int = 60) -> str:
+    """ "What is the treatment for back spasm?" -> "what-is-the-treatment-for-back-spasm"."""
+    ascii_text = unicodedata.normalize("NFKD", question).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        if slug and len(slug) + 1 + len(word) > limit:
+            break
+        slug = f"{slug}-{word}" if slug else word[:limit]
+    return slug
 
 
 def decode(data: bytes) -> str | None:

@@ -52,14 +52,20 @@ def probes(markdown: str) -> set[str]:
     return found
 
 
-def output_text(path: Path) -> str:
+def output_raw(path: Path) -> str:
+    """The file as text, decompressed when it is gzip (sitemap.xml.gz)."""
     data = path.read_bytes()
     if path.suffix == ".gz":
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError):
             return ""
-    text = data.decode("utf-8", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def output_text(path: Path, raw: str | None = None) -> str:
+    """The words a reader (or a search engine) could get out of an output file."""
+    text = output_raw(path) if raw is None else raw
     if path.suffix == ".json" or path.name.endswith(".json.gz"):
         with contextlib.suppress(ValueError):
             text = " ".join(_strings(json.loads(text)))
@@ -86,29 +92,39 @@ def output_files(site: Path) -> Iterator[Path]:
 def check_leaks(
     site: Path, root: Path, plan: PublishPlan, allowed: Iterable[str]
 ) -> list[Diagnostic]:
-    """Text of any withheld article anywhere in the output is an error."""
+    """Text of any withheld article, or a link to its page, anywhere in the output is an error."""
     public = normalize(" ".join(allowed))
     wanted: dict[str, str] = {}
+    addresses: dict[str, str] = {}
     for rel in plan.withheld:
         text = decode((root / rel).read_bytes()) or ""
         for probe in probes(text):
             if probe not in public:
                 wanted.setdefault(probe, rel)
+        slug = Path(rel).stem
+        for address in (f"articles/{slug}.html", f"articles/{slug}/"):
+            addresses[address] = rel
     problems = []
     for path in output_files(site):
-        text = output_text(path)
+        raw = output_raw(path)
+        text = output_text(path, raw)
+        leaked: dict[str, str] = {}
+        for address, source in addresses.items():
+            if address in raw:
+                leaked.setdefault(source, f"a link to its page ({address})")
         for probe, source in wanted.items():
             if probe in text:
-                problems.append(
-                    codes.LEAK(
-                        source,
-                        0,
-                        0,
-                        f"text of this unpublished article appears in the output file "
-                        f"{path.relative_to(site).as_posix()}: '{probe}…'",
-                    )
+                leaked.setdefault(source, f"its text ('{probe}…')")
+        for source, what in sorted(leaked.items()):
+            problems.append(
+                codes.LEAK(
+                    source,
+                    0,
+                    0,
+                    f"this unpublished article leaked into {path.relative_to(site).as_posix()}: "
+                    f"{what}",
                 )
-                break
+            )
     return problems
 
 

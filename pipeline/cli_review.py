@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from pipeline import git, history, status, workflow
-from pipeline.articles import load_article
+from pipeline.articles import load_article, slugify
 from pipeline.cli_support import ERRORS, OK, UsageError, article_path, load, project_root
 from pipeline.diagnostics import format_text
 from pipeline.edit import set_keys
@@ -23,7 +23,7 @@ _FIXED_BY_APPROVAL = ("REV002", "REV003")
 def cmd_new(args: argparse.Namespace) -> int:
     root = project_root()
     project, day = load(root)
-    slug = workflow.slugify(args.question)
+    slug = slugify(args.question)
     if not slug:
         raise UsageError("the question has no letters or digits to name the file after")
     path = root / ARTICLES_DIR / f"{slug}.md"

@@ -216,6 +216,92 @@ How to fix: write the values out in full.
 """,
 )
 
+DUPLICATE_TITLE = _declare(
+    "FM015",
+    E,
+    "Two articles have the same title.",
+    """
+Each article answers its own question. Two articles with the same title confuse readers and
+search, and usually mean one is a copy that should have been deleted or merged.
+
+How to fix: merge the two articles, or make each title say what is different about it.
+""",
+)
+BAD_FILE_NAME = _declare(
+    "FM016",
+    E,
+    "The article's file name is not a web-safe name.",
+    """
+The file name becomes the page's address, so it may only contain lowercase letters a-z, digits
+and hyphens (`back-spasm.md`). Spaces, capitals, accents and other characters make addresses
+that break when shared.
+
+How to fix: rename the file to the name the message suggests (in git: `git mv`).
+""",
+)
+DUPLICATE_SLUG = _declare(
+    "FM017",
+    E,
+    "Two article files would get the same page address.",
+    """
+Two files whose names differ only in case, spaces or accents would be published at the same
+address, and one would silently replace the other.
+
+How to fix: rename or merge one of the two files.
+""",
+)
+LINK_OUTSIDE = _declare(
+    "FM018",
+    E,
+    "The article file is a link to a file outside the project.",
+    """
+An article must be a real file in the repository, reviewed like any other. A symbolic link to
+a file elsewhere on the machine could publish text nobody reviewed.
+
+How to fix: replace the link with the file itself.
+""",
+)
+TOO_LARGE = _declare(
+    "FM019",
+    E,
+    "The article file is too large.",
+    """
+An article is a short answer to one clinical question. A file over 1 MB is almost certainly a
+mistake (a pasted document, an embedded image) and would slow every build.
+
+How to fix: keep the answer short; link to long documents instead of pasting them.
+""",
+)
+TOO_DEEP = _declare(
+    "FM020",
+    E,
+    "Lists or quotes are nested too deeply.",
+    """
+Lists (or block quotes) nested more than 16 levels deep cannot be read, and hundreds of levels
+make the Markdown renderer fail.
+
+How to fix: flatten the list into fewer levels, or split it into sections with headings.
+""",
+)
+
+AUDIENCE_BLOCK = _declare(
+    "FM021",
+    E,
+    "An audience passage is not written correctly.",
+    """
+Passages for one kind of reader are written as a block:
+
+    /// audience | patient
+    Text for patients and caregivers.
+    ///
+
+The block must be closed with `///`, name an audience, and that audience must be listed in the
+front matter (`audience: [professional, patient]`), because the page only offers the listed
+audiences in "Which best describes you?".
+
+How to fix: close the block, or add the audience to the front matter's `audience` list.
+""",
+)
 # --- CIT: citations in the article body --------------------------------------------------
 
 UNKNOWN_CITATION = _declare(
@@ -409,6 +495,18 @@ bibliography layout).
 """,
 )
 
+BIB_CROSSREF = _declare(
+    "BIB011",
+    E,
+    "A library entry's crossref names an entry that does not exist.",
+    """
+`crossref = {key}` lets a chapter or paper take the book or proceedings fields (booktitle,
+publisher, year, editor) from another entry. The entry it names is not in the library.
+
+How to fix: correct the key in `crossref`, or add the parent entry.
+""",
+)
+
 # --- REV: the board and the review workflow ----------------------------------------------
 
 UNKNOWN_MEMBER = _declare(
@@ -529,6 +627,43 @@ How to fix: remove the HTML element with that id from the article.
 """,
 )
 
+HTML_ELEMENT = _declare(
+    "HTML002",
+    E,
+    "The article contains an HTML element that is not allowed.",
+    """
+Articles are Markdown. A little inline HTML is allowed where Markdown has nothing better:
+`<sup>`, `<sub>`, `<abbr>`, `<br>`, `<kbd>`, `<details>`/`<summary>` and tables. Elements
+that could run code or change the page (`<script>`, `<style>`, `<iframe>`, `<object>`,
+`<embed>`, `<form>`) and any other element are refused.
+
+How to fix: write it in Markdown (headings, lists, links, images, tables), or remove it.
+""",
+)
+HTML_ATTRIBUTE = _declare(
+    "HTML003",
+    E,
+    "An HTML attribute in the article is not allowed.",
+    """
+Event-handler attributes such as `onclick` run code in the reader's browser, and `style`,
+`class` or `id` could hide or imitate the disclaimer or the review status. Allowed attributes:
+title, colspan, rowspan, align, scope, open, lang. This includes attributes written with
+Markdown's `{: ...}` syntax.
+
+How to fix: remove the attribute.
+""",
+)
+HTML_URL = _declare(
+    "HTML004",
+    E,
+    "A link or image uses a javascript:, data: or vbscript: address.",
+    """
+Such addresses run code or smuggle content into the page instead of pointing to a source.
+
+How to fix: link to an http:// or https:// address (or to another page of this site), and put
+images in the repository instead of embedding them as data: addresses.
+""",
+)
 # --- PUB: publishing and the audit of the built site -------------------------------------
 
 LEAK = _declare(

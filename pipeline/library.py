@@ -8,6 +8,7 @@ file and line, and author names split so corporate authors stay whole.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import bibtexparser
@@ -49,7 +50,46 @@ def load_library(root: Path) -> tuple[Library, list[Diagnostic]]:
                 problems.append(_duplicate(entry, first))
             else:
                 entries[entry.key] = entry
-    return Library(entries), problems
+    resolved, found = resolve_crossrefs(entries)
+    return Library(resolved), problems + found
+
+
+# Fields a chapter or paper takes from the book or proceedings it names with `crossref`.
+INHERITED = ("publisher", "year", "date", "address", "edition", "volume", "series", "editor")
+
+
+def resolve_crossrefs(entries: dict[str, Entry]) -> tuple[dict[str, Entry], list[Diagnostic]]:
+    """BibTeX `crossref`: missing fields come from the parent; its title is the booktitle."""
+    resolved = dict(entries)
+    problems = []
+    for key, entry in entries.items():
+        parent_key = entry.get("crossref")
+        if not parent_key:
+            continue
+        parent = entries.get(parent_key)
+        if parent is None:
+            problems.append(
+                codes.BIB_CROSSREF(
+                    entry.path,
+                    entry.line_of("crossref"),
+                    1,
+                    f"'{key}' has crossref '{parent_key}', which is not in the library",
+                    "correct the key in crossref, or add the parent entry",
+                )
+            )
+            continue
+        fields = dict(entry.fields)
+        for name in INHERITED:
+            if not fields.get(name) and parent.get(name):
+                fields[name] = parent.get(name)
+        if not fields.get("booktitle") and parent.get("title"):
+            fields["booktitle"] = parent.get("title")
+        resolved[key] = replace(
+            entry,
+            fields=fields,
+            editors=entry.editors or parent.editors,
+        )
+    return resolved, problems
 
 
 def parse_library(rel: str, text: str) -> tuple[list[Entry], list[Diagnostic]]:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -31,7 +32,8 @@ from pipeline.audit import audit
 from pipeline.cli_support import today
 from pipeline.diagnostics import Diagnostic, format_text, has_errors
 from pipeline.project import ARTICLES_DIR, Project, load_project
-from pipeline.publish import discard, swap_into_place
+from pipeline.publish import build_lock, discard, recover, swap_into_place
+from pipeline.sanitize import clean
 from pipeline.settings import Settings
 from pipeline.stage import PublishPlan, stage
 
@@ -65,6 +67,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self.plan: PublishPlan | None = None
         self.final_site: Path | None = None
         self.building: Path | None = None
+        self._lock = contextlib.ExitStack()  # held from on_config to the end of the build
         self.diagnostics: list[Diagnostic] = []
         self.pinned_date = False
 
@@ -77,6 +80,8 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
+        if self.command == "build":
+            self._claim_output(root, config)
         day = today()
         settings = Settings.from_options(dict(self.config))
         self.project = load_project(root, day, settings)
@@ -89,15 +94,31 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self.plan = stage(self.project, day, preview=self.preview)
         self.pinned_date = _pin_build_date(self.plan)
         config.extra["pipeline_preview"] = self.preview
-        if self.command == "build":
-            target = root / "preview" if self.preview else Path(config.site_dir)
-            if self.preview and Path(config.site_dir).resolve() != (root / "site").resolve():
-                target = Path(config.site_dir)  # an explicit --site-dir, never the site itself
-            self.final_site = target
-            self.building = target.with_name(f".{target.name}.building")
+        if self.building is not None:
             discard(self.building)
             config.site_dir = str(self.building)
         return config
+
+    def _claim_output(self, root: Path, config: MkDocsConfig) -> None:
+        """Lock the output folder, repair an interrupted swap, and build beside it.
+
+        A preview always goes to preview/ (or an explicit --site-dir), never into site/."""
+        target = Path(config.site_dir)
+        if self.preview and target.resolve() == (root / "site").resolve():
+            target = root / "preview"
+        self._lock.enter_context(build_lock(target))
+        recover(target)
+        self.final_site = target
+        self.building = target.with_name(f".{target.name}.building")
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Article HTML is sanitized before any template sees it (the second line of defence)."""
+        assert self.plan is not None
+        if page.file.src_uri in self.plan.article_paths:
+            return clean(html)
+        return html
 
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -139,6 +160,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             swap_into_place(self.building, self.final_site)
             config.site_dir = str(self.final_site)
             self.building = None
+        self._lock.close()
 
     def on_build_error(self, error: Exception) -> None:
         self._unpin_date()
@@ -149,7 +171,11 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             os.environ.pop("SOURCE_DATE_EPOCH", None)
             self.pinned_date = False
 
+    def on_shutdown(self) -> None:
+        self._discard()
+
     def _discard(self) -> None:
         if self.building is not None:
             discard(self.building)
             self.building = None
+        self._lock.close()

@@ -7,13 +7,12 @@ registered in `CHECKS`: a new rule is one new function and one line.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import codes, review
-from pipeline.articles import decode, load_article
+from pipeline import audience, codes, review
+from pipeline.articles import decode, load_article, slugify
 from pipeline.board import load_board
 from pipeline.citations import check_citations, scan
 from pipeline.diagnostics import Diagnostic
@@ -21,6 +20,7 @@ from pipeline.disclaimer import Disclaimer, load_disclaimer
 from pipeline.evidence import Retractions, check_evidence, load_retractions
 from pipeline.library import load_library
 from pipeline.library_checks import check_library, check_uncited
+from pipeline.markup import check_markup
 from pipeline.model import Article, Board, Library
 from pipeline.settings import Settings
 from pipeline.styles import Style, built_in, load_style
@@ -54,21 +54,6 @@ class Project:
     style: Style = field(default_factory=lambda: built_in("ama"))
 
 
-_RESERVED_ID = re.compile(r"""\bid\s*=\s*["']?(medical-disclaimer|review-status)\b""", re.I)
-
-
-def check_reserved_markup(article: Article, context: Context) -> Iterable[Diagnostic]:
-    for match in _RESERVED_ID.finditer(article.body):
-        line = article.body_line + article.body.count("\n", 0, match.start())
-        yield codes.RESERVED_ID(
-            article.path,
-            line,
-            1,
-            f'the article may not contain an element with id="{match.group(1)}"',
-            "remove that HTML: the pipeline adds the disclaimer and review status itself",
-        )
-
-
 CHECKS: Sequence[Callable[[Article, Context], Iterable[Diagnostic]]] = (
     lambda article, context: check_citations(article, context.library),
     lambda article, context: review.check_people(article, context.board),
@@ -76,7 +61,11 @@ CHECKS: Sequence[Callable[[Article, Context], Iterable[Diagnostic]]] = (
     lambda article, context: review.check_overdue(
         article, context.today, context.settings.review_interval_months
     ),
-    check_reserved_markup,
+    lambda article, context: check_markup(article),
+    lambda article, context: (
+        codes.AUDIENCE_BLOCK(article.path, article.body_line + p.line - 1, 1, p.message, p.hint)
+        for p in audience.problems(article.body, article.audience)
+    ),
     lambda article, context: check_evidence(
         article,
         scan(article)[0],
@@ -90,6 +79,75 @@ CHECKS: Sequence[Callable[[Article, Context], Iterable[Diagnostic]]] = (
 
 def article_paths(root: Path) -> list[Path]:
     return sorted((root / ARTICLES_DIR).glob("*.md"))
+
+
+MAX_ARTICLE_BYTES = 1024 * 1024
+
+
+def file_problem(root: Path, path: Path) -> Diagnostic | None:
+    """What makes a file unfit to read at all: a link out of the project, or its size."""
+    rel = path.relative_to(root).as_posix()
+    if path.is_symlink() and not path.resolve().is_relative_to(root):
+        return codes.LINK_OUTSIDE(
+            rel,
+            0,
+            0,
+            "this article is a link to a file outside the project; it was not read",
+            "replace the link with the file itself",
+        )
+    size = path.stat().st_size if path.exists() else 0
+    if size > MAX_ARTICLE_BYTES:
+        return codes.TOO_LARGE(
+            rel,
+            0,
+            0,
+            f"the file is {size / 1048576:.1f} MB; an article may be at most 1 MB",
+            "keep the answer short; link to long documents instead of pasting them",
+        )
+    return None
+
+
+def check_duplicates(articles: Sequence[Article]) -> list[Diagnostic]:
+    """File names that are not web-safe, and two articles with one address or one title."""
+    found: list[Diagnostic] = []
+    slugs: dict[str, Article] = {}
+    titles: dict[str, Article] = {}
+    for article in articles:
+        stem = Path(article.path).stem
+        slug = slugify(stem, limit=200)
+        if stem != slug:
+            found.append(
+                codes.BAD_FILE_NAME(
+                    article.path,
+                    0,
+                    0,
+                    f"the file name '{stem}.md' is not web-safe",
+                    f"rename it to '{slug or 'article'}.md' (lowercase a-z, digits and hyphens)",
+                )
+            )
+        first = slugs.setdefault(slug, article)
+        if first is not article:
+            found.append(
+                codes.DUPLICATE_SLUG(
+                    article.path,
+                    0,
+                    0,
+                    f"this file and {first.path} would both be published as '{slug}'",
+                    "rename or merge one of the two",
+                )
+            )
+        same = titles.setdefault(" ".join(article.title.casefold().split()), article)
+        if same is not article:
+            found.append(
+                codes.DUPLICATE_TITLE(
+                    article.path,
+                    article.line_of("title"),
+                    1,
+                    f"{same.path} has the same title",
+                    "merge the two articles, or make each title say what is different",
+                )
+            )
+    return found
 
 
 def load_project(root: Path, today: dt.date, settings: Settings | None = None) -> Project:
@@ -111,12 +169,17 @@ def load_project(root: Path, today: dt.date, settings: Settings | None = None) -
     articles: list[Article] = []
     files = article_paths(root)
     for path in files:
+        problem = file_problem(root, path)
+        if problem is not None:
+            diagnostics.append(problem)
+            continue
         article, found = load_article(root, path, today)
         diagnostics += found
         if article is not None:
             articles.append(article)
             for check in CHECKS:
                 diagnostics.extend(check(article, context))
+    diagnostics += check_duplicates(articles)
     if library.entries:
         cited = {item.key for a in articles for c in scan(a)[0] for item in c.items}
         diagnostics += check_uncited(library, cited)

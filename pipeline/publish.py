@@ -1,22 +1,80 @@
-"""Putting a finished, audited site in place without ever showing a half-written one."""
+"""Putting a finished, audited site in place without ever showing a half-written one.
+
+The new site is built beside the old one, then the two folders are exchanged in one atomic
+step (Linux `renameat2(RENAME_EXCHANGE)`), so at every instant `site/` is either the whole old
+site or the whole new one. Where that call is missing, two renames are used, and a build that
+was interrupted between them is repaired at the start of the next one. A lock file keeps two
+builds from swapping at the same time.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
 
 
 def discard(folder: Path) -> None:
-    if folder.exists():
+    if folder.is_symlink() or folder.is_file():
+        folder.unlink()
+    elif folder.exists():
         shutil.rmtree(folder)
 
 
+def _previous(target: Path) -> Path:
+    return target.with_name(f".{target.name}.previous")
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two paths; False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    return bool(result == 0)
+
+
+def recover(target: Path) -> None:
+    """Undo an interrupted two-rename swap: the old site is put back if `target` is missing."""
+    previous = _previous(target)
+    if not target.exists() and previous.is_dir():
+        os.replace(previous, target)
+
+
 def swap_into_place(built: Path, target: Path) -> None:
-    """Replace `target` by `built` with two renames; `built` must be on the same file system."""
-    old = target.with_name(f".{target.name}.previous")
+    """Replace `target` by `built`; `built` must be on the same file system."""
+    recover(target)
+    if target.is_dir() and _exchange(built, target):
+        discard(built)  # after the exchange, `built` holds the old site
+        return
+    old = _previous(target)
     discard(old)
     if target.exists():
         os.replace(target, old)
     os.replace(built, target)
     discard(old)
+
+
+@contextlib.contextmanager
+def build_lock(target: Path) -> Iterator[None]:
+    """Held for a whole build: a second build into the same folder waits for the first."""
+    lock_path = target.with_name(f".{target.name}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

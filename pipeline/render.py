@@ -66,7 +66,7 @@ def _link(number: int, tips: dict[int, str]) -> str:
     tip = html.escape(tips[number], quote=True)
     return (
         f'<a href="#ref-{number}" class="citation-link" data-reference="{tip}" '
-        f'aria-label="Reference {number}: {tip}">{number}</a>'
+        f'aria-label="Reference {number}">{number}</a>'
     )
 
 

@@ -6,8 +6,6 @@ the CLI does the reading and writing.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from pipeline import review
@@ -37,18 +35,6 @@ SKELETON = """
 
 ## When to consider specialist referral
 """
-
-
-def slugify(question: str, limit: int = 60) -> str:
-    """ "What is the treatment for back spasm?" -> "what-is-the-treatment-for-back-spasm"."""
-    ascii_text = unicodedata.normalize("NFKD", question).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    slug = ""
-    for word in words:
-        if slug and len(slug) + 1 + len(word) > limit:
-            break
-        slug = f"{slug}-{word}" if slug else word[:limit]
-    return slug
 
 
 def _member(board: Board, member_id: str, role: str) -> BoardMember | Refusal:

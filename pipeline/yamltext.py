@@ -82,7 +82,15 @@ def _check_duplicates(node: Node) -> None:
 
 def load_yaml(text: str) -> YamlDocument | YamlProblem:
     """Parse one YAML document; never raises for bad input."""
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)  # the reader already refuses control characters here
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        return YamlProblem(
+            "syntax", line, column, f"the invisible control character U+{code:04X} is not allowed"
+        )
     try:
         node = loader.get_single_node()
         if node is None:

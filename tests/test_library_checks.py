@@ -218,13 +218,9 @@ def test_old_evidence_is_a_warning_on_the_title_line(minimal: Path, cli) -> None
         "more than 10 years ago" in result.stdout
     )
     config = minimal / "mkdocs.yml"
-    config.write_text(
-        config.read_text("utf-8").replace(
-            "review_interval_months: 12",
-            "review_interval_months: 12\n      stale_evidence_years: 30",
-        ),
-        "utf-8",
-    )
+    text = config.read_text("utf-8")
+    assert "stale_evidence_years: 10" in text
+    config.write_text(text.replace("stale_evidence_years: 10", "stale_evidence_years: 30"), "utf-8")
     assert "CIT004" not in cli("check", cwd=minimal).stdout
 
 

@@ -1,0 +1,119 @@
+"""The bad-input corpus (tests/fixtures/bad/): like a compiler, the pipeline survives anything a
+board member or a stranger's pull request can put in the repository.
+
+Each case folder holds `case.yml` (what to expect) and `files/`, laid over a copy of the
+minimal fixture project. For every case: the exact diagnostic (code, file, line), the exit code
+of `check` and of `build`, no Python traceback, and, when the build fails, the previous site
+left exactly as it was. Cases that must work (a byte-order mark, CRLF, @string macros, a
+10,000-entry library) expect exit 0.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import FIXTURES, copy_project
+
+CORPUS = FIXTURES / "bad"
+CASES = sorted(path.name for path in CORPUS.iterdir() if (path / "case.yml").is_file())
+ARTICLE = "content/articles/case.md"
+
+
+def _generate(kind: str, root: Path, outside: Path) -> None:
+    if kind == "huge-article":
+        words = "Superficial heat gives modest short-term relief. " * 110_000
+        text = (
+            "---\ntitle: A very long answer\nstatus: Submitted\nauthors: [author1]\n"
+            f"last_updated: 2026-05-01\n---\n\n{words}\n"
+        )
+        (root / ARTICLE).write_text(text, "utf-8")
+        assert (root / ARTICLE).stat().st_size > 5_000_000
+    elif kind == "symlink-outside":
+        secret = outside / "unreviewed.md"
+        secret.write_text(
+            "---\ntitle: Unreviewed text\nstatus: Approved\nauthors: [author1]\n"
+            "last_updated: 2026-05-01\n---\n\nNobody reviewed this.\n",
+            "utf-8",
+        )
+        (root / "content/articles/outside.md").symlink_to(secret)
+    elif kind == "big-bib":
+        entries = [
+            f"@article{{bulk{i:05d}, author={{Doe, Jane}}, title={{Bulk trial {i}}}, "
+            f"journal={{J Bulk}}, year={{2020}}}}"
+            for i in range(10_000)
+        ]
+        (root / "references/big.bib").write_text("\n".join(entries) + "\n", "utf-8")
+    else:  # pragma: no cover - a typo in a case.yml
+        raise AssertionError(f"unknown generator {kind}")
+
+
+def prepare(name: str, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    spec = yaml.safe_load((CORPUS / name / "case.yml").read_text("utf-8"))
+    root = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    for rel in spec.get("remove", []):
+        (root / rel).unlink()
+    overlay = CORPUS / name / "files"
+    if overlay.is_dir():
+        shutil.copytree(overlay, root, dirs_exist_ok=True)
+    if "generate" in spec:
+        outside = tmp_path / "outside"
+        outside.mkdir()
+        _generate(spec["generate"], root, outside)
+    return root, spec["expect"]
+
+
+def test_the_corpus_has_at_least_forty_cases() -> None:
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_input(name: str, tmp_path: Path, cli) -> None:
+    root, expect = prepare(name, tmp_path)
+    previous = root / "site"
+    previous.mkdir()
+    (previous / "index.html").write_text("the previous site", "utf-8")
+
+    checked = cli("check", cwd=root)
+    assert "Traceback" not in checked.stdout + checked.stderr
+    assert checked.code == expect["exit"], checked.stdout
+    if "code" in expect:
+        where = f"{expect['path']}:{expect['line']}:"
+        lines = [line for line in checked.stdout.splitlines() if f" {expect['code']} " in line]
+        assert any(line.startswith(where) for line in lines), (where, lines or checked.stdout)
+    else:
+        assert checked.stdout == ""
+
+    built = cli("build", cwd=root)
+    assert "Traceback" not in built.stdout + built.stderr
+    assert built.code == expect["exit"], built.stderr[-2000:]
+    if expect["exit"]:
+        assert [p.name for p in previous.iterdir()] == ["index.html"]
+        assert (previous / "index.html").read_text("utf-8") == "the previous site"
+    else:
+        assert "the previous site" not in (previous / "index.html").read_text("utf-8")
+    assert not list(root.glob(".site*building*"))
+
+
+def test_html_in_a_title_is_shown_as_text(tmp_path: Path, cli) -> None:
+    root, _ = prepare("html-in-title-is-escaped", tmp_path)
+    assert cli("build", "--preview", cwd=root).code == 0
+    home = (root / "preview/index.html").read_text("utf-8")
+    page = (root / "preview/articles/case.html").read_text("utf-8")
+    for html in (home, page):
+        assert "<script>x</script>" not in html and "<b>bold</b>" not in html
+    assert "Is &lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt; safe?" in page
+
+
+def test_symlinked_article_is_never_read(tmp_path: Path, cli) -> None:
+    root, _ = prepare("symlink-outside-the-project", tmp_path)
+    result = cli("build", "--preview", cwd=root)
+    assert result.code == 0
+    assert not (root / "preview/articles/outside.html").exists()
+    assert "Nobody reviewed this" not in "".join(
+        p.read_text("utf-8", errors="replace") for p in (root / "preview").rglob("*.html")
+    )

@@ -1,0 +1,224 @@
+"""Robustness of publishing: the audit catches a leak through every channel, and no failure,
+crash or second build at the same time ever leaves a broken site (DESIGN §6.3, §6.4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pipeline import publish
+from pipeline.audit import audit
+from pipeline.project import load_project
+from pipeline.stage import stage
+from tests.conftest import TODAY
+
+TITLE = "Should zebra stripes guide the choice of antihistamine?"
+SENTENCE = "The purple giraffe protocol recommends counting zebra stripes before each dose."
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def built(minimal: Path, cli) -> Path:
+    assert cli("build", cwd=minimal).code == 0
+    return minimal
+
+
+def audit_codes(root: Path) -> list[tuple[str, str, str]]:
+    day = dt.date.fromisoformat(TODAY)
+    project = load_project(root, day)
+    return [(d.code, d.path, d.message) for d in audit(root / "site", project, stage(project, day))]
+
+
+def _inject_html(path: Path, snippet: str) -> None:
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("</body>", snippet + "</body>", 1), "utf-8")
+
+
+def _nav(site: Path) -> None:
+    _inject_html(site / "index.html", f'<nav><a href="articles/pending.html">{TITLE}</a></nav>')
+
+
+def _topic_page(site: Path) -> None:
+    page = next(iter(sorted((site / "topics").glob("*.html"))), site / "index.html")
+    _inject_html(page, f"<ul><li>{TITLE}</li></ul>")
+
+
+def _search_index(site: Path) -> None:
+    path = site / "search/search_index.json"
+    data = json.loads(path.read_text("utf-8"))
+    data["docs"].append({"location": "x.html", "title": "x", "text": SENTENCE})
+    path.write_text(json.dumps(data), "utf-8")
+
+
+def _script(site: Path) -> None:
+    path = site / "assets/pipeline.js"
+    path.write_text(path.read_text("utf-8") + f"\n/* {json.dumps(SENTENCE)} */\n", "utf-8")
+
+
+def _sitemap(site: Path) -> None:
+    path = site / "sitemap.xml"
+    text = path.read_text("utf-8")
+    leak = "<url><loc>http://127.0.0.1:8000/articles/pending.html</loc></url></urlset>"
+    path.write_text(text.replace("</urlset>", leak), "utf-8")
+
+
+def _sitemap_gz(site: Path) -> None:
+    path = site / "sitemap.xml.gz"
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    leak = "<url><loc>http://127.0.0.1:8000/articles/pending.html</loc></url></urlset>"
+    path.write_bytes(gzip.compress(text.replace("</urlset>", leak).encode("utf-8")))
+
+
+def _related(site: Path) -> None:
+    _inject_html(
+        site / "articles/back-pain.html",
+        f'<aside class="related"><a href="pending.html">{TITLE}</a></aside>',
+    )
+
+
+def _not_found_page(site: Path) -> None:
+    _inject_html(site / "404.html", f"<p>{SENTENCE}</p>")
+
+
+CHANNELS: dict[str, Callable[[Path], None]] = {
+    "navigation": _nav,
+    "topic page": _topic_page,
+    "search index": _search_index,
+    "a script": _script,
+    "sitemap": _sitemap,
+    "compressed sitemap": _sitemap_gz,
+    "related articles": _related,
+    "404 page": _not_found_page,
+}
+
+
+def test_the_clean_build_passes_the_audit(built: Path) -> None:
+    assert audit_codes(built) == []
+
+
+@pytest.mark.parametrize("channel", sorted(CHANNELS))
+def test_audit_catches_a_leak_through_every_channel(built: Path, channel: str) -> None:
+    CHANNELS[channel](built / "site")
+    found = audit_codes(built)
+    assert found, f"the leak through the {channel} was not caught"
+    assert {(code, path) for code, path, _ in found} == {("PUB001", "content/articles/pending.md")}
+
+
+# --- interruptions -----------------------------------------------------------------------------
+
+
+def _failing_after(calls: int) -> Callable[[str], str]:
+    seen = {"n": 0}
+
+    def clean(html: str) -> str:
+        seen["n"] += 1
+        if seen["n"] > calls:
+            raise RuntimeError("injected failure while rendering")
+        return html
+
+    return clean
+
+
+def test_failure_while_rendering_leaves_the_previous_site(
+    built: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(built / "site")
+    monkeypatch.setattr("pipeline.plugin.clean", _failing_after(0))
+    result = cli("build", cwd=built)
+    assert result.code == 2 and "Traceback" not in result.stderr
+    assert snapshot(built / "site") == before
+    assert not list(built.glob(".site.building*"))
+
+
+def test_failure_in_the_audit_itself_leaves_the_previous_site(
+    built: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(built / "site")
+
+    def broken(*args: object) -> list[object]:
+        raise OSError("disk went away")
+
+    monkeypatch.setattr("pipeline.plugin.audit", broken)
+    assert cli("build", cwd=built).code == 2
+    assert snapshot(built / "site") == before
+
+
+def test_crash_between_the_two_renames_is_repaired_by_the_next_build(
+    built: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the atomic exchange is unavailable, a crash mid-swap must not lose the site."""
+    before = snapshot(built / "site")
+    monkeypatch.setattr(publish, "_exchange", lambda first, second: False)
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def crash_on_second(source: object, target: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # the process is stopped between the renames
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(publish.os, "replace", crash_on_second)
+    cli("build", cwd=built)
+    assert not (built / "site").exists() and (built / ".site.previous").is_dir()
+    monkeypatch.setattr(publish.os, "replace", real_replace)
+    article = built / "content/articles/pending.md"
+    article.write_text(
+        article.read_text("utf-8").replace("authors:", "authors: [x]\nauthor:"), "utf-8"
+    )
+    assert cli("build", cwd=built).code == 1  # even a failing build puts the old site back
+    assert snapshot(built / "site") == before
+
+
+def test_killed_build_leaves_the_previous_site(built: Path) -> None:
+    before = snapshot(built / "site")
+    for _attempt in range(5):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "build"],
+            cwd=built,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            if (built / ".site.building").exists():
+                process.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.005)
+        process.wait(timeout=60)
+        if process.returncode == -signal.SIGKILL:
+            break
+    assert process.returncode == -signal.SIGKILL, "the build finished before it could be killed"
+    assert snapshot(built / "site") == before
+
+
+def test_two_builds_at_once_give_one_complete_site(built: Path) -> None:
+    before = snapshot(built / "site")
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "build"],
+            cwd=built,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    assert snapshot(built / "site") == before  # same input, byte-identical output
+    assert not [p.name for p in built.iterdir() if p.name.startswith(".site.") and p.is_dir()]
