@@ -14,9 +14,9 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import posixpath
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -56,6 +56,8 @@ class PipelineConfig(base.Config):  # type: ignore[no-untyped-call]
     review_interval_months = c.Type(int, default=12)
     stale_evidence_years = c.Type(int, default=10)
     citation_style = c.Type(str, default="ama")
+    repository = c.Optional(c.Type(str))
+    branch = c.Type(str, default="main")
     # A preview renders every article, pending ones under a banner, into preview/ (never site/).
     preview = c.Type(bool, default=False)
 
@@ -123,10 +125,15 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        """Articles are generated files: point "edit this page" at their real source."""
-        if page.file.src_uri.startswith("articles/") and config.repo_url and config.edit_uri:
-            base = urljoin(config.repo_url.rstrip("/") + "/", config.edit_uri)
-            page.edit_url = urljoin(base, f"../articles/{page.file.src_uri.split('/', 1)[1]}")
+        """ "Suggest an edit" opens the page's source file in the repository, when one is set."""
+        assert self.plan is not None and self.project is not None
+        if self.config.repository:
+            docs = Path(config.docs_dir).relative_to(self.project.root).as_posix()
+            source = self.plan.source_of(page.file.src_uri, set(self.project.pages))
+            if source is not None:
+                path = posixpath.normpath(f"{docs}/{source}")
+                base = self.config.repository.rstrip("/")
+                page.edit_url = f"{base}/edit/{self.config.branch}/{path}"
         return context
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:

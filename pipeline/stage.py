@@ -56,6 +56,13 @@ class PublishPlan:
     def page(self, path: str) -> StagedPage | None:
         return next((p for p in self.pages if p.path == path), None)
 
+    def source_of(self, path: str, site_pages: set[str]) -> str | None:
+        """The file a staged page comes from, relative to the docs folder (articles live beside
+        it): what "Suggest an edit" should open. None for pages made from nothing editable."""
+        if path in self.article_paths:
+            return f"../{path}"
+        return path if path in site_pages else None
+
     @property
     def article_paths(self) -> frozenset[str]:
         """Docs-relative paths of the article pages, e.g. "articles/back-spasm.md"."""

@@ -232,3 +232,22 @@ def test_pipeline_serve_previews_every_article_under_its_banner(minimal: Path) -
     command = [sys.executable, "-m", "pipeline", "serve", "--addr"]
     ((status, page),) = serve_and_get(minimal, command, ["articles/pending.html"])
     assert status == 200 and "pending-banner" in page and "noindex" in page
+
+
+def test_suggest_an_edit_opens_the_source_file_in_the_repository(
+    minimal: Path, cli, monkeypatch
+) -> None:
+    monkeypatch.setenv("REPO_URL", "https://github.com/example-board/clinical-answers")
+    site = built(minimal, cli)
+    base = "https://github.com/example-board/clinical-answers/edit/main/"
+    article = (site / "articles/back-pain.html").read_text("utf-8")
+    assert f'<a class="suggest-edit" href="{base}content/articles/back-pain.md"' in article
+    assert f'href="{base}content/pages/board.md"' in (site / "board.html").read_text("utf-8")
+    assert f'href="{base}content/pages/index.md"' in (site / "index.html").read_text("utf-8")
+    assert "api.github.com" not in article and 'class="md-source"' not in article
+
+
+def test_without_a_repository_there_is_no_edit_link(minimal: Path, cli, monkeypatch) -> None:
+    monkeypatch.delenv("REPO_URL", raising=False)
+    site = built(minimal, cli)
+    assert "/edit/" not in (site / "articles/back-pain.html").read_text("utf-8")

