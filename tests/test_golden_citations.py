@@ -267,3 +267,38 @@ def test_a_broken_csl_file_is_a_diagnostic_naming_the_file(tmp_path: Path) -> No
     (tmp_path / "bad.csl").write_text("<style>not csl</style>", "utf-8")
     _, problems = load_style("bad.csl", tmp_path)
     assert [(p.code, p.path) for p in problems] == [("BIB010", "bad.csl")]
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        ("vancouver", "Ann Intern Med. 2017;166(7):514-30. doi:10.7326/M16-2367."),
+        ("styles/house-numeric.csl", "American College of Physicians. Ann Intern Med. 2017."),
+    ],
+)
+def test_the_site_uses_the_style_set_in_mkdocs_yml(
+    minimal: Path, cli, option: str, expected: str
+) -> None:
+    (minimal / "styles").mkdir()
+    (minimal / "styles/house-numeric.csl").write_bytes(
+        (FIXTURES / "styles/house-numeric.csl").read_bytes()
+    )
+    config = minimal / "mkdocs.yml"
+    config.write_text(
+        config.read_text("utf-8").replace("citation_style: ama", f"citation_style: {option}"),
+        "utf-8",
+    )
+    assert cli("build", cwd=minimal).code == 0
+    page = (minimal / "site/articles/back-pain.html").read_text("utf-8")
+    references = page.split('<ol class="references">')[1].split("</ol>")[0]
+    assert expected in plain_text(references)
+
+
+def test_a_wrong_style_option_stops_the_build(minimal: Path, cli) -> None:
+    config = minimal / "mkdocs.yml"
+    config.write_text(
+        config.read_text("utf-8").replace("citation_style: ama", "citation_style: chicago"), "utf-8"
+    )
+    result = cli("check", cwd=minimal)
+    assert result.code == 1
+    assert "mkdocs.yml:0:0: error BIB010 citation_style 'chicago'" in result.stdout
