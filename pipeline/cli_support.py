@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
+from pipeline import clock
 from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.settings import read_settings
 
@@ -17,14 +17,10 @@ class UsageError(Exception):
 
 
 def today() -> dt.date:
-    """Today, or PIPELINE_TODAY (YYYY-MM-DD) for reproducible builds and tests."""
-    fixed = os.environ.get("PIPELINE_TODAY")
-    if not fixed:
-        return dt.date.today()
     try:
-        return dt.date.fromisoformat(fixed)
-    except ValueError:
-        raise UsageError(f"PIPELINE_TODAY must be a date like 2026-01-31, not {fixed!r}") from None
+        return clock.today()
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def project_root() -> Path:

@@ -28,8 +28,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from pipeline import clock
 from pipeline.audit import audit
-from pipeline.cli_support import today
 from pipeline.diagnostics import Diagnostic, format_text, has_errors
 from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.publish import build_lock, discard, recover, swap_into_place
@@ -84,8 +84,11 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         root = Path(config.config_file_path).parent
         if self.command == "build":
             self._claim_output(root, config)
-        day = today()
-        settings = Settings.from_options(dict(self.config))
+        try:
+            day = clock.today()
+            settings = Settings.from_options(dict(self.config))
+        except ValueError as error:
+            raise PluginError(str(error)) from None
         self.project = load_project(root, day, settings)
         self.diagnostics = list(self.project.diagnostics)
         for diagnostic in self.diagnostics:
