@@ -17,6 +17,7 @@ from typing import Any
 import frontmatter
 
 from pipeline import codes
+from pipeline.cache import Cache
 from pipeline.diagnostics import Diagnostic, did_you_mean, suggestion
 from pipeline.model import Approval, Article, ReviewStatus
 from pipeline.yamltext import YamlDocument, YamlProblem, load_yaml
@@ -55,9 +56,20 @@ def decode(data: bytes) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def load_article(root: Path, path: Path, today: dt.date) -> tuple[Article | None, list[Diagnostic]]:
+def load_article(
+    root: Path, path: Path, today: dt.date, cache: Cache | None = None
+) -> tuple[Article | None, list[Diagnostic]]:
     rel = path.relative_to(root).as_posix()
-    text = decode(path.read_bytes())
+    data = path.read_bytes()
+    return (cache or Cache()).memo(
+        "article", (rel, data, today.isoformat()), lambda: article_from_bytes(rel, data, today)
+    )
+
+
+def article_from_bytes(
+    rel: str, data: bytes, today: dt.date
+) -> tuple[Article | None, list[Diagnostic]]:
+    text = decode(data)
     if text is None:
         return None, [codes.NOT_UTF8(rel, 1, 1, "the file is not UTF-8 text", "save it as UTF-8")]
     return parse_article(rel, text, today)

@@ -25,6 +25,7 @@ BRACKET = re.compile(r"(?<!\\)\[(?P<inner>[^\[\]]{0,500}?@[^\[\]]{0,500}?)\](?![
 _ITEM = re.compile(rf"^(?P<prefix>.*?)(?<![\w.@])-?@(?P<key>{KEY})?(?P<rest>.*)$", re.DOTALL)
 # After a key: nothing, a locator or suffix (after a comma or space), or trailing punctuation.
 _AFTER_KEY = re.compile(r"^[.:;!?]*(?:$|[,\s])")
+_NEWLINE = re.compile("\n")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
 _BACKTICKS = re.compile(r"`+")
@@ -138,7 +139,7 @@ def scan(article: Article) -> tuple[list[Citation], list[Malformed]]:
 def _scan(body: str, body_line: int) -> tuple[tuple[Citation, ...], tuple[Malformed, ...]]:
     """Scanned once per text: check, the evidence checks and staging all ask for it."""
     mask = code_mask(body)
-    newlines = [i for i, ch in enumerate(body) if ch == "\n"]
+    newlines = [match.start() for match in _NEWLINE.finditer(body)]
     citations: list[Citation] = []
     malformed: list[Malformed] = []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipeline import clock
+from pipeline import cache, clock
 from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.settings import read_settings
 
@@ -36,7 +36,7 @@ def load(root: Path) -> tuple[Project, dt.date]:
         settings = read_settings(root)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    return load_project(root, day, settings), day
+    return load_project(root, day, settings, cache.shared()), day
 
 
 def relative(root: Path, given: str) -> str:

@@ -7,7 +7,9 @@ file and line, and author names split so corporate authors stay whole.
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,15 +20,32 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from pipeline import codes
 from pipeline.articles import decode
+from pipeline.cache import Cache
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Author, Entry, Library
 
 _LATEX = LatexNodes2Text()
+# Most field values hold no LaTeX beyond case-protecting braces; those skip the (slow, general)
+# LaTeX parser, which gives the same text for them.
+_NEEDS_LATEX = re.compile(r"[\\$~%]|--")
+
+
+# Fields that are identifiers, not text: `%` and `~` in a URL are not LaTeX (as in biblatex).
+VERBATIM = frozenset({"url", "doi", "pmid", "pmcid", "isbn", "issn", "eprint", "urldate", "file"})
+
+
+def latex_text(value: str) -> str:
+    """A BibTeX field value as display text: accents, dashes, `\\&` decoded, braces dropped."""
+    if not _NEEDS_LATEX.search(value):
+        return value.replace("{", "").replace("}", "")
+    return str(_LATEX.latex_to_text(value))
+
+
 # The splitter also logs each failure it hands back to us; we report those as diagnostics.
 logging.getLogger("bibtexparser.splitter").setLevel(logging.CRITICAL)
 
 
-def load_library(root: Path) -> tuple[Library, list[Diagnostic]]:
+def load_library(root: Path, cache: Cache | None = None) -> tuple[Library, list[Diagnostic]]:
     files = sorted((root / "references").glob("*.bib"))
     if not files:
         return Library(), [
@@ -38,11 +57,14 @@ def load_library(root: Path) -> tuple[Library, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     for path in files:
         rel = path.relative_to(root).as_posix()
-        text = decode(path.read_bytes())
+        data = path.read_bytes()
+        text = decode(data)
         if text is None:
             problems.append(codes.BIB_UNREADABLE(rel, 1, 1, "the file is not UTF-8 text"))
             continue
-        file_entries, file_problems = parse_library(rel, text)
+        file_entries, file_problems = (cache or Cache()).memo(
+            "bib", (rel, data), functools.partial(parse_library, rel, text)
+        )
         problems.extend(file_problems)
         for entry in file_entries:
             first = entries.get(entry.key)
@@ -96,10 +118,7 @@ def parse_library(rel: str, text: str) -> tuple[list[Entry], list[Diagnostic]]:
     """Parse one .bib text; pure, never raises for bad input."""
     parsed = bibtexparser.parse_string(  # type: ignore[attr-defined]
         text,
-        append_middleware=[
-            middlewares.SeparateCoAuthors(),
-            middlewares.LatexDecodingMiddleware(),
-        ],
+        append_middleware=[middlewares.SeparateCoAuthors()],
     )
     entries = [_entry(rel, block) for block in parsed.entries]
     by_key = {e.key: e for e in entries}
@@ -156,7 +175,8 @@ def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
                 people[key] = [str(n) for n in field.value]
             fields[key] = " and ".join(str(n) for n in field.value)
         else:
-            fields[key] = " ".join(str(field.value).split())
+            value = str(field.value)
+            fields[key] = " ".join((value if key in VERBATIM else latex_text(value)).split())
     return Entry(
         key=block.key,
         entry_type=block.entry_type.lower(),
@@ -173,18 +193,16 @@ def parse_author(raw: str) -> Author:
     """One BibTeX name; one wholly in braces (`{American College of Physicians}`) is corporate."""
     name = raw.strip()
     if name.startswith("{") and name.endswith("}") and _balanced_outer(name):
-        return Author(last=_LATEX.latex_to_text(name[1:-1]).strip(), corporate=True)
+        return Author(last=latex_text(name[1:-1]).strip(), corporate=True)
     try:
         parts = middlewares.names.parse_single_name_into_parts(name, strict=False)
     except middlewares.names.InvalidNameError:
-        return Author(last=_LATEX.latex_to_text(name).strip(), corporate=True)
+        return Author(last=latex_text(name).strip(), corporate=True)
     last = " ".join([*parts.von, *parts.last])
     given = " ".join(parts.first)
     if parts.jr:
         last = f"{last} {' '.join(parts.jr)}"
-    return Author(
-        last=_LATEX.latex_to_text(last).strip(), given=_LATEX.latex_to_text(given).strip()
-    )
+    return Author(last=latex_text(last).strip(), given=latex_text(given).strip())
 
 
 def _balanced_outer(name: str) -> bool:

@@ -108,25 +108,42 @@ def front_matter(**meta: object) -> str:
 RELATED_LIMIT = 5
 
 
+class Related:
+    """The published articles indexed by topic, built once per plan, so finding each article's
+    related ones looks only at articles that share a topic (not all pairs)."""
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        self.by_topic: dict[str, list[Article]] = {}
+        for article in articles:
+            for topic in dict.fromkeys(topic_slug(t) for t in article.tags):
+                self.by_topic.setdefault(topic, []).append(article)
+
+    def of(self, article: Article) -> list[Article]:
+        """Articles sharing a topic with `article`: most shared topics first, then newest."""
+        shared: dict[str, int] = {}
+        found: dict[str, Article] = {}
+        for topic in dict.fromkeys(topic_slug(t) for t in article.tags):
+            for other in self.by_topic.get(topic, ()):
+                if other.slug != article.slug:
+                    shared[other.slug] = shared.get(other.slug, 0) + 1
+                    found[other.slug] = other
+        ranked = sorted(found, key=lambda s: (-shared[s], -found[s].last_updated.toordinal(), s))
+        return [found[slug] for slug in ranked[:RELATED_LIMIT]]
+
+
 def related(article: Article, others: Sequence[Article]) -> list[Article]:
-    """Articles sharing a topic with `article`: most shared topics first, then newest."""
-    mine = {topic_slug(t) for t in article.tags}
-    scored = []
-    for other in others:
-        shared = len(mine & {topic_slug(t) for t in other.tags})
-        if other.slug != article.slug and shared:
-            scored.append((-shared, -other.last_updated.toordinal(), other.slug, other))
-    return [entry[-1] for entry in sorted(scored, key=lambda e: e[:3])][:RELATED_LIMIT]
+    """Articles sharing a topic with `article` (for one article; a plan uses `Related`)."""
+    return Related(others).of(article)
 
 
-def related_section(article: Article, others: Sequence[Article]) -> str:
+def related_section(article: Article, others: Sequence[Article] | Related) -> str:
     """The end of an article page: related articles and its topics, in place of the "ask a
     follow-up question" box of other sites. Empty when the article has no topic."""
     if not article.tags:
         return ""
     lines = ['<section class="related-articles" aria-label="Related articles" markdown="1">', ""]
     lines += ["## Related articles", ""]
-    found = related(article, others)
+    found = (others if isinstance(others, Related) else Related(others)).of(article)
     if found:
         lines += [f"- [{md_text(other.title)}]({other.slug}.md)" for other in found]
     else:

@@ -28,7 +28,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from pipeline import clock
+from pipeline import cache, clock
 from pipeline.audit import audit
 from pipeline.diagnostics import Diagnostic, format_text, has_errors
 from pipeline.project import ARTICLES_DIR, Project, load_project
@@ -89,7 +89,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             settings = Settings.from_options(dict(self.config))
         except ValueError as error:
             raise PluginError(str(error)) from None
-        self.project = load_project(root, day, settings)
+        self.project = load_project(root, day, settings, cache.shared())
         self.diagnostics = list(self.project.diagnostics)
         for diagnostic in self.diagnostics:
             line = format_text([diagnostic])

@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline import audience, codes, review
 from pipeline.articles import decode, load_article, slugify
 from pipeline.board import load_board
+from pipeline.cache import Cache
 from pipeline.citations import check_citations, scan
 from pipeline.diagnostics import Diagnostic
 from pipeline.disclaimer import Disclaimer, load_disclaimer
@@ -150,10 +151,14 @@ def check_duplicates(articles: Sequence[Article]) -> list[Diagnostic]:
     return found
 
 
-def load_project(root: Path, today: dt.date, settings: Settings | None = None) -> Project:
+def load_project(
+    root: Path, today: dt.date, settings: Settings | None = None, cache: Cache | None = None
+) -> Project:
+    """Everything under `root`, checked. `cache` keeps parse results between runs (it never
+    changes them); without one, every file is parsed afresh."""
     root = root.resolve()
     diagnostics: list[Diagnostic] = []
-    library, found = load_library(root)
+    library, found = load_library(root, cache)
     diagnostics += found
     board, found = load_board(root)
     diagnostics += found
@@ -173,7 +178,7 @@ def load_project(root: Path, today: dt.date, settings: Settings | None = None) -
         if problem is not None:
             diagnostics.append(problem)
             continue
-        article, found = load_article(root, path, today)
+        article, found = load_article(root, path, today, cache)
         diagnostics += found
         if article is not None:
             articles.append(article)

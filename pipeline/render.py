@@ -1,9 +1,9 @@
 """Citations as numbered superscripts (AMA), and the References list they link to.
 
 Within one bracket numbers are sorted and runs of three or more collapse (`1-3,5`); a locator
-shows as `3(p12)`. Each number links to its entry and carries the full reference as plain text
-in `data-reference`, for the tooltip shown on hover and keyboard focus; each entry links back
-to every place it is cited (a, b, c...). The entries are formatted by the project's style.
+shows as `3(p12)`. Each number links to its entry (the page's script shows that entry as a
+tooltip on hover and keyboard focus); each entry links back to every place it is cited (a, b,
+c...). The entries are formatted by the project's style.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections import defaultdict
 
 from pipeline.citations import Citation, numbering, scan
 from pipeline.model import Article, Library
-from pipeline.references import plain_text
 from pipeline.styles import Style, built_in
 
 
@@ -49,25 +48,19 @@ def _group_label(numbers: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
     return sorted(expanded, key=lambda run: (run[0], run[2]))
 
 
-def _citation_html(
-    index: int, citation: Citation, numbers: dict[str, int], tips: dict[int, str]
-) -> str:
+def _citation_html(index: int, citation: Citation, numbers: dict[str, int]) -> str:
     cited = [(numbers[item.key], item.locator) for item in citation.items]
     links = []
     for first, last, loc in _group_label(cited):
-        one = _link(first, tips)
+        one = _link(first)
         if last != first:
-            one += "-" + _link(last, tips)
+            one += "-" + _link(last)
         links.append(one + (f"({html.escape(loc)})" if loc else ""))
     return f'<sup class="citation" id="cite-{index}">{",".join(links)}</sup>'
 
 
-def _link(number: int, tips: dict[int, str]) -> str:
-    tip = html.escape(tips[number], quote=True)
-    return (
-        f'<a href="#ref-{number}" class="citation-link" data-reference="{tip}" '
-        f'aria-label="Reference {number}">{number}</a>'
-    )
+def _link(number: int) -> str:
+    return f'<a href="#ref-{number}" aria-label="Reference {number}">{number}</a>'
 
 
 def resolve_citations(
@@ -84,7 +77,6 @@ def resolve_citations(
             strict=True,
         )
     )
-    tips = {n: plain_text(text) for n, text in formatted.items()}
     backlinks: dict[int, list[int]] = defaultdict(list)
     body = article.body
     for index in range(len(citations), 0, -1):
@@ -92,7 +84,7 @@ def resolve_citations(
         for item in citation.items:
             if index not in backlinks[numbers[item.key]]:
                 backlinks[numbers[item.key]].insert(0, index)
-        html_ = _citation_html(index, citation, numbers, tips)
+        html_ = _citation_html(index, citation, numbers)
         body = body[: citation.start] + html_ + body[citation.end :]
     if not numbers:
         return body, ""

@@ -13,6 +13,7 @@ so even a preview shows the lists readers will get.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from pipeline import audience, review
 from pipeline.disclaimer import disclaimer_block
 from pipeline.model import Article, Board, ReviewStatus
 from pipeline.pages import (
+    Related,
     board_listing,
     by_topic,
     home_listing,
@@ -37,6 +39,8 @@ from pipeline.project import Project
 from pipeline.render import resolve_citations
 
 ARTICLE_TEMPLATE = "article.html"
+# libyaml's emitter when PyYAML has it: the same YAML, written several times faster.
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 PENDING_BANNER = "Pending human review — educational purpose only, exercise caution"
 
 
@@ -63,7 +67,7 @@ class PublishPlan:
             return f"../{path}"
         return path if path in site_pages else None
 
-    @property
+    @functools.cached_property
     def article_paths(self) -> frozenset[str]:
         """Docs-relative paths of the article pages, e.g. "articles/back-spasm.md"."""
         return frozenset(article_page_path(article) for article in self.published)
@@ -134,7 +138,7 @@ def audiences(article: Article, body: str) -> list[dict[str, str]]:
 
 
 def article_markdown(
-    article: Article, project: Project, today: dt.date, others: Sequence[Article] = ()
+    article: Article, project: Project, today: dt.date, others: Sequence[Article] | Related = ()
 ) -> str:
     """The article page; `others` are the published articles it may list as related."""
     assert project.disclaimer is not None
@@ -152,7 +156,7 @@ def article_markdown(
         "topics": list(article.tags),
         "jsonld": json_ld(article, project.board),
     }
-    front = yaml.safe_dump(meta, sort_keys=True, allow_unicode=True, width=1000)
+    front = yaml.dump(meta, Dumper=DUMPER, sort_keys=True, allow_unicode=True, width=1000)
     parts = [
         f"---\n{front}---\n",
         audience.convert(body).strip("\n"),
@@ -178,8 +182,9 @@ def stage(project: Project, today: dt.date, preview: bool = False) -> PublishPla
         )
     )
     listed = [a for a in shown if review.is_publishable(a, project.board)]
+    index = Related(listed)
     pages = [
-        StagedPage(article_page_path(a), article_markdown(a, project, today, listed)) for a in shown
+        StagedPage(article_page_path(a), article_markdown(a, project, today, index)) for a in shown
     ]
     pages.append(StagedPage("topics/index.md", topic_index(listed)))
     pages += [
@@ -189,7 +194,8 @@ def stage(project: Project, today: dt.date, preview: bool = False) -> PublishPla
     if "index.md" in project.pages:
         listing = home_listing(listed)
         if preview:
-            listing += "\n" + preview_listing([a for a in shown if a not in listed])
+            published = {a.slug for a in listed}
+            listing += "\n" + preview_listing([a for a in shown if a.slug not in published])
         pages.append(StagedPage("index.md", _with_listing(project.pages["index.md"], listing)))
     if "board.md" in project.pages:
         roster = board_listing(project.board)

@@ -118,3 +118,11 @@ def repo(minimal: Path) -> Path:
     git(minimal, "init", "-q", "-b", "main")
     commit_all(minimal, "base")
     return minimal
+
+
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests never read or fill the user's parse cache."""
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "parse-cache"))

@@ -77,3 +77,15 @@ def test_website_with_accessed_date() -> None:
 def test_initials_keep_hyphens() -> None:
     assert initials("Jean-Paul") == "J-P"
     assert initials("Timothy J.") == "TJ"
+
+
+def test_urls_and_dois_are_not_read_as_latex() -> None:
+    entries, _ = parse_library(
+        "x.bib",
+        "@online{k, title={50\\% of {ACP} members}, url={https://example.org/~user/a%20b}, "
+        "doi={10.1002/(SICI)1097-0258--x}, year=2020}",
+    )
+    fields = entries[0].fields
+    assert fields["title"] == "50% of ACP members"
+    assert fields["url"] == "https://example.org/~user/a%20b"
+    assert fields["doi"] == "10.1002/(SICI)1097-0258--x"

@@ -52,8 +52,14 @@
   var shownFor = null;
   var hideTimer = 0;
 
+  // The full reference is the entry the number links to, read from the list (not copied into
+  // every link: pages stay small), without its back-links.
   function reference(link) {
-    return link.getAttribute("data-reference") || link.getAttribute("data-title") || "";
+    var entry = document.getElementById((link.getAttribute("href") || "").slice(1));
+    if (!entry) return link.getAttribute("data-title") || "";
+    var copy = entry.cloneNode(true);
+    copy.querySelectorAll(".citation-backref").forEach(function (back) { back.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
   }
 
   function tooltip() {
