@@ -1,0 +1,75 @@
+"""The parse cache: unchanged files are not parsed again, and the cache never changes an answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import articles, library
+from pipeline.cache import Cache
+from pipeline.project import load_project
+
+DAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    calls = {"article": 0, "bib": 0}
+    parse_article, parse_library = articles.parse_article, library.parse_library
+
+    def article(*args: object) -> object:
+        calls["article"] += 1
+        return parse_article(*args)  # type: ignore[arg-type]
+
+    def bib(*args: object) -> object:
+        calls["bib"] += 1
+        return parse_library(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(articles, "parse_article", article)
+    monkeypatch.setattr(library, "parse_library", bib)
+    return calls
+
+
+def test_unchanged_files_are_not_parsed_again(
+    minimal: Path, tmp_path: Path, counted: dict[str, int]
+) -> None:
+    folder = tmp_path / "cache"
+    load_project(minimal, DAY, cache=Cache(folder))
+    assert counted == {"article": 3, "bib": 1}
+    load_project(minimal, DAY, cache=Cache(folder))  # a new process: from disk
+    assert counted == {"article": 3, "bib": 1}
+    pending = minimal / "content/articles/pending.md"
+    pending.write_text(pending.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    load_project(minimal, DAY, cache=Cache(folder))
+    assert counted == {"article": 4, "bib": 1}
+
+
+def test_the_day_is_part_of_the_key(minimal: Path, tmp_path: Path) -> None:
+    """`last_updated` in the future depends on the day: yesterday's answer must not be reused."""
+    folder = tmp_path / "cache"
+    pending = minimal / "content/articles/pending.md"
+    pending.write_text(pending.read_text("utf-8").replace("2026-02-01", "2026-11-26"), "utf-8")
+    today = load_project(minimal, DAY, cache=Cache(folder))
+    tomorrow = load_project(minimal, DAY + dt.timedelta(days=1), cache=Cache(folder))
+    assert [d.code for d in today.diagnostics] == ["FM009"]
+    assert [d.code for d in tomorrow.diagnostics] == []
+
+
+def test_cached_and_fresh_results_are_identical_and_the_cache_is_safe_to_delete(
+    sample: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "cache"
+    fresh = load_project(sample, DAY)
+    cold = load_project(sample, DAY, cache=Cache(folder))
+    warm = load_project(sample, DAY, cache=Cache(folder))
+    assert fresh.diagnostics == cold.diagnostics == warm.diagnostics
+    assert fresh.articles == warm.articles and fresh.library == warm.library
+    for stored in folder.rglob("*"):
+        if stored.is_file():
+            stored.write_bytes(b"not a pickle")  # damaged: recomputed, never trusted
+    assert load_project(sample, DAY, cache=Cache(folder)).articles == fresh.articles
+    shutil.rmtree(folder)
+    assert load_project(sample, DAY, cache=Cache(folder)).diagnostics == fresh.diagnostics
