@@ -47,7 +47,8 @@ def load_disclaimer(root: Path) -> tuple[Disclaimer | None, list[Diagnostic]]:
 def disclaimer_block(disclaimer: Disclaimer) -> str:
     """The HTML block appended to every published article."""
     return (
-        '<aside id="medical-disclaimer" class="medical-disclaimer" '
+        # data-search-exclude: the same text on every page would make every page a search hit.
+        '<aside id="medical-disclaimer" class="medical-disclaimer" data-search-exclude="true" '
         f'aria-labelledby="medical-disclaimer-heading">\n'
         f'<h2 id="medical-disclaimer-heading">{HEADING}</h2>\n'
         f"{disclaimer.html}\n</aside>"

@@ -141,7 +141,12 @@ def related_section(article: Article, others: Sequence[Article] | Related) -> st
     follow-up question" box of other sites. Empty when the article has no topic."""
     if not article.tags:
         return ""
-    lines = ['<section class="related-articles" aria-label="Related articles" markdown="1">', ""]
+    # Other articles' titles are not this page's content: kept out of the search index.
+    lines = [
+        '<section class="related-articles" aria-label="Related articles" '
+        'data-search-exclude="true" markdown="1">',
+        "",
+    ]
     lines += ["## Related articles", ""]
     found = (others if isinstance(others, Related) else Related(others)).of(article)
     if found:

@@ -251,3 +251,13 @@ def test_without_a_repository_there_is_no_edit_link(minimal: Path, cli, monkeypa
     monkeypatch.delenv("REPO_URL", raising=False)
     site = built(minimal, cli)
     assert "/edit/" not in (site / "articles/back-pain.html").read_text("utf-8")
+
+
+def test_search_index_leaves_out_the_disclaimer_and_related_articles(minimal: Path, cli) -> None:
+    """The same disclaimer on every page would make every page a hit for its words."""
+    site = built(minimal, cli)
+    index = output_text(site / "search/search_index.json")
+    assert "short term relief comes from" in index
+    assert "never replaces clinical judgement" not in index
+    page = (site / "articles/back-pain.html").read_text("utf-8")
+    assert "never replaces, clinical" in page and "data-search-exclude" not in page
