@@ -60,15 +60,23 @@ def _entry(article: Article, link: str) -> str:
     )
 
 
+HOME_PER_TOPIC = 10
+
+
 def home_listing(articles: Sequence[Article]) -> str:
-    """Approved articles by topic, newest review first within each topic."""
+    """Approved articles by topic, newest review first within each topic: the newest ten of
+    each, then a link to the topic page with all of them (a home page of thousands of entries
+    helps nobody, and every page's build would pay for it)."""
     if not articles:
         return "_No article has been approved for publication yet._\n"
     sections = []
     for slug, entries in by_topic(articles).items():
         lines = [f"## {md_text(topic_label(slug))}\n"]
-        lines += [_entry(article, f"articles/{article.slug}.md") for article in entries]
-        lines.append(f"\n[All articles on {md_text(topic_label(slug).lower())}](topics/{slug}.md)")
+        shown = entries[:HOME_PER_TOPIC]
+        lines += [_entry(article, f"articles/{article.slug}.md") for article in shown]
+        label = md_text(topic_label(slug).lower())
+        more = f"All {len(entries)} articles on {label}" if len(entries) > len(shown) else ""
+        lines.append(f"\n[{more or f'All articles on {label}'}](topics/{slug}.md)")
         sections.append("\n".join(lines))
     untagged = newest_first([a for a in articles if not a.tags])
     if untagged:

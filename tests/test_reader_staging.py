@@ -129,3 +129,30 @@ def test_summary_is_escaped_for_the_description_attribute(tmp_path: Path) -> Non
     assert front_matter(page.markdown)["description"].endswith(  # type: ignore[union-attr]
         "keep &quot;active&quot; &amp; &lt;moving&gt;."
     )
+
+
+def test_home_shows_the_ten_newest_per_topic_and_links_to_the_rest() -> None:
+    import datetime as dt
+
+    from pipeline.model import Article, ReviewStatus
+    from pipeline.pages import home_listing
+
+    articles = [
+        Article(
+            path=f"content/articles/a{i:02d}.md",
+            slug=f"a{i:02d}",
+            title=f"Question {i}?",
+            status=ReviewStatus.APPROVED,
+            authors=("x",),
+            reviewers=("y",),
+            last_updated=dt.date(2026, 1, 1) + dt.timedelta(days=i),
+            body="b",
+            body_line=7,
+            tags=("pain",),
+        )
+        for i in range(12)
+    ]
+    home = home_listing(articles)
+    assert home.count("](articles/") == 10
+    assert "Question 11?" in home and "Question 1?" not in home  # the newest ten
+    assert "[All 12 articles on pain](topics/pain.md)" in home
