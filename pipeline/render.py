@@ -98,7 +98,12 @@ def resolve_citations(
             for i, cite in enumerate(back)
         )
         items.append(f'<li id="ref-{number}">{formatted[number]} {marks}</li>')
-    section = '## References\n\n<ol class="references">\n' + "\n".join(items) + "\n</ol>"
+    # Kept out of search: a journal name would otherwise make every page citing it a hit.
+    section = (
+        '## References\n\n<ol class="references" data-search-exclude="true">\n'
+        + "\n".join(items)
+        + "\n</ol>"
+    )
     return body, section
 
 

@@ -261,3 +261,11 @@ def test_search_index_leaves_out_the_disclaimer_and_related_articles(minimal: Pa
     assert "never replaces clinical judgement" not in index
     page = (site / "articles/back-pain.html").read_text("utf-8")
     assert "never replaces, clinical" in page and "data-search-exclude" not in page
+
+
+def test_search_index_leaves_out_the_reference_list(minimal: Path, cli) -> None:
+    site = built(minimal, cli)
+    index = output_text(site / "search/search_index.json")
+    assert "cyclobenzaprine and back pain a meta analysis" not in index
+    page = output_text(site / "articles/back-pain.html")
+    assert "cyclobenzaprine and back pain a meta analysis" in page
