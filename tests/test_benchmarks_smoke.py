@@ -1,0 +1,71 @@
+"""The benchmark tooling at N=10, so the generator and the runner cannot rot (issue 9, part 5).
+
+The full benchmark takes many minutes and is run by hand (`python -m benchmarks.run`); this only
+proves that both ends still work: the corpus is clean and seed-deterministic, and the runner
+times every tool and writes the table and the JSON with numbers in them. mkdocs-bibtex and
+matplotlib belong to the `bench` extra, not the test tools: without them the peer column is
+marked "not measured" and the plot is skipped, and the rest must still hold.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO, TODAY
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_the_corpus_is_clean_and_the_same_for_the_same_seed(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        made = run("benchmarks.corpus", "--articles", "10", "--out", str(tmp_path / name))
+        assert made.returncode == 0, made.stderr
+    assert files(tmp_path / "a") == files(tmp_path / "b")
+    assert len(list((tmp_path / "a" / "content" / "articles").glob("*.md"))) == 10
+    library = (tmp_path / "a" / "references" / "library.bib").read_text(encoding="utf-8")
+    assert library.count("\n@") + library.startswith("@") == 20  # 2 * N entries
+
+    checked = run("pipeline", "check", cwd=tmp_path / "a")  # PIPELINE_TODAY set by conftest
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "0 error(s), 0 warning(s)" in checked.stderr
+
+
+def test_the_runner_writes_the_table_and_the_json(tmp_path: Path) -> None:
+    plot = importlib.util.find_spec("matplotlib") is not None
+    peer = importlib.util.find_spec("mkdocs_bibtex") is not None
+    out = tmp_path / "results"
+    args = ["benchmarks.run", "--sizes", "10", "--repeat", "1", "--out", str(out)]
+    finished = run(*args, *([] if plot else ["--no-plot"]))
+    assert finished.returncode == 0, finished.stderr
+
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert data["meta"]["corpus_today"] == TODAY
+    measured = data["results"]["10"]
+    expected = ["check", "build", "nav", "floor"] + (["bibtex"] if peer else [])
+    for tool in expected:
+        assert measured[tool]["status"] == "ok", measured[tool]
+        assert measured[tool]["median_s"] > 0
+        assert measured[tool]["peak_mib"] > 0
+    if not peer:
+        assert measured["bibtex"]["status"] == "not measured"
+    ratios = data["ratios"]["10"]
+    assert ratios["build_over_floor"] > 0 and ratios["check_over_build"] > 0
+
+    table = (out / "results.md").read_text(encoding="utf-8")
+    row = next(line for line in table.splitlines() if line.startswith("| 10 | "))
+    for tool in expected:
+        assert f"{measured[tool]['median_s']:.2f} s" in row
+    assert f"{ratios['build_over_floor']:.2f}" in table
+    assert (out / "scaling.png").is_file() == plot
