@@ -74,42 +74,47 @@ def scaffold(question: str, author: str, board: Board, today: dt.date) -> str | 
     )
 
 
-def start_review(article: Article, board: Board, reviewer: str) -> dict[str, str] | Refusal:
-    """Submitted -> Under Review, recording the reviewer (also adds a reviewer later on)."""
-    member = _member(board, reviewer, "reviewer")
+def _independent_reviewer(article: Article, board: Board, who: str, step: str) -> Refusal | None:
+    """A reviewer on the roster who is not one of the article's authors, or why not."""
+    member = _member(board, who, "reviewer")
     if isinstance(member, Refusal):
         return member
-    if reviewer in article.authors:
-        return Refusal(
-            f"'{reviewer}' is an author of this article; another reviewer must review it"
-        )
+    if who in article.authors:
+        return Refusal(f"'{who}' is an author of this article; another reviewer must {step} it")
+    return None
+
+
+def _with_reviewer(article: Article, who: str) -> str:
+    reviewers = [*article.reviewers, *([] if who in article.reviewers else [who])]
+    return f" [{', '.join(reviewers)}]"
+
+
+def start_review(article: Article, board: Board, reviewer: str) -> dict[str, str] | Refusal:
+    """Submitted -> Under Review, recording the reviewer (also adds a reviewer later on)."""
+    refusal = _independent_reviewer(article, board, reviewer, "review")
+    if refusal:
+        return refusal
     if article.status is ReviewStatus.APPROVED:
         return Refusal("the article is already Approved")
-    reviewers = [*article.reviewers, *([] if reviewer in article.reviewers else [reviewer])]
-    return {"status": " Under Review", "reviewers": f" [{', '.join(reviewers)}]"}
+    return {"status": " Under Review", "reviewers": _with_reviewer(article, reviewer)}
 
 
 def approve(
     article: Article, board: Board, approver: str, today: dt.date
 ) -> dict[str, str] | Refusal:
     """Under Review (or Approved, for a re-approval) -> Approved, with the fingerprint."""
-    member = _member(board, approver, "reviewer")
-    if isinstance(member, Refusal):
-        return member
-    if approver in article.authors:
-        return Refusal(
-            f"'{approver}' is an author of this article; another reviewer must approve it"
-        )
+    refusal = _independent_reviewer(article, board, approver, "approve")
+    if refusal:
+        return refusal
     if article.status is ReviewStatus.SUBMITTED:
         return Refusal(
             "the article is Submitted; it must be Under Review before it can be approved "
             "(python -m pipeline review ARTICLE --by ID)"
         )
-    reviewers = [*article.reviewers, *([] if approver in article.reviewers else [approver])]
     fingerprint = review.fingerprint(article.title, article.body)
     return {
         "status": " Approved",
-        "reviewers": f" [{', '.join(reviewers)}]",
+        "reviewers": _with_reviewer(article, approver),
         "last_updated": f" {today.isoformat()}",
         "approval": f"\n  by: {approver}\n  on: {today.isoformat()}\n  fingerprint: {fingerprint}",
     }
