@@ -303,7 +303,8 @@ TARGETS = (
 def _cell(m: Measurement) -> str:
     if m.status != "ok":
         return m.status
-    return f"{m.median_s:.2f} s, {m.peak_mib:.0f} MiB"
+    # Formatted from the values results.json keeps, so the table and the JSON always agree.
+    return f"{_round(m.median_s):.2f} s, {_round(m.peak_mib):.0f} MiB"
 
 
 def _num(value: float | None, digits: int = 2) -> str:
