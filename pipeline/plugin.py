@@ -22,7 +22,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -154,6 +154,9 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         server.watch(str(root / "references"))
         return server
 
+    # Last of all plugins: others write files here too (the search plugin its index), and the
+    # audit must read everything that will be published before the swap.
+    @event_priority(-100)
     def on_post_build(self, config: MkDocsConfig) -> None:
         assert self.project is not None and self.plan is not None
         self._unpin_date()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import subprocess
 import sys
@@ -269,3 +270,31 @@ def test_search_index_leaves_out_the_reference_list(minimal: Path, cli) -> None:
     assert "cyclobenzaprine and back pain a meta analysis" not in index
     page = output_text(site / "articles/back-pain.html")
     assert "cyclobenzaprine and back pain a meta analysis" in page
+
+
+def test_the_audit_reads_the_search_index_the_build_writes(minimal: Path, cli, monkeypatch) -> None:
+    """The search plugin writes its index in on_post_build too: the audit must run after it,
+    and the swap only after the audit, or a leak through the index would go out unread."""
+    from material.plugins.search.plugin import SearchIndex
+
+    site = built(minimal, cli)
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    generate = SearchIndex.generate_search_index
+
+    def leaky(self, prev):  # a search plugin that indexes text it should never have seen
+        data = json.loads(generate(self, prev))
+        data["docs"].append(
+            {
+                "location": "x.html",
+                "title": "x",
+                "text": "The purple giraffe protocol recommends counting zebra stripes.",
+            }
+        )
+        return json.dumps(data)
+
+    monkeypatch.setattr(SearchIndex, "generate_search_index", leaky)
+    result = cli("build", cwd=minimal)
+    assert result.code == 1
+    assert "PUB001" in result.stderr and "search/search_index.json" in result.stderr
+    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before
