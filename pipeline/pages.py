@@ -144,27 +144,16 @@ def related(article: Article, others: Sequence[Article]) -> list[Article]:
     return Related(others).of(article)
 
 
-def related_section(article: Article, others: Sequence[Article] | Related) -> str:
-    """The end of an article page: related articles and its topics, in place of the "ask a
-    follow-up question" box of other sites. Empty when the article has no topic."""
-    if not article.tags:
-        return ""
-    # Other articles' titles are not this page's content: kept out of the search index.
-    lines = [
-        '<section class="related-articles" aria-label="Related articles" '
-        'data-search-exclude="true" markdown="1">',
-        "",
-    ]
-    lines += ["## Related articles", ""]
+def related_links(article: Article, others: Sequence[Article] | Related) -> dict[str, object]:
+    """What ends an article page, in place of the "ask a follow-up question" box of other
+    sites: related articles and the article's topics, as docs-relative page paths for the
+    template to link (it is navigation, not the article's text, and stays out of search)."""
     found = (others if isinstance(others, Related) else Related(others)).of(article)
-    if found:
-        lines += [f"- [{md_text(other.title)}]({other.slug}.md)" for other in found]
-    else:
-        lines.append("No other published article shares a topic with this one yet.")
     slugs = dict.fromkeys(topic_slug(t) for t in article.tags)
-    links = ", ".join(f"[{md_text(topic_label(s))}](../topics/{s}.md)" for s in slugs)
-    lines += ["", f"More on {links}.", "", "</section>"]
-    return "\n".join(lines)
+    return {
+        "related": [{"title": o.title, "page": f"articles/{o.slug}.md"} for o in found],
+        "related_topics": [{"label": topic_label(s), "page": f"topics/{s}.md"} for s in slugs],
+    }
 
 
 def board_listing(board: Board) -> str:

@@ -3,6 +3,9 @@
 - on_config: load and check the project (any error fails the build), stage the publish plan,
   and point MkDocs at a temporary output folder;
 - on_files: add the staged pages (articles live outside docs_dir: this is their only road in);
+- on_page_markdown, on_page_content, on_post_page: an article reaches Python-Markdown without
+  its finished HTML (`prerendered`), is sanitized, and gets its tail back in the written page;
+- on_page_context: the "Suggest an edit" and related-article links;
 - on_serve: rebuild when articles or references change;
 - on_post_build: audit the output, then swap it into place; a failed audit leaves the
   previous site untouched.
@@ -15,6 +18,8 @@ import datetime as dt
 import logging
 import os
 import posixpath
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +31,14 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
+from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from pipeline import cache, clock
 from pipeline.audit import audit
 from pipeline.diagnostics import Diagnostic, format_text, has_errors
+from pipeline.prerendered import Lifted, lift
 from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.publish import build_lock, discard, recover, swap_into_place
 from pipeline.sanitize import clean
@@ -38,6 +46,10 @@ from pipeline.settings import Settings
 from pipeline.stage import PublishPlan, stage
 
 log = logging.getLogger("mkdocs.plugins.pipeline")
+# Where an article's finished tail goes back in; nh3 has already removed every comment an author
+# wrote, and the search plugin skips comments, so the index never parses the tail.
+TAIL_SLOT = "<!-- pipeline: tail -->"
+_SEARCH_HINT = re.compile(r'\s?data-search-\w+="[^"]*"')
 
 
 def _pin_build_date(plan: PublishPlan) -> bool:
@@ -50,6 +62,12 @@ def _pin_build_date(plan: PublishPlan) -> bool:
     midnight = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC)
     os.environ["SOURCE_DATE_EPOCH"] = str(int(midnight.timestamp()))
     return True
+
+
+def _walk(toc: Iterable[AnchorLink]) -> Iterator[AnchorLink]:
+    for item in toc:
+        yield item
+        yield from _walk(item.children)
 
 
 class PipelineConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -72,6 +90,8 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self._lock = contextlib.ExitStack()  # held from on_config to the end of the build
         self.diagnostics: list[Diagnostic] = []
         self.pinned_date = False
+        self.files: Files | None = None
+        self.lifted: dict[str, Lifted] = {}  # article pages between on_page_markdown and output
 
     @property
     def preview(self) -> bool:
@@ -116,14 +136,45 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self.final_site = target
         self.building = target.with_name(f".{target.name}.building")
 
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Python-Markdown gets an article without its finished HTML (`prerendered`)."""
+        assert self.plan is not None
+        if page.file.src_uri not in self.plan.article_paths:
+            return markdown
+        lifted = lift(markdown)
+        if lifted is None:
+            return markdown
+        self.lifted[page.file.src_uri] = lifted
+        return lifted.markdown
+
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Article HTML is sanitized before any template sees it (the second line of defence)."""
+        """Article HTML is sanitized before any template sees it (the second line of defence).
+        The citations go back in first; the tail waits for on_post_page, behind a slot."""
         assert self.plan is not None
-        if page.file.src_uri in self.plan.article_paths:
+        if page.file.src_uri not in self.plan.article_paths:
+            return html
+        lifted = self.lifted.get(page.file.src_uri)
+        if lifted is None:
             return clean(html)
-        return html
+        html = clean(lifted.restore_citations(html))
+        for item in _walk(page.toc):  # a heading's citation is no part of its label
+            item.title = lifted.without_tokens(item.title)
+        if page.present_anchor_ids is not None:  # so MkDocs' anchor check knows #ref-1 exists
+            page.present_anchor_ids |= lifted.anchor_ids()
+        return html + "\n" + TAIL_SLOT if lifted.tail else html
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        lifted = self.lifted.pop(page.file.src_uri, None)
+        if lifted is None or not lifted.tail:
+            return output
+        # Nothing after the slot is indexed, so its search hints go, as the search plugin removes
+        # them from what it indexes.
+        tail = _SEARCH_HINT.sub("", clean(lifted.tail))
+        return output.replace(TAIL_SLOT, tail, 1)
 
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -137,10 +188,19 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
                 path = posixpath.normpath(f"{docs}/{source}")
                 base = self.config.repository.rstrip("/")
                 page.edit_url = f"{base}/edit/{self.config.branch}/{path}"
+        for link in [*page.meta.get("related", ()), *page.meta.get("related_topics", ())]:
+            link["url"] = self._url(link["page"], page)
         return context
+
+    def _url(self, path: str, page: Page) -> str:
+        """The address of the staged page `path` (docs-relative), relative to `page`."""
+        assert self.files is not None
+        target = self.files.get_file_from_path(path)
+        return get_relative_url(target.url, page.url) if target is not None else "#"
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.plan is not None
+        self.files = files
         for page in self.plan.pages:
             existing = files.get_file_from_path(page.path)
             if existing is not None:

@@ -9,6 +9,7 @@ c...). The entries are formatted by the project's style.
 from __future__ import annotations
 
 import html
+import re
 from collections import defaultdict
 
 from pipeline.citations import Citation, numbering, scan
@@ -48,6 +49,10 @@ def _group_label(numbers: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
     return sorted(expanded, key=lambda run: (run[0], run[2]))
 
 
+# Exactly what _citation_html writes, so an adapter can find the superscripts in staged Markdown.
+CITATION = re.compile(r'<sup class="citation" id="cite-\d+">.*?</sup>')
+
+
 def _citation_html(index: int, citation: Citation, numbers: dict[str, int]) -> str:
     cited = [(numbers[item.key], item.locator) for item in citation.items]
     links = []
@@ -66,7 +71,8 @@ def _link(number: int) -> str:
 def resolve_citations(
     article: Article, library: Library, style: Style | None = None
 ) -> tuple[str, str]:
-    """The body with citations as superscript links, and the References section."""
+    """The body with citations as superscript links (`CITATION` finds them again), and the
+    reference list as one HTML element (empty when nothing is cited)."""
     citations, _ = scan(article)
     numbers = numbering(citations)
     keys = list(numbers)  # in order of first appearance, so keys[n - 1] has number n
@@ -99,12 +105,8 @@ def resolve_citations(
         )
         items.append(f'<li id="ref-{number}">{formatted[number]} {marks}</li>')
     # Kept out of search: a journal name would otherwise make every page citing it a hit.
-    section = (
-        '## References\n\n<ol class="references" data-search-exclude="true">\n'
-        + "\n".join(items)
-        + "\n</ol>"
-    )
-    return body, section
+    listing = '<ol class="references" data-search-exclude="true">\n' + "\n".join(items) + "\n</ol>"
+    return body, listing
 
 
 def _letter(index: int) -> str:

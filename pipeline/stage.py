@@ -4,8 +4,9 @@ The result is a `PublishPlan`: a plain list of (path, Markdown) pages, so any re
 the same way. In a normal plan only publishable articles are in it (Approved by an eligible
 reviewer, fingerprint current); a preview plan holds every article that could be read, the
 unpublishable ones marked pending. Citations are resolved to numbered links, audience blocks
-become plain HTML containers, the References, the canonical disclaimer and the related articles
-are appended, and review data travels in the front matter. Topic (tag) pages are generated here
+become plain HTML containers, the References and the canonical disclaimer are appended (as
+finished HTML after `TAIL_MARK`), and review data and related articles travel in the front
+matter, for the page template. Topic (tag) pages are generated here
 too. Every list of articles (home, topics, related) is built from the publishable articles only,
 so even a preview shows the lists readers will get.
 """
@@ -31,10 +32,11 @@ from pipeline.pages import (
     home_listing,
     long_date,
     md_text,
-    related_section,
+    related_links,
     topic_index,
     topic_page,
 )
+from pipeline.prerendered import TAIL_MARK
 from pipeline.project import Project
 from pipeline.render import resolve_citations
 
@@ -143,7 +145,7 @@ def article_markdown(
     """The article page; `others` are the published articles it may list as related."""
     assert project.disclaimer is not None
     body, references = resolve_citations(article, project.library, project.style)
-    meta = {
+    meta: dict[str, object] = {
         # Plain text, escaped here: Material prints titles and the description as HTML (in
         # <title>, the header and a meta attribute) without escaping them.
         "title": html.escape(article.title),
@@ -156,13 +158,17 @@ def article_markdown(
         "topics": list(article.tags),
         "jsonld": json_ld(article, project.board),
     }
+    if article.tags:
+        meta.update(related_links(article, others))
     front = yaml.dump(meta, Dumper=DUMPER, sort_keys=True, allow_unicode=True, width=1000)
     parts = [
         f"---\n{front}---\n",
         audience.convert(body).strip("\n"),
+        "## References" if references else "",
+        # Finished HTML only from here on: a renderer adapter may keep it away from Markdown.
+        TAIL_MARK,
         references,
         disclaimer_block(project.disclaimer),
-        related_section(article, others),
     ]
     return "\n\n".join(p for p in parts if p) + "\n"
 

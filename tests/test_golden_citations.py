@@ -291,7 +291,7 @@ def test_the_site_uses_the_style_set_in_mkdocs_yml(
     )
     assert cli("build", cwd=minimal).code == 0
     page = (minimal / "site/articles/back-pain.html").read_text("utf-8")
-    references = page.split('<ol class="references">')[1].split("</ol>")[0]
+    references = re.split(r'<ol class="references"[^>]*>', page)[1].split("</ol>")[0]
     assert expected in plain_text(references)
 
 

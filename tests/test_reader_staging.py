@@ -99,11 +99,18 @@ def test_article_with_passages_offers_its_audiences_as_answers(plan: PublishPlan
 def test_related_articles_are_published_ones_sharing_a_topic(plan: PublishPlan) -> None:
     page = plan.page("articles/back-pain.md")
     assert page is not None
-    related = page.markdown.split("## Related articles", 1)[1]
-    assert "[Is heat or ice better for acute low back pain?](heat-or-ice.md)" in related
-    assert "moonlight" not in related.lower()  # under review, though it shares the topic
-    assert "More on [Musculoskeletal](../topics/musculoskeletal.md)." in related
-    assert page.markdown.index('id="medical-disclaimer"') < page.markdown.index("Related articles")
+    meta = front_matter(page.markdown)
+    # under review, though it shares the topic: never listed
+    assert meta["related"] == [
+        {
+            "title": "Is heat or ice better for acute low back pain?",
+            "page": "articles/heat-or-ice.md",
+        }
+    ]
+    assert meta["related_topics"] == [
+        {"label": "Musculoskeletal", "page": "topics/musculoskeletal.md"}
+    ]
+    assert "moonlight" not in page.markdown.lower()
 
 
 def test_topic_pages_exist_only_for_topics_of_published_articles(plan: PublishPlan) -> None:
