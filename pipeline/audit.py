@@ -7,11 +7,13 @@ page carries the canonical disclaimer and an approved review status.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import hashlib
 import html
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import ahocorasick
@@ -20,7 +22,6 @@ from pipeline import codes
 from pipeline.articles import decode
 from pipeline.citations import BRACKET
 from pipeline.diagnostics import Diagnostic
-from pipeline.disclaimer import Disclaimer
 from pipeline.project import Project
 from pipeline.stage import PublishPlan
 
@@ -51,9 +52,9 @@ def probes(markdown: str) -> set[str]:
     return found
 
 
-def output_raw(path: Path) -> str:
+def output_raw(path: Path, data: bytes | None = None) -> str:
     """The file as text, decompressed when it is gzip (sitemap.xml.gz)."""
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     if path.suffix == ".gz":
         try:
             data = gzip.decompress(data)
@@ -68,16 +69,12 @@ def output_text(path: Path, raw: str | None = None) -> str:
 
 
 def output_texts(path: Path, raw: str) -> Iterator[str]:
-    """The same, in pieces: a JSON file (the search index) one string at a time, so a large
-    index is never copied whole. A sentence never spans two JSON strings."""
+    """The same, in pieces: a JSON file (the search index) one string literal at a time, keys
+    included, read straight from the text so a large index is never built in memory. A sentence
+    never spans two JSON strings."""
     if path.suffix == ".json" or path.name.endswith(".json.gz"):
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            pass
-        else:
-            yield from (_words(text) for text in _strings(value))
-            return
+        yield from (_words(text) for text in _json_strings(raw))
+        return
     yield _words(raw)
 
 
@@ -85,15 +82,16 @@ def _words(text: str) -> str:
     return normalize(_TAG.sub(" ", html.unescape(_TAG.sub(" ", text))))
 
 
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+_JSON_STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"')
+
+
+def _json_strings(raw: str) -> Iterator[str]:
+    for match in _JSON_STRING.finditer(raw):
+        text = match.group(1)
+        if "\\" in text:
+            with contextlib.suppress(ValueError):  # not valid JSON: read it as it is written
+                text = json.loads(f'"{text}"')
+        yield text
 
 
 def output_files(site: Path) -> Iterator[Path]:
@@ -120,51 +118,24 @@ def _found(matcher: ahocorasick.Automaton | None, text: str) -> Iterator[tuple[s
             yield needle, source
 
 
-def check_leaks(
-    site: Path, root: Path, plan: PublishPlan, allowed: Iterable[str]
-) -> list[Diagnostic]:
-    """Text of any withheld article, or a link to its page, anywhere in the output is an error."""
-    candidates: dict[str, str] = {}
-    addresses: dict[str, str] = {}
-    for rel in plan.withheld:
-        text = decode((root / rel).read_bytes()) or ""
-        for probe in probes(text):
-            candidates.setdefault(probe, rel)
-        slug = Path(rel).stem
-        for address in (f"articles/{slug}.html", f"articles/{slug}/"):
-            addresses[address] = rel
-    # A sentence that a published page also says (shared boilerplate) proves nothing.
-    matcher = _matcher(candidates)
-    public = {probe for page in allowed for probe, _ in _found(matcher, _words(page))}
-    wanted = {probe: rel for probe, rel in candidates.items() if probe not in public}
-    texts, links = _matcher(wanted), _matcher(addresses)
-    problems = []
-    for path in output_files(site):
-        raw = output_raw(path)
-        leaked: dict[str, str] = {}
-        for address, source in _found(links, raw):
-            leaked.setdefault(source, f"a link to its page ({address})")
-        for piece in output_texts(path, raw):
-            for probe, source in _found(texts, piece):
-                leaked.setdefault(source, f"its text ('{probe}…')")
-        for source, what in sorted(leaked.items()):
-            problems.append(
-                codes.LEAK(
-                    source,
-                    0,
-                    0,
-                    f"this unpublished article leaked into {path.relative_to(site).as_posix()}: "
-                    f"{what}",
-                )
-            )
-    return problems
-
-
-_ID = r"""\bid\s*=\s*["']?{}(?=["'\s>])"""
-_DISCLAIMER_ID = re.compile(_ID.format("medical-disclaimer"))
-_STATUS_ID = re.compile(_ID.format("review-status"))
+_ID_BEFORE = re.compile(r"""\bid\s*=\s*["']?$""")
+_VALUE_END = re.compile(r"""["'\s>]""")
 _DATA_STATUS = re.compile(r"""\bdata-status\s*=\s*["']?([\w-]+)""")
 _ASIDE_END = re.compile(r"</aside\s*>")
+
+
+def _elements_with_id(html_text: str, value: str) -> list[int]:
+    """Where elements with id=`value` (quoted or not) start their value: found by the value
+    itself with str.find, then confirmed by what precedes it. Every page of every build is read
+    this way; a pattern that starts at the attribute name would be tried at every position."""
+    found = []
+    at = html_text.find(value)
+    while at != -1:
+        end = at + len(value)
+        if _ID_BEFORE.search(html_text, max(0, at - 16), at) and _VALUE_END.match(html_text, end):
+            found.append(at)
+        at = html_text.find(value, end)
+    return found
 
 
 def page_problems(html_text: str, canonical: str, expected_status: str) -> list[str]:
@@ -172,19 +143,20 @@ def page_problems(html_text: str, canonical: str, expected_status: str) -> list[
     exactly one review-status element with the expected status. Read with patterns rather than
     a full HTML parse: this runs on every page of every build."""
     problems = []
-    disclaimers = list(_DISCLAIMER_ID.finditer(html_text))
+    disclaimers = _elements_with_id(html_text, "medical-disclaimer")
     if len(disclaimers) != 1:
         problems.append(f"has {len(disclaimers)} #medical-disclaimer elements, not one")
     else:
-        end = _ASIDE_END.search(html_text, disclaimers[0].end())
-        inside = html_text[disclaimers[0].end() : end.start() if end else len(html_text)]
+        start = html_text.find(">", disclaimers[0]) + 1
+        end = _ASIDE_END.search(html_text, start)
+        inside = html_text[start : end.start() if end else len(html_text)]
         if canonical not in normalize(html.unescape(_TAG.sub(" ", inside))):
             problems.append("#medical-disclaimer does not hold the canonical text")
-    statuses = list(_STATUS_ID.finditer(html_text))
+    statuses = _elements_with_id(html_text, "review-status")
     if len(statuses) != 1:
         problems.append(f"has {len(statuses)} #review-status elements, not one")
     else:
-        at = statuses[0].start()
+        at = statuses[0]
         tag = html_text[html_text.rfind("<", 0, at) : html_text.find(">", at) + 1]
         found = _DATA_STATUS.search(tag)
         if found is None or found.group(1) != expected_status:
@@ -192,48 +164,103 @@ def page_problems(html_text: str, canonical: str, expected_status: str) -> list[
     return problems
 
 
-def check_article_pages(site: Path, plan: PublishPlan, disclaimer: Disclaimer) -> list[Diagnostic]:
-    canonical = normalize(_TAG.sub(" ", disclaimer.html))
-    problems = []
-    for article in plan.published:
-        page = site / "articles" / article.slug / "index.html"
-        if not page.is_file():
-            page = site / "articles" / f"{article.slug}.html"
-        if not page.is_file():
-            problems.append(
-                codes.PAGE_INCOMPLETE(article.path, 0, 0, "the article page was not written")
-            )
-            continue
-        rel = page.relative_to(site).as_posix()
-        expected = article.status.slug if plan.preview else "approved"
-        text = page.read_text(encoding="utf-8", errors="replace")
-        for problem in page_problems(text, canonical, expected):
-            problems.append(codes.PAGE_INCOMPLETE(article.path, 0, 0, f"{rel} {problem}"))
-    return problems
-
-
 _NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="noindex', re.I)
 
 
-def check_noindex(site: Path) -> list[Diagnostic]:
-    """A preview is for the board: every page must tell search engines to stay away."""
-    return [
-        codes.PAGE_INCOMPLETE(
-            "mkdocs.yml", 0, 0, f"preview page {page.relative_to(site).as_posix()} lacks noindex"
-        )
-        for page in sorted(site.rglob("*.html"))
-        if not _NOINDEX.search(page.read_text(encoding="utf-8", errors="replace"))
-    ]
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class Audit:
+    """One audit of one built site (DESIGN §6.3).
+
+    The output can be handed over as it is written (`output`), so the audit works while the site
+    renders; `finish` then reads every file of the site from disk, audits what was not handed
+    over, and checks that each handed-over file is still byte for byte what was audited."""
+
+    def __init__(self, project: Project, plan: PublishPlan) -> None:
+        if project.disclaimer is None:
+            raise ValueError("cannot audit without the canonical disclaimer")
+        self.project, self.plan = project, plan
+        self.canonical = normalize(_TAG.sub(" ", project.disclaimer.html))
+        self.pages = {}  # output path of each article page -> its article
+        for article in plan.published:
+            for rel in (f"articles/{article.slug}.html", f"articles/{article.slug}/index.html"):
+                self.pages[rel] = article
+        candidates: dict[str, str] = {}
+        addresses: dict[str, str] = {}
+        for rel in () if plan.preview else plan.withheld:
+            text = decode((project.root / rel).read_bytes()) or ""
+            for probe in probes(text):
+                candidates.setdefault(probe, rel)
+            slug = Path(rel).stem
+            for address in (f"articles/{slug}.html", f"articles/{slug}/"):
+                addresses[address] = rel
+        self.texts, self.links = _matcher(candidates), _matcher(addresses)
+        self.read: dict[str, bytes] = {}  # output path -> digest of the bytes audited
+        self.leaks: dict[str, dict[str, tuple[str, str]]] = {}  # path -> source -> (probe, what)
+        self.problems: list[Diagnostic] = []
+
+    def output(self, rel: str, text: str, written: bytes | None = None) -> None:
+        """Audit one output file's text; `written` are the bytes that reach the disk, when they
+        are known (the file is then not read again unless it changed)."""
+        self.read[rel] = _digest(text.encode("utf-8") if written is None else written)
+        path = Path(rel)
+        leaked = self.leaks.setdefault(rel, {})
+        for address, source in _found(self.links, text):
+            leaked.setdefault(source, ("link", f"a link to its page ({address})"))
+        if self.texts is not None:
+            for piece in output_texts(path, text):
+                for probe, source in _found(self.texts, piece):
+                    leaked.setdefault(source, (probe, f"its text ('{probe}…')"))
+        article = self.pages.get(rel)
+        if article is not None:
+            expected = article.status.slug if self.plan.preview else "approved"
+            for problem in page_problems(text, self.canonical, expected):
+                self.problems.append(codes.PAGE_INCOMPLETE(article.path, 0, 0, f"{rel} {problem}"))
+        if self.plan.preview and path.suffix == ".html" and not _NOINDEX.search(text):
+            self.problems.append(
+                codes.PAGE_INCOMPLETE("mkdocs.yml", 0, 0, f"preview page {rel} lacks noindex")
+            )
+
+    def finish(self, site: Path) -> list[Diagnostic]:
+        """Every broken promise in the site at `site`; empty when it may be published."""
+        for path in output_files(site):
+            rel = path.relative_to(site).as_posix()
+            data = path.read_bytes()
+            if self.read.get(rel) != _digest(data):
+                self.output(rel, output_raw(path, data))
+        for article in self.plan.published:
+            if not any(rel in self.read for rel, a in self.pages.items() if a is article):
+                self.problems.append(
+                    codes.PAGE_INCOMPLETE(article.path, 0, 0, "the article page was not written")
+                )
+        return self._leak_problems() + self.problems
+
+    def _leak_problems(self) -> list[Diagnostic]:
+        """A sentence that a published page also says (shared boilerplate) proves nothing: the
+        published texts are only read when some withheld sentence was found."""
+        hits = {kind for leaked in self.leaks.values() for kind, _ in leaked.values()} - {"link"}
+        if hits:
+            public = _matcher(dict.fromkeys(hits, ""))
+            shared = {
+                probe for text in self._published() for probe, _ in _found(public, _words(text))
+            }
+            for leaked in self.leaks.values():
+                for source in [s for s, (kind, _) in leaked.items() if kind in shared]:
+                    del leaked[source]
+        return [
+            codes.LEAK(source, 0, 0, f"this unpublished article leaked into {where}: {what}")
+            for where, leaked in sorted(self.leaks.items())
+            for source, (_, what) in sorted(leaked.items())
+        ]
+
+    def _published(self) -> Iterator[str]:
+        assert self.project.disclaimer is not None
+        yield from (page.markdown for page in self.plan.pages)
+        yield from (*self.project.pages.values(), self.project.disclaimer.markdown)
 
 
 def audit(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
-    """Every broken promise in the built site at `site`; empty when it may be published."""
-    if project.disclaimer is None:
-        raise ValueError("cannot audit without the canonical disclaimer")
-    if plan.preview:
-        return check_article_pages(site, plan, project.disclaimer) + check_noindex(site)
-    allowed = [page.markdown for page in plan.pages]
-    allowed += [*project.pages.values(), project.disclaimer.markdown]
-    return check_leaks(site, project.root, plan, allowed) + check_article_pages(
-        site, plan, project.disclaimer
-    )
+    """Every broken promise in the built site at `site`, all of it read from disk."""
+    return Audit(project, plan).finish(site)

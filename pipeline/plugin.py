@@ -18,8 +18,6 @@ import datetime as dt
 import logging
 import os
 import posixpath
-import re
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,29 +25,23 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from pipeline import cache, clock
-from pipeline.audit import audit
+from pipeline.audit import Audit
 from pipeline.diagnostics import Diagnostic, format_text, has_errors
-from pipeline.prerendered import Lifted, lift
+from pipeline.mkdocs_pages import Articles
 from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.publish import build_lock, discard, recover, swap_into_place
-from pipeline.sanitize import clean
 from pipeline.settings import Settings
 from pipeline.stage import PublishPlan, stage
 
 log = logging.getLogger("mkdocs.plugins.pipeline")
-# Where an article's finished tail goes back in; nh3 has already removed every comment an author
-# wrote, and the search plugin skips comments, so the index never parses the tail.
-TAIL_SLOT = "<!-- pipeline: tail -->"
-_SEARCH_HINT = re.compile(r'\s?data-search-\w+="[^"]*"')
 
 
 def _pin_build_date(plan: PublishPlan) -> bool:
@@ -62,12 +54,6 @@ def _pin_build_date(plan: PublishPlan) -> bool:
     midnight = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC)
     os.environ["SOURCE_DATE_EPOCH"] = str(int(midnight.timestamp()))
     return True
-
-
-def _walk(toc: Iterable[AnchorLink]) -> Iterator[AnchorLink]:
-    for item in toc:
-        yield item
-        yield from _walk(item.children)
 
 
 class PipelineConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -91,7 +77,8 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self.diagnostics: list[Diagnostic] = []
         self.pinned_date = False
         self.files: Files | None = None
-        self.lifted: dict[str, Lifted] = {}  # article pages between on_page_markdown and output
+        self.articles = Articles()
+        self.audit: Audit | None = None
 
     @property
     def preview(self) -> bool:
@@ -117,6 +104,8 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         if self.project.disclaimer is None or (has_errors(self.diagnostics) and not self.preview):
             raise PluginError("the articles have errors (listed above); nothing was published")
         self.plan = stage(self.project, day, preview=self.preview)
+        self.articles = Articles()
+        self.audit = Audit(self.project, self.plan)
         self.pinned_date = _pin_build_date(self.plan)
         config.extra["pipeline_preview"] = self.preview
         if self.building is not None:
@@ -136,51 +125,45 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self.final_site = target
         self.building = target.with_name(f".{target.name}.building")
 
+    @event_priority(-100)  # last: other plugins change the Markdown first
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Python-Markdown gets an article without its finished HTML (`prerendered`)."""
+        """An article is converted later, just before its template (`mkdocs_pages`), and
+        without its finished HTML (`prerendered`): MkDocs converts an empty page now."""
         assert self.plan is not None
         if page.file.src_uri not in self.plan.article_paths:
             return markdown
-        lifted = lift(markdown)
-        if lifted is None:
-            return markdown
-        self.lifted[page.file.src_uri] = lifted
-        return lifted.markdown
+        return self.articles.defer(page, markdown)
 
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        self.articles.start([f.page for f in files.documentation_pages() if f.page], config, files)
+        return env
+
+    @event_priority(100)  # first: an article's HTML is sanitized before anything else sees it
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Article HTML is sanitized before any template sees it (the second line of defence).
-        The citations go back in first; the tail waits for on_post_page, behind a slot."""
+        """Article HTML is sanitized (the second line of defence), its tail kept for later."""
         assert self.plan is not None
-        if page.file.src_uri not in self.plan.article_paths:
+        if page.file.src_uri not in self.plan.article_paths or self.articles.is_waiting(page):
             return html
-        lifted = self.lifted.get(page.file.src_uri)
-        if lifted is None:
-            return clean(html)
-        html = clean(lifted.restore_citations(html))
-        for item in _walk(page.toc):  # a heading's citation is no part of its label
-            item.title = lifted.without_tokens(item.title)
-        if page.present_anchor_ids is not None:  # so MkDocs' anchor check knows #ref-1 exists
-            page.present_anchor_ids |= lifted.anchor_ids()
-        return html + "\n" + TAIL_SLOT if lifted.tail else html
+        return self.articles.html(page)
 
-    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        lifted = self.lifted.pop(page.file.src_uri, None)
-        if lifted is None or not lifted.tail:
-            return output
-        # Nothing after the slot is indexed, so its search hints go, as the search plugin removes
-        # them from what it indexes.
-        tail = _SEARCH_HINT.sub("", clean(lifted.tail))
-        return output.replace(TAIL_SLOT, tail, 1)
-
-    def on_page_context(
+    @event_priority(100)  # first: converted before the search plugin indexes the page
+    def _convert(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        """ "Suggest an edit" opens the page's source file in the repository, when one is set."""
-        assert self.plan is not None and self.project is not None
+        """A deferred article is converted now, then goes through on_page_content as usual;
+        then the "Suggest an edit" link (to the page's source file in the repository, when one
+        is set) and the related-article links."""
+        assert self.plan is not None and self.project is not None and self.files is not None
+        if self.articles.is_waiting(page):
+            self.articles.convert(page, config, self.files)
+            page.content = config.plugins.on_page_content(
+                page.content or "", page=page, config=config, files=self.files
+            )
+            self.articles.hide_citations(page)
         if self.config.repository:
             docs = Path(config.docs_dir).relative_to(self.project.root).as_posix()
             source = self.plan.source_of(page.file.src_uri, set(self.project.pages))
@@ -191,6 +174,31 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         for link in [*page.meta.get("related", ()), *page.meta.get("related_topics", ())]:
             link["url"] = self._url(link["page"], page)
         return context
+
+    @event_priority(-100)  # after the search plugin
+    def _after_search(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        self.articles.show_citations(page)
+        return context
+
+    on_page_context = CombinedEvent(_convert, _after_search)
+
+    @event_priority(100)  # first: other plugins get the whole page
+    def _put_back_tail(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        return self.articles.output(page, output)
+
+    @event_priority(-100)  # last: the audit reads what is written
+    def _audit_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        """Audited now, while the site renders; on_post_build reads the file again only if some
+        other step changed it on disk."""
+        assert self.audit is not None
+        if output.strip():  # MkDocs writes no file for an empty page
+            written = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
+            self.audit.output(page.file.dest_uri, output, written)
+        return output
+
+    on_post_page = CombinedEvent(_put_back_tail, _audit_page)
 
     def _url(self, path: str, page: Page) -> str:
         """The address of the staged page `path` (docs-relative), relative to `page`."""
@@ -219,8 +227,10 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
     @event_priority(-100)
     def on_post_build(self, config: MkDocsConfig) -> None:
         assert self.project is not None and self.plan is not None
+        self.articles.close()
         self._unpin_date()
-        problems = audit(Path(config.site_dir), self.project, self.plan)
+        assert self.audit is not None
+        problems = self.audit.finish(Path(config.site_dir))
         self.diagnostics += problems
         if problems:
             for problem in problems:
@@ -236,6 +246,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self._lock.close()
 
     def on_build_error(self, error: Exception) -> None:
+        self.articles.close()
         self._unpin_date()
         self._discard()
 
@@ -245,6 +256,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             self.pinned_date = False
 
     def on_shutdown(self) -> None:
+        self.articles.close()
         self._discard()
 
     def _discard(self) -> None:

@@ -34,7 +34,7 @@ _ID = re.compile(r'\bid="([^"]+)"')
 class Lifted:
     markdown: str  # what the renderer gets: the page with its finished parts taken out
     citations: tuple[str, ...]  # the superscripts, in order; token i stands for citations[i]
-    tail: str  # the HTML after TAIL_MARK ("" when there is none)
+    has_tail: bool  # whether finished HTML follows TAIL_MARK (see `tail_of`)
 
     def restore_citations(self, html: str) -> str:
         """The rendered HTML with each token replaced by its superscript."""
@@ -48,8 +48,19 @@ class Lifted:
         return _TOKEN.sub("", text)
 
     def anchor_ids(self) -> set[str]:
-        """The ids the finished parts carry (ref-1, cite-1, ...), which the renderer never saw."""
-        return {*_ID.findall(self.tail), *(i for c in self.citations for i in _ID.findall(c))}
+        """The ids the superscripts carry (cite-1, ...), which the renderer never saw."""
+        return {i for c in self.citations for i in _ID.findall(c)}
+
+
+def tail_of(page: str) -> str:
+    """The finished HTML at the end of a staged page (after the last TAIL_MARK), or ""."""
+    _, mark, tail = page.rpartition(TAIL_MARK)
+    return tail.strip("\n") if mark else ""
+
+
+def anchor_ids(html: str) -> set[str]:
+    """The ids in a piece of finished HTML (ref-1, medical-disclaimer, ...)."""
+    return set(_ID.findall(html))
 
 
 def _token(index: int) -> str:
@@ -62,16 +73,17 @@ def _number(digits: str) -> int:
 
 def lift(markdown: str) -> Lifted | None:
     """The page with its finished HTML lifted out; None when it cannot be done safely (the text
-    already holds the private-use characters tokens are made of)."""
+    already holds the private-use characters tokens are made of). The tail is not copied: the
+    renderer takes it from the staged page when it writes the page (`tail_of`)."""
     if _RESERVED.search(markdown):
         return None
-    head, mark, tail = markdown.rpartition(TAIL_MARK)
+    head, mark, _ = markdown.rpartition(TAIL_MARK)
     if not mark:
-        head, tail = markdown, ""
+        head = markdown
     citations: list[str] = []
 
     def token(match: re.Match[str]) -> str:
         citations.append(match.group(0))
         return _token(len(citations) - 1)
 
-    return Lifted(CITATION.sub(token, head), tuple(citations), tail.strip("\n"))
+    return Lifted(CITATION.sub(token, head), tuple(citations), bool(mark))

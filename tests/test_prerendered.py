@@ -9,7 +9,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from pipeline.prerendered import TAIL_MARK, lift
+from pipeline.prerendered import TAIL_MARK, anchor_ids, lift, tail_of
 
 EXTENSIONS = ["toc", "tables", "admonition", "attr_list", "footnotes", "md_in_html"]
 SUP = (
@@ -58,14 +58,16 @@ def test_the_tail_is_everything_after_the_last_mark() -> None:
     # An author who types the mark into the body does not move the tail.
     page = f"Body {TAIL_MARK} still body.\n\n## References\n\n{TAIL_MARK}\n\n<ol><li>x</li></ol>\n"
     lifted = lift(page)
-    assert lifted is not None
-    assert lifted.tail == "<ol><li>x</li></ol>"
+    assert lifted is not None and lifted.has_tail
+    assert tail_of(page) == "<ol><li>x</li></ol>"
     assert lifted.markdown.startswith(f"Body {TAIL_MARK} still body.")
+    assert "<ol>" not in lifted.markdown
 
 
 def test_a_page_without_a_mark_has_no_tail() -> None:
     lifted = lift("Just text.\n")
-    assert lifted is not None and lifted.tail == "" and lifted.markdown == "Just text.\n"
+    assert lifted is not None and not lifted.has_tail and lifted.markdown == "Just text.\n"
+    assert tail_of("Just text.\n") == ""
 
 
 @pytest.mark.parametrize("char", ["\ue000", "\ue001", "\ue015"])
@@ -74,9 +76,10 @@ def test_a_page_that_already_holds_token_characters_is_not_lifted(char: str) -> 
 
 
 def test_the_lifted_anchors_are_reported_for_the_renderer_s_link_check() -> None:
-    lifted = lift(f'A.{sup(1)}\n\n{TAIL_MARK}\n\n<ol><li id="ref-1">x</li></ol>\n')
+    page = f'A.{sup(1)}\n\n{TAIL_MARK}\n\n<ol><li id="ref-1">x</li></ol>\n'
+    lifted = lift(page)
     assert lifted is not None
-    assert lifted.anchor_ids() == {"cite-1", "ref-1"}
+    assert lifted.anchor_ids() | anchor_ids(tail_of(page)) == {"cite-1", "ref-1"}
 
 
 def test_the_built_site_is_the_same_with_and_without_lifting(
@@ -86,7 +89,7 @@ def test_the_built_site_is_the_same_with_and_without_lifting(
     when Python-Markdown renders the whole staged page (up to blank lines between tags)."""
     assert cli("build", cwd=minimal).code == 0
     fast = {p.name: p.read_text("utf-8") for p in (minimal / "site/articles").glob("*.html")}
-    monkeypatch.setattr("pipeline.plugin.lift", lambda text: None)
+    monkeypatch.setattr("pipeline.mkdocs_pages.lift", lambda text: None)
     assert cli("build", cwd=minimal).code == 0
     slow = {p.name: p.read_text("utf-8") for p in (minimal / "site/articles").glob("*.html")}
 

@@ -298,3 +298,28 @@ def test_the_audit_reads_the_search_index_the_build_writes(minimal: Path, cli, m
     assert "PUB001" in result.stderr and "search/search_index.json" in result.stderr
     after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_a_page_changed_on_disk_after_it_was_written_is_audited_again(
+    minimal: Path, cli, monkeypatch
+) -> None:
+    """Pages are audited as they are written; one that another step rewrites afterwards (here
+    the search plugin's on_post_build, which runs before the audit) is read again from disk."""
+    from material.plugins.search.plugin import SearchPlugin
+
+    site = built(minimal, cli)
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    post_build = SearchPlugin.on_post_build
+
+    def rewriting(self, *, config):
+        post_build(self, config=config)
+        page = Path(config.site_dir) / "articles/back-pain.html"
+        leak = "<p>The purple giraffe protocol recommends counting zebra stripes.</p></body>"
+        page.write_text(page.read_text("utf-8").replace("</body>", leak), "utf-8")
+
+    monkeypatch.setattr(SearchPlugin, "on_post_build", rewriting)
+    result = cli("build", cwd=minimal)
+    assert result.code == 1
+    assert "PUB001" in result.stderr and "articles/back-pain.html" in result.stderr
+    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before

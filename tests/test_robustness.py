@@ -136,7 +136,7 @@ def test_failure_while_rendering_leaves_the_previous_site(
     built: Path, cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(built / "site")
-    monkeypatch.setattr("pipeline.plugin.clean", _failing_after(0))
+    monkeypatch.setattr("pipeline.mkdocs_pages.clean", _failing_after(0))
     result = cli("build", cwd=built)
     assert result.code == 2 and "Traceback" not in result.stderr
     assert snapshot(built / "site") == before
@@ -151,7 +151,7 @@ def test_failure_in_the_audit_itself_leaves_the_previous_site(
     def broken(*args: object) -> list[object]:
         raise OSError("disk went away")
 
-    monkeypatch.setattr("pipeline.plugin.audit", broken)
+    monkeypatch.setattr("pipeline.plugin.Audit.finish", broken)
     assert cli("build", cwd=built).code == 2
     assert snapshot(built / "site") == before
 

@@ -1,0 +1,327 @@
+"""Article pages in MkDocs: converted late, one at a time, and on a second core when there is one.
+
+MkDocs converts the Markdown of every page first and renders the templates after, holding the
+HTML of every page in between. The plugin defers article pages instead: their Markdown is kept
+aside while MkDocs reads the pages, and converted just before the page's template is rendered
+(`Article.render`, called from on_page_context, before the search plugin indexes the page), so
+only the page being written is held.
+
+Each page then stands on its own, so a worker process forked once the pages are read converts
+articles ahead while this process renders templates: on two cores the Markdown conversion, the
+largest part of a build, runs beside the rest instead of before it. Both processes take pages
+from one list of claims, so neither waits while the other has work left. The worker only runs
+`Page.render` (MkDocs' own conversion) on its copy of a page and sends back what that sets: the
+HTML, the table of contents, the title, the anchors and the log records it wrote. Every plugin
+event still runs here, in order. A page the worker fails on, or every page after the worker
+stops, is converted here instead, where an error surfaces as it would without the worker.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import os
+import queue
+import re
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+from pipeline.prerendered import Lifted, anchor_ids, lift, tail_of
+from pipeline.render import CITATION
+from pipeline.sanitize import clean
+
+# Where an article's finished tail goes back in: nh3 has removed every comment an author wrote,
+# and the search plugin skips comments, so the index never parses the tail.
+TAIL_SLOT = "<!-- pipeline: tail -->"
+_SEARCH_HINT = re.compile(r'\s?data-search-\w+="[^"]+"')  # as the search plugin removes them
+# PIPELINE_WORKERS=0 converts every page in this process (1, the default: a worker when the
+# machine has a second core and forking is safe).
+WORKERS_VARIABLE = "PIPELINE_WORKERS"
+
+
+@dataclass
+class Finished:
+    """An article's HTML as the plugin publishes it, prepared where it was converted."""
+
+    html: str  # sanitized, citations in
+    for_search: str  # the same without the citation superscripts (numbers are no search words)
+    tail: str  # the finished HTML that goes back in after the template, sanitized ("" if none)
+
+
+def finish(page: Page, lifted: Lifted | None) -> Finished:
+    """Sanitize a converted article (the second line of defence), citations restored first,
+    and prepare its tail; a heading's citation is no part of its table-of-contents label."""
+    assert page.content is not None
+    if lifted is None:
+        html = clean(page.content)
+        return Finished(html, html, "")
+    html = clean(lifted.restore_citations(page.content))
+    for item in _walk(page.toc):
+        item.title = lifted.without_tokens(item.title)
+    tail = ""
+    if lifted.has_tail:
+        # Never indexed, so its search hints go, as the search plugin removes them from pages.
+        tail = _SEARCH_HINT.sub("", clean(tail_of(page.file.content_string)))
+    if page.present_anchor_ids is not None:  # so MkDocs' anchor check knows #ref-1 exists
+        page.present_anchor_ids |= lifted.anchor_ids() | anchor_ids(tail)
+    return Finished(html, CITATION.sub("", html), tail)
+
+
+def _walk(toc: Iterable[AnchorLink]) -> Iterator[AnchorLink]:
+    for item in toc:
+        yield item
+        yield from _walk(item.children)
+
+
+@dataclass
+class Converted:
+    """What Page.render sets on a page, and the article finished."""
+
+    content: str
+    toc: TableOfContents
+    title: str | None
+    anchors: set[str]
+    links: dict[str, dict[str, str]] | None  # links to anchors, by the linked file's src_uri
+    finished: Finished
+    records: list[logging.LogRecord]
+
+    @classmethod
+    def of(cls, page: Page, lifted: Lifted | None, config: MkDocsConfig, files: Files) -> Converted:
+        page.render(config, files)
+        finished = finish(page, lifted)
+        assert page.content is not None
+        links = page.links_to_anchors
+        return cls(
+            page.content,
+            page.toc,
+            page._title_from_render,
+            set(page.present_anchor_ids or ()),
+            None if links is None else {f.src_uri: dict(a) for f, a in links.items()},
+            finished,
+            [],
+        )
+
+    def apply(self, page: Page, files: Files) -> None:
+        page.content = self.content
+        page.toc = self.toc
+        page._title_from_render = self.title
+        page.present_anchor_ids = self.anchors
+        if self.links is not None:
+            found = {uri: files.get_file_from_path(uri) for uri in self.links}
+            page.links_to_anchors = {f: self.links[u] for u, f in found.items() if f is not None}
+        for record in self.records:  # MkDocs counts warnings (--strict) as they are handled here
+            logging.getLogger(record.name).handle(record)
+
+
+class Articles:
+    """The deferred article pages of one build, from on_page_markdown to the written page."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[str, tuple[str, Lifted | None]] = {}  # src_uri -> what to convert
+        self.finished: dict[str, Finished] = {}  # converted, until their tail is back in
+        self.indexed: dict[str, str] = {}  # HTML while the search plugin indexes the page
+        self.order: dict[str, int] = {}
+        self.worker: Worker | None = None
+
+    def defer(self, page: Page, markdown: str) -> str:
+        """Keep the page's Markdown (its finished HTML lifted out) for later; MkDocs gets an
+        empty page to convert now."""
+        lifted = lift(markdown)
+        self.waiting[page.file.src_uri] = (markdown if lifted is None else lifted.markdown, lifted)
+        return ""
+
+    def is_waiting(self, page: Page) -> bool:
+        return page.file.src_uri in self.waiting
+
+    def start(self, pages: Sequence[Page], config: MkDocsConfig, files: Files) -> None:
+        """Start converting ahead, in the order MkDocs will write the pages."""
+        jobs = [p.file.src_uri for p in pages if self.is_waiting(p)]
+        self.order = {uri: index for index, uri in enumerate(jobs)}
+        if len(jobs) > 1 and worker_allowed():
+            self.worker = Worker(jobs, self.waiting, config, files)
+
+    def convert(self, page: Page, config: MkDocsConfig, files: Files) -> None:
+        """Convert a deferred page as Page.render would (or take the worker's conversion)."""
+        uri = page.file.src_uri
+        page.markdown, lifted = self.waiting.pop(uri)
+        index = self.order.get(uri)
+        converted = None
+        if self.worker is not None and index is not None:
+            converted = self.worker.take(index)
+        if converted is None:
+            converted = Converted.of(page, lifted, config, files)
+        converted.apply(page, files)
+        self.finished[uri] = converted.finished
+
+    def html(self, page: Page) -> str:
+        """The page's HTML, sanitized (for on_page_content), with a slot for its tail."""
+        finished = self.finished[page.file.src_uri]
+        return finished.html + ("\n" + TAIL_SLOT if finished.tail else "")
+
+    def hide_citations(self, page: Page) -> None:
+        """Before the search plugin indexes an article: its HTML without the citation
+        superscripts (numbers are no search words, and parsing them was most of the indexing);
+        `show_citations` puts them back."""
+        finished = self.finished.get(page.file.src_uri)
+        if finished is not None and page.content is not None and finished.html in page.content:
+            self.indexed[page.file.src_uri] = page.content
+            page.content = page.content.replace(finished.html, finished.for_search, 1)
+
+    def show_citations(self, page: Page) -> None:
+        before = self.indexed.pop(page.file.src_uri, None)
+        if before is None or page.content is None:
+            return
+        finished = self.finished[page.file.src_uri]
+        if finished.for_search in page.content:
+            page.content = page.content.replace(finished.for_search, finished.html, 1)
+        else:  # the search plugin changed the HTML: it removes its hints, as it does here
+            page.content = _SEARCH_HINT.sub("", before)
+
+    def output(self, page: Page, output: str) -> str:
+        """The written page, its tail back in; the page's HTML is not kept any longer."""
+        finished = self.finished.pop(page.file.src_uri, None)
+        if finished is None:
+            return output
+        page.content = None
+        return output.replace(TAIL_SLOT, finished.tail, 1) if finished.tail else output
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+
+
+def worker_allowed() -> bool:
+    """Fork only where it is safe and worth it: Linux, two cores or more, no other thread (as
+    under `mkdocs serve`), and not turned off."""
+    if os.environ.get(WORKERS_VARIABLE, "1") == "0" or not sys.platform.startswith("linux"):
+        return False
+    return len(os.sched_getaffinity(0)) > 1 and threading.active_count() == 1
+
+
+_UNCLAIMED, _WORKER, _HERE = 0, 1, 2
+_DONE = object()
+
+
+class Worker:
+    def __init__(
+        self,
+        jobs: list[str],
+        waiting: dict[str, tuple[str, Lifted | None]],
+        config: MkDocsConfig,
+        files: Files,
+    ) -> None:
+        context = multiprocessing.get_context("fork")
+        self.claims = context.Array("b", len(jobs))
+        receiver, sender = context.Pipe(duplex=False)
+        gc.freeze()  # the worker's garbage collector then leaves our objects (and pages) alone
+        try:
+            self.process = context.Process(
+                target=_work,
+                args=(jobs, waiting, self.claims, sender, config, files),
+                daemon=True,
+            )
+            self.process.start()
+        finally:
+            gc.unfreeze()
+        sender.close()
+        self.results: dict[int, Converted | None] = {}
+        self.arrived: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.finished = False
+        # A thread drains the pipe as results come, so the worker never waits on a full pipe.
+        self.reader = threading.Thread(target=self._read, args=(receiver,), daemon=True)
+        self.reader.start()
+
+    def _read(self, receiver: Connection) -> None:
+        try:
+            while True:
+                self.arrived.put(receiver.recv())
+        except (EOFError, OSError):
+            pass
+        finally:
+            receiver.close()
+            self.arrived.put(_DONE)
+
+    def take(self, index: int) -> Converted | None:
+        """The worker's conversion of job `index`, or None: convert it here (the worker has not
+        started it, failed on it, or stopped)."""
+        with self.claims.get_lock():
+            if self.claims[index] == _UNCLAIMED:
+                self.claims[index] = _HERE
+                return None
+        while index not in self.results and not self.finished:
+            item = self.arrived.get()
+            if item is _DONE:
+                self.finished = True
+            else:
+                self.results[item[0]] = item[1]
+        return self.results.pop(index, None)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.reader.join()
+
+
+def _work(
+    jobs: list[str],
+    waiting: dict[str, tuple[str, Lifted | None]],
+    claims: Any,
+    sender: Connection,
+    config: MkDocsConfig,
+    files: Files,
+) -> None:
+    """The worker: convert each unclaimed job and send it back, log records included."""
+    records: list[logging.LogRecord] = []
+    _collect_logs(records)
+    for index, uri in enumerate(jobs):
+        with claims.get_lock():
+            if claims[index] != _UNCLAIMED:
+                continue
+            claims[index] = _WORKER
+        records.clear()
+        file = files.get_file_from_path(uri)
+        converted: Converted | None = None
+        try:
+            assert file is not None and file.page is not None
+            file.page.markdown, lifted = waiting[uri]
+            converted = Converted.of(file.page, lifted, config, files)
+            converted.records = [_portable(r) for r in records]
+        except Exception:  # converted again in the parent, where the error is reported
+            converted = None
+        sender.send((index, converted))
+    sender.close()
+
+
+class _Collector(logging.Handler):
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__()
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _collect_logs(records: list[logging.LogRecord]) -> None:
+    """In the worker, log records are kept to be sent back, not printed."""
+    collector = _Collector(records)
+    for logger in (logging.getLogger(), logging.getLogger("mkdocs")):
+        logger.handlers = [collector]
+
+
+def _portable(record: logging.LogRecord) -> logging.LogRecord:
+    """The record with its message formatted, so it pickles whatever its arguments were."""
+    record.msg, record.args = record.getMessage(), None
+    record.exc_info = record.exc_text = None
+    return record
