@@ -1,0 +1,85 @@
+"""Article pages converted late and on a second core (mkdocs_pages.py): the same site either
+way, and nothing MkDocs would report is lost on the way."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import mkdocs_pages
+from pipeline.audit import output_text
+
+needs_worker = pytest.mark.skipif(
+    not mkdocs_pages.worker_allowed(), reason="the worker needs Linux and two cores"
+)
+
+
+def site_bytes(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+@needs_worker
+def test_the_site_is_byte_identical_with_and_without_the_worker(
+    minimal: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = []
+    real = mkdocs_pages.Worker.__init__
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(args[0])
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(mkdocs_pages.Worker, "__init__", counting)
+    assert cli("approve", "content/articles/under-review.md", "--by", "rev2", cwd=minimal).code == 0
+    assert cli("build", cwd=minimal).code == 0
+    assert started == [["articles/back-pain.md", "articles/under-review.md"]]
+    with_worker = site_bytes(minimal / "site")
+
+    monkeypatch.setenv(mkdocs_pages.WORKERS_VARIABLE, "0")
+    assert cli("build", cwd=minimal).code == 0
+    assert len(started) == 1  # no worker this time
+    assert site_bytes(minimal / "site") == with_worker
+
+
+def _approve_with_a_broken_link(minimal: Path, cli) -> None:
+    article = minimal / "content/articles/under-review.md"
+    text = article.read_text("utf-8").replace(
+        "seven minutes", "seven minutes (see [the protocol](missing-protocol.md))"
+    )
+    article.write_text(text, "utf-8")
+    assert cli("approve", "content/articles/under-review.md", "--by", "rev2", cwd=minimal).code == 0
+
+
+@pytest.mark.parametrize("workers", ["1", "0"])
+def test_a_warning_from_a_converted_article_still_fails_a_strict_build(
+    minimal: Path, cli, workers: str
+) -> None:
+    """MkDocs warns about a link to a missing page while converting it; in the worker the
+    warning is sent back, so --strict counts it just the same."""
+    _approve_with_a_broken_link(minimal, cli)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", "plain"],
+        cwd=minimal,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, mkdocs_pages.WORKERS_VARIABLE: workers},
+    )
+    assert result.returncode != 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1 and "missing-protocol.md" in warnings[0], result.stderr
+    assert "Aborted with 1 warnings in strict mode" in result.stdout + result.stderr
+
+
+def test_search_indexes_articles_without_their_citation_numbers(minimal: Path, cli) -> None:
+    assert cli("build", cwd=minimal).code == 0
+    index = (minimal / "site/search/search_index.json").read_text("utf-8")
+    page = (minimal / "site/articles/back-pain.html").read_text("utf-8")
+    assert '<sup class="citation"' in page
+    assert "<sup" not in index and "short term relief comes from" in output_text(
+        minimal / "site/search/search_index.json"
+    )
