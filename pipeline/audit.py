@@ -13,7 +13,7 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import ahocorasick
@@ -52,46 +52,49 @@ def probes(markdown: str) -> set[str]:
     return found
 
 
-def output_raw(path: Path, data: bytes | None = None) -> str:
-    """The file as text, decompressed when it is gzip (sitemap.xml.gz)."""
-    data = path.read_bytes() if data is None else data
-    if path.suffix == ".gz":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
-            return ""
-    return data.decode("utf-8", errors="replace")
+def _decompressed(path: Path, data: bytes) -> bytes:
+    """The file's bytes, decompressed when it is gzip (sitemap.xml.gz)."""
+    if path.suffix != ".gz":
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError):
+        return b""
 
 
-def output_text(path: Path, raw: str | None = None) -> str:
+def _is_json(path: Path) -> bool:
+    """The search index and source maps: read one string literal at a time."""
+    name = path.name.removesuffix(".gz")
+    return name.endswith((".json", ".map"))
+
+
+def output_pieces(path: Path, data: bytes) -> Iterator[str]:
+    """The text of an output file, in the pieces a sentence cannot span: a JSON file one string
+    literal at a time (keys included), read from the bytes so that a large search index is
+    never copied whole; any other file whole."""
+    data = _decompressed(path, data)
+    if _is_json(path):
+        for match in _JSON_STRING.finditer(data):
+            literal = match.group(1)
+            text = literal.decode("utf-8", errors="replace")
+            if b"\\" in literal:
+                with contextlib.suppress(ValueError):  # not valid JSON: read it as it is written
+                    text = json.loads(f'"{text}"')
+            yield text
+    else:
+        yield data.decode("utf-8", errors="replace")
+
+
+def output_text(path: Path) -> str:
     """The words a reader (or a search engine) could get out of an output file."""
-    return " ".join(output_texts(path, output_raw(path) if raw is None else raw))
-
-
-def output_texts(path: Path, raw: str) -> Iterator[str]:
-    """The same, in pieces: a JSON file (the search index) one string literal at a time, keys
-    included, read straight from the text so a large index is never built in memory. A sentence
-    never spans two JSON strings."""
-    if path.suffix == ".json" or path.name.endswith(".json.gz"):
-        yield from (_words(text) for text in _json_strings(raw))
-        return
-    yield _words(raw)
+    return " ".join(_words(piece) for piece in output_pieces(path, path.read_bytes()))
 
 
 def _words(text: str) -> str:
     return normalize(_TAG.sub(" ", html.unescape(_TAG.sub(" ", text))))
 
 
-_JSON_STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"')
-
-
-def _json_strings(raw: str) -> Iterator[str]:
-    for match in _JSON_STRING.finditer(raw):
-        text = match.group(1)
-        if "\\" in text:
-            with contextlib.suppress(ValueError):  # not valid JSON: read it as it is written
-                text = json.loads(f'"{text}"')
-        yield text
+_JSON_STRING = re.compile(rb'"([^"\\]*(?:\\.[^"\\]*)*)"')
 
 
 def output_files(site: Path) -> Iterator[Path]:
@@ -178,10 +181,17 @@ class Audit:
     renders; `finish` then reads every file of the site from disk, audits what was not handed
     over, and checks that each handed-over file is still byte for byte what was audited."""
 
-    def __init__(self, project: Project, plan: PublishPlan) -> None:
+    def __init__(
+        self,
+        project: Project,
+        plan: PublishPlan,
+        staged: Callable[[], Iterable[str]] | None = None,
+    ) -> None:
+        """`staged` gives the staged pages' Markdown where the plan no longer holds it."""
         if project.disclaimer is None:
             raise ValueError("cannot audit without the canonical disclaimer")
         self.project, self.plan = project, plan
+        self.staged = staged or (lambda: (page.markdown for page in plan.pages))
         self.canonical = normalize(_TAG.sub(" ", project.disclaimer.html))
         self.pages = {}  # output path of each article page -> its article
         for article in plan.published:
@@ -201,24 +211,37 @@ class Audit:
         self.leaks: dict[str, dict[str, tuple[str, str]]] = {}  # path -> source -> (probe, what)
         self.problems: list[Diagnostic] = []
 
-    def output(self, rel: str, text: str, written: bytes | None = None) -> None:
-        """Audit one output file's text; `written` are the bytes that reach the disk, when they
-        are known (the file is then not read again unless it changed)."""
-        self.read[rel] = _digest(text.encode("utf-8") if written is None else written)
+    def page(self, rel: str, text: str, written: bytes) -> None:
+        """Audit a page as it is written: its text, and the bytes that reach the disk (the file
+        is then not read again unless it changed)."""
+        self.read[rel] = _digest(written)
+        self._scan(rel, [text])
+        self._check_page(rel, text)
+
+    def file(self, rel: str, data: bytes) -> None:
+        """Audit one output file as read from disk."""
+        self.read[rel] = _digest(data)
         path = Path(rel)
+        self._scan(rel, output_pieces(path, data))
+        if path.suffix == ".html":
+            self._check_page(rel, data.decode("utf-8", errors="replace"))
+
+    def _scan(self, rel: str, pieces: Iterable[str]) -> None:
         leaked = self.leaks.setdefault(rel, {})
-        for address, source in _found(self.links, text):
-            leaked.setdefault(source, ("link", f"a link to its page ({address})"))
-        if self.texts is not None:
-            for piece in output_texts(path, text):
-                for probe, source in _found(self.texts, piece):
+        for piece in pieces:
+            for address, source in _found(self.links, piece):
+                leaked.setdefault(source, ("link", f"a link to its page ({address})"))
+            if self.texts is not None:
+                for probe, source in _found(self.texts, _words(piece)):
                     leaked.setdefault(source, (probe, f"its text ('{probe}…')"))
+
+    def _check_page(self, rel: str, text: str) -> None:
         article = self.pages.get(rel)
         if article is not None:
             expected = article.status.slug if self.plan.preview else "approved"
             for problem in page_problems(text, self.canonical, expected):
                 self.problems.append(codes.PAGE_INCOMPLETE(article.path, 0, 0, f"{rel} {problem}"))
-        if self.plan.preview and path.suffix == ".html" and not _NOINDEX.search(text):
+        if self.plan.preview and not _NOINDEX.search(text):
             self.problems.append(
                 codes.PAGE_INCOMPLETE("mkdocs.yml", 0, 0, f"preview page {rel} lacks noindex")
             )
@@ -229,7 +252,8 @@ class Audit:
             rel = path.relative_to(site).as_posix()
             data = path.read_bytes()
             if self.read.get(rel) != _digest(data):
-                self.output(rel, output_raw(path, data))
+                self.file(rel, data)
+            del data
         for article in self.plan.published:
             if not any(rel in self.read for rel, a in self.pages.items() if a is article):
                 self.problems.append(
@@ -257,7 +281,7 @@ class Audit:
 
     def _published(self) -> Iterator[str]:
         assert self.project.disclaimer is not None
-        yield from (page.markdown for page in self.plan.pages)
+        yield from self.staged()
         yield from (*self.project.pages.values(), self.project.disclaimer.markdown)
 
 

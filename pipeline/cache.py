@@ -62,6 +62,10 @@ class Cache:
         self.memory: dict[str, object] = {}
         self._version: bytes | None = None
 
+    def forget(self) -> None:
+        """Drop the results held in memory (the files stay): a build needs them only once."""
+        self.memory.clear()
+
     def memo(self, kind: str, parts: tuple[bytes | str, ...], compute: Callable[[], T]) -> T:
         """`compute()`, or its stored result for the same `kind` and `parts`."""
         if self._version is None:

@@ -135,6 +135,11 @@ def scan(article: Article) -> tuple[list[Citation], list[Malformed]]:
     return list(citations), list(malformed)
 
 
+def forget_scans() -> None:
+    """Drop the remembered scans: checking and staging share them, nothing after needs them."""
+    _scan.cache_clear()
+
+
 @functools.lru_cache(maxsize=4096)
 def _scan(body: str, body_line: int) -> tuple[tuple[Citation, ...], tuple[Malformed, ...]]:
     """Scanned once per text: check, the evidence checks and staging all ask for it."""

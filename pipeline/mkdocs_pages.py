@@ -96,7 +96,14 @@ class Converted:
     records: list[logging.LogRecord]
 
     @classmethod
-    def of(cls, page: Page, lifted: Lifted | None, config: MkDocsConfig, files: Files) -> Converted:
+    def of(cls, page: Page, waiting: str | int, config: MkDocsConfig, files: Files) -> Converted:
+        """Convert a deferred page: its finished HTML lifted out (`prerendered`), then MkDocs'
+        own Page.render, then `finish`."""
+        if isinstance(waiting, int):
+            source = page.file.content_string
+            waiting = source[len(source) - waiting :]
+        lifted = lift(waiting)
+        page.markdown = waiting if lifted is None else lifted.markdown
         page.render(config, files)
         finished = finish(page, lifted)
         assert page.content is not None
@@ -127,17 +134,19 @@ class Articles:
     """The deferred article pages of one build, from on_page_markdown to the written page."""
 
     def __init__(self) -> None:
-        self.waiting: dict[str, tuple[str, Lifted | None]] = {}  # src_uri -> what to convert
+        # src_uri -> what to convert: the Markdown another plugin changed, or (as an int) the
+        # length of the page's own body, read again from its file when it is converted
+        self.waiting: dict[str, str | int] = {}
         self.finished: dict[str, Finished] = {}  # converted, until their tail is back in
         self.indexed: dict[str, str] = {}  # HTML while the search plugin indexes the page
         self.order: dict[str, int] = {}
         self.worker: Worker | None = None
 
     def defer(self, page: Page, markdown: str) -> str:
-        """Keep the page's Markdown (its finished HTML lifted out) for later; MkDocs gets an
-        empty page to convert now."""
-        lifted = lift(markdown)
-        self.waiting[page.file.src_uri] = (markdown if lifted is None else lifted.markdown, lifted)
+        """Keep what to convert for later; MkDocs gets an empty page to convert now. Most pages
+        reach here as their file has them: then only the length is kept, not the text."""
+        unchanged = page.file.content_string.endswith(markdown)
+        self.waiting[page.file.src_uri] = len(markdown) if unchanged else markdown
         return ""
 
     def is_waiting(self, page: Page) -> bool:
@@ -153,13 +162,13 @@ class Articles:
     def convert(self, page: Page, config: MkDocsConfig, files: Files) -> None:
         """Convert a deferred page as Page.render would (or take the worker's conversion)."""
         uri = page.file.src_uri
-        page.markdown, lifted = self.waiting.pop(uri)
+        waiting = self.waiting.pop(uri)
         index = self.order.get(uri)
         converted = None
         if self.worker is not None and index is not None:
             converted = self.worker.take(index)
         if converted is None:
-            converted = Converted.of(page, lifted, config, files)
+            converted = Converted.of(page, waiting, config, files)
         converted.apply(page, files)
         self.finished[uri] = converted.finished
 
@@ -217,7 +226,7 @@ class Worker:
     def __init__(
         self,
         jobs: list[str],
-        waiting: dict[str, tuple[str, Lifted | None]],
+        waiting: dict[str, str | int],
         config: MkDocsConfig,
         files: Files,
     ) -> None:
@@ -276,7 +285,7 @@ class Worker:
 
 def _work(
     jobs: list[str],
-    waiting: dict[str, tuple[str, Lifted | None]],
+    waiting: dict[str, str | int],
     claims: Any,
     sender: Connection,
     config: MkDocsConfig,
@@ -295,8 +304,7 @@ def _work(
         converted: Converted | None = None
         try:
             assert file is not None and file.page is not None
-            file.page.markdown, lifted = waiting[uri]
-            converted = Converted.of(file.page, lifted, config, files)
+            converted = Converted.of(file.page, waiting[uri], config, files)
             converted.records = [_portable(r) for r in records]
         except Exception:  # converted again in the parent, where the error is reported
             converted = None

@@ -14,10 +14,14 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import os
 import posixpath
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +38,10 @@ from mkdocs.utils.templates import TemplateContext
 
 from pipeline import cache, clock
 from pipeline.audit import Audit
+from pipeline.citations import forget_scans
 from pipeline.diagnostics import Diagnostic, format_text, has_errors
 from pipeline.mkdocs_pages import Articles
+from pipeline.model import Library
 from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.publish import build_lock, discard, recover, swap_into_place
 from pipeline.settings import Settings
@@ -79,6 +85,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self.files: Files | None = None
         self.articles = Articles()
         self.audit: Audit | None = None
+        self.staged: Path | None = None  # the staged pages, while MkDocs reads them
 
     @property
     def preview(self) -> bool:
@@ -104,14 +111,24 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         if self.project.disclaimer is None or (has_errors(self.diagnostics) and not self.preview):
             raise PluginError("the articles have errors (listed above); nothing was published")
         self.plan = stage(self.project, day, preview=self.preview)
+        self._release()
         self.articles = Articles()
-        self.audit = Audit(self.project, self.plan)
         self.pinned_date = _pin_build_date(self.plan)
         config.extra["pipeline_preview"] = self.preview
         if self.building is not None:
             discard(self.building)
             config.site_dir = str(self.building)
         return config
+
+    def _release(self) -> None:
+        """Staged, the library and the scans are no longer needed: a thousand-article build
+        should not carry them through the rendering. (`mkdocs serve` keeps the parse cache in
+        memory for the next rebuild.)"""
+        assert self.project is not None
+        self.project = dataclasses.replace(self.project, library=Library())
+        forget_scans()
+        if self.command == "build":
+            cache.shared().forget()
 
     def _claim_output(self, root: Path, config: MkDocsConfig) -> None:
         """Lock the output folder, repair an interrupted swap, and build beside it.
@@ -195,7 +212,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         assert self.audit is not None
         if output.strip():  # MkDocs writes no file for an empty page
             written = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
-            self.audit.output(page.file.dest_uri, output, written)
+            self.audit.page(page.file.dest_uri, output, written)
         return output
 
     on_post_page = CombinedEvent(_put_back_tail, _audit_page)
@@ -207,14 +224,38 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         return get_relative_url(target.url, page.url) if target is not None else "#"
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        assert self.plan is not None
+        """The staged pages are written to a temporary folder and added from there, so neither
+        the plan nor MkDocs holds every page's text through the build."""
+        assert self.plan is not None and self.project is not None
         self.files = files
+        self._remove_staged()
+        if self.building is not None:  # beside the output: a killed build's is removed next time
+            self.staged = self.building.with_name(f"{self.building.name}.pages")
+            discard(self.staged)
+            self.staged.mkdir()
+        else:
+            self.staged = Path(tempfile.mkdtemp(prefix="pipeline-staged-"))
         for page in self.plan.pages:
             existing = files.get_file_from_path(page.path)
             if existing is not None:
                 files.remove(existing)
-            files.append(File.generated(config, page.path, content=page.markdown))
+            source = self.staged / page.path
+            source.parent.mkdir(parents=True, exist_ok=True)
+            source.write_text(page.markdown, encoding="utf-8")
+            files.append(File.generated(config, page.path, abs_src_path=str(source)))
+        self.plan = dataclasses.replace(self.plan, pages=())
+        self.audit = Audit(self.project, self.plan, self._staged_texts)
         return files
+
+    def _staged_texts(self) -> Iterator[str]:
+        if self.staged is not None:
+            for path in sorted(self.staged.rglob("*.md")):
+                yield path.read_text(encoding="utf-8")
+
+    def _remove_staged(self) -> None:
+        if self.staged is not None:
+            shutil.rmtree(self.staged, ignore_errors=True)
+            self.staged = None
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         root = Path(config.config_file_path).parent
@@ -231,6 +272,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self._unpin_date()
         assert self.audit is not None
         problems = self.audit.finish(Path(config.site_dir))
+        self._remove_staged()
         self.diagnostics += problems
         if problems:
             for problem in problems:
@@ -260,6 +302,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self._discard()
 
     def _discard(self) -> None:
+        self._remove_staged()
         if self.building is not None:
             discard(self.building)
             self.building = None

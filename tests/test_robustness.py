@@ -203,6 +203,10 @@ def test_killed_build_leaves_the_previous_site(built: Path) -> None:
             break
     assert process.returncode == -signal.SIGKILL, "the build finished before it could be killed"
     assert snapshot(built / "site") == before
+    # The next build clears what the killed one left (its output and its staged pages).
+    assert subprocess.run([sys.executable, "-m", "pipeline", "build"], cwd=built).returncode == 0
+    assert snapshot(built / "site") == before
+    assert not [p.name for p in built.iterdir() if p.name.startswith(".site.") and p.is_dir()]
 
 
 def test_two_builds_at_once_give_one_complete_site(built: Path) -> None:
