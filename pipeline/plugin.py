@@ -110,7 +110,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             (log.error if diagnostic.is_error and not self.preview else log.warning)(line)
         if self.project.disclaimer is None or (has_errors(self.diagnostics) and not self.preview):
             raise PluginError("the articles have errors (listed above); nothing was published")
-        self.plan = stage(self.project, day, preview=self.preview)
+        self.plan = stage(self.project, day, preview=self.preview, cache=cache.shared())
         self._release()
         self.articles = Articles()
         self.pinned_date = _pin_build_date(self.plan)

@@ -7,6 +7,8 @@ registered in `CHECKS`: a new rule is one new function and one line.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +55,9 @@ class Project:
     pages: dict[str, str] = field(default_factory=dict)  # site pages by docs-relative path
     settings: Settings = field(default_factory=Settings)
     style: Style = field(default_factory=lambda: built_in("ama"))
+    # A digest of what the articles are checked and staged against besides their own text (see
+    # `context_key`): with the article's text, the key of results cached between runs.
+    context_key: bytes = b""
 
 
 CHECKS: Sequence[Callable[[Article, Context], Iterable[Diagnostic]]] = (
@@ -171,6 +176,7 @@ def load_project(
     style, found = load_style(settings.citation_style, root)
     diagnostics += found
     context = Context(library, board, today, settings, retractions)
+    key = context_key(root, today, settings)
     articles: list[Article] = []
     files = article_paths(root)
     for path in files:
@@ -182,8 +188,11 @@ def load_project(
         diagnostics += found
         if article is not None:
             articles.append(article)
-            for check in CHECKS:
-                diagnostics.extend(check(article, context))
+            diagnostics += (cache or Cache()).memo(
+                "checks",
+                (key, article.path, path.read_bytes()),
+                functools.partial(_checked, article, context),
+            )
     diagnostics += check_duplicates(articles)
     if library.entries:
         cited = {item.key for a in articles for c in scan(a)[0] for item in c.items}
@@ -204,7 +213,25 @@ def load_project(
         pages=pages,
         settings=settings,
         style=style,
+        context_key=key,
     )
+
+
+def _checked(article: Article, context: Context) -> list[Diagnostic]:
+    return [d for check in CHECKS for d in check(article, context)]
+
+
+def context_key(root: Path, today: dt.date, settings: Settings) -> bytes:
+    """Everything an article's checks and its staged page depend on besides the article: every
+    file under references/ (library, board, retractions, disclaimer), a CSL style file, the day
+    and the settings. (The cache adds the pipeline's own code.)"""
+    digest = hashlib.sha256(f"{today.isoformat()}\0{settings!r}".encode())
+    style = root / settings.citation_style
+    for path in [*sorted((root / "references").rglob("*")), style]:
+        if path.is_file():
+            digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.digest()
 
 
 def _order(d: Diagnostic) -> tuple[str, int, int, str]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import yaml
 
 from pipeline import audience, review
+from pipeline.cache import Cache
 from pipeline.disclaimer import disclaimer_block
 from pipeline.model import Article, Board, ReviewStatus
 from pipeline.pages import (
@@ -139,12 +140,27 @@ def audiences(article: Article, body: str) -> list[dict[str, str]]:
     return [{"id": a.id, "choice": a.choice} for a in map(audience.audience, ids)]
 
 
+def _resolved(article: Article, project: Project, cache: Cache | None) -> tuple[str, str]:
+    """resolve_citations, kept between runs for the same text, library and style."""
+    if cache is None or not project.context_key:
+        return resolve_citations(article, project.library, project.style)
+    return cache.memo(
+        "citations",
+        (project.context_key, article.path, article.body),
+        lambda: resolve_citations(article, project.library, project.style),
+    )
+
+
 def article_markdown(
-    article: Article, project: Project, today: dt.date, others: Sequence[Article] | Related = ()
+    article: Article,
+    project: Project,
+    today: dt.date,
+    others: Sequence[Article] | Related = (),
+    cache: Cache | None = None,
 ) -> str:
     """The article page; `others` are the published articles it may list as related."""
     assert project.disclaimer is not None
-    body, references = resolve_citations(article, project.library, project.style)
+    body, references = _resolved(article, project, cache)
     meta: dict[str, object] = {
         # Plain text, escaped here: Material prints titles and the description as HTML (in
         # <title>, the header and a meta attribute) without escaping them.
@@ -177,8 +193,11 @@ def _with_listing(page: str, listing: str) -> str:
     return page.rstrip("\n") + "\n\n" + listing
 
 
-def stage(project: Project, today: dt.date, preview: bool = False) -> PublishPlan:
-    """The plan for a project whose diagnostics hold no error (a preview tolerates them)."""
+def stage(
+    project: Project, today: dt.date, preview: bool = False, cache: Cache | None = None
+) -> PublishPlan:
+    """The plan for a project whose diagnostics hold no error (a preview tolerates them).
+    `cache` keeps the resolved citations between runs (it never changes them)."""
     if project.disclaimer is None:
         raise ValueError("cannot stage without the canonical disclaimer")
     shown = tuple(
@@ -190,7 +209,8 @@ def stage(project: Project, today: dt.date, preview: bool = False) -> PublishPla
     listed = [a for a in shown if review.is_publishable(a, project.board)]
     index = Related(listed)
     pages = [
-        StagedPage(article_page_path(a), article_markdown(a, project, today, index)) for a in shown
+        StagedPage(article_page_path(a), article_markdown(a, project, today, index, cache))
+        for a in shown
     ]
     pages.append(StagedPage("topics/index.md", topic_index(listed)))
     pages += [

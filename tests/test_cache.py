@@ -73,3 +73,36 @@ def test_cached_and_fresh_results_are_identical_and_the_cache_is_safe_to_delete(
     assert load_project(sample, DAY, cache=Cache(folder)).articles == fresh.articles
     shutil.rmtree(folder)
     assert load_project(sample, DAY, cache=Cache(folder)).diagnostics == fresh.diagnostics
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "code"),
+    [
+        # the library: a cited entry disappears
+        ("references/library.bib", "@article{qaseem2017,", "@article{qaseem2017x,", "CIT001"),
+        # the board: the approving reviewer loses the reviewer role
+        ("references/board.yml", "roles: [reviewer]", "roles: [author]", "REV004"),
+    ],
+)
+def test_a_change_outside_the_article_reaches_its_cached_checks(
+    minimal: Path, tmp_path: Path, file: str, old: str, new: str, code: str
+) -> None:
+    """Check results are kept per article text, but keyed on everything else they read too."""
+    folder = tmp_path / "cache"
+    assert load_project(minimal, DAY, cache=Cache(folder)).diagnostics == ()
+    path = minimal / file
+    assert old in path.read_text("utf-8")
+    path.write_text(path.read_text("utf-8").replace(old, new), "utf-8")
+    found = load_project(minimal, DAY, cache=Cache(folder)).diagnostics
+    assert code in {d.code for d in found}
+    assert found == load_project(minimal, DAY).diagnostics  # the same as without a cache
+
+
+def test_staged_pages_are_the_same_from_the_cache(sample: Path, tmp_path: Path) -> None:
+    from pipeline.stage import stage
+
+    folder = tmp_path / "cache"
+    fresh = stage(load_project(sample, DAY), DAY)
+    stage(load_project(sample, DAY, cache=Cache(folder)), DAY, cache=Cache(folder))
+    warm = stage(load_project(sample, DAY, cache=Cache(folder)), DAY, cache=Cache(folder))
+    assert warm.pages == fresh.pages
