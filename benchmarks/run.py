@@ -7,6 +7,8 @@ corpus and in the same run, so the ratios compare like with like:
 
 - check   `python -m pipeline check` in the corpus;
 - build   `python -m pipeline build` in the corpus (our full, published site);
+- serial  the same build in one process (PIPELINE_WORKERS=0: no worker converting articles on
+          the second core), for the time and memory it trades;
 - nav     bare `mkdocs build`, plain Material, the same article Markdown with every article in
           the nav: what a plain MkDocs user gets (MkDocs puts every page in the nav by default);
 - floor   the same with the articles left out of the nav: the cost of rendering the pages at
@@ -25,10 +27,10 @@ the pipeline renders the approved ones (about 90 %), plus its home, topic and bo
 Each command runs as its own subprocess, one at a time, with PIPELINE_TODAY set to the corpus's
 day; runs of the tools are interleaved so a slow spell on the machine hits all of them alike.
 Time is wall-clock time of the whole command, Python start-up included (a user pays it too); the
-table shows the median of `--repeat` runs, results.json keeps every run (the first `check` run
-is the cold one, should a cache exist). Peak memory is the child's maximum resident set size,
-read from the kernel with os.wait4 when the child exits: exact for that one process, with no
-polling and no extra dependency.
+table shows the median of `--repeat` runs, results.json keeps every run (the first run of
+`check` and `build` is the cold one: the parse cache starts empty). Peak memory is the largest
+summed PSS of the command's process tree (the build forks a worker), sampled every 10 ms; the
+child's own maximum RSS (os.wait4) is kept in results.json too.
 
 Quadratic tools (nav, bibtex) are skipped above `--nav-limit` articles (default 1000): at 5000
 articles one such build takes most of an hour, and the point they make is already made.
@@ -37,6 +39,7 @@ articles one such build takes most of an hour, and the point they make is alread
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib.metadata
 import importlib.util
@@ -49,6 +52,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -69,6 +73,7 @@ class Tool:
 TOOLS = (
     Tool("check", "pipeline check"),
     Tool("build", "pipeline build"),
+    Tool("serial", "pipeline build, one process"),
     Tool("nav", "Material, every article in nav"),
     Tool("floor", "Material, articles not in nav (floor)"),
     Tool("bibtex", "Material + mkdocs-bibtex"),
@@ -83,7 +88,8 @@ class Measurement:
     runs_s: list[float] = field(default_factory=list)
     cpu_s: list[float] = field(default_factory=list)  # user + system time of each run
     load: list[float] = field(default_factory=list)  # 1-minute load average after each run
-    peak_mib: float | None = None
+    peak_mib: float | None = None  # summed PSS of the process tree
+    peak_rss_mib: float | None = None  # the build process's own maximum RSS
     status: str = "ok"  # ok | failed | not measured | skipped
     note: str = ""
 
@@ -99,6 +105,7 @@ class Measurement:
             "cpu_s": [_round(t) for t in self.cpu_s],
             "load_after_runs": [round(x, 2) for x in self.load],
             "peak_mib": _round(self.peak_mib),
+            "peak_rss_mib": _round(self.peak_rss_mib),
             "status": self.status,
             "note": self.note,
         }
@@ -113,21 +120,67 @@ def _round(value: float | None) -> float | None:
 
 def measure(
     command: Sequence[str], cwd: Path, env: dict[str, str], log: Path
-) -> tuple[float, float, float, int]:
-    """(wall seconds, CPU seconds, peak MiB, exit code) of one subprocess. os.wait4 gives that
-    child's own rusage, so its ru_maxrss is its peak, unaffected by earlier children (unlike
-    RUSAGE_CHILDREN, which keeps the maximum over all of them). CPU time (user + system) is kept
-    beside wall time because it hardly moves when other work shares the machine."""
+) -> tuple[float, float, float, float, int]:
+    """(wall seconds, CPU seconds, peak MiB, peak RSS MiB, exit code) of one subprocess.
+
+    Peak memory is the largest sum of the proportional set size (PSS, /proc/PID/smaps_rollup)
+    over the process and its children, sampled every 10 ms: a build that forks a worker is
+    charged for the worker, and pages the two share are counted once, not twice. The child's
+    own maximum resident set size (os.wait4, exact but for one process) is kept beside it. CPU
+    time (user + system, children included) hardly moves when other work shares the machine."""
     with log.open("ab") as out:
         out.write(f"$ {' '.join(command)}\n".encode())
         out.flush()
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        sampler = TreeMemory(process.pid)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
+        sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     cpu = usage.ru_utime + usage.ru_stime
-    return elapsed, cpu, usage.ru_maxrss / 1024, process.returncode  # ru_maxrss: KiB on Linux
+    return elapsed, cpu, sampler.peak_kib / 1024, usage.ru_maxrss / 1024, process.returncode
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed PSS of a process and its descendants until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.01) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kib = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.peak_kib = max(self.peak_kib, sum(map(_pss_kib, _tree(self.pid))))
+            self.done.wait(self.interval)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo += [int(child) for child in children.read_text().split()]
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):  # the process ended between two reads
+        pass
+    return 0
 
 
 # --- the plain MkDocs sites -----------------------------------------------------------------
@@ -204,6 +257,7 @@ def commands(
     return {
         "check": ([python, "-m", "pipeline", "check"], project),
         "build": ([python, "-m", "pipeline", "build", "--site-dir", str(site)], project),
+        "serial": ([python, "-m", "pipeline", "build", "--site-dir", str(site)], project),
         "nav": ([*mkdocs, str(plain["nav"])], plain["nav"].parent),
         "floor": ([*mkdocs, str(plain["floor"])], plain["floor"].parent),
         "bibtex": ([*mkdocs, str(plain["bibtex"])], plain["bibtex"].parent),
@@ -229,9 +283,15 @@ def bench_size(
                 status="skipped", note=f"grows with N squared; over --nav-limit {nav_limit}"
             )
     # NO_MKDOCS_2_WARNING: Material's end-of-life banner, printed by every build, is noise here.
-    env = dict(os.environ, PIPELINE_TODAY=today.isoformat(), NO_MKDOCS_2_WARNING="1")
     with tempfile.TemporaryDirectory(prefix=f"bench-{size}-") as tmp:
         work = Path(tmp)
+        # A parse cache of its own, empty at first: the first check and build runs are cold.
+        env = dict(
+            os.environ,
+            PIPELINE_TODAY=today.isoformat(),
+            NO_MKDOCS_2_WARNING="1",
+            PIPELINE_CACHE_DIR=str(work / "cache"),
+        )
         project = corpus.generate(size, work / "project", seed, today)
         plain = write_plain_sites(project, work / "plain")
         site = work / "site"
@@ -244,7 +304,9 @@ def bench_size(
                     continue
                 shutil.rmtree(site, ignore_errors=True)  # every run builds from scratch
                 command, cwd = to_run[name]
-                seconds, cpu, peak, code = measure(command, cwd, env, log)
+                # "serial" is the same build without the worker process (PIPELINE_WORKERS=0).
+                run_env = dict(env, PIPELINE_WORKERS="0") if name == "serial" else env
+                seconds, cpu, peak, rss, code = measure(command, cwd, run_env, log)
                 if code != 0:
                     result.status = "failed"
                     result.note = f"exit code {code}; see {log}"
@@ -254,6 +316,7 @@ def bench_size(
                 result.cpu_s.append(cpu)
                 result.load.append(os.getloadavg()[0])
                 result.peak_mib = max(result.peak_mib or 0.0, peak)
+                result.peak_rss_mib = max(result.peak_rss_mib or 0.0, rss)
                 say(
                     f"  N={size} {name} run {round_ + 1}/{repeat}: {seconds:.2f} s "
                     f"(CPU {cpu:.2f} s), {peak:.0f} MiB, load {result.load[-1]:.1f}"
@@ -280,6 +343,8 @@ def ratios(sizes: dict[int, dict[str, Measurement]]) -> dict[str, dict[str, floa
             "build_over_bibtex": _ratio(medians.get("build"), medians.get("bibtex")),
             "check_over_build": _ratio(medians.get("check"), medians.get("build")),
             "build_peak_over_floor_peak": _ratio(peak.get("build"), peak.get("floor")),
+            "serial_over_floor": _ratio(medians.get("serial"), medians.get("floor")),
+            "serial_peak_over_floor_peak": _ratio(peak.get("serial"), peak.get("floor")),
         }
     if 1000 in sizes and 5000 in sizes:
         out["5000_over_1000"] = {
@@ -323,8 +388,11 @@ def markdown_report(data: dict[str, object], sizes: dict[int, dict[str, Measurem
         f"{meta['versions'].get('mkdocs-material')}, mkdocs-bibtex "
         f"{meta['versions'].get('mkdocs-bibtex') or 'not installed'}. Synthetic corpus "
         f"(`benchmarks/corpus.py`, seed {meta['seed']}); median of {meta['repeat']} run(s), "
-        "wall-clock seconds including Python start-up; peak = maximum resident set size of the "
-        f"process. Pipeline: {meta['pipeline']}. Produced by `python -m benchmarks.run`.",
+        "wall-clock seconds including Python start-up; peak = the largest summed proportional "
+        "set size (PSS) of the command's processes, sampled every 10 ms (the pipeline's build "
+        "forks a worker). The pipeline's parse cache starts empty for each N, so its first run "
+        f"is cold (see below). Pipeline: {meta['pipeline']}. Produced by "
+        "`python -m benchmarks.run`.",
         "",
         "## Time (median) and peak memory",
         "",
@@ -357,6 +425,24 @@ def markdown_report(data: dict[str, object], sizes: dict[int, dict[str, Measurem
             for t in tools
         ]
         lines.append(f"| {size} | " + " | ".join(cells) + " |")
+    cold = [
+        f"| {size} | "
+        + " | ".join(
+            f"{found[name].runs_s[0]:.2f} s" if name in found and found[name].runs_s else "—"
+            for name in ("check", "build")
+        )
+        + " |"
+        for size, found in sizes.items()
+    ]
+    lines += [
+        "",
+        "The pipeline's first run at each N, with an empty parse cache (the medians above are "
+        "warm when --repeat is 3 or more):",
+        "",
+        "| N | pipeline check, cold | pipeline build, cold |",
+        "|---:|---:|---:|",
+        *cold,
+    ]
     table = data["ratios"]
     assert isinstance(table, dict)
     lines += [
@@ -364,15 +450,16 @@ def markdown_report(data: dict[str, object], sizes: dict[int, dict[str, Measurem
         "## Ratios",
         "",
         "| N | build ÷ floor | build ÷ every-article-in-nav | build ÷ mkdocs-bibtex "
-        "| check ÷ build | build peak ÷ floor peak |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| check ÷ build | build peak ÷ floor peak | one-process build ÷ floor (time, peak) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
         r = table[str(size)]
         lines.append(
             f"| {size} | {_num(r['build_over_floor'])} | {_num(r['build_over_nav'])} | "
             f"{_num(r['build_over_bibtex'])} | {_num(r['check_over_build'], 3)} | "
-            f"{_num(r['build_peak_over_floor_peak'])} |"
+            f"{_num(r['build_peak_over_floor_peak'])} | "
+            f"{_num(r['serial_over_floor'])}, {_num(r['serial_peak_over_floor_peak'])} |"
         )
     scaling = table.get("5000_over_1000")
     if scaling:
@@ -542,7 +629,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": args.seed,
         "corpus_today": today.isoformat(),
         "pipeline": pipeline_source(),
-        "memory": "peak resident set size of the child process (os.wait4 ru_maxrss)",
+        "memory": "peak_mib: largest summed PSS of the process tree, sampled every 10 ms; "
+        "peak_rss_mib: the child's own maximum resident set size (os.wait4)",
     }
     data: dict[str, object] = {
         "meta": meta,

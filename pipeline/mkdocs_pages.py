@@ -309,7 +309,16 @@ def _work(
         except Exception:  # converted again in the parent, where the error is reported
             converted = None
         sender.send((index, converted))
+        if file is not None and file.page is not None:  # sent: this copy need not keep it
+            _forget(file.page)
+        del converted
     sender.close()
+
+
+def _forget(page: Page) -> None:
+    page.markdown = page.content = None
+    page.toc = TableOfContents([])
+    page.present_anchor_ids = page.links_to_anchors = None
 
 
 class _Collector(logging.Handler):
