@@ -233,16 +233,14 @@ class Worker:
         context = multiprocessing.get_context("fork")
         self.claims = context.Array("b", len(jobs))
         receiver, sender = context.Pipe(duplex=False)
-        gc.freeze()  # the worker's garbage collector then leaves our objects (and pages) alone
-        try:
-            self.process = context.Process(
-                target=_work,
-                args=(jobs, waiting, self.claims, sender, config, files),
-                daemon=True,
-            )
-            self.process.start()
-        finally:
-            gc.unfreeze()
+        # Everything alive now lives to the end of the build: frozen, the collector of either
+        # process leaves it alone (the worker's would copy every page it touched; ours would
+        # walk it at every full collection). `stop` unfreezes it.
+        gc.freeze()
+        self.process = context.Process(
+            target=_work, args=(jobs, waiting, self.claims, sender, config, files), daemon=True
+        )
+        self.process.start()
         sender.close()
         self.results: dict[int, Converted | None] = {}
         self.arrived: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -281,6 +279,7 @@ class Worker:
             self.process.kill()
         self.process.join()
         self.reader.join()
+        gc.unfreeze()
 
 
 def _work(
