@@ -7,7 +7,8 @@ generates the corpus, runs both builds under cProfile (each in its own process, 
 does), and prints Markdown: time by package for both (so the extra over the floor shows up as
 pipeline/, or as more Markdown, Jinja or MkDocs work), the pipeline/ functions by cumulative
 time, and the hottest functions overall. The .prof files stay in --out for pstats or snakeviz.
-cProfile slows Python code by roughly 1.5-2x, evenly enough that the shares hold.
+cProfile slows Python code by roughly 1.5-2x, evenly enough that the shares hold. The build is
+profiled in one process (PIPELINE_WORKERS=0): cProfile would not see the worker's share.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ LANDMARKS = (
     ("Markdown to HTML, all pages", r"markdown/core\.py:\d+\(convert\)"),
     ("  Markdown's preprocessors (raw HTML blocks)", r"markdown/preprocessors\.py:\d+\(run\)"),
     ("  MkDocs' processors (raw-HTML anchors, links)", r"mkdocs/structure/pages\.py:\d+\(run\)"),
+    ("pipeline: articles converted late", r"pipeline/mkdocs_pages\.py:\d+\(of\)"),
+    ("  sanitizing (nh3)", r"pipeline/sanitize\.py:\d+\(clean\)"),
     ("MkDocs: page context, template, write", r"mkdocs/commands/build\.py:\d+\(_build_page\)"),
     ("  Material search, per page", r"search/plugin\.py:\d+\(on_page_context\)"),
     ("  Jinja page templates", r"jinja2/environment\.py:\d+\(render\)"),
@@ -71,8 +74,8 @@ LANDMARKS = (
     ("  LaTeX decoding (pylatexenc)", r"\(latex_to_text\)"),
     ("  articles: front matter YAML", r"pipeline/yamltext\.py:\d+\(load_yaml\)"),
     ("pipeline: stage", r"pipeline/stage\.py:\d+\(stage\)"),
-    ("  yaml.safe_dump of staged front matter", r"yaml/__init__\.py:\d+\(safe_dump\)"),
-    ("pipeline: audit of the output", r"pipeline/audit\.py:\d+\(audit\)"),
+    ("pipeline: audit, page by page as written", r"pipeline/audit\.py:\d+\(page\)"),
+    ("pipeline: audit, the rest read from disk", r"pipeline/audit\.py:\d+\(finish\)"),
 )
 
 
@@ -173,7 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     pipeline_dir = str(Path(pipeline.__file__).resolve().parent) + os.sep
     out = args.out or Path(tempfile.mkdtemp(prefix="bench-profile-"))
     out.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, PIPELINE_TODAY=corpus.DEFAULT_TODAY.isoformat(), NO_MKDOCS_2_WARNING="1")
+    env = dict(
+        os.environ,
+        PIPELINE_TODAY=corpus.DEFAULT_TODAY.isoformat(),
+        NO_MKDOCS_2_WARNING="1",
+        PIPELINE_WORKERS="0",  # one process, so cProfile sees all of the work
+    )
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         work = Path(tmp)
         project = corpus.generate(args.articles, work / "project", args.seed)

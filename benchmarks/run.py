@@ -29,7 +29,7 @@ day; runs of the tools are interleaved so a slow spell on the machine hits all o
 Time is wall-clock time of the whole command, Python start-up included (a user pays it too); the
 table shows the median of `--repeat` runs, results.json keeps every run (the first run of
 `check` and `build` is the cold one: the parse cache starts empty). Peak memory is the largest
-summed PSS of the command's process tree (the build forks a worker), sampled every 10 ms; the
+summed PSS of the command's process tree (the build forks a worker), sampled every 50 ms; the
 child's own maximum RSS (os.wait4) is kept in results.json too.
 
 Quadratic tools (nav, bibtex) are skipped above `--nav-limit` articles (default 1000): at 5000
@@ -124,8 +124,10 @@ def measure(
     """(wall seconds, CPU seconds, peak MiB, peak RSS MiB, exit code) of one subprocess.
 
     Peak memory is the largest sum of the proportional set size (PSS, /proc/PID/smaps_rollup)
-    over the process and its children, sampled every 10 ms: a build that forks a worker is
-    charged for the worker, and pages the two share are counted once, not twice. The child's
+    over the process and its children, sampled every 50 ms: a build that forks a worker is
+    charged for the worker, and pages the two share are counted once, not twice. (Reading
+    smaps_rollup costs about a millisecond per process; sampled more often, the sampler would
+    slow what it measures.) The child's
     own maximum resident set size (os.wait4, exact but for one process) is kept beside it. CPU
     time (user + system, children included) hardly moves when other work shares the machine."""
     with log.open("ab") as out:
@@ -146,7 +148,7 @@ def measure(
 class TreeMemory(threading.Thread):
     """Samples the summed PSS of a process and its descendants until stopped."""
 
-    def __init__(self, pid: int, interval: float = 0.01) -> None:
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_kib = 0
@@ -167,8 +169,8 @@ def _tree(pid: int) -> list[int]:
     while todo:
         current = todo.pop()
         found.append(current)
-        for children in Path(f"/proc/{current}/task").glob("*/children"):
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):  # the process may end while it is being read
+            for children in Path(f"/proc/{current}/task").glob("*/children"):
                 todo += [int(child) for child in children.read_text().split()]
     return found
 
@@ -389,7 +391,7 @@ def markdown_report(data: dict[str, object], sizes: dict[int, dict[str, Measurem
         f"{meta['versions'].get('mkdocs-bibtex') or 'not installed'}. Synthetic corpus "
         f"(`benchmarks/corpus.py`, seed {meta['seed']}); median of {meta['repeat']} run(s), "
         "wall-clock seconds including Python start-up; peak = the largest summed proportional "
-        "set size (PSS) of the command's processes, sampled every 10 ms (the pipeline's build "
+        "set size (PSS) of the command's processes, sampled every 50 ms (the pipeline's build "
         "forks a worker). The pipeline's parse cache starts empty for each N, so its first run "
         f"is cold (see below). Pipeline: {meta['pipeline']}. Produced by "
         "`python -m benchmarks.run`.",
@@ -629,7 +631,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": args.seed,
         "corpus_today": today.isoformat(),
         "pipeline": pipeline_source(),
-        "memory": "peak_mib: largest summed PSS of the process tree, sampled every 10 ms; "
+        "memory": "peak_mib: largest summed PSS of the process tree, sampled every 50 ms; "
         "peak_rss_mib: the child's own maximum resident set size (os.wait4)",
     }
     data: dict[str, object] = {
