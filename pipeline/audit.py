@@ -254,8 +254,9 @@ class Audit:
             if self.read.get(rel) != _digest(data):
                 self.file(rel, data)
             del data
+        written = {id(article) for rel, article in self.pages.items() if rel in self.read}
         for article in self.plan.published:
-            if not any(rel in self.read for rel, a in self.pages.items() if a is article):
+            if id(article) not in written:
                 self.problems.append(
                     codes.PAGE_INCOMPLETE(article.path, 0, 0, "the article page was not written")
                 )

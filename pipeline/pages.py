@@ -10,6 +10,7 @@ links to the pages' sources (`articles/x.md`), which any renderer resolves.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import html
 import re
 from collections import defaultdict
@@ -117,26 +118,54 @@ RELATED_LIMIT = 5
 
 
 class Related:
-    """The published articles indexed by topic, built once per plan, so finding each article's
-    related ones looks only at articles that share a topic (not all pairs)."""
+    """The published articles indexed by topic, built once per plan. Finding an article's
+    related ones must not look at every article of its topics (a topic of a thousand articles
+    would make a plan grow with the square of its size): each topic's articles are sorted once,
+    newest first, the few that share two topics or more come from set intersections, and the
+    rest are the heads of the sorted lists."""
 
     def __init__(self, articles: Sequence[Article]) -> None:
         self.by_topic: dict[str, list[Article]] = {}
         for article in articles:
-            for topic in dict.fromkeys(topic_slug(t) for t in article.tags):
+            for topic in _topics(article):
                 self.by_topic.setdefault(topic, []).append(article)
+        for members in self.by_topic.values():
+            members.sort(key=_newest_first)
+        self.slugs = {topic: {a.slug for a in members} for topic, members in self.by_topic.items()}
+        self.articles = {a.slug: a for a in articles}
 
     def of(self, article: Article) -> list[Article]:
         """Articles sharing a topic with `article`: most shared topics first, then newest."""
-        shared: dict[str, int] = {}
-        found: dict[str, Article] = {}
-        for topic in dict.fromkeys(topic_slug(t) for t in article.tags):
-            for other in self.by_topic.get(topic, ()):
-                if other.slug != article.slug:
-                    shared[other.slug] = shared.get(other.slug, 0) + 1
-                    found[other.slug] = other
-        ranked = sorted(found, key=lambda s: (-shared[s], -found[s].last_updated.toordinal(), s))
-        return [found[slug] for slug in ranked[:RELATED_LIMIT]]
+        topics = [t for t in _topics(article) if t in self.by_topic]
+        several: set[str] = set()
+        for i, first in enumerate(topics):
+            for second in topics[i + 1 :]:
+                several |= self.slugs[first] & self.slugs[second]
+        several.discard(article.slug)
+        shared = {slug: sum(slug in self.slugs[t] for t in topics) for slug in several}
+        chosen = heapq.nsmallest(
+            RELATED_LIMIT,
+            (self.articles[slug] for slug in several),
+            key=lambda a: (-shared[a.slug], *_newest_first(a)),
+        )
+        taken = {a.slug for a in chosen} | {article.slug}
+        # The rest share one topic: the newest of the topics' sorted lists, merged.
+        heads = heapq.merge(*(self.by_topic[t] for t in topics), key=_newest_first)
+        for other in heads:
+            if len(chosen) == RELATED_LIMIT:
+                break
+            if other.slug not in taken:
+                taken.add(other.slug)
+                chosen.append(other)
+        return chosen
+
+
+def _topics(article: Article) -> list[str]:
+    return list(dict.fromkeys(topic_slug(t) for t in article.tags))
+
+
+def _newest_first(article: Article) -> tuple[int, str]:
+    return (-article.last_updated.toordinal(), article.slug)
 
 
 def related(article: Article, others: Sequence[Article]) -> list[Article]:

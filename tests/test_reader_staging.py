@@ -163,3 +163,43 @@ def test_home_shows_the_ten_newest_per_topic_and_links_to_the_rest() -> None:
     assert home.count("](articles/") == 10
     assert "Question 11?" in home and "Question 1?" not in home  # the newest ten
     assert "[All 12 articles on pain](topics/pain.md)" in home
+
+
+def test_related_articles_rank_shared_topics_then_newest_at_any_size() -> None:
+    """The topic index must give what ranking every article would: most shared topics first,
+    then the newest, then by name, five at most, never the article itself."""
+    import dataclasses
+    import random
+
+    from pipeline.pages import RELATED_LIMIT, Related, topic_slug
+
+    project = load_project(FIXTURES / "minimal", dt.date.fromisoformat(TODAY))
+    base = project.articles[0]
+    rng = random.Random(7)
+    topics = ["Pain", "pain", "neurology", "primary-care", "sleep", "cardiology", "renal"]
+    articles = [
+        dataclasses.replace(
+            base,
+            slug=f"a{i:03d}",
+            tags=tuple(rng.sample(topics, rng.randint(0, 3))),
+            last_updated=dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 60)),
+        )
+        for i in range(300)
+    ]
+
+    def brute_force(article):  # type: ignore[no-untyped-def]
+        mine = {topic_slug(t) for t in article.tags}
+        scored = [
+            (-len(mine & {topic_slug(t) for t in other.tags}), other)
+            for other in articles
+            if other.slug != article.slug
+        ]
+        ranked = sorted(
+            ((s, o) for s, o in scored if s < 0),
+            key=lambda pair: (pair[0], -pair[1].last_updated.toordinal(), pair[1].slug),
+        )
+        return [o.slug for _, o in ranked[:RELATED_LIMIT]]
+
+    index = Related(articles)
+    for article in articles:
+        assert [o.slug for o in index.of(article)] == brute_force(article), article.tags
