@@ -178,6 +178,7 @@ def load_project(
     context = Context(library, board, today, settings, retractions)
     key = context_key(root, today, settings)
     articles: list[Article] = []
+    cited: set[str] = set()
     files = article_paths(root)
     for path in files:
         problem = file_problem(root, path)
@@ -188,14 +189,15 @@ def load_project(
         diagnostics += found
         if article is not None:
             articles.append(article)
-            diagnostics += (cache or Cache()).memo(
+            checked, keys = (cache or Cache()).memo(
                 "checks",
                 (key, article.path, path.read_bytes()),
                 functools.partial(_checked, article, context),
             )
+            diagnostics += checked
+            cited.update(keys)
     diagnostics += check_duplicates(articles)
     if library.entries:
-        cited = {item.key for a in articles for c in scan(a)[0] for item in c.items}
         diagnostics += check_uncited(library, cited)
     pages = {}
     for page in sorted((root / PAGES_DIR).glob("*.md")):
@@ -217,8 +219,10 @@ def load_project(
     )
 
 
-def _checked(article: Article, context: Context) -> list[Diagnostic]:
-    return [d for check in CHECKS for d in check(article, context)]
+def _checked(article: Article, context: Context) -> tuple[list[Diagnostic], frozenset[str]]:
+    """The article's problems, and the keys it cites (for the library's uncited entries)."""
+    cited = frozenset(item.key for c in scan(article)[0] for item in c.items)
+    return [d for check in CHECKS for d in check(article, context)], cited
 
 
 def context_key(root: Path, today: dt.date, settings: Settings) -> bytes:
