@@ -4,7 +4,6 @@ way, and nothing MkDocs would report is lost on the way."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from pipeline import mkdocs_pages
 from pipeline.audit import output_text
+from tests.test_publish import strict_build
 
 needs_worker = pytest.mark.skipif(
     not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
@@ -64,14 +64,7 @@ def test_a_warning_from_a_converted_article_still_fails_a_strict_build(
     """MkDocs warns about a link to a missing page while converting it; in the worker the
     warning is sent back, so --strict counts it just the same."""
     _approve_with_a_broken_link(minimal, cli)
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", "plain"],
-        cwd=minimal,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, mkdocs_pages.WORKERS_VARIABLE: workers},
-    )
+    result = strict_build(minimal, **{mkdocs_pages.WORKERS_VARIABLE: workers})
     assert result.returncode != 0
     warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
     assert len(warnings) == 1 and "missing-protocol.md" in warnings[0], result.stderr

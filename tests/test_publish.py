@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 import sys
@@ -19,6 +20,29 @@ def built(root: Path, cli) -> Path:
     result = cli("build", cwd=root)
     assert result.code == 0, result.stderr
     return root / "site"
+
+
+def site_files(site: Path) -> dict[Path, bytes]:
+    return {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def assert_leak_stops_the_build(root: Path, cli, before: dict[Path, bytes], where: str) -> None:
+    result = cli("build", cwd=root)
+    assert result.code == 1
+    assert "PUB001" in result.stderr and where in result.stderr
+    assert site_files(root / "site") == before
+
+
+def strict_build(root: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Plain `mkdocs build --strict` into plain/, as a user without our CLI would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", "plain"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+    )
 
 
 def all_output_text(site: Path) -> str:
@@ -132,13 +156,7 @@ def test_builds_are_byte_identical(minimal: Path, cli) -> None:
 
 
 def test_plain_mkdocs_build_strict_gives_the_same_site(minimal: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", "plain"],
-        cwd=minimal,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = strict_build(minimal)
     assert result.returncode == 0, result.stderr
     assert (minimal / "plain/articles/back-pain.html").is_file()
     assert not (minimal / "plain/articles/pending.html").exists()
@@ -277,8 +295,7 @@ def test_the_audit_reads_the_search_index_the_build_writes(minimal: Path, cli, m
     and the swap only after the audit, or a leak through the index would go out unread."""
     from material.plugins.search.plugin import SearchIndex
 
-    site = built(minimal, cli)
-    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    before = site_files(built(minimal, cli))
     generate = SearchIndex.generate_search_index
 
     def leaky(self, prev):  # a search plugin that indexes text it should never have seen
@@ -293,11 +310,7 @@ def test_the_audit_reads_the_search_index_the_build_writes(minimal: Path, cli, m
         return json.dumps(data)
 
     monkeypatch.setattr(SearchIndex, "generate_search_index", leaky)
-    result = cli("build", cwd=minimal)
-    assert result.code == 1
-    assert "PUB001" in result.stderr and "search/search_index.json" in result.stderr
-    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    assert after == before
+    assert_leak_stops_the_build(minimal, cli, before, "search/search_index.json")
 
 
 def test_a_page_changed_on_disk_after_it_was_written_is_audited_again(
@@ -307,8 +320,7 @@ def test_a_page_changed_on_disk_after_it_was_written_is_audited_again(
     the search plugin's on_post_build, which runs before the audit) is read again from disk."""
     from material.plugins.search.plugin import SearchPlugin
 
-    site = built(minimal, cli)
-    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    before = site_files(built(minimal, cli))
     post_build = SearchPlugin.on_post_build
 
     def rewriting(self, *, config):
@@ -318,8 +330,4 @@ def test_a_page_changed_on_disk_after_it_was_written_is_audited_again(
         page.write_text(page.read_text("utf-8").replace("</body>", leak), "utf-8")
 
     monkeypatch.setattr(SearchPlugin, "on_post_build", rewriting)
-    result = cli("build", cwd=minimal)
-    assert result.code == 1
-    assert "PUB001" in result.stderr and "articles/back-pain.html" in result.stderr
-    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    assert after == before
+    assert_leak_stops_the_build(minimal, cli, before, "articles/back-pain.html")
