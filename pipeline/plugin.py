@@ -2,13 +2,15 @@
 
 - on_config: load and check the project (any error fails the build), stage the publish plan,
   and point MkDocs at a temporary output folder;
-- on_files: add the staged pages (articles live outside docs_dir: this is their only road in);
-- on_page_markdown, on_page_content, on_post_page: an article reaches Python-Markdown without
-  its finished HTML (`prerendered`), is sanitized, and gets its tail back in the written page;
-- on_page_context: the "Suggest an edit" and related-article links;
+- on_files: add the staged pages, written beside the output folder (articles live outside
+  docs_dir: this is their only road in);
+- on_page_markdown, on_env, on_page_context, on_page_content: articles are converted late, a
+  worker converting ahead (`mkdocs_pages`), without their finished HTML (`prerendered`), and
+  sanitized; on_page_context also sets the "Suggest an edit" and related-article links;
+- on_post_page: an article's finished tail goes back in, and each page is audited as written;
 - on_serve: rebuild when articles or references change;
-- on_post_build: audit the output, then swap it into place; a failed audit leaves the
-  previous site untouched.
+- on_post_build (after every other plugin): finish the audit over the files on disk, then swap
+  the output into place; a failed audit leaves the previous site untouched.
 """
 
 from __future__ import annotations
