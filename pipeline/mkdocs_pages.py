@@ -3,7 +3,7 @@
 MkDocs converts the Markdown of every page first and renders the templates after, holding the
 HTML of every page in between. The plugin defers article pages instead: their Markdown is kept
 aside while MkDocs reads the pages, and converted just before the page's template is rendered
-(`Article.render`, called from on_page_context, before the search plugin indexes the page), so
+(`Articles.convert`, called from on_page_context, before the search plugin indexes the page), so
 only the page being written is held.
 
 Each page then stands on its own, so a worker process forked once the pages are read converts
@@ -157,7 +157,10 @@ class Articles:
         jobs = [p.file.src_uri for p in pages if self.is_waiting(p)]
         self.order = {uri: index for index, uri in enumerate(jobs)}
         if len(jobs) > 1 and worker_allowed():
-            self.worker = Worker(jobs, self.waiting, config, files)
+            try:
+                self.worker = Worker(jobs, self.waiting, config, files)
+            except OSError:  # no process to be had (memory, limits): convert them all here
+                self.worker = None
 
     def convert(self, page: Page, config: MkDocsConfig, files: Files) -> None:
         """Convert a deferred page as Page.render would (or take the worker's conversion)."""
@@ -179,7 +182,7 @@ class Articles:
 
     def hide_citations(self, page: Page) -> None:
         """Before the search plugin indexes an article: its HTML without the citation
-        superscripts (numbers are no search words, and parsing them was most of the indexing);
+        superscripts (numbers are no search words, and parsing them was a third of the work);
         `show_citations` puts them back."""
         finished = self.finished.get(page.file.src_uri)
         if finished is not None and page.content is not None and finished.html in page.content:
@@ -240,8 +243,14 @@ class Worker:
         self.process = context.Process(
             target=_work, args=(jobs, waiting, self.claims, sender, config, files), daemon=True
         )
-        self.process.start()
-        sender.close()
+        try:
+            self.process.start()
+        except OSError:
+            gc.unfreeze()
+            receiver.close()
+            raise
+        finally:
+            sender.close()
         self.results: dict[int, Converted | None] = {}
         self.arrived: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.finished = False

@@ -79,3 +79,21 @@ def test_search_indexes_articles_without_their_citation_numbers(minimal: Path, c
     assert "<sup" not in index and "short term relief comes from" in output_text(
         minimal / "site/search/search_index.json"
     )
+
+
+def test_without_a_process_to_fork_every_article_is_converted_here(
+    minimal: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("approve", "content/articles/under-review.md", "--by", "rev2", cwd=minimal).code == 0
+    monkeypatch.setattr(mkdocs_pages.threading, "active_count", lambda: 1)
+
+    tried = []
+
+    def no_fork(self) -> None:  # type: ignore[no-untyped-def]
+        tried.append(self)
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr("multiprocessing.process.BaseProcess.start", no_fork)
+    assert cli("build", cwd=minimal).code == 0
+    assert (minimal / "site/articles/under-review.html").is_file()
+    assert tried or len(os.sched_getaffinity(0)) < 2
