@@ -71,7 +71,8 @@ def _is_json(path: Path) -> bool:
 def output_pieces(path: Path, data: bytes) -> Iterator[str]:
     """The text of an output file, in the pieces a sentence cannot span: a JSON file one string
     literal at a time (keys included), read from the bytes so that a large search index is
-    never copied whole; any other file whole."""
+    never copied whole, then whatever stands between the literals (in a file that is not really
+    JSON, that can be text too); any other file whole."""
     data = _decompressed(path, data)
     if _is_json(path):
         for match in _JSON_STRING.finditer(data):
@@ -81,6 +82,7 @@ def output_pieces(path: Path, data: bytes) -> Iterator[str]:
                 with contextlib.suppress(ValueError):  # not valid JSON: read it as it is written
                     text = json.loads(f'"{text}"')
             yield text
+        yield _JSON_STRING.sub(b" ", data).decode("utf-8", errors="replace")
     else:
         yield data.decode("utf-8", errors="replace")
 

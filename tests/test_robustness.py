@@ -89,6 +89,11 @@ def _related(site: Path) -> None:
     )
 
 
+def _broken_json(site: Path) -> None:
+    """A .json file that is not JSON: its text is outside any string literal."""
+    (site / "search/extra.json").write_text(f"{{docs: [{SENTENCE}]}}", "utf-8")
+
+
 def _not_found_page(site: Path) -> None:
     _inject_html(site / "404.html", f"<p>{SENTENCE}</p>")
 
@@ -102,6 +107,7 @@ CHANNELS: dict[str, Callable[[Path], None]] = {
     "compressed sitemap": _sitemap_gz,
     "related articles": _related,
     "404 page": _not_found_page,
+    "a file that is not really JSON": _broken_json,
 }
 
 
