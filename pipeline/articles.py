@@ -57,10 +57,11 @@ def decode(data: bytes) -> str | None:
 
 
 def load_article(
-    root: Path, path: Path, today: dt.date, cache: Cache | None = None
+    root: Path, path: Path, today: dt.date, cache: Cache | None = None, data: bytes | None = None
 ) -> tuple[Article | None, list[Diagnostic]]:
+    """`data`: the file's bytes when the caller has read them (and keys more results on them)."""
     rel = path.relative_to(root).as_posix()
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     return (cache or Cache()).memo(
         "article", (rel, data, today.isoformat()), lambda: article_from_bytes(rel, data, today)
     )

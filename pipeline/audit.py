@@ -71,8 +71,8 @@ def _is_json(path: Path) -> bool:
 def output_pieces(path: Path, data: bytes) -> Iterator[str]:
     """The text of an output file, in the pieces a sentence cannot span: a JSON file one string
     literal at a time (keys included), read from the bytes so that a large search index is
-    never copied whole, then whatever stands between the literals (in a file that is not really
-    JSON, that can be text too); any other file whole."""
+    never copied whole (a file that is not really JSON is also read whole); any other file
+    whole."""
     data = _decompressed(path, data)
     if _is_json(path):
         for match in _JSON_STRING.finditer(data):
@@ -82,9 +82,12 @@ def output_pieces(path: Path, data: bytes) -> Iterator[str]:
                 with contextlib.suppress(ValueError):  # not valid JSON: read it as it is written
                     text = json.loads(f'"{text}"')
             yield text
-        yield _JSON_STRING.sub(b" ", data).decode("utf-8", errors="replace")
-    else:
-        yield data.decode("utf-8", errors="replace")
+        between = _JSON_STRING.sub(b" ", data)
+        if _JSON_BETWEEN.fullmatch(between):
+            return
+        # Not JSON after all (text outside the literals): a sentence may cross a quote, so the
+        # file is read whole as well.
+    yield data.decode("utf-8", errors="replace")
 
 
 def output_text(path: Path) -> str:
@@ -97,6 +100,8 @@ def _words(text: str) -> str:
 
 
 _JSON_STRING = re.compile(rb'"([^"\\]*(?:\\.[^"\\]*)*)"')
+# What may stand between the string literals of real JSON: structure, numbers, true/false/null.
+_JSON_BETWEEN = re.compile(rb"(?:[\s\[\]{}:,0-9eE.+-]|true|false|null)*")
 
 
 def output_files(site: Path) -> Iterator[Path]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import os
 import pickle
 import sys
@@ -26,9 +27,19 @@ T = TypeVar("T")
 _PACKAGE = Path(__file__).resolve().parent
 
 
+# The libraries whose output is cached with ours (parsing, formatting, checking).
+_LIBRARIES = ("bibtexparser", "citeproc-py", "pylatexenc", "PyYAML", "python-frontmatter", "nh3")
+
+
 def _code_version() -> bytes:
-    """The pipeline's own source and the Python version: change either and old results go."""
+    """The pipeline's own source, the Python version and the versions of the libraries that
+    work on cached results: change any and old results go."""
     digest = hashlib.sha256(sys.version.encode())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={importlib.metadata.version(name)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{name}=\0".encode())
     for source in sorted(_PACKAGE.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     return digest.digest()

@@ -262,7 +262,7 @@ class Worker:
         try:
             while True:
                 self.arrived.put(receiver.recv())
-        except (EOFError, OSError):
+        except Exception:  # the worker ended (or sent what cannot be read): the rest is ours
             pass
         finally:
             receiver.close()
@@ -271,10 +271,17 @@ class Worker:
     def take(self, index: int) -> Converted | None:
         """The worker's conversion of job `index`, or None: convert it here (the worker has not
         started it, failed on it, or stopped)."""
-        with self.claims.get_lock():
+        lock = self.claims.get_lock()
+        while not lock.acquire(timeout=1):
+            if not self.process.is_alive():  # it died holding the lock: the rest is ours
+                self.finished = True
+                return None
+        try:
             if self.claims[index] == _UNCLAIMED:
                 self.claims[index] = _HERE
                 return None
+        finally:
+            lock.release()
         while index not in self.results and not self.finished:
             item = self.arrived.get()
             if item is _DONE:
@@ -340,9 +347,9 @@ class _Collector(logging.Handler):
 
 def _collect_logs(records: list[logging.LogRecord]) -> None:
     """In the worker, log records are kept to be sent back, not printed."""
-    collector = _Collector(records)
-    for logger in (logging.getLogger(), logging.getLogger("mkdocs")):
-        logger.handlers = [collector]
+    mkdocs = logging.getLogger("mkdocs")
+    mkdocs.handlers, mkdocs.propagate = [], True  # to the root logger, and only there
+    logging.getLogger().handlers = [_Collector(records)]
 
 
 def _portable(record: logging.LogRecord) -> logging.LogRecord:

@@ -156,6 +156,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         return self.articles.defer(page, markdown)
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        self.files = files  # the final collection, should a later plugin have replaced it
         self.articles.start([f.page for f in files.documentation_pages() if f.page], config, files)
         return env
 

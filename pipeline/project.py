@@ -185,13 +185,14 @@ def load_project(
         if problem is not None:
             diagnostics.append(problem)
             continue
-        article, found = load_article(root, path, today, cache)
+        data = path.read_bytes()  # once: the checks' results are keyed on what was parsed
+        article, found = load_article(root, path, today, cache, data)
         diagnostics += found
         if article is not None:
             articles.append(article)
             checked, keys = (cache or Cache()).memo(
                 "checks",
-                (key, article.path, path.read_bytes()),
+                (key, article.path, data),
                 functools.partial(_checked, article, context),
             )
             diagnostics += checked
@@ -233,8 +234,11 @@ def context_key(root: Path, today: dt.date, settings: Settings) -> bytes:
     style = root / settings.citation_style
     for path in [*sorted((root / "references").rglob("*")), style]:
         if path.is_file():
-            digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(f"{path}\0".encode())
+            try:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError:  # unreadable: its loader reports it; the key just differs
+                digest.update(b"unreadable")
     return digest.digest()
 
 

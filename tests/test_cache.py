@@ -106,3 +106,19 @@ def test_staged_pages_are_the_same_from_the_cache(sample: Path, tmp_path: Path) 
     stage(load_project(sample, DAY, cache=Cache(folder)), DAY, cache=Cache(folder))
     warm = stage(load_project(sample, DAY, cache=Cache(folder)), DAY, cache=Cache(folder))
     assert warm.pages == fresh.pages
+
+
+def test_a_citation_style_outside_the_project_is_part_of_the_key(
+    minimal: Path, tmp_path: Path
+) -> None:
+    from pipeline.settings import Settings
+    from tests.conftest import FIXTURES
+
+    style = tmp_path / "elsewhere/house.csl"
+    style.parent.mkdir()
+    style.write_bytes((FIXTURES / "styles/house-numeric.csl").read_bytes())
+    settings = Settings(citation_style=str(style))
+    first = load_project(minimal, DAY, settings, Cache(tmp_path / "cache"))
+    assert first.diagnostics == ()
+    style.write_bytes(style.read_bytes() + b"\n")
+    assert load_project(minimal, DAY, settings).context_key != first.context_key

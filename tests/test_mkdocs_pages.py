@@ -97,3 +97,15 @@ def test_without_a_process_to_fork_every_article_is_converted_here(
     assert cli("build", cwd=minimal).code == 0
     assert (minimal / "site/articles/under-review.html").is_file()
     assert tried or len(os.sched_getaffinity(0)) < 2
+
+
+def test_a_warning_from_the_worker_is_printed_once(
+    minimal: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker sends its log records back through one handler, however MkDocs' logger is set
+    to propagate."""
+    _approve_with_a_broken_link(minimal, cli)
+    monkeypatch.setattr(mkdocs_pages.threading, "active_count", lambda: 1)
+    result = cli("build", cwd=minimal)
+    assert result.code == 0
+    assert result.stderr.count("missing-protocol.md' is not found") == 1, result.stderr

@@ -90,8 +90,9 @@ def _related(site: Path) -> None:
 
 
 def _broken_json(site: Path) -> None:
-    """A .json file that is not JSON: its text is outside any string literal."""
-    (site / "search/extra.json").write_text(f"{{docs: [{SENTENCE}]}}", "utf-8")
+    """A .json file that is not JSON: prose, with a quotation inside the leaked sentence."""
+    quoted = SENTENCE.replace("purple giraffe protocol", '"purple giraffe protocol"')
+    (site / "search/notes.json").write_text(f"Notes: {quoted}\n", "utf-8")
 
 
 def _not_found_page(site: Path) -> None:
