@@ -4,8 +4,8 @@ Staging writes the citations and the end of each article (the reference list and
 disclaimer) as finished HTML inside the Markdown, so any renderer shows them. Python-Markdown
 passes such HTML through unchanged, but only after parsing it several times over (its raw-HTML
 block parser, md_in_html's, MkDocs' anchor scan, then the search plugin's): at a thousand
-articles that was half of the build. A renderer adapter can lift the finished parts out, render
-the rest, and put them back: the same page, for a fraction of the work.
+articles that was close to a third of the build. A renderer adapter can lift the finished parts
+out, render the rest, and put them back: the same page, for a fraction of the work.
 
 - The tail (everything after `TAIL_MARK`) is kept whole and put back after the page's template
   is rendered, so the search index never parses it (all of it is excluded from search anyway).
