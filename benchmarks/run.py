@@ -374,6 +374,23 @@ def _cell(m: Measurement) -> str:
     return f"{_round(m.median_s):.2f} s, {_round(m.peak_mib):.0f} MiB"
 
 
+def _cpu_cell(m: Measurement) -> str:
+    return f"{statistics.median(m.cpu_s):.2f}" if m.cpu_s and m.status == "ok" else "—"
+
+
+def _tool_table(
+    tools: Sequence[Tool],
+    sizes: dict[int, dict[str, Measurement]],
+    cell: Callable[[Measurement], str],
+) -> list[str]:
+    """A Markdown table: a row for each N, a column for each tool, `cell` for each measurement."""
+    lines = ["| N | " + " | ".join(t.label for t in tools) + " |", "|---:|" + "---:|" * len(tools)]
+    for size, found in sizes.items():
+        cells = [cell(found[t.name]) if t.name in found else "—" for t in tools]
+        lines.append(f"| {size} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _num(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
@@ -398,12 +415,8 @@ def markdown_report(data: dict[str, object], sizes: dict[int, dict[str, Measurem
         "",
         "## Time (median) and peak memory",
         "",
-        "| N | " + " | ".join(t.label for t in tools) + " |",
-        "|---:|" + "---:|" * len(tools),
+        *_tool_table(tools, sizes, _cell),
     ]
-    for size, found in sizes.items():
-        cells = [_cell(found[t.name]) if t.name in found else "—" for t in tools]
-        lines.append(f"| {size} | " + " | ".join(cells) + " |")
     loads = [x for found in sizes.values() for m in found.values() for x in m.load]
     if loads:
         lines += [
@@ -416,17 +429,8 @@ def markdown_report(data: dict[str, object], sizes: dict[int, dict[str, Measurem
         "",
         "CPU time (user + system, median, seconds):",
         "",
-        "| N | " + " | ".join(t.label for t in tools) + " |",
-        "|---:|" + "---:|" * len(tools),
+        *_tool_table(tools, sizes, _cpu_cell),
     ]
-    for size, found in sizes.items():
-        cells = [
-            f"{statistics.median(found[t.name].cpu_s):.2f}"
-            if t.name in found and found[t.name].cpu_s and found[t.name].status == "ok"
-            else "—"
-            for t in tools
-        ]
-        lines.append(f"| {size} | " + " | ".join(cells) + " |")
     cold = [
         f"| {size} | "
         + " | ".join(

@@ -170,9 +170,10 @@ class Articles:
         converted = None
         if self.worker is not None and index is not None:
             converted = self.worker.take(index)
-        if converted is None:
+        if converted is None:  # converted here: the page already holds what it sets
             converted = Converted.of(page, waiting, config, files)
-        converted.apply(page, files)
+        else:
+            converted.apply(page, files)
         self.finished[uri] = converted.finished
 
     def html(self, page: Page) -> str:
