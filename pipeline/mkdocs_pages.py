@@ -1,13 +1,16 @@
-"""Article pages in MkDocs: converted late, one at a time, and on a second core when there is one.
+"""Staged pages in MkDocs: read from one file, converted late, one at a time, and on a second
+core when there is one.
 
 MkDocs converts the Markdown of every page first and renders the templates after, holding the
-HTML of every page in between. The plugin defers article pages instead: their Markdown is kept
-aside while MkDocs reads the pages, and converted just before the page's template is rendered
-(`Articles.convert`, called from on_page_context, before the search plugin indexes the page), so
-only the page being written is held.
+HTML of every page in between. The plugin defers the staged pages instead (the articles, and
+the home and topic pages that list them): their Markdown is kept aside while MkDocs reads the
+pages, and converted just before the page's template is rendered (`Articles.convert`, called
+from on_page_context, before the search plugin indexes the page), so only the page being
+written is held. The staged pages are slices of one file (`BundledFile`), and an article's
+front matter reaches its page as data (`StagedArticle`), never as YAML to parse again.
 
 Each page then stands on its own, so a worker process forked once the pages are read converts
-articles ahead while this process renders templates: on two cores the Markdown conversion, the
+pages ahead while this process renders templates: on two cores the Markdown conversion, the
 largest part of a build, runs beside the rest instead of before it. Both processes take pages
 from one list of claims, so neither waits while the other has work left. The worker only runs
 `Page.render` (MkDocs' own conversion) on its copy of a page and sends back what that sets: the
@@ -26,15 +29,16 @@ import queue
 import re
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
+from mkdocs.utils.meta import get_data
 
 from pipeline.prerendered import Lifted, anchor_ids, lift, tail_of
 from pipeline.render import CITATION
@@ -51,9 +55,9 @@ WORKERS_VARIABLE = "PIPELINE_WORKERS"
 
 @dataclass
 class Finished:
-    """An article's HTML as the plugin publishes it, prepared where it was converted."""
+    """A page's HTML as the plugin publishes it, prepared where it was converted."""
 
-    html: str  # sanitized, citations in
+    html: str  # an article's sanitized, citations in
     for_search: str  # the same without the citation superscripts (numbers are no search words)
     tail: str  # the finished HTML that goes back in after the template, sanitized ("" if none)
 
@@ -96,17 +100,20 @@ class Converted:
     records: list[logging.LogRecord]
 
     @classmethod
-    def of(cls, page: Page, waiting: str | int, config: MkDocsConfig, files: Files) -> Converted:
-        """Convert a deferred page: its finished HTML lifted out (`prerendered`), then MkDocs'
-        own Page.render, then `finish`."""
+    def of(
+        cls, page: Page, waiting: str | int, config: MkDocsConfig, files: Files, article: bool
+    ) -> Converted:
+        """Convert a deferred page with MkDocs' own Page.render; an article without its
+        finished HTML (`prerendered`), then `finish`ed. A listing page (home, topics) is
+        converted just as MkDocs would have."""
         if isinstance(waiting, int):
             source = page.file.content_string
             waiting = source[len(source) - waiting :]
-        lifted = lift(waiting)
+        lifted = lift(waiting) if article else None
         page.markdown = waiting if lifted is None else lifted.markdown
-        page.render(config, files)
-        finished = finish(page, lifted)
+        Page.render(page, config, files)  # MkDocs' own, whatever class the page has
         assert page.content is not None
+        finished = finish(page, lifted) if article else Finished(page.content, page.content, "")
         links = page.links_to_anchors
         return cls(
             page.content,
@@ -130,27 +137,93 @@ class Converted:
             logging.getLogger(record.name).handle(record)
 
 
+class BundledFile(File):
+    """A staged page, stored as a slice of one file that holds them all: creating a file per
+    page cost more than anything else the plugin did before MkDocs read them back."""
+
+    def __init__(self, config: MkDocsConfig, src_uri: str, bundle: str, at: int, size: int) -> None:
+        super().__init__(src_uri, None, config.site_dir, config.use_directory_urls)
+        self.generated_by = "pipeline"
+        self.bundle, self.at, self.size = bundle, at, size
+
+    @property
+    def content_bytes(self) -> bytes:
+        if self._content is not None:  # another plugin set the content
+            return File.content_bytes.fget(self)  # type: ignore[attr-defined,no-any-return]
+        with open(self.bundle, "rb") as stream:
+            stream.seek(self.at)
+            return stream.read(self.size)
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        File.content_bytes.fset(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def content_string(self) -> str:
+        if self._content is not None:
+            return File.content_string.fget(self)  # type: ignore[attr-defined,no-any-return]
+        return self.content_bytes.decode("utf-8")
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        File.content_string.fset(self, value)  # type: ignore[attr-defined]
+
+
+class StagedArticle(Page):
+    """An article page as staged: its front matter arrives as data (no YAML written and parsed
+    back), and MkDocs' own render is skipped while the page waits to be converted later (it
+    would build a Markdown converter for an empty page)."""
+
+    def __init__(self, file: File, config: MkDocsConfig, meta: Mapping[str, object]) -> None:
+        super().__init__(None, file, config)
+        self.staged_meta = meta
+        self.deferred = False
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        source = config.plugins.on_page_read_source(page=self, config=config)
+        if source is not None:  # another plugin supplied the source: read it as MkDocs would
+            self.markdown, self.meta = get_data(source)
+        else:
+            self.markdown, self.meta = self.file.content_string, dict(self.staged_meta)
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        if not self.deferred:
+            super().render(config, files)
+            return
+        self.content, self.toc, self._title_from_render = "", TableOfContents([]), None
+        self.present_anchor_ids = set()
+
+
 class Articles:
-    """The deferred article pages of one build, from on_page_markdown to the written page."""
+    """The deferred pages of one build (the articles, and the listing pages that link to them),
+    from on_page_markdown to the written page."""
 
     def __init__(self) -> None:
         # src_uri -> what to convert: the Markdown another plugin changed, or (as an int) the
         # length of the page's own body, read again from its file when it is converted
         self.waiting: dict[str, str | int] = {}
+        self.articles: set[str] = set()  # which of them are articles
         self.finished: dict[str, Finished] = {}  # converted, until their tail is back in
         self.indexed: dict[str, str] = {}  # HTML while the search plugin indexes the page
         self.order: dict[str, int] = {}
         self.worker: Worker | None = None
 
-    def defer(self, page: Page, markdown: str) -> str:
+    def defer(self, page: Page, markdown: str, article: bool) -> str:
         """Keep what to convert for later; MkDocs gets an empty page to convert now. Most pages
         reach here as their file has them: then only the length is kept, not the text."""
         unchanged = page.file.content_string.endswith(markdown)
         self.waiting[page.file.src_uri] = len(markdown) if unchanged else markdown
+        if article:
+            self.articles.add(page.file.src_uri)
+        if isinstance(page, StagedArticle):
+            page.deferred = True
         return ""
 
     def is_waiting(self, page: Page) -> bool:
         return page.file.src_uri in self.waiting
+
+    def is_converted(self, page: Page) -> bool:
+        return page.file.src_uri in self.finished
 
     def start(self, pages: Sequence[Page], config: MkDocsConfig, files: Files) -> None:
         """Start converting ahead, in the order MkDocs will write the pages."""
@@ -158,7 +231,7 @@ class Articles:
         self.order = {uri: index for index, uri in enumerate(jobs)}
         if len(jobs) > 1 and worker_allowed():
             try:
-                self.worker = Worker(jobs, self.waiting, config, files)
+                self.worker = Worker(jobs, self.waiting, self.articles, config, files)
             except OSError:  # no process to be had (memory, limits): convert them all here
                 self.worker = None
 
@@ -171,13 +244,14 @@ class Articles:
         if self.worker is not None and index is not None:
             converted = self.worker.take(index)
         if converted is None:  # converted here: the page already holds what it sets
-            converted = Converted.of(page, waiting, config, files)
+            converted = Converted.of(page, waiting, config, files, uri in self.articles)
         else:
             converted.apply(page, files)
         self.finished[uri] = converted.finished
 
     def html(self, page: Page) -> str:
-        """The page's HTML, sanitized (for on_page_content), with a slot for its tail."""
+        """The page's HTML (for on_page_content; an article's sanitized, with a slot for its
+        tail)."""
         finished = self.finished[page.file.src_uri]
         return finished.html + ("\n" + TAIL_SLOT if finished.tail else "")
 
@@ -231,6 +305,7 @@ class Worker:
         self,
         jobs: list[str],
         waiting: dict[str, str | int],
+        articles: set[str],
         config: MkDocsConfig,
         files: Files,
     ) -> None:
@@ -242,7 +317,9 @@ class Worker:
         # walk it at every full collection). `stop` unfreezes it.
         gc.freeze()
         self.process = context.Process(
-            target=_work, args=(jobs, waiting, self.claims, sender, config, files), daemon=True
+            target=_work,
+            args=(jobs, waiting, articles, self.claims, sender, config, files),
+            daemon=True,
         )
         try:
             self.process.start()
@@ -302,6 +379,7 @@ class Worker:
 def _work(
     jobs: list[str],
     waiting: dict[str, str | int],
+    articles: set[str],
     claims: Any,
     sender: Connection,
     config: MkDocsConfig,
@@ -320,7 +398,7 @@ def _work(
         converted: Converted | None = None
         try:
             assert file is not None and file.page is not None
-            converted = Converted.of(file.page, waiting[uri], config, files)
+            converted = Converted.of(file.page, waiting[uri], config, files, uri in articles)
             converted.records = [_portable(r) for r in records]
         except Exception:  # converted again in the parent, where the error is reported
             converted = None

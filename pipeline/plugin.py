@@ -2,11 +2,12 @@
 
 - on_config: load and check the project (any error fails the build), stage the publish plan,
   and point MkDocs at a temporary output folder;
-- on_files: add the staged pages, written beside the output folder (articles live outside
-  docs_dir: this is their only road in);
-- on_page_markdown, on_env, on_page_context, on_page_content: articles are converted late, a
-  worker converting ahead (`mkdocs_pages`), without their finished HTML (`prerendered`), and
-  sanitized; on_page_context also sets the "Suggest an edit" and related-article links;
+- on_files: add the staged pages, written to one file beside the output folder (articles live
+  outside docs_dir: this is their only road in);
+- on_page_markdown, on_env, on_page_context, on_page_content: staged pages are converted late,
+  a worker converting ahead (`mkdocs_pages`); articles without their finished HTML
+  (`prerendered`), and sanitized; on_page_context also sets the "Suggest an edit" and
+  related-article links;
 - on_post_page: an article's finished tail goes back in, and each page is audited as written;
 - on_serve: rebuild when articles or references change;
 - on_post_build (after every other plugin): finish the audit over the files on disk, then swap
@@ -18,12 +19,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import logging
 import os
 import posixpath
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
@@ -42,7 +44,7 @@ from pipeline import cache, clock
 from pipeline.audit import Audit
 from pipeline.citations import forget_scans
 from pipeline.diagnostics import Diagnostic, format_text, has_errors
-from pipeline.mkdocs_pages import Articles
+from pipeline.mkdocs_pages import Articles, BundledFile, StagedArticle
 from pipeline.model import Library
 from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.publish import build_lock, discard, recover, swap_into_place
@@ -88,6 +90,9 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self.articles = Articles()
         self.audit: Audit | None = None
         self.staged: Path | None = None  # the staged pages, while MkDocs reads them
+        self.staged_paths: frozenset[str] = frozenset()
+        self.bundled: list[BundledFile] = []
+        self.metas: dict[str, Mapping[str, object]] = {}  # an article page's front matter
 
     @property
     def preview(self) -> bool:
@@ -148,12 +153,13 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """An article is converted later, just before its template (`mkdocs_pages`), and
-        without its finished HTML (`prerendered`): MkDocs converts an empty page now."""
+        """A staged page is converted later, just before its template (`mkdocs_pages`), an
+        article without its finished HTML (`prerendered`): MkDocs converts an empty page now."""
         assert self.plan is not None
-        if page.file.src_uri not in self.plan.article_paths:
+        if page.file.src_uri not in self.staged_paths:
             return markdown
-        return self.articles.defer(page, markdown)
+        article = page.file.src_uri in self.plan.article_paths
+        return self.articles.defer(page, markdown, article)
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         self.files = files  # the final collection, should a later plugin have replaced it
@@ -165,8 +171,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         """Article HTML is sanitized (the second line of defence), its tail kept for later."""
-        assert self.plan is not None
-        if page.file.src_uri not in self.plan.article_paths or self.articles.is_waiting(page):
+        if self.articles.is_waiting(page) or not self.articles.is_converted(page):
             return html
         return self.articles.html(page)
 
@@ -227,8 +232,9 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         return get_relative_url(target.url, page.url) if target is not None else "#"
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        """The staged pages are written to a temporary folder and added from there, so neither
-        the plan nor MkDocs holds every page's text through the build."""
+        """The staged pages are written to a temporary file and added from there, so neither
+        the plan nor MkDocs holds every page's text through the build. An article's front
+        matter is handed to its page as data (`StagedArticle`), not written as YAML."""
         assert self.plan is not None and self.project is not None
         self.files = files
         self._remove_staged()
@@ -238,24 +244,35 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             self.staged.mkdir()
         else:
             self.staged = Path(tempfile.mkdtemp(prefix="pipeline-staged-"))
-        for page in self.plan.pages:
-            existing = files.get_file_from_path(page.path)
-            if existing is not None:
-                files.remove(existing)
-            source = self.staged / page.path
-            source.parent.mkdir(parents=True, exist_ok=True)
-            source.write_text(page.markdown, encoding="utf-8")
-            files.append(File.generated(config, page.path, abs_src_path=str(source)))
+        bundle = self.staged / "pages.md"
+        self.bundled, self.metas = [], {}
+        with bundle.open("wb") as out:
+            for page in self.plan.pages:
+                existing = files.get_file_from_path(page.path)
+                if existing is not None:
+                    files.remove(existing)
+                data = page.body.encode("utf-8")
+                file = BundledFile(config, page.path, str(bundle), out.tell(), len(data))
+                out.write(data)
+                if page.meta:
+                    self.metas[page.path] = page.meta
+                    StagedArticle(file, config, page.meta)
+                files.append(file)
+                self.bundled.append(file)
+        self.staged_paths = frozenset(page.path for page in self.plan.pages)
         self.plan = dataclasses.replace(self.plan, pages=())
         self.audit = Audit(self.project, self.plan, self._staged_texts)
         return files
 
     def _staged_texts(self) -> Iterator[str]:
-        if self.staged is not None:
-            for path in sorted(self.staged.rglob("*.md")):
-                yield path.read_text(encoding="utf-8")
+        """The staged pages as published, front matter included (for the audit)."""
+        for file in self.bundled:
+            meta = self.metas.get(file.src_uri)
+            text = file.content_string
+            yield text if meta is None else json.dumps(meta, ensure_ascii=False) + "\n" + text
 
     def _remove_staged(self) -> None:
+        self.bundled = []
         if self.staged is not None:
             shutil.rmtree(self.staged, ignore_errors=True)
             self.staged = None

@@ -17,8 +17,8 @@ import datetime as dt
 import functools
 import html
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -49,8 +49,22 @@ PENDING_BANNER = "Pending human review — educational purpose only, exercise ca
 
 @dataclass(frozen=True)
 class StagedPage:
+    """One page to render. An article's front matter is kept as data (`meta`), so a renderer
+    adapter can hand it over without writing YAML and parsing it back; `markdown` is the page as
+    one file for any renderer. Other pages have no `meta`: their `body` is the whole page,
+    front matter included."""
+
     path: str  # relative to the docs folder, e.g. "articles/back-spasm.md"
-    markdown: str
+    body: str
+    meta: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def markdown(self) -> str:
+        if not self.meta:
+            return self.body
+        meta = dict(self.meta)
+        front = yaml.dump(meta, Dumper=DUMPER, sort_keys=True, allow_unicode=True, width=1000)
+        return f"---\n{front}---\n\n{self.body}"
 
 
 @dataclass(frozen=True)
@@ -151,13 +165,13 @@ def _resolved(article: Article, project: Project, cache: Cache | None) -> tuple[
     )
 
 
-def article_markdown(
+def article_page(
     article: Article,
     project: Project,
     today: dt.date,
     others: Sequence[Article] | Related = (),
     cache: Cache | None = None,
-) -> str:
+) -> StagedPage:
     """The article page; `others` are the published articles it may list as related."""
     assert project.disclaimer is not None
     body, references = _resolved(article, project, cache)
@@ -176,9 +190,7 @@ def article_markdown(
     }
     if article.tags:
         meta.update(related_links(article, others))
-    front = yaml.dump(meta, Dumper=DUMPER, sort_keys=True, allow_unicode=True, width=1000)
     parts = [
-        f"---\n{front}---\n",
         audience.convert(body).strip("\n"),
         "## References" if references else "",
         # Finished HTML only from here on: a renderer adapter may keep it away from Markdown.
@@ -186,7 +198,8 @@ def article_markdown(
         references,
         disclaimer_block(project.disclaimer),
     ]
-    return "\n\n".join(p for p in parts if p) + "\n"
+    text = "\n\n".join(p for p in parts if p) + "\n"
+    return StagedPage(article_page_path(article), text, meta)
 
 
 def _with_listing(page: str, listing: str) -> str:
@@ -208,10 +221,7 @@ def stage(
     )
     listed = [a for a in shown if review.is_publishable(a, project.board)]
     index = Related(listed)
-    pages = [
-        StagedPage(article_page_path(a), article_markdown(a, project, today, index, cache))
-        for a in shown
-    ]
+    pages = [article_page(a, project, today, index, cache) for a in shown]
     pages.append(StagedPage("topics/index.md", topic_index(listed)))
     pages += [
         StagedPage(f"topics/{slug}.md", topic_page(slug, entries))

@@ -4,6 +4,7 @@ way, and nothing MkDocs would report is lost on the way."""
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
 import sys
 from pathlib import Path
 
@@ -39,7 +40,9 @@ def test_the_site_is_byte_identical_with_and_without_the_worker(
     monkeypatch.setattr(mkdocs_pages.threading, "active_count", lambda: 1)
     assert cli("approve", "content/articles/under-review.md", "--by", "rev2", cwd=minimal).code == 0
     assert cli("build", cwd=minimal).code == 0
-    assert started == [["articles/back-pain.md", "articles/under-review.md"]]
+    articles = ["articles/back-pain.md", "articles/under-review.md"]
+    listings = ["topics/index.md", "topics/musculoskeletal.md", "topics/neurology.md"]
+    assert started == [[*articles, *listings, "index.md", "board.md"]]
     with_worker = site_bytes(minimal / "site")
 
     monkeypatch.setenv(mkdocs_pages.WORKERS_VARIABLE, "0")
@@ -109,3 +112,34 @@ def test_a_warning_from_the_worker_is_printed_once(
     result = cli("build", cwd=minimal)
     assert result.code == 0
     assert result.stderr.count("missing-protocol.md' is not found") == 1, result.stderr
+
+
+def test_staged_pages_are_slices_of_one_file(tmp_path: Path) -> None:
+    """One file holds every staged page (creating a file per page was the slowest part of
+    staging); each page reads back exactly its own text, and another plugin may still set it."""
+    config = SimpleNamespace(site_dir=str(tmp_path / "site"), use_directory_urls=False)
+    bundle = tmp_path / "pages.md"
+    first, second = "# Ödem\n\nÜber alles.\n".encode(), b"# Second\n"
+    bundle.write_bytes(first + second)
+    files = [
+        mkdocs_pages.BundledFile(config, "articles/a.md", str(bundle), 0, len(first)),  # type: ignore[arg-type]
+        mkdocs_pages.BundledFile(config, "b.md", str(bundle), len(first), len(second)),  # type: ignore[arg-type]
+    ]
+    assert [f.content_string for f in files] == [first.decode(), "# Second\n"]
+    assert files[0].url == "articles/a.html" and files[0].abs_src_path is None
+    files[1].content_string = "replaced"
+    assert files[1].content_bytes == b"replaced" and files[0].content_bytes == first
+
+
+def test_an_article_opening_with_a_rule_is_not_read_as_front_matter(minimal: Path, cli) -> None:
+    """An article's front matter reaches MkDocs as data, never as YAML in its staged page: a body
+    that opens with a horizontal rule, a line that reads like YAML and a heading underline is
+    shown as written."""
+    article = minimal / "content/articles/under-review.md"
+    head, body = article.read_text("utf-8").split("\n---\n", 1)
+    article.write_text(f"{head}\n---\n---\nkeep: this line\n---\n{body}", "utf-8")
+    assert cli("approve", "content/articles/under-review.md", "--by", "rev2", cwd=minimal).code == 0
+    assert cli("build", cwd=minimal).code == 0
+    page = (minimal / "site/articles/under-review.html").read_text("utf-8")
+    assert "<hr" in page and "keep: this line</h2>" in page
+    assert "<title>Does moonlight exposure shorten migraine attacks?" in page
