@@ -4,9 +4,9 @@ way, and nothing MkDocs would report is lost on the way."""
 from __future__ import annotations
 
 import os
-from types import SimpleNamespace
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 

@@ -4,11 +4,13 @@ loader answer with diagnostics, never an exception, and every position they repo
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.articles import parse_article
+from pipeline.audit import normalize
 from pipeline.citations import numbering, scan
 from pipeline.model import Article, ReviewStatus
 
@@ -122,3 +124,15 @@ def test_front_matter_loader_never_raises_and_points_inside_the_file(text: str) 
         assert diagnostic.column >= 0
     if parsed is not None:
         assert parsed.body_line <= line_count
+
+
+# What the audit's normalize must equal: word-character runs, case-folded, one space apart.
+_WORD_RUNS = re.compile(r"\w+")
+
+
+@FAST
+@given(st.text(alphabet=st.characters(), max_size=80))
+def test_leak_text_normalizes_to_the_word_runs_of_any_text(text: str) -> None:
+    """The audit normalizes every page byte by byte for speed; whatever the characters (accents,
+    dashes, digits of other scripts, lone surrogates), it gives the regular-expression words."""
+    assert normalize(text) == " ".join(_WORD_RUNS.findall(text.casefold()))
