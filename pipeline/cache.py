@@ -71,10 +71,13 @@ class Cache:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
         self.memory: dict[str, object] = {}
+        # Results are held in memory for the next run in this process (`mkdocs serve`); a
+        # one-off build turns that off, so each result is freed as soon as it has been used.
+        self.keep = True
         self._version: bytes | None = None
 
     def forget(self) -> None:
-        """Drop the results held in memory (the files stay): a build needs them only once."""
+        """Drop the results held in memory (the files stay)."""
         self.memory.clear()
 
     def memo(self, kind: str, parts: tuple[bytes | str, ...], compute: Callable[[], T]) -> T:
@@ -94,7 +97,8 @@ class Cache:
             self._store(kind, key, (result,))
         else:
             result = stored[0]  # type: ignore[assignment]
-        self.memory[key] = result
+        if self.keep:
+            self.memory[key] = result
         return result
 
     def _path(self, kind: str, key: str) -> Path | None:

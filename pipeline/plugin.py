@@ -1,9 +1,8 @@
 """The MkDocs adapter: each event hands its work to one core function.
 
-- on_config: load and check the project (any error fails the build), stage the publish plan,
-  and point MkDocs at a temporary output folder;
-- on_files: add the staged pages, written to one file beside the output folder (articles live
-  outside docs_dir: this is their only road in);
+- on_config: load and check the project (any error fails the build), stage the publish plan
+  into one file beside the output folder, and point MkDocs at a temporary output folder;
+- on_files: add the staged pages (articles live outside docs_dir: this is their only road in);
 - on_page_markdown, on_env, on_page_context, on_page_content: staged pages are converted late,
   a worker converting ahead (`mkdocs_pages`); articles without their finished HTML
   (`prerendered`), and sanitized; on_page_context also sets the "Suggest an edit" and
@@ -49,9 +48,10 @@ from pipeline.model import Library
 from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.publish import build_lock, discard, recover, swap_into_place
 from pipeline.settings import Settings
-from pipeline.stage import PublishPlan, stage
+from pipeline.stage import PublishPlan, publish_plan, staged_pages
 
 log = logging.getLogger("mkdocs.plugins.pipeline")
+BUNDLE = "pages.md"  # the staged pages, one after another
 
 
 def _pin_build_date(plan: PublishPlan) -> bool:
@@ -91,6 +91,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self.audit: Audit | None = None
         self.staged: Path | None = None  # the staged pages, while MkDocs reads them
         self.staged_paths: frozenset[str] = frozenset()
+        self.slices: list[tuple[str, int, int]] = []  # each staged page's place in its file
         self.bundled: list[BundledFile] = []
         self.metas: dict[str, Mapping[str, object]] = {}  # an article page's front matter
 
@@ -110,14 +111,19 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             settings = Settings.from_options(dict(self.config))
         except ValueError as error:
             raise PluginError(str(error)) from None
-        self.project = load_project(root, day, settings, cache.shared())
+        shared = cache.shared()
+        shared.keep = self.command != "build"  # `mkdocs serve` parses only what changed
+        if not shared.keep:
+            shared.forget()
+        self.project = load_project(root, day, settings, shared)
         self.diagnostics = list(self.project.diagnostics)
         for diagnostic in self.diagnostics:
             line = format_text([diagnostic])
             (log.error if diagnostic.is_error and not self.preview else log.warning)(line)
         if self.project.disclaimer is None or (has_errors(self.diagnostics) and not self.preview):
             raise PluginError("the articles have errors (listed above); nothing was published")
-        self.plan = stage(self.project, day, preview=self.preview, cache=cache.shared())
+        self.plan = publish_plan(self.project, preview=self.preview)
+        self._stage(day, shared)
         self._release()
         self.articles = Articles()
         self.pinned_date = _pin_build_date(self.plan)
@@ -128,14 +134,14 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         return config
 
     def _release(self) -> None:
-        """Staged, the library and the scans are no longer needed: a thousand-article build
-        should not carry them through the rendering. (`mkdocs serve` keeps the parse cache in
-        memory for the next rebuild.)"""
-        assert self.project is not None
-        self.project = dataclasses.replace(self.project, library=Library())
+        """Staged, the library, the scans and the articles' text are no longer needed: a
+        thousand-article build should not carry them through the rendering (the audit and
+        the templates need each published article's metadata only)."""
+        assert self.project is not None and self.plan is not None
+        self.project = dataclasses.replace(self.project, library=Library(), articles=())
+        published = tuple(dataclasses.replace(a, body="") for a in self.plan.published)
+        self.plan = dataclasses.replace(self.plan, published=published)
         forget_scans()
-        if self.command == "build":
-            cache.shared().forget()
 
     def _claim_output(self, root: Path, config: MkDocsConfig) -> None:
         """Lock the output folder, repair an interrupted swap, and build beside it.
@@ -231,12 +237,10 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         target = self.files.get_file_from_path(path)
         return get_relative_url(target.url, page.url) if target is not None else "#"
 
-    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        """The staged pages are written to a temporary file and added from there, so neither
-        the plan nor MkDocs holds every page's text through the build. An article's front
-        matter is handed to its page as data (`StagedArticle`), not written as YAML."""
-        assert self.plan is not None and self.project is not None
-        self.files = files
+    def _stage(self, day: dt.date, shared: cache.Cache) -> None:
+        """Stage every page into one temporary file, each written away as soon as it is made:
+        neither the plan nor MkDocs holds every page's text through the build."""
+        assert self.project is not None and self.plan is not None
         self._remove_staged()
         if self.building is not None:  # beside the output: a killed build's is removed next time
             self.staged = self.building.with_name(f"{self.building.name}.pages")
@@ -244,23 +248,33 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             self.staged.mkdir()
         else:
             self.staged = Path(tempfile.mkdtemp(prefix="pipeline-staged-"))
-        bundle = self.staged / "pages.md"
-        self.bundled, self.metas = [], {}
-        with bundle.open("wb") as out:
-            for page in self.plan.pages:
-                existing = files.get_file_from_path(page.path)
-                if existing is not None:
-                    files.remove(existing)
+        self.slices, self.metas = [], {}
+        with (self.staged / BUNDLE).open("wb") as out:
+            for page in staged_pages(self.project, self.plan, day, shared):
                 data = page.body.encode("utf-8")
-                file = BundledFile(config, page.path, str(bundle), out.tell(), len(data))
+                self.slices.append((page.path, out.tell(), len(data)))
                 out.write(data)
                 if page.meta:
                     self.metas[page.path] = page.meta
-                    StagedArticle(file, config, page.meta)
-                files.append(file)
-                self.bundled.append(file)
-        self.staged_paths = frozenset(page.path for page in self.plan.pages)
-        self.plan = dataclasses.replace(self.plan, pages=())
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        """The staged pages are added, read from their file (articles live outside docs_dir:
+        this is their only road in). An article's front matter is handed to its page as data
+        (`StagedArticle`), not written as YAML."""
+        assert self.plan is not None and self.project is not None and self.staged is not None
+        self.files = files
+        bundle = str(self.staged / BUNDLE)
+        self.bundled = []
+        for path, at, size in self.slices:
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                files.remove(existing)
+            file = BundledFile(config, path, bundle, at, size)
+            if path in self.metas:
+                StagedArticle(file, config, self.metas[path])
+            files.append(file)
+            self.bundled.append(file)
+        self.staged_paths = frozenset(path for path, _, _ in self.slices)
         self.audit = Audit(self.project, self.plan, self._staged_texts)
         return files
 
@@ -272,7 +286,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             yield text if meta is None else json.dumps(meta, ensure_ascii=False) + "\n" + text
 
     def _remove_staged(self) -> None:
-        self.bundled = []
+        self.slices, self.bundled = [], []
         if self.staged is not None:
             shutil.rmtree(self.staged, ignore_errors=True)
             self.staged = None

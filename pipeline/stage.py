@@ -13,11 +13,12 @@ so even a preview shows the lists readers will get.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import html
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import yaml
@@ -209,8 +210,15 @@ def _with_listing(page: str, listing: str) -> str:
 def stage(
     project: Project, today: dt.date, preview: bool = False, cache: Cache | None = None
 ) -> PublishPlan:
-    """The plan for a project whose diagnostics hold no error (a preview tolerates them).
-    `cache` keeps the resolved citations between runs (it never changes them)."""
+    """The plan for a project whose diagnostics hold no error (a preview tolerates them), with
+    every page staged. `cache` keeps the resolved citations between runs (it never changes
+    them)."""
+    plan = publish_plan(project, preview)
+    return dataclasses.replace(plan, pages=tuple(staged_pages(project, plan, today, cache)))
+
+
+def publish_plan(project: Project, preview: bool = False) -> PublishPlan:
+    """What publishes, without its pages (`staged_pages` makes them)."""
     if project.disclaimer is None:
         raise ValueError("cannot stage without the canonical disclaimer")
     shown = tuple(
@@ -219,26 +227,33 @@ def stage(
             key=lambda a: a.slug,
         )
     )
-    listed = [a for a in shown if review.is_publishable(a, project.board)]
-    index = Related(listed)
-    pages = [article_page(a, project, today, index, cache) for a in shown]
-    pages.append(StagedPage("topics/index.md", topic_index(listed)))
-    pages += [
-        StagedPage(f"topics/{slug}.md", topic_page(slug, entries))
-        for slug, entries in by_topic(listed).items()
-    ]
-    if "index.md" in project.pages:
-        listing = home_listing(listed)
-        if preview:
-            published = {a.slug for a in listed}
-            listing += "\n" + preview_listing([a for a in shown if a.slug not in published])
-        pages.append(StagedPage("index.md", _with_listing(project.pages["index.md"], listing)))
-    if "board.md" in project.pages:
-        roster = board_listing(project.board)
-        pages.append(StagedPage("board.md", _with_listing(project.pages["board.md"], roster)))
     paths = {a.path for a in shown}
     withheld = tuple(p for p in project.article_files if p not in paths)
-    return PublishPlan(tuple(pages), shown, withheld, preview)
+    return PublishPlan((), shown, withheld, preview)
+
+
+def staged_pages(
+    project: Project, plan: PublishPlan, today: dt.date, cache: Cache | None = None
+) -> Iterator[StagedPage]:
+    """The plan's pages, made one at a time: a renderer adapter can write each away before the
+    next is made, and a thousand-article build never holds them all."""
+    listed = [a for a in plan.published if review.is_publishable(a, project.board)]
+    index = Related(listed)
+    for article in plan.published:
+        yield article_page(article, project, today, index, cache)
+    yield StagedPage("topics/index.md", topic_index(listed))
+    for slug, entries in by_topic(listed).items():
+        yield StagedPage(f"topics/{slug}.md", topic_page(slug, entries))
+    if "index.md" in project.pages:
+        listing = home_listing(listed)
+        if plan.preview:
+            published = {a.slug for a in listed}
+            pending = [a for a in plan.published if a.slug not in published]
+            listing += "\n" + preview_listing(pending)
+        yield StagedPage("index.md", _with_listing(project.pages["index.md"], listing))
+    if "board.md" in project.pages:
+        roster = board_listing(project.board)
+        yield StagedPage("board.md", _with_listing(project.pages["board.md"], roster))
 
 
 def preview_listing(pending: list[Article]) -> str:

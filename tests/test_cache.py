@@ -122,3 +122,22 @@ def test_a_citation_style_outside_the_project_is_part_of_the_key(
     assert first.diagnostics == ()
     style.write_bytes(style.read_bytes() + b"\n")
     assert load_project(minimal, DAY, settings).context_key != first.context_key
+
+
+def test_a_one_off_build_holds_no_result_in_memory(tmp_path: Path) -> None:
+    """A build turns `keep` off: each result is freed once used, and still read from disk the
+    next time; `mkdocs serve` keeps them for its next rebuild."""
+    computed: list[int] = []
+
+    def compute() -> list[int]:
+        computed.append(1)
+        return [len(computed)]
+
+    cache = Cache(tmp_path / "cache")
+    cache.keep = False
+    assert cache.memo("kind", ("a",), compute) == [1]
+    assert cache.memory == {}
+    assert cache.memo("kind", ("a",), compute) == [1] and len(computed) == 1
+    cache.keep = True
+    cache.memo("kind", ("a",), compute)
+    assert list(cache.memory.values()) == [[1]]
