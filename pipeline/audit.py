@@ -231,7 +231,8 @@ class Audit:
                 addresses[address] = rel
         self.texts, self.links = _matcher(candidates), _matcher(addresses)
         self.read: dict[str, bytes] = {}  # output path -> digest of the bytes audited
-        self.leaks: dict[str, dict[str, tuple[str, str]]] = {}  # path -> source -> (probe, what)
+        # output path -> withheld source -> what was found: ("link", address) or (probe, probe)
+        self.leaks: dict[str, dict[str, tuple[str, str]]] = {}
         self.problems: list[Diagnostic] = []
 
     def page(self, rel: str, text: str, written: bytes) -> None:
@@ -253,10 +254,10 @@ class Audit:
         leaked = self.leaks.setdefault(rel, {})
         for piece in pieces:
             for address, source in _found(self.links, piece):
-                leaked.setdefault(source, ("link", f"a link to its page ({address})"))
+                leaked.setdefault(source, ("link", address))
             if self.texts is not None:
                 for probe, source in _found(self.texts, _words(piece)):
-                    leaked.setdefault(source, (probe, f"its text ('{probe}…')"))
+                    leaked.setdefault(source, (probe, probe))
 
     def _check_page(self, rel: str, text: str) -> None:
         article = self.pages.get(rel)
@@ -298,15 +299,21 @@ class Audit:
                 for source in [s for s, (kind, _) in leaked.items() if kind in shared]:
                     del leaked[source]
         return [
-            codes.LEAK(source, 0, 0, f"this unpublished article leaked into {where}: {what}")
+            codes.LEAK(
+                source, 0, 0, f"this unpublished article leaked into {where}: {_what(kind, found)}"
+            )
             for where, leaked in sorted(self.leaks.items())
-            for source, (_, what) in sorted(leaked.items())
+            for source, (kind, found) in sorted(leaked.items())
         ]
 
     def _published(self) -> Iterator[str]:
         assert self.project.disclaimer is not None
         yield from self.staged()
         yield from (*self.project.pages.values(), self.project.disclaimer.markdown)
+
+
+def _what(kind: str, found: str) -> str:
+    return f"a link to its page ({found})" if kind == "link" else f"its text ('{found}…')"
 
 
 def audit(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:

@@ -16,8 +16,8 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -41,14 +41,14 @@ from mkdocs.utils.templates import TemplateContext
 
 from pipeline import cache, clock
 from pipeline.audit import Audit
-from pipeline.citations import forget_scans
-from pipeline.diagnostics import Diagnostic, format_text, has_errors
+from pipeline.bundle import load_and_stage
+from pipeline.diagnostics import Diagnostic, format_text
+from pipeline.forked import run_forked
 from pipeline.mkdocs_pages import Articles, BundledFile, StagedArticle
-from pipeline.model import Library
-from pipeline.project import ARTICLES_DIR, Project, load_project
+from pipeline.project import ARTICLES_DIR, Project
 from pipeline.publish import build_lock, discard, recover, swap_into_place
 from pipeline.settings import Settings
-from pipeline.stage import PublishPlan, publish_plan, staged_pages
+from pipeline.stage import PublishPlan
 
 log = logging.getLogger("mkdocs.plugins.pipeline")
 BUNDLE = "pages.md"  # the staged pages, one after another
@@ -115,16 +115,22 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         shared.keep = self.command != "build"  # `mkdocs serve` parses only what changed
         if not shared.keep:
             shared.forget()
-        self.project = load_project(root, day, settings, shared)
+        self._make_staged_folder()
+        assert self.staged is not None
+        work = functools.partial(
+            load_and_stage, root, day, settings, shared, self.preview, self.staged / BUNDLE
+        )
+        # A one-off build loads and stages in a child process: the parsed project never
+        # weighs on the rest of the build (`forked`).
+        bundle = (run_forked(work) if self.command == "build" else None) or work()
+        self.project, self.plan = bundle.project, bundle.plan
+        self.slices, self.metas = list(bundle.slices), dict(bundle.metas)
         self.diagnostics = list(self.project.diagnostics)
         for diagnostic in self.diagnostics:
             line = format_text([diagnostic])
             (log.error if diagnostic.is_error and not self.preview else log.warning)(line)
-        if self.project.disclaimer is None or (has_errors(self.diagnostics) and not self.preview):
+        if self.plan is None:
             raise PluginError("the articles have errors (listed above); nothing was published")
-        self.plan = publish_plan(self.project, preview=self.preview)
-        self._stage(day, shared)
-        self._release()
         self.articles = Articles()
         self.pinned_date = _pin_build_date(self.plan)
         config.extra["pipeline_preview"] = self.preview
@@ -132,16 +138,6 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             discard(self.building)
             config.site_dir = str(self.building)
         return config
-
-    def _release(self) -> None:
-        """Staged, the library, the scans and the articles' text are no longer needed: a
-        thousand-article build should not carry them through the rendering (the audit and
-        the templates need each published article's metadata only)."""
-        assert self.project is not None and self.plan is not None
-        self.project = dataclasses.replace(self.project, library=Library(), articles=())
-        published = tuple(dataclasses.replace(a, body="") for a in self.plan.published)
-        self.plan = dataclasses.replace(self.plan, published=published)
-        forget_scans()
 
     def _claim_output(self, root: Path, config: MkDocsConfig) -> None:
         """Lock the output folder, repair an interrupted swap, and build beside it.
@@ -237,25 +233,16 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         target = self.files.get_file_from_path(path)
         return get_relative_url(target.url, page.url) if target is not None else "#"
 
-    def _stage(self, day: dt.date, shared: cache.Cache) -> None:
-        """Stage every page into one temporary file, each written away as soon as it is made:
-        neither the plan nor MkDocs holds every page's text through the build."""
-        assert self.project is not None and self.plan is not None
+    def _make_staged_folder(self) -> None:
+        """Where the staged pages are written: beside the output, where a killed build's are
+        removed by the next one (`mkdocs serve`: a temporary folder)."""
         self._remove_staged()
-        if self.building is not None:  # beside the output: a killed build's is removed next time
+        if self.building is not None:
             self.staged = self.building.with_name(f"{self.building.name}.pages")
             discard(self.staged)
             self.staged.mkdir()
         else:
             self.staged = Path(tempfile.mkdtemp(prefix="pipeline-staged-"))
-        self.slices, self.metas = [], {}
-        with (self.staged / BUNDLE).open("wb") as out:
-            for page in staged_pages(self.project, self.plan, day, shared):
-                data = page.body.encode("utf-8")
-                self.slices.append((page.path, out.tell(), len(data)))
-                out.write(data)
-                if page.meta:
-                    self.metas[page.path] = page.meta
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """The staged pages are added, read from their file (articles live outside docs_dir:
