@@ -275,12 +275,12 @@ class Articles:
             page.content = _SEARCH_HINT.sub("", before)
 
     def output(self, page: Page, output: str) -> str:
-        """The written page, its tail back in; the page's Markdown and HTML are not kept any
-        longer."""
+        """The written page, its tail back in; the page's Markdown, HTML and table of contents
+        are not kept any longer (its anchors are, for MkDocs' check of links to them)."""
         finished = self.finished.pop(page.file.src_uri, None)
         if finished is None:
             return output
-        page.markdown, page.content = "", None
+        page.markdown, page.content, page.toc = "", None, TableOfContents([])
         return output.replace(TAIL_SLOT, finished.tail, 1) if finished.tail else output
 
     def close(self) -> None:
