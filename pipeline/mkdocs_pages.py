@@ -29,7 +29,7 @@ import queue
 import re
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -181,10 +181,13 @@ class StagedArticle(Page):
 
     def read_source(self, config: MkDocsConfig) -> None:
         source = config.plugins.on_page_read_source(page=self, config=config)
-        if source is not None:  # another plugin supplied the source: read it as MkDocs would
-            self.markdown, self.meta = get_data(source)
-        else:
+        if source is None:
             self.markdown, self.meta = self.file.content_string, dict(self.staged_meta)
+            return
+        # Another plugin supplied the source: read it as MkDocs would, but the staged front
+        # matter (title, review status) stays what the pipeline made it.
+        self.markdown, meta = get_data(source)
+        self.meta = {**meta, **self.staged_meta}
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         if not self.deferred:
@@ -206,6 +209,8 @@ class Articles:
         self.finished: dict[str, Finished] = {}  # converted, until their tail is back in
         self.indexed: dict[str, str] = {}  # HTML while the search plugin indexes the page
         self.order: dict[str, int] = {}
+        self.jobs: list[str] = []
+        self.ahead: dict[str, Converted] = {}  # converted here before their turn
         self.worker: Worker | None = None
 
     def defer(self, page: Page, markdown: str, article: bool) -> str:
@@ -228,7 +233,7 @@ class Articles:
     def start(self, pages: Sequence[Page], config: MkDocsConfig, files: Files) -> None:
         """Start converting ahead, in the order MkDocs will write the pages."""
         jobs = [p.file.src_uri for p in pages if self.is_waiting(p)]
-        self.order = {uri: index for index, uri in enumerate(jobs)}
+        self.jobs, self.order = jobs, {uri: index for index, uri in enumerate(jobs)}
         if len(jobs) > 1 and worker_allowed():
             try:
                 self.worker = Worker(jobs, self.waiting, self.articles, config, files)
@@ -240,14 +245,28 @@ class Articles:
         uri = page.file.src_uri
         waiting = self.waiting.pop(uri)
         index = self.order.get(uri)
-        converted = None
-        if self.worker is not None and index is not None:
-            converted = self.worker.take(index)
-        if converted is None:  # converted here: the page already holds what it sets
-            converted = Converted.of(page, waiting, config, files, uri in self.articles)
-        else:
-            converted.apply(page, files)
+        converted = self.ahead.pop(uri, None)  # converted here already, while the worker was busy
+        if converted is None and self.worker is not None and index is not None:
+
+            def meanwhile(job: int) -> None:
+                later = files.get_file_from_path(self.jobs[job])
+                assert later is not None and later.page is not None
+                self.ahead[later.src_uri] = self._here(later.page, config, files)
+
+            converted = self.worker.take(index, meanwhile)
+            if converted is not None:
+                converted.apply(page, files)
+        if converted is None:
+            converted = self._here(page, config, files, waiting)
         self.finished[uri] = converted.finished
+
+    def _here(
+        self, page: Page, config: MkDocsConfig, files: Files, waiting: str | int | None = None
+    ) -> Converted:
+        """Converted in this process: the page then holds what the conversion sets."""
+        uri = page.file.src_uri
+        text = self.waiting[uri] if waiting is None else waiting
+        return Converted.of(page, text, config, files, uri in self.articles)
 
     def html(self, page: Page) -> str:
         """The page's HTML (for on_page_content; an article's sanitized, with a slot for its
@@ -347,27 +366,56 @@ class Worker:
             receiver.close()
             self.arrived.put(_DONE)
 
-    def take(self, index: int) -> Converted | None:
+    def take(self, index: int, meanwhile: Callable[[int], None]) -> Converted | None:
         """The worker's conversion of job `index`, or None: convert it here (the worker has not
-        started it, failed on it, or stopped)."""
+        started it, failed on it, or stopped). While the worker is still on it, this process
+        does not wait idle: it converts the next job nobody has started (`meanwhile`)."""
+        if self._claim(lambda: index if self.claims[index] == _UNCLAIMED else None) is not None:
+            return None
+        while True:
+            self._receive(block=False)
+            if index in self.results or self.finished:
+                return self.results.pop(index, None)
+            ahead = self._claim(lambda: self._unclaimed_after(index))
+            if ahead is None:
+                break
+            meanwhile(ahead)
+        while index not in self.results and not self.finished:
+            self._receive(block=True)
+        return self.results.pop(index, None)
+
+    def _claim(self, choose: Callable[[], int | None]) -> int | None:
+        """The job `choose` picks (under the lock), claimed for this process; None if none."""
         lock = self.claims.get_lock()
         while not lock.acquire(timeout=1):
             if not self.process.is_alive():  # it died holding the lock: the rest is ours
                 self.finished = True
                 return None
         try:
-            if self.claims[index] == _UNCLAIMED:
-                self.claims[index] = _HERE
-                return None
+            chosen = choose()
+            if chosen is not None:
+                self.claims[chosen] = _HERE
+            return chosen
         finally:
             lock.release()
-        while index not in self.results and not self.finished:
-            item = self.arrived.get()
+
+    def _unclaimed_after(self, index: int) -> int | None:
+        return next(
+            (j for j in range(index + 1, len(self.claims)) if self.claims[j] == _UNCLAIMED), None
+        )
+
+    def _receive(self, block: bool) -> None:
+        """Take what the worker has sent (waiting for one result if `block`)."""
+        while not self.finished:
+            try:
+                item = self.arrived.get(block=block)
+            except queue.Empty:
+                return
             if item is _DONE:
                 self.finished = True
             else:
                 self.results[item[0]] = item[1]
-        return self.results.pop(index, None)
+            block = False
 
     def stop(self) -> None:
         if self.process.is_alive():

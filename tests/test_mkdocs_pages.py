@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -143,3 +144,65 @@ def test_an_article_opening_with_a_rule_is_not_read_as_front_matter(minimal: Pat
     page = (minimal / "site/articles/under-review.html").read_text("utf-8")
     assert "<hr" in page and "keep: this line</h2>" in page
     assert "<title>Does moonlight exposure shorten migraine attacks?" in page
+
+
+class _Config(dict):  # type: ignore[type-arg]
+    """Just what a Page and a BundledFile read of MkDocs' configuration."""
+
+    def __init__(self, site_dir: str, source: str | None) -> None:
+        super().__init__(site_url=None, repo_url=None, edit_uri=None, edit_uri_template=None)
+        self.site_dir, self.use_directory_urls = site_dir, False
+        self.plugins = SimpleNamespace(on_page_read_source=lambda page, config: source)
+
+
+@pytest.mark.parametrize("source", [None, "---\ntitle: Another\nextra: kept\n---\nReplaced.\n"])
+def test_a_staged_article_keeps_its_staged_front_matter(tmp_path: Path, source: str | None) -> None:
+    """Read from its file, an article page gets its front matter as data; should another plugin
+    supply the page's source, the staged title and review status still win."""
+    bundle = tmp_path / "pages.md"
+    bundle.write_text("Body.\n", "utf-8")
+    config = _Config(str(tmp_path / "site"), source)
+    file = mkdocs_pages.BundledFile(config, "articles/a.md", str(bundle), 0, 6)  # type: ignore[arg-type]
+    meta = {"title": "What helps?", "review": {"status": "approved"}}
+    page = mkdocs_pages.StagedArticle(file, config, meta)  # type: ignore[arg-type]
+    page.read_source(config)  # type: ignore[arg-type]
+    assert page.meta["title"] == "What helps?" and page.meta["review"] == {"status": "approved"}
+    if source is None:
+        assert page.markdown == "Body.\n" and page.meta == meta
+    else:
+        assert page.markdown == "Replaced.\n" and page.meta["extra"] == "kept"
+
+
+@needs_worker
+def test_while_the_worker_is_slow_this_process_converts_the_next_pages(
+    minimal: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rather than wait for the page the worker is on, the build converts the next page nobody
+    has started; the site is the same."""
+    assert cli("approve", "content/articles/under-review.md", "--by", "rev2", cwd=minimal).code == 0
+    monkeypatch.setenv(mkdocs_pages.WORKERS_VARIABLE, "0")
+    assert cli("build", cwd=minimal).code == 0
+    alone = site_bytes(minimal / "site")
+
+    monkeypatch.delenv(mkdocs_pages.WORKERS_VARIABLE)
+    monkeypatch.setattr(mkdocs_pages.threading, "active_count", lambda: 1)
+    here, real = os.getpid(), mkdocs_pages.Converted.of
+    ahead: list[str] = []
+
+    def convert(page, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.getpid() != here:
+            time.sleep(0.5)  # a slow worker
+        return real(page, *args, **kwargs)
+
+    real_here = mkdocs_pages.Articles._here
+
+    def spy(self, page, config, files, waiting=None):  # type: ignore[no-untyped-def]
+        if waiting is None:
+            ahead.append(page.file.src_uri)
+        return real_here(self, page, config, files, waiting)
+
+    monkeypatch.setattr(mkdocs_pages.Converted, "of", convert)
+    monkeypatch.setattr(mkdocs_pages.Articles, "_here", spy)
+    assert cli("build", cwd=minimal).code == 0
+    assert ahead and "articles/back-pain.md" not in ahead  # the first is the worker's
+    assert site_bytes(minimal / "site") == alone
