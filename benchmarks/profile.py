@@ -8,7 +8,8 @@ does), and prints Markdown: time by package for both (so the extra over the floo
 pipeline/, or as more Markdown, Jinja or MkDocs work), the pipeline/ functions by cumulative
 time, and the hottest functions overall. The .prof files stay in --out for pstats or snakeviz.
 cProfile slows Python code by roughly 1.5-2x, evenly enough that the shares hold. The build is
-profiled in one process (PIPELINE_WORKERS=0): cProfile would not see the worker's share.
+profiled in one process (PIPELINE_WORKERS=0): cProfile would not see the work of the staging
+child or of the worker.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ corpus and in the same run, so the ratios compare like with like:
 
 - check   `python -m pipeline check` in the corpus;
 - build   `python -m pipeline build` in the corpus (our full, published site);
-- serial  the same build in one process (PIPELINE_WORKERS=0: no worker converting articles on
-          the second core), for the time and memory it trades;
+- serial  the same build in one process (PIPELINE_WORKERS=0: no child process staging, no
+          worker converting pages on the second core), for the time and memory it trades;
 - nav     bare `mkdocs build`, plain Material, the same article Markdown with every article in
           the nav: what a plain MkDocs user gets (MkDocs puts every page in the nav by default);
 - floor   the same with the articles left out of the nav: the cost of rendering the pages at
@@ -306,7 +306,7 @@ def bench_size(
                     continue
                 shutil.rmtree(site, ignore_errors=True)  # every run builds from scratch
                 command, cwd = to_run[name]
-                # "serial" is the same build without the worker process (PIPELINE_WORKERS=0).
+                # "serial" is the same build in one process (PIPELINE_WORKERS=0).
                 run_env = dict(env, PIPELINE_WORKERS="0") if name == "serial" else env
                 seconds, cpu, peak, rss, code = measure(command, cwd, run_env, log)
                 if code != 0:

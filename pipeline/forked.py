@@ -3,8 +3,9 @@
 CPython rarely gives memory back to the system: a process that once parsed a thousand articles
 stays that large. Work whose result is small can run in a child that exits when done, so the
 parent never grows. Where that cannot be done (no fork on this platform, other threads
-running, no process to be had, or the child fails or dies), `run_forked` returns None and the
-caller does the work itself, where any error surfaces as it always would.
+running, turned off with PIPELINE_WORKERS=0, no process to be had, or the child fails or
+dies), `run_forked` returns None and the caller does the work itself, where any error surfaces
+as it always would.
 """
 
 from __future__ import annotations
@@ -18,11 +19,21 @@ from multiprocessing.connection import Connection
 from typing import TypeVar
 
 T = TypeVar("T")
+# PIPELINE_WORKERS=0 keeps a build in one process: no child stages, no worker converts.
+WORKERS_VARIABLE = "PIPELINE_WORKERS"
+
+
+def forking_allowed() -> bool:
+    """Linux (where fork is the default and safe here), no other thread running (a child gets
+    only the thread that forked it), and not turned off."""
+    if os.environ.get(WORKERS_VARIABLE, "1") == "0" or not sys.platform.startswith("linux"):
+        return False
+    return threading.active_count() == 1
 
 
 def run_forked(work: Callable[[], T]) -> T | None:
     """`work()` run in a forked child and its result sent back, or None (see above)."""
-    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+    if not forking_allowed():
         return None
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)

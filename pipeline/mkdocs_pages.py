@@ -27,7 +27,6 @@ import multiprocessing
 import os
 import queue
 import re
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils.meta import get_data
 
+from pipeline.forked import forking_allowed
 from pipeline.prerendered import Lifted, anchor_ids, lift, tail_of
 from pipeline.render import CITATION
 from pipeline.sanitize import clean
@@ -48,9 +48,6 @@ from pipeline.sanitize import clean
 # and the search plugin skips comments, so the index never parses the tail.
 TAIL_SLOT = "<!-- pipeline: tail -->"
 _SEARCH_HINT = re.compile(r'\s?data-search-\w+="[^"]+"')  # as the search plugin removes them
-# PIPELINE_WORKERS=0 converts every page in this process (1, the default: a worker when the
-# machine has a second core and forking is safe).
-WORKERS_VARIABLE = "PIPELINE_WORKERS"
 
 
 @dataclass
@@ -309,11 +306,9 @@ class Articles:
 
 
 def worker_allowed() -> bool:
-    """Fork only where it is safe and worth it: Linux, two cores or more, no other thread (as
-    under `mkdocs serve`), and not turned off."""
-    if os.environ.get(WORKERS_VARIABLE, "1") == "0" or not sys.platform.startswith("linux"):
-        return False
-    return len(os.sched_getaffinity(0)) > 1 and threading.active_count() == 1
+    """Fork only where it is safe (`forking_allowed`: not under `mkdocs serve`, which runs
+    threads, nor with PIPELINE_WORKERS=0) and worth it: two cores or more."""
+    return forking_allowed() and len(os.sched_getaffinity(0)) > 1
 
 
 _UNCLAIMED, _WORKER, _HERE = 0, 1, 2

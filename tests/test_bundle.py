@@ -71,10 +71,18 @@ def test_a_project_with_errors_is_not_staged(minimal: Path, tmp_path: Path) -> N
 
 
 @needs_fork
-def test_a_build_parses_the_articles_in_a_child_process(
-    minimal: Path, cli, one_thread: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@pytest.mark.parametrize("workers", ["1", "0"])
+def test_a_build_parses_the_articles_in_a_child_process_unless_told_not_to(
+    minimal: Path,
+    cli,
+    one_thread: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    workers: str,
 ) -> None:
+    """PIPELINE_WORKERS=0 keeps the whole build in one process."""
     monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv(forked.WORKERS_VARIABLE, workers)
     parsed_in = tmp_path / "parsed-in"
     real = articles.parse_article
 
@@ -86,5 +94,5 @@ def test_a_build_parses_the_articles_in_a_child_process(
     monkeypatch.setattr(articles, "parse_article", parse)
     assert cli("build", cwd=minimal).code == 0
     pids = set(parsed_in.read_text().split())
-    assert pids and str(os.getpid()) not in pids
+    assert pids and (str(os.getpid()) in pids) == (workers == "0")
     assert (minimal / "site/articles/back-pain.html").is_file()

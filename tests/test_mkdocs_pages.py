@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipeline import mkdocs_pages
+from pipeline import forked, mkdocs_pages
 from pipeline.audit import output_text
 from tests.test_publish import strict_build
 
@@ -46,7 +46,7 @@ def test_the_site_is_byte_identical_with_and_without_the_worker(
     assert started == [[*articles, *listings, "index.md", "board.md"]]
     with_worker = site_bytes(minimal / "site")
 
-    monkeypatch.setenv(mkdocs_pages.WORKERS_VARIABLE, "0")
+    monkeypatch.setenv(forked.WORKERS_VARIABLE, "0")
     assert cli("build", cwd=minimal).code == 0
     assert len(started) == 1  # no worker this time
     assert site_bytes(minimal / "site") == with_worker
@@ -68,7 +68,7 @@ def test_a_warning_from_a_converted_article_still_fails_a_strict_build(
     """MkDocs warns about a link to a missing page while converting it; in the worker the
     warning is sent back, so --strict counts it just the same."""
     _approve_with_a_broken_link(minimal, cli)
-    result = strict_build(minimal, **{mkdocs_pages.WORKERS_VARIABLE: workers})
+    result = strict_build(minimal, **{forked.WORKERS_VARIABLE: workers})
     assert result.returncode != 0
     warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
     assert len(warnings) == 1 and "missing-protocol.md" in warnings[0], result.stderr
@@ -180,11 +180,11 @@ def test_while_the_worker_is_slow_this_process_converts_the_next_pages(
     """Rather than wait for the page the worker is on, the build converts the next page nobody
     has started; the site is the same."""
     assert cli("approve", "content/articles/under-review.md", "--by", "rev2", cwd=minimal).code == 0
-    monkeypatch.setenv(mkdocs_pages.WORKERS_VARIABLE, "0")
+    monkeypatch.setenv(forked.WORKERS_VARIABLE, "0")
     assert cli("build", cwd=minimal).code == 0
     alone = site_bytes(minimal / "site")
 
-    monkeypatch.delenv(mkdocs_pages.WORKERS_VARIABLE)
+    monkeypatch.delenv(forked.WORKERS_VARIABLE)
     monkeypatch.setattr(mkdocs_pages.threading, "active_count", lambda: 1)
     here, real = os.getpid(), mkdocs_pages.Converted.of
     ahead: list[str] = []
