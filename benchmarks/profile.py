@@ -74,7 +74,7 @@ LANDMARKS = (
     ("  library: parse_library", r"pipeline/library\.py:\d+\(parse_library\)"),
     ("  LaTeX decoding (pylatexenc)", r"\(latex_to_text\)"),
     ("  articles: front matter YAML", r"pipeline/yamltext\.py:\d+\(load_yaml\)"),
-    ("pipeline: stage", r"pipeline/stage\.py:\d+\(stage\)"),
+    ("pipeline: staging the pages", r"pipeline/stage\.py:\d+\(article_page\)"),
     ("pipeline: audit, page by page as written", r"pipeline/audit\.py:\d+\(page\)"),
     ("pipeline: audit, the rest read from disk", r"pipeline/audit\.py:\d+\(finish\)"),
 )
@@ -188,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         project = corpus.generate(args.articles, work / "project", args.seed)
         plain = run.write_plain_sites(project, work / "plain")
         commands = run.commands(project, plain, work / "site")
+        check_cmd, check_cwd = commands["check"]  # the parse cache warm, as in run's medians
+        subprocess.run(check_cmd, cwd=check_cwd, env=env, capture_output=True, check=False)
         build_cmd, build_cwd = commands["build"]
         build = profile(build_cmd[1:], build_cwd, env, out / "build.prof")
         floor_cmd, floor_cwd = commands["floor"]
