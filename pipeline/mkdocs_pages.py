@@ -165,6 +165,11 @@ class BundledFile(File):
     def content_string(self, value: str) -> None:
         File.content_string.fset(self, value)  # type: ignore[attr-defined]
 
+    def is_modified(self) -> bool:
+        """Staged anew by every build: `--dirty` rebuilds it (MkDocs would compare the dates
+        of a source file it does not have)."""
+        return True
+
 
 class StagedArticle(Page):
     """An article page as staged: its front matter arrives as data (no YAML written and parsed
@@ -207,7 +212,7 @@ class Articles:
         self.indexed: dict[str, str] = {}  # HTML while the search plugin indexes the page
         self.order: dict[str, int] = {}
         self.jobs: list[str] = []
-        self.ahead: dict[str, Converted] = {}  # converted here before their turn
+        self.ahead: dict[str, Converted | None] = {}  # converted here before their turn
         self.worker: Worker | None = None
 
     def defer(self, page: Page, markdown: str, article: bool) -> str:
@@ -242,15 +247,20 @@ class Articles:
         uri = page.file.src_uri
         waiting = self.waiting.pop(uri)
         index = self.order.get(uri)
-        converted = self.ahead.pop(uri, None)  # converted here already, while the worker was busy
-        if converted is None and self.worker is not None and index is not None:
+        converted = None
+        if uri in self.ahead:  # claimed here while the worker was busy (None: that failed)
+            converted = self.ahead.pop(uri)
+        elif self.worker is not None and index is not None:
 
             def meanwhile(job: int) -> None:
                 later = files.get_file_from_path(self.jobs[job])
                 assert later is not None and later.page is not None
-                self.ahead[later.src_uri] = self._here(later.page, config, files)
+                try:
+                    self.ahead[later.src_uri] = self._here(later.page, config, files)
+                except Exception:  # converted again in its turn, where the error names it
+                    self.ahead[later.src_uri] = None
 
-            converted = self.worker.take(index, meanwhile)
+            converted = self.worker.take(index, meanwhile, lambda: len(self.ahead) < LOOKAHEAD)
             if converted is not None:
                 converted.apply(page, files)
         if converted is None:
@@ -312,6 +322,9 @@ def worker_allowed() -> bool:
 
 
 _UNCLAIMED, _WORKER, _HERE = 0, 1, 2
+# At most this many pages converted here before their turn, while the worker is busy: each is
+# held until it is written.
+LOOKAHEAD = 8
 _DONE = object()
 
 
@@ -361,17 +374,20 @@ class Worker:
             receiver.close()
             self.arrived.put(_DONE)
 
-    def take(self, index: int, meanwhile: Callable[[int], None]) -> Converted | None:
+    def take(
+        self, index: int, meanwhile: Callable[[int], None], room: Callable[[], bool]
+    ) -> Converted | None:
         """The worker's conversion of job `index`, or None: convert it here (the worker has not
         started it, failed on it, or stopped). While the worker is still on it, this process
-        does not wait idle: it converts the next job nobody has started (`meanwhile`)."""
+        does not wait idle: it converts the next job nobody has started (`meanwhile`), as long
+        as there is `room` to keep what it converted ahead."""
         if self._claim(lambda: index if self.claims[index] == _UNCLAIMED else None) is not None:
             return None
         while True:
             self._receive(block=False)
             if index in self.results or self.finished:
                 return self.results.pop(index, None)
-            ahead = self._claim(lambda: self._unclaimed_after(index))
+            ahead = self._claim(lambda: self._unclaimed_after(index)) if room() else None
             if ahead is None:
                 break
             meanwhile(ahead)

@@ -36,7 +36,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
+from mkdocs.utils import CountHandler, get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from pipeline import cache, clock
@@ -64,6 +64,15 @@ def _pin_build_date(plan: PublishPlan) -> bool:
     midnight = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC)
     os.environ["SOURCE_DATE_EPOCH"] = str(int(midnight.timestamp()))
     return True
+
+
+def _strict_warnings(config: MkDocsConfig) -> int:
+    """The warnings MkDocs has counted in strict mode. It aborts on them only after every
+    on_post_build, once this plugin would have swapped the new site into place."""
+    if not config.strict:
+        return 0
+    counters = [h for h in logging.getLogger("mkdocs").handlers if isinstance(h, CountHandler)]
+    return sum(count for counter in counters for _, count in counter.get_counts())
 
 
 class PipelineConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -161,6 +170,8 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         if page.file.src_uri not in self.staged_paths:
             return markdown
         article = page.file.src_uri in self.plan.article_paths
+        if not article and "title" not in page.meta:
+            return markdown  # its title may come from its heading: known only once converted
         return self.articles.defer(page, markdown, article)
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
@@ -301,6 +312,12 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             self._discard()
             raise PluginError(
                 "the built site failed the publishing audit; the previous site is unchanged"
+            )
+        if warnings := _strict_warnings(config):
+            self._discard()
+            raise PluginError(
+                f"aborted with {warnings} warnings in strict mode (above); "
+                "the previous site is unchanged"
             )
         if self.final_site is not None and self.building is not None:
             swap_into_place(self.building, self.final_site)

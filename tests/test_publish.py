@@ -125,6 +125,23 @@ def test_failed_audit_leaves_the_previous_site_untouched(minimal: Path, cli) -> 
     assert not (minimal / ".site.building").exists()
 
 
+def test_a_strict_build_with_warnings_leaves_the_previous_site_untouched(
+    minimal: Path, cli
+) -> None:
+    """MkDocs aborts a strict build on its warnings only after every plugin's on_post_build,
+    once the new site would have been swapped in: the plugin checks first."""
+    site = built(minimal, cli)
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    policy = minimal / "content/pages/editorial-policy.md"
+    policy.write_text(policy.read_text("utf-8") + "\nSee [the rules](no-such-page.md).\n", "utf-8")
+    result = cli("build", "--strict", cwd=minimal)
+    assert result.code == 1
+    assert "no-such-page.md" in result.stderr and "previous site is unchanged" in result.stderr
+    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before
+    assert not (minimal / ".site.building").exists()
+
+
 def test_audit_requires_the_disclaimer_and_status_on_every_article_page(minimal: Path, cli) -> None:
     site = built(minimal, cli)
     day = dt.date.fromisoformat(TODAY)
