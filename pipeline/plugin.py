@@ -184,7 +184,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         """Article HTML is sanitized (the second line of defence), its tail kept for later."""
-        if self.articles.is_waiting(page) or not self.articles.is_converted(page):
+        if not self.articles.is_converted(page):  # not deferred, or not converted yet
             return html
         return self.articles.html(page)
 
