@@ -91,15 +91,19 @@ def output_pieces(path: Path, data: bytes) -> Iterator[str]:
     whole."""
     data = _decompressed(path, data)
     if _is_json(path):
+        json_only, end = True, 0
         for match in _JSON_STRING.finditer(data):
+            # What lies between two literals is checked where it lies: a copy of the file
+            # without its literals cost more memory than anything else in the audit.
+            json_only = json_only and _JSON_BETWEEN.fullmatch(data, end, match.start()) is not None
+            end = match.end()
             literal = match.group(1)
             text = literal.decode("utf-8", errors="replace")
             if b"\\" in literal:
                 with contextlib.suppress(ValueError):  # not valid JSON: read it as it is written
                     text = json.loads(f'"{text}"')
             yield text
-        between = _JSON_STRING.sub(b" ", data)
-        if _JSON_BETWEEN.fullmatch(between):
+        if json_only and _JSON_BETWEEN.fullmatch(data, end) is not None:
             return
         # Not JSON after all (text outside the literals): a sentence may cross a quote, so the
         # file is read whole as well.

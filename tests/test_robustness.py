@@ -95,6 +95,12 @@ def _broken_json(site: Path) -> None:
     (site / "search/notes.json").write_text(f"Notes: {quoted}\n", "utf-8")
 
 
+def _prose_between_json_strings(site: Path) -> None:
+    """JSON at both ends, prose between two of its strings (a quotation splits the sentence)."""
+    quoted = SENTENCE.replace("purple giraffe protocol", '"purple giraffe protocol"')
+    (site / "search/notes.json").write_text(f'["notes", {quoted} "end"]\n', "utf-8")
+
+
 def _not_found_page(site: Path) -> None:
     _inject_html(site / "404.html", f"<p>{SENTENCE}</p>")
 
@@ -109,6 +115,7 @@ CHANNELS: dict[str, Callable[[Path], None]] = {
     "related articles": _related,
     "404 page": _not_found_page,
     "a file that is not really JSON": _broken_json,
+    "prose between the strings of a JSON file": _prose_between_json_strings,
 }
 
 
