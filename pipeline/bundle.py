@@ -1,19 +1,22 @@
 """Load, check and stage a project into one file of staged pages: the bundle a renderer reads.
 
 A build needs the parsed project (every article, the library) only until its pages are staged;
-what the rest of the build needs is small: the published articles' metadata, the front matter
-of each article page and where each page lies in the file. `load_and_stage` returns just that,
-so it can run in a short-lived child process (`forked`) and the long-lived build process never
-holds the project at all.
+what the rest of the build needs is small: the published articles' metadata and where each page
+lies in the file. An article page's front matter is in the file too, as JSON after its body, so
+a renderer reads it when it renders the page rather than holding every page's all along.
+`load_and_stage` returns just that, so it can run in a short-lived child process (`forked`) and
+the long-lived build process never holds the project at all.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline.cache import Cache
 from pipeline.citations import forget_scans
@@ -25,15 +28,24 @@ from pipeline.stage import PublishPlan, publish_plan, staged_pages
 from pipeline.styles import Style
 
 
+class Slice(NamedTuple):
+    """Where a staged page lies in the bundle file: its body, then its front matter as JSON
+    (`meta_size` 0: the page has none)."""
+
+    path: str
+    at: int
+    size: int
+    meta_size: int = 0
+
+
 @dataclass(frozen=True)
 class Bundle:
     """A staged project: `plan` is None when nothing may be staged (the project has errors,
     outside a preview, or no canonical disclaimer)."""
 
     project: Project  # without its library and its articles' text
-    plan: PublishPlan | None  # the published articles without their text, no pages
-    slices: tuple[tuple[str, int, int], ...] = ()  # each page's path, offset and size in bytes
-    metas: Mapping[str, Mapping[str, object]] = dataclasses.field(default_factory=dict)
+    plan: PublishPlan | None  # the published articles without their text or lines, no pages
+    slices: tuple[Slice, ...] = ()
 
 
 def load_and_stage(
@@ -50,19 +62,16 @@ def load_and_stage(
     if project.disclaimer is None or (has_errors(project.diagnostics) and not preview):
         return Bundle(_slim(project), None)
     plan = publish_plan(project, preview)
-    slices, metas = [], {}
+    slices = []
     with path.open("wb") as out:
         for page in staged_pages(project, plan, today, cache):
             data = page.body.encode("utf-8")
-            slices.append((page.path, out.tell(), len(data)))
-            out.write(data)
-            if page.meta:
-                metas[page.path] = page.meta
+            meta = json.dumps(page.meta, ensure_ascii=False).encode("utf-8") if page.meta else b""
+            slices.append(Slice(page.path, out.tell(), len(data), len(meta)))
+            out.write(data + meta)
     forget_scans()
-    published = tuple(dataclasses.replace(a, body="") for a in plan.published)
-    return Bundle(
-        _slim(project), dataclasses.replace(plan, published=published), tuple(slices), metas
-    )
+    published = tuple(dataclasses.replace(a, body="", field_lines={}) for a in plan.published)
+    return Bundle(_slim(project), dataclasses.replace(plan, published=published), tuple(slices))
 
 
 def _slim(project: Project) -> Project:

@@ -22,13 +22,15 @@ stops, is converted here instead, where an error surfaces as it would without th
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import multiprocessing
 import os
 import queue
 import re
+import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -134,22 +136,47 @@ class Converted:
             logging.getLogger(record.name).handle(record)
 
 
+def _share_anchor_names(page: Page) -> None:
+    """A page's anchors stay in memory to the end of the build (MkDocs checks links to them
+    then); most names recur on every page ("ref-1", "cite-1", a section's), so each page's
+    set refers to one shared copy of each name instead of its own."""
+    if page.present_anchor_ids:
+        page.present_anchor_ids = {sys.intern(a) for a in page.present_anchor_ids}
+    if page.links_to_anchors:
+        page.links_to_anchors = {
+            file: {sys.intern(a): sys.intern(url) for a, url in links.items()}
+            for file, links in page.links_to_anchors.items()
+        }
+
+
 class BundledFile(File):
     """A staged page, stored as a slice of one file that holds them all: creating a file per
-    page cost more than anything else the plugin did before MkDocs read them back."""
+    page cost more than anything else the plugin did before MkDocs read them back. An article
+    page's front matter follows its body in the file, as JSON (`meta_size` bytes)."""
 
-    def __init__(self, config: MkDocsConfig, src_uri: str, bundle: str, at: int, size: int) -> None:
+    def __init__(
+        self,
+        config: MkDocsConfig,
+        src_uri: str,
+        bundle: str,
+        at: int,
+        size: int,
+        meta_size: int = 0,
+    ) -> None:
         super().__init__(src_uri, None, config.site_dir, config.use_directory_urls)
         self.generated_by = "pipeline"
-        self.bundle, self.at, self.size = bundle, at, size
+        self.bundle, self.at, self.size, self.meta_size = bundle, at, size, meta_size
+
+    def _read(self, at: int, size: int) -> bytes:
+        with open(self.bundle, "rb") as stream:
+            stream.seek(at)
+            return stream.read(size)
 
     @property
     def content_bytes(self) -> bytes:
         if self._content is not None:  # another plugin set the content
             return File.content_bytes.fget(self)  # type: ignore[attr-defined,no-any-return]
-        with open(self.bundle, "rb") as stream:
-            stream.seek(self.at)
-            return stream.read(self.size)
+        return self._read(self.at, self.size)
 
     @content_bytes.setter
     def content_bytes(self, value: bytes) -> None:
@@ -165,6 +192,14 @@ class BundledFile(File):
     def content_string(self, value: str) -> None:
         File.content_string.fset(self, value)  # type: ignore[attr-defined]
 
+    @property
+    def meta_bytes(self) -> bytes:
+        """The page's staged front matter as JSON (empty when it has none)."""
+        return self._read(self.at + self.size, self.meta_size) if self.meta_size else b""
+
+    def staged_meta(self) -> dict[str, Any]:
+        return json.loads(self.meta_bytes) if self.meta_size else {}
+
     def is_modified(self) -> bool:
         """Staged anew by every build: `--dirty` rebuilds it (MkDocs would compare the dates
         of a source file it does not have)."""
@@ -174,22 +209,44 @@ class BundledFile(File):
 class StagedArticle(Page):
     """An article page as staged: its front matter arrives as data (no YAML written and parsed
     back), and MkDocs' own render is skipped while the page waits to be converted later (it
-    would build a Markdown converter for an empty page)."""
+    would build a Markdown converter for an empty page).
 
-    def __init__(self, file: File, config: MkDocsConfig, meta: Mapping[str, object]) -> None:
+    The front matter is read from the bundle when something first asks for it (MkDocs reads
+    every page before it renders any, and the worker needs none of it), and let go once the
+    page is written (`forget_meta`): a thousand pages' front matter held to the end of the
+    build weighed about 5 MiB."""
+
+    def __init__(self, file: BundledFile, config: MkDocsConfig) -> None:
+        self._meta: dict[str, Any] | None = None
+        self._meta_staged = False  # `_meta` is the bundle's, as read: safe to read again
         super().__init__(None, file, config)
-        self.staged_meta = meta
+        self.bundled = file
         self.deferred = False
+
+    @property  # type: ignore[override]
+    def meta(self) -> dict[str, Any]:
+        if self._meta is None:
+            self._meta, self._meta_staged = self.bundled.staged_meta(), True
+        return self._meta
+
+    @meta.setter
+    def meta(self, value: dict[str, Any]) -> None:
+        self._meta, self._meta_staged = value, False
+
+    def forget_meta(self) -> None:
+        """Let go of the front matter as staged; read again should anything ask for it."""
+        if self._meta_staged:
+            self._meta = None
 
     def read_source(self, config: MkDocsConfig) -> None:
         source = config.plugins.on_page_read_source(page=self, config=config)
         if source is None:
-            self.markdown, self.meta = self.file.content_string, dict(self.staged_meta)
+            self.markdown, self._meta = self.file.content_string, None
             return
         # Another plugin supplied the source: read it as MkDocs would, but the staged front
         # matter (title, review status) stays what the pipeline made it.
         self.markdown, meta = get_data(source)
-        self.meta = {**meta, **self.staged_meta}
+        self.meta = {**meta, **self.bundled.staged_meta()}
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         if not self.deferred:
@@ -266,6 +323,7 @@ class Articles:
         if converted is None:
             converted = self._here(page, config, files, waiting)
         self.finished[uri] = converted.finished
+        _share_anchor_names(page)
 
     def _here(
         self, page: Page, config: MkDocsConfig, files: Files, waiting: str | int | None = None

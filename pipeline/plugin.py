@@ -18,13 +18,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import json
 import logging
 import os
 import posixpath
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from pipeline import cache, clock
 from pipeline.audit import Audit
-from pipeline.bundle import load_and_stage
+from pipeline.bundle import Slice, load_and_stage
 from pipeline.diagnostics import Diagnostic, format_text
 from pipeline.forked import run_forked
 from pipeline.mkdocs_pages import Articles, BundledFile, StagedArticle
@@ -100,9 +99,8 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self.audit: Audit | None = None
         self.staged: Path | None = None  # the staged pages, while MkDocs reads them
         self.staged_paths: frozenset[str] = frozenset()
-        self.slices: list[tuple[str, int, int]] = []  # each staged page's place in its file
+        self.slices: list[Slice] = []  # each staged page's place in its file
         self.bundled: list[BundledFile] = []
-        self.metas: dict[str, Mapping[str, object]] = {}  # an article page's front matter
 
     @property
     def preview(self) -> bool:
@@ -133,7 +131,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         # weighs on the rest of the build (`forked`).
         bundle = (run_forked(work) if self.command == "build" else None) or work()
         self.project, self.plan = bundle.project, bundle.plan
-        self.slices, self.metas = list(bundle.slices), dict(bundle.metas)
+        self.slices = list(bundle.slices)
         self.diagnostics = list(self.project.diagnostics)
         for diagnostic in self.diagnostics:
             line = format_text([diagnostic])
@@ -234,6 +232,8 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         if output.strip():  # MkDocs writes no file for an empty page
             written = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
             self.audit.page(page.file.dest_uri, output, written)
+        if isinstance(page, StagedArticle):  # written: its front matter need not stay in memory
+            page.forget_meta()
         return output
 
     on_post_page = CombinedEvent(_put_back_tail, _audit_page)
@@ -263,25 +263,24 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self.files = files
         bundle = str(self.staged / BUNDLE)
         self.bundled = []
-        for path, at, size in self.slices:
+        for path, at, size, meta_size in self.slices:
             existing = files.get_file_from_path(path)
             if existing is not None:
                 files.remove(existing)
-            file = BundledFile(config, path, bundle, at, size)
-            if path in self.metas:
-                StagedArticle(file, config, self.metas[path])
+            file = BundledFile(config, path, bundle, at, size, meta_size)
+            if meta_size:
+                StagedArticle(file, config)
             files.append(file)
             self.bundled.append(file)
-        self.staged_paths = frozenset(path for path, _, _ in self.slices)
+        self.staged_paths = frozenset(path for path, *_ in self.slices)
         self.audit = Audit(self.project, self.plan, self._staged_texts)
         return files
 
     def _staged_texts(self) -> Iterator[str]:
         """The staged pages as published, front matter included (for the audit)."""
         for file in self.bundled:
-            meta = self.metas.get(file.src_uri)
             text = file.content_string
-            yield text if meta is None else json.dumps(meta, ensure_ascii=False) + "\n" + text
+            yield f"{file.meta_bytes.decode('utf-8')}\n{text}" if file.meta_size else text
 
     def _remove_staged(self) -> None:
         self.slices, self.bundled = [], []

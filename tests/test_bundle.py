@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -52,13 +53,21 @@ def test_the_bundle_holds_each_staged_page_at_its_place(minimal: Path, tmp_path:
     expected = stage(load_project(minimal, DAY), DAY)
     assert bundle.plan is not None
     data = path.read_bytes()
-    pages = {p: data[at : at + size].decode() for p, at, size in bundle.slices}
+    pages = {s.path: data[s.at : s.at + s.size].decode() for s in bundle.slices}
     assert pages == {p.path: p.body for p in expected.pages}
-    assert bundle.metas == {p.path: p.meta for p in expected.pages if p.meta}
+    # An article page's front matter follows its body, as JSON; other pages have none.
+    metas = {
+        s.path: json.loads(data[s.at + s.size : s.at + s.size + s.meta_size])
+        for s in bundle.slices
+        if s.meta_size
+    }
+    assert metas == {p.path: p.meta for p in expected.pages if p.meta}
+    assert metas and all(path.startswith("articles/") for path in metas)
+    assert sum(s.size + s.meta_size for s in bundle.slices) == len(data)
     # What the rest of the build does not need is not sent back.
     assert bundle.project.articles == () and not bundle.project.library.entries
     assert [a.slug for a in bundle.plan.published] == [a.slug for a in expected.published]
-    assert all(a.body == "" for a in bundle.plan.published)
+    assert all(a.body == "" and not a.field_lines for a in bundle.plan.published)
 
 
 def test_a_project_with_errors_is_not_staged(minimal: Path, tmp_path: Path) -> None:

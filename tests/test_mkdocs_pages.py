@@ -3,6 +3,7 @@ way, and nothing MkDocs would report is lost on the way."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -156,22 +157,57 @@ class _Config(dict):  # type: ignore[type-arg]
         self.plugins = SimpleNamespace(on_page_read_source=lambda page, config: source)
 
 
+def _staged_article(tmp_path: Path, source: str | None) -> mkdocs_pages.StagedArticle:
+    """An article page staged as "Body." with its front matter after it, as the bundle has it."""
+    meta = json.dumps({"title": "What helps?", "review": {"status": "approved"}}).encode()
+    bundle = tmp_path / "pages.md"
+    bundle.write_bytes(b"Body.\n" + meta)
+    config = _Config(str(tmp_path / "site"), source)
+    file = mkdocs_pages.BundledFile(config, "articles/a.md", str(bundle), 0, 6, len(meta))  # type: ignore[arg-type]
+    page = mkdocs_pages.StagedArticle(file, config)  # type: ignore[arg-type]
+    page.read_source(config)  # type: ignore[arg-type]
+    return page
+
+
 @pytest.mark.parametrize("source", [None, "---\ntitle: Another\nextra: kept\n---\nReplaced.\n"])
 def test_a_staged_article_keeps_its_staged_front_matter(tmp_path: Path, source: str | None) -> None:
     """Read from its file, an article page gets its front matter as data; should another plugin
     supply the page's source, the staged title and review status still win."""
-    bundle = tmp_path / "pages.md"
-    bundle.write_text("Body.\n", "utf-8")
-    config = _Config(str(tmp_path / "site"), source)
-    file = mkdocs_pages.BundledFile(config, "articles/a.md", str(bundle), 0, 6)  # type: ignore[arg-type]
-    meta = {"title": "What helps?", "review": {"status": "approved"}}
-    page = mkdocs_pages.StagedArticle(file, config, meta)  # type: ignore[arg-type]
-    page.read_source(config)  # type: ignore[arg-type]
+    page = _staged_article(tmp_path, source)
     assert page.meta["title"] == "What helps?" and page.meta["review"] == {"status": "approved"}
     if source is None:
-        assert page.markdown == "Body.\n" and page.meta == meta
+        assert page.markdown == "Body.\n" and set(page.meta) == {"title", "review"}
     else:
         assert page.markdown == "Replaced.\n" and page.meta["extra"] == "kept"
+
+
+def test_a_written_article_lets_go_of_its_front_matter_until_asked_again(tmp_path: Path) -> None:
+    """Front matter is read when first asked for and let go once the page is written (a thousand
+    pages' of it weighed 5 MiB to the end of the build); asked again, it is read again. Front
+    matter set by another plugin is never let go: it could not be read again."""
+    page = _staged_article(tmp_path, None)
+    assert page._meta is None  # not read with the page's Markdown
+    assert page.meta["title"] == "What helps?"
+    page.forget_meta()
+    assert page._meta is None and page.title == "What helps?"
+    page.meta = {"title": "Set by a plugin"}
+    page.forget_meta()
+    assert page.meta == {"title": "Set by a plugin"}
+
+
+def test_after_a_build_no_article_page_holds_its_front_matter(minimal: Path, cli) -> None:
+    """The plugin lets each article's front matter go as soon as its page is written."""
+    pages: list[mkdocs_pages.StagedArticle] = []
+    real = mkdocs_pages.StagedArticle.__init__
+
+    def keep(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real(self, *args, **kwargs)
+        pages.append(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mkdocs_pages.StagedArticle, "__init__", keep)
+        assert cli("build", cwd=minimal).code == 0
+    assert pages and all(page._meta is None for page in pages)
 
 
 @needs_worker
@@ -247,3 +283,23 @@ def test_a_page_that_fails_while_converted_ahead_is_reported_as_itself(
     result = cli("build", cwd=minimal)
     assert result.code != 0
     assert "Error building page 'articles/under-review.md'" in result.stderr, result.stderr
+
+
+def test_anchor_names_kept_to_the_end_of_the_build_are_shared_between_pages() -> None:
+    """Each page's anchors stay until MkDocs checks links at the end; a name that recurs on
+    every page ("ref-1") is then held once, not once per page."""
+    pages = [
+        SimpleNamespace(
+            present_anchor_ids={"".join(["ref-", "1"]), "background"},
+            links_to_anchors={"self": {"".join(["ref-", "1"]): "#ref-1"}},
+        )
+        for _ in range(2)
+    ]
+    first, second = (next(a for a in p.present_anchor_ids if a == "ref-1") for p in pages)
+    assert first is not second
+    for page in pages:
+        mkdocs_pages._share_anchor_names(page)  # type: ignore[arg-type]
+    first, second = (next(a for a in p.present_anchor_ids if a == "ref-1") for p in pages)
+    assert first is second and pages[0].present_anchor_ids == {"ref-1", "background"}
+    (a, url), (b, _) = (next(iter(p.links_to_anchors["self"].items())) for p in pages)
+    assert a is b and url == "#ref-1"
