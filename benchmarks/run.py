@@ -29,8 +29,10 @@ day; runs of the tools are interleaved so a slow spell on the machine hits all o
 Time is wall-clock time of the whole command, Python start-up included (a user pays it too); the
 table shows the median of `--repeat` runs, results.json keeps every run (the first run of
 `check` and `build` is the cold one: the parse cache starts empty). Peak memory is the largest
-summed PSS of the command's process tree (the build forks a worker), sampled every 50 ms; the
-child's own maximum RSS (os.wait4) is kept in results.json too.
+summed PSS of the command's process tree (the build forks a worker), measured in one more run of
+each tool after the timed ones, sampled every 5 ms (`MEMORY_SAMPLE_S`); the timed runs are not
+sampled, so the sampler's own work does not slow them. The child's own maximum RSS (os.wait4)
+is kept in results.json too.
 
 Quadratic tools (nav, bibtex) are skipped above `--nav-limit` articles (default 1000): at 5000
 articles one such build takes most of an hour, and the point they make is already made.
@@ -60,6 +62,12 @@ from pathlib import Path
 
 from benchmarks import corpus
 
+# How often the memory run reads the processes' PSS. A tool's peak can be brief: the plain
+# builds peak for well under 100 ms while MkDocs writes the search index, and sampled every 50 ms
+# the floor's peak read 59 to 70 MiB from run to run (69-70 MiB every time at 5 ms). Reading
+# smaps_rollup costs about a millisecond per process, which would slow a timed run by up to a
+# tenth: hence the separate, untimed memory run.
+MEMORY_SAMPLE_S = 0.005
 MARKDOWN_EXTENSIONS = ("toc", "tables", "admonition", "attr_list", "footnotes", "md_in_html")
 BENCH_INSTALL = "pip install -e '.[bench]'"
 
@@ -119,36 +127,42 @@ def _round(value: float | None) -> float | None:
 
 
 def measure(
-    command: Sequence[str], cwd: Path, env: dict[str, str], log: Path
-) -> tuple[float, float, float, float, int]:
+    command: Sequence[str],
+    cwd: Path,
+    env: dict[str, str],
+    log: Path,
+    sample_every: float | None = None,
+) -> tuple[float, float, float | None, float, int]:
     """(wall seconds, CPU seconds, peak MiB, peak RSS MiB, exit code) of one subprocess.
 
-    Peak memory is the largest sum of the proportional set size (PSS, /proc/PID/smaps_rollup)
-    over the process and its children, sampled every 50 ms: a build that forks a worker is
-    charged for the worker, and pages the two share are counted once, not twice. (Reading
-    smaps_rollup costs about a millisecond per process; sampled more often, the sampler would
-    slow what it measures.) The child's
-    own maximum resident set size (os.wait4, exact but for one process) is kept beside it. CPU
+    With `sample_every` (seconds), peak memory is the largest sum of the proportional set size
+    (PSS, /proc/PID/smaps_rollup) over the process and its children, sampled that often: a
+    build that forks a worker is charged for the worker, and pages the two share are counted
+    once, not twice. Without it the peak is None and nothing slows the run. The child's own
+    maximum resident set size (os.wait4, exact but for one process) is kept beside it. CPU
     time (user + system, children included) hardly moves when other work shares the machine."""
     with log.open("ab") as out:
         out.write(f"$ {' '.join(command)}\n".encode())
         out.flush()
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        sampler = TreeMemory(process.pid)
-        sampler.start()
+        sampler = TreeMemory(process.pid, sample_every) if sample_every else None
+        if sampler is not None:
+            sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
-        sampler.stop()
+        if sampler is not None:
+            sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     cpu = usage.ru_utime + usage.ru_stime
-    return elapsed, cpu, sampler.peak_kib / 1024, usage.ru_maxrss / 1024, process.returncode
+    peak = sampler.peak_kib / 1024 if sampler is not None else None
+    return elapsed, cpu, peak, usage.ru_maxrss / 1024, process.returncode
 
 
 class TreeMemory(threading.Thread):
     """Samples the summed PSS of a process and its descendants until stopped."""
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    def __init__(self, pid: int, interval: float = MEMORY_SAMPLE_S) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_kib = 0
@@ -300,7 +314,9 @@ def bench_size(
         to_run = commands(project, plain, site)
         log = logs / f"n{size}.log"
         log.write_text("")
-        for round_ in range(repeat):
+        # The timed rounds, then one round that measures memory only (see MEMORY_SAMPLE_S).
+        for round_ in range(repeat + 1):
+            timed = round_ < repeat
             for name, result in results.items():
                 if result.status != "ok":
                     continue
@@ -308,20 +324,24 @@ def bench_size(
                 command, cwd = to_run[name]
                 # "serial" is the same build in one process (PIPELINE_WORKERS=0).
                 run_env = dict(env, PIPELINE_WORKERS="0") if name == "serial" else env
-                seconds, cpu, peak, rss, code = measure(command, cwd, run_env, log)
+                sample = None if timed else MEMORY_SAMPLE_S
+                seconds, cpu, peak, rss, code = measure(command, cwd, run_env, log, sample)
                 if code != 0:
                     result.status = "failed"
                     result.note = f"exit code {code}; see {log}"
                     say(f"  N={size} {name}: FAILED (exit {code}), output in {log}")
                     continue
+                result.peak_rss_mib = max(result.peak_rss_mib or 0.0, rss)
+                if not timed:
+                    result.peak_mib = peak
+                    say(f"  N={size} {name} memory run: peak {peak:.0f} MiB")
+                    continue
                 result.runs_s.append(seconds)
                 result.cpu_s.append(cpu)
                 result.load.append(os.getloadavg()[0])
-                result.peak_mib = max(result.peak_mib or 0.0, peak)
-                result.peak_rss_mib = max(result.peak_rss_mib or 0.0, rss)
                 say(
                     f"  N={size} {name} run {round_ + 1}/{repeat}: {seconds:.2f} s "
-                    f"(CPU {cpu:.2f} s), {peak:.0f} MiB, load {result.load[-1]:.1f}"
+                    f"(CPU {cpu:.2f} s), load {result.load[-1]:.1f}"
                 )
     return results
 
@@ -408,8 +428,9 @@ def markdown_report(data: dict[str, object], sizes: dict[int, dict[str, Measurem
         f"{meta['versions'].get('mkdocs-bibtex') or 'not installed'}. Synthetic corpus "
         f"(`benchmarks/corpus.py`, seed {meta['seed']}); median of {meta['repeat']} run(s), "
         "wall-clock seconds including Python start-up; peak = the largest summed proportional "
-        "set size (PSS) of the command's processes, sampled every 50 ms (the pipeline's build "
-        "forks a worker). The pipeline's parse cache starts empty for each N, so its first run "
+        "set size (PSS) of the command's processes (the pipeline's build forks a worker), "
+        f"sampled every {MEMORY_SAMPLE_S * 1000:.0f} ms in one more, untimed run of each tool. "
+        "The pipeline's parse cache starts empty for each N, so its first run "
         f"is cold (see below). Pipeline: {meta['pipeline']}. Produced by "
         "`python -m benchmarks.run`.",
         "",
@@ -636,8 +657,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": args.seed,
         "corpus_today": today.isoformat(),
         "pipeline": pipeline_source(),
-        "memory": "peak_mib: largest summed PSS of the process tree, sampled every 50 ms; "
-        "peak_rss_mib: the child's own maximum resident set size (os.wait4)",
+        "memory": "peak_mib: largest summed PSS of the process tree, sampled every "
+        f"{MEMORY_SAMPLE_S * 1000:.0f} ms in one untimed run after the timed ones; "
+        "peak_rss_mib: the child's own maximum resident set size (os.wait4), over all runs",
     }
     data: dict[str, object] = {
         "meta": meta,

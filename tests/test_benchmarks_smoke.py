@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.run import MEMORY_SAMPLE_S, measure
 from tests.conftest import REPO, TODAY
 
 
@@ -69,3 +70,17 @@ def test_the_runner_writes_the_table_and_the_json(tmp_path: Path) -> None:
         assert f"{measured[tool]['median_s']:.2f} s" in row
     assert f"{ratios['build_over_floor']:.2f}" in table
     assert (out / "scaling.png").is_file() == plot
+
+
+def test_the_memory_run_catches_a_brief_peak_and_timed_runs_are_not_sampled(
+    tmp_path: Path,
+) -> None:
+    """A tool's peak can last well under 100 ms (a plain build writing its search index): the
+    memory run must see it. A timed run reads no memory, so nothing slows it."""
+    brief = "import time; data = b'x' * (64 << 20); time.sleep(0.04); del data; time.sleep(0.2)"
+    command = [sys.executable, "-c", brief]
+    log = tmp_path / "log"
+    *_, peak, _, code = measure(command, tmp_path, {}, log, MEMORY_SAMPLE_S)
+    assert code == 0 and peak is not None and peak >= 64
+    *_, peak, rss, code = measure(command, tmp_path, {}, log)
+    assert code == 0 and peak is None and rss >= 64
