@@ -30,9 +30,9 @@ Time is wall-clock time of the whole command, Python start-up included (a user p
 table shows the median of `--repeat` runs, results.json keeps every run (the first run of
 `check` and `build` is the cold one: the parse cache starts empty). Peak memory is the largest
 summed PSS of the command's process tree (the build forks a worker), measured in one more run of
-each tool after the timed ones, sampled every 5 ms (`MEMORY_SAMPLE_S`); the timed runs are not
-sampled, so the sampler's own work does not slow them. The child's own maximum RSS (os.wait4)
-is kept in results.json too.
+each tool after the timed ones (so with a warm parse cache), sampled every 5 ms
+(`MEMORY_SAMPLE_S`); the timed runs are not sampled, so the sampler's own work does not slow
+them. The child's own maximum RSS (os.wait4, over all runs) is kept in results.json too.
 
 Quadratic tools (nav, bibtex) are skipped above `--nav-limit` articles (default 1000): at 5000
 articles one such build takes most of an hour, and the point they make is already made.

@@ -213,8 +213,9 @@ class StagedArticle(Page):
 
     The front matter is read from the bundle when something first asks for it (MkDocs reads
     every page before it renders any, and the worker needs none of it), and let go once the
-    page is written (`forget_meta`): a thousand pages' front matter held to the end of the
-    build weighed about 5 MiB."""
+    page is written (`forget_meta`) if it is still as staged: a thousand pages' front matter
+    held to the end of the build weighed about 5 MiB. Changed in place by a plugin, it is kept;
+    before the bundle goes, a page reads back what it let go of (`hold_meta`)."""
 
     def __init__(self, file: BundledFile, config: MkDocsConfig) -> None:
         self._meta: dict[str, Any] | None = None
@@ -234,9 +235,20 @@ class StagedArticle(Page):
         self._meta, self._meta_staged = value, False
 
     def forget_meta(self) -> None:
-        """Let go of the front matter as staged; read again should anything ask for it."""
-        if self._meta_staged:
-            self._meta = None
+        """Let go of the front matter if it is as staged (read again should anything ask for
+        it); front matter a plugin set or changed stays."""
+        if self._meta_staged and self._meta is not None:
+            staged = json.dumps(self._meta, ensure_ascii=False).encode("utf-8")
+            if staged == self.bundled.meta_bytes:
+                self._meta = None
+            else:
+                self._meta_staged = False
+
+    def hold_meta(self) -> None:
+        """Read back front matter that was let go of: the bundle is about to be removed."""
+        if self._meta is None:
+            _ = self.meta
+        self._meta_staged = False
 
     def read_source(self, config: MkDocsConfig) -> None:
         source = config.plugins.on_page_read_source(page=self, config=config)

@@ -25,7 +25,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -207,8 +207,15 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
                 path = posixpath.normpath(f"{docs}/{source}")
                 base = self.config.repository.rstrip("/")
                 page.edit_url = f"{base}/edit/{self.config.branch}/{path}"
-        for link in [*page.meta.get("related", ()), *page.meta.get("related_topics", ())]:
-            link["url"] = self._url(link["page"], page)
+        # Resolved into the template's context, not into the front matter (which then stays
+        # as staged, and can be let go once the page is written: `StagedArticle`).
+        resolved = {
+            f"pipeline_{key}": [
+                {**link, "url": self._url(link["page"], page)} for link in page.meta.get(key, ())
+            ]
+            for key in ("related", "related_topics")
+        }
+        cast(dict[str, Any], context).update(resolved)  # keys of ours beside MkDocs' own
         return context
 
     @event_priority(-100)  # after the search plugin
@@ -283,6 +290,9 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             yield f"{file.meta_bytes.decode('utf-8')}\n{text}" if file.meta_size else text
 
     def _remove_staged(self) -> None:
+        for file in self.bundled:  # the front matter it let go of is read from the file
+            if isinstance(file.page, StagedArticle):
+                file.page.hold_meta()
         self.slices, self.bundled = [], []
         if self.staged is not None:
             shutil.rmtree(self.staged, ignore_errors=True)

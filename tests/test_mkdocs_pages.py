@@ -195,19 +195,74 @@ def test_a_written_article_lets_go_of_its_front_matter_until_asked_again(tmp_pat
     assert page.meta == {"title": "Set by a plugin"}
 
 
-def test_after_a_build_no_article_page_holds_its_front_matter(minimal: Path, cli) -> None:
-    """The plugin lets each article's front matter go as soon as its page is written."""
-    pages: list[mkdocs_pages.StagedArticle] = []
-    real = mkdocs_pages.StagedArticle.__init__
+def test_front_matter_a_plugin_changed_in_place_is_kept(tmp_path: Path) -> None:
+    page = _staged_article(tmp_path, None)
+    page.meta["review"]["reading_time"] = 3
+    page.forget_meta()
+    assert page._meta is not None and page.meta["review"]["reading_time"] == 3
 
-    def keep(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        real(self, *args, **kwargs)
-        pages.append(self)
+
+def test_before_the_bundle_goes_a_page_reads_back_its_front_matter(tmp_path: Path) -> None:
+    page = _staged_article(tmp_path, None)
+    page.forget_meta()
+    page.hold_meta()
+    page.bundled.bundle = str(tmp_path / "removed.md")  # the bundle is gone
+    page.forget_meta()
+    assert page.meta["title"] == "What helps?"
+
+
+def test_a_written_article_page_no_longer_holds_its_front_matter(minimal: Path, cli) -> None:
+    """The plugin lets each article's front matter go as soon as its page is written (the
+    related-article links are resolved into the template's context, not into it)."""
+    held: list[bool] = []
+    real = mkdocs_pages.StagedArticle.forget_meta
+
+    def forget(self):  # type: ignore[no-untyped-def]
+        real(self)
+        held.append(self._meta is not None)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(mkdocs_pages.StagedArticle, "__init__", keep)
+        patch.setattr(mkdocs_pages.StagedArticle, "forget_meta", forget)
         assert cli("build", cwd=minimal).code == 0
-    assert pages and all(page._meta is None for page in pages)
+    assert held and not any(held)
+    page = (minimal / "site/articles/back-pain.html").read_text("utf-8")
+    assert 'href="../topics/musculoskeletal.html"' in page  # the links still resolve
+
+
+HOOKS = """
+import json, pathlib
+seen = {}
+pages = []
+
+def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri == "articles/back-pain.md":
+        page.meta["reading_time"] = 3
+        pages.insert(0, page)
+    elif page.file.src_uri.startswith("articles/"):
+        pages.append(page)
+    return markdown
+
+def on_post_build(config):
+    seen["post_build"] = pages[0].meta.get("reading_time"), len(pages)
+
+def on_shutdown():
+    seen["shutdown"] = {p.file.src_uri: p.meta.get("title") for p in pages}
+    pathlib.Path("seen.json").write_text(json.dumps(seen))
+"""
+
+
+def test_front_matter_other_hooks_change_or_read_late_is_still_there(minimal: Path, cli) -> None:
+    """A hook that adds to an article's front matter sees its change at the end of the build,
+    and front matter read after the staged pages are removed is still the article's."""
+    assert cli("approve", "content/articles/under-review.md", "--by", "rev2", cwd=minimal).code == 0
+    (minimal / "hooks.py").write_text(HOOKS, "utf-8")
+    config = minimal / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "\nhooks:\n  - hooks.py\n", "utf-8")
+    assert cli("build", cwd=minimal).code == 0
+    seen = json.loads((minimal / "seen.json").read_text("utf-8"))
+    assert seen["post_build"] == [3, 2]
+    assert seen["shutdown"]["articles/back-pain.md"] == "What helps acute back spasm?"
+    assert all(seen["shutdown"].values())  # read after the staged pages were removed
 
 
 @needs_worker
