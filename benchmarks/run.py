@@ -64,7 +64,7 @@ from benchmarks import corpus
 
 # How often the memory run reads the processes' PSS. A tool's peak can be brief: the plain
 # builds peak for well under 100 ms while MkDocs writes the search index, and sampled every 50 ms
-# the floor's peak read 59 to 70 MiB from run to run (69-70 MiB every time at 5 ms). Reading
+# the floor's peak read 59 to 70 MiB from run to run (66-70 MiB at 5 ms). Reading
 # smaps_rollup costs about a millisecond per process, which would slow a timed run by up to a
 # tenth: hence the separate, untimed memory run.
 MEMORY_SAMPLE_S = 0.005

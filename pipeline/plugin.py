@@ -292,7 +292,10 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
     def _remove_staged(self) -> None:
         for file in self.bundled:  # the front matter it let go of is read from the file
             if isinstance(file.page, StagedArticle):
-                file.page.hold_meta()
+                # On the way out of a failed build the file may be gone already: nothing to
+                # read back then, and the build's own error must not be hidden by this one.
+                with contextlib.suppress(OSError, ValueError):
+                    file.page.hold_meta()
         self.slices, self.bundled = [], []
         if self.staged is not None:
             shutil.rmtree(self.staged, ignore_errors=True)

@@ -358,3 +358,20 @@ def test_anchor_names_kept_to_the_end_of_the_build_are_shared_between_pages() ->
     assert first is second and pages[0].present_anchor_ids == {"ref-1", "background"}
     (a, url), (b, _) = (next(iter(p.links_to_anchors["self"].items())) for p in pages)
     assert a is b and url == "#ref-1"
+
+
+def test_removing_the_staged_pages_after_their_file_is_gone_raises_nothing(
+    tmp_path: Path,
+) -> None:
+    """On the way out of a failed build the staged file may already be gone: reading front
+    matter back must not hide the build's own error behind another."""
+    from pipeline.plugin import PipelinePlugin
+
+    page = _staged_article(tmp_path, None)
+    _ = page.meta
+    page.forget_meta()
+    (tmp_path / "pages.md").unlink()
+    plugin = PipelinePlugin()
+    plugin.bundled = [page.bundled]
+    plugin._remove_staged()
+    assert plugin.bundled == []
