@@ -124,7 +124,7 @@ class Related:
     newest first, the few that share two topics or more come from set intersections, and the
     rest are the heads of the sorted lists. The ranking depends only on the article's topics,
     so it is made once for each set of topics that articles have, not once per article: at
-    5,000 articles the intersections alone had cost two seconds."""
+    5,000 articles the intersections alone had cost about a second."""
 
     def __init__(self, articles: Sequence[Article]) -> None:
         self.by_topic: dict[str, list[Article]] = {}
