@@ -314,7 +314,6 @@ class Articles:
     def convert(self, page: Page, config: MkDocsConfig, files: Files) -> None:
         """Convert a deferred page as Page.render would (or take the worker's conversion)."""
         uri = page.file.src_uri
-        waiting = self.waiting.pop(uri)
         index = self.order.get(uri)
         converted = None
         if uri in self.ahead:  # claimed here while the worker was busy (None: that failed)
@@ -333,17 +332,15 @@ class Articles:
             if converted is not None:
                 converted.apply(page, files)
         if converted is None:
-            converted = self._here(page, config, files, waiting)
+            converted = self._here(page, config, files)
+        del self.waiting[uri]
         self.finished[uri] = converted.finished
         _share_anchor_names(page)
 
-    def _here(
-        self, page: Page, config: MkDocsConfig, files: Files, waiting: str | int | None = None
-    ) -> Converted:
+    def _here(self, page: Page, config: MkDocsConfig, files: Files) -> Converted:
         """Converted in this process: the page then holds what the conversion sets."""
         uri = page.file.src_uri
-        text = self.waiting[uri] if waiting is None else waiting
-        return Converted.of(page, text, config, files, uri in self.articles)
+        return Converted.of(page, self.waiting[uri], config, files, uri in self.articles)
 
     def html(self, page: Page) -> str:
         """The page's HTML (for on_page_content; an article's sanitized, with a slot for its

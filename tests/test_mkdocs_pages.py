@@ -286,15 +286,24 @@ def test_while_the_worker_is_slow_this_process_converts_the_next_pages(
             time.sleep(0.5)  # a slow worker
         return real(page, *args, **kwargs)
 
-    real_here = mkdocs_pages.Articles._here
+    real_here, real_take = mkdocs_pages.Articles._here, mkdocs_pages.Worker.take
+    taking: list[bool] = []
 
-    def spy(self, page, config, files, waiting=None):  # type: ignore[no-untyped-def]
-        if waiting is None:
+    def spy(self, page, config, files):  # type: ignore[no-untyped-def]
+        if taking:  # converted while waiting for the worker: ahead of its turn
             ahead.append(page.file.src_uri)
-        return real_here(self, page, config, files, waiting)
+        return real_here(self, page, config, files)
+
+    def take(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        taking.append(True)
+        try:
+            return real_take(self, *args, **kwargs)
+        finally:
+            taking.pop()
 
     monkeypatch.setattr(mkdocs_pages.Converted, "of", convert)
     monkeypatch.setattr(mkdocs_pages.Articles, "_here", spy)
+    monkeypatch.setattr(mkdocs_pages.Worker, "take", take)
     assert cli("build", cwd=minimal).code == 0
     assert ahead and "articles/back-pain.md" not in ahead  # the first is the worker's
     assert site_bytes(minimal / "site") == alone
