@@ -21,15 +21,27 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import random
 import re
 import shutil
+import subprocess
 import sys
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.review import fingerprint
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from pipeline.articles import front_matter, parse_article
+from pipeline.citations import scan
+from pipeline.edit import set_keys
+from pipeline.library import load_library
+from pipeline.model import Approval
+from pipeline.statement import APPROVAL_NAMESPACE, Statement, approval_statement, article_items
+from pipeline.workflow import render_approvals
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_TODAY = dt.date(2026, 11, 25)
@@ -537,13 +549,8 @@ def make_article(
         f"summary: {summary}",
         f"tags: [{', '.join(tags)}]",
     ]
-    if status == "Approved":
-        front += [
-            "approval:",
-            f"  by: {reviewer}",
-            f"  on: {updated.isoformat()}",
-            f"  fingerprint: {fingerprint(title, body)}",
-        ]
+    if status == "Approved":  # signed once the whole corpus is written (`sign_approvals`)
+        front += ["approval:", f"  by: {reviewer}", f"  on: {updated.isoformat()}"]
     front.append("---")
     return slug, "\n".join(front) + "\n\n" + body
 
@@ -575,7 +582,7 @@ PAGES = {
 RETRACTIONS = "# Retracted works (none in the synthetic benchmark library).\n"
 
 
-def board_yaml() -> str:
+def board_yaml(keys: dict[str, str]) -> str:
     lines = [BOARD_HEADER.rstrip("\n")]
     for member_id, name, credentials, specialty, roles in BOARD:
         lines += [
@@ -584,8 +591,65 @@ def board_yaml() -> str:
             f"    credentials: {credentials}",
             f"    specialty: {specialty}",
             f"    roles: [{', '.join(roles)}]",
+            "    keys:",
+            f"      - {keys[member_id]}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def member_keys(seed: int, folder: Path) -> dict[str, str]:
+    """A key per board member, derived from the seed (so the same seed signs the same bytes:
+    ed25519 signatures are deterministic), written to `folder` for ssh-keygen; the public
+    lines by member."""
+    public = {}
+    for member_id, *_ in BOARD:
+        secret = Ed25519PrivateKey.from_private_bytes(
+            hashlib.sha256(f"{seed}:{member_id}".encode()).digest()
+        )
+        path = folder / member_id
+        path.write_bytes(
+            secret.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.OpenSSH,
+                serialization.NoEncryption(),
+            )
+        )
+        path.chmod(0o600)
+        line = secret.public_key().public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        )
+        public[member_id] = f"{line.decode()} {member_id}"
+    return public
+
+
+def sign_approvals(out: Path, folder: Path, today: dt.date) -> None:
+    """Sign every approval record of the corpus, as `python -m pipeline approve` would, with
+    one ssh-keygen run per reviewer (it signs many files at once)."""
+    library, _ = load_library(out)
+    pending: dict[str, list[tuple[Path, Statement, dt.date]]] = {}
+    for path in sorted((out / "content" / "articles").glob("*.md")):
+        text = path.read_text("utf-8")
+        record = front_matter(text).get("approval")
+        article, _ = parse_article(path.relative_to(out).as_posix(), text, today)
+        if article is None or not isinstance(record, dict):
+            continue
+        by, on = record["by"], dt.date.fromisoformat(record["on"])
+        cited = [item.key for citation in scan(article)[0] for item in citation.items]
+        statement = approval_statement(article, article_items(article, library, cited), by, on)
+        pending.setdefault(by, []).append((path, statement, on))
+    for by, items in pending.items():
+        files = []
+        for index, (_, statement, _) in enumerate(items):
+            file = folder / f"{by}-{index}.txt"
+            file.write_bytes(statement.data)
+            files.append(file)
+        sign = ["ssh-keygen", "-q", "-Y", "sign", "-f", str(folder / by), "-n", APPROVAL_NAMESPACE]
+        subprocess.run([*sign, *map(str, files)], check=True, capture_output=True)
+        for file, (path, statement, on) in zip(files, items, strict=True):
+            signature = Path(f"{file}.sig").read_text("utf-8")
+            approval = Approval(by, on, signature, statement.short())
+            text = set_keys(path.read_text("utf-8"), {"approval": render_approvals([approval])})
+            path.write_text(text, "utf-8")
 
 
 def _write(path: Path, text: str) -> None:
@@ -612,12 +676,15 @@ def generate(
         slug, text = make_article(rng, index, own, keys, today, used_titles)
         _write(out / "content" / "articles" / f"{slug}.md", text)
     _write(out / "references" / "library.bib", "\n".join(e.bibtex() for e in library))
-    _write(out / "references" / "board.yml", board_yaml())
+    with tempfile.TemporaryDirectory(prefix="corpus-keys-") as keys:
+        _write(out / "references" / "board.yml", board_yaml(member_keys(seed, Path(keys))))
+        sign_approvals(out, Path(keys), today)
     _write(out / "references" / "disclaimer.md", DISCLAIMER)
     _write(out / "references" / "retractions.txt", RETRACTIONS)
     for name, text in PAGES.items():
         _write(out / "content" / "pages" / name, text)
     shutil.copyfile(REPO / "mkdocs.yml", out / "mkdocs.yml")
+    shutil.copyfile(REPO / "pipeline.yml", out / "pipeline.yml")
     shutil.copytree(REPO / "overrides", out / "overrides")
     return out
 

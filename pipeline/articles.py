@@ -72,37 +72,21 @@ def article_from_bytes(
 ) -> tuple[Article | None, list[Diagnostic]]:
     text = decode(data)
     if text is None:
-        return None, [codes.NOT_UTF8(rel, 1, 1, "the file is not UTF-8 text", "save it as UTF-8")]
+        return None, [codes.NOT_UTF8.at(rel, 1, 1)]
     return parse_article(rel, text, today)
 
 
 def parse_article(rel: str, text: str, today: dt.date) -> tuple[Article | None, list[Diagnostic]]:
     """Parse article text (already decoded); pure, never raises for bad input."""
     if not text.strip():
-        return None, [codes.EMPTY_ARTICLE(rel, 1, 1, "the file is empty")]
+        return None, [codes.EMPTY_ARTICLE.at(rel, 1, 1, where="at all: the file is empty")]
     opening = _HANDLER.FM_BOUNDARY.match(text) if _HANDLER.FM_BOUNDARY else None
     if opening is None:
-        return None, [
-            codes.NO_FRONT_MATTER(
-                rel,
-                1,
-                1,
-                "the article does not start with a '---' front matter block",
-                "put title, status, authors and last_updated between two '---' lines at the top",
-            )
-        ]
+        return None, [codes.NO_FRONT_MATTER.at(rel, 1, 1)]
     try:
         fm_text, body = _HANDLER.split(text)
     except ValueError:
-        return None, [
-            codes.UNCLOSED_FRONT_MATTER(
-                rel,
-                1,
-                1,
-                "the front matter opened here is never closed",
-                "add a line '---' after the last setting",
-            )
-        ]
+        return None, [codes.UNCLOSED_FRONT_MATTER.at(rel, 1, 1)]
     fm_line = _line_at(text, opening.end())
     body_offset = len(text) - len(body)
     body_line = _line_at(text, body_offset)
@@ -113,31 +97,25 @@ def parse_article(rel: str, text: str, today: dt.date) -> tuple[Article | None, 
             "duplicate": codes.DUPLICATE_YAML_KEY,
             "alias": codes.YAML_ALIAS,
         }.get(parsed.kind, codes.YAML_SYNTAX)
-        return None, [code(rel, fm_line + parsed.line - 1, parsed.column, parsed.message)]
+        line = fm_line + parsed.line - 1
+        return None, [code.at(rel, line, parsed.column, problem=parsed.message)]
     if not isinstance(parsed.data, dict):
         kind = "empty" if parsed.data is None else type(parsed.data).__name__
-        return None, [
-            codes.NOT_A_MAPPING(
-                rel,
-                fm_line + 1,
-                1,
-                f"the front matter is {_kind_name(kind)}, not 'key: value' settings",
-            )
-        ]
+        return None, [codes.NOT_A_MAPPING.at(rel, fm_line + 1, 1, kind=_kind_name(kind))]
     lines = {key: fm_line + line - 1 for key, line in parsed.key_lines.items()}
-    fields = _Fields(rel, parsed.data, lines, body_line)
+    items = {key: [fm_line + n - 1 for n in found] for key, found in parsed.item_lines.items()}
+    fields = _Fields(rel, parsed.data, lines, body_line, items)
     article = fields.build(rel, body, body_line, today)
     if not body.strip():
         closing = list(_HANDLER.FM_BOUNDARY.finditer(text, 0, body_offset))[-1]
         fields.problems.append(
-            codes.EMPTY_ARTICLE(
-                rel,
-                _line_at(text, closing.start()),
-                1,
-                "the article has no text after its front matter",
+            codes.EMPTY_ARTICLE.at(
+                rel, _line_at(text, closing.start()), 1, where="after its front matter"
             )
         )
-    return (None if fields.has_errors else article), fields.problems
+    if fields.has_errors:
+        article = None
+    return article, fields.problems + fields.approval_problems
 
 
 def _line_at(text: str, offset: int) -> int:
@@ -152,10 +130,19 @@ class _Fields:
     """Typed access to the front matter that records a diagnostic for each bad field."""
 
     def __init__(
-        self, rel: str, data: dict[Any, Any], lines: Mapping[str, int], end_line: int
+        self,
+        rel: str,
+        data: dict[Any, Any],
+        lines: Mapping[str, int],
+        end_line: int,
+        item_lines: Mapping[str, list[int]] | None = None,
     ) -> None:
         self.rel, self.data, self.lines, self.end_line = rel, data, lines, end_line
+        self.item_lines = item_lines or {}
         self.problems: list[Diagnostic] = []
+        # Problems of the approval records: they approve nothing, but the article is still read
+        # and checked (an Approved article without a valid approval is simply not published).
+        self.approval_problems: list[Diagnostic] = []
 
     @property
     def has_errors(self) -> bool:
@@ -166,13 +153,7 @@ class _Fields:
 
     def missing(self, key: str, why: str = "", line: int | None = None) -> None:
         self.problems.append(
-            codes.MISSING_FIELD(
-                self.rel,
-                line or self.lines.get(key, 1),
-                1,
-                f"the required field '{key}' is missing or empty{why}",
-                f"add a line '{key}: ...' to the front matter",
-            )
+            codes.MISSING_FIELD.at(self.rel, line or self.lines.get(key, 1), 1, key=key, why=why)
         )
 
     def text(self, key: str, required: bool = False) -> str:
@@ -183,11 +164,13 @@ class _Fields:
             return ""
         if not isinstance(value, str):
             self.problems.append(
-                codes.WRONG_TYPE(
+                codes.WRONG_TYPE.at(
                     self.rel,
                     self.line(key),
                     1,
-                    f"'{key}' must be plain text, not {_describe(value)}",
+                    key=key,
+                    expected="plain text",
+                    found=_describe(value),
                 )
             )
             return ""
@@ -203,11 +186,13 @@ class _Fields:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             self.problems.append(
-                codes.WRONG_TYPE(
+                codes.WRONG_TYPE.at(
                     self.rel,
                     self.line(key),
                     1,
-                    f"'{key}' must be a list of words or ids, like [a, b]",
+                    key=key,
+                    expected="a list of words or ids, like [a, b]",
+                    found=_describe(value),
                 )
             )
             return ()
@@ -231,15 +216,7 @@ class _Fields:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.problems.append(
-            codes.BAD_DATE(
-                self.rel,
-                line,
-                1,
-                f"'{key}' is not a date in the form YYYY-MM-DD: {value!r}",
-                "write the date as year-month-day, e.g. 2025-07-28",
-            )
-        )
+        self.problems.append(codes.BAD_DATE.at(self.rel, line, 1, key=key, value=repr(value)))
         return None
 
     def status(self) -> ReviewStatus | None:
@@ -252,50 +229,83 @@ class _Fields:
             names = [s.value for s in ReviewStatus]
             guess = did_you_mean(str(value).title(), names)
             self.problems.append(
-                codes.UNKNOWN_STATUS(
+                codes.UNKNOWN_STATUS.at(
                     self.rel,
                     self.line("status"),
                     1,
-                    f"unknown status '{value}'" + (f" (did you mean '{guess}'?)" if guess else ""),
-                    "use one of: " + ", ".join(names),
+                    value=value,
+                    suggestion=f" (did you mean '{guess}'?)" if guess else "",
                 )
             )
         return status
 
-    def approval(self) -> tuple[Approval | None, list[Diagnostic]]:
-        """The approval record; a malformed one is reported but does not hide the article
-        from the other checks (it simply is not approved)."""
+    def approvals(self, today: dt.date) -> tuple[tuple[Approval, ...], list[Diagnostic]]:
+        """The approval records (one, or a list when the board wants several reviewers). A
+        malformed record is reported but does not hide the article from the other checks: it
+        simply approves nothing."""
         value = self.data.get("approval")
         if value is None:
-            return None, []
-        line = self.line("approval")
-        if isinstance(value, dict) and isinstance(value.get("by"), str):
-            day = self._as_date("approval.on", value.get("on"), line)
-            fingerprint = value.get("fingerprint")
-            if day is not None:
-                text = fingerprint.strip() if isinstance(fingerprint, str) else ""
-                return Approval(value["by"].strip(), day, text), []
-            return None, []
-        return None, [
-            codes.APPROVAL_MISSING(
-                self.rel,
-                line,
-                1,
-                "the approval record is incomplete (it needs by, on and fingerprint)",
-                "approval is written by 'python -m pipeline approve ARTICLE --by ID', not by hand",
+            return (), []
+        records = value if isinstance(value, list) else [value]
+        lines = self.item_lines.get("approval") if isinstance(value, list) else None
+        found: list[Approval] = []
+        problems: list[Diagnostic] = []
+        for index, record in enumerate(records):
+            line = lines[index] if lines and index < len(lines) else self.line("approval")
+            approval = self._approval(record, line, today)
+            if approval is None:
+                problems.append(codes.APPROVAL_MISSING.at(self.rel, line, 1, article=self.rel))
+            else:
+                found.append(approval)
+        return tuple(found), problems
+
+    def _approval(self, record: object, line: int, today: dt.date) -> Approval | None:
+        """One record as `approve` writes it; None when it is not one."""
+        if not isinstance(record, dict):
+            return None
+        by, signature, note = record.get("by"), record.get("signature"), record.get("note", "")
+        covers, significant = record.get("covers", {}), record.get("significant", False)
+        if not isinstance(by, str) or not by.strip() or not isinstance(signature, str):
+            return None
+        if not isinstance(note, str) or not isinstance(significant, bool):
+            return None
+        if not isinstance(covers, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in covers.items()
+        ):
+            return None
+        mark = len(self.problems)
+        day = self._as_date("approval.on", record.get("on"), line)
+        self.approval_problems += self.problems[mark:]  # they do not hide the article
+        del self.problems[mark:]
+        if day is None:
+            return None
+        if day > today:
+            self.approval_problems.append(
+                codes.FUTURE_DATE.at(
+                    self.rel,
+                    line,
+                    1,
+                    key="approval.on",
+                    day=day.isoformat(),
+                    today=today.isoformat(),
+                )
             )
-        ]
+            return None
+        return Approval(
+            by.strip(), day, signature, dict(covers), " ".join(note.split()), significant, line
+        )
 
     def unknown_keys(self) -> None:
         for key in self.data:
             if str(key) not in KNOWN_FIELDS:
                 self.problems.append(
-                    codes.UNKNOWN_FIELD(
+                    codes.UNKNOWN_FIELD.at(
                         self.rel,
                         self.line(str(key)),
                         1,
-                        f"unknown front-matter field '{key}'{suggestion(str(key), KNOWN_FIELDS)}",
-                        "known fields: " + ", ".join(KNOWN_FIELDS),
+                        key=key,
+                        suggestion=suggestion(str(key), KNOWN_FIELDS),
+                        known=", ".join(KNOWN_FIELDS),
                     )
                 )
 
@@ -312,25 +322,24 @@ class _Fields:
         last_updated = self.date("last_updated", required=True)
         if last_updated and last_updated > today:
             self.problems.append(
-                codes.FUTURE_DATE(
+                codes.FUTURE_DATE.at(
                     self.rel,
                     self.line("last_updated"),
                     1,
-                    f"'last_updated' is {last_updated.isoformat()}, "
-                    f"after today ({today.isoformat()})",
-                    "set it to the date of the last real update",
+                    key="last_updated",
+                    day=last_updated.isoformat(),
+                    today=today.isoformat(),
                 )
             )
         summary = self.text("summary")
         tags = tuple(t.lower() for t in self.words("tags"))
         audience = self.words("audience")
         next_review = self.date("next_review")
-        approval, approval_problems = self.approval()
+        approvals, approval_problems = self.approvals(today)
+        self.approval_problems += approval_problems
         self.unknown_keys()
         if self.has_errors or status is None or last_updated is None:
-            self.problems += approval_problems
             return None
-        self.problems += approval_problems
         return Article(
             path=rel,
             slug=Path(rel).stem,
@@ -345,7 +354,7 @@ class _Fields:
             tags=tags,
             audience=audience,
             next_review=next_review,
-            approval=approval,
+            approvals=approvals,
             field_lines=dict(self.lines),
         )
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import hashlib
 import html
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import ahocorasick
+import lxml.etree
+import lxml.html
 
 from pipeline import codes
 from pipeline.articles import decode
 from pipeline.citations import BRACKET
 from pipeline.diagnostics import Diagnostic
+from pipeline.model import Article
 from pipeline.project import Project
 from pipeline.stage import PublishPlan
 
@@ -148,82 +151,104 @@ def _found(matcher: ahocorasick.Automaton | None, text: str) -> Iterator[tuple[s
             yield needle, source
 
 
-_ID_BEFORE = re.compile(r"""\bid\s*=\s*["']?$""")
-_VALUE_END = re.compile(r"""["'\s>]""")
-_DATA_STATUS = re.compile(r"""\bdata-status\s*=\s*["']?([\w-]+)""")
-_ASIDE_END = re.compile(r"</aside\s*>")
-
-
-def _elements_with_id(html_text: str, value: str) -> list[int]:
-    """Where elements with id=`value` (quoted or not) start their value: found by the value
-    itself with str.find, then confirmed by what precedes it. Every page of every build is read
-    this way; a pattern that starts at the attribute name would be tried at every position."""
-    found = []
-    at = html_text.find(value)
-    while at != -1:
-        end = at + len(value)
-        if _ID_BEFORE.search(html_text, max(0, at - 16), at) and _VALUE_END.match(html_text, end):
-            found.append(at)
-        at = html_text.find(value, end)
-    return found
+def _hidden(element: Any) -> str | None:
+    """Why an element cannot be seen by a reader, or None."""
+    if element.tag == "details":
+        return "is inside a collapsed <details> box"
+    if element.get("hidden") is not None or element.get("inert") is not None:
+        return "is inside a hidden element"
+    if element.get("aria-hidden") == "true":
+        return "is hidden from screen readers"
+    style = (element.get("style") or "").replace(" ", "").lower()
+    if "display:none" in style or "visibility:hidden" in style:
+        return "is inside an element styled invisible"
+    if CONTENT_CLASS in (element.get("class") or "").split():
+        return "is inside the article's own content"
+    return None
 
 
 def page_problems(html_text: str, canonical: str, expected_status: str) -> list[str]:
     """What an article page lacks: exactly one disclaimer element holding the canonical text,
-    exactly one review-status element with the expected status. Read with patterns rather than
-    a full HTML parse: this runs on every page of every build."""
+    visible, and outside anything the article's own markup controls; exactly one review-status
+    element with the expected status."""
+    try:
+        tree = lxml.html.document_fromstring(html_text)
+    except (ValueError, lxml.etree.ParserError):
+        return ["cannot be read as HTML"]
     problems = []
-    disclaimers = _elements_with_id(html_text, "medical-disclaimer")
+    disclaimers = tree.xpath('//*[@id="medical-disclaimer"]')
     if len(disclaimers) != 1:
         problems.append(f"has {len(disclaimers)} #medical-disclaimer elements, not one")
     else:
-        start = html_text.find(">", disclaimers[0]) + 1
-        end = _ASIDE_END.search(html_text, start)
-        inside = html_text[start : end.start() if end else len(html_text)]
-        if canonical not in normalize(html.unescape(_TAG.sub(" ", inside))):
+        element = disclaimers[0]
+        if canonical not in normalize(element.text_content()):
             problems.append("#medical-disclaimer does not hold the canonical text")
-    statuses = _elements_with_id(html_text, "review-status")
+        for holder in [element, *element.iterancestors()]:
+            why = _hidden(holder)
+            if why:
+                problems.append(f"#medical-disclaimer {why}")
+                break
+    statuses = tree.xpath('//*[@id="review-status"]')
     if len(statuses) != 1:
         problems.append(f"has {len(statuses)} #review-status elements, not one")
-    else:
-        at = statuses[0]
-        tag = html_text[html_text.rfind("<", 0, at) : html_text.find(">", at) + 1]
-        found = _DATA_STATUS.search(tag)
-        if found is None or found.group(1) != expected_status:
-            problems.append(f'#review-status is not data-status="{expected_status}"')
+    elif statuses[0].get("data-status") != expected_status:
+        problems.append(f'#review-status is not data-status="{expected_status}"')
     return problems
 
 
 _NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="noindex', re.I)
+# The element the article template wraps the article's own rendered text in.
+CONTENT_CLASS = "article-body"
 
 
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+def article_page_paths(article: Article) -> tuple[str, str]:
+    """Where an engine writes an article's page, with and without directory URLs."""
+    return (f"articles/{article.slug}.html", f"articles/{article.slug}/index.html")
 
 
-class Audit:
-    """One audit of one built site (DESIGN §6.3).
+def audit(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
+    """Every broken promise in the built site at `site` (DESIGN §6.3), read from disk: empty
+    when it may be published."""
+    if project.disclaimer is None:
+        raise ValueError("cannot audit without the canonical disclaimer")
+    canonical = normalize(_TAG.sub(" ", project.disclaimer.html))
+    pages = {rel: article for article in plan.published for rel in article_page_paths(article)}
+    leaks = _Leaks(project, plan)
+    problems: list[Diagnostic] = []
+    written: set[str] = set()
+    for path in output_files(site):
+        rel = path.relative_to(site).as_posix()
+        data = path.read_bytes()
+        leaks.scan(rel, output_pieces(path, data))
+        if path.suffix != ".html":
+            continue
+        text = data.decode("utf-8", errors="replace")
+        article = pages.get(rel)
+        if article is not None:
+            written.add(article.path)
+            expected = article.status.slug if plan.preview else "approved"
+            for problem in page_problems(text, canonical, expected):
+                problems.append(codes.PAGE_INCOMPLETE.at(article.path, page=rel, problem=problem))
+        if plan.preview and not _NOINDEX.search(text):
+            problems.append(
+                codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem="lacks noindex")
+            )
+    for article in plan.published:
+        if article.path not in written:
+            problems.append(
+                codes.PAGE_INCOMPLETE.at(
+                    article.path, page="the article page", problem="was not written"
+                )
+            )
+    return leaks.problems() + problems
 
-    The output can be handed over as it is written (`output`), so the audit works while the site
-    renders; `finish` then reads every file of the site from disk, audits what was not handed
-    over, and checks that each handed-over file is still byte for byte what was audited."""
 
-    def __init__(
-        self,
-        project: Project,
-        plan: PublishPlan,
-        staged: Callable[[], Iterable[str]] | None = None,
-    ) -> None:
-        """`staged` gives the staged pages' Markdown where the plan no longer holds it."""
-        if project.disclaimer is None:
-            raise ValueError("cannot audit without the canonical disclaimer")
+class _Leaks:
+    """The withheld articles' distinctive sentences and addresses, searched for in every output
+    file at once (Aho-Corasick)."""
+
+    def __init__(self, project: Project, plan: PublishPlan) -> None:
         self.project, self.plan = project, plan
-        self.staged = staged or (lambda: (page.markdown for page in plan.pages))
-        self.canonical = normalize(_TAG.sub(" ", project.disclaimer.html))
-        self.pages = {}  # output path of each article page -> its article
-        for article in plan.published:
-            for rel in (f"articles/{article.slug}.html", f"articles/{article.slug}/index.html"):
-                self.pages[rel] = article
         candidates: dict[str, str] = {}
         addresses: dict[str, str] = {}
         for rel in () if plan.preview else plan.withheld:
@@ -234,28 +259,11 @@ class Audit:
             for address in (f"articles/{slug}.html", f"articles/{slug}/"):
                 addresses[address] = rel
         self.texts, self.links = _matcher(candidates), _matcher(addresses)
-        self.read: dict[str, bytes] = {}  # output path -> digest of the bytes audited
         # output path -> withheld source -> what was found: ("link", address) or (probe, probe)
-        self.leaks: dict[str, dict[str, tuple[str, str]]] = {}
-        self.problems: list[Diagnostic] = []
+        self.found: dict[str, dict[str, tuple[str, str]]] = {}
 
-    def page(self, rel: str, text: str, written: bytes) -> None:
-        """Audit a page as it is written: its text, and the bytes that reach the disk (the file
-        is then not read again unless it changed)."""
-        self.read[rel] = _digest(written)
-        self._scan(rel, [text])
-        self._check_page(rel, text)
-
-    def file(self, rel: str, data: bytes) -> None:
-        """Audit one output file as read from disk."""
-        self.read[rel] = _digest(data)
-        path = Path(rel)
-        self._scan(rel, output_pieces(path, data))
-        if path.suffix == ".html":
-            self._check_page(rel, data.decode("utf-8", errors="replace"))
-
-    def _scan(self, rel: str, pieces: Iterable[str]) -> None:
-        leaked = self.leaks.setdefault(rel, {})
+    def scan(self, rel: str, pieces: Iterable[str]) -> None:
+        leaked = self.found.setdefault(rel, {})
         for piece in pieces:
             for address, source in _found(self.links, piece):
                 leaked.setdefault(source, ("link", address))
@@ -263,63 +271,31 @@ class Audit:
                 for probe, source in _found(self.texts, _words(piece)):
                     leaked.setdefault(source, (probe, probe))
 
-    def _check_page(self, rel: str, text: str) -> None:
-        article = self.pages.get(rel)
-        if article is not None:
-            expected = article.status.slug if self.plan.preview else "approved"
-            for problem in page_problems(text, self.canonical, expected):
-                self.problems.append(codes.PAGE_INCOMPLETE(article.path, 0, 0, f"{rel} {problem}"))
-        if self.plan.preview and not _NOINDEX.search(text):
-            self.problems.append(
-                codes.PAGE_INCOMPLETE("mkdocs.yml", 0, 0, f"preview page {rel} lacks noindex")
-            )
-
-    def finish(self, site: Path) -> list[Diagnostic]:
-        """Every broken promise in the site at `site`; empty when it may be published."""
-        for path in output_files(site):
-            rel = path.relative_to(site).as_posix()
-            data = path.read_bytes()
-            if self.read.get(rel) != _digest(data):
-                self.file(rel, data)
-            del data
-        written = {id(article) for rel, article in self.pages.items() if rel in self.read}
-        for article in self.plan.published:
-            if id(article) not in written:
-                self.problems.append(
-                    codes.PAGE_INCOMPLETE(article.path, 0, 0, "the article page was not written")
-                )
-        return self._leak_problems() + self.problems
-
-    def _leak_problems(self) -> list[Diagnostic]:
-        """A sentence that a published page also says (shared boilerplate) proves nothing: the
-        published texts are only read when some withheld sentence was found."""
-        hits = {kind for leaked in self.leaks.values() for kind, _ in leaked.values()} - {"link"}
+    def problems(self) -> list[Diagnostic]:
+        """A sentence that a published article also says proves nothing (two answers may share
+        a sentence); anything else of a withheld article, on any page, is a leak. Site pages
+        are not published articles: text pasted into one is found like any other."""
+        hits = {kind for leaked in self.found.values() for kind, _ in leaked.values()} - {"link"}
         if hits:
             public = _matcher(dict.fromkeys(hits, ""))
             shared = {
                 probe for text in self._published() for probe, _ in _found(public, _words(text))
             }
-            for leaked in self.leaks.values():
+            for leaked in self.found.values():
                 for source in [s for s, (kind, _) in leaked.items() if kind in shared]:
                     del leaked[source]
         return [
-            codes.LEAK(
-                source, 0, 0, f"this unpublished article leaked into {where}: {_what(kind, found)}"
-            )
-            for where, leaked in sorted(self.leaks.items())
+            codes.LEAK.at(source, where=where, what=_what(kind, found))
+            for where, leaked in sorted(self.found.items())
             for source, (kind, found) in sorted(leaked.items())
         ]
 
     def _published(self) -> Iterator[str]:
         assert self.project.disclaimer is not None
-        yield from self.staged()
-        yield from (*self.project.pages.values(), self.project.disclaimer.markdown)
+        for article in self.plan.published:
+            yield f"{article.title}\n{article.summary}\n{article.body}"
+        yield self.project.disclaimer.markdown
 
 
 def _what(kind: str, found: str) -> str:
     return f"a link to its page ({found})" if kind == "link" else f"its text ('{found}…')"
-
-
-def audit(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
-    """Every broken promise in the built site at `site`, all of it read from disk."""
-    return Audit(project, plan).finish(site)

@@ -135,9 +135,9 @@ def scan(article: Article) -> tuple[list[Citation], list[Malformed]]:
     return list(citations), list(malformed)
 
 
-def forget_scans() -> None:
-    """Drop the remembered scans: checking and staging share them, nothing after needs them."""
-    _scan.cache_clear()
+def scan_text(text: str) -> list[Citation]:
+    """The citation brackets of any Markdown text (a staged page), in order."""
+    return list(_scan(text, 1)[0])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -221,12 +221,8 @@ def numbering(citations: Sequence[Citation]) -> dict[str, int]:
 def check_citations(article: Article, library: Library) -> list[Diagnostic]:
     citations, malformed = scan(article)
     problems = [
-        codes.MALFORMED_CITATION(
-            article.path,
-            bad.line,
-            bad.column,
-            f"malformed citation {bad.text}: {bad.reason}",
-            "write citations as [@key], [@a; @b] or [@key, p. 12]",
+        codes.MALFORMED_CITATION.at(
+            article.path, bad.line, bad.column, text=bad.text, reason=bad.reason
         )
         for bad in malformed
     ]
@@ -234,12 +230,12 @@ def check_citations(article: Article, library: Library) -> list[Diagnostic]:
         for item in citation.items:
             if item.key not in library.entries:
                 problems.append(
-                    codes.UNKNOWN_CITATION(
+                    codes.UNKNOWN_CITATION.at(
                         article.path,
                         item.line,
                         item.column,
-                        f"unknown citation key '{item.key}'{suggestion(item.key, library.entries)}",
-                        "correct the key or add the source to references/*.bib",
+                        key=item.key,
+                        suggestion=suggestion(item.key, library.entries),
                     )
                 )
     return problems

@@ -7,14 +7,18 @@ or internal failure. A board member never sees a Python traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline import cli_review, codes, git, review
+from pipeline import cache, cli_review, cli_roster, codes, git, review
 from pipeline.articles import front_matter
+from pipeline.board import ROSTER
+from pipeline.build import Build, finish, prepare
 from pipeline.cli_support import (
     ERRORS,
     OK,
@@ -23,6 +27,7 @@ from pipeline.cli_support import (
     load,
     project_root,
     relative,
+    today,
 )
 from pipeline.diagnostics import (
     FORMATTERS,
@@ -32,8 +37,10 @@ from pipeline.diagnostics import (
     promote_warnings,
     suggestion,
 )
-from pipeline.model import ReviewStatus
+from pipeline.engines import ENGINES, renderer
 from pipeline.project import ARTICLES_DIR, Project
+from pipeline.roster import SIGNATURES_FILE, check_roster_change
+from pipeline.settings import SETTINGS_FILE
 
 
 def _summary(diagnostics: Sequence[Diagnostic], articles: int) -> str:
@@ -42,8 +49,10 @@ def _summary(diagnostics: Sequence[Diagnostic], articles: int) -> str:
     return f"{articles} articles checked: {errors} error(s), {warnings} warning(s)"
 
 
-def transitions(root: Path, project: Project, base: str) -> list[Diagnostic]:
-    """Status changes since `base` (a branch or commit), checked step by step."""
+def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
+    """What a change may not do compared with `base` (a branch or commit): sign a new approval
+    with a retired key, bring back an older approved version, or change the roster or the
+    settings without the base roster's admins."""
     if not git.has_ref(root, base):
         raise UsageError(
             f"the base '{base}' is not in this clone. Fetch it first "
@@ -54,13 +63,39 @@ def transitions(root: Path, project: Project, base: str) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for article in project.articles:
         old = git.file_at(root, base, renames.get(article.path, article.path))
-        previous = (
-            ReviewStatus.parse(str(front_matter(old).get("status", "")))
-            if old is not None
-            else None
+        signatures, newest = _base_approvals(front_matter(old) if old is not None else {})
+        found += review.check_against_base(
+            article, project.approvals_of(article), signatures, newest, base
         )
-        found.extend(review.check_transition(article, previous, base))
+
+    def now(rel: str) -> str | None:
+        path = root / rel
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+
+    found += check_roster_change(
+        base,
+        git.file_at(root, base, ROSTER),
+        git.file_at(root, base, SETTINGS_FILE),
+        now(ROSTER),
+        now(SETTINGS_FILE),
+        now(SIGNATURES_FILE),
+    )
     return found
+
+
+def _base_approvals(data: dict[str, object]) -> tuple[frozenset[str], dt.date | None]:
+    """The signatures an article carried on the base branch, and its newest approval date."""
+    value = data.get("approval")
+    records = value if isinstance(value, list) else [value]
+    signatures, days = set(), []
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        if isinstance(record.get("signature"), str):
+            signatures.add(record["signature"])
+        with contextlib.suppress(ValueError, TypeError):
+            days.append(dt.date.fromisoformat(str(record.get("on"))))
+    return frozenset(signatures), max(days, default=None)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -68,7 +103,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     project, _ = load(root)
     diagnostics = list(project.diagnostics)
     if args.base:
-        diagnostics = sorted(diagnostics + transitions(root, project, args.base))
+        diagnostics = sorted(diagnostics + against_base(root, project, args.base))
     if args.paths:
         wanted = [relative(root, p) for p in args.paths]
         diagnostics = [d for d in diagnostics if any(_within(d.path, w) for w in wanted)]
@@ -86,48 +121,48 @@ def _within(path: str, wanted: str) -> bool:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError
-
+    """Check, stage, render with the chosen engine, audit, and put the site in place."""
     root = project_root()
-    _quiet_mkdocs_logging()
-    try:
-        config = load_config(str(root / "mkdocs.yml"), site_dir=args.site_dir, strict=args.strict)
-    except (ConfigurationError, Abort) as error:
-        print(f"mkdocs.yml: error {error}", file=sys.stderr)
-        return ERRORS
-    plugin = config.plugins.get("pipeline")
-    if plugin is None:
-        print(
-            "mkdocs.yml: error the 'pipeline' plugin is not listed under plugins", file=sys.stderr
-        )
-        return ERRORS
-    if args.preview:
-        plugin.config["preview"] = True
-    config.plugins.on_startup(command="build", dirty=False)
-    try:
-        build(config)
-    except Abort as error:
-        if not has_errors(getattr(plugin, "diagnostics", [])) or args.preview:
-            print(
-                format_text([codes.RENDER_FAILED("mkdocs.yml", 0, 0, str(error))]), file=sys.stderr
-            )
+    day = today()
+    target = Path(args.site_dir) if args.site_dir else None
+    build = prepare(root, day, target, args.preview, cache.shared())
+    if not isinstance(build, Build):
+        print(format_text(build), file=sys.stderr)
         print("build failed: the site was not changed", file=sys.stderr)
         return ERRORS
+    for diagnostic in build.project.diagnostics:  # warnings (and, in a preview, errors)
+        print(format_text([diagnostic]), file=sys.stderr)
+    try:
+        problems = renderer(args.engine)(build.staged, args.strict, build.source_date)
+        problems += [] if problems else finish(build)
     finally:
-        config.plugins.on_shutdown()
-    print(f"{'preview' if args.preview else 'site'} built in {config.site_dir}", file=sys.stderr)
+        build.close()
+    if problems:
+        print(format_text(problems), file=sys.stderr)
+        print("build failed: the site was not changed", file=sys.stderr)
+        return ERRORS
+    kind = "preview" if args.preview else "site"
+    print(
+        f"{kind} built with {args.engine} in {relative_or_absolute(root, build.target)}",
+        file=sys.stderr,
+    )
     return OK
 
 
+def relative_or_absolute(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    """A live preview of every article (pending ones under their banner), never published."""
+    """A live preview of every article (pending ones under their banner), never published:
+    MkDocs' own server, with the pipeline's plugin staging every rebuild."""
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import Abort
 
+    from pipeline.engines.mkdocs import quiet_logging
+
     root = project_root()
-    _quiet_mkdocs_logging(logging.INFO)
+    quiet_logging(logging.INFO)
     os.environ["PIPELINE_PREVIEW"] = "1"
     try:
         serve(config_file=str(root / "mkdocs.yml"), dev_addr=args.addr, livereload=True)
@@ -137,23 +172,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"serve stopped: {error}", file=sys.stderr)
         return ERRORS
     return OK
-
-
-def _quiet_mkdocs_logging(level: int = logging.WARNING) -> None:
-    """Our diagnostics print as bare lines; MkDocs' own messages keep their level."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter())
-    mkdocs_log = logging.getLogger("mkdocs")
-    mkdocs_log.handlers[:] = [handler]
-    mkdocs_log.setLevel(level)
-    mkdocs_log.propagate = False
-
-
-class _Formatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        if record.name == "mkdocs.plugins.pipeline":
-            return record.getMessage()
-        return f"mkdocs: {record.levelname.lower()}: {record.getMessage()}"
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -184,11 +202,19 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", help="only report problems in these files or folders")
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    check.add_argument("--base", help="also check status changes against this git branch")
+    check.add_argument(
+        "--base", help="also check approvals and roster changes against this git branch"
+    )
     check.set_defaults(run=cmd_check)
 
     build = commands.add_parser("build", help="build the published site (approved articles only)")
     build.add_argument("--site-dir", default=None, help="output folder (default: site/)")
+    build.add_argument(
+        "--engine",
+        choices=sorted(ENGINES),
+        default="mkdocs",
+        help="the engine that renders the pages (default: mkdocs; ProperDocs installs as mkdocs)",
+    )
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument(
         "--preview",
@@ -207,6 +233,7 @@ def parser() -> argparse.ArgumentParser:
     explain.set_defaults(run=cmd_explain)
 
     cli_review.register(commands)
+    cli_roster.register(commands)
     return top
 
 

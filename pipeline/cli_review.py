@@ -7,17 +7,26 @@ the front-matter keys it owns (`edit.py`), so comments, key order and the body s
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
 
-from pipeline import git, history, status, workflow
-from pipeline.articles import load_article, slugify
+from pipeline import git, history, sshkeygen, status, workflow
+from pipeline.approvals import ApprovalCheck, check_approvals
+from pipeline.articles import parse_article, slugify
+from pipeline.citations import scan
 from pipeline.cli_support import ERRORS, OK, UsageError, article_path, load, project_root
 from pipeline.diagnostics import format_text
 from pipeline.edit import set_keys
-from pipeline.project import ARTICLES_DIR
+from pipeline.library import parse_library, resolve_crossrefs
+from pipeline.model import Article, Entry, Library
+from pipeline.project import ARTICLES_DIR, Project
+from pipeline.statement import APPROVAL_NAMESPACE
 
 # An article's own errors block review and approval, except those the approval itself fixes.
-_FIXED_BY_APPROVAL = ("REV002", "REV003")
+_FIXED_BY_APPROVAL = ("REV002", "REV003", "REV006", "REV008", "REV009", "REV010")
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -43,38 +52,85 @@ def cmd_new(args: argparse.Namespace) -> int:
     return OK
 
 
-def _transition(args: argparse.Namespace, step: str) -> int:
+def _prepare(args: argparse.Namespace, step: str) -> tuple[Path, str, Project, Article, dt.date]:
+    """The project and the article to change, once the article's own errors (other than those
+    an approval fixes) are out of the way."""
     root = project_root()
     rel = article_path(root, args.article)
     project, day = load(root)
     own = [d for d in project.diagnostics if d.path == rel and d.is_error]
     blocking = [d for d in own if d.code not in _FIXED_BY_APPROVAL or step == "review"]
-    article, _ = load_article(root, root / rel, day)
+    article = next((a for a in project.articles if a.path == rel), None)
     if blocking or article is None:
         print(format_text(blocking or own))
-        print(f"{rel}: fix the errors above first", file=sys.stderr)
-        return ERRORS
-    if step == "review":
-        change = workflow.start_review(article, project.board, args.by)
-    else:
-        change = workflow.approve(article, project.board, args.by, day)
-    if isinstance(change, workflow.Refusal):
-        print(f"{rel}: {step} refused: {change.reason}", file=sys.stderr)
-        return ERRORS
+        raise Refused(f"{rel}: fix the errors above first")
+    return root, rel, project, article, day
+
+
+class Refused(Exception):
+    """The command refuses, with a reason printed for the board member (exit 1)."""
+
+
+def _write(root: Path, rel: str, change: dict[str, str]) -> None:
     path = root / rel
     path.write_bytes(set_keys(path.read_bytes().decode("utf-8"), change).encode("utf-8"))
-    member = project.board.members[args.by]
-    done = "approved" if step == "approve" else "now Under Review, reviewer"
-    print(f"{rel}: {done} {member.display_name} ({day.isoformat()})")
-    return OK
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    return _transition(args, "review")
+    try:
+        root, rel, project, article, day = _prepare(args, "review")
+    except Refused as refusal:
+        print(refusal, file=sys.stderr)
+        return ERRORS
+    change = workflow.start_review(article, project.board, args.by)
+    if isinstance(change, workflow.Refusal):
+        print(f"{rel}: review refused: {change.reason}", file=sys.stderr)
+        return ERRORS
+    _write(root, rel, change)
+    member = project.board.members[args.by]
+    print(f"{rel}: now Under Review, reviewer {member.display_name} ({day.isoformat()})")
+    return OK
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    return _transition(args, "approve")
+    try:
+        root, rel, project, article, day = _prepare(args, "approve")
+    except Refused as refused:
+        print(refused, file=sys.stderr)
+        return ERRORS
+    refusal = workflow.approver_refusal(article, project.board, args.by)
+    if refusal:
+        print(f"{rel}: approve refused: {refusal.reason}", file=sys.stderr)
+        return ERRORS
+    member = project.board.members[args.by]
+    keep = [
+        record
+        for record, check in zip(article.approvals, project.approvals_of(article), strict=False)
+        if check.verified and not check.retired
+    ]
+    with tempfile.TemporaryDirectory(prefix="pipeline-sign-") as temp:
+        try:
+            key = sshkeygen.choose_key(args.key, member.keys, root, Path(temp))
+            change = workflow.approve(
+                article,
+                project.board,
+                project.library,
+                args.by,
+                day,
+                lambda data: sshkeygen.sign(data, key, APPROVAL_NAMESPACE),
+                keep,
+                args.note or "",
+                args.significant,
+            )
+        except sshkeygen.SigningError as error:
+            print(f"{rel}: approve refused: {error}", file=sys.stderr)
+            return ERRORS
+    if isinstance(change, workflow.Refusal):
+        print(f"{rel}: approve refused: {change.reason}", file=sys.stderr)
+        return ERRORS
+    _write(root, rel, change)
+    print(f"{rel}: approved and signed by {member.display_name} ({day.isoformat()})")
+    return OK
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -93,13 +149,35 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     root = project_root()
     rel = article_path(root, args.article)
-    project, _ = load(root)
+    project, day = load(root)
     try:
         versions = git.versions(root, rel)
     except git.GitError as error:
         raise UsageError(f"cannot read the git history: {error}") from None
-    print(history.format_events(rel, history.events(versions, project.board), args.format))
+    libraries: dict[str, Library] = {}
+
+    def checks_of(version: git.Version) -> Sequence[ApprovalCheck]:
+        """The version's approvals, checked against its own text, the library of the same
+        commit, and today's roster."""
+        article, _ = parse_article(version.path, version.text, day)
+        if article is None or not article.approvals:
+            return ()
+        if version.commit not in libraries:
+            libraries[version.commit] = _library_at(root, version.commit)
+        cited = [item.key for citation in scan(article)[0] for item in citation.items]
+        return check_approvals(article, project.board, libraries[version.commit], cited)[0]
+
+    print(history.format_events(rel, history.events(versions, checks_of), args.format))
     return OK
+
+
+def _library_at(root: Path, commit: str) -> Library:
+    entries: dict[str, Entry] = {}
+    for path in git.paths_at(root, commit, "references"):
+        text = git.file_at(root, commit, path) if path.endswith(".bib") else None
+        for entry in parse_library(path, text)[0] if text is not None else []:
+            entries.setdefault(entry.key, entry)
+    return Library(resolve_crossrefs(entries)[0])
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -108,14 +186,26 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     new.add_argument("--author", required=True, help="your board id")
     new.set_defaults(run=cmd_new)
 
-    for name, run, text in (
-        ("review", cmd_review, "move an article from Submitted to Under Review"),
-        ("approve", cmd_approve, "approve an article that is Under Review"),
-    ):
-        step = commands.add_parser(name, help=text)
-        step.add_argument("article", help="path of the article file")
-        step.add_argument("--by", required=True, help="board id of the reviewer")
-        step.set_defaults(run=run)
+    review = commands.add_parser("review", help="move an article from Submitted to Under Review")
+    review.add_argument("article", help="path of the article file")
+    review.add_argument("--by", required=True, help="board id of the reviewer")
+    review.set_defaults(run=cmd_review)
+
+    approve = commands.add_parser(
+        "approve", help="approve an article that is Under Review, signed with your SSH key"
+    )
+    approve.add_argument("article", help="path of the article file")
+    approve.add_argument("--by", required=True, help="your board id (you must be a reviewer)")
+    approve.add_argument(
+        "--key",
+        help="your SSH key file (default: git's user.signingkey, then ssh-agent, then "
+        "~/.ssh/id_ed25519)",
+    )
+    approve.add_argument("--note", help='one line for readers: what changed ("Doses updated")')
+    approve.add_argument(
+        "--significant", action="store_true", help="mark the change as clinically significant"
+    )
+    approve.set_defaults(run=cmd_approve)
 
     report = commands.add_parser("status", help="where every article stands")
     report.add_argument("--format", choices=sorted(status.FORMATS), default="text")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from pipeline import cache, clock
 from pipeline.project import ARTICLES_DIR, Project, load_project
-from pipeline.settings import read_settings
 
 OK, ERRORS, USAGE = 0, 1, 2
 
@@ -32,11 +31,7 @@ def project_root() -> Path:
 
 def load(root: Path) -> tuple[Project, dt.date]:
     day = today()
-    try:
-        settings = read_settings(root)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    return load_project(root, day, settings, cache.shared()), day
+    return load_project(root, day, None, cache.shared()), day
 
 
 def relative(root: Path, given: str) -> str:

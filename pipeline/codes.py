@@ -1,12 +1,17 @@
-"""Every diagnostic code, declared once: severity, one-line summary, and the explanation a board
-member reads with `python -m pipeline explain CODE`.
+"""Every diagnostic code, declared once: its severity, one-line summary, the wording of its
+message and hint, and the explanation a board member reads with `python -m pipeline explain CODE`.
 
-A check reports a problem by calling its code, e.g. ``UNKNOWN_KEY(path, line, col, message)``,
-so a code's severity cannot drift between the places that use it.
+As Ruff keeps a rule's message with the rule, a code's wording lives here and nowhere else: a
+check reports a problem with the values that fill the wording,
+
+    codes.UNKNOWN_CITATION.at(path, line, column, key="qaseem2016", suggestion="")
+
+so one code always reads the same, and its severity cannot drift between the places that use it.
 """
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 
 from pipeline.diagnostics import Diagnostic, Severity
@@ -17,12 +22,31 @@ class Code:
     code: str
     severity: Severity
     summary: str
+    message: str  # a str.format template: the values come from the call site
+    hint: str
     explanation: str
 
-    def __call__(
-        self, path: str, line: int, column: int, message: str, hint: str = ""
-    ) -> Diagnostic:
-        return Diagnostic(path, line, column, self.severity, self.code, message, hint)
+    def at(self, path: str, line: int = 0, column: int = 0, **values: object) -> Diagnostic:
+        """The diagnostic for this code at `path:line:column`, its wording filled in."""
+        return Diagnostic(
+            path,
+            line,
+            column,
+            self.severity,
+            self.code,
+            self.message.format(**values),
+            self.hint.format(**values),
+        )
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The names a call site gives values for."""
+        return frozenset(
+            name
+            for template in (self.message, self.hint)
+            for _, name, _, _ in string.Formatter().parse(template)
+            if name
+        )
 
     def explain(self) -> str:
         return f"{self.code} ({self.severity}): {self.summary}\n\n{self.explanation.strip()}\n"
@@ -45,8 +69,10 @@ def reference_markdown() -> str:
 REGISTRY: dict[str, Code] = {}
 
 
-def _declare(code: str, severity: Severity, summary: str, explanation: str) -> Code:
-    declared = Code(code, severity, summary, explanation)
+def _declare(
+    code: str, severity: Severity, summary: str, *, message: str, hint: str, explanation: str
+) -> Code:
+    declared = Code(code, severity, summary, message, hint, explanation)
     REGISTRY[code] = declared
     return declared
 
@@ -59,7 +85,9 @@ NOT_UTF8 = _declare(
     "FM001",
     E,
     "The article file is not UTF-8 text.",
-    """
+    message="the file is not UTF-8 text",
+    hint="save it again with the encoding UTF-8",
+    explanation="""
 The pipeline reads every article as UTF-8. This file contains bytes that are not UTF-8, often
 because it was saved from a word processor in another encoding (Windows-1252, Latin-1).
 
@@ -70,7 +98,9 @@ NO_FRONT_MATTER = _declare(
     "FM002",
     E,
     "The article does not start with front matter.",
-    """
+    message="the article does not start with a '---' front matter block",
+    hint="put title, status, authors and last_updated between two '---' lines at the top",
+    explanation="""
 Every article starts with a block of settings between two lines of three dashes:
 
     ---
@@ -87,7 +117,9 @@ UNCLOSED_FRONT_MATTER = _declare(
     "FM003",
     E,
     "The front matter is opened with `---` but never closed.",
-    """
+    message="the front matter opened here is never closed",
+    hint="add a line '---' after the last setting",
+    explanation="""
 The settings block at the top of the article must end with a line holding only `---`. Without
 it, the pipeline cannot tell where the settings stop and the article starts.
 
@@ -98,7 +130,9 @@ YAML_SYNTAX = _declare(
     "FM004",
     E,
     "The front matter is not valid YAML.",
-    """
+    message="the front matter is not valid YAML: {problem}",
+    hint="put a value that contains ': ' in double quotes, and indent with spaces",
+    explanation="""
 The settings block is written in YAML, which is strict about colons, indentation and quotes.
 Common causes: a title that contains `: `, a tab used for indentation, a list item without a
 space after the dash.
@@ -111,7 +145,9 @@ NOT_A_MAPPING = _declare(
     "FM005",
     E,
     "The front matter must be a list of `key: value` settings.",
-    """
+    message="the front matter is {kind}, not 'key: value' settings",
+    hint="write each setting as 'key: value' on its own line",
+    explanation="""
 The settings block must hold `key: value` lines (title, status, authors, ...). This one holds a
 list or a single piece of text instead.
 
@@ -122,7 +158,9 @@ MISSING_FIELD = _declare(
     "FM006",
     E,
     "A required front-matter field is missing or empty.",
-    """
+    message="the required field '{key}' is missing or empty{why}",
+    hint="add a line '{key}: ...' to the front matter",
+    explanation="""
 Every article needs `title`, `status`, `authors` and `last_updated`; from "Under Review" on it
 also needs `reviewers`.
 
@@ -133,7 +171,9 @@ UNKNOWN_STATUS = _declare(
     "FM007",
     E,
     "The status is not one of Submitted, Under Review, Approved.",
-    """
+    message="unknown status '{value}'{suggestion}",
+    hint="use one of: Submitted, Under Review, Approved",
+    explanation="""
 An article moves through three review steps: `Submitted`, `Under Review`, `Approved`. Upper and
 lower case do not matter, but the spelling does. "Published" or "Draft" are not statuses.
 
@@ -144,7 +184,9 @@ BAD_DATE = _declare(
     "FM008",
     E,
     "A date is not a real calendar date in the form YYYY-MM-DD.",
-    """
+    message="'{key}' is not a date in the form YYYY-MM-DD: {value}",
+    hint="write the date as year-month-day, e.g. 2025-07-28",
+    explanation="""
 Dates are written year-month-day, for example `last_updated: 2025-07-28`. "28/07/2025",
 "July 2025" or an impossible date such as 2025-02-30 are not understood.
 
@@ -154,10 +196,13 @@ How to fix: write the date as YYYY-MM-DD.
 FUTURE_DATE = _declare(
     "FM009",
     E,
-    "`last_updated` is in the future.",
-    """
-`last_updated` says when the article's content was last checked. A date after today cannot be
-true, and readers would be misled about how current the article is.
+    "A date in the front matter is in the future.",
+    message="'{key}' is {day}, after today ({today})",
+    hint="set it to the date it really happened (today at the latest)",
+    explanation="""
+`last_updated` says when the article's content was last checked, and an approval's `on` when it
+was approved. A date after today cannot be true, and readers would be misled about how current
+the article is.
 
 How to fix: set it to the date of the last real update (today at the latest).
 """,
@@ -166,7 +211,9 @@ WRONG_TYPE = _declare(
     "FM010",
     E,
     "A front-matter field has the wrong kind of value.",
-    """
+    message="'{key}' must be {expected}, not {found}",
+    hint="give '{key}' {expected}",
+    explanation="""
 Some fields are plain text (`title`, `summary`), some are lists of ids or words (`authors`,
 `reviewers`, `tags`, `audience`). A list must be written `[a, b]` or as `- a` lines.
 
@@ -177,7 +224,9 @@ UNKNOWN_FIELD = _declare(
     "FM011",
     W,
     "A front-matter field is not one the pipeline knows.",
-    """
+    message="unknown front-matter field '{key}'{suggestion}",
+    hint="known fields: {known}",
+    explanation="""
 The pipeline ignores fields it does not know, so a misspelled field ("reviewer" for
 "reviewers", "lastupdated") silently does nothing.
 
@@ -188,7 +237,9 @@ EMPTY_ARTICLE = _declare(
     "FM012",
     E,
     "The article has no text after its front matter.",
-    """
+    message="the article has no text {where}",
+    hint="write the answer below the front matter, or delete the file",
+    explanation="""
 An article must answer its question. This file has settings but no body text.
 
 How to fix: write the article below the closing `---`, or delete the file.
@@ -198,7 +249,9 @@ DUPLICATE_YAML_KEY = _declare(
     "FM013",
     E,
     "A front-matter field is given twice.",
-    """
+    message="{problem}",
+    hint="keep one of the two lines",
+    explanation="""
 When a field appears twice only one value would be used, and it is not obvious which.
 
 How to fix: keep one of the two lines.
@@ -208,7 +261,9 @@ YAML_ALIAS = _declare(
     "FM014",
     E,
     "YAML anchors and aliases (`&name`, `*name`) are not allowed in front matter.",
-    """
+    message="{problem}",
+    hint="write the values out in full",
+    explanation="""
 Anchors and aliases let a short YAML text expand into a huge one. Front matter never needs
 them, so the pipeline refuses them rather than risk a build that never ends.
 
@@ -220,7 +275,9 @@ DUPLICATE_TITLE = _declare(
     "FM015",
     E,
     "Two articles have the same title.",
-    """
+    message="{other} has the same title",
+    hint="merge the two articles, or make each title say what is different",
+    explanation="""
 Each article answers its own question. Two articles with the same title confuse readers and
 search, and usually mean one is a copy that should have been deleted or merged.
 
@@ -231,7 +288,9 @@ BAD_FILE_NAME = _declare(
     "FM016",
     E,
     "The article's file name is not a web-safe name.",
-    """
+    message="the file name '{name}' is not web-safe",
+    hint="rename it to '{suggested}' (lowercase a-z, digits and hyphens)",
+    explanation="""
 The file name becomes the page's address, so it may only contain lowercase letters a-z, digits
 and hyphens (`back-spasm.md`). Spaces, capitals, accents and other characters make addresses
 that break when shared.
@@ -243,7 +302,9 @@ DUPLICATE_SLUG = _declare(
     "FM017",
     E,
     "Two article files would get the same page address.",
-    """
+    message="this file and {other} would both be published as '{slug}'",
+    hint="rename or merge one of the two",
+    explanation="""
 Two files whose names differ only in case, spaces or accents would be published at the same
 address, and one would silently replace the other.
 
@@ -254,7 +315,9 @@ LINK_OUTSIDE = _declare(
     "FM018",
     E,
     "The article file is a link to a file outside the project.",
-    """
+    message="this article is a link to a file outside the project; it was not read",
+    hint="replace the link with the file itself",
+    explanation="""
 An article must be a real file in the repository, reviewed like any other. A symbolic link to
 a file elsewhere on the machine could publish text nobody reviewed.
 
@@ -265,7 +328,9 @@ TOO_LARGE = _declare(
     "FM019",
     E,
     "The article file is too large.",
-    """
+    message="the file is {size} MB; an article may be at most 1 MB",
+    hint="keep the answer short; link to long documents instead of pasting them",
+    explanation="""
 An article is a short answer to one clinical question. A file over 1 MB is almost certainly a
 mistake (a pasted document, an embedded image) and would slow every build.
 
@@ -276,7 +341,9 @@ TOO_DEEP = _declare(
     "FM020",
     E,
     "Lists or quotes are nested too deeply.",
-    """
+    message="lists or quotes are nested {depth} levels deep (at most {limit})",
+    hint="flatten the list: readers cannot follow that many levels either",
+    explanation="""
 Lists (or block quotes) nested more than 16 levels deep cannot be read, and hundreds of levels
 make the Markdown renderer fail.
 
@@ -288,7 +355,9 @@ AUDIENCE_BLOCK = _declare(
     "FM021",
     E,
     "An audience passage is not written correctly.",
-    """
+    message="{problem}",
+    hint="{fix}",
+    explanation="""
 Passages for one kind of reader are written as a block:
 
     /// audience | patient
@@ -308,7 +377,9 @@ UNKNOWN_CITATION = _declare(
     "CIT001",
     E,
     "A citation names a key that is not in the reference library.",
-    """
+    message="unknown citation key '{key}'{suggestion}",
+    hint="correct the key or add the source to references/*.bib",
+    explanation="""
 Citations are written `[@key]`, where `key` is the key of an entry in `references/*.bib`. This
 key is not there: either it is misspelled or the source has not been added yet.
 
@@ -320,7 +391,9 @@ MALFORMED_CITATION = _declare(
     "CIT002",
     E,
     "A citation bracket is malformed.",
-    """
+    message="malformed citation {text}: {reason}",
+    hint="write citations as [@key], [@a; @b] or [@key, p. 12]",
+    explanation="""
 A citation bracket holds one or more `@key` items separated by semicolons, each optionally with a
 locator: `[@qaseem2017]`, `[@qaseem2017; @chou2007]`, `[@qaseem2017, p. 12]`. An empty key
 (`[@]`) or an empty item (`[@a;]`) is a mistake.
@@ -334,7 +407,9 @@ RETRACTED_CITATION = _declare(
     "CIT003",
     E,
     "A citation points at a retracted work.",
-    """
+    message="'{key}' is a retracted work (listed in {source})",
+    hint="remove the citation and its claim, or cite a sound source instead",
+    explanation="""
 The cited work is on the board's retraction list, `references/retractions.txt` (by its DOI or
 PMID). A retracted paper must not support a clinical recommendation.
 
@@ -346,7 +421,9 @@ STALE_EVIDENCE = _declare(
     "CIT004",
     W,
     "The newest source an article cites is old.",
-    """
+    message="the newest source cited is from {year}, more than {limit} years ago",
+    hint="look for newer guidelines or reviews, or confirm the old evidence still stands",
+    explanation="""
 Every source this article cites is older than the board's limit (10 years by default, the
 `stale_evidence_years` option in mkdocs.yml). The answer may no longer reflect current
 evidence.
@@ -359,7 +436,9 @@ NO_CITATIONS = _declare(
     "CIT005",
     E,
     "An Approved article cites nothing.",
-    """
+    message="this Approved article cites no source",
+    hint="cite the evidence behind its recommendations, e.g. [@key]",
+    explanation="""
 An evidence-based answer must show its evidence. This article is Approved but contains no
 citation.
 
@@ -374,7 +453,9 @@ BIB_PARSE = _declare(
     "BIB001",
     E,
     "An entry in the BibTeX library could not be read.",
-    """
+    message="this entry could not be read: {start}",
+    hint="check for an unbalanced brace, a missing comma between fields, or a missing closing '}}'",
+    explanation="""
 The entry starting at this line is not valid BibTeX, most often because of an unbalanced brace,
 a missing comma between fields, or a missing closing `}`.
 
@@ -392,7 +473,9 @@ BIB_DUPLICATE_KEY = _declare(
     "BIB002",
     E,
     "Two library entries share the same key.",
-    """
+    message="duplicate key '{key}'{first}",
+    hint="keys are shared by all .bib files: rename one of the two entries or delete the duplicate",
+    explanation="""
 Every entry needs its own key; with two, a citation could point at either source.
 
 How to fix: rename one of the two keys (and the citations meant for it), or delete the duplicate.
@@ -402,7 +485,9 @@ BIB_NO_LIBRARY = _declare(
     "BIB003",
     E,
     "There is no BibTeX library.",
-    """
+    message="no .bib file in references/",
+    hint="add references/library.bib",
+    explanation="""
 The pipeline loads every `references/*.bib` file; none was found, so no citation can be checked.
 
 How to fix: add `references/library.bib` with the sources the articles cite.
@@ -412,7 +497,9 @@ BIB_UNREADABLE = _declare(
     "BIB004",
     E,
     "A BibTeX file is not UTF-8 text.",
-    """
+    message="the file is not UTF-8 text",
+    hint="save it again with the encoding UTF-8",
+    explanation="""
 The library files are read as UTF-8. This one contains bytes that are not UTF-8.
 
 How to fix: save the file again with the encoding "UTF-8" (reference managers offer it on export).
@@ -423,7 +510,9 @@ BIB_SAME_WORK = _declare(
     "BIB005",
     E,
     "The same work is in the library under two keys.",
-    """
+    message="'{key}' and '{other}' ({where}) have the same {identity}",
+    hint="keep one of them and cite it as [@{other}]",
+    explanation="""
 Two entries share a DOI, a PMID, or the same title and year. Articles citing both keys would
 give one source two numbers.
 
@@ -435,7 +524,9 @@ BIB_MISSING_FIELD = _declare(
     "BIB006",
     E,
     "A library entry lacks a field its type requires.",
-    """
+    message="@{kind}{{{key}}} has no {wanted}",
+    hint="add {wanted} to the entry",
+    explanation="""
 Each entry type needs certain fields to be cited properly; an empty field counts as missing:
 article: author, title, journal, year; book: author or editor, title, publisher, year;
 inbook/incollection: author, title, booktitle, publisher, year; inproceedings: author, title,
@@ -449,7 +540,9 @@ BIB_BAD_IDENTIFIER = _declare(
     "BIB007",
     E,
     "A DOI, PMID, PMCID, ISBN, URL or year in the library is malformed.",
-    """
+    message="'{key}': {problem}",
+    hint="{fix}",
+    explanation="""
 Identifiers are checked for their form: a DOI looks like `10.7326/M16-2367` (a leading
 `https://doi.org/` or `doi:` is fine), a PMID is digits only, a PMCID is `PMC` and digits, an
 ISBN must have a valid check digit, a URL must start with http:// or https://, and a year is
@@ -462,7 +555,9 @@ BIB_UNCITED = _declare(
     "BIB008",
     W,
     "A library entry is not cited by any article.",
-    """
+    message="'{key}' is not cited by any article",
+    hint="cite it where it belongs, or remove it from the library",
+    explanation="""
 Nothing cites this entry. It may be left over from an edit, or its key may be misspelled in the
 article that meant to cite it.
 
@@ -473,7 +568,9 @@ BIB_RETRACTIONS_FILE = _declare(
     "BIB009",
     E,
     "A line of `references/retractions.txt` is not a DOI or PMID.",
-    """
+    message="'{text}' is neither a DOI nor a PMID",
+    hint="write one DOI (10.xxxx/...) or PMID (digits) per line",
+    explanation="""
 The retraction list holds one DOI (`10.xxxx/...`) or PMID (digits) per line; lines starting with
 `#` are comments.
 
@@ -485,7 +582,9 @@ STYLE_UNUSABLE = _declare(
     "BIB010",
     E,
     "The citation style set in mkdocs.yml cannot be used.",
-    """
+    message="citation_style '{style}' cannot be used: {problem}",
+    hint="use ama, vancouver, or the path of a valid CSL 1.0 file in the project",
+    explanation="""
 The `citation_style` option of the pipeline plugin in mkdocs.yml is `ama` (the default),
 `vancouver`, or the path of a CSL style file in the project. The value given is none of these,
 or the CSL file could not be read.
@@ -499,7 +598,9 @@ BIB_CROSSREF = _declare(
     "BIB011",
     E,
     "A library entry's crossref names an entry that does not exist.",
-    """
+    message="'{key}' has crossref '{parent}', which is not in the library",
+    hint="correct the key in crossref, or add the parent entry",
+    explanation="""
 `crossref = {key}` lets a chapter or paper take the book or proceedings fields (booktitle,
 publisher, year, editor) from another entry. The entry it names is not in the library.
 
@@ -513,7 +614,9 @@ UNKNOWN_MEMBER = _declare(
     "REV001",
     E,
     "A person named in the front matter is not on the board roster.",
-    """
+    message="'{member}' in {field} is not on the board roster{suggestion}",
+    hint="use the member's id from references/board.yml",
+    explanation="""
 `authors`, `reviewers` and `approval.by` name board members by their id in
 `references/board.yml` (e.g. `asmith`).
 
@@ -523,33 +626,45 @@ How to fix: correct the id (the message suggests the closest) or add the person 
 APPROVAL_MISSING = _declare(
     "REV002",
     E,
-    "An Approved article has no valid approval record.",
-    """
-An article becomes Approved only through `python -m pipeline approve ARTICLE --by ID`, which
-records who approved it, when, and a fingerprint of the approved text. Setting `status: Approved`
-by hand is not enough, and the article is not published.
+    "An Approved article has no signed approval.",
+    message="the article is marked Approved but has no signed approval",
+    hint="a reviewer approves with: python -m pipeline approve {article} --by ID",
+    explanation="""
+An article becomes Approved only through `python -m pipeline approve ARTICLE --by ID`, run by a
+reviewer. It signs, with the reviewer's own SSH key, a statement of everything readers will see,
+and records the signature under `approval:`. Setting `status: Approved` by hand, writing an
+approval record by hand, or an old record without a signature approves nothing, and the article
+is not published.
 
-How to fix: ask a reviewer to run the approve command.
+How to fix: ask a reviewer to run the approve command (see CONTRIBUTING.md for the one-time key
+set-up).
 """,
 )
-FINGERPRINT_MISMATCH = _declare(
+CHANGED_AFTER_APPROVAL = _declare(
     "REV003",
     E,
-    "An Approved article was changed after it was approved.",
-    """
-The title or text no longer matches what the reviewer approved (the approval fingerprint), so
-the article is not published until it is approved again. Changing tags or other settings does
-not count; changing the title or body does.
+    "Something readers see changed after the article was approved.",
+    message="{what} changed after {by} approved it on {day}, so it is not published",
+    hint="ask a reviewer to check the change and approve again: python -m pipeline approve "
+    "{article} --by ID",
+    explanation="""
+An approval covers exactly what readers see of the article: its address (file name), title,
+text, summary, authors, audience, next review date, and every field of each cited library entry
+that appears in the reference list. Any change to one of them unpublishes the article until a
+reviewer approves it again; the message names what changed. Tags are not covered (they only
+group pages under topics).
 
-How to fix: ask a reviewer to check the change and run `python -m pipeline approve ARTICLE --by ID`
-again, or undo the edit.
+How to fix: ask a reviewer to check the change and run the approve command again, or undo the
+edit.
 """,
 )
 APPROVER_NOT_ALLOWED = _declare(
     "REV004",
     E,
     "The approver may not approve this article.",
-    """
+    message="'{by}' may not approve this article: {reason}",
+    hint="ask another reviewer to approve it",
+    explanation="""
 An approver must be a board member with the `reviewer` role, and must not be one of the article's
 authors: nobody approves their own work.
 
@@ -560,7 +675,10 @@ BOARD_INVALID = _declare(
     "REV005",
     E,
     "The board roster `references/board.yml` is missing or invalid.",
-    """
+    message="{problem}",
+    hint="ids must be unique; each member needs name, credentials and roles; keys are OpenSSH "
+    "public key lines",
+    explanation="""
 The roster lists the Medical Advisory Board:
 
     members:
@@ -569,43 +687,135 @@ The roster lists the Medical Advisory Board:
         credentials: MD, FACP
         specialty: Internal medicine
         roles: [author, reviewer]
+        keys:
+          - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... asmith
+        retired_keys: []
 
-How to fix: correct the entry the message names (ids unique, name and credentials present,
-roles among author and reviewer).
+Roles are author, reviewer and admin. `keys` are the OpenSSH public key lines (ed25519 or RSA)
+whose signatures count as the member's; `retired_keys` still verify old approvals but sign
+nothing new. A key belongs to one member only.
+
+How to fix: correct the entry the message names.
 """,
 )
 REVIEW_OVERDUE = _declare(
     "REV006",
     W,
     "The article is past its review date.",
-    """
-Each article is reviewed again by `next_review` (by default 12 months after `last_updated`).
-This one is overdue; readers see a "review overdue" note until it is reviewed.
+    message="review was due on {day}",
+    hint="have the article reviewed and approved again",
+    explanation="""
+Each article is reviewed again by `next_review` (by default `review_interval_months` after its
+newest approval, 12 months unless pipeline.yml says otherwise). This one is overdue; readers see
+a "review overdue" note until it is reviewed.
 
-How to fix: have the article reviewed and approved again, which updates `last_updated`.
+How to fix: have the article reviewed and approved again.
 """,
 )
-
-SKIPPED_STEP = _declare(
-    "REV007",
+SIGNATURE_INVALID = _declare(
+    "REV008",
     E,
-    "The review status skipped a step.",
-    """
-An article moves one step at a time: Submitted, then Under Review, then Approved. Compared with
-the main branch, this change moves it two steps at once (or adds a new article that is already
-Approved), so nobody has reviewed it in between. Going back a step is always allowed.
+    "An approval's signature does not verify for this article.",
+    message="the approval by '{by}' on {day} is not a valid signature of this article as it is",
+    hint="ask the reviewer to approve it again with the approve command; a signature copied "
+    "from another article, or edited by hand, never verifies",
+    explanation="""
+The approval record holds an SSH signature over a statement of the article as the reviewer saw
+it. This one does not verify: it was made for another article or another version, it was
+edited, or it is not a signature at all. The article is not published on its strength.
 
-How to fix: set the status to the next step only (`python -m pipeline review ARTICLE --by ID`
-moves Submitted to Under Review); approval comes in a later change.
+How to fix: ask the reviewer to run `python -m pipeline approve ARTICLE --by ID` again.
 """,
 )
+KEY_NOT_ON_ROSTER = _declare(
+    "REV009",
+    E,
+    "An approval was signed with a key that is not the approver's on the roster.",
+    message="the approval by '{by}' was signed with the key {key}, which is not one of "
+    "'{by}''s keys in references/board.yml",
+    hint="if the key is theirs, an admin adds it to the roster and signs the change; a key "
+    "removed from the roster approves nothing",
+    explanation="""
+A valid signature only counts when the key that made it is listed for the approver in
+`references/board.yml` (under `keys`, or `retired_keys` for approvals made before the key was
+retired). This key is not: it belongs to someone else, or it was removed from the roster, which
+withdraws every approval it made.
+
+How to fix: ask the reviewer to approve again with a key on the roster.
+""",
+)
+TOO_FEW_APPROVALS = _declare(
+    "REV010",
+    E,
+    "The article has fewer valid approvals than the board requires.",
+    message="{count} valid approval(s) by distinct reviewers; the board requires {required} "
+    "(approvals_required in pipeline.yml)",
+    hint="ask another eligible reviewer to approve: python -m pipeline approve {article} --by ID",
+    explanation="""
+The board may require more than one reviewer to approve each article (`approvals_required` in
+pipeline.yml). Each approval must be by a different reviewer, none of them an author, and each
+must verify for the article as it is.
+
+How to fix: ask another reviewer to run the approve command.
+""",
+)
+RETIRED_KEY = _declare(
+    "REV011",
+    E,
+    "A new approval was signed with a retired key.",
+    message="the approval by '{by}' is new since {base} but was signed with the retired key {key}",
+    hint="retired keys verify old approvals only; approve again with a current key",
+    explanation="""
+`retired_keys` in the roster keep the approvals a key made before it was retired valid, but a
+retired key may sign nothing new. Compared with the base branch, this approval is new.
+
+How to fix: approve again with one of the reviewer's current keys.
+""",
+)
+ROSTER_NOT_SIGNED = _declare(
+    "REV012",
+    E,
+    "The roster or the settings changed without the signatures of the roster's admins.",
+    message="{files} changed since {base} with {found} valid admin signature(s) of the {required} "
+    "the roster there requires: {changes}",
+    hint="an admin listed on {base} signs the change: python -m pipeline roster sign --by ID",
+    explanation="""
+Who may approve, with which keys, and how many approvals an article needs are decided by
+`references/board.yml` and `pipeline.yml`. A change to either must be signed by
+`roster_signatures_required` admins of the roster on the base branch (the roster being
+replaced, as in The Update Framework), in `references/roster-signatures.yml`. Otherwise one pull
+request could add a second identity with the reviewer role and the next could approve its own
+author's article.
+
+How to fix: an admin on the base branch's roster runs `python -m pipeline roster sign --by ID`
+and commits the signature.
+""",
+)
+ROLLBACK = _declare(
+    "REV013",
+    E,
+    "An older approved version replaces a newer one.",
+    message="the newest approval ({day}) is older than the one on {base} ({base_day})",
+    hint="approve the article as it is now: python -m pipeline approve {article} --by ID",
+    explanation="""
+Old approvals stay valid for the version they approved, so a pull request could bring back an
+older version of an article, with its old approval, after the board approved a newer one (for
+example to undo a corrected dose). Compared with the base branch, this article's newest approval
+is older than the one there.
+
+How to fix: have the article approved as it is now.
+""",
+)
+
 # --- DIS: the medical disclaimer ---------------------------------------------------------
 
 DISCLAIMER_MISSING = _declare(
     "DIS001",
     E,
     "The canonical disclaimer `references/disclaimer.md` is missing or empty.",
-    """
+    message="the disclaimer file is {problem}",
+    hint="restore references/disclaimer.md from git history",
+    explanation="""
 Every published article carries the one Professional Medical Disclaimer kept in
 `references/disclaimer.md`. Without it nothing can be published.
 
@@ -619,7 +829,9 @@ RESERVED_ID = _declare(
     "HTML001",
     E,
     "The article uses markup reserved for the disclaimer or review status.",
-    """
+    message='the article may not use the id "{id}"',
+    hint="remove it: the pipeline adds the disclaimer and review status itself",
+    explanation="""
 The disclaimer (`id="medical-disclaimer"`) and the review status (`id="review-status"`) are added
 by the pipeline. An article may not add, hide or replace them with its own HTML.
 
@@ -631,7 +843,9 @@ HTML_ELEMENT = _declare(
     "HTML002",
     E,
     "The article contains an HTML element that is not allowed.",
-    """
+    message="the <{tag}> element is not allowed: {why}",
+    hint="allowed: sup, sub, abbr, br, kbd, details, summary and tables; use Markdown for the rest",
+    explanation="""
 Articles are Markdown. A little inline HTML is allowed where Markdown has nothing better:
 `<sup>`, `<sub>`, `<abbr>`, `<br>`, `<kbd>`, `<details>`/`<summary>` and tables. Elements
 that could run code or change the page (`<script>`, `<style>`, `<iframe>`, `<object>`,
@@ -644,7 +858,9 @@ HTML_ATTRIBUTE = _declare(
     "HTML003",
     E,
     "An HTML attribute in the article is not allowed.",
-    """
+    message="the attribute '{name}' is not allowed{where}: {why}",
+    hint="remove the attribute",
+    explanation="""
 Event-handler attributes such as `onclick` run code in the reader's browser, and `style`,
 `class` or `id` could hide or imitate the disclaimer or the review status. Allowed attributes:
 title, colspan, rowspan, align, scope, open, lang. This includes attributes written with
@@ -657,7 +873,9 @@ HTML_URL = _declare(
     "HTML004",
     E,
     "A link or image uses a javascript:, data: or vbscript: address.",
-    """
+    message="a link or image uses a '{scheme}' address",
+    hint="link only to http:// or https:// addresses (or to pages of this site)",
+    explanation="""
 Such addresses run code or smuggle content into the page instead of pointing to a source.
 
 How to fix: link to an http:// or https:// address (or to another page of this site), and put
@@ -670,7 +888,9 @@ LEAK = _declare(
     "PUB001",
     E,
     "Text of an article that is not approved was found in the built site.",
-    """
+    message="this unpublished article leaked into {where}: {what}",
+    hint="this is a fault in the pipeline or a theme change, not in the article; report it",
+    explanation="""
 Only Approved articles may appear on the site, in any form (page, search index, sitemap).
 The audit found text of a non-approved article in the output, so the build was stopped and the
 previous site left as it was.
@@ -682,7 +902,9 @@ PAGE_INCOMPLETE = _declare(
     "PUB002",
     E,
     "A published article page lacks the disclaimer or the review status.",
-    """
+    message="{page} {problem}",
+    hint="this is a fault in the templates or the pipeline, not in the article; report it",
+    explanation="""
 Every article page must show the canonical disclaimer (`#medical-disclaimer`) and the review
 status (`#review-status`). The audit found a page without one of them, so the build was stopped.
 
@@ -693,10 +915,27 @@ RENDER_FAILED = _declare(
     "PUB003",
     E,
     "The site could not be rendered.",
-    """
+    message="the {engine} engine could not render the site: {problem}",
+    hint="follow the message; a broken link or a missing page is the usual cause",
+    explanation="""
 MkDocs stopped while rendering the site. The message repeats what MkDocs said. The previous
 site is left as it was.
 
 How to fix: follow the message; a broken link or a missing page is the usual cause.
+""",
+)
+
+SETTINGS_INVALID = _declare(
+    "PUB004",
+    E,
+    "The settings file `pipeline.yml` is invalid.",
+    message="{problem}",
+    hint="see the settings and their defaults in README.md",
+    explanation="""
+`pipeline.yml` holds the pipeline's settings (review interval, citation style, approvals
+required, ...), one `setting: value` line each. Numbers must be whole numbers above 0; unknown
+settings are refused so that a misspelling does not silently keep the default.
+
+How to fix: correct or remove the line the message names.
 """,
 )

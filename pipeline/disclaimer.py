@@ -28,27 +28,19 @@ class Disclaimer:
 def load_disclaimer(root: Path) -> tuple[Disclaimer | None, list[Diagnostic]]:
     path = root / DISCLAIMER
     if not path.is_file():
-        return None, [
-            codes.DISCLAIMER_MISSING(
-                DISCLAIMER,
-                0,
-                0,
-                "the canonical disclaimer file is missing",
-                "restore references/disclaimer.md from git history",
-            )
-        ]
+        return None, [codes.DISCLAIMER_MISSING.at(DISCLAIMER, 0, 0, problem="missing")]
     text = decode(path.read_bytes())
     if text is None or not text.strip():
         what = "not UTF-8 text" if text is None else "empty"
-        return None, [codes.DISCLAIMER_MISSING(DISCLAIMER, 1, 1, f"the disclaimer file is {what}")]
+        return None, [codes.DISCLAIMER_MISSING.at(DISCLAIMER, 1, 1, problem=what)]
     return Disclaimer(text.strip(), markdown.markdown(text.strip())), []
 
 
 def disclaimer_block(disclaimer: Disclaimer) -> str:
-    """The HTML block appended to every published article."""
+    """The block the article template puts after every article, outside its text (so search,
+    which indexes the text, never indexes the same disclaimer on every page)."""
     return (
-        # data-search-exclude: the same text on every page would make every page a search hit.
-        '<aside id="medical-disclaimer" class="medical-disclaimer" data-search-exclude="true" '
+        '<aside id="medical-disclaimer" class="medical-disclaimer" '
         f'aria-labelledby="medical-disclaimer-heading">\n'
         f'<h2 id="medical-disclaimer-heading">{HEADING}</h2>\n'
         f"{disclaimer.html}\n</aside>"

@@ -44,15 +44,7 @@ def parse_retractions(text: str) -> tuple[Retractions, list[Diagnostic]]:
         elif DOI.match(normalize_doi(line)):
             dois.add(normalize_doi(line))
         else:
-            problems.append(
-                codes.BIB_RETRACTIONS_FILE(
-                    RETRACTIONS,
-                    number,
-                    1,
-                    f"'{line}' is neither a DOI nor a PMID",
-                    "write one DOI (10.xxxx/...) or PMID (digits) per line",
-                )
-            )
+            problems.append(codes.BIB_RETRACTIONS_FILE.at(RETRACTIONS, number, 1, text=line))
     return Retractions(frozenset(dois), frozenset(pmids)), problems
 
 
@@ -63,7 +55,7 @@ def load_retractions(root: Path) -> tuple[Retractions, list[Diagnostic]]:
     text = decode(path.read_bytes())
     if text is None:
         return Retractions(), [
-            codes.BIB_RETRACTIONS_FILE(RETRACTIONS, 1, 1, "the file is not UTF-8 text")
+            codes.BIB_RETRACTIONS_FILE.at(RETRACTIONS, 1, 1, text="(the file is not UTF-8 text)")
         ]
     return parse_retractions(text)
 
@@ -78,13 +70,7 @@ def check_evidence(
 ) -> Iterator[Diagnostic]:
     if not citations:
         if article.status is ReviewStatus.APPROVED:
-            yield codes.NO_CITATIONS(
-                article.path,
-                article.line_of("status"),
-                1,
-                "this Approved article cites no source",
-                "cite the evidence behind its recommendations, e.g. [@key]",
-            )
+            yield codes.NO_CITATIONS.at(article.path, article.line_of("status"), 1)
         return
     years = []
     for citation in citations:
@@ -93,21 +79,13 @@ def check_evidence(
             if entry is None:
                 continue
             if retractions.covers(entry):
-                yield codes.RETRACTED_CITATION(
-                    article.path,
-                    item.line,
-                    item.column,
-                    f"'{item.key}' is a retracted work (listed in {RETRACTIONS})",
-                    "remove the citation and its claim, or cite a sound source instead",
+                yield codes.RETRACTED_CITATION.at(
+                    article.path, item.line, item.column, key=item.key, source=RETRACTIONS
                 )
             year = year_of(entry)
             if year:
                 years.append(year)
     if years and max(years) < today.year - stale_years:
-        yield codes.STALE_EVIDENCE(
-            article.path,
-            article.line_of("title"),
-            1,
-            f"the newest source cited is from {max(years)}, more than {stale_years} years ago",
-            "look for newer guidelines or reviews, or confirm the old evidence still stands",
+        yield codes.STALE_EVIDENCE.at(
+            article.path, article.line_of("title"), 1, year=max(years), limit=stale_years
         )

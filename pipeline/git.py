@@ -83,3 +83,12 @@ def versions(root: Path, path: str) -> list[Version]:
         if text is not None:
             found.append(Version(commit, date, author, name, text))
     return list(reversed(found))
+
+
+def paths_at(root: Path, ref: str, folder: str) -> list[str]:
+    """The files under `folder` at `ref` (recursively), as repository paths."""
+    try:
+        out = _git(root, "ls-tree", "-r", "--name-only", ref, "--", folder)
+    except GitError:
+        return []
+    return [line for line in out.splitlines() if line.strip()]

@@ -1,14 +1,21 @@
-"""An article's audit trail: its status changes and approvals, read from committed versions."""
+"""An article's audit trail: its status changes and approvals, read from committed versions.
+
+Each approval is shown as it was checked against the version it approved (that version's text
+and the library of the same commit) and today's roster: verified (member, key fingerprint,
+date), or why not. A key since removed from the roster shows as not verified: its approvals no
+longer count.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
+from pipeline.approvals import ApprovalCheck
 from pipeline.articles import front_matter
 from pipeline.git import Version
-from pipeline.model import Board
+from pipeline.status import approval_row, describe_approval
 
 
 @dataclass(frozen=True)
@@ -17,20 +24,20 @@ class Event:
     commit: str
     author: str  # who made the commit
     what: str
+    approval: dict[str, object] | None = None
 
 
-def events(versions: Sequence[Version], board: Board) -> list[Event]:
-    """One event per status change or new approval, oldest first."""
+def events(
+    versions: Sequence[Version], checks_of: Callable[[Version], Sequence[ApprovalCheck]]
+) -> list[Event]:
+    """One event per status change or new approval, oldest first. `checks_of` checks the
+    approvals a version carries."""
     found: list[Event] = []
     previous_status: str | None = None
-    previous_approval: tuple[str, ...] | None = None
+    seen: set[str] = set()
     for version in versions:
         data = front_matter(version.text)
         status = " ".join(str(data.get("status", "")).split()) or "(no status)"
-        approval = data.get("approval")
-        approval_key: tuple[str, ...] | None = None
-        if isinstance(approval, dict):
-            approval_key = tuple(str(approval.get(k, "")) for k in ("by", "on", "fingerprint"))
         short = version.commit[:10]
         if status != previous_status:
             what = (
@@ -39,19 +46,12 @@ def events(versions: Sequence[Version], board: Board) -> list[Event]:
                 else f"status {previous_status} -> {status}"
             )
             found.append(Event(version.date, short, version.author, what))
-        if approval_key and approval_key != previous_approval:
-            by, on, fingerprint = approval_key
-            member = board.members.get(by)
-            name = member.display_name if member else f"{by} (not on the roster)"
-            found.append(
-                Event(
-                    version.date,
-                    short,
-                    version.author,
-                    f"approved by {name} on {on} ({fingerprint[:19] or 'no fingerprint'})",
-                )
-            )
-        previous_status, previous_approval = status, approval_key
+        new = [c for c in checks_of(version) if c.signature not in seen]
+        for check in new:
+            row = approval_row(check)
+            found.append(Event(version.date, short, version.author, describe_approval(row), row))
+            seen.add(check.signature)
+        previous_status = status
     return found
 
 

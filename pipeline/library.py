@@ -48,11 +48,7 @@ logging.getLogger("bibtexparser.splitter").setLevel(logging.CRITICAL)
 def load_library(root: Path, cache: Cache | None = None) -> tuple[Library, list[Diagnostic]]:
     files = sorted((root / "references").glob("*.bib"))
     if not files:
-        return Library(), [
-            codes.BIB_NO_LIBRARY(
-                "references", 0, 0, "no .bib file in references/", "add references/library.bib"
-            )
-        ]
+        return Library(), [codes.BIB_NO_LIBRARY.at("references")]
     entries: dict[str, Entry] = {}
     problems: list[Diagnostic] = []
     for path in files:
@@ -60,7 +56,7 @@ def load_library(root: Path, cache: Cache | None = None) -> tuple[Library, list[
         data = path.read_bytes()
         text = decode(data)
         if text is None:
-            problems.append(codes.BIB_UNREADABLE(rel, 1, 1, "the file is not UTF-8 text"))
+            problems.append(codes.BIB_UNREADABLE.at(rel, 1, 1))
             continue
         file_entries, file_problems = (cache or Cache()).memo(
             "bib", (rel, data), functools.partial(parse_library, rel, text)
@@ -91,12 +87,8 @@ def resolve_crossrefs(entries: dict[str, Entry]) -> tuple[dict[str, Entry], list
         parent = entries.get(parent_key)
         if parent is None:
             problems.append(
-                codes.BIB_CROSSREF(
-                    entry.path,
-                    entry.line_of("crossref"),
-                    1,
-                    f"'{key}' has crossref '{parent_key}', which is not in the library",
-                    "correct the key in crossref, or add the parent entry",
+                codes.BIB_CROSSREF.at(
+                    entry.path, entry.line_of("crossref"), 1, key=key, parent=parent_key
                 )
             )
             continue
@@ -129,37 +121,22 @@ def parse_library(rel: str, text: str) -> tuple[list[Entry], list[Diagnostic]]:
             key = failed.key
             first = by_key.get(key)
             where = f" (first defined at {first.path}:{first.line})" if first else ""
-            problems.append(
-                codes.BIB_DUPLICATE_KEY(
-                    rel,
-                    line,
-                    1,
-                    f"duplicate key '{key}'{where}",
-                    "rename one of the two entries or delete the duplicate",
-                )
-            )
+            problems.append(codes.BIB_DUPLICATE_KEY.at(rel, line, 1, key=key, first=where))
         else:
             head = (failed.raw or "").strip().splitlines()[:1]
             problems.append(
-                codes.BIB_PARSE(
-                    rel,
-                    line,
-                    1,
-                    f"this entry could not be read: {head[0][:60] if head else 'empty entry'}",
-                    "check for an unbalanced brace, a missing comma between fields, "
-                    "or a missing closing '}'",
-                )
+                codes.BIB_PARSE.at(rel, line, 1, start=head[0][:60] if head else "empty entry")
             )
     return entries, problems
 
 
 def _duplicate(entry: Entry, first: Entry) -> Diagnostic:
-    return codes.BIB_DUPLICATE_KEY(
+    return codes.BIB_DUPLICATE_KEY.at(
         entry.path,
         entry.line,
         1,
-        f"duplicate key '{entry.key}' (first defined at {first.path}:{first.line})",
-        "keys are shared by all .bib files: rename one of the two entries or delete the duplicate",
+        key=entry.key,
+        first=f" (first defined at {first.path}:{first.line})",
     )
 
 

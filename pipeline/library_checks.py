@@ -66,41 +66,39 @@ def check_required_fields(entry: Entry) -> Iterator[Diagnostic]:
     for group in REQUIRED.get(entry.entry_type, ()):
         if not any(entry.get(name) for name in group):
             wanted = " or ".join(f"'{name}'" for name in group)
-            yield codes.BIB_MISSING_FIELD(
-                entry.path,
-                entry.line,
-                1,
-                f"@{entry.entry_type}{{{entry.key}}} has no {wanted}",
-                f"add {wanted} to the entry",
+            yield codes.BIB_MISSING_FIELD.at(
+                entry.path, entry.line, 1, kind=entry.entry_type, key=entry.key, wanted=wanted
             )
 
 
 def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
     def bad(name: str, message: str, hint: str) -> Diagnostic:
-        return codes.BIB_BAD_IDENTIFIER(entry.path, entry.line_of(name), 1, message, hint)
+        return codes.BIB_BAD_IDENTIFIER.at(
+            entry.path, entry.line_of(name), 1, key=entry.key, problem=message, fix=hint
+        )
 
     if entry.get("doi") and not DOI.match(normalize_doi(entry.get("doi"))):
         yield bad(
             "doi",
-            f"'{entry.key}': '{entry.get('doi')}' is not a DOI",
+            f"'{entry.get('doi')}' is not a DOI",
             "a DOI looks like 10.7326/M16-2367",
         )
     if entry.get("pmid") and not re.fullmatch(r"\d{1,9}", entry.get("pmid")):
         yield bad(
             "pmid",
-            f"'{entry.key}': PMID '{entry.get('pmid')}' must be digits only",
+            f"PMID '{entry.get('pmid')}' must be digits only",
             "copy the PMID from PubMed, e.g. 28192789",
         )
     if entry.get("pmcid") and not re.fullmatch(r"PMC\d+", entry.get("pmcid")):
         yield bad(
             "pmcid",
-            f"'{entry.key}': PMCID '{entry.get('pmcid')}' must look like PMC1234567",
+            f"PMCID '{entry.get('pmcid')}' must look like PMC1234567",
             "copy the PMCID from PubMed Central",
         )
     if entry.get("isbn") and not isbn_is_valid(entry.get("isbn")):
         yield bad(
             "isbn",
-            f"'{entry.key}': ISBN '{entry.get('isbn')}' has a wrong check digit",
+            f"ISBN '{entry.get('isbn')}' has a wrong check digit",
             "copy the ISBN again from the book or the publisher",
         )
     if entry.get("url"):
@@ -108,14 +106,14 @@ def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
         if url.scheme not in ("http", "https") or not url.netloc:
             yield bad(
                 "url",
-                f"'{entry.key}': URL '{entry.get('url')}' must start with https://",
+                f"URL '{entry.get('url')}' must start with https://",
                 "use a full web address, e.g. https://www.nice.org.uk/guidance/ng59",
             )
     year = entry.get("year")
     if year and (not re.fullmatch(r"\d{4}", year) or int(year) > today.year):
         yield bad(
             "year",
-            f"'{entry.key}': year '{year}' is not a four-digit year up to {today.year}",
+            f"year '{year}' is not a four-digit year up to {today.year}",
             "write the year of publication, e.g. 2017",
         )
     urldate = entry.get("urldate")
@@ -127,7 +125,7 @@ def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
         if accessed is None or accessed > today:
             yield bad(
                 "urldate",
-                f"'{entry.key}': urldate '{urldate}' is not a past YYYY-MM-DD date",
+                f"urldate '{urldate}' is not a past YYYY-MM-DD date",
                 "write the date you opened the page, e.g. 2025-07-28",
             )
 
@@ -148,13 +146,14 @@ def check_same_work(library: Library) -> Iterator[Diagnostic]:
         for identity in identities:
             first = seen.setdefault(identity, entry)
             if first is not entry:
-                yield codes.BIB_SAME_WORK(
+                yield codes.BIB_SAME_WORK.at(
                     entry.path,
                     entry.line,
                     1,
-                    f"'{entry.key}' and '{first.key}' ({first.path}:{first.line}) have the same "
-                    f"{identity[0]}",
-                    f"keep one of them and cite it as [@{first.key}]",
+                    key=entry.key,
+                    other=first.key,
+                    where=f"{first.path}:{first.line}",
+                    identity=identity[0],
                 )
                 break
 
@@ -163,13 +162,7 @@ def check_uncited(library: Library, cited: Iterable[str]) -> Iterator[Diagnostic
     used = set(cited)
     for entry in library.entries.values():
         if entry.key not in used:
-            yield codes.BIB_UNCITED(
-                entry.path,
-                entry.line,
-                1,
-                f"'{entry.key}' is not cited by any article",
-                "cite it where it belongs, or remove it from the library",
-            )
+            yield codes.BIB_UNCITED.at(entry.path, entry.line, 1, key=entry.key)
 
 
 def check_library(library: Library, today: dt.date) -> list[Diagnostic]:

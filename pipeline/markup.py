@@ -28,6 +28,8 @@ DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:")
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster"})
 RESERVED_IDS = ("medical-disclaimer", "review-status")
 MAX_NESTING = 16
+RUNS_CODE = "it would run code in the reader's browser"
+NOT_LISTED = "allowed attributes are " + ", ".join(sorted(AUTHOR_ATTRIBUTES))
 
 _RESERVED = re.compile(
     r"""(?:\bid\s*=\s*["']?|\{[^}\n]*#)(medical-disclaimer|review-status)\b""", re.IGNORECASE
@@ -71,34 +73,18 @@ def check_markup(article: Article) -> Iterator[Diagnostic]:
 
     for match in _RESERVED.finditer(text):
         line, column = at(match.start())
-        yield codes.RESERVED_ID(
-            article.path,
-            line,
-            column,
-            f'the article may not use the id "{match.group(1)}"',
-            "remove it: the pipeline adds the disclaimer and review status itself",
-        )
+        yield codes.RESERVED_ID.at(article.path, line, column, id=match.group(1))
     for match in _ATTR_LIST_HANDLER.finditer(text):
         line, column = at(match.start(1))
-        yield codes.HTML_ATTRIBUTE(
-            article.path,
-            line,
-            column,
-            f"the attribute '{match.group(1)}' would run code in the reader's browser",
-            "remove the attribute",
+        yield codes.HTML_ATTRIBUTE.at(
+            article.path, line, column, name=match.group(1), where="", why=RUNS_CODE
         )
     for match in _MD_LINK.finditer(text):
         url = next(group for group in match.groups() if group is not None)
         scheme = _scheme(url)
         if scheme:
             line, column = at(match.start())
-            yield codes.HTML_URL(
-                article.path,
-                line,
-                column,
-                f"a link or image uses a '{scheme}' address",
-                "link only to http:// or https:// addresses (or to pages of this site)",
-            )
+            yield codes.HTML_URL.at(article.path, line, column, scheme=scheme)
     parser = _Tags()
     parser.feed(text)
     parser.close()
@@ -117,39 +103,18 @@ def _check_tag(
             if tag in DANGEROUS_TAGS
             else "it is not on the list of HTML allowed in articles"
         )
-        yield codes.HTML_ELEMENT(
-            path,
-            line,
-            column,
-            f"the <{tag}> element is not allowed: {why}",
-            "allowed: sup, sub, abbr, br, kbd, details, summary and tables; use Markdown for "
-            "the rest",
-        )
+        yield codes.HTML_ELEMENT.at(path, line, column, tag=tag, why=why)
         return
     for name, value in attrs:
         if name in URL_ATTRIBUTES and value and _scheme(value):
-            yield codes.HTML_URL(
-                path,
-                line,
-                column,
-                f"<{tag}> uses a '{_scheme(value)}' address",
-                "link only to http:// or https:// addresses",
-            )
+            yield codes.HTML_URL.at(path, line, column, scheme=_scheme(value))
         elif name.startswith("on"):
-            yield codes.HTML_ATTRIBUTE(
-                path,
-                line,
-                column,
-                f"the attribute '{name}' would run code in the reader's browser",
-                "remove the attribute",
+            yield codes.HTML_ATTRIBUTE.at(
+                path, line, column, name=name, where=f" on <{tag}>", why=RUNS_CODE
             )
         elif name not in AUTHOR_ATTRIBUTES:
-            yield codes.HTML_ATTRIBUTE(
-                path,
-                line,
-                column,
-                f"the attribute '{name}' is not allowed on <{tag}>",
-                "allowed attributes: " + ", ".join(sorted(AUTHOR_ATTRIBUTES)),
+            yield codes.HTML_ATTRIBUTE.at(
+                path, line, column, name=name, where=f" on <{tag}>", why=NOT_LISTED
             )
 
 
@@ -159,11 +124,7 @@ def _check_nesting(article: Article, text: str) -> Iterator[Diagnostic]:
         found = _LIST_ITEM.match(line)
         depth = len(re.findall(r"[ ]{4}|\t|>", found.group(1))) if found else line.count(">")
         if depth > MAX_NESTING:
-            yield codes.TOO_DEEP(
-                article.path,
-                article.body_line + number,
-                1,
-                f"lists or quotes are nested {depth} levels deep (at most {MAX_NESTING})",
-                "flatten the list: readers cannot follow that many levels either",
+            yield codes.TOO_DEEP.at(
+                article.path, article.body_line + number, 1, depth=depth, limit=MAX_NESTING
             )
             return

@@ -39,11 +39,17 @@ class ReviewStatus(Enum):
 
 @dataclass(frozen=True)
 class BoardMember:
+    """One person on the roster. `keys` are OpenSSH public key lines (as in git's
+    allowed_signers) whose signatures count as this member's; `retired_keys` still verify the
+    approvals made with them but may sign nothing new."""
+
     id: str
     name: str
     credentials: str
     specialty: str = ""
     roles: frozenset[str] = frozenset()
+    keys: tuple[str, ...] = ()
+    retired_keys: tuple[str, ...] = ()
 
     @property
     def display_name(self) -> str:
@@ -53,6 +59,10 @@ class BoardMember:
     def is_reviewer(self) -> bool:
         return "reviewer" in self.roles
 
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
 
 @dataclass(frozen=True)
 class Board:
@@ -61,9 +71,18 @@ class Board:
 
 @dataclass(frozen=True)
 class Approval:
+    """One reviewer's signed approval, as recorded in the article's front matter by
+    `python -m pipeline approve`. `signature` is the armored SSH signature over the canonical
+    statement of everything a reader sees (`statement.py`); `covers` keeps a short digest of
+    each item the statement covered, so that a failed signature can name what changed."""
+
     by: str
     on: dt.date
-    fingerprint: str
+    signature: str
+    covers: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
+    significant: bool = False
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -87,7 +106,7 @@ class Article:
     tags: tuple[str, ...] = ()
     audience: tuple[str, ...] = ()
     next_review: dt.date | None = None
-    approval: Approval | None = None
+    approvals: tuple[Approval, ...] = ()
     field_lines: Mapping[str, int] = field(default_factory=dict)
 
     def line_of(self, key: str) -> int:

@@ -185,13 +185,13 @@ def related(article: Article, others: Sequence[Article]) -> list[Article]:
 
 def related_links(article: Article, others: Sequence[Article] | Related) -> dict[str, object]:
     """What ends an article page, in place of the "ask a follow-up question" box of other
-    sites: related articles and the article's topics, as docs-relative page paths for the
+    sites: related articles and the article's topics, as site paths without a suffix for the
     template to link (it is navigation, not the article's text, and stays out of search)."""
     found = (others if isinstance(others, Related) else Related(others)).of(article)
     slugs = dict.fromkeys(topic_slug(t) for t in article.tags)
     return {
-        "related": [{"title": o.title, "page": f"articles/{o.slug}.md"} for o in found],
-        "related_topics": [{"label": topic_label(s), "page": f"topics/{s}.md"} for s in slugs],
+        "related": [{"title": o.title, "path": f"articles/{o.slug}"} for o in found],
+        "related_topics": [{"label": topic_label(s), "path": f"topics/{s}"} for s in slugs],
     }
 
 

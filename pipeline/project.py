@@ -1,7 +1,10 @@
 """Loading a whole project and running every check over it.
 
-Each check is a small function of one shape, `(article, context) -> iterable of Diagnostic`,
-registered in `CHECKS`: a new rule is one new function and one line.
+Each check is a small function of one shape, `(article, inputs) -> iterable of Diagnostic`,
+registered in `CHECKS` with the inputs it reads: a new rule is one new function and one line.
+A check sees only the inputs it declares (`Inputs.only`), and an article's results are cached
+under a digest of exactly those inputs, so the cache can never answer from a stale library,
+roster or setting.
 """
 
 from __future__ import annotations
@@ -9,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any, cast
 
 from pipeline import audience, codes, review
+from pipeline.approvals import ApprovalCheck, check_approvals, check_count, is_publishable
 from pipeline.articles import decode, load_article, slugify
 from pipeline.board import load_board
 from pipeline.cache import Cache
@@ -25,20 +30,85 @@ from pipeline.library import load_library
 from pipeline.library_checks import check_library, check_uncited
 from pipeline.markup import check_markup
 from pipeline.model import Article, Board, Library
-from pipeline.settings import Settings
+from pipeline.settings import Settings, load_settings
 from pipeline.styles import Style, built_in, load_style
 
 ARTICLES_DIR = "content/articles"
 PAGES_DIR = "content/pages"
 
 
+class _Undeclared:
+    """Stands in for an input a check did not declare: any use of it fails loudly."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        raise AttributeError(f"a check read '{self._name}' without declaring it in CHECKS")
+
+
 @dataclass(frozen=True)
-class Context:
+class Inputs:
+    """What an article's checks may read besides the article itself."""
+
     library: Library
     board: Board
     today: dt.date
     settings: Settings
     retractions: Retractions
+    approvals: tuple[ApprovalCheck, ...] = ()  # this article's approvals, checked
+
+    def only(self, names: Iterable[str]) -> Inputs:
+        """A copy in which every input not in `names` is unusable."""
+        wanted = set(names)
+        hidden = {f.name: _Undeclared(f.name) for f in fields(self) if f.name not in wanted}
+        return replace(self, **cast(dict[str, Any], hidden))
+
+
+@dataclass(frozen=True)
+class Check:
+    reads: frozenset[str]
+    run: Callable[[Article, Inputs], Iterable[Diagnostic]]
+
+
+def _check(*reads: str) -> Callable[[Callable[[Article, Inputs], Iterable[Diagnostic]]], Check]:
+    return lambda run: Check(frozenset(reads), run)
+
+
+CHECKS: Sequence[Check] = (
+    _check("library")(lambda a, i: check_citations(a, i.library)),
+    _check("board")(lambda a, i: review.check_people(a, i.board)),
+    _check("approvals", "settings")(
+        lambda a, i: check_count(a, i.approvals, i.settings.approvals_required)
+    ),
+    _check("approvals", "today", "settings")(
+        lambda a, i: review.check_overdue(
+            a, i.approvals, i.today, i.settings.review_interval_months
+        )
+    ),
+    _check()(lambda a, i: check_markup(a)),
+    _check()(
+        lambda a, i: (
+            codes.AUDIENCE_BLOCK.at(
+                a.path, a.body_line + p.line - 1, 1, problem=p.message, fix=p.hint
+            )
+            for p in audience.problems(a.body, a.audience)
+        )
+    ),
+    _check("library", "retractions", "today", "settings")(
+        lambda a, i: check_evidence(
+            a,
+            scan(a)[0],
+            i.library,
+            i.retractions,
+            i.today,
+            i.settings.stale_evidence_years,
+        )
+    ),
+)
+# Approvals are checked before the rules above (they read the result): against the roster's
+# keys and the cited library entries.
+APPROVALS_READ = frozenset({"board", "library"})
 
 
 @dataclass(frozen=True)
@@ -55,32 +125,17 @@ class Project:
     pages: dict[str, str] = field(default_factory=dict)  # site pages by docs-relative path
     settings: Settings = field(default_factory=Settings)
     style: Style = field(default_factory=lambda: built_in("ama"))
-    # A digest of what the articles are checked and staged against besides their own text (see
-    # `context_key`): with the article's text, the key of results cached between runs.
+    # Each article's approvals, checked (by article path).
+    approvals: Mapping[str, tuple[ApprovalCheck, ...]] = field(default_factory=dict)
+    # A digest of the inputs articles are checked and staged against (see `input_digests`):
+    # with an article's text, the key of results cached between runs.
     context_key: bytes = b""
 
+    def approvals_of(self, article: Article) -> tuple[ApprovalCheck, ...]:
+        return self.approvals.get(article.path, ())
 
-CHECKS: Sequence[Callable[[Article, Context], Iterable[Diagnostic]]] = (
-    lambda article, context: check_citations(article, context.library),
-    lambda article, context: review.check_people(article, context.board),
-    lambda article, context: review.check_approval(article, context.board),
-    lambda article, context: review.check_overdue(
-        article, context.today, context.settings.review_interval_months
-    ),
-    lambda article, context: check_markup(article),
-    lambda article, context: (
-        codes.AUDIENCE_BLOCK(article.path, article.body_line + p.line - 1, 1, p.message, p.hint)
-        for p in audience.problems(article.body, article.audience)
-    ),
-    lambda article, context: check_evidence(
-        article,
-        scan(article)[0],
-        context.library,
-        context.retractions,
-        context.today,
-        context.settings.stale_evidence_years,
-    ),
-)
+    def is_publishable(self, article: Article) -> bool:
+        return is_publishable(article, self.approvals_of(article), self.settings.approvals_required)
 
 
 def article_paths(root: Path) -> list[Path]:
@@ -94,22 +149,10 @@ def file_problem(root: Path, path: Path) -> Diagnostic | None:
     """What makes a file unfit to read at all: a link out of the project, or its size."""
     rel = path.relative_to(root).as_posix()
     if path.is_symlink() and not path.resolve().is_relative_to(root):
-        return codes.LINK_OUTSIDE(
-            rel,
-            0,
-            0,
-            "this article is a link to a file outside the project; it was not read",
-            "replace the link with the file itself",
-        )
+        return codes.LINK_OUTSIDE.at(rel)
     size = path.stat().st_size if path.exists() else 0
     if size > MAX_ARTICLE_BYTES:
-        return codes.TOO_LARGE(
-            rel,
-            0,
-            0,
-            f"the file is {size / 1048576:.1f} MB; an article may be at most 1 MB",
-            "keep the answer short; link to long documents instead of pasting them",
-        )
+        return codes.TOO_LARGE.at(rel, size=f"{size / 1048576:.1f}")
     return None
 
 
@@ -123,35 +166,17 @@ def check_duplicates(articles: Sequence[Article]) -> list[Diagnostic]:
         slug = slugify(stem, limit=200)
         if stem != slug:
             found.append(
-                codes.BAD_FILE_NAME(
-                    article.path,
-                    0,
-                    0,
-                    f"the file name '{stem}.md' is not web-safe",
-                    f"rename it to '{slug or 'article'}.md' (lowercase a-z, digits and hyphens)",
+                codes.BAD_FILE_NAME.at(
+                    article.path, name=f"{stem}.md", suggested=f"{slug or 'article'}.md"
                 )
             )
         first = slugs.setdefault(slug, article)
         if first is not article:
-            found.append(
-                codes.DUPLICATE_SLUG(
-                    article.path,
-                    0,
-                    0,
-                    f"this file and {first.path} would both be published as '{slug}'",
-                    "rename or merge one of the two",
-                )
-            )
+            found.append(codes.DUPLICATE_SLUG.at(article.path, other=first.path, slug=slug))
         same = titles.setdefault(" ".join(article.title.casefold().split()), article)
         if same is not article:
             found.append(
-                codes.DUPLICATE_TITLE(
-                    article.path,
-                    article.line_of("title"),
-                    1,
-                    f"{same.path} has the same title",
-                    "merge the two articles, or make each title say what is different",
-                )
+                codes.DUPLICATE_TITLE.at(article.path, article.line_of("title"), 1, other=same.path)
             )
     return found
 
@@ -159,10 +184,14 @@ def check_duplicates(articles: Sequence[Article]) -> list[Diagnostic]:
 def load_project(
     root: Path, today: dt.date, settings: Settings | None = None, cache: Cache | None = None
 ) -> Project:
-    """Everything under `root`, checked. `cache` keeps parse results between runs (it never
-    changes them); without one, every file is parsed afresh."""
+    """Everything under `root`, checked. `settings`: the project's own (pipeline.yml) unless
+    given. `cache` keeps parse results between runs (it never changes them); without one, every
+    file is parsed afresh."""
     root = root.resolve()
     diagnostics: list[Diagnostic] = []
+    if settings is None:
+        settings, found = load_settings(root)
+        diagnostics += found
     library, found = load_library(root, cache)
     diagnostics += found
     board, found = load_board(root)
@@ -172,12 +201,12 @@ def load_project(
     retractions, found = load_retractions(root)
     diagnostics += found
     diagnostics += check_library(library, today)
-    settings = settings or Settings()
     style, found = load_style(settings.citation_style, root)
     diagnostics += found
-    context = Context(library, board, today, settings, retractions)
+    inputs = Inputs(library, board, today, settings, retractions)
     key = context_key(root, today, settings)
     articles: list[Article] = []
+    approvals: dict[str, tuple[ApprovalCheck, ...]] = {}
     cited: set[str] = set()
     files = article_paths(root)
     for path in files:
@@ -188,15 +217,15 @@ def load_project(
         data = path.read_bytes()  # once: the checks' results are keyed on what was parsed
         article, found = load_article(root, path, today, cache, data)
         diagnostics += found
-        if article is not None:
-            articles.append(article)
-            checked, keys = (cache or Cache()).memo(
-                "checks",
-                (key, article.path, data),
-                functools.partial(_checked, article, context),
-            )
-            diagnostics += checked
-            cited.update(keys)
+        if article is None:
+            continue
+        articles.append(article)
+        checked = (cache or Cache()).memo(
+            "checks", (key, article.path, data), functools.partial(_checked, article, inputs)
+        )
+        diagnostics += checked.diagnostics
+        cited.update(checked.cited)
+        approvals[article.path] = checked.approvals
     diagnostics += check_duplicates(articles)
     if library.entries:
         diagnostics += check_uncited(library, cited)
@@ -216,25 +245,57 @@ def load_project(
         pages=pages,
         settings=settings,
         style=style,
+        approvals=approvals,
         context_key=key,
     )
 
 
-def _checked(article: Article, context: Context) -> tuple[list[Diagnostic], frozenset[str]]:
-    """The article's problems, and the keys it cites (for the library's uncited entries)."""
-    cited = frozenset(item.key for c in scan(article)[0] for item in c.items)
-    return [d for check in CHECKS for d in check(article, context)], cited
+@dataclass(frozen=True)
+class Checked:
+    """An article's results: its problems, the keys it cites (for the library's uncited
+    entries), and its approvals, checked."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    cited: frozenset[str]
+    approvals: tuple[ApprovalCheck, ...]
+
+
+def _checked(article: Article, inputs: Inputs) -> Checked:
+    cited = [item.key for c in scan(article)[0] for item in c.items]
+    found, problems = check_approvals(article, inputs.board, inputs.library, cited)
+    inputs = replace(inputs, approvals=found)
+    diagnostics = list(problems)
+    for check in CHECKS:
+        diagnostics += check.run(article, inputs.only(check.reads))
+    return Checked(tuple(diagnostics), frozenset(cited), found)
 
 
 def context_key(root: Path, today: dt.date, settings: Settings) -> bytes:
-    """Everything an article's checks and its staged page depend on besides the article: every
-    file under references/ (library, board, retractions, disclaimer), a CSL style file, the day
-    and the settings. (The cache adds the pipeline's own code.)"""
-    digest = hashlib.sha256(f"{today.isoformat()}\0{settings!r}".encode())
-    style = root / settings.citation_style
-    for path in [*sorted((root / "references").rglob("*")), style]:
-        if path.is_file():
-            digest.update(f"{path}\0".encode())
+    """A digest of every input the checks declare (plus what approvals read), for the cache
+    key of an article's results: each input digested from what it is loaded from."""
+    reads = set(APPROVALS_READ).union(*(check.reads for check in CHECKS)) - {"approvals"}
+    digest = hashlib.sha256()
+    for name in sorted(reads):
+        digest.update(name.encode() + b"\0" + _input_digest(name, root, today, settings))
+    return digest.digest()
+
+
+_INPUT_FILES = {"library": "references/*.bib", "board": "references/board.yml"}
+_INPUT_FILES["retractions"] = "references/retractions.txt"
+
+
+def _input_digest(name: str, root: Path, today: dt.date, settings: Settings) -> bytes:
+    digest = hashlib.sha256()
+    if name == "today":
+        digest.update(today.isoformat().encode())
+    elif name == "settings":
+        digest.update(repr(settings).encode())
+        style = root / settings.citation_style
+        if style.is_file():
+            digest.update(style.read_bytes())
+    else:
+        for path in sorted(root.glob(_INPUT_FILES[name])):
+            digest.update(f"{path.name}\0".encode())
             try:
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
             except OSError:  # unreadable: its loader reports it; the key just differs

@@ -1,19 +1,22 @@
 """Citations as numbered superscripts (AMA), and the References list they link to.
 
-Within one bracket numbers are sorted and runs of three or more collapse (`1-3,5`); a locator
-shows as `3(p12)`. Each number links to its entry (the page's script shows that entry as a
-tooltip on hover and keyboard focus); each entry links back to every place it is cited (a, b,
-c...). The entries are formatted by the project's style.
+Numbers follow the order in which sources first appear. Within one bracket numbers are sorted
+and runs of three or more collapse (`1-3,5`); a locator shows as `3(p12)`. Each number links to
+its entry (the page's script shows that entry as a tooltip on hover and keyboard focus); each
+entry links back to every place it is cited (a, b, c...). Both sides are made from the same scan
+of the same page text (`citations.scan_text`): the superscripts by the Markdown extension
+(`markdown_extension.py`) as the engine renders the page, the list by staging, so their numbers
+agree by construction. The entries are formatted by the project's style.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections import defaultdict
+from collections.abc import Sequence
 
-from pipeline.citations import Citation, numbering, scan
-from pipeline.model import Article, Library
+from pipeline.citations import Citation, numbering
+from pipeline.model import Library
 from pipeline.styles import Style, built_in
 
 
@@ -49,11 +52,8 @@ def _group_label(numbers: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
     return sorted(expanded, key=lambda run: (run[0], run[2]))
 
 
-# Exactly what _citation_html writes, so an adapter can find the superscripts in staged Markdown.
-CITATION = re.compile(r'<sup class="citation" id="cite-\d+">.*?</sup>')
-
-
-def _citation_html(index: int, citation: Citation, numbers: dict[str, int]) -> str:
+def citation_html(index: int, citation: Citation, numbers: dict[str, int]) -> str:
+    """The superscript for the `index`-th bracket of a page (1-based)."""
     cited = [(numbers[item.key], item.locator) for item in citation.items]
     links = []
     for first, last, loc in _group_label(cited):
@@ -68,34 +68,24 @@ def _link(number: int) -> str:
     return f'<a href="#ref-{number}" aria-label="Reference {number}">{number}</a>'
 
 
-def resolve_citations(
-    article: Article, library: Library, style: Style | None = None
-) -> tuple[str, str]:
-    """The body with citations as superscript links (`CITATION` finds them again), and the
-    reference list as one HTML element (empty when nothing is cited)."""
-    citations, _ = scan(article)
+def reference_list(
+    citations: Sequence[Citation], library: Library, style: Style | None = None
+) -> str:
+    """The References list of a page whose brackets are `citations` (in page order), as one
+    HTML element; empty when nothing is cited."""
     numbers = numbering(citations)
-    keys = list(numbers)  # in order of first appearance, so keys[n - 1] has number n
-    formatted = dict(
-        zip(
-            range(1, len(keys) + 1),
-            _format_all(keys, library, style or built_in("ama")),
-            strict=True,
-        )
-    )
-    backlinks: dict[int, list[int]] = defaultdict(list)
-    body = article.body
-    for index in range(len(citations), 0, -1):
-        citation = citations[index - 1]
-        for item in citation.items:
-            if index not in backlinks[numbers[item.key]]:
-                backlinks[numbers[item.key]].insert(0, index)
-        html_ = _citation_html(index, citation, numbers)
-        body = body[: citation.start] + html_ + body[citation.end :]
     if not numbers:
-        return body, ""
+        return ""
+    keys = list(numbers)  # in order of first appearance, so keys[n - 1] has number n
+    formatted = _format_all(keys, library, style or built_in("ama"))
+    backlinks: dict[int, list[int]] = defaultdict(list)
+    for index, citation in enumerate(citations, start=1):
+        for item in citation.items:
+            number = numbers[item.key]
+            if index not in backlinks[number]:
+                backlinks[number].append(index)
     items = []
-    for number in sorted(formatted):
+    for number, entry in enumerate(formatted, start=1):
         back = backlinks[number]
         marks = " ".join(
             f'<a href="#cite-{cite}" class="citation-backref" '
@@ -103,10 +93,8 @@ def resolve_citations(
             f"{_letter(i) if len(back) > 1 else '&#8617;'}</a>"
             for i, cite in enumerate(back)
         )
-        items.append(f'<li id="ref-{number}">{formatted[number]} {marks}</li>')
-    # Kept out of search: a journal name would otherwise make every page citing it a hit.
-    listing = '<ol class="references" data-search-exclude="true">\n' + "\n".join(items) + "\n</ol>"
-    return body, listing
+        items.append(f'<li id="ref-{number}">{entry} {marks}</li>')
+    return '<ol class="references">\n' + "\n".join(items) + "\n</ol>"
 
 
 def _letter(index: int) -> str:

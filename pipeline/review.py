@@ -1,43 +1,16 @@
-"""Review rules: who may write and approve, and whether an approval still covers the text.
-
-An approval is only worth something if it pins the exact text that was approved, so the
-`approval.fingerprint` is a hash of the normalized title and body; front-matter-only edits
-(tags, summary) leave it valid.
+"""Review rules besides the signatures (`approvals.py`): who is named, when a review is due,
+and what a change may not do compared with the base branch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from pipeline import codes
+from pipeline.approvals import ApprovalCheck, reviewed_on, verified_approvers
 from pipeline.diagnostics import Diagnostic, suggestion
 from pipeline.model import Article, Board, ReviewStatus
-
-
-def fingerprint(title: str, body: str) -> str:
-    """sha256 of the title and body, insensitive to line endings and trailing white space."""
-    lines = [line.rstrip() for line in body.replace("\r\n", "\n").split("\n")]
-    normalized = " ".join(title.split()) + "\n\n" + "\n".join(lines).strip("\n") + "\n"
-    digest = hashlib.sha256(unicodedata.normalize("NFC", normalized).encode("utf-8"))
-    return "sha256:" + digest.hexdigest()
-
-
-def approval_is_current(article: Article) -> bool:
-    return article.approval is not None and article.approval.fingerprint == fingerprint(
-        article.title, article.body
-    )
-
-
-def is_publishable(article: Article, board: Board) -> bool:
-    """Approved, approved by an eligible reviewer, and the text is still the approved text."""
-    if article.status is not ReviewStatus.APPROVED or article.approval is None:
-        return False
-    approver = board.members.get(article.approval.by)
-    eligible = approver is not None and approver.is_reviewer
-    return eligible and article.approval.by not in article.authors and approval_is_current(article)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -51,110 +24,70 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def next_review(article: Article, interval_months: int) -> dt.date:
-    return article.next_review or add_months(article.last_updated, interval_months)
+def last_reviewed(article: Article, approvals: Sequence[ApprovalCheck]) -> dt.date:
+    """What readers see as "Last reviewed": the newest valid approval, else `last_updated`."""
+    return reviewed_on(approvals) or article.last_updated
+
+
+def next_review(
+    article: Article, approvals: Sequence[ApprovalCheck], interval_months: int
+) -> dt.date:
+    """`next_review` when the front matter sets it (it is signed), else the interval after the
+    last review."""
+    return article.next_review or add_months(last_reviewed(article, approvals), interval_months)
 
 
 def check_people(article: Article, board: Board) -> Iterator[Diagnostic]:
     named = [("authors", a) for a in article.authors]
     named += [("reviewers", r) for r in article.reviewers]
-    if article.approval:
-        named.append(("approval", article.approval.by))
+    named += [("approval", approval.by) for approval in article.approvals]
     for key, member in named:
         if member not in board.members:
-            yield codes.UNKNOWN_MEMBER(
+            yield codes.UNKNOWN_MEMBER.at(
                 article.path,
                 article.line_of(key),
                 1,
-                f"'{member}' in {key} is not on the board roster"
-                f"{suggestion(member, board.members)}",
-                "use the member's id from references/board.yml",
+                member=member,
+                field=key,
+                suggestion=suggestion(member, board.members),
             )
 
 
-def check_approval(article: Article, board: Board) -> Iterator[Diagnostic]:
-    if article.status is not ReviewStatus.APPROVED:
-        return
-    line = article.line_of("status")
-    approval = article.approval
-    if approval is None:
-        if "approval" in article.field_lines:
-            return  # the malformed record is reported where it is read
-        yield codes.APPROVAL_MISSING(
-            article.path,
-            line,
-            1,
-            "the article is marked Approved but has no approval record",
-            f"a reviewer approves with: python -m pipeline approve {article.path} --by ID",
-        )
-        return
-    approver = board.members.get(approval.by)
-    if approver is not None and not approver.is_reviewer:
-        yield codes.APPROVER_NOT_ALLOWED(
-            article.path,
-            article.line_of("approval"),
-            1,
-            f"'{approval.by}' approved this article but does not have the reviewer role",
-            "ask a board member with the reviewer role to approve it",
-        )
-    elif approval.by in article.authors:
-        yield codes.APPROVER_NOT_ALLOWED(
-            article.path,
-            article.line_of("approval"),
-            1,
-            f"'{approval.by}' approved this article but is one of its authors",
-            "ask a reviewer who is not an author to approve it",
-        )
-    if not approval.fingerprint:
-        yield codes.APPROVAL_MISSING(
-            article.path,
-            article.line_of("approval"),
-            1,
-            "the approval record has no fingerprint, so it was not made by the approve command",
-            f"a reviewer approves with: python -m pipeline approve {article.path} --by ID",
-        )
-    elif not approval_is_current(article):
-        yield codes.FINGERPRINT_MISMATCH(
-            article.path,
-            article.line_of("approval"),
-            1,
-            "the title or text changed after approval, so it is not published",
-            f"ask a reviewer to re-approve: python -m pipeline approve {article.path} --by ID",
-        )
-
-
-def check_overdue(article: Article, today: dt.date, interval_months: int) -> Iterator[Diagnostic]:
-    due = next_review(article, interval_months)
-    if article.status is ReviewStatus.APPROVED and due < today:
-        yield codes.REVIEW_OVERDUE(
-            article.path,
-            article.line_of("last_updated"),
-            1,
-            f"review was due on {due.isoformat()}",
-            "have the article reviewed and approved again",
-        )
-
-
-def check_transition(
-    article: Article, previous: ReviewStatus | None, base: str
+def check_overdue(
+    article: Article, approvals: Sequence[ApprovalCheck], today: dt.date, interval_months: int
 ) -> Iterator[Diagnostic]:
-    """Compared with `base`: a step forward may not skip one, and a new article may not arrive
-    Approved. Going back (e.g. Approved -> Under Review after an edit) is always allowed."""
-    line = article.line_of("status")
-    if previous is None and article.status is ReviewStatus.APPROVED:
-        yield codes.SKIPPED_STEP(
+    due = next_review(article, approvals, interval_months)
+    if article.status is ReviewStatus.APPROVED and due < today:
+        line = article.line_of("next_review" if article.next_review else "approval")
+        yield codes.REVIEW_OVERDUE.at(article.path, line, 1, day=due.isoformat())
+
+
+def check_against_base(
+    article: Article,
+    approvals: Sequence[ApprovalCheck],
+    base_signatures: frozenset[str],
+    base_reviewed: dt.date | None,
+    base: str,
+) -> Iterator[Diagnostic]:
+    """What a pull request may not do to an approval, compared with `base`: sign a new approval
+    with a retired key, or bring back an older approved version (its approval is still valid
+    for it) over a newer one. `base_signatures`: the signatures the article carried on `base`;
+    `base_reviewed`: its newest approval date there."""
+    for check in approvals:
+        if check.verified and check.retired and check.signature not in base_signatures:
+            line = next(
+                (a.line for a in article.approvals if a.signature == check.signature),
+                article.line_of("approval"),
+            )
+            yield codes.RETIRED_KEY.at(article.path, line, 1, by=check.by, base=base, key=check.key)
+    valid = verified_approvers(approvals)
+    if valid and base_reviewed is not None and valid[0].on < base_reviewed:
+        yield codes.ROLLBACK.at(
             article.path,
-            line,
+            article.line_of("approval"),
             1,
-            f"this article is new since {base} and arrives already Approved",
-            "submit it as Submitted; it is approved after review in a later change",
-        )
-    elif previous is not None and article.status.step - previous.step > 1:
-        yield codes.SKIPPED_STEP(
-            article.path,
-            line,
-            1,
-            f"the status jumps from {previous.value} to {article.status.value} "
-            f"(on {base} it was {previous.value})",
-            "move it to Under Review first: python -m pipeline review ARTICLE --by ID",
+            day=valid[0].on.isoformat(),
+            base=base,
+            base_day=base_reviewed.isoformat(),
+            article=article.path,
         )

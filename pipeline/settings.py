@@ -1,11 +1,12 @@
-"""Project settings, kept in one place: the `pipeline` plugin's options in mkdocs.yml.
+"""The pipeline's settings, kept in one file that every engine leaves alone: `pipeline.yml`.
 
-    plugins:
-      - pipeline:
-          review_interval_months: 12
+    review_interval_months: 12
+    citation_style: ama
 
-The plugin receives them from MkDocs; the CLI reads the same block itself, without loading all
-of MkDocs, so `check` stays fast.
+MkDocs and Zensical both read mkdocs.yml, but Zensical ignores MkDocs plugins and their
+options, so settings kept in a plugin block would silently stop applying when the site moves
+engines. Every command, the engines' adapters and the thin MkDocs plugin read this file through
+`load_settings`. A missing file means the defaults; a bad value is a diagnostic on its line.
 """
 
 from __future__ import annotations
@@ -15,54 +16,97 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pipeline import codes
+from pipeline.diagnostics import Diagnostic, suggestion
+
+SETTINGS_FILE = "pipeline.yml"
 
 
 @dataclass(frozen=True)
 class Settings:
+    # An approved article is due for review this many months after it was approved, unless its
+    # front matter sets next_review.
     review_interval_months: int = 12
     # An article whose newest source is older than this many years gets a warning (CIT004).
     stale_evidence_years: int = 10
     # "ama", "vancouver", or the path (from the project folder) of a CSL style file.
     citation_style: str = "ama"
+    # Valid signed approvals, by distinct eligible reviewers, an article needs to be published.
+    approvals_required: int = 1
+    # Admins of the base branch's roster who must sign a changed roster or settings file.
+    roster_signatures_required: int = 1
+    # The branch "Suggest an edit" links open (the repository address comes from REPO_URL).
+    branch: str = "main"
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> Settings:
-        """Settings from the plugin's options; ValueError names a setting of the wrong kind."""
+    def from_mapping(
+        cls, data: Mapping[str, Any], lines: Mapping[str, int] | None = None
+    ) -> tuple[Settings, list[Diagnostic]]:
+        """Settings from a mapping; a diagnostic (and the default) for each bad entry."""
+        lines = lines or {}
+        known = {f.name: f for f in fields(cls)}
         values: dict[str, Any] = {}
-        for field in fields(cls):
-            if field.name not in options:
+        problems: list[Diagnostic] = []
+        for key, value in data.items():
+            line = lines.get(str(key), 1)
+            field = known.get(str(key))
+            if field is None:
+                problems.append(
+                    codes.SETTINGS_INVALID.at(
+                        SETTINGS_FILE,
+                        line,
+                        1,
+                        problem=f"unknown setting '{key}'{suggestion(str(key), known)}",
+                    )
+                )
                 continue
-            value = options[field.name]
             if isinstance(field.default, int):
                 if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                    raise ValueError(f"mkdocs.yml: '{field.name}' must be a whole number above 0")
+                    problems.append(
+                        codes.SETTINGS_INVALID.at(
+                            SETTINGS_FILE,
+                            line,
+                            1,
+                            problem=f"'{key}' must be a whole number above 0, not {value!r}",
+                        )
+                    )
+                    continue
             elif not isinstance(value, str) or not value.strip():
-                raise ValueError(f"mkdocs.yml: '{field.name}' must be a word or a file path")
-            values[field.name] = value
-        return cls(**values)
+                problems.append(
+                    codes.SETTINGS_INVALID.at(
+                        SETTINGS_FILE,
+                        line,
+                        1,
+                        problem=f"'{key}' must be a word or a file path, not {value!r}",
+                    )
+                )
+                continue
+            values[str(key)] = value
+        return cls(**values), problems
 
 
-class _TolerantLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without resolving MkDocs' own tags (`!ENV`, `!relative`)."""
+def load_settings(root: Path) -> tuple[Settings, list[Diagnostic]]:
+    """The settings in `root/pipeline.yml`; the defaults where it has none."""
+    from pipeline.articles import decode  # here: articles imports codes, which is fine, but
+    from pipeline.yamltext import YamlProblem, load_yaml  # keeps this module's import light
 
-
-_TolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
-def read_settings(root: Path) -> Settings:
-    """The plugin options from `root/mkdocs.yml`; defaults where it has none."""
-    path = root / "mkdocs.yml"
+    path = root / SETTINGS_FILE
     if not path.is_file():
-        return Settings()
-    try:
-        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader)
-    except (yaml.YAMLError, UnicodeDecodeError):
-        return Settings()
-    plugins = config.get("plugins", []) if isinstance(config, dict) else []
-    if isinstance(plugins, dict):
-        plugins = [{name: options} for name, options in plugins.items()]
-    for plugin in plugins if isinstance(plugins, list) else []:
-        if isinstance(plugin, dict) and isinstance(plugin.get("pipeline"), dict):
-            return Settings.from_options(plugin["pipeline"])
-    return Settings()
+        return Settings(), []
+    text = decode(path.read_bytes())
+    if text is None:
+        problem = "the file is not UTF-8 text"
+        return Settings(), [codes.SETTINGS_INVALID.at(SETTINGS_FILE, 1, 1, problem=problem)]
+    parsed = load_yaml(text)
+    if isinstance(parsed, YamlProblem):
+        return Settings(), [
+            codes.SETTINGS_INVALID.at(
+                SETTINGS_FILE, parsed.line, parsed.column, problem=parsed.message
+            )
+        ]
+    if parsed.data is None:
+        return Settings(), []
+    if not isinstance(parsed.data, dict):
+        problem = "the file must hold 'setting: value' lines"
+        return Settings(), [codes.SETTINGS_INVALID.at(SETTINGS_FILE, 1, 1, problem=problem)]
+    return Settings.from_mapping(parsed.data, parsed.key_lines)

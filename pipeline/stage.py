@@ -1,32 +1,41 @@
-"""What publishes, and how it is written for the renderer.
+"""What publishes, written out as a staged site any engine can render.
 
-The result is a `PublishPlan`: a plain list of (path, Markdown) pages, so any renderer can be fed
-the same way. In a normal plan only publishable articles are in it (Approved by an eligible
-reviewer, fingerprint current); a preview plan holds every article that could be read, the
-unpublishable ones marked pending. Citations are resolved to numbered links, audience blocks
-become plain HTML containers, the References and the canonical disclaimer are appended (as
-finished HTML after `TAIL_MARK`), and review data and related articles travel in the front
-matter, for the page template. Topic (tag) pages are generated here
-too. Every list of articles (home, topics, related) is built from the publishable articles only,
-so even a preview shows the lists readers will get.
+`stage_site` ends in a folder holding:
+
+- `docs/`: the site's own pages (content/pages), the approved articles' pages (in a preview:
+  every article, the unpublished ones marked pending), a page per topic, and the home and board
+  pages with their generated listings. An article page is its Markdown body, citations still in
+  Pandoc syntax (the Markdown extension renders them), audience blocks as HTML containers, and
+  front matter holding everything its template shows around the body: the review data, the
+  reference list, related articles, JSON-LD;
+- `mkdocs.yml`: the project's engine configuration, pointed at `docs/` and at the output folder
+  `site/` beside it, with the pipeline's data for the templates under `extra.pipeline` (the
+  canonical disclaimer, whether this is a preview).
+
+Every list of articles (home, topics, related) is made from the publishable articles only, so
+even a preview shows the lists readers will get. No engine is imported here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import functools
 import html
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+import shutil
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import yaml
 
-from pipeline import audience, review
+from pipeline import audience
+from pipeline.approvals import verified_approvers
 from pipeline.cache import Cache
+from pipeline.citations import scan_text
 from pipeline.disclaimer import disclaimer_block
-from pipeline.model import Article, Board, ReviewStatus
+from pipeline.engine_config import engine_config
+from pipeline.model import Article, ReviewStatus
 from pipeline.pages import (
     Related,
     board_listing,
@@ -38,57 +47,56 @@ from pipeline.pages import (
     topic_index,
     topic_page,
 )
-from pipeline.prerendered import TAIL_MARK
-from pipeline.project import Project
-from pipeline.render import resolve_citations
+from pipeline.project import PAGES_DIR, Project
+from pipeline.render import reference_list
+from pipeline.review import last_reviewed, next_review
+from pipeline.sanitize import clean
+from pipeline.yamltext import YamlDocument, load_yaml
 
 ARTICLE_TEMPLATE = "article.html"
-# libyaml's emitter when PyYAML has it: the same YAML, written several times faster.
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 PENDING_BANNER = "Pending human review — educational purpose only, exercise caution"
 
 
 @dataclass(frozen=True)
-class StagedPage:
-    """One page to render. An article's front matter is kept as data (`meta`), so a renderer
-    adapter can hand it over without writing YAML and parsing it back; `markdown` is the page as
-    one file for any renderer. Other pages have no `meta`: their `body` is the whole page,
-    front matter included."""
-
-    path: str  # relative to the docs folder, e.g. "articles/back-spasm.md"
-    body: str
-    meta: Mapping[str, object] = field(default_factory=dict)
-
-    @property
-    def markdown(self) -> str:
-        if not self.meta:
-            return self.body
-        meta = dict(self.meta)
-        front = yaml.dump(meta, Dumper=DUMPER, sort_keys=True, allow_unicode=True, width=1000)
-        return f"---\n{front}---\n\n{self.body}"
-
-
-@dataclass(frozen=True)
 class PublishPlan:
-    pages: tuple[StagedPage, ...]
     published: tuple[Article, ...]  # every article with a page (in a preview: all of them)
     withheld: tuple[str, ...]  # article files without a page, for the audit
     preview: bool = False
 
-    def page(self, path: str) -> StagedPage | None:
-        return next((p for p in self.pages if p.path == path), None)
 
-    def source_of(self, path: str, site_pages: set[str]) -> str | None:
-        """The file a staged page comes from, relative to the docs folder (articles live beside
-        it): what "Suggest an edit" should open. None for pages made from nothing editable."""
-        if path in self.article_paths:
-            return f"../{path}"
-        return path if path in site_pages else None
+@dataclass(frozen=True)
+class StagedSite:
+    """A staged site in `folder`: `docs/` and `mkdocs.yml` for the engine, `site/` for it to
+    write."""
 
-    @functools.cached_property
-    def article_paths(self) -> frozenset[str]:
-        """Docs-relative paths of the article pages, e.g. "articles/back-spasm.md"."""
-        return frozenset(article_page_path(article) for article in self.published)
+    folder: Path
+    plan: PublishPlan
+
+    @property
+    def docs(self) -> Path:
+        return self.folder / "docs"
+
+    @property
+    def config(self) -> Path:
+        return self.folder / "mkdocs.yml"
+
+    @property
+    def output(self) -> Path:
+        return self.folder / "site"
+
+
+def publish_plan(project: Project, preview: bool = False) -> PublishPlan:
+    """What publishes: the publishable articles (in a preview, every article that loaded)."""
+    shown = tuple(
+        sorted(
+            (a for a in project.articles if preview or project.is_publishable(a)),
+            key=lambda a: a.slug,
+        )
+    )
+    paths = {a.path for a in shown}
+    withheld = tuple(p for p in project.article_files if p not in paths)
+    return PublishPlan(shown, withheld, preview)
 
 
 def article_page_path(article: Article) -> str:
@@ -98,45 +106,49 @@ def article_page_path(article: Article) -> str:
 # --- article pages -----------------------------------------------------------------------
 
 
-def review_data(
-    article: Article, board: Board, today: dt.date, interval_months: int
-) -> dict[str, object]:
-    """What the templates show about the review (all plain strings, escaped by the template)."""
-    reviewers = [board.members[r].display_name for r in article.reviewers if r in board.members]
-    authors = [board.members[a].display_name for a in article.authors if a in board.members]
-    due = review.next_review(article, interval_months)
+def review_data(article: Article, project: Project, today: dt.date) -> dict[str, object]:
+    """What the templates show about the review (plain strings, escaped by the template).
+    "Reviewed by" and the dates come from the approvals that verify, never from the free-form
+    `reviewers` list."""
+    checks = project.approvals_of(article)
+    board = project.board
+    reviewed = last_reviewed(article, checks)
+    due = next_review(article, checks, project.settings.review_interval_months)
+    approvers = verified_approvers(checks)
     data: dict[str, object] = {
         "status": article.status.slug,
         "status_label": article.status.value,
         "step": article.status.step,
         "steps": [s.value for s in ReviewStatus],
-        "last_updated": article.last_updated.isoformat(),
-        "last_updated_label": long_date(article.last_updated),
-        "reviewed_by": reviewers,
-        "authors": authors,
+        "last_reviewed": reviewed.isoformat(),
+        "last_reviewed_label": long_date(reviewed),
+        "authors": [board.members[a].display_name for a in article.authors if a in board.members],
+        "approved_by": [
+            {"name": c.name, "on": c.on.isoformat(), "on_label": long_date(c.on)} for c in approvers
+        ],
         "next_review": due.isoformat(),
+        "next_review_label": long_date(due),
         "overdue": due < today,
     }
-    if article.approval and article.approval.by in board.members:
-        data["approved_by"] = board.members[article.approval.by].display_name
-        data["approved_on"] = article.approval.on.isoformat()
-        data["approved_on_label"] = long_date(article.approval.on)
-    if not review.is_publishable(article, board):
+    if not project.is_publishable(article):
         data["pending"] = PENDING_BANNER
+        data["reviewers"] = [
+            board.members[r].display_name for r in article.reviewers if r in board.members
+        ]
     return data
 
 
-def json_ld(article: Article, board: Board) -> str:
+def json_ld(article: Article, project: Project) -> str:
     """schema.org MedicalWebPage, safe to place inside a <script> element."""
-    people = [board.members[m] for m in article.reviewers if m in board.members]
-    authors = [board.members[m] for m in article.authors if m in board.members]
+    checks = project.approvals_of(article)
+    authors = [project.board.members[m] for m in article.authors if m in project.board.members]
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": article.title,
         "description": article.summary,
-        "lastReviewed": article.last_updated.isoformat(),
-        "reviewedBy": [{"@type": "Person", "name": p.display_name} for p in people],
+        "lastReviewed": last_reviewed(article, checks).isoformat(),
+        "reviewedBy": [{"@type": "Person", "name": c.name} for c in verified_approvers(checks)],
         "author": [{"@type": "Person", "name": p.display_name} for p in authors],
         "keywords": list(article.tags),
     }
@@ -144,121 +156,119 @@ def json_ld(article: Article, board: Board) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def audiences(article: Article, body: str) -> list[dict[str, str]]:
+def audiences(article: Article) -> list[dict[str, str]]:
     """The answers to "Which best describes you?": the article's audience list, plus any audience
     it has passages for but forgot to list (so no passage can be hidden for every reader).
     Empty when the article has no audience passage: a choice would change nothing."""
-    found = audience.used(body)
+    found = audience.used(article.body)
     if not found:
         return []
     ids = dict.fromkeys([*(a.strip().lower() for a in article.audience), *found])
     return [{"id": a.id, "choice": a.choice} for a in map(audience.audience, ids)]
 
 
-def _resolved(article: Article, project: Project, cache: Cache | None) -> tuple[str, str]:
-    """resolve_citations, kept between runs for the same text, library and style."""
+def _references(body: str, project: Project, cache: Cache | None) -> str:
+    """The page's reference list, from the same scan of the same text the Markdown extension
+    numbers; kept between runs for the same text, library and style."""
+
+    def make() -> str:
+        return clean(reference_list(scan_text(body), project.library, project.style))
+
     if cache is None or not project.context_key:
-        return resolve_citations(article, project.library, project.style)
-    return cache.memo(
-        "citations",
-        (project.context_key, article.path, article.body),
-        lambda: resolve_citations(article, project.library, project.style),
-    )
+        return make()
+    return cache.memo("references", (project.context_key, body), make)
+
+
+def edit_url(repository: str | None, branch: str, source: str) -> str:
+    """ "Suggest an edit": the file's edit page in the repository, when one is set."""
+    return f"{repository.rstrip('/')}/edit/{branch}/{source}" if repository else ""
 
 
 def article_page(
     article: Article,
     project: Project,
     today: dt.date,
-    others: Sequence[Article] | Related = (),
+    related: Related,
     cache: Cache | None = None,
-) -> StagedPage:
-    """The article page; `others` are the published articles it may list as related."""
-    assert project.disclaimer is not None
-    body, references = _resolved(article, project, cache)
+    repository: str | None = None,
+) -> str:
+    """The article page's Markdown: front matter for its template, then the body."""
+    body = audience.convert(article.body).strip("\n") + "\n"
     meta: dict[str, object] = {
-        # Plain text, escaped here: Material prints titles and the description as HTML (in
-        # <title>, the header and a meta attribute) without escaping them.
+        # Plain text, escaped here: the engines' templates print titles and the description as
+        # HTML (in <title>, the header, a meta attribute) without escaping them.
         "title": html.escape(article.title),
         "description": html.escape(article.summary),
-        "audiences": audiences(article, body),
         "template": ARTICLE_TEMPLATE,
-        "review": review_data(
-            article, project.board, today, project.settings.review_interval_months
-        ),
-        "topics": list(article.tags),
-        "jsonld": json_ld(article, project.board),
+        "pipeline": {
+            "review": review_data(article, project, today),
+            "audiences": audiences(article),
+            "references": _references(body, project, cache),
+            "topics": list(article.tags),
+            "jsonld": json_ld(article, project),
+            "edit_url": edit_url(repository, project.settings.branch, article.path),
+            **related_links(article, related),
+        },
     }
-    if article.tags:
-        meta.update(related_links(article, others))
-    parts = [
-        audience.convert(body).strip("\n"),
-        "## References" if references else "",
-        # Finished HTML only from here on: a renderer adapter may keep it away from Markdown.
-        TAIL_MARK,
-        references,
-        disclaimer_block(project.disclaimer),
-    ]
-    text = "\n\n".join(p for p in parts if p) + "\n"
-    return StagedPage(article_page_path(article), text, meta)
+    return front_matter(meta) + "\n" + body
+
+
+def front_matter(meta: Mapping[str, object]) -> str:
+    text = yaml.dump(dict(meta), Dumper=DUMPER, sort_keys=True, allow_unicode=True, width=1000)
+    return f"---\n{text}---\n"
+
+
+# --- the whole site ----------------------------------------------------------------------
+
+
+def staged_pages(
+    project: Project,
+    plan: PublishPlan,
+    today: dt.date,
+    cache: Cache | None = None,
+    repository: str | None = None,
+) -> Iterator[tuple[str, str]]:
+    """(docs-relative path, Markdown) of every generated page, one at a time."""
+    listed = [a for a in plan.published if project.is_publishable(a)]
+    related = Related(listed)
+    for article in plan.published:
+        page = article_page(article, project, today, related, cache, repository)
+        yield article_page_path(article), page
+    yield "topics/index.md", topic_index(listed)
+    for slug, entries in by_topic(listed).items():
+        yield f"topics/{slug}.md", topic_page(slug, entries)
+    listings = {"board.md": board_listing(project.board), "index.md": home_listing(listed)}
+    if plan.preview:
+        published = {a.slug for a in listed}
+        pending = [a for a in plan.published if a.slug not in published]
+        listings["index.md"] += "\n" + preview_listing(pending)
+    for name, text in sorted(project.pages.items()):
+        data = {"edit_url": edit_url(repository, project.settings.branch, f"{PAGES_DIR}/{name}")}
+        if name in listings:
+            text = _with_listing(text, listings[name])
+        yield name, site_page(text, data)
 
 
 def _with_listing(page: str, listing: str) -> str:
     return page.rstrip("\n") + "\n\n" + listing
 
 
-def stage(
-    project: Project, today: dt.date, preview: bool = False, cache: Cache | None = None
-) -> PublishPlan:
-    """The plan for a project whose diagnostics hold no error (a preview tolerates them), with
-    every page staged. `cache` keeps the resolved citations between runs (it never changes
-    them)."""
-    plan = publish_plan(project, preview)
-    return dataclasses.replace(plan, pages=tuple(staged_pages(project, plan, today, cache)))
-
-
-def publish_plan(project: Project, preview: bool = False) -> PublishPlan:
-    """What publishes, without its pages (`staged_pages` makes them)."""
-    if project.disclaimer is None:
-        raise ValueError("cannot stage without the canonical disclaimer")
-    shown = tuple(
-        sorted(
-            (a for a in project.articles if preview or review.is_publishable(a, project.board)),
-            key=lambda a: a.slug,
-        )
-    )
-    paths = {a.path for a in shown}
-    withheld = tuple(p for p in project.article_files if p not in paths)
-    return PublishPlan((), shown, withheld, preview)
-
-
-def staged_pages(
-    project: Project, plan: PublishPlan, today: dt.date, cache: Cache | None = None
-) -> Iterator[StagedPage]:
-    """The plan's pages, made one at a time: a renderer adapter can write each away before the
-    next is made, and a thousand-article build never holds them all."""
-    listed = [a for a in plan.published if review.is_publishable(a, project.board)]
-    index = Related(listed)
-    for article in plan.published:
-        yield article_page(article, project, today, index, cache)
-    yield StagedPage("topics/index.md", topic_index(listed))
-    for slug, entries in by_topic(listed).items():
-        yield StagedPage(f"topics/{slug}.md", topic_page(slug, entries))
-    if "index.md" in project.pages:
-        listing = home_listing(listed)
-        if plan.preview:
-            published = {a.slug for a in listed}
-            pending = [a for a in plan.published if a.slug not in published]
-            listing += "\n" + preview_listing(pending)
-        yield StagedPage("index.md", _with_listing(project.pages["index.md"], listing))
-    if "board.md" in project.pages:
-        roster = board_listing(project.board)
-        yield StagedPage("board.md", _with_listing(project.pages["board.md"], roster))
+def site_page(text: str, data: Mapping[str, object]) -> str:
+    """A site page with the pipeline's data for its template put into its front matter
+    (`pipeline:`, which no page may set itself)."""
+    meta: dict[str, object] = {}
+    body = text
+    if text.startswith("---\n"):
+        closing = text.find("\n---\n", 3)
+        if closing != -1:
+            parsed = load_yaml(text[4 : closing + 1])
+            if isinstance(parsed, YamlDocument) and isinstance(parsed.data, dict):
+                meta, body = parsed.data, text[closing + 5 :]
+    return front_matter({**meta, "pipeline": dict(data)}) + body
 
 
 def preview_listing(pending: list[Article]) -> str:
     """In a preview only: the articles that would not be published, and why not."""
-
     if not pending:
         return ""
     lines = ["## Not published (preview only)\n"]
@@ -267,3 +277,46 @@ def preview_listing(pending: list[Article]) -> str:
             f"- [{md_text(article.title)}](articles/{article.slug}.md) — {article.status.value}"
         )
     return "\n".join(lines) + "\n"
+
+
+def template_data(project: Project, preview: bool) -> dict[str, Any]:
+    """What every page's template may use, under `config.extra.pipeline`."""
+    assert project.disclaimer is not None
+    return {"preview": preview, "disclaimer": disclaimer_block(project.disclaimer)}
+
+
+def stage_site(
+    project: Project,
+    today: dt.date,
+    folder: Path,
+    preview: bool = False,
+    cache: Cache | None = None,
+    repository: str | None = None,
+) -> StagedSite:
+    """Write the staged site of a project whose diagnostics hold no error (a preview tolerates
+    them) into `folder`, which must not exist yet. `repository`: the address "Suggest an edit"
+    links lead to (REPO_URL), if any."""
+    if project.disclaimer is None:
+        raise ValueError("cannot stage without the canonical disclaimer")
+    plan = publish_plan(project, preview)
+    staged = StagedSite(folder, plan)
+    staged.docs.mkdir(parents=True)
+    source = project.root / PAGES_DIR
+    if source.is_dir():
+        shutil.copytree(source, staged.docs, dirs_exist_ok=True, symlinks=True)
+    for rel, text in staged_pages(project, plan, today, cache, repository):
+        path = staged.docs / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    config = engine_config(project.root, template_data(project, preview))
+    staged.config.write_text(config, encoding="utf-8")
+    return staged
+
+
+def newest_review(project: Project, plan: PublishPlan) -> dt.date:
+    """The newest review date of the published articles: the date sitemaps are stamped with,
+    so the same content gives the same bytes on any day."""
+    return max(
+        (last_reviewed(a, project.approvals_of(a)) for a in plan.published),
+        default=dt.date(2000, 1, 1),
+    )

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from pipeline import review
+from pipeline.approvals import ApprovalCheck
 from pipeline.model import ReviewStatus
 from pipeline.project import Project
 
@@ -25,6 +26,27 @@ class StatusRow:
     overdue: bool
     published: bool
     blockers: tuple[str, ...]
+    approvals: tuple[dict[str, object], ...] = ()
+
+
+def approval_row(check: ApprovalCheck) -> dict[str, object]:
+    """One approval as `status` and `history` show it: verified (member, key, date) or why not."""
+    return {
+        "by": check.by,
+        "name": check.name,
+        "on": check.on.isoformat(),
+        "key": check.key,
+        "verified": check.verified,
+        "retired_key": check.retired,
+        "problem": check.problem or "",
+    }
+
+
+def describe_approval(row: dict[str, object]) -> str:
+    if row["verified"]:
+        retired = ", a retired key" if row["retired_key"] else ""
+        return f"approved by {row['name']} on {row['on']}: verified (key {row['key']}{retired})"
+    return f"approval by {row['name']} on {row['on']}: NOT verified ({row['problem']})"
 
 
 def status_rows(project: Project, today: dt.date) -> list[StatusRow]:
@@ -45,13 +67,15 @@ def status_rows(project: Project, today: dt.date) -> list[StatusRow]:
                 StatusRow(path, "", "unreadable", (), (), "", "", False, False, tuple(blockers))
             )
             continue
+        checks = project.approvals_of(article)
         if article.status is ReviewStatus.SUBMITTED:
             blockers.append("waiting for a reviewer (python -m pipeline review)")
         elif article.status is ReviewStatus.UNDER_REVIEW:
             blockers.append("waiting for approval (python -m pipeline approve)")
-        elif not review.is_publishable(article, project.board):
-            blockers.append("approval missing or out of date: needs approval again")
-        due = review.next_review(article, months)
+        elif not project.is_publishable(article):
+            why = [c.problem for c in checks if c.problem] or ["no valid signed approval"]
+            blockers.append("approval does not hold: " + "; ".join(dict.fromkeys(map(str, why))))
+        due = review.next_review(article, checks, months)
         rows.append(
             StatusRow(
                 path=path,
@@ -59,11 +83,12 @@ def status_rows(project: Project, today: dt.date) -> list[StatusRow]:
                 status=article.status.value,
                 authors=article.authors,
                 reviewers=article.reviewers,
-                last_updated=article.last_updated.isoformat(),
+                last_updated=review.last_reviewed(article, checks).isoformat(),
                 next_review=due.isoformat(),
                 overdue=article.status is ReviewStatus.APPROVED and due < today,
                 published=not blockers,
                 blockers=tuple(blockers),
+                approvals=tuple(approval_row(c) for c in checks),
             )
         )
     return rows
@@ -80,6 +105,7 @@ def format_text(rows: Sequence[StatusRow]) -> str:
             dates += " (OVERDUE)"
         state = "published" if row.published else "not published: " + "; ".join(row.blockers)
         lines.append(f"{row.path}\n  {row.status} | {people} | {dates}\n  {state}")
+        lines += [f"  {describe_approval(approval)}" for approval in row.approvals]
     return "\n".join(lines)
 
 

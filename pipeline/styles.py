@@ -18,6 +18,7 @@ from pipeline import codes
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Entry
 from pipeline.references import BUILT_IN, strip_doi_prefix
+from pipeline.settings import SETTINGS_FILE
 
 CSL_NS = {"c": "http://purl.org/net/xbiblio/csl"}
 CSL_TYPES = {
@@ -56,24 +57,16 @@ def load_style(option: str, root: Path) -> tuple[Style, list[Diagnostic]]:
     path = root / option
     if not path.is_file():
         return built_in("ama"), [
-            codes.STYLE_UNUSABLE(
-                "mkdocs.yml",
-                0,
-                0,
-                f"citation_style '{option}' is neither ama, vancouver nor a CSL file",
-                "use ama, vancouver, or the path of a .csl file in the project",
+            codes.STYLE_UNUSABLE.at(
+                SETTINGS_FILE, 0, 0, style=option, problem="it is neither ama, vancouver nor a file"
             )
         ]
     try:
         return _csl_style(path), []
     except Exception as error:  # citeproc and lxml raise many kinds on a bad style
         return built_in("ama"), [
-            codes.STYLE_UNUSABLE(
-                option,
-                0,
-                0,
-                f"the CSL style cannot be used: {str(error).splitlines()[0][:200]}",
-                "check the file against the CSL 1.0 specification, or use ama",
+            codes.STYLE_UNUSABLE.at(
+                option, 0, 0, style=option, problem=str(error).splitlines()[0][:200]
             )
         ]
 

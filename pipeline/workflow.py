@@ -1,16 +1,20 @@
 """The review workflow's steps as pure functions: scaffold a new article, start a review,
 approve. Each returns the front-matter keys to write (rendered YAML) or a refusal that says why;
-the CLI does the reading and writing.
+the CLI does the reading, the writing and the signing (it hands `approve` a function that signs).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pipeline import review
+from pipeline.citations import scan
 from pipeline.diagnostics import suggestion
-from pipeline.model import Article, Board, BoardMember, ReviewStatus
+from pipeline.model import Approval, Article, Board, BoardMember, Library, ReviewStatus
+from pipeline.signatures import same_key, signer
+from pipeline.statement import APPROVAL_NAMESPACE, approval_statement, article_items
 
 
 @dataclass(frozen=True)
@@ -99,22 +103,87 @@ def start_review(article: Article, board: Board, reviewer: str) -> dict[str, str
     return {"status": " Under Review", "reviewers": _with_reviewer(article, reviewer)}
 
 
-def approve(
-    article: Article, board: Board, approver: str, today: dt.date
-) -> dict[str, str] | Refusal:
-    """Under Review (or Approved, for a re-approval) -> Approved, with the fingerprint."""
+def approver_refusal(article: Article, board: Board, approver: str) -> Refusal | None:
+    """Why `approver` may not approve `article` (role, authorship, a key on the roster, the
+    article's status), or None."""
     refusal = _independent_reviewer(article, board, approver, "approve")
     if refusal:
         return refusal
+    if not board.members[approver].keys:
+        return Refusal(
+            f"'{approver}' has no key on the roster: make one (ssh-keygen -t ed25519) and ask an "
+            "admin to add its public line under keys: in references/board.yml"
+        )
     if article.status is ReviewStatus.SUBMITTED:
         return Refusal(
             "the article is Submitted; it must be Under Review before it can be approved "
             "(python -m pipeline review ARTICLE --by ID)"
         )
-    fingerprint = review.fingerprint(article.title, article.body)
+    return None
+
+
+def approve(
+    article: Article,
+    board: Board,
+    library: Library,
+    approver: str,
+    today: dt.date,
+    sign: Callable[[bytes], str],
+    keep: Sequence[Approval] = (),
+    note: str = "",
+    significant: bool = False,
+) -> dict[str, str] | Refusal:
+    """Under Review (or Approved, for a re-approval) -> Approved, signed by `approver`.
+
+    `sign` makes the signature of the statement's bytes (the CLI asks ssh-keygen); it must be
+    made with one of the approver's current keys on the roster, which is checked here before
+    anything is written. `keep`: other reviewers' approvals that still hold (when the board
+    requires several), kept beside the new one."""
+    refusal = approver_refusal(article, board, approver)
+    if refusal:
+        return refusal
+    cited = [item.key for citation in scan(article)[0] for item in citation.items]
+    statement = approval_statement(
+        article, article_items(article, library, cited), approver, today, note, significant
+    )
+    signature = sign(statement.data)
+    made_by = signer(statement.data, signature, APPROVAL_NAMESPACE)
+    if made_by is None:
+        return Refusal("the signature ssh-keygen made does not verify; nothing was written")
+    if not any(same_key(made_by.key_line, key) for key in board.members[approver].keys):
+        return Refusal(
+            f"the key used ({made_by.fingerprint}) is not one of {approver}'s current keys on the "
+            "roster; sign with one of them (--key PATH), or ask an admin to add this key"
+        )
+    mine = Approval(
+        approver, today, signature, statement.short(), " ".join(note.split()), significant
+    )
+    records = [a for a in keep if a.by != approver] + [mine]
     return {
         "status": " Approved",
         "reviewers": _with_reviewer(article, approver),
         "last_updated": f" {today.isoformat()}",
-        "approval": f"\n  by: {approver}\n  on: {today.isoformat()}\n  fingerprint: {fingerprint}",
+        "approval": render_approvals(records),
     }
+
+
+def render_approvals(records: Sequence[Approval]) -> str:
+    """The `approval` value as YAML (after the key): one record, or a list of them."""
+    if len(records) == 1:
+        return "\n" + _record(records[0], "  ", "  ")
+    return "\n" + "\n".join(_record(record, "  - ", "    ") for record in records)
+
+
+def _record(approval: Approval, first: str, rest: str) -> str:
+    lines = [f"by: {approval.by}", f"on: {approval.on.isoformat()}"]
+    if approval.note:
+        lines.append(f"note: {json.dumps(approval.note, ensure_ascii=False)}")
+    if approval.significant:
+        lines.append("significant: true")
+    lines.append("covers:")
+    lines += [
+        f"  {json.dumps(item)}: {json.dumps(digest)}" for item, digest in approval.covers.items()
+    ]
+    lines.append("signature: |")
+    lines += [f"  {line}" for line in approval.signature.strip().splitlines()]
+    return "\n".join((first if index == 0 else rest) + line for index, line in enumerate(lines))

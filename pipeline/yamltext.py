@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class YamlProblem:
 class YamlDocument:
     data: Any
     key_lines: dict[str, int] = field(default_factory=dict)  # top-level keys, 1-based
+    # For a top-level key whose value is a list: the 1-based line of each item.
+    item_lines: dict[str, list[int]] = field(default_factory=dict)
 
 
 _TIMESTAMP, _BOOL = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"
@@ -122,10 +124,15 @@ def load_yaml(text: str) -> YamlDocument | YamlProblem:
     except (yaml.YAMLError, RecursionError, ValueError, TypeError) as error:
         return YamlProblem("syntax", 1, 1, str(error).splitlines()[0] if str(error) else "")
     key_lines: dict[str, int] = {}
+    item_lines: dict[str, list[int]] = {}
     if isinstance(node, MappingNode):
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             key_lines.setdefault(str(key_node.value), key_node.start_mark.line + 1)
-    return YamlDocument(data, key_lines)
+            if isinstance(value_node, SequenceNode):
+                item_lines.setdefault(
+                    str(key_node.value), [item.start_mark.line + 1 for item in value_node.value]
+                )
+    return YamlDocument(data, key_lines, item_lines)
 
 
 def _describe(error: yaml.MarkedYAMLError) -> str:

@@ -2,18 +2,89 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import markdown
 import pytest
+import yaml
+
+from pipeline.citations import scan_text
+from pipeline.markdown_extension import NAME as EXTENSION
+from pipeline.model import Article, Library
+from pipeline.project import Project
+from pipeline.render import reference_list
+from pipeline.stage import publish_plan, staged_pages
+from pipeline.styles import Style
+from tests import signing
+from tests.signing import sign_project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = "2026-11-25"
+DAY = dt.date.fromisoformat(TODAY)
+
+
+# --- shared helpers: what tests look at ----------------------------------------------------
+
+
+def site_files(site: Path) -> dict[Path, bytes]:
+    """Every file of a built site, by its path in the site: to compare two builds byte for
+    byte, or a site before and after a failed build."""
+    return {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    """Replace the first `old` in a project file by `new` (it must be there)."""
+    path = root / rel
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def codes_of(result: Result) -> list[str]:
+    """The codes of the diagnostics a command printed, in order."""
+    return re.findall(r" (?:error|warning) ([A-Z]+\d+) ", result.stdout)
+
+
+def approve(cli: Callable[..., Result], root: Path, rel: str, by: str, *args: str) -> Result:
+    """`python -m pipeline approve`, signing with the member's test key."""
+    return cli("approve", rel, "--by", by, "--key", str(signing.key(by)), *args, cwd=root)
+
+
+def line_of(path: Path, text: str, occurrence: int = 1) -> int:
+    """The 1-based line of a file holding `text` (its `occurrence`-th time): test articles carry
+    signed approvals, whose length moves the lines of the body below them."""
+    found = [n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if text in line]
+    return found[occurrence - 1]
+
+
+def staged(project: Project, preview: bool = False) -> dict[str, str]:
+    """The generated pages of a project's staged site (docs path -> Markdown)."""
+    return dict(staged_pages(project, publish_plan(project, preview), DAY))
+
+
+def page_meta(page: str) -> dict[str, Any]:
+    """The front matter of a staged page."""
+    meta = yaml.safe_load(page.split("---\n")[1])
+    assert isinstance(meta, dict)
+    return meta
+
+
+def render_article(
+    article: Article, library: Library, style: Style | None = None
+) -> tuple[str, str]:
+    """An article's body as the engines render it (through the pipeline's Markdown extension),
+    and the reference list staging makes from the same text."""
+    html = markdown.markdown(article.body, extensions=[EXTENSION])
+    return html, reference_list(scan_text(article.body), library, style)
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +96,7 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
 def copy_project(source: Path, target: Path) -> Path:
     """A runnable project: the fixture's content plus the repo's mkdocs.yml and overrides."""
     shutil.copytree(source, target, symlinks=True)
-    for name in ("mkdocs.yml", "overrides"):
+    for name in ("mkdocs.yml", "overrides", "pipeline.yml"):
         if not (target / name).exists():
             src = REPO / name
             (shutil.copytree if src.is_dir() else shutil.copy2)(src, target / name)
@@ -34,9 +105,9 @@ def copy_project(source: Path, target: Path) -> Path:
 
 @pytest.fixture
 def minimal(tmp_path: Path) -> Path:
-    """The small fixture project with its articles approved as the approve command would."""
-    root = copy_project(FIXTURES / "minimal", tmp_path / "project")
-    return root
+    """The small fixture project with its articles approved as the approve command would:
+    signed with test keys listed on its roster."""
+    return sign_project(copy_project(FIXTURES / "minimal", tmp_path / "project"))
 
 
 @pytest.fixture
@@ -44,7 +115,7 @@ def sample(tmp_path: Path) -> Path:
     """A copy of the repository's own sample content."""
     root = tmp_path / "sample"
     root.mkdir()
-    for name in ("content", "references", "mkdocs.yml", "overrides"):
+    for name in ("content", "references", "mkdocs.yml", "overrides", "pipeline.yml"):
         src = REPO / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
     return root

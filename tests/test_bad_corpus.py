@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from tests.conftest import FIXTURES, copy_project
+from tests.signing import sign_project
 
 CORPUS = FIXTURES / "bad"
 CASES = sorted(path.name for path in CORPUS.iterdir() if (path / "case.yml").is_file())
@@ -64,6 +65,8 @@ def prepare(name: str, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
         outside = tmp_path / "outside"
         outside.mkdir()
         _generate(spec["generate"], root, outside)
+    if (root / "references/board.yml").is_file() and "board" not in name:
+        sign_project(root)
     return root, spec["expect"]
 
 

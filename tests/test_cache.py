@@ -99,13 +99,16 @@ def test_a_change_outside_the_article_reaches_its_cached_checks(
 
 
 def test_staged_pages_are_the_same_from_the_cache(sample: Path, tmp_path: Path) -> None:
-    from pipeline.stage import stage
+    from pipeline.stage import publish_plan, staged_pages
+
+    def pages(cache: Cache | None) -> dict[str, str]:
+        project = load_project(sample, DAY, cache=cache)
+        return dict(staged_pages(project, publish_plan(project), DAY, cache))
 
     folder = tmp_path / "cache"
-    fresh = stage(load_project(sample, DAY), DAY)
-    stage(load_project(sample, DAY, cache=Cache(folder)), DAY, cache=Cache(folder))
-    warm = stage(load_project(sample, DAY, cache=Cache(folder)), DAY, cache=Cache(folder))
-    assert warm.pages == fresh.pages
+    fresh = pages(None)
+    pages(Cache(folder))
+    assert pages(Cache(folder)) == fresh
 
 
 def test_a_citation_style_outside_the_project_is_part_of_the_key(

@@ -10,7 +10,7 @@ from pipeline.articles import parse_article
 from pipeline.citations import check_citations, numbering, scan
 from pipeline.library import parse_library
 from pipeline.model import Article, Library
-from pipeline.stage import resolve_citations
+from tests.conftest import render_article
 
 HEAD = "---\ntitle: Q?\nstatus: Submitted\nauthors: [a]\nlast_updated: 2025-01-01\n---\n"
 BIB = "\n".join(
@@ -92,13 +92,13 @@ def test_numbers_follow_first_appearance_and_repeat_for_the_same_source() -> Non
 def test_groups_are_sorted_collapsed_and_show_locators(body: str, expected: list[str]) -> None:
     import re
 
-    html, _ = resolve_citations(article(body + "\n"), library())
+    html, _ = render_article(article(body + "\n"), library())
     sups = re.findall(r'<sup class="citation"[^>]*>(.*?)</sup>', html)
     assert [re.sub(r"<[^>]+>", "", s) for s in sups] == expected
 
 
 def test_each_number_links_to_its_entry_and_the_entry_links_back() -> None:
-    html, references = resolve_citations(article("X [@b]. Y [@a; @b].\n"), library())
+    html, references = render_article(article("X [@b]. Y [@a; @b].\n"), library())
     assert '<sup class="citation" id="cite-1"><a href="#ref-1"' in html
     assert 'id="ref-1"' in references
     assert '<a href="#cite-1" class="citation-backref"' in references

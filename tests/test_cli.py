@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from pipeline import codes
+from tests import signing
 from tests.conftest import REPO, run_module
 
 PENDING = "content/articles/pending.md"
@@ -108,7 +109,10 @@ def test_approve_writes_only_its_own_keys_and_the_article_publishes(minimal: Pat
     path = minimal / "content/articles/under-review.md"
     before = path.read_text("utf-8").replace("tags:", "# a comment the board wrote\ntags:")
     path.write_text(before, "utf-8")
-    result = cli("approve", "content/articles/under-review.md", "--by", "rev2", cwd=minimal)
+    key = str(signing.key("rev2"))
+    result = cli(
+        "approve", "content/articles/under-review.md", "--by", "rev2", "--key", key, cwd=minimal
+    )
     assert result.code == 0, result.stderr
     after = path.read_text("utf-8")
     diff = list(difflib.ndiff(before.splitlines(), after.splitlines()))
@@ -122,9 +126,10 @@ def test_approve_writes_only_its_own_keys_and_the_article_publishes(minimal: Pat
         "approval:",
         "  by: rev2",
         "  on: 2026-11-25",
-        added[6],
+        "  covers:",
     ]
-    assert added[6].startswith("  fingerprint: sha256:") and len(added) == 7
+    assert added[-7:-5] == ["  signature: |", "    -----BEGIN SSH SIGNATURE-----"]
+    assert added[-1] == "    -----END SSH SIGNATURE-----"
     assert after.split("\n---\n", 1)[1] == before.split("\n---\n", 1)[1]
     assert cli("check", cwd=minimal).code == 0
 

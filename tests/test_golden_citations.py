@@ -17,8 +17,8 @@ from pipeline.articles import parse_article
 from pipeline.library import parse_library
 from pipeline.model import Library
 from pipeline.references import plain_text
-from pipeline.render import resolve_citations
 from pipeline.styles import Style, built_in, load_style
+from tests.conftest import render_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HEAD = "---\ntitle: Q?\nstatus: Submitted\nauthors: [a]\nlast_updated: 2025-01-01\n---\n"
@@ -35,7 +35,7 @@ def library() -> Library:
 def render(body: str, style: Style | None = None) -> tuple[list[str], list[str]]:
     article, problems = parse_article("a.md", HEAD + body + "\n", dt.date(2026, 1, 1))
     assert article is not None, problems
-    html, references = resolve_citations(article, library(), style)
+    html, references = render_article(article, library(), style)
     sups = re.findall(r'<sup class="citation"[^>]*>(.*?)</sup>', html)
     lines = re.findall(r'<li id="ref-\d+">(.*?) <a href="#cite', references)
     return [re.sub(r"<[^>]+>", "", s) for s in sups], [plain_text(line) for line in lines]
@@ -226,7 +226,7 @@ def test_reference_list_is_in_citation_order_with_back_links_to_every_use() -> N
         "a.md", HEAD + "A [@six]. B [@qaseem2017; @six]. C [@six].\n", dt.date(2026, 1, 1)
     )
     assert article is not None
-    _, references = resolve_citations(article, library())
+    _, references = render_article(article, library())
     assert re.findall(r'<li id="ref-(\d)">(\w+)', references) == [("1", "One"), ("2", "Qaseem")]
     first = references.split('<li id="ref-2">')[0]
     assert re.findall(r'href="#cite-(\d)" class="citation-backref"[^>]*>(\w)<', first) == [
@@ -240,7 +240,7 @@ def test_every_number_links_to_its_entry_with_a_short_accessible_name() -> None:
     """The tooltip reads the entry from the list, so the link carries no copy of it."""
     article, _ = parse_article("a.md", HEAD + "A [@browning2001].\n", dt.date(2026, 1, 1))
     assert article is not None
-    html, references = resolve_citations(article, library())
+    html, references = render_article(article, library())
     assert '<a href="#ref-1" aria-label="Reference 1">1</a>' in html
     assert "Browning" not in html and '<li id="ref-1">Browning R' in references
 
@@ -277,14 +277,14 @@ def test_a_broken_csl_file_is_a_diagnostic_naming_the_file(tmp_path: Path) -> No
         ("styles/house-numeric.csl", "American College of Physicians. Ann Intern Med. 2017."),
     ],
 )
-def test_the_site_uses_the_style_set_in_mkdocs_yml(
+def test_the_site_uses_the_style_set_in_the_settings(
     minimal: Path, cli, option: str, expected: str
 ) -> None:
     (minimal / "styles").mkdir()
     (minimal / "styles/house-numeric.csl").write_bytes(
         (FIXTURES / "styles/house-numeric.csl").read_bytes()
     )
-    config = minimal / "mkdocs.yml"
+    config = minimal / "pipeline.yml"
     config.write_text(
         config.read_text("utf-8").replace("citation_style: ama", f"citation_style: {option}"),
         "utf-8",
@@ -296,10 +296,10 @@ def test_the_site_uses_the_style_set_in_mkdocs_yml(
 
 
 def test_a_wrong_style_option_stops_the_build(minimal: Path, cli) -> None:
-    config = minimal / "mkdocs.yml"
+    config = minimal / "pipeline.yml"
     config.write_text(
         config.read_text("utf-8").replace("citation_style: ama", "citation_style: chicago"), "utf-8"
     )
     result = cli("check", cwd=minimal)
     assert result.code == 1
-    assert "mkdocs.yml:0:0: error BIB010 citation_style 'chicago'" in result.stdout
+    assert "pipeline.yml:0:0: error BIB010 citation_style 'chicago'" in result.stdout

@@ -11,6 +11,7 @@ import pytest
 from pipeline.library import parse_library
 from pipeline.library_checks import check_identifiers, check_library, isbn_is_valid
 from pipeline.model import Library
+from tests.conftest import line_of
 
 TODAY = dt.date(2026, 11, 25)
 BIB = "references/library.bib"
@@ -188,8 +189,9 @@ def test_citing_a_retracted_work_is_an_error_on_the_citing_line(minimal: Path, c
     )
     result = cli("check", cwd=minimal)
     assert result.code == 1
+    line = line_of(minimal / "content/articles/back-pain.md", "@browning2001")
     assert (
-        "content/articles/back-pain.md:19:65: error CIT003 'browning2001' is a retracted work"
+        f"content/articles/back-pain.md:{line}:65: error CIT003 'browning2001' is a retracted work"
         in result.stdout
     )
     assert result.stdout.count(" CIT003 ") == 2  # cited twice, reported at each citation
@@ -217,7 +219,7 @@ def test_old_evidence_is_a_warning_on_the_title_line(minimal: Path, cli) -> None
         "content/articles/pending.md:2:1: warning CIT004 the newest source cited is from 2001, "
         "more than 10 years ago" in result.stdout
     )
-    config = minimal / "mkdocs.yml"
+    config = minimal / "pipeline.yml"
     text = config.read_text("utf-8")
     assert "stale_evidence_years: 10" in text
     config.write_text(text.replace("stale_evidence_years: 10", "stale_evidence_years: 30"), "utf-8")

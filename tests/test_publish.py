@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.audit import audit, output_text, probes
 from pipeline.project import load_project
-from pipeline.stage import stage
+from pipeline.stage import publish_plan
 from tests.conftest import TODAY
 
 
@@ -136,7 +136,7 @@ def test_a_strict_build_with_warnings_leaves_the_previous_site_untouched(
     policy.write_text(policy.read_text("utf-8") + "\nSee [the rules](no-such-page.md).\n", "utf-8")
     result = cli("build", "--strict", cwd=minimal)
     assert result.code == 1
-    assert "no-such-page.md" in result.stderr and "previous site is unchanged" in result.stderr
+    assert "no-such-page.md" in result.stderr and "the site was not changed" in result.stderr
     after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
     assert not (minimal / ".site.building").exists()
@@ -146,7 +146,7 @@ def test_audit_requires_the_disclaimer_and_status_on_every_article_page(minimal:
     site = built(minimal, cli)
     day = dt.date.fromisoformat(TODAY)
     project = load_project(minimal, day)
-    plan = stage(project, day)
+    plan = publish_plan(project)
     assert audit(site, project, plan) == []
     page = site / "articles/back-pain.html"
     html = page.read_text(encoding="utf-8")
@@ -183,8 +183,8 @@ def test_mkdocs_without_our_plugin_publishes_no_article(minimal: Path) -> None:
     """Fail closed: a renderer that ignores the plugin never sees content/articles."""
     config = minimal / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
-    text = re.sub(r"  - pipeline:\n(      .*\n)+", "", text)
-    assert "pipeline" not in text.split("plugins:")[1].split("nav:")[0]
+    text = re.sub(r"  - pipeline\n", "", text)
+    assert "- pipeline\n" not in text
     config.write_text(text, "utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--site-dir", "plain"],

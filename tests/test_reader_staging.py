@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import datetime
 import shutil
 from pathlib import Path
 
 import markdown
 import pytest
-import yaml
 
 from pipeline import audience
 from pipeline.project import load_project
-from pipeline.stage import PublishPlan, stage
-from tests.conftest import FIXTURES, TODAY, copy_project
+from tests.conftest import DAY, FIXTURES, copy_project, page_meta, staged
+from tests.signing import sign_project
 
 BLOCKS = """Intro.
 
@@ -28,18 +27,12 @@ Consider an NSAID.
 
 
 @pytest.fixture
-def plan(tmp_path: Path) -> PublishPlan:
+def pages(tmp_path: Path) -> dict[str, str]:
     root = copy_project(FIXTURES / "minimal", tmp_path / "project")
     shutil.copytree(FIXTURES / "reader", root, dirs_exist_ok=True)
-    project = load_project(root, dt.date.fromisoformat(TODAY))
+    project = load_project(sign_project(root), DAY)
     assert [d for d in project.diagnostics if d.is_error] == []
-    return stage(project, dt.date.fromisoformat(TODAY))
-
-
-def front_matter(page: str) -> dict[str, object]:
-    meta = yaml.safe_load(page.split("---\n")[1])
-    assert isinstance(meta, dict)
-    return meta
+    return staged(project)
 
 
 def test_audience_block_becomes_a_labelled_container_around_its_markdown() -> None:
@@ -85,40 +78,32 @@ def test_nested_blocks_do_not_end_an_audience_block_early() -> None:
     assert staged.index("Still patient.") < staged.index("</div>") < staged.index("After.")
 
 
-def test_article_with_passages_offers_its_audiences_as_answers(plan: PublishPlan) -> None:
-    page = plan.page("articles/heat-or-ice.md")
-    assert page is not None
-    assert front_matter(page.markdown)["audiences"] == [
+def test_article_with_passages_offers_its_audiences_as_answers(pages: dict[str, str]) -> None:
+    assert page_meta(pages["articles/heat-or-ice.md"])["pipeline"]["audiences"] == [
         {"id": "professional", "choice": "Healthcare professional"},
         {"id": "patient", "choice": "Patient or caregiver"},
     ]
-    other = plan.page("articles/back-pain.md")
-    assert other is not None and front_matter(other.markdown)["audiences"] == []
+    assert page_meta(pages["articles/back-pain.md"])["pipeline"]["audiences"] == []
 
 
-def test_related_articles_are_published_ones_sharing_a_topic(plan: PublishPlan) -> None:
-    page = plan.page("articles/back-pain.md")
-    assert page is not None
-    meta = front_matter(page.markdown)
+def test_related_articles_are_published_ones_sharing_a_topic(pages: dict[str, str]) -> None:
+    page = pages["articles/back-pain.md"]
+    meta = page_meta(page)["pipeline"]
     # under review, though it shares the topic: never listed
     assert meta["related"] == [
-        {
-            "title": "Is heat or ice better for acute low back pain?",
-            "page": "articles/heat-or-ice.md",
-        }
+        {"title": "Is heat or ice better for acute low back pain?", "path": "articles/heat-or-ice"}
     ]
     assert meta["related_topics"] == [
-        {"label": "Musculoskeletal", "page": "topics/musculoskeletal.md"}
+        {"label": "Musculoskeletal", "path": "topics/musculoskeletal"}
     ]
-    assert "moonlight" not in page.markdown.lower()
+    assert "moonlight" not in page.lower()
 
 
-def test_topic_pages_exist_only_for_topics_of_published_articles(plan: PublishPlan) -> None:
-    paths = {p.path for p in plan.pages if p.path.startswith("topics/")}
+def test_topic_pages_exist_only_for_topics_of_published_articles(pages: dict[str, str]) -> None:
+    paths = {path for path in pages if path.startswith("topics/")}
     assert paths == {"topics/index.md", "topics/musculoskeletal.md", "topics/pain.md"}
-    topic = plan.page("topics/musculoskeletal.md")
-    assert topic is not None
-    listed = [line for line in topic.markdown.splitlines() if line.startswith("- [")]
+    topic = pages["topics/musculoskeletal.md"]
+    listed = [line for line in topic.splitlines() if line.startswith("- [")]
     assert listed == [  # newest review first
         "- [What helps acute back spasm?](../articles/back-pain.md)  ",
         "- [Is heat or ice better for acute low back pain?](../articles/heat-or-ice.md)  ",
@@ -130,12 +115,8 @@ def test_summary_is_escaped_for_the_description_attribute(tmp_path: Path) -> Non
     article = root / "content/articles/back-pain.md"
     text = article.read_text("utf-8").replace("keep active.", 'keep "active" & <moving>.')
     article.write_text(text, "utf-8")
-    project = load_project(root, dt.date.fromisoformat(TODAY))
-    page = stage(project, dt.date.fromisoformat(TODAY)).page("articles/back-pain.md")
-    assert page is not None
-    assert front_matter(page.markdown)["description"].endswith(  # type: ignore[union-attr]
-        "keep &quot;active&quot; &amp; &lt;moving&gt;."
-    )
+    page = staged(load_project(sign_project(root), DAY))["articles/back-pain.md"]
+    assert page_meta(page)["description"].endswith("keep &quot;active&quot; &amp; &lt;moving&gt;.")
 
 
 def test_home_shows_the_ten_newest_per_topic_and_links_to_the_rest() -> None:
@@ -173,7 +154,7 @@ def test_related_articles_rank_shared_topics_then_newest_at_any_size() -> None:
 
     from pipeline.pages import RELATED_LIMIT, Related, topic_slug
 
-    project = load_project(FIXTURES / "minimal", dt.date.fromisoformat(TODAY))
+    project = load_project(FIXTURES / "minimal", DAY)
     base = project.articles[0]
     rng = random.Random(7)
     topics = ["Pain", "pain", "neurology", "primary-care", "sleep", "cardiology", "renal"]
@@ -182,7 +163,7 @@ def test_related_articles_rank_shared_topics_then_newest_at_any_size() -> None:
             base,
             slug=f"a{i:03d}",
             tags=tuple(rng.sample(topics, rng.randint(0, 3))),
-            last_updated=dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 60)),
+            last_updated=datetime.date(2020, 1, 1) + datetime.timedelta(days=rng.randint(0, 60)),
         )
         for i in range(300)
     ]

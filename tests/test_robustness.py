@@ -19,7 +19,7 @@ import pytest
 from pipeline import publish
 from pipeline.audit import audit
 from pipeline.project import load_project
-from pipeline.stage import stage
+from pipeline.stage import publish_plan
 from tests.conftest import TODAY
 
 TITLE = "Should zebra stripes guide the choice of antihistamine?"
@@ -39,7 +39,9 @@ def built(minimal: Path, cli) -> Path:
 def audit_codes(root: Path) -> list[tuple[str, str, str]]:
     day = dt.date.fromisoformat(TODAY)
     project = load_project(root, day)
-    return [(d.code, d.path, d.message) for d in audit(root / "site", project, stage(project, day))]
+    return [
+        (d.code, d.path, d.message) for d in audit(root / "site", project, publish_plan(project))
+    ]
 
 
 def _inject_html(path: Path, snippet: str) -> None:
@@ -150,9 +152,10 @@ def test_failure_while_rendering_leaves_the_previous_site(
     built: Path, cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(built / "site")
-    monkeypatch.setattr("pipeline.mkdocs_pages.clean", _failing_after(0))
+    monkeypatch.setattr("pipeline.markdown_extension.clean", _failing_after(0))
     result = cli("build", cwd=built)
-    assert result.code == 2 and "Traceback" not in result.stderr
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert " PUB003 the mkdocs engine could not render the site" in result.stderr
     assert snapshot(built / "site") == before
     assert not list(built.glob(".site.building*"))
 
@@ -165,7 +168,7 @@ def test_failure_in_the_audit_itself_leaves_the_previous_site(
     def broken(*args: object) -> list[object]:
         raise OSError("disk went away")
 
-    monkeypatch.setattr("pipeline.plugin.Audit.finish", broken)
+    monkeypatch.setattr("pipeline.build.audit", broken)
     assert cli("build", cwd=built).code == 2
     assert snapshot(built / "site") == before
 

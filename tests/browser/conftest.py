@@ -24,6 +24,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from tests.conftest import FIXTURES, REPO, TODAY, copy_project
+from tests.signing import sign_project
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -36,6 +37,7 @@ PHONE = {"width": 375, "height": 812}
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("reader") / "project")
     shutil.copytree(FIXTURES / "reader", root, dirs_exist_ok=True)
+    sign_project(root)
     built = subprocess.run(
         [sys.executable, "-m", "pipeline", "build"],
         cwd=root,

@@ -1,0 +1,174 @@
+"""Whether an article's approvals hold: signed by an eligible reviewer's key on the roster, over
+exactly what readers see.
+
+Each approval record is checked on its own (`check_approvals`): the approver must have the
+reviewer role and not be an author; the signature must be valid for the canonical statement of
+the article as it is now (`statement.py`), for the approval namespace; and the key that made it
+must be one of the approver's keys on the roster (a retired key still counts for what it signed).
+An article is publishable when it is Approved and at least `approvals_required` distinct
+reviewers' approvals verify. Nothing here trusts the free-form `reviewers` list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pipeline import codes
+from pipeline.diagnostics import Diagnostic
+from pipeline.model import Approval, Article, Board, Library, ReviewStatus
+from pipeline.signatures import same_key, signer
+from pipeline.statement import (
+    APPROVAL_NAMESPACE,
+    approval_statement,
+    article_items,
+    changed_items,
+    item_name,
+)
+
+
+@dataclass(frozen=True)
+class ApprovalCheck:
+    """One approval record and what became of it: `problem` is None when it verified."""
+
+    by: str
+    on: dt.date
+    name: str  # the approver's name and credentials (their id when not on the roster)
+    key: str  # fingerprint of the key that made a valid signature, "" otherwise
+    note: str
+    significant: bool
+    signature: str
+    problem: str | None = None
+    retired: bool = False  # made with a key the roster lists as retired
+
+    @property
+    def verified(self) -> bool:
+        return self.problem is None
+
+
+def check_approvals(
+    article: Article, board: Board, library: Library, cited: Sequence[str]
+) -> tuple[tuple[ApprovalCheck, ...], list[Diagnostic]]:
+    """Every approval record of the article, checked, and a diagnostic for each that does not
+    hold. Records of an article that is not Approved are not checked: they publish nothing."""
+    if article.status is not ReviewStatus.APPROVED:
+        return (), []
+    items = article_items(article, library, cited)
+    results: list[ApprovalCheck] = []
+    problems: list[Diagnostic] = []
+    for approval in article.approvals:
+        result, found = _check(article, approval, board, items)
+        results.append(result)
+        problems += found
+    return tuple(results), problems
+
+
+def _check(
+    article: Article, approval: Approval, board: Board, items: dict[str, str]
+) -> tuple[ApprovalCheck, list[Diagnostic]]:
+    member = board.members.get(approval.by)
+    name = member.display_name if member else approval.by
+    base = ApprovalCheck(
+        approval.by,
+        approval.on,
+        name,
+        "",
+        approval.note,
+        approval.significant,
+        approval.signature,
+    )
+
+    def refused(
+        problem: str, diagnostic: Diagnostic | None
+    ) -> tuple[ApprovalCheck, list[Diagnostic]]:
+        return _with(base, problem=problem), [diagnostic] if diagnostic else []
+
+    at = (article.path, approval.line or article.line_of("approval"), 1)
+    if member is None:
+        return refused("not on the board roster", None)  # REV001 says so
+    if not member.is_reviewer:
+        reason = "they do not have the reviewer role"
+        return refused(reason, codes.APPROVER_NOT_ALLOWED.at(*at, by=approval.by, reason=reason))
+    if approval.by in article.authors:
+        reason = "they are one of its authors"
+        return refused(reason, codes.APPROVER_NOT_ALLOWED.at(*at, by=approval.by, reason=reason))
+    statement = approval_statement(
+        article, items, approval.by, approval.on, approval.note, approval.significant
+    )
+    made_by = signer(statement.data, approval.signature, APPROVAL_NAMESPACE)
+    if made_by is None:
+        changed = changed_items(approval.covers, items) if approval.covers else []
+        if changed:
+            what = _join([item_name(item) for item in changed])
+            diagnostic = codes.CHANGED_AFTER_APPROVAL.at(
+                *at, what=what, by=approval.by, day=approval.on.isoformat(), article=article.path
+            )
+            return refused(f"{what} changed after approval", diagnostic)
+        diagnostic = codes.SIGNATURE_INVALID.at(*at, by=approval.by, day=approval.on.isoformat())
+        return refused("the signature does not verify for this article", diagnostic)
+    if any(same_key(made_by.key_line, key) for key in member.keys):
+        return _with(base, key=made_by.fingerprint), []
+    if any(same_key(made_by.key_line, key) for key in member.retired_keys):
+        return _with(base, key=made_by.fingerprint, retired=True), []
+    diagnostic = codes.KEY_NOT_ON_ROSTER.at(*at, by=approval.by, key=made_by.fingerprint)
+    return _with(
+        base,
+        key=made_by.fingerprint,
+        problem=f"the key {made_by.fingerprint} is not one of {approval.by}'s keys on the roster",
+    ), [diagnostic]
+
+
+def _with(check: ApprovalCheck, **changes: Any) -> ApprovalCheck:
+    return replace(check, **changes)
+
+
+def _join(names: list[str]) -> str:
+    text = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    return text[0].upper() + text[1:]
+
+
+def verified_approvers(checks: Sequence[ApprovalCheck]) -> list[ApprovalCheck]:
+    """The valid approvals, one per reviewer (their newest), newest first."""
+    newest: dict[str, ApprovalCheck] = {}
+    for check in checks:
+        if check.verified and (check.by not in newest or check.on > newest[check.by].on):
+            newest[check.by] = check
+    return sorted(newest.values(), key=lambda c: (-c.on.toordinal(), c.by))
+
+
+def is_publishable(article: Article, checks: Sequence[ApprovalCheck], required: int) -> bool:
+    """Approved, and approved by at least `required` distinct eligible reviewers whose signed
+    approvals verify for the article exactly as it is."""
+    return article.status is ReviewStatus.APPROVED and len(verified_approvers(checks)) >= required
+
+
+def check_count(
+    article: Article, checks: Sequence[ApprovalCheck], required: int
+) -> Iterator[Diagnostic]:
+    """An Approved article without an approval record, or with too few valid ones."""
+    if article.status is not ReviewStatus.APPROVED:
+        return
+    if not article.approvals:
+        if "approval" not in article.field_lines:  # a malformed record is reported as read
+            yield codes.APPROVAL_MISSING.at(
+                article.path, article.line_of("status"), 1, article=article.path
+            )
+        return
+    valid = len(verified_approvers(checks))
+    if 0 < valid < required:
+        yield codes.TOO_FEW_APPROVALS.at(
+            article.path,
+            article.line_of("approval"),
+            1,
+            count=valid,
+            required=required,
+            article=article.path,
+        )
+
+
+def reviewed_on(checks: Sequence[ApprovalCheck]) -> dt.date | None:
+    """The date of the newest valid approval: what readers see as "Last reviewed"."""
+    valid = verified_approvers(checks)
+    return valid[0].on if valid else None

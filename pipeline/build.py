@@ -1,0 +1,100 @@
+"""One build of the site, whatever engine renders it: load and check, stage, render, audit, swap.
+
+    build = prepare(root, target, today)      # lock the output, check, stage the site
+    problems = engine.render(build.staged...)  # an engine adapter (engines/) or the MkDocs plugin
+    problems += finish(build)                  # audit the output; put it in place if it passes
+
+`prepare` and `finish` are the engine-independent part. The output is built into a work folder
+beside the target (`.site.building/`: the staged pages, the engine's configuration and the
+engine's output), audited there, and only then exchanged with the target in one atomic step; on
+any error the target is left as it was and the work folder removed. A preview goes to preview/
+(never into site/).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import codes
+from pipeline.audit import audit
+from pipeline.cache import Cache
+from pipeline.diagnostics import Diagnostic, has_errors
+from pipeline.engine_config import ConfigError
+from pipeline.project import Project, load_project
+from pipeline.publish import build_lock, discard, recover, swap_into_place
+from pipeline.stage import StagedSite, newest_review, stage_site
+
+
+@dataclass
+class Build:
+    """A build in progress: the project, its staged site, and the lock on the target."""
+
+    project: Project
+    target: Path
+    staged: StagedSite
+    source_date: dt.date  # what sitemaps are stamped with (DESIGN §6.5)
+    lock: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+
+    def close(self) -> None:
+        """Remove the work folder and release the lock (a second close does nothing)."""
+        discard(self.staged.folder)
+        self.lock.close()
+
+
+def output_folder(root: Path, target: Path | None, preview: bool) -> Path:
+    """site/ by default; a preview never goes into site/."""
+    chosen = target or root / "site"
+    if preview and chosen.resolve() == (root / "site").resolve():
+        return root / "preview"
+    return chosen
+
+
+def prepare(
+    root: Path,
+    today: dt.date,
+    target: Path | None = None,
+    preview: bool = False,
+    cache: Cache | None = None,
+) -> Build | list[Diagnostic]:
+    """Check the project and stage its site beside the target; the diagnostics instead when
+    there is an error (in a preview, only when nothing can be staged at all)."""
+    root = root.resolve()
+    target = output_folder(root, target, preview).resolve()
+    lock = contextlib.ExitStack()
+    lock.enter_context(build_lock(target))
+    recover(target)
+    try:
+        project = load_project(root, today, cache=cache)
+        blocked = (has_errors(project.diagnostics) and not preview) or project.disclaimer is None
+        if blocked:
+            lock.close()
+            return list(project.diagnostics)
+        folder = target.with_name(f".{target.name}.building")
+        discard(folder)
+        try:
+            repository = os.environ.get("REPO_URL") or None
+            staged = stage_site(project, today, folder, preview, cache, repository)
+        except ConfigError as error:
+            discard(folder)
+            lock.close()
+            return [codes.RENDER_FAILED.at("mkdocs.yml", engine="the", problem=str(error))]
+    except BaseException:
+        lock.close()
+        raise
+    return Build(project, target, staged, newest_review(project, staged.plan), lock)
+
+
+def finish(build: Build) -> list[Diagnostic]:
+    """Audit the rendered output; when it keeps every promise, exchange it with the target.
+    The work folder is removed and the lock released either way."""
+    try:
+        problems = audit(build.staged.output, build.project, build.staged.plan)
+        if not problems:
+            swap_into_place(build.staged.output, build.target)
+        return problems
+    finally:
+        build.close()

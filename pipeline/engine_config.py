@@ -1,0 +1,88 @@
+"""The engine configuration of a staged site, made from the project's own mkdocs.yml.
+
+MkDocs, ProperDocs and Zensical all read mkdocs.yml. The staged copy is the project's file with
+what staging decides put in: `docs_dir` is the staged pages, `site_dir` the output folder beside
+them, paths the project gives relative to itself made absolute (theme overrides, hooks), the
+pipeline's own plugin left out (staging has done its work), and the template data under
+`extra.pipeline`. The pipeline's Markdown extension is always listed: it renders the citations
+and sanitizes every page, so no configuration can leave it out. `!ENV` values are resolved as
+the engines resolve them, with the same library MkDocs uses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+import yaml_env_tag
+
+from pipeline.markdown_extension import NAME as EXTENSION
+
+CONFIG_FILE = "mkdocs.yml"
+# Audience passages are staged as <div markdown="1"> containers.
+REQUIRED_EXTENSIONS = ("md_in_html", EXTENSION)
+
+
+class ConfigError(Exception):
+    """mkdocs.yml cannot be read or used; the message says why, for a board member."""
+
+
+class _Loader(yaml.SafeLoader):
+    """Reads mkdocs.yml as the engines do, `!ENV` included."""
+
+
+_Loader.add_constructor("!ENV", yaml_env_tag.construct_env_tag)
+
+
+def read_config(root: Path) -> dict[str, Any]:
+    path = root / CONFIG_FILE
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except FileNotFoundError:
+        raise ConfigError(f"{CONFIG_FILE} is missing") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ConfigError(f"{CONFIG_FILE} cannot be read: {error}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{CONFIG_FILE} must hold 'setting: value' lines")
+    return data
+
+
+def _name(plugin: object) -> str | None:
+    if isinstance(plugin, str):
+        return plugin
+    if isinstance(plugin, dict) and len(plugin) == 1:
+        return str(next(iter(plugin)))
+    return None
+
+
+def _extension_names(extensions: list[Any]) -> set[str]:
+    return {name for name in map(_name, extensions) if name}
+
+
+def engine_config(root: Path, template_data: dict[str, Any]) -> str:
+    """The staged mkdocs.yml (see the module docstring)."""
+    config = read_config(root)
+    config["docs_dir"] = "docs"
+    config["site_dir"] = "site"
+    theme = config.get("theme")
+    if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
+        theme["custom_dir"] = str((root / theme["custom_dir"]).resolve())
+    hooks = config.get("hooks")
+    if isinstance(hooks, list):
+        config["hooks"] = [str((root / h).resolve()) if isinstance(h, str) else h for h in hooks]
+    plugins = config.get("plugins")
+    if isinstance(plugins, list):
+        config["plugins"] = [p for p in plugins if _name(p) != "pipeline"]
+    elif isinstance(plugins, dict):
+        config["plugins"] = {k: v for k, v in plugins.items() if k != "pipeline"}
+    extensions = config.get("markdown_extensions") or []
+    if not isinstance(extensions, list):
+        raise ConfigError(f"{CONFIG_FILE}: markdown_extensions must be a list")
+    present = _extension_names(extensions)
+    config["markdown_extensions"] = extensions + [
+        e for e in REQUIRED_EXTENSIONS if e not in present
+    ]
+    extra = config.get("extra")
+    config["extra"] = {**(extra if isinstance(extra, dict) else {}), "pipeline": template_data}
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000)

@@ -1,0 +1,32 @@
+"""Engine adapters: each renders a staged site (`stage.StagedSite`) with one static-site engine,
+through that engine's public API or command line, and holds no rule of the pipeline.
+
+    render(staged, strict, source_date) -> diagnostics (empty when the engine succeeded)
+
+Adding an engine is one module with that function and one line in `ENGINES`. The MkDocs plugin
+(`plugin.py`) is not an engine: it lets plain `mkdocs build` and `mkdocs serve` run the same
+core around MkDocs' own build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from typing import cast
+
+from pipeline.diagnostics import Diagnostic
+from pipeline.stage import StagedSite
+
+Render = Callable[[StagedSite, bool, dt.date], list[Diagnostic]]
+# Imported only when chosen: a Zensical build never loads MkDocs, and the other way round.
+ENGINES = {"mkdocs": "pipeline.engines.mkdocs", "zensical": "pipeline.engines.zensical"}
+
+
+def renderer(name: str) -> Render:
+    return cast(Render, importlib.import_module(ENGINES[name]).render)
+
+
+def epoch(day: dt.date) -> str:
+    """SOURCE_DATE_EPOCH for `day`: engines stamp sitemaps with it instead of the build date."""
+    return str(int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp()))

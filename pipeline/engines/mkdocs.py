@@ -1,0 +1,50 @@
+"""Rendering a staged site with MkDocs (or ProperDocs, its maintained fork, which installs the
+same `mkdocs` package), through its public Python API: load the staged mkdocs.yml, build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, ConfigurationError
+
+from pipeline import codes
+from pipeline.diagnostics import Diagnostic
+from pipeline.engines import epoch
+from pipeline.stage import StagedSite
+
+
+def render(staged: StagedSite, strict: bool, source_date: dt.date) -> list[Diagnostic]:
+    quiet_logging()
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ.setdefault("SOURCE_DATE_EPOCH", epoch(source_date))
+    try:
+        config = load_config(str(staged.config), strict=strict)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except (Abort, ConfigurationError) as error:
+        return [codes.RENDER_FAILED.at("mkdocs.yml", engine="mkdocs", problem=str(error))]
+    except Exception as error:  # a theme override or another plugin failed: no traceback
+        problem = f"{type(error).__name__}: {error}"
+        return [codes.RENDER_FAILED.at("mkdocs.yml", engine="mkdocs", problem=problem)]
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+    return []
+
+
+def quiet_logging(level: int = logging.WARNING) -> None:
+    """MkDocs' own messages, one line each with their level, on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s: %(message)s"))
+    log = logging.getLogger("mkdocs")
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False

@@ -1,0 +1,65 @@
+"""The pipeline's Python-Markdown extension: citations, and the sanitizer, in any engine.
+
+MkDocs, ProperDocs and Zensical all render Markdown with Python-Markdown and load the extensions
+mkdocs.yml lists, so this is the one place both the numbered citations and the last line of
+defence live, whatever engine renders the site:
+
+- each citation bracket becomes its finished superscript (`render.citation_html`), stored in
+  Markdown's own stash, so Markdown never parses it again and nothing an author writes can
+  forge one: code spans and fenced code are left as they are, and the stash's placeholders use
+  control characters that Python-Markdown removes from the source before any extension runs;
+- the page's HTML is sanitized with nh3 after everything else (`sanitize.clean`), which also
+  closes every element an author left open, so nothing of the article can wrap what the page
+  template puts after it (the references and the disclaimer).
+
+    markdown_extensions:
+      - pipeline.markdown_extension
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markdown import Extension, Markdown
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+
+from pipeline.citations import numbering, scan_text
+from pipeline.render import citation_html
+from pipeline.sanitize import clean
+
+NAME = "pipeline.markdown_extension"
+
+
+class _Citations(Preprocessor):  # type: ignore[misc]
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        citations = scan_text(text)
+        if not citations:
+            return lines
+        numbers = numbering(citations)
+        parts, end = [], 0
+        for index, citation in enumerate(citations, start=1):
+            parts.append(text[end : citation.start])
+            parts.append(self.md.htmlStash.store(citation_html(index, citation, numbers)))
+            end = citation.end
+        parts.append(text[end:])
+        return "".join(parts).split("\n")
+
+
+class _Sanitize(Postprocessor):  # type: ignore[misc]
+    def run(self, text: str) -> str:
+        return clean(text)
+
+
+class PipelineExtension(Extension):  # type: ignore[misc]
+    def extendMarkdown(self, md: Markdown) -> None:
+        # After normalize_whitespace (30), which removes the stash's control characters from
+        # the source; before html_block (20), so citations inside raw HTML work too.
+        md.preprocessors.register(_Citations(md), "pipeline_citations", 25)
+        # After raw_html (30) has put the stashed HTML back, and after everything else.
+        md.postprocessors.register(_Sanitize(md), "pipeline_sanitize", 0)
+
+
+def makeExtension(**kwargs: Any) -> PipelineExtension:
+    return PipelineExtension(**kwargs)

@@ -1,0 +1,191 @@
+"""The roster protects itself: a change to who may approve needs the old roster's admins.
+
+`references/board.yml` decides who may approve with which keys, and `pipeline.yml` how many
+approvals an article needs. Compared with a base branch, a change to either must carry valid
+signatures, in `references/roster-signatures.yml`, from at least `roster_signatures_required`
+admins of the *base* branch's roster, made with keys that roster lists: the roster being replaced
+signs its successor, as The Update Framework rotates its root. Without a base (a local check) the
+working roster is taken as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline import codes
+from pipeline.board import ROSTER, parse_board
+from pipeline.diagnostics import Diagnostic
+from pipeline.model import Board, BoardMember
+from pipeline.settings import SETTINGS_FILE, Settings
+from pipeline.signatures import fingerprint, same_key, signer
+from pipeline.statement import ROSTER_NAMESPACE, file_digest, roster_statement
+from pipeline.yamltext import YamlProblem, load_yaml
+
+SIGNATURES_FILE = "references/roster-signatures.yml"
+HEADER = (
+    "# Admins' signatures of references/board.yml and pipeline.yml, made with\n"
+    "# `python -m pipeline roster sign --by ID`. A change to either file needs them: see\n"
+    "# SECURITY.md. Written by the command; never edit by hand.\n"
+)
+
+
+@dataclass(frozen=True)
+class RosterSignature:
+    by: str
+    on: dt.date
+    signature: str
+
+
+def parse_signatures(text: str | None) -> list[RosterSignature]:
+    """The signature records; anything malformed is skipped (it signs nothing)."""
+    if not text:
+        return []
+    parsed = load_yaml(text)
+    if isinstance(parsed, YamlProblem) or not isinstance(parsed.data, dict):
+        return []
+    found = []
+    for record in parsed.data.get("signatures") or []:
+        if not isinstance(record, dict):
+            continue
+        by, on, signature = record.get("by"), record.get("on"), record.get("signature")
+        if not (isinstance(by, str) and isinstance(on, str) and isinstance(signature, str)):
+            continue
+        try:
+            day = dt.date.fromisoformat(on)
+        except ValueError:
+            continue
+        found.append(RosterSignature(by.strip(), day, signature))
+    return found
+
+
+def render_signatures(records: Sequence[RosterSignature]) -> str:
+    lines = [HEADER.rstrip("\n"), "signatures:"]
+    for record in records:
+        lines += [f"  - by: {record.by}", f"    on: {record.on.isoformat()}", "    signature: |"]
+        lines += [f"      {line}" for line in record.signature.strip().splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def valid_signers(
+    records: Sequence[RosterSignature],
+    trusted: Board,
+    roster: str | None,
+    settings: str | None,
+) -> list[str]:
+    """The distinct admins of `trusted` whose signatures over these roster and settings texts
+    verify with one of their current keys there."""
+    found: list[str] = []
+    for record in records:
+        member = trusted.members.get(record.by)
+        if member is None or not member.is_admin or record.by in found:
+            continue
+        statement = roster_statement(record.by, record.on, roster, settings)
+        made_by = signer(statement.data, record.signature, ROSTER_NAMESPACE)
+        if made_by is not None and any(same_key(made_by.key_line, k) for k in member.keys):
+            found.append(record.by)
+    return found
+
+
+def check_roster_change(
+    base: str,
+    base_roster: str | None,
+    base_settings: str | None,
+    roster: str | None,
+    settings: str | None,
+    signatures: str | None,
+) -> list[Diagnostic]:
+    """REV012 when the roster or the settings differ from `base` without enough valid admin
+    signatures of the base roster; nothing when neither changed or `base` had no roster."""
+    if base_roster is None:
+        return []  # the first roster is trusted as the repository's founders wrote it
+    changed = [
+        name
+        for name, old, new in (
+            (ROSTER, base_roster, roster),
+            (SETTINGS_FILE, base_settings, settings),
+        )
+        if file_digest(old) != file_digest(new)
+    ]
+    if not changed:
+        return []
+    trusted, _ = parse_board(base_roster)
+    required = _required(base_settings)
+    signers = valid_signers(parse_signatures(signatures), trusted, roster, settings)
+    if len(signers) >= required:
+        return []
+    changes = describe_changes(trusted, parse_board(roster or "")[0], base_settings, settings)
+    return [
+        codes.ROSTER_NOT_SIGNED.at(
+            changed[0],
+            1,
+            1,
+            files=" and ".join(changed),
+            base=base,
+            found=len(signers),
+            required=required,
+            changes="; ".join(changes) or "the text changed",
+        )
+    ]
+
+
+def _required(settings_text: str | None) -> int:
+    """roster_signatures_required as the base branch sets it (never the changed value)."""
+    if settings_text is None:
+        return Settings().roster_signatures_required
+    parsed = load_yaml(settings_text)
+    if isinstance(parsed, YamlProblem) or not isinstance(parsed.data, dict):
+        return Settings().roster_signatures_required
+    settings, _ = Settings.from_mapping(parsed.data)
+    return settings.roster_signatures_required
+
+
+def _member_summary(member: BoardMember) -> str:
+    return ", ".join(sorted(member.roles)) or "no role"
+
+
+def describe_changes(
+    old: Board, new: Board, old_settings: str | None, new_settings: str | None
+) -> list[str]:
+    """The changes a reviewer of the pull request should see: members, roles and keys added or
+    removed, and settings changed."""
+    found = []
+    for member_id in sorted(set(old.members) | set(new.members)):
+        before, after = old.members.get(member_id), new.members.get(member_id)
+        if before is None and after is not None:
+            found.append(f"added member '{member_id}' ({_member_summary(after)})")
+            continue
+        if after is None and before is not None:
+            found.append(f"removed member '{member_id}'")
+            continue
+        assert before is not None and after is not None
+        if before.roles != after.roles:
+            found.append(f"roles of '{member_id}' are now {_member_summary(after)}")
+        for field, label in (("keys", "key"), ("retired_keys", "retired key")):
+            old_keys, new_keys = getattr(before, field), getattr(after, field)
+            for key in new_keys:
+                if not any(same_key(key, k) for k in old_keys):
+                    found.append(f"added {label} {fingerprint(key)} for '{member_id}'")
+            for key in old_keys:
+                if not any(same_key(key, k) for k in new_keys):
+                    found.append(f"removed {label} {fingerprint(key)} of '{member_id}'")
+    if file_digest(old_settings) != file_digest(new_settings):
+        found += _settings_changes(old_settings, new_settings)
+    return found
+
+
+def _settings_changes(old: str | None, new: str | None) -> list[str]:
+    def values(text: str | None) -> dict[str, object]:
+        parsed = load_yaml(text or "")
+        if isinstance(parsed, YamlProblem) or not isinstance(parsed.data, dict):
+            return {}
+        return parsed.data
+
+    before, after = values(old), values(new)
+    found = [
+        f"{SETTINGS_FILE}: {key} {before.get(key, '(default)')} -> {after.get(key, '(default)')}"
+        for key in sorted(set(before) | set(after), key=str)
+        if before.get(key) != after.get(key)
+    ]
+    return found or [f"{SETTINGS_FILE} changed"]

@@ -1,0 +1,174 @@
+"""What a signature covers: the canonical statements reviewers and admins sign.
+
+An approval signs one statement per article and reviewer. It names the approval (who, when, the
+note) and carries a digest of every article-specific thing a reader sees: the page's address,
+title, text, summary, authors, audience, next review date, and the reader-visible fields of each
+cited library entry. Tags are left out on purpose: they only group pages under topics. A roster
+signature signs the roster and the settings file as they are.
+
+Canonical means: the same content always gives the same bytes, whatever the editor did with line
+endings, trailing spaces or Unicode composition, and nothing else gives those bytes. Each item is
+hashed from its JSON form, so no value can run into the next; the statement is plain text, one
+line per item, so anybody can read what was signed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pipeline.model import Article, Author, Entry, Library
+
+APPROVAL_NAMESPACE = "medical-pipeline-approval"
+ROSTER_NAMESPACE = "medical-pipeline-roster"
+# Digests shown in the approval record (`covers`): enough to name what changed, not a security
+# measure (the signature covers the full digests).
+SHORT = 12
+
+# Library fields that reach readers through a reference list (the built-in styles and the
+# CSL-JSON given to a CSL style). Anything else (abstract, keywords, file) is never shown.
+READER_VISIBLE_FIELDS = frozenset(
+    {"address", "booktitle", "date", "doi", "edition", "howpublished", "institution", "issue"}
+    | {"journal", "journaltitle", "month", "number", "organization", "pages", "pmid"}
+    | {"publisher", "school", "shortjournal", "title", "url", "urldate", "volume", "year"}
+)
+
+
+def _text(value: str) -> str:
+    """One line of plain text: composed (NFC), white space runs folded."""
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+def _body(value: str) -> str:
+    """The article text: composed, LF line endings, no trailing spaces, no blank lines around."""
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n") + "\n"
+
+
+def _digest(value: object) -> str:
+    data = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _people(people: Sequence[Author]) -> list[list[object]]:
+    return [[_text(p.last), _text(p.given), p.corporate] for p in people]
+
+
+def entry_value(entry: Entry | None) -> object:
+    """An entry as readers can see it; None for a key the library does not have."""
+    if entry is None:
+        return None
+    fields = {
+        name: _text(value)
+        for name, value in sorted(entry.fields.items())
+        if name in READER_VISIBLE_FIELDS and value.strip()
+    }
+    return {
+        "type": entry.entry_type,
+        "fields": fields,
+        "authors": _people(entry.authors),
+        "editors": _people(entry.editors),
+    }
+
+
+# What each item is called in a message: "the summary changed after approval".
+ITEM_NAMES = {
+    "address": "the page address (file name)",
+    "title": "the title",
+    "body": "the text",
+    "summary": "the summary",
+    "authors": "the authors",
+    "audience": "the audience",
+    "next_review": "the next review date",
+}
+
+
+def item_name(item: str) -> str:
+    if item.startswith("reference "):
+        return f"the reference '{item.removeprefix('reference ')}'"
+    return ITEM_NAMES.get(item, item)
+
+
+def article_items(article: Article, library: Library, cited: Sequence[str]) -> dict[str, str]:
+    """Item -> full digest, for everything article-specific a reader sees. `cited`: the keys
+    the article cites (order does not matter: the text fixes the numbering)."""
+    items = {
+        "address": _digest(article.slug),
+        "title": _digest(_text(article.title)),
+        "body": _digest(_body(article.body)),
+        "summary": _digest(_text(article.summary)),
+        "authors": _digest(list(article.authors)),
+        "audience": _digest(sorted({a.strip().lower() for a in article.audience})),
+        "next_review": _digest(article.next_review.isoformat() if article.next_review else ""),
+    }
+    for key in sorted(set(cited)):
+        items[f"reference {key}"] = _digest(entry_value(library.entries.get(key)))
+    return items
+
+
+@dataclass(frozen=True)
+class Statement:
+    """The bytes a reviewer signs, and the digests they are made of."""
+
+    text: str
+    items: Mapping[str, str]
+
+    @property
+    def data(self) -> bytes:
+        return self.text.encode("utf-8")
+
+    def short(self) -> dict[str, str]:
+        return {item: digest[:SHORT] for item, digest in self.items.items()}
+
+
+def approval_statement(
+    article: Article,
+    items: Mapping[str, str],
+    by: str,
+    on: dt.date,
+    note: str = "",
+    significant: bool = False,
+) -> Statement:
+    lines = [
+        "medical-pipeline approval 1",
+        f"article {article.slug}",
+        f"by {by}",
+        f"on {on.isoformat()}",
+        f"note {json.dumps(_text(note), ensure_ascii=False)}",
+        f"significant {'yes' if significant else 'no'}",
+        *(f"{item} {digest}" for item, digest in sorted(items.items())),
+    ]
+    return Statement("\n".join(lines) + "\n", dict(items))
+
+
+def changed_items(recorded: Mapping[str, str], items: Mapping[str, str]) -> list[str]:
+    """The items whose digest differs from what the approval recorded (added or dropped
+    references included), in the order readers meet them."""
+    changed = [
+        item
+        for item in items
+        if item not in recorded or not items[item].startswith(recorded[item] or "-")
+    ]
+    changed += [item for item in recorded if item not in items]
+    return changed
+
+
+def file_digest(text: str | None) -> str:
+    """A file's digest for the roster statement; "none" when the file does not exist."""
+    return "none" if text is None else hashlib.sha256(_body(text).encode("utf-8")).hexdigest()
+
+
+def roster_statement(by: str, on: dt.date, roster: str | None, settings: str | None) -> Statement:
+    """What an admin signs: the roster and the settings file, exactly as they are."""
+    items = {"roster": file_digest(roster), "settings": file_digest(settings)}
+    lines = [
+        "medical-pipeline roster 1",
+        f"by {by}",
+        f"on {on.isoformat()}",
+        *(f"{item} {digest}" for item, digest in sorted(items.items())),
+    ]
+    return Statement("\n".join(lines) + "\n", items)
