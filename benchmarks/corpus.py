@@ -35,13 +35,18 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from pipeline.articles import front_matter, parse_article
-from pipeline.citations import scan
-from pipeline.edit import set_keys
-from pipeline.library import load_library
+from pipeline.citations.scan import scan
+from pipeline.content.articles import front_matter, parse_article
+from pipeline.content.library import load_library
 from pipeline.model import Approval
-from pipeline.statement import APPROVAL_NAMESPACE, Statement, approval_statement, article_items
-from pipeline.workflow import render_approvals
+from pipeline.review.edit import set_keys
+from pipeline.review.statement import (
+    APPROVAL_NAMESPACE,
+    Statement,
+    approval_statement,
+    article_items,
+)
+from pipeline.review.workflow import render_approvals
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_TODAY = dt.date(2026, 11, 25)

@@ -40,8 +40,9 @@ def _code_version() -> bytes:
             digest.update(f"{name}={importlib.metadata.version(name)}\0".encode())
         except importlib.metadata.PackageNotFoundError:
             digest.update(f"{name}=\0".encode())
-    for source in sorted(_PACKAGE.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for source in sorted(_PACKAGE.rglob("*.py")):
+        name = source.relative_to(_PACKAGE).as_posix()
+        digest.update(name.encode() + b"\0" + source.read_bytes())
     return digest.digest()
 
 

@@ -24,9 +24,9 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
-from pipeline.citations import numbering, scan_text
-from pipeline.render import citation_html
-from pipeline.sanitize import clean
+from pipeline.citations.render import citation_html
+from pipeline.citations.scan import numbering, scan_text
+from pipeline.site.sanitize import clean
 
 NAME = "pipeline.markdown_extension"
 

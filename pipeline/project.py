@@ -17,21 +17,23 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, cast
 
-from pipeline import audience, codes, review
-from pipeline.approvals import ApprovalCheck, check_approvals, check_count, is_publishable
-from pipeline.articles import decode, load_article, slugify
-from pipeline.board import load_board
+from pipeline import codes
 from pipeline.cache import Cache
-from pipeline.citations import check_citations, scan
+from pipeline.checks.evidence import Retractions, check_evidence, load_retractions
+from pipeline.checks.library import check_library, check_uncited
+from pipeline.checks.markup import check_markup
+from pipeline.citations.scan import check_citations, scan
+from pipeline.citations.styles import Style, built_in, load_style
+from pipeline.content import audience
+from pipeline.content.articles import decode, load_article, slugify
+from pipeline.content.board import load_board
+from pipeline.content.disclaimer import Disclaimer, load_disclaimer
+from pipeline.content.library import load_library
 from pipeline.diagnostics import Diagnostic
-from pipeline.disclaimer import Disclaimer, load_disclaimer
-from pipeline.evidence import Retractions, check_evidence, load_retractions
-from pipeline.library import load_library
-from pipeline.library_checks import check_library, check_uncited
-from pipeline.markup import check_markup
 from pipeline.model import Article, Board, Library
+from pipeline.review import rules
+from pipeline.review.approvals import ApprovalCheck, check_approvals, check_count, is_publishable
 from pipeline.settings import Settings, load_settings
-from pipeline.styles import Style, built_in, load_style
 
 ARTICLES_DIR = "content/articles"
 PAGES_DIR = "content/pages"
@@ -77,14 +79,12 @@ def _check(*reads: str) -> Callable[[Callable[[Article, Inputs], Iterable[Diagno
 
 CHECKS: Sequence[Check] = (
     _check("library")(lambda a, i: check_citations(a, i.library)),
-    _check("board")(lambda a, i: review.check_people(a, i.board)),
+    _check("board")(lambda a, i: rules.check_people(a, i.board)),
     _check("approvals", "settings")(
         lambda a, i: check_count(a, i.approvals, i.settings.approvals_required)
     ),
     _check("approvals", "today", "settings")(
-        lambda a, i: review.check_overdue(
-            a, i.approvals, i.today, i.settings.review_interval_months
-        )
+        lambda a, i: rules.check_overdue(a, i.approvals, i.today, i.settings.review_interval_months)
     ),
     _check()(lambda a, i: check_markup(a)),
     _check()(

@@ -87,8 +87,8 @@ class Settings:
 
 def load_settings(root: Path) -> tuple[Settings, list[Diagnostic]]:
     """The settings in `root/pipeline.yml`; the defaults where it has none."""
-    from pipeline.articles import decode  # here: articles imports codes, which is fine, but
-    from pipeline.yamltext import YamlProblem, load_yaml  # keeps this module's import light
+    from pipeline.content.articles import decode  # here: articles imports codes, which is fine, but
+    from pipeline.content.yamltext import YamlProblem, load_yaml  # keeps this module's import light
 
     path = root / SETTINGS_FILE
     if not path.is_file():

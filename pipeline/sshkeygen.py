@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.signatures import fingerprint, same_key
+from pipeline.review.signatures import fingerprint, same_key
 
 
 class SigningError(Exception):

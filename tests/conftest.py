@@ -16,13 +16,13 @@ import markdown
 import pytest
 import yaml
 
-from pipeline.citations import scan_text
+from pipeline.citations.render import reference_list
+from pipeline.citations.scan import scan_text
+from pipeline.citations.styles import Style
 from pipeline.markdown_extension import NAME as EXTENSION
 from pipeline.model import Article, Library
 from pipeline.project import Project
-from pipeline.render import reference_list
-from pipeline.stage import publish_plan, staged_pages
-from pipeline.styles import Style
+from pipeline.site.stage import publish_plan, staged_pages
 from tests import signing
 from tests.signing import sign_project
 

@@ -16,13 +16,13 @@ import tempfile
 from pathlib import Path
 
 from pipeline import sshkeygen
-from pipeline.articles import parse_article
-from pipeline.citations import scan
-from pipeline.edit import set_keys
-from pipeline.library import load_library
+from pipeline.citations.scan import scan
+from pipeline.content.articles import parse_article
+from pipeline.content.library import load_library
 from pipeline.model import Approval, Article, Library
-from pipeline.statement import APPROVAL_NAMESPACE, approval_statement, article_items
-from pipeline.workflow import render_approvals
+from pipeline.review.edit import set_keys
+from pipeline.review.statement import APPROVAL_NAMESPACE, approval_statement, article_items
+from pipeline.review.workflow import render_approvals
 
 PLACEHOLDER = "TEST-SIGNATURE"
 KEY_PLACEHOLDER = "TEST-KEY"

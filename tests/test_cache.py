@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import articles, library
 from pipeline.cache import Cache
+from pipeline.content import articles, library
 from pipeline.project import load_project
 
 DAY = dt.date(2026, 11, 25)
@@ -99,7 +99,7 @@ def test_a_change_outside_the_article_reaches_its_cached_checks(
 
 
 def test_staged_pages_are_the_same_from_the_cache(sample: Path, tmp_path: Path) -> None:
-    from pipeline.stage import publish_plan, staged_pages
+    from pipeline.site.stage import publish_plan, staged_pages
 
     def pages(cache: Cache | None) -> dict[str, str]:
         project = load_project(sample, DAY, cache=cache)

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from pipeline.articles import parse_article
-from pipeline.citations import check_citations, numbering, scan
-from pipeline.library import parse_library
+from pipeline.citations.scan import check_citations, numbering, scan
+from pipeline.content.articles import parse_article
+from pipeline.content.library import parse_library
 from pipeline.model import Article, Library
 from tests.conftest import render_article
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.articles import decode, parse_article
+from pipeline.content.articles import decode, parse_article
 from pipeline.model import ReviewStatus
 
 TODAY = dt.date(2026, 11, 25)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.articles import parse_article
-from pipeline.library import parse_library
+from pipeline.citations.formats import plain_text
+from pipeline.citations.styles import Style, built_in, load_style
+from pipeline.content.articles import parse_article
+from pipeline.content.library import parse_library
 from pipeline.model import Library
-from pipeline.references import plain_text
-from pipeline.styles import Style, built_in, load_style
 from tests.conftest import render_article
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.library import parse_library
-from pipeline.library_checks import check_identifiers, check_library, isbn_is_valid
+from pipeline.checks.library import check_identifiers, check_library, isbn_is_valid
+from pipeline.content.library import parse_library
 from pipeline.model import Library
 from tests.conftest import line_of
 

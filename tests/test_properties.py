@@ -9,10 +9,10 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.articles import parse_article
-from pipeline.audit import normalize
-from pipeline.citations import numbering, scan
+from pipeline.citations.scan import numbering, scan
+from pipeline.content.articles import parse_article
 from pipeline.model import Article, ReviewStatus
+from pipeline.site.audit import normalize
 
 TODAY = dt.date(2026, 11, 25)
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

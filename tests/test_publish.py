@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline.audit import audit, output_text, probes
 from pipeline.project import load_project
-from pipeline.stage import publish_plan
+from pipeline.site.audit import audit, output_text, probes
+from pipeline.site.stage import publish_plan
 from tests.conftest import TODAY
 
 

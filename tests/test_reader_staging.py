@@ -9,7 +9,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from pipeline import audience
+from pipeline.content import audience
 from pipeline.project import load_project
 from tests.conftest import DAY, FIXTURES, copy_project, page_meta, staged
 from tests.signing import sign_project
@@ -123,7 +123,7 @@ def test_home_shows_the_ten_newest_per_topic_and_links_to_the_rest() -> None:
     import datetime as dt
 
     from pipeline.model import Article, ReviewStatus
-    from pipeline.pages import home_listing
+    from pipeline.site.listings import home_listing
 
     articles = [
         Article(
@@ -152,7 +152,7 @@ def test_related_articles_rank_shared_topics_then_newest_at_any_size() -> None:
     import dataclasses
     import random
 
-    from pipeline.pages import RELATED_LIMIT, Related, topic_slug
+    from pipeline.site.listings import RELATED_LIMIT, Related, topic_slug
 
     project = load_project(FIXTURES / "minimal", DAY)
     base = project.articles[0]

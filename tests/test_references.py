@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.library import parse_library
-from pipeline.references import format_reference, initials, plain_text
+from pipeline.citations.formats import format_reference, initials, plain_text
+from pipeline.content.library import parse_library
 
 
 def formatted(bib: str) -> str:

@@ -10,7 +10,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from pipeline.signatures import fingerprint
+from pipeline.review.signatures import fingerprint
 from tests import signing
 from tests.conftest import DAY, approve, commit_all, edit, run_module
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import publish
-from pipeline.audit import audit
 from pipeline.project import load_project
-from pipeline.stage import publish_plan
+from pipeline.site import publish
+from pipeline.site.audit import audit
+from pipeline.site.stage import publish_plan
 from tests.conftest import TODAY
 
 TITLE = "Should zebra stripes guide the choice of antihistamine?"
@@ -168,7 +168,7 @@ def test_failure_in_the_audit_itself_leaves_the_previous_site(
     def broken(*args: object) -> list[object]:
         raise OSError("disk went away")
 
-    monkeypatch.setattr("pipeline.build.audit", broken)
+    monkeypatch.setattr("pipeline.site.build.audit", broken)
     assert cli("build", cwd=built).code == 2
     assert snapshot(built / "site") == before
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.audit import output_text, probes
+from pipeline.site.audit import output_text, probes
 
 UNPUBLISHED_MARKERS = ("heliotrope-42", "saffron-17")
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import cast
 
 from pipeline.diagnostics import Diagnostic
-from pipeline.stage import StagedSite
+from pipeline.site.stage import StagedSite
 
 Render = Callable[[StagedSite, bool, dt.date], list[Diagnostic]]
 # Imported only when chosen: a Zensical build never loads MkDocs, and the other way round.

@@ -15,7 +15,7 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic
 from pipeline.engines import epoch
-from pipeline.stage import StagedSite
+from pipeline.site.stage import StagedSite
 
 
 def render(staged: StagedSite, strict: bool, source_date: dt.date) -> list[Diagnostic]:

@@ -23,13 +23,13 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import CountHandler
 
 from pipeline import cache, clock
-from pipeline.build import Build, finish, prepare
 from pipeline.diagnostics import Diagnostic, format_text
-from pipeline.engine_config import REQUIRED_EXTENSIONS
 from pipeline.engines import epoch
 from pipeline.project import ARTICLES_DIR
 from pipeline.settings import SETTINGS_FILE
-from pipeline.stage import template_data
+from pipeline.site.build import Build, finish, prepare
+from pipeline.site.engine_config import REQUIRED_EXTENSIONS
+from pipeline.site.stage import template_data
 
 log = logging.getLogger("mkdocs.plugins.pipeline")
 

@@ -15,7 +15,7 @@ import sys
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic
 from pipeline.engines import epoch
-from pipeline.stage import StagedSite
+from pipeline.site.stage import StagedSite
 
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 

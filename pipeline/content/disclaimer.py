@@ -12,7 +12,7 @@ from pathlib import Path
 import markdown
 
 from pipeline import codes
-from pipeline.articles import decode
+from pipeline.content.articles import decode
 from pipeline.diagnostics import Diagnostic
 
 DISCLAIMER = "references/disclaimer.md"

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import codes
-from pipeline.articles import decode
-from pipeline.citations import Citation
+from pipeline.checks.library import DOI, normalize_doi, year_of
+from pipeline.citations.scan import Citation
+from pipeline.content.articles import decode
 from pipeline.diagnostics import Diagnostic
-from pipeline.library_checks import DOI, normalize_doi, year_of
 from pipeline.model import Article, Entry, Library, ReviewStatus
 
 RETRACTIONS = "references/retractions.txt"

@@ -15,9 +15,9 @@ import html
 from collections import defaultdict
 from collections.abc import Sequence
 
-from pipeline.citations import Citation, numbering
+from pipeline.citations.scan import Citation, numbering
+from pipeline.citations.styles import Style, built_in
 from pipeline.model import Library
-from pipeline.styles import Style, built_in
 
 
 def _format_all(keys: list[str], library: Library, style: Style) -> list[str]:

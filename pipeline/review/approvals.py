@@ -19,8 +19,8 @@ from typing import Any
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Approval, Article, Board, Library, ReviewStatus
-from pipeline.signatures import same_key, signer
-from pipeline.statement import (
+from pipeline.review.signatures import same_key, signer
+from pipeline.review.statement import (
     APPROVAL_NAMESPACE,
     approval_statement,
     article_items,

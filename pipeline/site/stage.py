@@ -29,14 +29,18 @@ from typing import Any
 
 import yaml
 
-from pipeline import audience
-from pipeline.approvals import verified_approvers
 from pipeline.cache import Cache
-from pipeline.citations import scan_text
-from pipeline.disclaimer import disclaimer_block
-from pipeline.engine_config import engine_config
+from pipeline.citations.render import reference_list
+from pipeline.citations.scan import scan_text
+from pipeline.content import audience
+from pipeline.content.disclaimer import disclaimer_block
+from pipeline.content.yamltext import YamlDocument, load_yaml
 from pipeline.model import Article, ReviewStatus
-from pipeline.pages import (
+from pipeline.project import PAGES_DIR, Project
+from pipeline.review.approvals import verified_approvers
+from pipeline.review.rules import last_reviewed, next_review
+from pipeline.site.engine_config import engine_config
+from pipeline.site.listings import (
     Related,
     board_listing,
     by_topic,
@@ -47,11 +51,7 @@ from pipeline.pages import (
     topic_index,
     topic_page,
 )
-from pipeline.project import PAGES_DIR, Project
-from pipeline.render import reference_list
-from pipeline.review import last_reviewed, next_review
-from pipeline.sanitize import clean
-from pipeline.yamltext import YamlDocument, load_yaml
+from pipeline.site.sanitize import clean
 
 ARTICLE_TEMPLATE = "article.html"
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import codes
+from pipeline.citations.formats import BUILT_IN, strip_doi_prefix
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Entry
-from pipeline.references import BUILT_IN, strip_doi_prefix
 from pipeline.settings import SETTINGS_FILE
 
 CSL_NS = {"c": "http://purl.org/net/xbiblio/csl"}

@@ -18,9 +18,9 @@ import frontmatter
 
 from pipeline import codes
 from pipeline.cache import Cache
+from pipeline.content.yamltext import YamlDocument, YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic, did_you_mean, suggestion
 from pipeline.model import Approval, Article, ReviewStatus
-from pipeline.yamltext import YamlDocument, YamlProblem, load_yaml
 
 REQUIRED = ("title", "status", "authors", "last_updated")
 KNOWN_FIELDS = (

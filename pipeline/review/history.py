@@ -12,10 +12,10 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
-from pipeline.approvals import ApprovalCheck
-from pipeline.articles import front_matter
+from pipeline.content.articles import front_matter
 from pipeline.git import Version
-from pipeline.status import approval_row, describe_approval
+from pipeline.review.approvals import ApprovalCheck
+from pipeline.review.status import approval_row, describe_approval
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline import codes
-from pipeline.board import ROSTER, parse_board
+from pipeline.content.board import ROSTER, parse_board
+from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Board, BoardMember
+from pipeline.review.signatures import fingerprint, same_key, signer
+from pipeline.review.statement import ROSTER_NAMESPACE, file_digest, roster_statement
 from pipeline.settings import SETTINGS_FILE, Settings
-from pipeline.signatures import fingerprint, same_key, signer
-from pipeline.statement import ROSTER_NAMESPACE, file_digest, roster_statement
-from pipeline.yamltext import YamlProblem, load_yaml
 
 SIGNATURES_FILE = "references/roster-signatures.yml"
 HEADER = (

@@ -10,11 +10,11 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pipeline.citations import scan
+from pipeline.citations.scan import scan
 from pipeline.diagnostics import suggestion
 from pipeline.model import Approval, Article, Board, BoardMember, Library, ReviewStatus
-from pipeline.signatures import same_key, signer
-from pipeline.statement import APPROVAL_NAMESPACE, approval_statement, article_items
+from pipeline.review.signatures import same_key, signer
+from pipeline.review.statement import APPROVAL_NAMESPACE, approval_statement, article_items
 
 
 @dataclass(frozen=True)

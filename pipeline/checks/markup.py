@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from pipeline import codes
-from pipeline.citations import code_mask
+from pipeline.citations.scan import code_mask
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 

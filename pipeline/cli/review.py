@@ -13,17 +13,18 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline import git, history, sshkeygen, status, workflow
-from pipeline.approvals import ApprovalCheck, check_approvals
-from pipeline.articles import parse_article, slugify
-from pipeline.citations import scan
-from pipeline.cli_support import ERRORS, OK, UsageError, article_path, load, project_root
+from pipeline import git, sshkeygen
+from pipeline.citations.scan import scan
+from pipeline.cli.support import ERRORS, OK, UsageError, article_path, load, project_root
+from pipeline.content.articles import parse_article, slugify
+from pipeline.content.library import parse_library, resolve_crossrefs
 from pipeline.diagnostics import format_text
-from pipeline.edit import set_keys
-from pipeline.library import parse_library, resolve_crossrefs
 from pipeline.model import Article, Entry, Library
 from pipeline.project import ARTICLES_DIR, Project
-from pipeline.statement import APPROVAL_NAMESPACE
+from pipeline.review import history, status, workflow
+from pipeline.review.approvals import ApprovalCheck, check_approvals
+from pipeline.review.edit import set_keys
+from pipeline.review.statement import APPROVAL_NAMESPACE
 
 # An article's own errors block review and approval, except those the approval itself fixes.
 _FIXED_BY_APPROVAL = ("REV002", "REV003", "REV006", "REV008", "REV009", "REV010")

@@ -8,9 +8,9 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from pipeline import codes
-from pipeline.approvals import ApprovalCheck, reviewed_on, verified_approvers
 from pipeline.diagnostics import Diagnostic, suggestion
 from pipeline.model import Article, Board, ReviewStatus
+from pipeline.review.approvals import ApprovalCheck, reviewed_on, verified_approvers
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

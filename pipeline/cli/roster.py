@@ -15,18 +15,18 @@ import tempfile
 from pathlib import Path
 
 from pipeline import git, sshkeygen
-from pipeline.board import ROSTER, parse_board
-from pipeline.cli_support import ERRORS, OK, UsageError, project_root, today
+from pipeline.cli.support import ERRORS, OK, UsageError, project_root, today
+from pipeline.content.board import ROSTER, parse_board
 from pipeline.model import Board
-from pipeline.roster import (
+from pipeline.review.roster import (
     SIGNATURES_FILE,
     RosterSignature,
     parse_signatures,
     render_signatures,
     valid_signers,
 )
+from pipeline.review.statement import ROSTER_NAMESPACE, roster_statement
 from pipeline.settings import SETTINGS_FILE
-from pipeline.statement import ROSTER_NAMESPACE, roster_statement
 
 
 def _read(root: Path, rel: str) -> str | None:

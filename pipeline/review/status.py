@@ -8,10 +8,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from pipeline import review
-from pipeline.approvals import ApprovalCheck
 from pipeline.model import ReviewStatus
 from pipeline.project import Project
+from pipeline.review import rules
+from pipeline.review.approvals import ApprovalCheck
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def status_rows(project: Project, today: dt.date) -> list[StatusRow]:
         elif not project.is_publishable(article):
             why = [c.problem for c in checks if c.problem] or ["no valid signed approval"]
             blockers.append("approval does not hold: " + "; ".join(dict.fromkeys(map(str, why))))
-        due = review.next_review(article, checks, months)
+        due = rules.next_review(article, checks, months)
         rows.append(
             StatusRow(
                 path=path,
@@ -83,7 +83,7 @@ def status_rows(project: Project, today: dt.date) -> list[StatusRow]:
                 status=article.status.value,
                 authors=article.authors,
                 reviewers=article.reviewers,
-                last_updated=review.last_reviewed(article, checks).isoformat(),
+                last_updated=rules.last_reviewed(article, checks).isoformat(),
                 next_review=due.isoformat(),
                 overdue=article.status is ReviewStatus.APPROVED and due < today,
                 published=not blockers,

@@ -15,11 +15,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline import cache, cli_review, cli_roster, codes, git, review
-from pipeline.articles import front_matter
-from pipeline.board import ROSTER
-from pipeline.build import Build, finish, prepare
-from pipeline.cli_support import (
+from pipeline import cache, codes, git
+from pipeline.cli import review as cli_review
+from pipeline.cli import roster as cli_roster
+from pipeline.cli.support import (
     ERRORS,
     OK,
     USAGE,
@@ -29,6 +28,8 @@ from pipeline.cli_support import (
     relative,
     today,
 )
+from pipeline.content.articles import front_matter
+from pipeline.content.board import ROSTER
 from pipeline.diagnostics import (
     FORMATTERS,
     Diagnostic,
@@ -39,8 +40,10 @@ from pipeline.diagnostics import (
 )
 from pipeline.engines import ENGINES, renderer
 from pipeline.project import ARTICLES_DIR, Project
-from pipeline.roster import SIGNATURES_FILE, check_roster_change
+from pipeline.review import rules
+from pipeline.review.roster import SIGNATURES_FILE, check_roster_change
 from pipeline.settings import SETTINGS_FILE
+from pipeline.site.build import Build, finish, prepare
 
 
 def _summary(diagnostics: Sequence[Diagnostic], articles: int) -> str:
@@ -64,7 +67,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
     for article in project.articles:
         old = git.file_at(root, base, renames.get(article.path, article.path))
         signatures, newest = _base_approvals(front_matter(old) if old is not None else {})
-        found += review.check_against_base(
+        found += rules.check_against_base(
             article, project.approvals_of(article), signatures, newest, base
         )
 

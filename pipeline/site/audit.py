@@ -21,12 +21,12 @@ import lxml.etree
 import lxml.html
 
 from pipeline import codes
-from pipeline.articles import decode
-from pipeline.citations import BRACKET
+from pipeline.citations.scan import BRACKET
+from pipeline.content.articles import decode
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import Project
-from pipeline.stage import PublishPlan
+from pipeline.site.stage import PublishPlan
 
 PROBE_WORDS = 8
 TEXT_SUFFIXES = {".html", ".htm", ".json", ".xml", ".js", ".txt", ".css", ".svg", ".gz", ".map"}

@@ -19,8 +19,8 @@ from bibtexparser.model import DuplicateBlockKeyBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
 from pipeline import codes
-from pipeline.articles import decode
 from pipeline.cache import Cache
+from pipeline.content.articles import decode
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Author, Entry, Library
 

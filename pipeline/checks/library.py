@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import urlparse
 
 from pipeline import codes
+from pipeline.citations.formats import strip_doi_prefix
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Entry, Library
-from pipeline.references import strip_doi_prefix
 
 ANY_YEAR = ("year", "date")
 # For each type: groups of fields, one of each group must be present and non-empty.

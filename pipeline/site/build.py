@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import codes
-from pipeline.audit import audit
 from pipeline.cache import Cache
 from pipeline.diagnostics import Diagnostic, has_errors
-from pipeline.engine_config import ConfigError
 from pipeline.project import Project, load_project
-from pipeline.publish import build_lock, discard, recover, swap_into_place
-from pipeline.stage import StagedSite, newest_review, stage_site
+from pipeline.site.audit import audit
+from pipeline.site.engine_config import ConfigError
+from pipeline.site.publish import build_lock, discard, recover, swap_into_place
+from pipeline.site.stage import StagedSite, newest_review, stage_site
 
 
 @dataclass

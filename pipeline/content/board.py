@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import codes
-from pipeline.articles import decode
+from pipeline.content.articles import decode
+from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Board, BoardMember
-from pipeline.signatures import parse_key
-from pipeline.yamltext import YamlProblem, load_yaml
+from pipeline.review.signatures import parse_key
 
 ROSTER = "references/board.yml"
 # author writes; reviewer approves others' articles; admin signs changes to the roster itself.

@@ -1,0 +1,1 @@
+"""Citations: finding them in an article, numbering them, and formatting the references."""

@@ -1,0 +1,3 @@
+"""From a checked project to a published site: staging, the generated listings, the audit and
+the atomic swap.
+"""
