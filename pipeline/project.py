@@ -33,6 +33,7 @@ from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article, Board, Library
 from pipeline.review import rules
 from pipeline.review.approvals import ApprovalCheck, check_approvals, check_count, is_publishable
+from pipeline.review.statement import ReferenceDigests
 from pipeline.settings import Settings, load_settings
 
 ARTICLES_DIR = "content/articles"
@@ -58,6 +59,8 @@ class Inputs:
     today: dt.date
     settings: Settings
     retractions: Retractions
+    # The digest of each cited library entry, as approvals' statements cover them (made once).
+    references: Mapping[str, str] = field(default_factory=dict)
     approvals: tuple[ApprovalCheck, ...] = ()  # this article's approvals, checked
 
     def only(self, names: Iterable[str]) -> Inputs:
@@ -203,7 +206,7 @@ def load_project(
     diagnostics += check_library(library, today)
     style, found = load_style(settings.citation_style, root)
     diagnostics += found
-    inputs = Inputs(library, board, today, settings, retractions)
+    inputs = Inputs(library, board, today, settings, retractions, ReferenceDigests(library))
     key = context_key(root, today, settings)
     articles: list[Article] = []
     approvals: dict[str, tuple[ApprovalCheck, ...]] = {}
@@ -262,12 +265,27 @@ class Checked:
 
 def _checked(article: Article, inputs: Inputs) -> Checked:
     cited = [item.key for c in scan(article)[0] for item in c.items]
-    found, problems = check_approvals(article, inputs.board, inputs.library, cited)
-    inputs = replace(inputs, approvals=found)
+    found, problems = check_approvals(article, inputs.board, inputs.references, cited)
     diagnostics = list(problems)
     for check in CHECKS:
-        diagnostics += check.run(article, inputs.only(check.reads))
+        view = _view(inputs, check.reads)
+        if "approvals" in check.reads:
+            view = replace(view, approvals=found)
+        diagnostics += check.run(article, view)
     return Checked(tuple(diagnostics), frozenset(cited), found)
+
+
+_VIEWS: dict[tuple[int, frozenset[str]], tuple[Inputs, Inputs]] = {}
+
+
+def _view(inputs: Inputs, reads: frozenset[str]) -> Inputs:
+    """`inputs.only(reads)`, made once per run for each check (a thousand articles share it)."""
+    key = (id(inputs), reads)
+    made = _VIEWS.get(key)
+    if made is None or made[0] is not inputs:
+        _VIEWS.clear() if len(_VIEWS) > 64 else None
+        made = _VIEWS[key] = (inputs, inputs.only(reads))
+    return made[1]
 
 
 def context_key(root: Path, today: dt.date, settings: Settings) -> bytes:

@@ -29,6 +29,8 @@ class Retractions:
     pmids: frozenset[str] = field(default_factory=frozenset)
 
     def covers(self, entry: Entry) -> bool:
+        if not self.dois and not self.pmids:
+            return False
         doi, pmid = entry.get("doi"), entry.get("pmid")
         return bool(doi and normalize_doi(doi) in self.dois) or bool(pmid and pmid in self.pmids)
 

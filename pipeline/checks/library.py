@@ -53,8 +53,8 @@ def isbn_is_valid(isbn: str) -> bool:
 
 
 def year_of(entry: Entry) -> int | None:
-    found = re.match(r"^(\d{4})", entry.get("year") or entry.get("date"))
-    return int(found.group(1)) if found else None
+    text = (entry.get("year") or entry.get("date"))[:4]
+    return int(text) if len(text) == 4 and text.isdigit() and text.isascii() else None
 
 
 def _normal_title(title: str) -> str:
