@@ -79,9 +79,7 @@ def test_the_same_input_gives_byte_identical_output(minimal: Path, cli, engine: 
     assert [name for name in first if first[name] != second[name]] == []
 
 
-def test_a_failed_build_leaves_the_previous_site_untouched(
-    minimal: Path, cli, engine: str
-) -> None:
+def test_a_failed_build_leaves_the_previous_site_untouched(minimal: Path, cli, engine: str) -> None:
     before = site_files(build(minimal, cli, engine))
     edit(minimal, "content/articles/back-pain.md", "@chou2007]", "@chou2008]")
     result = cli("build", "--engine", engine, cwd=minimal)

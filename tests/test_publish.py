@@ -350,7 +350,7 @@ def test_a_page_changed_on_disk_after_it_was_written_is_audited_again(
     assert_leak_stops_the_build(minimal, cli, before, "articles/back-pain.html")
 
 
-HOOKS = '''
+HOOKS = """
 import json, os
 from collections import Counter
 
@@ -367,7 +367,7 @@ def on_page_content(html, page, config, files):
 def on_post_build(config):
     with open(os.environ["HOOK_REPORT"], "w") as stream:
         json.dump({"seen": seen, "texts": texts}, stream)
-'''
+"""
 
 
 def test_another_plugin_sees_each_articles_content_exactly_once(
