@@ -25,10 +25,12 @@ from pipeline.checks.markup import check_markup
 from pipeline.citations.scan import check_citations, scan
 from pipeline.citations.styles import Style, built_in, load_style
 from pipeline.content import audience
-from pipeline.content.articles import decode, load_article, slugify
+from pipeline.content.articles import load_article, slugify
 from pipeline.content.board import load_board
 from pipeline.content.disclaimer import Disclaimer, load_disclaimer
+from pipeline.content.files import check_files, readable
 from pipeline.content.library import load_library
+from pipeline.content.pages import load_pages
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article, Board, Library
 from pipeline.review import rules
@@ -37,7 +39,6 @@ from pipeline.review.statement import ReferenceDigests
 from pipeline.settings import Settings, load_settings
 
 ARTICLES_DIR = "content/articles"
-PAGES_DIR = "content/pages"
 
 
 class _Undeclared:
@@ -126,6 +127,7 @@ class Project:
     disclaimer: Disclaimer | None
     diagnostics: tuple[Diagnostic, ...]
     pages: dict[str, str] = field(default_factory=dict)  # site pages by docs-relative path
+    assets: tuple[str, ...] = ()  # the images and PDFs beside them, docs-relative
     settings: Settings = field(default_factory=Settings)
     style: Style = field(default_factory=lambda: built_in("ama"))
     # Each article's approvals, checked (by article path).
@@ -142,19 +144,21 @@ class Project:
 
 
 def article_paths(root: Path) -> list[Path]:
-    return sorted((root / ARTICLES_DIR).glob("*.md"))
+    """The article files that may be read: regular files only (`files.py` reports the rest)."""
+    folder = root / ARTICLES_DIR
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(p for p in folder.glob("*.md") if readable(root, p))
 
 
 MAX_ARTICLE_BYTES = 1024 * 1024
 
 
 def file_problem(root: Path, path: Path) -> Diagnostic | None:
-    """What makes a file unfit to read at all: a link out of the project, or its size."""
-    rel = path.relative_to(root).as_posix()
-    if path.is_symlink() and not path.resolve().is_relative_to(root):
-        return codes.LINK_OUTSIDE.at(rel)
-    size = path.stat().st_size if path.exists() else 0
+    """What makes an article file unfit to read at all: its size."""
+    size = path.stat().st_size
     if size > MAX_ARTICLE_BYTES:
+        rel = path.relative_to(root).as_posix()
         return codes.TOO_LARGE.at(rel, size=f"{size / 1048576:.1f}")
     return None
 
@@ -195,6 +199,7 @@ def load_project(
     if settings is None:
         settings, found = load_settings(root)
         diagnostics += found
+    diagnostics += check_files(root, (settings.citation_style,))
     library, found = load_library(root, cache)
     diagnostics += found
     board, found = load_board(root)
@@ -232,11 +237,8 @@ def load_project(
     diagnostics += check_duplicates(articles)
     if library.entries:
         diagnostics += check_uncited(library, cited)
-    pages = {}
-    for page in sorted((root / PAGES_DIR).glob("*.md")):
-        text = decode(page.read_bytes())
-        if text is not None:
-            pages[page.name] = text
+    site_pages, found = load_pages(root)
+    diagnostics += found
     return Project(
         root=root,
         articles=tuple(articles),
@@ -245,7 +247,8 @@ def load_project(
         board=board,
         disclaimer=disclaimer,
         diagnostics=tuple(sorted(diagnostics, key=_order)),
-        pages=pages,
+        pages=site_pages.pages,
+        assets=site_pages.assets,
         settings=settings,
         style=style,
         approvals=approvals,

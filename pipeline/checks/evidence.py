@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import codes
-from pipeline.checks.library import DOI, normalize_doi, year_of
+from pipeline.checks.library import (
+    DOI,
+    normalize_doi,
+    normalize_identifier,
+    normalize_pmid,
+    year_of,
+)
 from pipeline.citations.scan import Citation
 from pipeline.content.articles import decode
 from pipeline.diagnostics import Diagnostic
@@ -31,22 +37,23 @@ class Retractions:
     def covers(self, entry: Entry) -> bool:
         if not self.dois and not self.pmids:
             return False
-        doi, pmid = entry.get("doi"), entry.get("pmid")
+        doi, pmid = entry.get("doi"), normalize_pmid(entry.get("pmid"))
         return bool(doi and normalize_doi(doi) in self.dois) or bool(pmid and pmid in self.pmids)
 
 
 def parse_retractions(text: str) -> tuple[Retractions, list[Diagnostic]]:
     dois, pmids, problems = set(), set(), []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
+        written = raw.split("#", 1)[0].strip()
+        line = normalize_identifier(written)
         if not line:
             continue
-        if re.fullmatch(r"(?:PMID:?\s*)?\d{1,9}", line, re.IGNORECASE):
+        if re.fullmatch(r"(?:PMID:?)?\d{1,9}", line, re.IGNORECASE):
             pmids.add(re.sub(r"\D", "", line))
         elif DOI.match(normalize_doi(line)):
             dois.add(normalize_doi(line))
         else:
-            problems.append(codes.BIB_RETRACTIONS_FILE.at(RETRACTIONS, number, 1, text=line))
+            problems.append(codes.BIB_RETRACTIONS_FILE.at(RETRACTIONS, number, 1, text=written))
     return Retractions(frozenset(dois), frozenset(pmids)), problems
 
 

@@ -36,9 +36,26 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
+def invisible(text: str) -> str:
+    """The invisible characters in an identifier (zero-width spaces, joiners, soft hyphens,
+    byte-order marks, direction marks: Unicode's format characters, and controls)."""
+    return "".join(c for c in text if unicodedata.category(c) in ("Cf", "Cc", "Co", "Cn"))
+
+
+def normalize_identifier(text: str) -> str:
+    """An identifier as it is compared: NFKC, invisible characters and spaces removed."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in folded if not c.isspace() and not invisible(c))
+
+
 def normalize_doi(doi: str) -> str:
-    """`https://doi.org/10.1/ABC`, `doi:10.1/ABC` and `10.1/abc` are the same DOI."""
-    return strip_doi_prefix(doi).lower()
+    """`https://doi.org/10.1/ABC`, `doi:10.1/ABC` and `10.1/abc` are the same DOI, and so is one
+    with a zero-width space hidden in it (which `check` reports on its own, BIB007)."""
+    return strip_doi_prefix(normalize_identifier(doi)).casefold()
+
+
+def normalize_pmid(pmid: str) -> str:
+    return normalize_identifier(pmid)
 
 
 def isbn_is_valid(isbn: str) -> bool:
@@ -77,6 +94,16 @@ def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
             entry.path, entry.line_of(name), 1, key=entry.key, problem=message, fix=hint
         )
 
+    for name in ("doi", "pmid", "pmcid", "isbn", "url"):
+        hidden = invisible(entry.fields.get(name, ""))
+        if hidden:
+            yield bad(
+                name,
+                f"the {name} contains an invisible character "
+                f"({', '.join(f'U+{ord(c):04X}' for c in dict.fromkeys(hidden))})",
+                "delete the field and type the identifier again, or paste it as plain text",
+            )
+            return
     if entry.get("doi") and not DOI.match(normalize_doi(entry.get("doi"))):
         yield bad(
             "doi",
@@ -138,7 +165,7 @@ def check_same_work(library: Library) -> Iterator[Diagnostic]:
         if entry.get("doi"):
             identities.append(("DOI", normalize_doi(entry.get("doi"))))
         if entry.get("pmid"):
-            identities.append(("PMID", entry.get("pmid")))
+            identities.append(("PMID", normalize_pmid(entry.get("pmid"))))
         if entry.get("title") and year_of(entry):
             identities.append(
                 ("title and year", f"{_normal_title(entry.get('title'))}|{year_of(entry)}")

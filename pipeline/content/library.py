@@ -117,9 +117,16 @@ def parse_library(rel: str, text: str) -> tuple[list[Entry], list[Diagnostic]]:
         text,
         append_middleware=[middlewares.SeparateCoAuthors()],
     )
-    entries = [_entry(rel, block) for block in parsed.entries]
-    by_key = {e.key: e for e in entries}
+    entries: list[Entry] = []
     problems: list[Diagnostic] = []
+    for block in parsed.entries:
+        try:
+            entries.append(_entry(rel, block))
+        except RecursionError:  # braces nested hundreds deep: LaTeX decoding gives up
+            line = (block.start_line or 0) + 1
+            start = f"@{block.entry_type}{{{block.key}, ...}} has braces nested too deeply"
+            problems.append(codes.BIB_PARSE.at(rel, line, 1, start=start))
+    by_key = {e.key: e for e in entries}
     for failed in parsed.failed_blocks:
         line = (failed.start_line or 0) + 1
         if isinstance(failed, DuplicateBlockKeyBlock):

@@ -21,7 +21,7 @@ import lxml.etree
 import lxml.html
 
 from pipeline import codes
-from pipeline.citations.scan import BRACKET
+from pipeline.citations.scan import without_citations
 from pipeline.content.articles import decode
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
@@ -60,7 +60,7 @@ def normalize(text: str) -> str:
 def probes(markdown: str) -> set[str]:
     """Distinctive runs of words from an article's source: the start of each long sentence,
     and its title-like lines. Citations and link targets are dropped first, as a renderer would."""
-    text = BRACKET.sub(" ", markdown)
+    text = without_citations(markdown)
     text = _LINK.sub(r"\1", text)
     text = _FRONT_KEY.sub("\n", text)
     found = set()
