@@ -48,7 +48,7 @@ def test_html_in_a_code_span_stays_text_even_when_it_looks_like_a_citation(
     assert cli("check", "content/articles/pending.md", cwd=minimal).code == 0
     assert cli("build", "--preview", cwd=minimal).code == 0
     page = (minimal / "preview/articles/pending.html").read_text("utf-8")
-    assert "&lt;a href=&quot;https://phish.example/" in page or "&lt;a href=\"https://phish" in page
+    assert "&lt;a href=&quot;https://phish.example/" in page or '&lt;a href="https://phish' in page
     assert '<a href="https://phish.example/' not in page and "<img src=" not in page
 
 

@@ -23,6 +23,7 @@ from pipeline.checks.library import (
 )
 from pipeline.citations.scan import Citation
 from pipeline.content.articles import decode
+from pipeline.content.files import readable
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article, Entry, Library, ReviewStatus
 
@@ -59,7 +60,7 @@ def parse_retractions(text: str) -> tuple[Retractions, list[Diagnostic]]:
 
 def load_retractions(root: Path) -> tuple[Retractions, list[Diagnostic]]:
     path = root / RETRACTIONS
-    if not path.is_file():
+    if not readable(root, path):
         return Retractions(), []
     text = decode(path.read_bytes())
     if text is None:

@@ -22,6 +22,7 @@ from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 from pipeline import codes
 from pipeline.cache import Cache
 from pipeline.content.articles import decode
+from pipeline.content.files import readable
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Author, Entry, Library
 
@@ -51,7 +52,7 @@ logging.getLogger("bibtexparser.splitter").setLevel(logging.CRITICAL)
 
 
 def load_library(root: Path, cache: Cache | None = None) -> tuple[Library, list[Diagnostic]]:
-    files = sorted((root / "references").glob("*.bib"))
+    files = sorted(p for p in (root / "references").glob("*.bib") if readable(root, p))
     if not files:
         return Library(), [codes.BIB_NO_LIBRARY.at("references")]
     entries: dict[str, Entry] = {}

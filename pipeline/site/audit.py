@@ -201,6 +201,28 @@ _NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="noindex', re.I)
 CONTENT_CLASS = "article-body"
 
 
+_POLICY = re.compile(r'<head\b[^>]*>\s*<meta http-equiv="Content-Security-Policy"', re.I)
+# Attributes that make a browser fetch something as the page loads (links are not fetched).
+_LOADS = re.compile(
+    r"""<(?:img|script|source|video|audio|iframe|embed|object|track|input|link)\b[^>]*?"""
+    r"""\b(?:src|srcset|poster|data|href)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:)?//[^"'\s>]*)""",
+    re.I,
+)
+
+
+def _page_loads(page: str) -> list[str]:
+    """What makes a page load something from another site, or miss its policy."""
+    problems = []
+    if not _POLICY.search(page):
+        problems.append("lacks its Content-Security-Policy as the first element of its head")
+    for found in _LOADS.finditer(page):
+        tag = page[found.start() : found.start() + 6].lower()
+        if tag.startswith("<link") and "canonical" in page[found.start() : found.end()]:
+            continue  # the canonical address is named, not fetched
+        problems.append(f"loads {found.group(1)[:120]} from another site")
+    return problems
+
+
 def article_page_paths(article: Article) -> tuple[str, str]:
     """Where an engine writes an article's page, with and without directory URLs."""
     return (f"articles/{article.slug}.html", f"articles/{article.slug}/index.html")
@@ -229,6 +251,8 @@ def audit(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
             expected = article.status.slug if plan.preview else "approved"
             for problem in page_problems(text, canonical, expected):
                 problems.append(codes.PAGE_INCOMPLETE.at(article.path, page=rel, problem=problem))
+        for problem in _page_loads(text):
+            problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if plan.preview and not _NOINDEX.search(text):
             problems.append(
                 codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem="lacks noindex")
