@@ -179,22 +179,36 @@ def check_markup(article: Article, policy: Policy = ARTICLES) -> Iterator[Diagno
     yield from check_text(article.path, article.body, article.body_line, policy)
 
 
+# A text full of one mistake reports its first few, not a line for each of thousands.
+MAX_REPORTED = 20
+
+
 def check_text(path: str, body: str, first_line: int, policy: Policy) -> Iterator[Diagnostic]:
-    """Every markup problem of a Markdown text whose first line is `first_line` of `path`."""
+    """Every markup problem of a Markdown text whose first line is `first_line` of `path` (the
+    first MAX_REPORTED of each code)."""
     text = _masked(body)
     where = _Positions(text, first_line)
-    yield from _check_tags(path, text, where, policy)
-    yield from _check_attribute_lists(path, text, where, policy)
-    yield from _check_links_and_images(path, text, where)
-    yield from _check_nesting(path, text, first_line)
+    counts: dict[str, int] = {}
+    for found in (
+        *_check_tags(path, text, where, policy),
+        *_check_attribute_lists(path, text, where, policy),
+        *_check_links_and_images(path, text, where),
+        *_check_nesting(path, text, first_line),
+    ):
+        counts[found.code] = counts.get(found.code, 0) + 1
+        if counts[found.code] <= MAX_REPORTED:
+            yield found
 
 
 def _check_tags(path: str, text: str, where: _Positions, policy: Policy) -> Iterator[Diagnostic]:
     open_elements: list[_Tag] = []
+    unclosed = 0
     for token in _tokens(text):
         if isinstance(token, _Unclosed):
-            code = codes.UNCLOSED_COMMENT if token.what == "comment" else codes.UNCLOSED_TAG
-            yield code.at(path, *where(token.start))
+            unclosed += 1
+            if unclosed <= MAX_REPORTED:  # a flood of "<" is reported once, not per character
+                code = codes.UNCLOSED_COMMENT if token.what == "comment" else codes.UNCLOSED_TAG
+                yield code.at(path, *where(token.start))
             continue
         line, column = where(token.start)
         if token.closing:
