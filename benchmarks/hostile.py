@@ -43,6 +43,9 @@ UNITS = {
     "comment openers": "<!--",
     "angle brackets": "<>",
     "quote markers": "> ",
+    "quote markers, sixteen deep on each line": "> " * 16 + "x\n",
+    "indented quote markers": "   >" * 16 + "x\n",
+    "blank lines": "\n",
     "list markers": "- ",
     "private-use and invisible characters": "\ue000\u200b",
 }
@@ -62,6 +65,9 @@ def bodies(size: int) -> dict[str, str]:
     found = {name: (unit * (size // len(unit) + 1))[:size] for name, unit in UNITS.items()}
     found["backtick runs of every width"] = _increasing_backticks(size)[:size]
     found["one long line of words"] = ("word " * (size // 5 + 1))[:size]
+    found["an audience opener and a long line of blanks"] = ("/// audience |" + " " * size + "x")[
+        :size
+    ]
     return found
 
 

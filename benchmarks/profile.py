@@ -180,7 +180,6 @@ def main(argv: list[str] | None = None) -> int:
         os.environ,
         PIPELINE_TODAY=corpus.DEFAULT_TODAY.isoformat(),
         NO_MKDOCS_2_WARNING="1",
-
     )
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         work = Path(tmp)

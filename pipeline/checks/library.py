@@ -39,6 +39,8 @@ DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 def invisible(text: str) -> str:
     """The invisible characters in an identifier (zero-width spaces, joiners, soft hyphens,
     byte-order marks, direction marks: Unicode's format characters, and controls)."""
+    if text.isascii() and text.isprintable():
+        return ""
     return "".join(c for c in text if unicodedata.category(c) in ("Cf", "Cc", "Co", "Cn"))
 
 

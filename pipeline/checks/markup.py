@@ -162,17 +162,19 @@ class _Positions:
         return self.first_line + index, offset - line_start + 1
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def _masked(text: str) -> str:
     """The text with code blanked out (newlines kept), so positions stay true. HTML comments
     are left in: the tag scan reads them (and reports one that never ends)."""
-    chars = list(text)
+    parts, done = [], 0
     for start, end in code_mask(text):
-        if text.startswith("<!--", start):
+        if start < done or text.startswith("<!--", start):
             continue
-        for index in range(start, end):
-            if chars[index] != "\n":
-                chars[index] = " "
-    return "".join(chars)
+        parts += [text[done:start], _NOT_NEWLINE.sub(" ", text[start:end])]
+        done = end
+    return "".join(parts) + text[done:]
 
 
 def check_markup(article: Article, policy: Policy = ARTICLES) -> Iterator[Diagnostic]:
@@ -340,16 +342,24 @@ def _check_links_and_images(path: str, text: str, where: _Positions) -> Iterator
 # How deeply a line is nested: each level of indentation (four spaces or a tab, as Markdown
 # counts them) is a level of a list, a quote, an admonition or an indented block, and each ">"
 # that opens the line is a level of quoting. Brackets and tags inside the line do not count.
-_LEADING = re.compile(r"(?:[ ]{4}|\t|[ ]{0,3}>[ ]?)*")
+# Each level is matched atomically: once a level is read, it is never read another way, so a
+# line of hundreds of quote markers cannot make the match try every split (which took minutes).
+_LEADING = re.compile(r"(?>[ ]{4}|\t|[ ]{0,3}>[ ]?)*+")
+
+
+_TOO_DEEP = re.compile(rf"^(?>[ ]{{4}}|\t|[ ]{{0,3}}>[ ]?){{{MAX_NESTING + 1}}}", re.M)
 
 
 def _check_nesting(path: str, text: str, first_line: int) -> Iterator[Diagnostic]:
     """Hundreds of nested lists, quotes or admonitions make the Markdown renderer recurse until
-    it fails."""
-    for number, line in enumerate(text.split("\n")):
-        prefix = _LEADING.match(line)
-        assert prefix is not None
-        depth = len(re.findall(r"[ ]{4}|\t|>", prefix.group()))
-        if depth > MAX_NESTING:
-            yield codes.TOO_DEEP.at(path, first_line + number, 1, depth=depth, limit=MAX_NESTING)
-            return
+    it fails. Only a line that opens with more levels than allowed is looked at closely."""
+    deep = _TOO_DEEP.search(text)
+    if deep is None:
+        return
+    start = text.rfind("\n", 0, deep.start()) + 1
+    line = text[start : text.find("\n", start) if "\n" in text[start:] else len(text)]
+    prefix = _LEADING.match(line)
+    assert prefix is not None
+    depth = len(re.findall(r"[ ]{4}|\t|>", prefix.group()))
+    number = text.count("\n", 0, start)
+    yield codes.TOO_DEEP.at(path, first_line + number, 1, depth=depth, limit=MAX_NESTING)

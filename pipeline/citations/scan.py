@@ -39,9 +39,10 @@ LOCATOR_LABELS = {
     "section": "sec",
 }
 # `, pp. 3-4, 7 and passim`: a label, numbers and ranges (the locator), then a free suffix.
-_NUMBERS = r"[A-Za-z]?\d+(?:\s*[-–]{1,2}\s*[A-Za-z]?\d+)?"
+# Possessive: a long run of digits or letters is read once, never split again.
+_NUMBERS = r"[A-Za-z]?\d++(?:\s*+[-–]{1,2}\s*+[A-Za-z]?\d++)?"
 _LOCATOR = re.compile(
-    rf"^\s*,\s*(?:(?P<label>[A-Za-z]+)\.?\s*)?(?P<value>{_NUMBERS}(?:\s*,\s*{_NUMBERS})*)\b"
+    rf"^\s*+,\s*+(?:(?P<label>[A-Za-z]++)\.?\s*+)?(?P<value>{_NUMBERS}(?:\s*+,\s*+{_NUMBERS})*+)\b"
 )
 
 
@@ -74,6 +75,7 @@ class Malformed:
     reason: str
 
 
+@functools.lru_cache(maxsize=64)  # the citation scan and the markup check both ask for it
 def code_mask(text: str) -> list[tuple[int, int]]:
     """Spans (start, end) of fenced code, code spans and HTML comments: no citation there.
 

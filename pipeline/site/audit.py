@@ -30,9 +30,10 @@ from pipeline.site.stage import PublishPlan
 
 PROBE_WORDS = 8
 TEXT_SUFFIXES = {".html", ".htm", ".json", ".xml", ".js", ".txt", ".css", ".svg", ".gz", ".map"}
-_TAG = re.compile(r"<[^>]*>")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_FRONT_KEY = re.compile(r"^\s*-?\s*[A-Za-z_]+:\s*", re.MULTILINE)
+# Each stops at the next "<", bracket or line: a withheld article full of them stays linear.
+_TAG = re.compile(r"<[^<>]*>")
+_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
+_FRONT_KEY = re.compile(r"^[ \t]*-?[ \t]*[A-Za-z_]+:[ \t]*", re.MULTILINE)
 
 
 _ASCII = bytes(range(0x80))
@@ -204,7 +205,7 @@ CONTENT_CLASS = "article-body"
 _POLICY = re.compile(r'<head\b[^>]*>\s*<meta http-equiv="Content-Security-Policy"', re.I)
 # Attributes that make a browser fetch something as the page loads (links are not fetched).
 _LOADS = re.compile(
-    r"""<(?:img|script|source|video|audio|iframe|embed|object|track|input|link)\b[^>]*?"""
+    r"""<(?:img|script|source|video|audio|iframe|embed|object|track|input|link)\b[^<>]*?"""
     r"""\b(?:src|srcset|poster|data|href)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:)?//[^"'\s>]*)""",
     re.I,
 )
