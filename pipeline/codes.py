@@ -812,6 +812,42 @@ How to fix: have the article approved as it is now.
 """,
 )
 
+INTERESTS_MISSING = _declare(
+    "REV014",
+    E,
+    "An author or approver of a published article has declared no interests.",
+    message="'{member}' ({role}) has no declaration of competing interests on the roster",
+    hint="add interests: [...] (or [none declared]) and interests_declared: DATE for them in "
+    "references/board.yml",
+    explanation="""
+Readers are told, under "Competing interests", what the people who wrote and approved an
+article have declared (payments, grants, shares, roles that could bear on it). Each author and
+approver of an article that publishes needs a declaration on the roster:
+
+    interests: [Speaker fees from a maker of NSAIDs (2025)]
+    interests_declared: 2026-03-01
+
+or `interests: [none declared]` with its date.
+
+How to fix: ask the member for their declaration and add it to `references/board.yml` (an
+admin signs the roster change).
+""",
+)
+INTERESTS_STALE = _declare(
+    "REV015",
+    E,
+    "A declaration of interests is older than the board allows.",
+    message="'{member}' ({role}) declared their interests on {day}, more than {months} months ago",
+    hint="ask them to confirm or update the declaration, and set interests_declared to its date",
+    explanation="""
+Interests change; a declaration counts for `interests_max_age_months` (12 by default, in
+pipeline.yml). This one is older, so the article does not publish until it is renewed.
+
+How to fix: ask the member to confirm or update their declaration, then update
+`interests` and `interests_declared` in `references/board.yml`.
+""",
+)
+
 # --- DIS: the medical disclaimer ---------------------------------------------------------
 
 DISCLAIMER_MISSING = _declare(
@@ -1004,6 +1040,27 @@ Numbered citations link to a reference list, which only articles have (and which
 covers).
 
 How to fix: link to the article that makes the point, or write the source out in words.
+""",
+)
+
+# --- READ: plain language -----------------------------------------------------------------
+
+HARD_TO_READ = _declare(
+    "READ001",
+    W,
+    "Plain-language text reads above the board's reading level.",
+    message="this {what} reads at US grade {grade}, above the reading level of {level} "
+    "(reading_level in pipeline.yml)",
+    hint="shorter sentences and everyday words bring the grade down",
+    explanation="""
+Passages for patients and caregivers, and every article's summary (shown on the home page, the
+topic pages and in search results), should be easy to read: health literacy guidance asks for
+about the reading level of a US eighth grader. The grade is measured with the Flesch-Kincaid
+formula on the words readers see (citations and markup left out): long sentences and long words
+raise it. Passages for healthcare professionals are not measured.
+
+How to fix: split long sentences, prefer short everyday words ("use" for "utilize", "belly"
+for "abdomen"), and explain a needed medical term once in simple words.
 """,
 )
 

@@ -92,3 +92,79 @@ def paths_at(root: Path, ref: str, folder: str) -> list[str]:
     except GitError:
         return []
     return [line for line in out.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One committed version of a file: the commit, its date, and the file's path then."""
+
+    commit: str
+    date: str  # YYYY-MM-DD
+    path: str
+
+
+def revisions(root: Path, folder: str, paths: list[str]) -> dict[str, list[Revision]]:
+    """Every committed version of each file in `paths` (under `folder`), oldest first, renames
+    followed, from one `git log` of the whole folder (not one per file: a thousand articles
+    would cost a thousand processes). Empty when `root` is not a git repository."""
+    try:
+        out = _git(
+            root,
+            "log",
+            "--format=%x1e%H%x1f%ad",
+            "--date=short",
+            "--name-status",
+            "-M",
+            "--",
+            folder,
+        )
+    except GitError:
+        return {}
+    # Newest commit first: walk back, keeping for each current path its name at each commit.
+    current = {path: path for path in paths}  # name at the commit being read -> current path
+    found: dict[str, list[Revision]] = {path: [] for path in paths}
+    for record in out.split("\x1e")[1:]:
+        header, _, changes = record.partition("\n")
+        commit, date = header.split("\x1f")
+        for line in changes.splitlines():
+            parts = line.split("\t")
+            if len(parts) < 2:
+                continue
+            status, name = parts[0], parts[-1]
+            owner = current.get(name)
+            if owner is None or status.startswith("D"):
+                continue
+            found[owner].append(Revision(commit, date, name))
+            if status.startswith("R") and len(parts) == 3:
+                del current[name]
+                current[parts[1]] = owner
+    return {path: list(reversed(versions)) for path, versions in found.items() if versions}
+
+
+def texts(root: Path, revisions: list[Revision]) -> dict[Revision, str]:
+    """The file text of each revision, read by one `git cat-file --batch` process."""
+    if not revisions:
+        return {}
+    request = "".join(f"{r.commit}:{r.path}\n" for r in revisions).encode()
+    try:
+        done = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            input=request,
+            capture_output=True,
+            check=False,
+            timeout=300,
+        )
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return {}
+    data, at, found = done.stdout, 0, {}
+    for revision in revisions:
+        end = data.find(b"\n", at)
+        header = data[at:end].split()
+        if len(header) != 3 or header[1] != b"blob":
+            at = end + 1
+            continue
+        size = int(header[2])
+        found[revision] = data[end + 1 : end + 1 + size].decode("utf-8", errors="replace")
+        at = end + 1 + size + 1
+    return found

@@ -50,6 +50,9 @@ class BoardMember:
     roles: frozenset[str] = frozenset()
     keys: tuple[str, ...] = ()
     retired_keys: tuple[str, ...] = ()
+    # Declared competing interests ("none declared" is a declaration), and when they were made.
+    interests: tuple[str, ...] = ()
+    interests_declared: dt.date | None = None
 
     @property
     def display_name(self) -> str:

@@ -22,6 +22,7 @@ from pipeline.cache import Cache
 from pipeline.checks.evidence import Retractions, check_evidence, load_retractions
 from pipeline.checks.library import check_library, check_uncited
 from pipeline.checks.markup import check_markup
+from pipeline.checks.readability import Grade, check_readability, grades
 from pipeline.citations.scan import check_citations, scan
 from pipeline.citations.styles import Style, built_in, load_style
 from pipeline.content import audience
@@ -63,6 +64,7 @@ class Inputs:
     # The digest of each cited library entry, as approvals' statements cover them (made once).
     references: Mapping[str, str] = field(default_factory=dict)
     approvals: tuple[ApprovalCheck, ...] = ()  # this article's approvals, checked
+    grades: tuple[Grade, ...] = ()  # this article's plain-language texts, measured
 
     def only(self, names: Iterable[str]) -> Inputs:
         """A copy in which every input not in `names` is unusable."""
@@ -99,6 +101,14 @@ CHECKS: Sequence[Check] = (
             for p in audience.problems(a.body, a.audience)
         )
     ),
+    _check("grades", "settings")(
+        lambda a, i: check_readability(a, i.grades, i.settings.reading_level)
+    ),
+    _check("board", "approvals", "today", "settings")(
+        lambda a, i: rules.check_interests(
+            a, i.board, i.approvals, i.today, i.settings.interests_max_age_months
+        )
+    ),
     _check("library", "retractions", "today", "settings")(
         lambda a, i: check_evidence(
             a,
@@ -130,8 +140,9 @@ class Project:
     assets: tuple[str, ...] = ()  # the images and PDFs beside them, docs-relative
     settings: Settings = field(default_factory=Settings)
     style: Style = field(default_factory=lambda: built_in("ama"))
-    # Each article's approvals, checked (by article path).
+    # Each article's approvals, checked, and its plain-language texts, measured (by path).
     approvals: Mapping[str, tuple[ApprovalCheck, ...]] = field(default_factory=dict)
+    grades: Mapping[str, tuple[Grade, ...]] = field(default_factory=dict)
     # A digest of the inputs articles are checked and staged against (see `input_digests`):
     # with an article's text, the key of results cached between runs.
     context_key: bytes = b""
@@ -215,6 +226,7 @@ def load_project(
     key = context_key(root, today, settings)
     articles: list[Article] = []
     approvals: dict[str, tuple[ApprovalCheck, ...]] = {}
+    measured: dict[str, tuple[Grade, ...]] = {}
     cited: set[str] = set()
     files = article_paths(root)
     for path in files:
@@ -234,6 +246,7 @@ def load_project(
         diagnostics += checked.diagnostics
         cited.update(checked.cited)
         approvals[article.path] = checked.approvals
+        measured[article.path] = checked.grades
     diagnostics += check_duplicates(articles)
     if library.entries:
         diagnostics += check_uncited(library, cited)
@@ -252,6 +265,7 @@ def load_project(
         settings=settings,
         style=style,
         approvals=approvals,
+        grades=measured,
         context_key=key,
     )
 
@@ -264,18 +278,22 @@ class Checked:
     diagnostics: tuple[Diagnostic, ...]
     cited: frozenset[str]
     approvals: tuple[ApprovalCheck, ...]
+    grades: tuple[Grade, ...]
 
 
 def _checked(article: Article, inputs: Inputs) -> Checked:
     cited = [item.key for c in scan(article)[0] for item in c.items]
     found, problems = check_approvals(article, inputs.board, inputs.references, cited)
+    measured = grades(article)
     diagnostics = list(problems)
     for check in CHECKS:
         view = _view(inputs, check.reads)
-        if "approvals" in check.reads:
-            view = replace(view, approvals=found)
+        facts: dict[str, Any] = {"approvals": found, "grades": measured}
+        per_article = {name: facts[name] for name in check.reads & facts.keys()}
+        if per_article:
+            view = replace(view, **per_article)
         diagnostics += check.run(article, view)
-    return Checked(tuple(diagnostics), frozenset(cited), found)
+    return Checked(tuple(diagnostics), frozenset(cited), found, measured)
 
 
 _VIEWS: dict[tuple[int, frozenset[str]], tuple[Inputs, Inputs]] = {}
@@ -294,7 +312,7 @@ def _view(inputs: Inputs, reads: frozenset[str]) -> Inputs:
 def context_key(root: Path, today: dt.date, settings: Settings) -> bytes:
     """A digest of every input the checks declare (plus what approvals read), for the cache
     key of an article's results: each input digested from what it is loaded from."""
-    reads = set(APPROVALS_READ).union(*(check.reads for check in CHECKS)) - {"approvals"}
+    reads = set(APPROVALS_READ).union(*(check.reads for check in CHECKS)) - {"approvals", "grades"}
     digest = hashlib.sha256()
     for name in sorted(reads):
         digest.update(name.encode() + b"\0" + _input_digest(name, root, today, settings))

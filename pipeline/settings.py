@@ -35,6 +35,12 @@ class Settings:
     approvals_required: int = 1
     # Admins of the base branch's roster who must sign a changed roster or settings file.
     roster_signatures_required: int = 1
+    # The US school grade plain-language text (patient passages, summaries) should not exceed.
+    reading_level: int = 8
+    # A declaration of interests older than this many months no longer counts.
+    interests_max_age_months: int = 12
+    # Where "Report a problem with this page" writes when no repository is set (REPO_URL).
+    report_email: str = ""
     # The branch "Suggest an edit" links open (the repository address comes from REPO_URL).
     branch: str = "main"
 
@@ -71,6 +77,16 @@ class Settings:
                         )
                     )
                     continue
+            elif key == "report_email" and (not isinstance(value, str) or "@" not in value):
+                problems.append(
+                    codes.SETTINGS_INVALID.at(
+                        SETTINGS_FILE,
+                        line,
+                        1,
+                        problem=f"'report_email' must be an e-mail address, not {value!r}",
+                    )
+                )
+                continue
             elif not isinstance(value, str) or not value.strip():
                 problems.append(
                     codes.SETTINGS_INVALID.at(

@@ -58,10 +58,13 @@ def test_approved_article_has_a_complete_page(minimal: Path, cli) -> None:
         page.index("<h1>What helps acute back spasm?</h1>"),
         page.index("Medical Advisory Board."),
         page.index('id="review-status"'),
-        page.index("Last updated"),
+        page.index("Last reviewed"),
+        page.index("Next review due"),
         page.index("View editorial policy"),
         page.index("Short-term relief comes from"),
         page.index('id="references"'),
+        page.index('id="competing-interests"'),
+        page.index('id="page-changes"'),
         page.index('id="medical-disclaimer"'),
     ]
     assert order == sorted(order)

@@ -28,7 +28,7 @@ def test_roster_with_a_duplicate_id_is_an_error_on_its_line(minimal: Path, cli) 
         roster.read_text("utf-8") + "  - id: rev1\n    name: Copy\n    credentials: MD\n"
     )
     result = cli("check", cwd=minimal)
-    assert "references/board.yml:21:1: error REV005 the id 'rev1' is used twice" in result.stdout
+    assert "references/board.yml:27:1: error REV005 the id 'rev1' is used twice" in result.stdout
 
 
 def test_roster_member_without_credentials_or_with_unknown_role_is_an_error(
@@ -40,7 +40,7 @@ def test_roster_member_without_credentials_or_with_unknown_role_is_an_error(
     assert "references/board.yml:3:1: error REV005 member 'author1' has unknown role 'editor'" in (
         result.stdout
     )
-    assert "references/board.yml:15:1: error REV005 member 'rev2' has no 'credentials'" in (
+    assert "references/board.yml:19:1: error REV005 member 'rev2' has no 'credentials'" in (
         result.stdout
     )
 

@@ -21,7 +21,7 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.conftest import REPO, TODAY
 
     root = tmp_path_factory.mktemp("sample")
-    for name in ("content", "references", "mkdocs.yml", "overrides"):
+    for name in ("content", "references", "mkdocs.yml", "overrides", "pipeline.yml"):
         src = REPO / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
     previous, cwd = os.environ.get("PIPELINE_TODAY"), Path.cwd()

@@ -143,6 +143,17 @@ def used(body: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def passages(body: str, who: str) -> list[tuple[int, str]]:
+    """The text of each block written for `who`, with the body line it starts on (1-based)."""
+    lines = body.split("\n")
+    found = []
+    for item in _scan(lines):
+        if isinstance(item, _Block) and item.who == who:
+            end = len(lines) if item.end is None else item.end
+            found.append((item.start + 2, "\n".join(lines[item.start + 1 : end])))
+    return found
+
+
 def problems(body: str, declared: tuple[str, ...]) -> list[Problem]:
     """Malformed or unclosed blocks, and blocks for an audience the front matter does not list
     (the page offers only the listed ones as answers to "Which best describes you?")."""

@@ -7,6 +7,7 @@ must parse as an OpenSSH public key and belong to one member only.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pipeline import codes
@@ -101,6 +102,21 @@ def _member(item: object) -> tuple[BoardMember | None, str | None]:
                     "line of a supported type (ssh-ed25519 or ssh-rsa)"
                 )
         keys[field] = tuple(" ".join(line.split()) for line in lines)
+    interests = _strings(item.get("interests", []))
+    if interests is None:
+        return None, (
+            f"member '{member_id}': 'interests' must be a list of declarations, or [none declared]"
+        )
+    declared = item.get("interests_declared")
+    day = None
+    if declared is not None:
+        try:
+            day = dt.date.fromisoformat(str(declared))
+        except ValueError:
+            return None, (
+                f"member '{member_id}': 'interests_declared' must be a date like 2026-01-31, "
+                f"not {declared!r}"
+            )
     specialty = item.get("specialty", "")
     return BoardMember(
         id=member_id.strip(),
@@ -110,6 +126,8 @@ def _member(item: object) -> tuple[BoardMember | None, str | None]:
         roles=frozenset(roles),
         keys=keys["keys"],
         retired_keys=keys["retired_keys"],
+        interests=tuple(" ".join(i.split()) for i in interests),
+        interests_declared=day,
     ), None
 
 

@@ -68,7 +68,8 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self._report(list(prepared.project.diagnostics), preview)
         config.docs_dir = str(prepared.staged.docs)
         config.site_dir = str(prepared.staged.output)
-        config.extra["pipeline"] = template_data(prepared.project, preview)
+        repository = os.environ.get("REPO_URL") or None
+        config.extra["pipeline"] = template_data(prepared.project, preview, repository)
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)

@@ -91,3 +91,35 @@ def check_against_base(
             base_day=base_reviewed.isoformat(),
             article=article.path,
         )
+
+
+def check_interests(
+    article: Article,
+    board: Board,
+    approvals: Sequence[ApprovalCheck],
+    today: dt.date,
+    max_age_months: int,
+) -> Iterator[Diagnostic]:
+    """An article that publishes names its authors and approvers with their declared competing
+    interests: each must have a declaration, and not one older than the board allows."""
+    if article.status is not ReviewStatus.APPROVED:
+        return
+    people = [(member, "author", "authors") for member in article.authors]
+    people += [(check.by, "approver", "approval") for check in verified_approvers(approvals)]
+    for member_id, role, field in dict.fromkeys(people):
+        member = board.members.get(member_id)
+        if member is None:
+            continue  # REV001 says so
+        line = article.line_of(field)
+        if not member.interests or member.interests_declared is None:
+            yield codes.INTERESTS_MISSING.at(article.path, line, 1, member=member_id, role=role)
+        elif add_months(member.interests_declared, max_age_months) < today:
+            yield codes.INTERESTS_STALE.at(
+                article.path,
+                line,
+                1,
+                member=member_id,
+                role=role,
+                day=member.interests_declared.isoformat(),
+                months=max_age_months,
+            )

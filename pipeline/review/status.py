@@ -27,6 +27,12 @@ class StatusRow:
     published: bool
     blockers: tuple[str, ...]
     approvals: tuple[dict[str, object], ...] = ()
+    grades: tuple[dict[str, object], ...] = ()  # reading grade of the summary and patient text
+
+
+def describe_grades(row: StatusRow) -> str:
+    """ "summary 5.8; patient passage 6.1": the reading grades as a board member reads them."""
+    return "; ".join(f"{g['what']} {g['grade']}" for g in row.grades)
 
 
 def approval_row(check: ApprovalCheck) -> dict[str, object]:
@@ -89,6 +95,10 @@ def status_rows(project: Project, today: dt.date) -> list[StatusRow]:
                 published=not blockers,
                 blockers=tuple(blockers),
                 approvals=tuple(approval_row(c) for c in checks),
+                grades=tuple(
+                    {"what": g.what, "line": g.line, "grade": g.grade}
+                    for g in project.grades.get(path, ())
+                ),
             )
         )
     return rows
@@ -105,6 +115,8 @@ def format_text(rows: Sequence[StatusRow]) -> str:
             dates += " (OVERDUE)"
         state = "published" if row.published else "not published: " + "; ".join(row.blockers)
         lines.append(f"{row.path}\n  {row.status} | {people} | {dates}\n  {state}")
+        if row.grades:
+            lines.append(f"  reading grade: {describe_grades(row)}")
         lines += [f"  {describe_approval(approval)}" for approval in row.approvals]
     return "\n".join(lines)
 
@@ -150,15 +162,15 @@ def format_overdue_markdown(rows: Sequence[StatusRow]) -> str:
 
 def _table(rows: Sequence[StatusRow]) -> list[str]:
     lines = [
-        "| article | status | last updated | next review | published? |",
-        "|---|---|---|---|---|",
+        "| article | status | last updated | next review | reading grade | published? |",
+        "|---|---|---|---|---|---|",
     ]
     for row in rows:
         verdict = "yes" if row.published else "no: " + "; ".join(row.blockers)
         due = row.next_review + (" **overdue**" if row.overdue else "")
         lines.append(
             f"| {_cell(row.title or row.path)} | {row.status} | {row.last_updated} | {due} "
-            f"| {_cell(verdict)} |"
+            f"| {_cell(describe_grades(row))} | {_cell(verdict)} |"
         )
     return lines
 

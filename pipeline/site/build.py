@@ -19,10 +19,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import codes
+from pipeline import codes, git
 from pipeline.cache import Cache
 from pipeline.diagnostics import Diagnostic, has_errors
-from pipeline.project import Project, load_project
+from pipeline.project import ARTICLES_DIR, Project, load_project
+from pipeline.review.changes import ReviewedVersion, from_history
 from pipeline.site.audit import audit
 from pipeline.site.csp import add_policies
 from pipeline.site.engine_config import ConfigError
@@ -82,7 +83,8 @@ def prepare(
         discard(folder)
         try:
             repository = os.environ.get("REPO_URL") or None
-            staged = stage_site(project, today, folder, preview, cache, repository)
+            history = committed_versions(root, project)
+            staged = stage_site(project, today, folder, preview, cache, repository, history)
         except ConfigError as error:
             discard(folder)
             lock.close()
@@ -91,6 +93,18 @@ def prepare(
         lock.close()
         raise
     return Build(project, target, staged, newest_review(project, staged.plan), lock)
+
+
+def committed_versions(root: Path, project: Project) -> dict[str, list[ReviewedVersion]]:
+    """Each article's reviewed versions in its git history ("Changes to this page"), read with
+    one `git log` and one `git cat-file` for the whole site; none outside a git repository."""
+    paths = [article.path for article in project.articles]
+    revisions = git.revisions(root, ARTICLES_DIR, paths)
+    texts = git.texts(root, [r for found in revisions.values() for r in found])
+    return {
+        path: from_history([(r, texts[r]) for r in found if r in texts])
+        for path, found in revisions.items()
+    }
 
 
 def finish(build: Build) -> list[Diagnostic]:

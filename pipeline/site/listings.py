@@ -14,11 +14,12 @@ import heapq
 import html
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import yaml
 
 from pipeline.model import Article, Board
+from pipeline.settings import Settings
 
 
 def long_date(day: dt.date) -> str:
@@ -196,6 +197,7 @@ def related_links(article: Article, others: Sequence[Article] | Related) -> dict
 
 
 def board_listing(board: Board) -> str:
+    """Each member: name and credentials, specialty, roles, and declared competing interests."""
     lines = []
     for member in sorted(board.members.values(), key=lambda m: (m.name.split()[-1], m.name)):
         roles = " and ".join(sorted(member.roles)) or "member"
@@ -203,4 +205,44 @@ def board_listing(board: Board) -> str:
         if member.specialty:
             lines.append(f"{md_text(member.specialty)}. ")
         lines.append(f"Board role: {md_text(roles)}.\n")
+        if member.interests:
+            declared = member.interests_declared
+            when = f" (declared {long_date(declared)})" if declared else ""
+            stated = "; ".join(md_text(i) for i in member.interests)
+            lines.append(f"Competing interests{when}: {stated}.\n")
+        else:
+            lines.append("Competing interests: no declaration on file.\n")
     return "\n".join(lines)
+
+
+def policy_listing(settings: Settings, report: Mapping[str, str]) -> str:
+    """The editorial policy's numbers, written from the settings the checks use, so the page
+    cannot say one thing while the pipeline does another."""
+    required = settings.approvals_required
+    reviewers = "one reviewer" if required == 1 else f"{required} different reviewers"
+    how = {
+        "issue": "with the **Report a problem with this page** link at the end of every page, "
+        "which opens a form in our public repository",
+        "email": "with the **Report a problem with this page** link at the end of every page, "
+        f"or by writing to {md_text(report['url'].removeprefix('mailto:'))}",
+        "policy": "by writing to the editorial team",
+    }[report["kind"]]
+    return "\n".join(
+        [
+            "## The review process in numbers",
+            "",
+            f"- Every article is approved by {reviewers} of the Medical Advisory Board, none of "
+            "them its author, each with a digital signature over the exact text readers see.",
+            f"- Every article is reviewed again at least every {settings.review_interval_months} "
+            "months; its page shows when it was last reviewed and when the next review is due.",
+            f"- Text written for patients and caregivers, and every summary, is checked to read "
+            f"at or below a US school grade of {settings.reading_level}.",
+            f"- Authors and reviewers declare their competing interests at least every "
+            f"{settings.interests_max_age_months} months; each article shows its people's.",
+            "",
+            "## Report a problem",
+            "",
+            f"To report an error, an outdated recommendation or a broken reference, tell us {how}.",
+            "",
+        ]
+    )

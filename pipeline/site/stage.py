@@ -21,8 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,12 +34,14 @@ from pipeline.cache import Cache
 from pipeline.citations.render import reference_list
 from pipeline.citations.scan import scan_text
 from pipeline.content import audience
+from pipeline.content.articles import front_matter as read_front_matter
 from pipeline.content.disclaimer import disclaimer_block
 from pipeline.content.pages import PAGES_DIR
 from pipeline.content.yamltext import YamlDocument, load_yaml
-from pipeline.model import Article, ReviewStatus
+from pipeline.model import Article, BoardMember, ReviewStatus
 from pipeline.project import Project
 from pipeline.review.approvals import verified_approvers
+from pipeline.review.changes import ReviewedVersion, page_data, reviewed_versions
 from pipeline.review.rules import last_reviewed, next_review
 from pipeline.site.engine_config import engine_config
 from pipeline.site.listings import (
@@ -48,8 +51,10 @@ from pipeline.site.listings import (
     home_listing,
     long_date,
     md_text,
+    policy_listing,
     related_links,
     topic_index,
+    topic_label,
     topic_page,
 )
 from pipeline.site.sanitize import clean
@@ -107,15 +112,36 @@ def article_page_path(article: Article) -> str:
 # --- article pages -----------------------------------------------------------------------
 
 
-def review_data(article: Article, project: Project, today: dt.date) -> dict[str, object]:
+def _interests(member: BoardMember, role: str) -> dict[str, object]:
+    declared = member.interests_declared
+    return {
+        "name": member.display_name,
+        "role": role,
+        "interests": list(member.interests),
+        "declared_label": long_date(declared) if declared else "",
+    }
+
+
+def review_data(
+    article: Article,
+    project: Project,
+    today: dt.date,
+    committed: Sequence[ReviewedVersion] = (),
+    repository: str | None = None,
+) -> dict[str, object]:
     """What the templates show about the review (plain strings, escaped by the template).
     "Reviewed by" and the dates come from the approvals that verify, never from the free-form
-    `reviewers` list."""
+    `reviewers` list; "Competing interests" from the roster's declarations of the authors and
+    of those approvers; "Changes to this page" from the article's history (`committed`)."""
     checks = project.approvals_of(article)
     board = project.board
     reviewed = last_reviewed(article, checks)
     due = next_review(article, checks, project.settings.review_interval_months)
     approvers = verified_approvers(checks)
+    versions = reviewed_versions(committed, checks)
+    changes = page_data(versions, board, repository, {v.on: long_date(v.on) for v in versions})
+    people = [(board.members[a], "author") for a in article.authors if a in board.members]
+    people += [(board.members[c.by], "reviewer") for c in approvers if c.by in board.members]
     data: dict[str, object] = {
         "status": article.status.slug,
         "status_label": article.status.value,
@@ -130,7 +156,12 @@ def review_data(article: Article, project: Project, today: dt.date) -> dict[str,
         "next_review": due.isoformat(),
         "next_review_label": long_date(due),
         "overdue": due < today,
+        "interests": [_interests(member, role) for member, role in dict.fromkeys(people)],
+        "changes": changes,
     }
+    # A clinically significant change is shown prominently until the next review is due.
+    if versions and versions[0].significant and today <= due:
+        data["significant"] = changes[0]
     if not project.is_publishable(article):
         data["pending"] = PENDING_BANNER
         data["reviewers"] = [
@@ -192,6 +223,7 @@ def article_page(
     related: Related,
     cache: Cache | None = None,
     repository: str | None = None,
+    committed: Sequence[ReviewedVersion] = (),
 ) -> str:
     """The article page's Markdown: front matter for its template, then the body."""
     body = audience.convert(article.body).strip("\n") + "\n"
@@ -202,7 +234,8 @@ def article_page(
         "description": html.escape(article.summary),
         "template": ARTICLE_TEMPLATE,
         "pipeline": {
-            "review": review_data(article, project, today),
+            "review": review_data(article, project, today, committed, repository),
+            "page_title": article.title,
             "audiences": audiences(article),
             "references": _references(body, project, cache),
             "topics": list(article.tags),
@@ -228,26 +261,37 @@ def staged_pages(
     today: dt.date,
     cache: Cache | None = None,
     repository: str | None = None,
+    history: Mapping[str, Sequence[ReviewedVersion]] | None = None,
 ) -> Iterator[tuple[str, str]]:
-    """(docs-relative path, Markdown) of every generated page, one at a time."""
+    """(docs-relative path, Markdown) of every generated page, one at a time. `history`: each
+    article's committed reviewed versions (by path), when the repository's history is known."""
     listed = [a for a in plan.published if project.is_publishable(a)]
     related = Related(listed)
     for article in plan.published:
-        page = article_page(article, project, today, related, cache, repository)
+        committed = (history or {}).get(article.path, ())
+        page = article_page(article, project, today, related, cache, repository, committed)
         yield article_page_path(article), page
-    yield "topics/index.md", topic_index(listed)
     for slug, entries in by_topic(listed).items():
-        yield f"topics/{slug}.md", topic_page(slug, entries)
-    listings = {"board.md": board_listing(project.board), "index.md": home_listing(listed)}
+        label = topic_label(slug)
+        yield f"topics/{slug}.md", site_page(topic_page(slug, entries), {"page_title": label})
+    listings = {
+        "board.md": board_listing(project.board),
+        "index.md": home_listing(listed),
+        "editorial-policy.md": policy_listing(project.settings, report_route(project, repository)),
+    }
     if plan.preview:
         published = {a.slug for a in listed}
         pending = [a for a in plan.published if a.slug not in published]
         listings["index.md"] += "\n" + preview_listing(pending)
     for name, text in sorted(project.pages.items()):
-        data = {"edit_url": edit_url(repository, project.settings.branch, f"{PAGES_DIR}/{name}")}
+        data = {
+            "edit_url": edit_url(repository, project.settings.branch, f"{PAGES_DIR}/{name}"),
+            "page_title": page_title(text, name),
+        }
         if name in listings:
             text = _with_listing(text, listings[name])
         yield name, site_page(text, data)
+    yield "topics/index.md", site_page(topic_index(listed), {"page_title": "Topics"})
 
 
 def _with_listing(page: str, listing: str) -> str:
@@ -280,10 +324,33 @@ def preview_listing(pending: list[Article]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def template_data(project: Project, preview: bool) -> dict[str, Any]:
+def page_title(text: str, name: str) -> str:
+    """A site page's title as readers see it: its front matter's, else its first heading."""
+    meta = read_front_matter(text)
+    if isinstance(meta.get("title"), str) and meta["title"].strip():
+        return " ".join(str(meta["title"]).split())
+    heading = re.search(r"^#[ \t]+(.+)$", text, re.M)
+    return heading.group(1).strip() if heading else name.removesuffix(".md").replace("-", " ")
+
+
+def report_route(project: Project, repository: str | None) -> dict[str, str]:
+    """Where "Report a problem with this page" leads: the repository's issue form, else an
+    e-mail address, else the editorial policy's "Report a problem" section."""
+    if repository:
+        return {"kind": "issue", "url": f"{repository.rstrip('/')}/issues/new"}
+    if project.settings.report_email:
+        return {"kind": "email", "url": f"mailto:{project.settings.report_email}"}
+    return {"kind": "policy", "url": "editorial-policy"}
+
+
+def template_data(project: Project, preview: bool, repository: str | None = None) -> dict[str, Any]:
     """What every page's template may use, under `config.extra.pipeline`."""
     assert project.disclaimer is not None
-    return {"preview": preview, "disclaimer": disclaimer_block(project.disclaimer)}
+    return {
+        "preview": preview,
+        "disclaimer": disclaimer_block(project.disclaimer),
+        "report": report_route(project, repository),
+    }
 
 
 def stage_site(
@@ -293,10 +360,12 @@ def stage_site(
     preview: bool = False,
     cache: Cache | None = None,
     repository: str | None = None,
+    history: Mapping[str, Sequence[ReviewedVersion]] | None = None,
 ) -> StagedSite:
     """Write the staged site of a project whose diagnostics hold no error (a preview tolerates
     them) into `folder`, which must not exist yet. `repository`: the address "Suggest an edit"
-    links lead to (REPO_URL), if any."""
+    and "Report a problem" links lead to (REPO_URL), if any; `history`: each article's reviewed
+    versions from git."""
     if project.disclaimer is None:
         raise ValueError("cannot stage without the canonical disclaimer")
     plan = publish_plan(project, preview)
@@ -306,11 +375,11 @@ def stage_site(
         target = staged.docs / asset
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(project.root / PAGES_DIR / asset, target)
-    for rel, text in staged_pages(project, plan, today, cache, repository):
+    for rel, text in staged_pages(project, plan, today, cache, repository, history):
         path = staged.docs / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    config = engine_config(project.root, template_data(project, preview))
+    config = engine_config(project.root, template_data(project, preview, repository))
     staged.config.write_text(config, encoding="utf-8")
     return staged
 

@@ -1,7 +1,8 @@
 """A real Chromium reading the built site, as a reader would.
 
 The site is built once per session from the minimal fixture plus the reader fixture (an approved
-article with audience passages and a wide table), served on 127.0.0.1 by a thread, and read with
+article with audience passages and a wide table), and the repository's own sample site where a
+test reads a sample article; each is served on 127.0.0.1 by a thread, and read with
 Playwright driving Debian's chromium: no browser is downloaded (scripts/test installs chromium
 with apt-get when it is missing). Screenshots go to test-artifacts/screenshots/ for a person to
 look at.
@@ -71,8 +72,27 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def base_url(site: Path) -> Iterator[str]:
-    handler = functools.partial(_Handler, directory=str(site))
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own sample site, as readers get it (its approvals are signed with the
+    board's committed public keys)."""
+    root = tmp_path_factory.mktemp("sample")
+    for name in ("content", "references", "overrides", "mkdocs.yml", "pipeline.yml"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / name)
+    built = subprocess.run(
+        [sys.executable, "-m", "pipeline", "build"],
+        cwd=root,
+        env={**os.environ, "PIPELINE_TODAY": TODAY},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    return root / "site"
+
+
+def _serve(folder: Path) -> Iterator[str]:
+    handler = functools.partial(_Handler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -81,6 +101,16 @@ def base_url(site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(site: Path) -> Iterator[str]:
+    yield from _serve(site)
+
+
+@pytest.fixture(scope="session")
+def sample_url(sample_site: Path) -> Iterator[str]:
+    yield from _serve(sample_site)
 
 
 @pytest.fixture(scope="session")

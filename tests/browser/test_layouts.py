@@ -101,7 +101,7 @@ def test_print_leaves_out_navigation_and_keeps_status_date_references_and_discla
 
     expect(page.locator("#review-status")).to_be_visible()
     expect(page.locator("#review-status")).to_contain_text("Review status: Approved")
-    expect(page.locator(".article-meta")).to_contain_text("Last updated October 2, 2026")
+    expect(page.locator(".article-dates")).to_contain_text("Last reviewed October 2, 2026")
     references = page.locator("ol.references")
     expect(references).to_be_visible()
     expect(references.get_by_text("https://doi.org/10.7326/M16-2367")).to_be_visible()

@@ -1,0 +1,105 @@
+"""Changes to this page: an article's reviewed versions, newest first, for readers.
+
+Each approval an article has carried in its committed history is one reviewed version: its date,
+its reviewer, the one-line note given at approval (`approve --note`), whether the change was
+clinically significant (`--significant`), and the commit where it first appeared, so that with a
+repository address each version links to the exact source that was reviewed. The approvals the
+article carries now are added when they are not committed yet. The list depends only on the
+history and the article, so the same input gives the same page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pipeline.content.articles import front_matter
+from pipeline.git import Revision
+from pipeline.model import Board
+from pipeline.review.approvals import ApprovalCheck
+
+
+@dataclass(frozen=True)
+class ReviewedVersion:
+    on: dt.date
+    by: str
+    note: str
+    significant: bool
+    signature: str
+    commit: str = ""  # where the approval first appeared; "" when not committed yet
+    path: str = ""  # the article's path in that commit
+
+
+def _records(text: str) -> list[dict[str, object]]:
+    value = front_matter(text).get("approval")
+    records = value if isinstance(value, list) else [value]
+    return [r for r in records if isinstance(r, dict)]
+
+
+def from_history(history: Sequence[tuple[Revision, str]]) -> list[ReviewedVersion]:
+    """The approvals found in committed versions (oldest revision first), each once, with the
+    revision it first appeared in."""
+    found: dict[str, ReviewedVersion] = {}
+    for revision, text in history:
+        for record in _records(text):
+            signature, by, on = record.get("signature"), record.get("by"), record.get("on")
+            if not isinstance(signature, str) or not isinstance(by, str) or signature in found:
+                continue
+            try:
+                day = dt.date.fromisoformat(str(on))
+            except ValueError:
+                continue
+            note = record.get("note")
+            found[signature] = ReviewedVersion(
+                day,
+                by,
+                " ".join(note.split()) if isinstance(note, str) else "",
+                record.get("significant") is True,
+                signature,
+                revision.commit,
+                revision.path,
+            )
+    return list(found.values())
+
+
+def reviewed_versions(
+    committed: Sequence[ReviewedVersion], current: Sequence[ApprovalCheck]
+) -> list[ReviewedVersion]:
+    """Every reviewed version, newest first: the committed ones, and the current verified
+    approvals not committed yet."""
+    known = {version.signature for version in committed}
+    versions = list(committed) + [
+        ReviewedVersion(check.on, check.by, check.note, check.significant, check.signature)
+        for check in current
+        if check.verified and check.signature not in known
+    ]
+    # Newest date first; on the same date, the later in history first (a stable sort of the
+    # reversed list keeps that order among equal dates).
+    return sorted(reversed(versions), key=lambda v: v.on, reverse=True)
+
+
+def page_data(
+    versions: Sequence[ReviewedVersion],
+    board: Board,
+    repository: str | None,
+    labels: Mapping[dt.date, str],
+) -> list[dict[str, object]]:
+    """The versions as the article template shows them (`labels`: each date written out)."""
+    rows = []
+    for version in versions:
+        member = board.members.get(version.by)
+        url = ""
+        if repository and version.commit:
+            url = f"{repository.rstrip('/')}/blob/{version.commit}/{version.path}"
+        rows.append(
+            {
+                "on": version.on.isoformat(),
+                "on_label": labels[version.on],
+                "by": member.display_name if member else version.by,
+                "note": version.note,
+                "significant": version.significant,
+                "url": url,
+            }
+        )
+    return rows

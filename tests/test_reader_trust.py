@@ -1,0 +1,301 @@
+"""What a reader needs to trust a page (issue 18): readability, dates, competing interests, a
+way to report a problem, the page's reviewed versions, who wrote and reviewed it, and an
+editorial policy that says what the checks do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+
+from tests import signing
+from tests.conftest import DAY, REPO, approve, codes_of, commit_all, edit, git, line_of
+
+APPROVED = "content/articles/back-pain.md"
+UNDER_REVIEW = "content/articles/under-review.md"
+PATIENT = """
+/// audience | patient
+{text}
+///
+"""
+HARD = (
+    "Pharmacological antispasmodic interventions, particularly centrally acting skeletal muscle "
+    "relaxants administered concomitantly with nonsteroidal anti-inflammatory medications, "
+    "demonstrate statistically significant short-term symptomatic amelioration [@qaseem2017]."
+)
+PLAIN = (
+    "Heat on your back can help. Keep moving. Most people get better in a few weeks [@qaseem2017]."
+)
+
+
+def page(root: Path, rel: str = "articles/back-pain.html") -> str:
+    return (root / "site" / rel).read_text("utf-8")
+
+
+def built(root: Path, cli, *args: str) -> None:
+    result = cli("build", *args, cwd=root)
+    assert result.code == 0, result.stderr
+
+
+# --- readability ------------------------------------------------------------------------------
+
+
+def test_a_hard_patient_passage_warns_with_its_grade_and_a_plain_one_does_not(
+    minimal: Path, cli
+) -> None:
+    edit(minimal, UNDER_REVIEW, "tags:", "audience: [patient]\ntags:")
+    article = minimal / UNDER_REVIEW
+    article.write_text(article.read_text("utf-8") + PATIENT.format(text=HARD), "utf-8")
+    result = cli("check", cwd=minimal)
+    line = line_of(article, "Pharmacological antispasmodic")
+    found = re.search(
+        rf"{UNDER_REVIEW}:{line}:1: warning READ001 this patient passage reads at US grade "
+        r"([\d.]+), above the reading level of 8",
+        result.stdout,
+    )
+    assert found and float(found.group(1)) > 12, result.stdout
+    article.write_text(article.read_text("utf-8").replace(HARD, PLAIN), "utf-8")
+    assert "READ001" not in cli("check", cwd=minimal).stdout
+
+
+def test_summaries_are_measured_and_professional_passages_are_not(minimal: Path, cli) -> None:
+    edit(minimal, UNDER_REVIEW, "summary: An unfinished", f"summary: {HARD[:-14]}. An unfinished")
+    article = minimal / UNDER_REVIEW
+    text = article.read_text("utf-8") + PATIENT.format(text=HARD).replace("patient", "professional")
+    article.write_text(text.replace("tags:", "audience: [professional]\ntags:"), "utf-8")
+    result = cli("check", cwd=minimal)
+    assert codes_of(result).count("READ001") == 1
+    assert f"{UNDER_REVIEW}:{line_of(article, 'summary:')}:1: warning READ001 this summary" in (
+        result.stdout
+    )
+
+
+def test_the_reading_level_is_a_setting_and_status_shows_the_grades(minimal: Path, cli) -> None:
+    edit(minimal, UNDER_REVIEW, "summary: An unfinished", f"summary: {HARD[:-14]}. An unfinished")
+    assert "READ001" in cli("check", cwd=minimal).stdout
+    edit(minimal, "pipeline.yml", "reading_level: 8", "reading_level: 40")
+    assert "READ001" not in cli("check", cwd=minimal).stdout
+    rows = json.loads(cli("status", "--format", "json", cwd=minimal).stdout)
+    row = next(r for r in rows if r["path"] == UNDER_REVIEW)
+    assert row["grades"][0]["what"] == "summary" and row["grades"][0]["grade"] > 12
+    summary = cli("status", "--format", "markdown", cwd=minimal).stdout
+    assert "| reading grade |" in summary and re.search(r"summary \d+\.\d", summary)
+
+
+# --- competing interests ---------------------------------------------------------------------
+
+
+def test_an_author_without_a_declaration_of_interests_is_an_error(minimal: Path, cli) -> None:
+    roster = minimal / "references/board.yml"
+    text = roster.read_text("utf-8").replace(
+        "    interests: [none declared]\n    interests_declared: 2026-01-15\n", "", 1
+    )
+    roster.write_text(text, "utf-8")  # author1's declaration is the first
+    result = cli("check", cwd=minimal)
+    assert result.code == 1
+    line = line_of(minimal / APPROVED, "authors:")
+    assert (
+        f"{APPROVED}:{line}:1: error REV014 'author1' (author) has no declaration of competing "
+        "interests on the roster"
+    ) in result.stdout
+
+
+def test_a_declaration_older_than_the_setting_is_an_error(minimal: Path, cli) -> None:
+    roster = minimal / "references/board.yml"
+    roster.write_text(
+        roster.read_text("utf-8").replace(
+            "interests_declared: 2026-01-15", "interests_declared: 2025-01-15"
+        ),
+        "utf-8",
+    )
+    result = cli("check", cwd=minimal)
+    assert "REV015 'rev2' (approver) declared their interests on 2025-01-15, more than 12" in (
+        result.stdout
+    )
+    edit(minimal, "pipeline.yml", "interests_max_age_months: 12", "interests_max_age_months: 24")
+    assert cli("check", cwd=minimal).code == 0
+
+
+def test_pages_show_the_declarations_of_authors_and_reviewers(minimal: Path, cli) -> None:
+    roster = minimal / "references/board.yml"
+    roster.write_text(
+        roster.read_text("utf-8").replace(
+            "interests: [none declared]",
+            'interests: ["Speaker fees from a maker of heat wraps (2025)"]',
+            1,
+        ),
+        "utf-8",
+    )
+    built(minimal, cli)
+    article = page(minimal)
+    section = article[article.index('id="competing-interests"') :].split("</section>")[0]
+    assert "<strong>Ada Author, MD</strong> (author):" in section
+    assert "Speaker fees from a maker of heat wraps (2025) (declared January 15, 2026)" in section
+    assert "<strong>Ravi Second, DO</strong> (reviewer):" in section and "none declared" in section
+    assert "Rita Reviewer" not in section  # a reviewer in the list, not an approver
+    board = page(minimal, "board.html")
+    assert "Competing interests (declared January 15, 2026): Speaker fees" in board
+
+
+# --- dates and who wrote it ------------------------------------------------------------------
+
+
+def test_the_page_says_who_wrote_it_who_reviewed_it_and_when_the_next_review_is(
+    minimal: Path, cli
+) -> None:
+    built(minimal, cli)
+    article = page(minimal)
+    assert re.search(
+        r"Written by Ada Author, MD\s*· Reviewed by Ravi Second, DO on "
+        r'<time datetime="2026-11-25">November 25, 2026</time>',
+        article,
+    )
+    assert re.search(
+        r'Last reviewed <time datetime="2026-11-25">November 25, 2026</time>\s*'
+        r'· Next review due <time datetime="2027-11-25">November 25, 2027</time>',
+        article,
+    )
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', article).group(1)  # type: ignore[union-attr]
+    )
+    assert data["author"] == [{"@type": "Person", "name": "Ada Author, MD"}]
+    assert data["reviewedBy"] == [{"@type": "Person", "name": "Ravi Second, DO"}]
+
+
+# --- report a problem -------------------------------------------------------------------------
+
+
+def test_every_page_links_to_the_issue_form_with_its_title_and_address(
+    minimal: Path, cli, monkeypatch
+) -> None:
+    monkeypatch.setenv("REPO_URL", "https://github.com/example-board/clinical-answers")
+    built(minimal, cli)
+    for rel, title in (
+        ("articles/back-pain.html", "What helps acute back spasm?"),
+        ("index.html", "Home"),
+        ("board.html", "Board"),
+        ("topics/musculoskeletal.html", "Musculoskeletal"),
+        ("404.html", None),
+    ):
+        html = page(minimal, rel)
+        link = re.search(r'class="report-problem" href="([^"]+)"', html)
+        assert link, rel
+        url = urlsplit(link.group(1).replace("&amp;", "&"))
+        assert url.geturl().startswith(
+            "https://github.com/example-board/clinical-answers/issues/new?"
+        )
+        query = parse_qs(url.query)
+        assert query["template"] == ["report-a-problem.yml"]
+        if title:
+            assert query["page-title"] == [title] and query["title"] == [f"Problem with: {title}"]
+            assert query["page-url"][0].endswith(rel)
+
+
+def test_without_a_repository_the_report_link_writes_to_the_board(minimal: Path, cli) -> None:
+    built(minimal, cli)
+    link = re.search(r'class="report-problem" href="([^"]+)"', page(minimal))
+    assert link and link.group(1).startswith("mailto:corrections@clinical-answers.example?subject=")
+    edit(minimal, "pipeline.yml", "report_email: corrections@clinical-answers.example\n", "")
+    built(minimal, cli)
+    link = re.search(r'class="report-problem" href="([^"]+)"', page(minimal))
+    assert link and link.group(1) == "../editorial-policy.html#report-a-problem"
+    assert 'id="report-a-problem"' in page(minimal, "editorial-policy.html")
+
+
+def test_the_issue_form_is_a_valid_github_issue_form_with_the_fields_the_link_fills() -> None:
+    form = yaml.safe_load((REPO / ".github/ISSUE_TEMPLATE/report-a-problem.yml").read_text("utf-8"))
+    assert set(form) >= {"name", "description", "body"} and form["name"] and form["description"]
+    assert set(form) <= {
+        "name",
+        "description",
+        "title",
+        "labels",
+        "assignees",
+        "body",
+        "projects",
+        "type",
+    }
+    ids = [item["id"] for item in form["body"] if "id" in item]
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"[A-Za-z0-9_-]+", i) for i in ids)
+    assert {"page-title", "page-url"} <= set(ids)
+    kinds = {"markdown", "textarea", "input", "dropdown", "checkboxes"}
+    assert any(item["type"] != "markdown" for item in form["body"])
+    for item in form["body"]:
+        assert item["type"] in kinds
+        attributes = item["attributes"]
+        if item["type"] == "markdown":
+            assert attributes["value"].strip() and "id" not in item
+            continue
+        assert attributes["label"].strip()
+        if item["type"] == "dropdown":
+            options = attributes["options"]
+            assert options and len(options) == len(set(options))
+        assert set(item.get("validations", {})) <= {"required"}
+
+
+# --- changes to this page ----------------------------------------------------------------------
+
+
+def test_the_page_lists_its_reviewed_versions_newest_first_with_their_notes(
+    repo: Path, cli, monkeypatch
+) -> None:
+    monkeypatch.setenv("REPO_URL", "https://github.com/example-board/clinical-answers")
+    signing.approve(repo, APPROVED, "rev2", dt.date(2026, 3, 1))
+    commit_all(repo, "first approval", date="2026-03-01T10:00:00")
+    edit(repo, APPROVED, "with heat and staying active", "with heat, walking and staying active")
+    assert (
+        approve(cli, repo, APPROVED, "rev2", "--note", "Walking added.", "--significant").code == 0
+    )
+    commit_all(repo, "walking", date="2026-11-25T10:00:00")
+    first = git(repo, "log", "--format=%H", "-n1", "HEAD~1").strip()
+    latest = git(repo, "log", "--format=%H", "-n1", "HEAD").strip()
+    built(repo, cli)
+    article = page(repo)
+    changes = article[article.index('id="page-changes"') :].split("</section>")[0]
+    items = re.findall(r"<li>(.*?)</li>", changes, re.S)
+    assert "November 25, 2026" in items[0] and "Walking added." in items[0]
+    assert "Clinically significant change." in items[0]
+    assert f"/blob/{latest}/{APPROVED}" in items[0]
+    march = next(item for item in items if "March 1, 2026" in item)
+    assert f"/blob/{first}/{APPROVED}" in march and "Walking added." not in march
+    assert re.search(
+        r'class="significant-change" role="note"><strong>Clinically significant', article
+    )
+    assert "Walking added." in article[: article.index('id="review-status"') + 4000]
+    # Reproducible: the same history gives the same bytes.
+    before = page(repo)
+    built(repo, cli)
+    assert page(repo) == before
+
+
+def test_a_significant_change_stops_being_prominent_at_the_next_review(
+    minimal: Path, cli, monkeypatch
+) -> None:
+    edit(minimal, APPROVED, "tags:", "next_review: 2026-12-01\ntags:")
+    assert approve(cli, minimal, APPROVED, "rev2", "--significant", "--note", "New dose.").code == 0
+    built(minimal, cli)
+    assert 'class="significant-change"' in page(minimal)
+    monkeypatch.setenv("PIPELINE_TODAY", "2026-12-02")
+    built(minimal, cli)
+    assert 'class="significant-change"' not in page(minimal)
+    assert "New dose." in page(minimal)  # still listed under "Changes to this page"
+
+
+# --- the editorial policy ------------------------------------------------------------------------
+
+
+def test_the_editorial_policy_states_the_settings_the_checks_use(minimal: Path, cli) -> None:
+    edit(minimal, "pipeline.yml", "review_interval_months: 12", "review_interval_months: 18")
+    edit(minimal, "pipeline.yml", "approvals_required: 1", "approvals_required: 2")
+    edit(minimal, "pipeline.yml", "reading_level: 8", "reading_level: 7")
+    signing.approve(minimal, APPROVED, "rev1", DAY, keep=True)
+    built(minimal, cli)
+    policy = page(minimal, "editorial-policy.html")
+    assert "approved by 2 different reviewers" in policy
+    assert "reviewed again at least every 18 months" in policy
+    assert "at or below a US school grade of 7" in policy
+    assert "corrections@clinical-answers.example" in policy
