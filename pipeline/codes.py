@@ -378,13 +378,17 @@ UNKNOWN_CITATION = _declare(
     E,
     "A citation names a key that is not in the reference library.",
     message="unknown citation key '{key}'{suggestion}",
-    hint="correct the key or add the source to references/*.bib",
+    hint="{fix}",
     explanation="""
-Citations are written `[@key]`, where `key` is the key of an entry in `references/*.bib`. This
-key is not there: either it is misspelled or the source has not been added yet.
+Citations are written `[@key]`, where `key` is the key of an entry in `references/*.bib`, or
+by identifier, `[@doi:10.7326/M16-2367]` or `[@pmid:28192789]`, which names the entry with that
+DOI or PMID. This key or identifier is not there: either it is misspelled or the source has not
+been added yet.
 
 How to fix: correct the key (the message suggests the closest one), or add the source to the
-library, e.g. `@article{qaseem2017, author = {...}, title = {...}, ...}`.
+library, e.g. `@article{qaseem2017, author = {...}, title = {...}, ...}`. For a source cited
+by identifier, `python -m pipeline references add 10.7326/M16-2367` (or a PMID) writes its
+entry from Crossref or PubMed.
 """,
 )
 MALFORMED_CITATION = _declare(
@@ -399,7 +403,8 @@ locator: `[@qaseem2017]`, `[@qaseem2017; @chou2007]`, `[@qaseem2017, p. 12]`. An
 (`[@]`) or an empty item (`[@a;]`) is a mistake.
 
 How to fix: complete or remove the empty part. To write a literal `[@` that is not a citation,
-put a backslash before the bracket: `\\[@`.
+put a backslash before the bracket: `\\[@`. A key with characters keys cannot have, such as a DOI
+with brackets, goes in braces: `[@{doi:10.1016/S0140-6736(97)11096-0}]`.
 """,
 )
 

@@ -22,6 +22,7 @@ from pipeline.cache import Cache
 from pipeline.checks.evidence import Retractions, check_evidence, load_retractions
 from pipeline.checks.library import check_library, check_uncited
 from pipeline.checks.markup import check_markup
+from pipeline.citations.resolve import entry_key
 from pipeline.citations.scan import check_citations, scan
 from pipeline.citations.styles import Style, built_in, load_style
 from pipeline.content import audience
@@ -267,7 +268,8 @@ def _checked(article: Article, inputs: Inputs) -> Checked:
     diagnostics = list(problems)
     for check in CHECKS:
         diagnostics += check.run(article, inputs.only(check.reads))
-    return Checked(tuple(diagnostics), frozenset(cited), found)
+    keys = frozenset(entry_key(inputs.library, key) for key in cited)  # [@doi:…] cites its entry
+    return Checked(tuple(diagnostics), keys, found)
 
 
 def context_key(root: Path, today: dt.date, settings: Settings) -> bytes:

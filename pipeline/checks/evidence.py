@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import codes
-from pipeline.checks.library import DOI, normalize_doi, year_of
+from pipeline.checks.library import year_of
+from pipeline.citations.resolve import resolve
 from pipeline.citations.scan import Citation
 from pipeline.content.articles import decode
 from pipeline.diagnostics import Diagnostic
+from pipeline.identifiers import DOI, normalize_doi
 from pipeline.model import Article, Entry, Library, ReviewStatus
 
 RETRACTIONS = "references/retractions.txt"
@@ -75,7 +77,7 @@ def check_evidence(
     years = []
     for citation in citations:
         for item in citation.items:
-            entry = library.entries.get(item.key)
+            entry = resolve(library, item.key)
             if entry is None:
                 continue
             if retractions.covers(entry):

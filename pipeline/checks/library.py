@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import urlparse
 
 from pipeline import codes
-from pipeline.citations.formats import strip_doi_prefix
 from pipeline.diagnostics import Diagnostic
+from pipeline.identifiers import DOI, normalize_doi
 from pipeline.model import Entry, Library
 
 ANY_YEAR = ("year", "date")
@@ -33,12 +33,6 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "online": (("title",), ("url",), ("year", "date", "urldate")),
     "misc": (("title",), ("url",), ("year", "date", "urldate")),
 }
-DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-
-
-def normalize_doi(doi: str) -> str:
-    """`https://doi.org/10.1/ABC`, `doi:10.1/ABC` and `10.1/abc` are the same DOI."""
-    return strip_doi_prefix(doi).lower()
 
 
 def isbn_is_valid(isbn: str) -> bool:

@@ -15,14 +15,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from pipeline import codes
+from pipeline.citations.resolve import resolve
 from pipeline.diagnostics import Diagnostic, suggestion
+from pipeline.identifiers import cited_identifier
 from pipeline.model import Article, Library
 
 # A key starts with a letter, digit or underscore; inner punctuation is allowed, a trailing
 # one is not (so `[@smith2001.]` cites smith2001), as in Pandoc.
 KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
 BRACKET = re.compile(r"(?<!\\)\[(?P<inner>[^\[\]]{0,500}?@[^\[\]]{0,500}?)\](?![(\[])")
-_ITEM = re.compile(rf"^(?P<prefix>.*?)(?<![\w.@])-?@(?P<key>{KEY})?(?P<rest>.*)$", re.DOTALL)
+# Pandoc's braced form, `@{doi:10.1016/S0140-6736(97)11096-0}`, holds a key with any character
+# but spaces and braces: how a DOI with brackets in it is cited by identifier.
+_ITEM = re.compile(
+    rf"^(?P<prefix>.*?)(?<![\w.@])-?(?P<at>@)(?:\{{(?P<braced>[^{{}}\s]+)\}}|(?P<key>{KEY}))?"
+    r"(?P<rest>.*)$",
+    re.DOTALL,
+)
 # After a key: nothing, a locator or suffix (after a comma or space), or trailing punctuation.
 _AFTER_KEY = re.compile(r"^[.:;!?]*(?:$|[,\s])")
 _NEWLINE = re.compile("\n")
@@ -52,12 +60,14 @@ _LOCATOR = re.compile(
 
 @dataclass(frozen=True)
 class CitationItem:
-    """One cited work inside a bracket: its key, optional locator, and where the `@` is."""
+    """One cited work inside a bracket: its key, optional locator, and where the `@` is.
+    `span`: the offsets of `@key` (or `@{key}`) in the scanned text."""
 
     key: str
     locator: str
     line: int
     column: int
+    span: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -168,20 +178,23 @@ def _scan(body: str, body_line: int) -> tuple[tuple[Citation, ...], tuple[Malfor
                     problems.append(f"'{part.strip()}' is not a citation item")
                 else:
                     problems.append("an item is empty (a stray ';')")
-            elif item.group("key") is None:
+            elif item.group("key") is None and item.group("braced") is None:
                 is_citation = True
                 problems.append("'@' is not followed by a key")
             elif not _AFTER_KEY.match(item.group("rest")):
                 is_citation = True
-                junk = item.group("key") + item.group("rest").split(",")[0].split()[0]
+                cited = item.group("key") or "{" + item.group("braced") + "}"
+                junk = cited + item.group("rest").split(",")[0].split()[0]
                 problems.append(f"the key '{junk}' contains a character keys cannot have")
+                if cited_identifier(junk):
+                    problems[-1] += f" (write an identifier like this in braces: @{{{junk}}})"
             else:
                 is_citation = True
-                key_at = offset + item.start("key") - 1
+                key = item.group("key") or item.group("braced")
+                key_at = offset + item.start("at")
                 line, column = where(key_at)
-                items.append(
-                    CitationItem(item.group("key"), _locator(item.group("rest")), line, column)
-                )
+                span = (key_at, offset + item.start("rest"))
+                items.append(CitationItem(key, _locator(item.group("rest")), line, column, span))
             offset += len(part) + 1
         if not is_citation:
             continue  # e.g. "[write to jdoe@example.org]"
@@ -228,14 +241,20 @@ def check_citations(article: Article, library: Library) -> list[Diagnostic]:
     ]
     for citation in citations:
         for item in citation.items:
-            if item.key not in library.entries:
-                problems.append(
-                    codes.UNKNOWN_CITATION.at(
-                        article.path,
-                        item.line,
-                        item.column,
-                        key=item.key,
-                        suggestion=suggestion(item.key, library.entries),
-                    )
-                )
+            if resolve(library, item.key) is None:
+                problems.append(_unknown(article, item, library))
     return problems
+
+
+def _unknown(article: Article, item: CitationItem, library: Library) -> Diagnostic:
+    ident = cited_identifier(item.key)
+    if ident is None:
+        near = suggestion(item.key, library.entries)
+        fix = "correct the key or add the source to references/*.bib"
+    else:
+        near = suggestion(ident, library.by_identifier)
+        written = item.key.partition(":")[2]
+        fix = f"correct it, or add the source: python -m pipeline references add {written}"
+    return codes.UNKNOWN_CITATION.at(
+        article.path, item.line, item.column, key=item.key, suggestion=near, fix=fix
+    )

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import codes
-from pipeline.citations.formats import BUILT_IN, strip_doi_prefix
+from pipeline.citations.formats import BUILT_IN
 from pipeline.diagnostics import Diagnostic
+from pipeline.identifiers import strip_doi_prefix
 from pipeline.model import Entry
 from pipeline.settings import SETTINGS_FILE
 

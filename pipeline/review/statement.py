@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from pipeline.citations.resolve import entry_key, resolve
 from pipeline.model import Article, Author, Entry, Library
 
 APPROVAL_NAMESPACE = "medical-pipeline-approval"
@@ -105,8 +106,10 @@ def article_items(article: Article, library: Library, cited: Sequence[str]) -> d
         "audience": _digest(sorted({a.strip().lower() for a in article.audience})),
         "next_review": _digest(article.next_review.isoformat() if article.next_review else ""),
     }
-    for key in sorted(set(cited)):
-        items[f"reference {key}"] = _digest(entry_value(library.entries.get(key)))
+    # A source cited by DOI or PMID is covered as the entry it resolves to, under that
+    # entry's key, so `[@doi:...]` and `[@key]` of one source are one item.
+    for key in sorted({entry_key(library, key) for key in cited}):
+        items[f"reference {key}"] = _digest(entry_value(resolve(library, key)))
     return items
 
 
