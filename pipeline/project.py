@@ -22,6 +22,7 @@ from pipeline.cache import Cache
 from pipeline.checks.evidence import Retractions, check_evidence, load_retractions
 from pipeline.checks.library import check_library, check_uncited
 from pipeline.checks.markup import check_markup
+from pipeline.checks.registry import check_registry
 from pipeline.citations.resolve import entry_key
 from pipeline.citations.scan import check_citations, scan
 from pipeline.citations.styles import Style, built_in, load_style
@@ -32,6 +33,7 @@ from pipeline.content.disclaimer import Disclaimer, load_disclaimer
 from pipeline.content.library import load_library
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article, Board, Library
+from pipeline.registry.lock import LOCK, Lock, load_lock
 from pipeline.review import rules
 from pipeline.review.approvals import ApprovalCheck, check_approvals, check_count, is_publishable
 from pipeline.settings import Settings, load_settings
@@ -60,6 +62,7 @@ class Inputs:
     settings: Settings
     retractions: Retractions
     approvals: tuple[ApprovalCheck, ...] = ()  # this article's approvals, checked
+    lock: Lock = field(default_factory=Lock)  # the registry lock (references/registry-lock.json)
 
     def only(self, names: Iterable[str]) -> Inputs:
         """A copy in which every input not in `names` is unusable."""
@@ -96,7 +99,7 @@ CHECKS: Sequence[Check] = (
             for p in audience.problems(a.body, a.audience)
         )
     ),
-    _check("library", "retractions", "today", "settings")(
+    _check("library", "retractions", "lock", "today", "settings")(
         lambda a, i: check_evidence(
             a,
             scan(a)[0],
@@ -104,6 +107,7 @@ CHECKS: Sequence[Check] = (
             i.retractions,
             i.today,
             i.settings.stale_evidence_years,
+            i.lock,
         )
     ),
 )
@@ -201,10 +205,12 @@ def load_project(
     diagnostics += found
     retractions, found = load_retractions(root)
     diagnostics += found
+    lock, found = load_lock(root)
+    diagnostics += found
     diagnostics += check_library(library, today)
     style, found = load_style(settings.citation_style, root)
     diagnostics += found
-    inputs = Inputs(library, board, today, settings, retractions)
+    inputs = Inputs(library, board, today, settings, retractions, lock=lock)
     key = context_key(root, today, settings)
     articles: list[Article] = []
     approvals: dict[str, tuple[ApprovalCheck, ...]] = {}
@@ -230,6 +236,7 @@ def load_project(
     diagnostics += check_duplicates(articles)
     if library.entries:
         diagnostics += check_uncited(library, cited)
+        diagnostics += check_registry(library, cited, lock, today, settings.lock_max_age_days)
     pages = {}
     for page in sorted((root / PAGES_DIR).glob("*.md")):
         text = decode(page.read_bytes())
@@ -284,6 +291,7 @@ def context_key(root: Path, today: dt.date, settings: Settings) -> bytes:
 
 _INPUT_FILES = {"library": "references/*.bib", "board": "references/board.yml"}
 _INPUT_FILES["retractions"] = "references/retractions.txt"
+_INPUT_FILES["lock"] = LOCK
 
 
 def _input_digest(name: str, root: Path, today: dt.date, settings: Settings) -> bytes:
