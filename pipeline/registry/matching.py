@@ -46,8 +46,7 @@ def same_title(ours: str, theirs: str) -> bool:
         other = other[1:]
     if not mine or mine == other:
         return mine == other
-    shorter, longer = sorted((mine, other), key=len)
-    if len(shorter) >= 4 and longer[: len(shorter)] == shorter:  # a subtitle left out
+    if len(mine) >= 4 and other[: len(mine)] == mine:  # the library left a subtitle out
         return True
     return SequenceMatcher(None, " ".join(mine), " ".join(other)).ratio() >= 0.9
 

@@ -76,9 +76,9 @@ def judge(target: Target, record: Record | None, today: dt.date) -> LockItem:
         entry=target.entry.key,
         entry_digest=target.digest,
         record_digest=record_digest(record),
-        compared=compared,
-        mismatches=mismatches,
-        notices=record.notices,
+        compared=tuple(sorted(compared)),  # as the lock file keeps them
+        mismatches=tuple(sorted(mismatches)),
+        notices=tuple(sorted(record.notices)),
     )
 
 
