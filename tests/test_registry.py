@@ -364,7 +364,7 @@ def test_add_by_pmid_writes_a_readable_entry_and_warns_of_a_retraction(
     assert result.stdout.splitlines() == [
         f"references/library.bib:{line}: added @article{{wakefield1998}}: Ileal-lymphoid-nodular "
         "hyperplasia, non-specific colitis, and pervasive developmental disorder in children",
-        "Cite it as [@wakefield1998] or [@doi:10.1016/s0140-6736(97)11096-0].",
+        "Cite it as [@wakefield1998] or [@{doi:10.1016/s0140-6736(97)11096-0}].",
     ]
     assert "warning: this work was RETRACTED: Retraction in Lancet." in result.stderr
 
@@ -418,3 +418,19 @@ def test_a_source_added_by_doi_is_cited_by_it_and_then_verified(
         "has a notice: Corrigendum https://doi.org/10.5555/12345678, from the publisher through "
         "Crossref"
     ]
+
+
+def test_add_names_a_field_the_registry_did_not_give(
+    minimal: Path, server: RegistryServer, registry: Registry, cli: Callable[..., Result]
+) -> None:
+    point_at(minimal, server)
+    work = json.loads(json.dumps(registry.works["10.5555/12345678"]))
+    work["message"] |= {"DOI": "10.5555/no-year", "issued": {"date-parts": [[None]]}}
+    for name in ("published-print", "published", "update-to"):
+        work["message"].pop(name)
+    registry.works["10.5555/no-year"] = work
+    result = cli("references", "add", "10.5555/no-year", cwd=minimal)
+    assert result.code == 0
+    first, second, third = result.stdout.splitlines()[:3]
+    assert first.endswith("error BIB006 @article{carberry} has no 'year' or 'date'")
+    assert second.startswith("    hint: ") and " added @article{carberry}: " in third

@@ -28,7 +28,7 @@ from pipeline import cache, codes
 from pipeline.checks.library import check_required_fields
 from pipeline.checks.registry import REGISTRIES, describe, identifier_link, written
 from pipeline.citations.resolve import entry_key
-from pipeline.citations.scan import scan
+from pipeline.citations.scan import KEY, scan
 from pipeline.cli.support import ERRORS, OK, UsageError, load, project_root, today
 from pipeline.content.library import load_library, parse_library
 from pipeline.diagnostics import FORMATTERS, Diagnostic, format_text, has_errors
@@ -222,21 +222,25 @@ def _write(root: Path, target: str, record: Record, library: Library) -> int:
     key = readable_key(record, library.entries)
     path = root / target
     before = path.read_text("utf-8") if path.is_file() else ""
-    gap = "\n" if before.endswith("\n") and not before.endswith("\n\n") else ""
-    gap = gap if before.endswith("\n") or not before else "\n\n"
+    gap = "" if not before else "\n" if before.endswith("\n") else "\n\n"
     path.write_text(before + gap + entry_text(record, key), "utf-8")
     entries, _ = parse_library(target, path.read_text("utf-8"))
-    (entry,) = [e for e in entries if e.key == key]
-    problems = list(check_required_fields(entry))
-    if problems:
-        print(format_text(problems))
-    print(f"{target}:{entry.line}: added @{entry.entry_type}{{{key}}}: {entry.get('title')}")
-    also = f"[@doi:{record.doi}]" if record.doi else f"[@pmid:{record.pmid}]"
-    print(f"Cite it as [@{key}] or {also}.")
+    for entry in (e for e in entries if e.key == key):
+        missing = list(check_required_fields(entry))  # a registry record without a year, say
+        if missing:
+            print(format_text(missing))
+        print(f"{target}:{entry.line}: added @{entry.entry_type}{{{key}}}: {entry.get('title')}")
+    also = f"doi:{record.doi}" if record.doi else f"pmid:{record.pmid}"
+    print(f"Cite it as {_cited(key)} or {_cited(also)}.")
     for notice in record.notices:
         words = "was RETRACTED" if notice.kind is NoticeKind.RETRACTION else "has a notice"
         print(f"warning: this work {words}: {describe(notice)}", file=sys.stderr)
     return OK
+
+
+def _cited(key: str) -> str:
+    """How to cite `key`: in braces when it has characters a bare key cannot (a DOI's brackets)."""
+    return f"[@{key}]" if re.fullmatch(KEY, key) else f"[@{{{key}}}]"
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
