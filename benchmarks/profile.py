@@ -7,9 +7,8 @@ generates the corpus, runs both builds under cProfile (each in its own process, 
 does), and prints Markdown: time by package for both (so the extra over the floor shows up as
 pipeline/, or as more Markdown, Jinja or MkDocs work), the pipeline/ functions by cumulative
 time, and the hottest functions overall. The .prof files stay in --out for pstats or snakeviz.
-cProfile slows Python code by roughly 1.5-2x, evenly enough that the shares hold. The build is
-profiled in one process (PIPELINE_WORKERS=0): cProfile would not see the work of the staging
-child or of the worker.
+cProfile slows Python code by roughly 1.5-2x, evenly enough that the shares hold. The build runs
+in one process (the engine is called in process), so cProfile sees all of its work.
 """
 
 from __future__ import annotations
@@ -181,7 +180,6 @@ def main(argv: list[str] | None = None) -> int:
         os.environ,
         PIPELINE_TODAY=corpus.DEFAULT_TODAY.isoformat(),
         NO_MKDOCS_2_WARNING="1",
-        PIPELINE_WORKERS="0",  # one process, so cProfile sees all of the work
     )
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         work = Path(tmp)

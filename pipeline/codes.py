@@ -311,17 +311,22 @@ address, and one would silently replace the other.
 How to fix: rename or merge one of the two files.
 """,
 )
-LINK_OUTSIDE = _declare(
+FILE_NOT_REGULAR = _declare(
     "FM018",
     E,
-    "The article file is a link to a file outside the project.",
-    message="this article is a link to a file outside the project; it was not read",
-    hint="replace the link with the file itself",
+    "A file the pipeline reads is a link, a folder or not a regular file.",
+    message="this {what}; the pipeline reads only regular files of the repository, so it was "
+    "not read",
+    hint="replace the link with the file itself, or remove it",
     explanation="""
-An article must be a real file in the repository, reviewed like any other. A symbolic link to
-a file elsewhere on the machine could publish text nobody reviewed.
+Articles, site pages and their images, the library, the roster, the disclaimer, the settings and
+the theme are read only when they are real files in the repository, reviewed like any other.
+A symbolic link could publish a file from elsewhere on the machine, or a withheld article under
+another name; a link that leads nowhere or in a loop, or a folder named like an article, would
+stop the build. None of them is read, and the build stops until it is fixed.
 
-How to fix: replace the link with the file itself.
+How to fix: replace the link with a copy of the file (reviewed as part of the pull request),
+rename the folder, or remove it.
 """,
 )
 TOO_LARGE = _declare(
@@ -984,9 +989,10 @@ HTML_ATTRIBUTE = _declare(
     hint="remove the attribute",
     explanation="""
 Event-handler attributes such as `onclick` run code in the reader's browser, and `style`,
-`class` or `id` could hide or imitate the disclaimer or the review status. Allowed attributes:
-title, colspan, rowspan, align, scope, open, lang. This includes attributes written with
-Markdown's `{: ...}` syntax.
+`class`, `id`, `hidden`, `role`, `tabindex` or `data-*` could hide or imitate the disclaimer
+or the review status. Allowed attributes in articles: title, colspan, rowspan, align, scope,
+open, lang (site pages may also give an image's src, alt, width and height). This includes
+attributes written with Markdown's attribute lists, `{: .class #id key=value }`.
 
 How to fix: remove the attribute.
 """,
@@ -1004,6 +1010,125 @@ How to fix: link to an http:// or https:// address (or to another page of this s
 images in the repository instead of embedding them as data: addresses.
 """,
 )
+EXTERNAL_RESOURCE = _declare(
+    "HTML005",
+    E,
+    "An image or other embedded resource would load from another site.",
+    message="this image or embedded resource loads from another site: {url}",
+    hint="save the file in the repository (content/pages/) and point to it there, or link to "
+    "the page instead of embedding it",
+    explanation="""
+A page that shows an image from another site makes every reader's browser contact that site,
+which can then see who reads what (a "tracking pixel"), or change the picture later. Pages make
+no third-party requests: images and other embedded files must be files of this site. Links to
+other sites are fine; embedding is not.
+
+How to fix: download the image (if its licence allows), put it beside the site's pages and
+refer to it by its file name, or replace the image by a link.
+""",
+)
+UNCLOSED_COMMENT = _declare(
+    "HTML006",
+    E,
+    "An HTML comment is never closed.",
+    message="the HTML comment opened here (<!--) is never closed",
+    hint="end the comment with --> or remove it",
+    explanation="""
+An HTML comment hides text from readers. One that is never closed would hide the rest of the
+article from some tools while Markdown shows it, so the pipeline could not check what readers
+get.
+
+How to fix: close the comment with `-->` where it should end, or remove it.
+""",
+)
+UNCLOSED_TAG = _declare(
+    "HTML007",
+    E,
+    "An HTML tag is never finished.",
+    message="the HTML tag opened here is never finished with '>' in its paragraph",
+    hint="finish the tag with '>' (and close any quote in it), or write the text without '<'",
+    explanation="""
+A tag such as `<abbr title="...">` must end with `>` before the paragraph does, and every quote
+it opens must close. An unfinished tag is read differently by Markdown and by browsers, so the
+pipeline refuses it rather than guess.
+
+How to fix: finish the tag, or, for a "<" in prose, write "less than".
+""",
+)
+UNCLOSED_ELEMENT = _declare(
+    "HTML008",
+    E,
+    "An HTML element is opened but never closed.",
+    message="the <{tag}> element opened here is never closed",
+    hint="add </{tag}> where it should end",
+    explanation="""
+An element left open, such as a `<details>` box without `</details>`, would swallow whatever
+comes after it. The pipeline closes it before publishing and keeps the references and the
+disclaimer outside it, but the article should say where it ends.
+
+How to fix: add the closing tag where the element should end.
+""",
+)
+# --- PAGE: the site's own pages (content/pages) ---------------------------------------------
+
+PAGE_FIELD = _declare(
+    "PAGE001",
+    E,
+    "A site page sets front matter that only the pipeline may set.",
+    message="site pages may not set '{key}' (they may set {known})",
+    hint="remove the line; review data, templates and the like are the pipeline's alone",
+    explanation="""
+The home page, the editorial policy and the board page are written by the board, but what an
+article page shows about its review (status, reviewers, the template that draws the review
+block) comes only from the pipeline. A site page that set `template: article.html` or a review
+block of its own could pose as an approved article. Site pages may set their `title`,
+`description` and what the theme should `hide`.
+
+How to fix: remove the line.
+""",
+)
+PAGE_FILE_TYPE = _declare(
+    "PAGE002",
+    E,
+    "A file beside the site pages is not an image or a PDF.",
+    message="files beside the site pages must be images or PDFs, not {suffix}",
+    hint="remove the file; a page's content belongs in its Markdown",
+    explanation="""
+Everything in content/pages is published as it is. Besides the pages themselves (Markdown), only
+images (PNG, JPEG, GIF, WebP, AVIF, ICO, and SVG without scripts, styles or outside references)
+and PDF documents may be published: an HTML, JavaScript or CSS file, or a data file, would reach
+readers without any of the checks the pages pass.
+
+How to fix: remove the file, or turn it into a Markdown page.
+""",
+)
+PAGE_PATH = _declare(
+    "PAGE003",
+    E,
+    "A site page lies where the pipeline publishes articles or topics.",
+    message="site pages may not live under {folder}/, where the pipeline publishes its own pages",
+    hint="move the page to another folder of content/pages",
+    explanation="""
+The pipeline publishes the approved articles under articles/ and the topic pages under topics/.
+A site page there could take an article's address, or pose as one.
+
+How to fix: move the page elsewhere in content/pages.
+""",
+)
+PAGE_CITATION = _declare(
+    "PAGE004",
+    E,
+    "A site page cites a source.",
+    message="site pages cannot cite: they have no reference list",
+    hint="put the evidence in an article and link to it",
+    explanation="""
+Numbered citations link to a reference list, which only articles have (and which their review
+covers).
+
+How to fix: link to the article that makes the point, or write the source out in words.
+""",
+)
+
 # --- PUB: publishing and the audit of the built site -------------------------------------
 
 LEAK = _declare(

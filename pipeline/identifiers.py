@@ -9,6 +9,7 @@ in any case (DOIs are case-insensitive); a PMID is digits. Everything that compa
 from __future__ import annotations
 
 import re
+import unicodedata
 
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID = re.compile(r"^\d{1,9}$")
@@ -22,9 +23,28 @@ def strip_doi_prefix(doi: str) -> str:
     return _DOI_PREFIX.sub("", doi.strip())
 
 
+def invisible(text: str) -> str:
+    """The invisible characters in an identifier (zero-width spaces, joiners, soft hyphens,
+    byte-order marks, direction marks: Unicode's format characters, and controls)."""
+    if text.isascii() and text.isprintable():
+        return ""
+    return "".join(c for c in text if unicodedata.category(c) in ("Cf", "Cc", "Co", "Cn"))
+
+
+def normalize_identifier(text: str) -> str:
+    """An identifier as it is compared: NFKC, invisible characters and spaces removed."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in folded if not c.isspace() and not invisible(c))
+
+
 def normalize_doi(doi: str) -> str:
-    """`https://doi.org/10.1/ABC`, `doi:10.1/ABC` and `10.1/abc` are the same DOI."""
-    return strip_doi_prefix(doi).lower()
+    """`https://doi.org/10.1/ABC`, `doi:10.1/ABC` and `10.1/abc` are the same DOI, and so is one
+    with a zero-width space hidden in it (which `check` reports on its own, BIB007)."""
+    return strip_doi_prefix(normalize_identifier(doi)).casefold()
+
+
+def normalize_pmid(pmid: str) -> str:
+    return normalize_identifier(pmid)
 
 
 def identifier(kind: str, value: str) -> str | None:
@@ -34,7 +54,7 @@ def identifier(kind: str, value: str) -> str | None:
         doi = normalize_doi(value)
         return f"doi:{doi}" if DOI.match(doi) else None
     if kind.lower() == "pmid":
-        pmid = value.strip()
+        pmid = normalize_pmid(value)
         return f"pmid:{pmid}" if PMID.match(pmid) else None
     return None
 

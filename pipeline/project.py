@@ -27,19 +27,21 @@ from pipeline.citations.resolve import entry_key
 from pipeline.citations.scan import check_citations, scan
 from pipeline.citations.styles import Style, built_in, load_style
 from pipeline.content import audience
-from pipeline.content.articles import decode, load_article, slugify
+from pipeline.content.articles import load_article, slugify
 from pipeline.content.board import load_board
 from pipeline.content.disclaimer import Disclaimer, load_disclaimer
+from pipeline.content.files import check_files, readable
 from pipeline.content.library import load_library
+from pipeline.content.pages import load_pages
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article, Board, Library
 from pipeline.registry.lock import LOCK, Lock, load_lock
 from pipeline.review import rules
 from pipeline.review.approvals import ApprovalCheck, check_approvals, check_count, is_publishable
+from pipeline.review.statement import ReferenceDigests
 from pipeline.settings import Settings, load_settings
 
 ARTICLES_DIR = "content/articles"
-PAGES_DIR = "content/pages"
 
 
 class _Undeclared:
@@ -61,6 +63,8 @@ class Inputs:
     today: dt.date
     settings: Settings
     retractions: Retractions
+    # The digest of each cited library entry, as approvals' statements cover them (made once).
+    references: Mapping[str, str] = field(default_factory=dict)
     approvals: tuple[ApprovalCheck, ...] = ()  # this article's approvals, checked
     lock: Lock = field(default_factory=Lock)  # the registry lock (references/registry-lock.json)
 
@@ -128,6 +132,7 @@ class Project:
     disclaimer: Disclaimer | None
     diagnostics: tuple[Diagnostic, ...]
     pages: dict[str, str] = field(default_factory=dict)  # site pages by docs-relative path
+    assets: tuple[str, ...] = ()  # the images and PDFs beside them, docs-relative
     settings: Settings = field(default_factory=Settings)
     style: Style = field(default_factory=lambda: built_in("ama"))
     # Each article's approvals, checked (by article path).
@@ -144,19 +149,21 @@ class Project:
 
 
 def article_paths(root: Path) -> list[Path]:
-    return sorted((root / ARTICLES_DIR).glob("*.md"))
+    """The article files that may be read: regular files only (`files.py` reports the rest)."""
+    folder = root / ARTICLES_DIR
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(p for p in folder.glob("*.md") if readable(root, p))
 
 
 MAX_ARTICLE_BYTES = 1024 * 1024
 
 
 def file_problem(root: Path, path: Path) -> Diagnostic | None:
-    """What makes a file unfit to read at all: a link out of the project, or its size."""
-    rel = path.relative_to(root).as_posix()
-    if path.is_symlink() and not path.resolve().is_relative_to(root):
-        return codes.LINK_OUTSIDE.at(rel)
-    size = path.stat().st_size if path.exists() else 0
+    """What makes an article file unfit to read at all: its size."""
+    size = path.stat().st_size
     if size > MAX_ARTICLE_BYTES:
+        rel = path.relative_to(root).as_posix()
         return codes.TOO_LARGE.at(rel, size=f"{size / 1048576:.1f}")
     return None
 
@@ -197,6 +204,7 @@ def load_project(
     if settings is None:
         settings, found = load_settings(root)
         diagnostics += found
+    diagnostics += check_files(root, (settings.citation_style,))
     library, found = load_library(root, cache)
     diagnostics += found
     board, found = load_board(root)
@@ -210,7 +218,9 @@ def load_project(
     diagnostics += check_library(library, today)
     style, found = load_style(settings.citation_style, root)
     diagnostics += found
-    inputs = Inputs(library, board, today, settings, retractions, lock=lock)
+    inputs = Inputs(
+        library, board, today, settings, retractions, ReferenceDigests(library), lock=lock
+    )
     key = context_key(root, today, settings)
     articles: list[Article] = []
     approvals: dict[str, tuple[ApprovalCheck, ...]] = {}
@@ -237,11 +247,8 @@ def load_project(
     if library.entries:
         diagnostics += check_uncited(library, cited)
         diagnostics += check_registry(library, cited, lock, today, settings.lock_max_age_days)
-    pages = {}
-    for page in sorted((root / PAGES_DIR).glob("*.md")):
-        text = decode(page.read_bytes())
-        if text is not None:
-            pages[page.name] = text
+    site_pages, found = load_pages(root)
+    diagnostics += found
     return Project(
         root=root,
         articles=tuple(articles),
@@ -250,7 +257,8 @@ def load_project(
         board=board,
         disclaimer=disclaimer,
         diagnostics=tuple(sorted(diagnostics, key=_order)),
-        pages=pages,
+        pages=site_pages.pages,
+        assets=site_pages.assets,
         settings=settings,
         style=style,
         approvals=approvals,
@@ -270,13 +278,28 @@ class Checked:
 
 def _checked(article: Article, inputs: Inputs) -> Checked:
     cited = [item.key for c in scan(article)[0] for item in c.items]
-    found, problems = check_approvals(article, inputs.board, inputs.library, cited)
-    inputs = replace(inputs, approvals=found)
+    found, problems = check_approvals(article, inputs.board, inputs.references, cited)
     diagnostics = list(problems)
     for check in CHECKS:
-        diagnostics += check.run(article, inputs.only(check.reads))
+        view = _view(inputs, check.reads)
+        if "approvals" in check.reads:
+            view = replace(view, approvals=found)
+        diagnostics += check.run(article, view)
     keys = frozenset(entry_key(inputs.library, key) for key in cited)  # [@doi:…] cites its entry
     return Checked(tuple(diagnostics), keys, found)
+
+
+_VIEWS: dict[tuple[int, frozenset[str]], tuple[Inputs, Inputs]] = {}
+
+
+def _view(inputs: Inputs, reads: frozenset[str]) -> Inputs:
+    """`inputs.only(reads)`, made once per run for each check (a thousand articles share it)."""
+    key = (id(inputs), reads)
+    made = _VIEWS.get(key)
+    if made is None or made[0] is not inputs:
+        _VIEWS.clear() if len(_VIEWS) > 64 else None
+        made = _VIEWS[key] = (inputs, inputs.only(reads))
+    return made[1]
 
 
 def context_key(root: Path, today: dt.date, settings: Settings) -> bytes:

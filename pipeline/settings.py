@@ -96,11 +96,13 @@ class Settings:
 
 def load_settings(root: Path) -> tuple[Settings, list[Diagnostic]]:
     """The settings in `root/pipeline.yml`; the defaults where it has none."""
-    from pipeline.content.articles import decode  # here: articles imports codes, which is fine, but
-    from pipeline.content.yamltext import YamlProblem, load_yaml  # keeps this module's import light
+    # Imported here: settings.py is imported by modules these import in turn.
+    from pipeline.content.articles import decode
+    from pipeline.content.files import readable
+    from pipeline.content.yamltext import YamlProblem, load_yaml
 
     path = root / SETTINGS_FILE
-    if not path.is_file():
+    if not readable(root, path):
         return Settings(), []
     text = decode(path.read_bytes())
     if text is None:

@@ -54,7 +54,8 @@ def test_the_runner_writes_the_table_and_the_json(tmp_path: Path) -> None:
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert data["meta"]["corpus_today"] == TODAY
     measured = data["results"]["10"]
-    expected = ["check", "build", "nav", "floor"] + (["bibtex"] if peer else [])
+    expected = ["check", "build", "zbuild", "nav", "floor", "zfloor"]
+    expected += ["bibtex"] if peer else []
     for tool in expected:
         assert measured[tool]["status"] == "ok", measured[tool]
         assert measured[tool]["median_s"] > 0
@@ -62,7 +63,8 @@ def test_the_runner_writes_the_table_and_the_json(tmp_path: Path) -> None:
     if not peer:
         assert measured["bibtex"]["status"] == "not measured"
     ratios = data["ratios"]["10"]
-    assert ratios["build_over_floor"] > 0 and ratios["check_over_build"] > 0
+    assert ratios["build_over_floor"] > 0 and ratios["zbuild_over_zfloor"] > 0
+    assert ratios["check_cold_s"] > 0
 
     table = (out / "results.md").read_text(encoding="utf-8")
     row = next(line for line in table.splitlines() if line.startswith("| 10 | "))

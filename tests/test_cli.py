@@ -126,7 +126,7 @@ def test_approve_writes_only_its_own_keys_and_the_article_publishes(minimal: Pat
         "approval:",
         "  by: rev2",
         "  on: 2026-11-25",
-        "  covers:",
+        "  covers: |",
     ]
     assert added[-7:-5] == ["  signature: |", "    -----BEGIN SSH SIGNATURE-----"]
     assert added[-1] == "    -----END SSH SIGNATURE-----"

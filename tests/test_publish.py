@@ -348,3 +348,45 @@ def test_a_page_changed_on_disk_after_it_was_written_is_audited_again(
 
     monkeypatch.setattr(SearchPlugin, "on_post_build", rewriting)
     assert_leak_stops_the_build(minimal, cli, before, "articles/back-pain.html")
+
+
+HOOKS = """
+import json, os
+from collections import Counter
+
+seen = Counter()
+texts = {}
+
+
+def on_page_content(html, page, config, files):
+    seen[page.file.src_uri] += 1
+    texts[page.file.src_uri] = html
+    return html
+
+
+def on_post_build(config):
+    with open(os.environ["HOOK_REPORT"], "w") as stream:
+        json.dump({"seen": seen, "texts": texts}, stream)
+"""
+
+
+def test_another_plugin_sees_each_articles_content_exactly_once(
+    minimal: Path, cli, tmp_path: Path, monkeypatch
+) -> None:
+    """Other plugins compose with ours: a hooks file's on_page_content runs once per page,
+    with the article's rendered text, through the CLI and through plain `mkdocs build`."""
+    (minimal / "hooks.py").write_text(HOOKS, "utf-8")
+    config = minimal / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "\nhooks:\n  - hooks.py\n", "utf-8")
+    report = tmp_path / "hooks.json"
+    monkeypatch.setenv("HOOK_REPORT", str(report))
+    for run in (
+        lambda: cli("build", cwd=minimal).code,
+        lambda: strict_build(minimal, HOOK_REPORT=str(report)).returncode,
+    ):
+        assert run() == 0
+        data = json.loads(report.read_text("utf-8"))
+        assert data["seen"]["articles/back-pain.md"] == 1
+        assert set(data["seen"].values()) == {1}
+        assert "Short-term relief comes from" in data["texts"]["articles/back-pain.md"]
+        report.unlink()

@@ -21,8 +21,9 @@ from pipeline.checks.registry import describe, notices_of
 from pipeline.citations.resolve import resolve
 from pipeline.citations.scan import Citation
 from pipeline.content.articles import decode
+from pipeline.content.files import readable
 from pipeline.diagnostics import Diagnostic
-from pipeline.identifiers import DOI, normalize_doi
+from pipeline.identifiers import DOI, normalize_doi, normalize_identifier, normalize_pmid
 from pipeline.model import Article, Entry, Library, ReviewStatus
 from pipeline.registry.lock import Lock
 from pipeline.registry.records import NoticeKind
@@ -36,28 +37,31 @@ class Retractions:
     pmids: frozenset[str] = field(default_factory=frozenset)
 
     def covers(self, entry: Entry) -> bool:
-        doi, pmid = entry.get("doi"), entry.get("pmid")
+        if not self.dois and not self.pmids:
+            return False
+        doi, pmid = entry.get("doi"), normalize_pmid(entry.get("pmid"))
         return bool(doi and normalize_doi(doi) in self.dois) or bool(pmid and pmid in self.pmids)
 
 
 def parse_retractions(text: str) -> tuple[Retractions, list[Diagnostic]]:
     dois, pmids, problems = set(), set(), []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
+        written = raw.split("#", 1)[0].strip()
+        line = normalize_identifier(written)
         if not line:
             continue
-        if re.fullmatch(r"(?:PMID:?\s*)?\d{1,9}", line, re.IGNORECASE):
+        if re.fullmatch(r"(?:PMID:?)?\d{1,9}", line, re.IGNORECASE):
             pmids.add(re.sub(r"\D", "", line))
         elif DOI.match(normalize_doi(line)):
             dois.add(normalize_doi(line))
         else:
-            problems.append(codes.BIB_RETRACTIONS_FILE.at(RETRACTIONS, number, 1, text=line))
+            problems.append(codes.BIB_RETRACTIONS_FILE.at(RETRACTIONS, number, 1, text=written))
     return Retractions(frozenset(dois), frozenset(pmids)), problems
 
 
 def load_retractions(root: Path) -> tuple[Retractions, list[Diagnostic]]:
     path = root / RETRACTIONS
-    if not path.is_file():
+    if not readable(root, path):
         return Retractions(), []
     text = decode(path.read_bytes())
     if text is None:

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic
-from pipeline.identifiers import DOI, normalize_doi
+from pipeline.identifiers import DOI, invisible, normalize_doi, normalize_pmid
 from pipeline.model import Entry, Library
 
 ANY_YEAR = ("year", "date")
@@ -47,8 +47,8 @@ def isbn_is_valid(isbn: str) -> bool:
 
 
 def year_of(entry: Entry) -> int | None:
-    found = re.match(r"^(\d{4})", entry.get("year") or entry.get("date"))
-    return int(found.group(1)) if found else None
+    text = (entry.get("year") or entry.get("date"))[:4]
+    return int(text) if len(text) == 4 and text.isdigit() and text.isascii() else None
 
 
 def _normal_title(title: str) -> str:
@@ -71,6 +71,16 @@ def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
             entry.path, entry.line_of(name), 1, key=entry.key, problem=message, fix=hint
         )
 
+    for name in ("doi", "pmid", "pmcid", "isbn", "url"):
+        hidden = invisible(entry.fields.get(name, ""))
+        if hidden:
+            yield bad(
+                name,
+                f"the {name} contains an invisible character "
+                f"({', '.join(f'U+{ord(c):04X}' for c in dict.fromkeys(hidden))})",
+                "delete the field and type the identifier again, or paste it as plain text",
+            )
+            return
     if entry.get("doi") and not DOI.match(normalize_doi(entry.get("doi"))):
         yield bad(
             "doi",
@@ -132,7 +142,7 @@ def check_same_work(library: Library) -> Iterator[Diagnostic]:
         if entry.get("doi"):
             identities.append(("DOI", normalize_doi(entry.get("doi"))))
         if entry.get("pmid"):
-            identities.append(("PMID", entry.get("pmid")))
+            identities.append(("PMID", normalize_pmid(entry.get("pmid"))))
         if entry.get("title") and year_of(entry):
             identities.append(
                 ("title and year", f"{_normal_title(entry.get('title'))}|{year_of(entry)}")

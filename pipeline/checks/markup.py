@@ -1,52 +1,143 @@
-"""What raw markup an article may contain.
+"""What raw markup an article or a site page may contain, read the way Markdown reads it.
 
 Board members may use a little inline HTML that Markdown lacks (superscripts, abbreviations,
-keyboard keys, collapsible details, tables). Anything that could run code, load another page
-or restyle the page (and so hide the disclaimer or fake the review status) is an error on its
-line. Rendering sanitizes the HTML again (`sanitize.py`): this check is where authors learn why.
+keyboard keys, collapsible details, tables). Anything that could run code, load something from
+another site, or restyle the page (and so hide the disclaimer or fake the review status) is an
+error on its line and column. Rendering sanitizes the HTML again (`site/sanitize.py`), and the
+audit and the pages' Content-Security-Policy stand behind both: this check is where authors
+learn why.
+
+The scan follows Markdown's own rules where they matter, and refuses what it cannot read the way
+Markdown would: code (fenced or in backticks) is not markup; a raw HTML tag ends at its `>`,
+with quoted values read as quoted; an HTML comment or tag that is never closed, and an element
+left open, are errors (Markdown and a browser would disagree about where they end); attribute
+lists (`{: ...}`) are parsed with Python-Markdown's own parser. Every step is linear in the text,
+so no input can make `check` slow.
 """
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterator
-from html.parser import HTMLParser
+from dataclasses import dataclass
+
+from markdown.extensions.attr_list import get_attrs
 
 from pipeline import codes
 from pipeline.citations.scan import code_mask
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 
-AUTHOR_TAGS = frozenset(
-    {"sup", "sub", "abbr", "br", "kbd", "details", "summary"}
-    | {"table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col"}
-)
-AUTHOR_ATTRIBUTES = frozenset({"title", "colspan", "rowspan", "align", "scope", "open", "lang"})
 DANGEROUS_TAGS = frozenset({"script", "style", "iframe", "object", "embed", "form", "frame"})
 DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:")
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster"})
-RESERVED_IDS = ("medical-disclaimer", "review-status")
+# Attributes that load something into the page (an image, a video) rather than link to it.
+EMBED_ATTRIBUTES = frozenset({"src", "srcset", "poster", "data"})
+RESERVED_IDS = frozenset({"medical-disclaimer", "review-status"})
 MAX_NESTING = 16
 RUNS_CODE = "it would run code in the reader's browser"
-NOT_LISTED = "allowed attributes are " + ", ".join(sorted(AUTHOR_ATTRIBUTES))
+# Elements whose end tag may be left out (HTML's own rules): not "left open" when it is.
+_VOID = frozenset({"br", "col", "img", "hr", "wbr", "source"})
+_OPTIONAL_END = frozenset({"tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "li", "p"})
 
-_RESERVED = re.compile(
-    r"""(?:\bid\s*=\s*["']?|\{[^}\n]*#)(medical-disclaimer|review-status)\b""", re.IGNORECASE
+
+@dataclass(frozen=True)
+class Policy:
+    """What raw markup a kind of page may use."""
+
+    name: str  # "articles" or "site pages", for messages
+    tags: frozenset[str]
+    attributes: frozenset[str]
+
+    @property
+    def listed(self) -> str:
+        return ", ".join(sorted(self.attributes))
+
+
+ARTICLES = Policy(
+    "articles",
+    frozenset(
+        {"sup", "sub", "abbr", "br", "kbd", "details", "summary"}
+        | {"table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col"}
+    ),
+    frozenset({"title", "colspan", "rowspan", "align", "scope", "open", "lang"}),
 )
-_ATTR_LIST_HANDLER = re.compile(r"\{:?[^}\n]*?\b(on[a-z]+)\s*=", re.IGNORECASE)
-_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s*\[[^\]]+\]:\s*<?(\S+)|<([a-z]+:[^>\s]*)>", re.M)
-_LIST_ITEM = re.compile(r"^((?:[ ]{4}|\t|[ ]{0,3}>[ ]?)*)[ ]{0,3}(?:[-*+]|\d+[.)])\s")
+# Site pages (home, editorial policy, board) may also show an image or figure of the site's
+# own: nothing else, and the same attributes otherwise.
+SITE_PAGES = Policy(
+    "site pages",
+    ARTICLES.tags | {"img", "figure", "figcaption"},
+    ARTICLES.attributes | {"src", "alt", "width", "height"},
+)
 
 
-def _masked_body(article: Article) -> str:
-    """The body with code blanked out (newlines kept), so positions stay true."""
-    body = list(article.body)
-    for start, end in code_mask(article.body):
-        for index in range(start, end):
-            if body[index] != "\n":
-                body[index] = " "
-    return "".join(body)
+@dataclass(frozen=True)
+class _Tag:
+    start: int
+    name: str
+    closing: bool
+    attributes: tuple[tuple[str, str | None], ...]
+    self_closing: bool = False
+
+
+@dataclass(frozen=True)
+class _Unclosed:
+    start: int
+    what: str  # "comment" or "tag"
+
+
+_TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_ATTRIBUTE = re.compile(
+    r"""\s*([^\s"'<>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?|\s*/?(>)|\s*(/)""", re.S
+)
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
+
+
+def _tokens(text: str) -> Iterator[_Tag | _Unclosed]:
+    """Raw HTML tags and comments in `text` (code already blanked), each consumed whole before
+    the scan goes on, so every character is read once. A tag or comment that does not end
+    before the paragraph does (a blank line) is reported as unclosed."""
+    paragraph_ends = [m.start() for m in _PARAGRAPH_END.finditer(text)] + [len(text)]
+    at = text.find("<")
+    while at != -1:
+        if text.startswith("<!--", at):
+            end = text.find("-->", at + 4)
+            if end == -1:
+                yield _Unclosed(at, "comment")
+                return
+            at = text.find("<", end + 3)
+            continue
+        found = _TAG_START.match(text, at)
+        if found is None:
+            at = text.find("<", at + 1)
+            continue
+        limit = paragraph_ends[bisect.bisect_left(paragraph_ends, found.end())]
+        attributes: list[tuple[str, str | None]] = []
+        position, ended, self_closing = found.end(), False, False
+        while position < limit:
+            part = _ATTRIBUTE.match(text, position, limit)
+            if part is None:
+                break
+            position = part.end()
+            if part.group(3):
+                ended = True
+                self_closing = part.group().rstrip().endswith("/>")
+                break
+            if part.group(1):
+                value = part.group(2)
+                if value is not None and value[:1] in "\"'":
+                    value = value[1:-1]
+                attributes.append((part.group(1).lower(), value))
+        if not ended:
+            yield _Unclosed(at, "tag")
+            at = text.find("<", max(position, found.end()))
+            continue
+        yield _Tag(
+            at, found.group(2).lower(), bool(found.group(1)), tuple(attributes), self_closing
+        )
+        at = text.find("<", position)
 
 
 def _scheme(url: str) -> str | None:
@@ -54,77 +145,221 @@ def _scheme(url: str) -> str | None:
     return next((s for s in DANGEROUS_SCHEMES if compact.startswith(s)), None)
 
 
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[int, int, str, list[tuple[str, str | None]]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line, column = self.getpos()
-        self.found.append((line, column, tag, attrs))
+def is_external(url: str) -> bool:
+    """An address on another site (`https://`, `//host`), rather than a file of this site."""
+    compact = re.sub(r"[\s\x00-\x1f]", "", html.unescape(url)).lower()
+    return compact.startswith("//") or bool(re.match(r"[a-z][a-z0-9+.-]*:", compact))
 
 
-def check_markup(article: Article) -> Iterator[Diagnostic]:
-    text = _masked_body(article)
+class _Positions:
+    def __init__(self, text: str, first_line: int) -> None:
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+        self.first_line = first_line
 
-    def at(offset: int) -> tuple[int, int]:
-        line_start = text.rfind("\n", 0, offset) + 1
-        return article.body_line + text.count("\n", 0, offset), offset - line_start + 1
-
-    for match in _RESERVED.finditer(text):
-        line, column = at(match.start())
-        yield codes.RESERVED_ID.at(article.path, line, column, id=match.group(1))
-    for match in _ATTR_LIST_HANDLER.finditer(text):
-        line, column = at(match.start(1))
-        yield codes.HTML_ATTRIBUTE.at(
-            article.path, line, column, name=match.group(1), where="", why=RUNS_CODE
-        )
-    for match in _MD_LINK.finditer(text):
-        url = next(group for group in match.groups() if group is not None)
-        scheme = _scheme(url)
-        if scheme:
-            line, column = at(match.start())
-            yield codes.HTML_URL.at(article.path, line, column, scheme=scheme)
-    parser = _Tags()
-    parser.feed(text)
-    parser.close()
-    for line_in_body, column, tag, attrs in parser.found:
-        line = article.body_line + line_in_body - 1
-        yield from _check_tag(article.path, line, column + 1, tag, attrs)
-    yield from _check_nesting(article, text)
+    def __call__(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_left(self.newlines, offset)
+        line_start = self.newlines[index - 1] + 1 if index else 0
+        return self.first_line + index, offset - line_start + 1
 
 
-def _check_tag(
-    path: str, line: int, column: int, tag: str, attrs: list[tuple[str, str | None]]
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _masked(text: str) -> str:
+    """The text with code blanked out (newlines kept), so positions stay true. HTML comments
+    are left in: the tag scan reads them (and reports one that never ends)."""
+    parts, done = [], 0
+    for start, end in code_mask(text):
+        if start < done or text.startswith("<!--", start):
+            continue
+        parts += [text[done:start], _NOT_NEWLINE.sub(" ", text[start:end])]
+        done = end
+    return "".join(parts) + text[done:]
+
+
+def check_markup(article: Article, policy: Policy = ARTICLES) -> Iterator[Diagnostic]:
+    yield from check_text(article.path, article.body, article.body_line, policy)
+
+
+# A text full of one mistake reports its first few, not a line for each of thousands.
+MAX_REPORTED = 20
+
+
+def check_text(path: str, body: str, first_line: int, policy: Policy) -> Iterator[Diagnostic]:
+    """Every markup problem of a Markdown text whose first line is `first_line` of `path` (the
+    first MAX_REPORTED of each code)."""
+    text = _masked(body)
+    where = _Positions(text, first_line)
+    counts: dict[str, int] = {}
+    for found in (
+        *_check_tags(path, text, where, policy),
+        *_check_attribute_lists(path, text, where, policy),
+        *_check_links_and_images(path, text, where),
+        *_check_nesting(path, text, first_line),
+    ):
+        counts[found.code] = counts.get(found.code, 0) + 1
+        if counts[found.code] <= MAX_REPORTED:
+            yield found
+
+
+def _check_tags(path: str, text: str, where: _Positions, policy: Policy) -> Iterator[Diagnostic]:
+    open_elements: list[_Tag] = []
+    unclosed = 0
+    for token in _tokens(text):
+        if isinstance(token, _Unclosed):
+            unclosed += 1
+            if unclosed <= MAX_REPORTED:  # a flood of "<" is reported once, not per character
+                code = codes.UNCLOSED_COMMENT if token.what == "comment" else codes.UNCLOSED_TAG
+                yield code.at(path, *where(token.start))
+            continue
+        line, column = where(token.start)
+        if token.closing:
+            while open_elements and open_elements[-1].name != token.name:
+                if open_elements[-1].name not in _OPTIONAL_END:
+                    break
+                open_elements.pop()
+            if open_elements and open_elements[-1].name == token.name:
+                open_elements.pop()
+            continue
+        if token.name not in policy.tags:
+            why = (
+                "it could run code or change the page"
+                if token.name in DANGEROUS_TAGS
+                else f"it is not on the list of HTML allowed in {policy.name}"
+            )
+            yield codes.HTML_ELEMENT.at(path, line, column, tag=token.name, why=why)
+            continue
+        if token.name not in _VOID and not token.self_closing:
+            open_elements.append(token)
+        yield from _check_attributes(path, line, column, token.name, token.attributes, policy)
+    for left in open_elements:
+        if left.name not in _OPTIONAL_END:
+            yield codes.UNCLOSED_ELEMENT.at(path, *where(left.start), tag=left.name)
+
+
+def _check_attributes(
+    path: str,
+    line: int,
+    column: int,
+    tag: str,
+    attributes: tuple[tuple[str, str | None], ...] | list[tuple[str, str | None]],
+    policy: Policy,
+    where: str = "",
 ) -> Iterator[Diagnostic]:
-    if tag not in AUTHOR_TAGS:
-        why = (
-            "it could run code or change the page"
-            if tag in DANGEROUS_TAGS
-            else "it is not on the list of HTML allowed in articles"
-        )
-        yield codes.HTML_ELEMENT.at(path, line, column, tag=tag, why=why)
-        return
-    for name, value in attrs:
+    place = where or f" on <{tag}>"
+    for name, value in attributes:
         if name in URL_ATTRIBUTES and value and _scheme(value):
             yield codes.HTML_URL.at(path, line, column, scheme=_scheme(value))
         elif name.startswith("on"):
-            yield codes.HTML_ATTRIBUTE.at(
-                path, line, column, name=name, where=f" on <{tag}>", why=RUNS_CODE
-            )
-        elif name not in AUTHOR_ATTRIBUTES:
-            yield codes.HTML_ATTRIBUTE.at(
-                path, line, column, name=name, where=f" on <{tag}>", why=NOT_LISTED
+            yield codes.HTML_ATTRIBUTE.at(path, line, column, name=name, where=place, why=RUNS_CODE)
+        elif name == "id" and value in RESERVED_IDS:
+            yield codes.RESERVED_ID.at(path, line, column, id=value)
+        elif name not in policy.attributes:
+            why = f"allowed attributes are {policy.listed}"
+            yield codes.HTML_ATTRIBUTE.at(path, line, column, name=name, where=place, why=why)
+        elif name in EMBED_ATTRIBUTES and value and is_external(value):
+            yield codes.EXTERNAL_RESOURCE.at(path, line, column, url=value[:200])
+
+
+# Python-Markdown's attribute lists: `{: .class #id key=value }` or `{ ... }` after a heading,
+# a block or an inline element. Candidates are found with a single character class (linear);
+# their content is parsed by Python-Markdown's own attr_list parser.
+_ATTR_LIST = re.compile(r"\{:?([^{}\n]*)\}")
+_ATTR_LIST_NAMES = {".": "class", "id": "id"}
+
+
+def _check_attribute_lists(
+    path: str, text: str, where: _Positions, policy: Policy
+) -> Iterator[Diagnostic]:
+    for found in _ATTR_LIST.finditer(text):
+        content = found.group(1).strip()
+        if not content:
+            continue
+        pairs = [(_ATTR_LIST_NAMES.get(k, k).lower(), v) for k, v in get_attrs(content)]
+        if not found.group().startswith("{:") and not any(
+            k in ("class", "id") or "=" in content or k in _BARE_DANGEROUS for k, _ in pairs
+        ):
+            continue  # "{x}" in prose is not an attribute list worth refusing
+        line, column = where(found.start())
+        yield from _check_attributes(
+            path, line, column, "", pairs, policy, where=" in a {: ...} attribute list"
+        )
+
+
+_BARE_DANGEROUS = frozenset({"hidden", "inert", "style", "role", "tabindex"})
+
+
+# Markdown links and images: `[text](url)`, `![alt](url)`, and reference definitions
+# `[label]: url` (which an image may use: `![alt][label]`). Brackets are matched as Markdown
+# matches them, nesting included, with one stack per paragraph: linear in the text.
+_REFERENCE = re.compile(r"^[ ]{0,3}\[([^\[\]\n]{1,999})\]:[ \t]*<?([^\s>]+)", re.M)
+# A destination's characters stop at the next bracket, so each is read once.
+_DESTINATION = re.compile(r"\(\s*<?([^\s()<>\[\]]*)")
+_LABEL = re.compile(r"\[([^\[\]\n]{0,999})\]")
+
+
+def _check_links_and_images(path: str, text: str, where: _Positions) -> Iterator[Diagnostic]:
+    references = {m.group(1).strip().lower(): m for m in _REFERENCE.finditer(text)}
+    for definition in references.values():
+        url = definition.group(2)
+        if _scheme(url):
+            yield codes.HTML_URL.at(path, *where(definition.start(2)), scheme=_scheme(url))
+    paragraph_ends = [m.start() for m in _PARAGRAPH_END.finditer(text)] + [len(text)]
+    stack: list[tuple[int, bool]] = []  # open "[" positions, and whether they open an image
+    paragraph = 0
+    for bracket in re.finditer(r"(?<!\\)[\[\]]", text):
+        at = bracket.start()
+        while at > paragraph_ends[paragraph]:
+            paragraph += 1
+            stack.clear()
+        if text[at] == "[":
+            stack.append((at, at > 0 and text[at - 1] == "!"))
+            continue
+        if not stack:
+            continue
+        opening, image = stack.pop()
+        after = at + 1
+        destination = _DESTINATION.match(text, after) if text.startswith("(", after) else None
+        url = destination.group(1) if destination else None
+        if url is None and image:
+            label = _LABEL.match(text, after)
+            key = label.group(1) if label and label.group(1) else text[opening + 1 : at][:1000]
+            target = references.get(key.strip().lower())
+            url = target.group(2) if target else None
+        if not url:
+            continue
+        if _scheme(url):
+            yield codes.HTML_URL.at(path, *where(opening), scheme=_scheme(url))
+        elif image and is_external(url):
+            yield codes.EXTERNAL_RESOURCE.at(path, *where(opening - 1), url=url[:200])
+    for autolink in re.finditer(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*)>", text):
+        if _scheme(autolink.group(1)):
+            yield codes.HTML_URL.at(
+                path, *where(autolink.start()), scheme=_scheme(autolink.group(1))
             )
 
 
-def _check_nesting(article: Article, text: str) -> Iterator[Diagnostic]:
-    """Lists nested hundreds deep make the Markdown renderer recurse until it fails."""
-    for number, line in enumerate(text.split("\n")):
-        found = _LIST_ITEM.match(line)
-        depth = len(re.findall(r"[ ]{4}|\t|>", found.group(1))) if found else line.count(">")
-        if depth > MAX_NESTING:
-            yield codes.TOO_DEEP.at(
-                article.path, article.body_line + number, 1, depth=depth, limit=MAX_NESTING
-            )
-            return
+# How deeply a line is nested: each level of indentation (four spaces or a tab, as Markdown
+# counts them) is a level of a list, a quote, an admonition or an indented block, and each ">"
+# that opens the line is a level of quoting. Brackets and tags inside the line do not count.
+# Each level is matched atomically: once a level is read, it is never read another way, so a
+# line of hundreds of quote markers cannot make the match try every split (which took minutes).
+_LEADING = re.compile(r"(?>[ ]{4}|\t|[ ]{0,3}>[ ]?)*+")
+
+
+_TOO_DEEP = re.compile(rf"^(?>[ ]{{4}}|\t|[ ]{{0,3}}>[ ]?){{{MAX_NESTING + 1}}}", re.M)
+
+
+def _check_nesting(path: str, text: str, first_line: int) -> Iterator[Diagnostic]:
+    """Hundreds of nested lists, quotes or admonitions make the Markdown renderer recurse until
+    it fails. Only a line that opens with more levels than allowed is looked at closely."""
+    deep = _TOO_DEEP.search(text)
+    if deep is None:
+        return
+    start = text.rfind("\n", 0, deep.start()) + 1
+    line = text[start : text.find("\n", start) if "\n" in text[start:] else len(text)]
+    prefix = _LEADING.match(line)
+    assert prefix is not None
+    depth = len(re.findall(r"[ ]{4}|\t|>", prefix.group()))
+    number = text.count("\n", 0, start)
+    yield codes.TOO_DEEP.at(path, first_line + number, 1, depth=depth, limit=MAX_NESTING)

@@ -20,17 +20,9 @@ from pipeline.diagnostics import Diagnostic, suggestion
 from pipeline.identifiers import cited_identifier
 from pipeline.model import Article, Library
 
-# A key starts with a letter, digit or underscore; inner punctuation is allowed, a trailing
-# one is not (so `[@smith2001.]` cites smith2001), as in Pandoc.
+# What a key written bare may be (Pandoc): a letter, digit or underscore first, inner
+# punctuation, a word character last. Anything else is written in braces, `@{...}`.
 KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
-BRACKET = re.compile(r"(?<!\\)\[(?P<inner>[^\[\]]{0,500}?@[^\[\]]{0,500}?)\](?![(\[])")
-# Pandoc's braced form, `@{doi:10.1016/S0140-6736(97)11096-0}`, holds a key with any character
-# but spaces and braces: how a DOI with brackets in it is cited by identifier.
-_ITEM = re.compile(
-    rf"^(?P<prefix>.*?)(?<![\w.@])-?(?P<at>@)(?:\{{(?P<braced>[^{{}}\s]+)\}}|(?P<key>{KEY}))?"
-    r"(?P<rest>.*)$",
-    re.DOTALL,
-)
 # After a key: nothing, a locator or suffix (after a comma or space), or trailing punctuation.
 _AFTER_KEY = re.compile(r"^[.:;!?]*(?:$|[,\s])")
 _NEWLINE = re.compile("\n")
@@ -52,9 +44,10 @@ LOCATOR_LABELS = {
     "section": "sec",
 }
 # `, pp. 3-4, 7 and passim`: a label, numbers and ranges (the locator), then a free suffix.
-_NUMBERS = r"[A-Za-z]?\d+(?:\s*[-–]{1,2}\s*[A-Za-z]?\d+)?"
+# Possessive: a long run of digits or letters is read once, never split again.
+_NUMBERS = r"[A-Za-z]?\d++(?:\s*+[-–]{1,2}\s*+[A-Za-z]?\d++)?"
 _LOCATOR = re.compile(
-    rf"^\s*,\s*(?:(?P<label>[A-Za-z]+)\.?\s*)?(?P<value>{_NUMBERS}(?:\s*,\s*{_NUMBERS})*)\b"
+    rf"^\s*+,\s*+(?:(?P<label>[A-Za-z]++)\.?\s*+)?(?P<value>{_NUMBERS}(?:\s*+,\s*+{_NUMBERS})*+)\b"
 )
 
 
@@ -89,8 +82,13 @@ class Malformed:
     reason: str
 
 
+@functools.lru_cache(maxsize=64)  # the citation scan and the markup check both ask for it
 def code_mask(text: str) -> list[tuple[int, int]]:
-    """Spans (start, end) of fenced code, code spans and HTML comments: no citation there."""
+    """Spans (start, end) of fenced code, code spans and HTML comments: no citation there.
+
+    Linear in the text, whatever it holds: each fence is searched for its closing once, and a
+    code span's closing backticks are looked up among the runs of the same width in the same
+    paragraph (code spans, as in Markdown, never cross a blank line)."""
     spans: list[tuple[int, int]] = []
     pos = 0
     fence_end = _next_fence_block(text, 0)
@@ -117,26 +115,41 @@ def _next_fence_block(text: str, pos: int) -> tuple[int, int] | None:
     return opening.start(), close.end() if close else len(text)
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
 def _inline_code_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    for comment in _COMMENT.finditer(text, start, end):
-        yield comment.start(), comment.end()
-    pos = start
-    while True:
-        run = _BACKTICKS.search(text, pos, end)
-        if run is None:
-            return
-        width = len(run.group())
-        closing = re.compile(rf"(?<!`)`{{{width}}}(?!`)")
-        close = closing.search(text, run.end(), end)
-        if close is None:
-            pos = run.end()
+    comments = [(c.start(), c.end()) for c in _COMMENT.finditer(text, start, end)]
+    yield from comments
+    paragraph_ends = [m.start() for m in _BLANK_LINE.finditer(text, start, end)] + [end]
+    runs = [
+        (run.start(), run.end())
+        for run in _BACKTICKS.finditer(text, start, end)
+        if not _inside(comments, run.start())
+    ]
+    by_width: dict[int, list[int]] = {}
+    for index, (first, last) in enumerate(runs):
+        by_width.setdefault(last - first, []).append(index)
+    done = -1  # runs up to this index are inside a span already found
+    for index, (first, last) in enumerate(runs):
+        if index <= done or (first > 0 and text[first - 1] == "\\"):
             continue
-        yield run.start(), close.end()
-        pos = close.end()
+        same = by_width[last - first]
+        later = bisect.bisect_right(same, index)
+        if later == len(same):
+            continue
+        close = same[later]
+        limit = paragraph_ends[bisect.bisect_left(paragraph_ends, first)]
+        if runs[close][0] >= limit:
+            continue
+        yield first, runs[close][1]
+        done = close
 
 
-def _masked(spans: Sequence[tuple[int, int]], offset: int) -> bool:
-    return any(start <= offset < end for start, end in spans)
+def _inside(spans: Sequence[tuple[int, int]], offset: int) -> bool:
+    """Whether `offset` lies in one of the sorted, disjoint `spans`."""
+    index = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
 def scan(article: Article) -> tuple[list[Citation], list[Malformed]]:
@@ -148,6 +161,64 @@ def scan(article: Article) -> tuple[list[Citation], list[Malformed]]:
 def scan_text(text: str) -> list[Citation]:
     """The citation brackets of any Markdown text (a staged page), in order."""
     return list(_scan(text, 1)[0])
+
+
+_OPEN_BRACKET = re.compile(r"(?<!\\)\[")
+# What may stand between the brackets of a citation: a single character class, so the search
+# from each "[" stops at the next bracket and the whole scan stays linear in the text.
+_INNER = re.compile(r"[^\[\]]{0,1000}")
+_AT = re.compile(r"(?<![\w.@])-?@")
+_KEY_RUN = re.compile(r"[\w][\w:.#$%&+?<>~/-]*+")  # possessive: no backtracking
+_WORD = re.compile(r"\w")
+_BRACED = re.compile(r"\{([^{}\s]+)\}")
+
+
+def _brackets(body: str, mask: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, inner) of each bracket that holds an "@", outside code and comments, and
+    is not a link (`[...](` or `[...][`)."""
+    for opening in _OPEN_BRACKET.finditer(body):
+        begin = opening.end()
+        inner = _INNER.match(body, begin)
+        assert inner is not None  # {0,...} always matches
+        close = inner.end()
+        if close >= len(body) or body[close] != "]" or "@" not in inner.group():
+            continue
+        if close + 1 < len(body) and body[close + 1] in "([":
+            continue
+        if _inside(mask, opening.start()):
+            continue
+        yield opening.start(), close + 1, inner.group()
+
+
+def _item(part: str) -> tuple[str, str | None, str, int, int] | None:
+    """One citation item: (prefix, key, what follows the key, the offset of its "@" in
+    `part`, the offset just after the key); None when there is no "@" at all. A key ends on a
+    word character, as in Pandoc, so `[@smith2001.]` cites smith2001; Pandoc's braced form,
+    `@{doi:10.1016/S0140-6736(97)11096-0}`, holds any characters but spaces and braces (how a
+    DOI with brackets in it is cited by identifier)."""
+    at = _AT.search(part)
+    if at is None:
+        return None
+    braced = _BRACED.match(part, at.end())
+    if braced is not None:
+        return part[: at.start()], braced.group(1), part[braced.end() :], at.end() - 1, braced.end()
+    run = _KEY_RUN.match(part, at.end())
+    if run is None:
+        return part[: at.start()], None, part[at.end() :], at.end() - 1, at.end()
+    key = run.group()
+    while len(key) > 1 and not _WORD.match(key[-1]):
+        key = key[:-1]
+    end = at.end() + len(key)
+    return part[: at.start()], key, part[end:], at.end() - 1, end
+
+
+def without_citations(text: str) -> str:
+    """The text with every citation bracket blanked, as readers never see it written."""
+    parts, end = [], 0
+    for start, stop, _ in _brackets(text, code_mask(text)):
+        parts += [text[end:start], " "]
+        end = stop
+    return "".join(parts) + text[end:]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -163,46 +234,40 @@ def _scan(body: str, body_line: int) -> tuple[tuple[Citation, ...], tuple[Malfor
         line_start = newlines[index - 1] + 1 if index else 0
         return body_line + index, offset - line_start + 1
 
-    for match in BRACKET.finditer(body):
-        if _masked(mask, match.start()):
-            continue
-        inner_start = match.start("inner")
+    for start, end, inner in _brackets(body, mask):
         items: list[CitationItem] = []
         problems: list[str] = []
         is_citation = False
-        offset = inner_start
-        for part in match.group("inner").split(";"):
-            item = _ITEM.match(part)
+        offset = start + 1
+        for part in inner.split(";"):
+            item = _item(part)
             if item is None:
                 if part.strip():
                     problems.append(f"'{part.strip()}' is not a citation item")
                 else:
                     problems.append("an item is empty (a stray ';')")
-            elif item.group("key") is None and item.group("braced") is None:
-                is_citation = True
-                problems.append("'@' is not followed by a key")
-            elif not _AFTER_KEY.match(item.group("rest")):
-                is_citation = True
-                cited = item.group("key") or "{" + item.group("braced") + "}"
-                junk = cited + item.group("rest").split(",")[0].split()[0]
-                problems.append(f"the key '{junk}' contains a character keys cannot have")
-                if cited_identifier(junk):
-                    problems[-1] += f" (write an identifier like this in braces: @{{{junk}}})"
             else:
                 is_citation = True
-                key = item.group("key") or item.group("braced")
-                key_at = offset + item.start("at")
-                line, column = where(key_at)
-                span = (key_at, offset + item.start("rest"))
-                items.append(CitationItem(key, _locator(item.group("rest")), line, column, span))
+                _, key, rest, at_offset, key_end = item
+                if key is None:
+                    problems.append("'@' is not followed by a key")
+                elif not _AFTER_KEY.match(rest):
+                    junk = part[at_offset + 1 : key_end] + rest.split(",")[0].split()[0]
+                    problems.append(f"the key '{junk}' contains a character keys cannot have")
+                    if cited_identifier(junk):
+                        problems[-1] += f" (write an identifier like this in braces: @{{{junk}}})"
+                else:
+                    line, column = where(offset + at_offset)
+                    span = (offset + at_offset, offset + key_end)
+                    items.append(CitationItem(key, _locator(rest), line, column, span))
             offset += len(part) + 1
         if not is_citation:
             continue  # e.g. "[write to jdoe@example.org]"
-        line, column = where(match.start())
+        line, column = where(start)
         if problems:
-            malformed.append(Malformed(line, column, match.group(), problems[0]))
+            malformed.append(Malformed(line, column, body[start:end], problems[0]))
             continue
-        citations.append(Citation(match.start(), match.end(), tuple(items), line, column))
+        citations.append(Citation(start, end, tuple(items), line, column))
     return tuple(citations), tuple(malformed)
 
 

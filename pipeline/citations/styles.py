@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline import codes
 from pipeline.citations.formats import BUILT_IN
+from pipeline.content.files import readable
 from pipeline.diagnostics import Diagnostic
 from pipeline.identifiers import strip_doi_prefix
 from pipeline.model import Entry
@@ -56,7 +57,7 @@ def load_style(option: str, root: Path) -> tuple[Style, list[Diagnostic]]:
     if option.lower() in BUILT_IN:
         return built_in(option.lower()), []
     path = root / option
-    if not path.is_file():
+    if not readable(root, path):
         return built_in("ama"), [
             codes.STYLE_UNUSABLE.at(
                 SETTINGS_FILE, 0, 0, style=option, problem="it is neither ama, vancouver nor a file"

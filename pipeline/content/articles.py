@@ -264,14 +264,12 @@ class _Fields:
         if not isinstance(record, dict):
             return None
         by, signature, note = record.get("by"), record.get("signature"), record.get("note", "")
-        covers, significant = record.get("covers", {}), record.get("significant", False)
+        covers, significant = record.get("covers", ""), record.get("significant", False)
         if not isinstance(by, str) or not by.strip() or not isinstance(signature, str):
             return None
         if not isinstance(note, str) or not isinstance(significant, bool):
             return None
-        if not isinstance(covers, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in covers.items()
-        ):
+        if not isinstance(covers, str):
             return None
         mark = len(self.problems)
         day = self._as_date("approval.on", record.get("on"), line)
@@ -291,8 +289,9 @@ class _Fields:
                 )
             )
             return None
+        digests = dict(entry.rsplit(" ", 1) for entry in covers.splitlines() if " " in entry)
         return Approval(
-            by.strip(), day, signature, dict(covers), " ".join(note.split()), significant, line
+            by.strip(), day, signature, digests, " ".join(note.split()), significant, line
         )
 
     def unknown_keys(self) -> None:

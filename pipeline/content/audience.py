@@ -22,7 +22,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-_OPEN = re.compile(r"^///[ \t]*audience[ \t]*(?:\|[ \t]*(?P<who>[^\n]*?))?[ \t]*$", re.I)
+# The audience is read whole and stripped in code: a lazy group before trailing blanks would try
+# every length of a long line (minutes on a hostile one).
+_OPEN = re.compile(r"^///[ \t]*audience[ \t]*(?:\|(?P<who>[^\n]*))?$", re.I)
 _OTHER_OPEN = re.compile(r"^///[ \t]*[A-Za-z]")
 _CLOSE = re.compile(r"^///[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline import codes
 from pipeline.content.articles import decode
+from pipeline.content.files import readable
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Board, BoardMember
@@ -23,7 +24,7 @@ ROLES = frozenset({"author", "reviewer", "admin"})
 
 def load_board(root: Path) -> tuple[Board, list[Diagnostic]]:
     path = root / ROSTER
-    if not path.is_file():
+    if not readable(root, path):
         return Board(), [
             codes.BOARD_INVALID.at(ROSTER, 0, 0, problem="the board roster is missing")
         ]

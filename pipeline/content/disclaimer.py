@@ -13,6 +13,7 @@ import markdown
 
 from pipeline import codes
 from pipeline.content.articles import decode
+from pipeline.content.files import readable
 from pipeline.diagnostics import Diagnostic
 
 DISCLAIMER = "references/disclaimer.md"
@@ -27,7 +28,7 @@ class Disclaimer:
 
 def load_disclaimer(root: Path) -> tuple[Disclaimer | None, list[Diagnostic]]:
     path = root / DISCLAIMER
-    if not path.is_file():
+    if not readable(root, path):
         return None, [codes.DISCLAIMER_MISSING.at(DISCLAIMER, 0, 0, problem="missing")]
     text = decode(path.read_bytes())
     if text is None or not text.strip():

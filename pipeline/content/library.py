@@ -17,17 +17,21 @@ import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock
 from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 from pipeline import codes
 from pipeline.cache import Cache
 from pipeline.content.articles import decode
+from pipeline.content.files import readable
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Author, Entry, Library
 
 _LATEX = LatexNodes2Text()
-# Most field values hold no LaTeX beyond case-protecting braces; those skip the (slow, general)
-# LaTeX parser, which gives the same text for them.
-_NEEDS_LATEX = re.compile(r"[\\$~%]|--")
+# Made once: pylatexenc would otherwise build its table of macros for every field it decodes.
+_CONTEXT = get_default_latex_context_db()
+# Most field values hold no LaTeX beyond case-protecting braces and dashes (page ranges); those
+# skip the (slow, general) LaTeX parser, which gives the same text for them.
+_NEEDS_LATEX = re.compile(r"[\\$~%]")
 
 
 # Fields that are identifiers, not text: `%` and `~` in a URL are not LaTeX (as in biblatex).
@@ -37,8 +41,10 @@ VERBATIM = frozenset({"url", "doi", "pmid", "pmcid", "isbn", "issn", "eprint", "
 def latex_text(value: str) -> str:
     """A BibTeX field value as display text: accents, dashes, `\\&` decoded, braces dropped."""
     if not _NEEDS_LATEX.search(value):
-        return value.replace("{", "").replace("}", "")
-    return str(_LATEX.latex_to_text(value))
+        text = value.replace("{", "").replace("}", "")
+        return text.replace("---", "\u2014").replace("--", "\u2013") if "--" in text else text
+    walker = LatexWalker(value, latex_context=_CONTEXT, tolerant_parsing=True)
+    return str(_LATEX.nodelist_to_text(walker.get_latex_nodes()[0]))
 
 
 # The splitter also logs each failure it hands back to us; we report those as diagnostics.
@@ -46,7 +52,7 @@ logging.getLogger("bibtexparser.splitter").setLevel(logging.CRITICAL)
 
 
 def load_library(root: Path, cache: Cache | None = None) -> tuple[Library, list[Diagnostic]]:
-    files = sorted((root / "references").glob("*.bib"))
+    files = sorted(p for p in (root / "references").glob("*.bib") if readable(root, p))
     if not files:
         return Library(), [codes.BIB_NO_LIBRARY.at("references")]
     entries: dict[str, Entry] = {}
@@ -112,9 +118,16 @@ def parse_library(rel: str, text: str) -> tuple[list[Entry], list[Diagnostic]]:
         text,
         append_middleware=[middlewares.SeparateCoAuthors()],
     )
-    entries = [_entry(rel, block) for block in parsed.entries]
-    by_key = {e.key: e for e in entries}
+    entries: list[Entry] = []
     problems: list[Diagnostic] = []
+    for block in parsed.entries:
+        try:
+            entries.append(_entry(rel, block))
+        except RecursionError:  # braces nested hundreds deep: LaTeX decoding gives up
+            line = (block.start_line or 0) + 1
+            start = f"@{block.entry_type}{{{block.key}, ...}} has braces nested too deeply"
+            problems.append(codes.BIB_PARSE.at(rel, line, 1, start=start))
+    by_key = {e.key: e for e in entries}
     for failed in parsed.failed_blocks:
         line = (failed.start_line or 0) + 1
         if isinstance(failed, DuplicateBlockKeyBlock):
@@ -166,6 +179,7 @@ def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
     )
 
 
+@functools.lru_cache(maxsize=8192)  # the same people write many of a library's entries
 def parse_author(raw: str) -> Author:
     """One BibTeX name; one wholly in braces (`{American College of Physicians}`) is corporate."""
     name = raw.strip()

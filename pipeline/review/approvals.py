@@ -12,7 +12,7 @@ reviewers' approvals verify. Nothing here trusts the free-form `reviewers` list.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -49,7 +49,7 @@ class ApprovalCheck:
 
 
 def check_approvals(
-    article: Article, board: Board, library: Library, cited: Sequence[str]
+    article: Article, board: Board, library: Library | Mapping[str, str], cited: Sequence[str]
 ) -> tuple[tuple[ApprovalCheck, ...], list[Diagnostic]]:
     """Every approval record of the article, checked, and a diagnostic for each that does not
     hold. Records of an article that is not Approved are not checked: they publish nothing."""

@@ -94,9 +94,26 @@ def item_name(item: str) -> str:
     return ITEM_NAMES.get(item, item)
 
 
-def article_items(article: Article, library: Library, cited: Sequence[str]) -> dict[str, str]:
+class ReferenceDigests(dict[str, str]):
+    """Each library entry's digest, made the first time an article cites it: a thousand
+    articles citing the same entries digest each entry once."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = _digest(entry_value(resolve(self.library, key)))
+        return value
+
+
+def article_items(
+    article: Article, references: Library | Mapping[str, str], cited: Sequence[str]
+) -> dict[str, str]:
     """Item -> full digest, for everything article-specific a reader sees. `cited`: the keys
-    the article cites (order does not matter: the text fixes the numbering)."""
+    the article cites (order does not matter: the text fixes the numbering); `references`:
+    the library, or its `ReferenceDigests` when many articles are checked."""
+    digests = ReferenceDigests(references) if isinstance(references, Library) else references
     items = {
         "address": _digest(article.slug),
         "title": _digest(_text(article.title)),
@@ -108,8 +125,11 @@ def article_items(article: Article, library: Library, cited: Sequence[str]) -> d
     }
     # A source cited by DOI or PMID is covered as the entry it resolves to, under that
     # entry's key, so `[@doi:...]` and `[@key]` of one source are one item.
-    for key in sorted({entry_key(library, key) for key in cited}):
-        items[f"reference {key}"] = _digest(entry_value(resolve(library, key)))
+    library = references if isinstance(references, Library) else None
+    if isinstance(references, ReferenceDigests):
+        library = references.library
+    for key in sorted({entry_key(library, key) if library else key for key in cited}):
+        items[f"reference {key}"] = digests[key]
     return items
 
 

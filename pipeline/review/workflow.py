@@ -180,10 +180,9 @@ def _record(approval: Approval, first: str, rest: str) -> str:
         lines.append(f"note: {json.dumps(approval.note, ensure_ascii=False)}")
     if approval.significant:
         lines.append("significant: true")
-    lines.append("covers:")
-    lines += [
-        f"  {json.dumps(item)}: {json.dumps(digest)}" for item, digest in approval.covers.items()
-    ]
+    # One "item digest" line each, in one block: the digests only name what changed.
+    lines.append("covers: |")
+    lines += [f"  {item} {digest}" for item, digest in approval.covers.items()]
     lines.append("signature: |")
     lines += [f"  {line}" for line in approval.signature.strip().splitlines()]
     return "\n".join((first if index == 0 else rest) + line for index, line in enumerate(lines))

@@ -21,7 +21,7 @@ import lxml.etree
 import lxml.html
 
 from pipeline import codes
-from pipeline.citations.scan import BRACKET
+from pipeline.citations.scan import without_citations
 from pipeline.content.articles import decode
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
@@ -30,9 +30,10 @@ from pipeline.site.stage import PublishPlan
 
 PROBE_WORDS = 8
 TEXT_SUFFIXES = {".html", ".htm", ".json", ".xml", ".js", ".txt", ".css", ".svg", ".gz", ".map"}
-_TAG = re.compile(r"<[^>]*>")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_FRONT_KEY = re.compile(r"^\s*-?\s*[A-Za-z_]+:\s*", re.MULTILINE)
+# Each stops at the next "<", bracket or line: a withheld article full of them stays linear.
+_TAG = re.compile(r"<[^<>]*>")
+_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
+_FRONT_KEY = re.compile(r"^[ \t]*-?[ \t]*[A-Za-z_]+:[ \t]*", re.MULTILINE)
 
 
 _ASCII = bytes(range(0x80))
@@ -60,7 +61,7 @@ def normalize(text: str) -> str:
 def probes(markdown: str) -> set[str]:
     """Distinctive runs of words from an article's source: the start of each long sentence,
     and its title-like lines. Citations and link targets are dropped first, as a renderer would."""
-    text = BRACKET.sub(" ", markdown)
+    text = without_citations(markdown)
     text = _LINK.sub(r"\1", text)
     text = _FRONT_KEY.sub("\n", text)
     found = set()
@@ -201,6 +202,28 @@ _NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="noindex', re.I)
 CONTENT_CLASS = "article-body"
 
 
+_POLICY = re.compile(r'<head\b[^>]*>\s*<meta http-equiv="Content-Security-Policy"', re.I)
+# Attributes that make a browser fetch something as the page loads (links are not fetched).
+_LOADS = re.compile(
+    r"""<(?:img|script|source|video|audio|iframe|embed|object|track|input|link)\b[^<>]*?"""
+    r"""\b(?:src|srcset|poster|data|href)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:)?//[^"'\s>]*)""",
+    re.I,
+)
+
+
+def _page_loads(page: str) -> list[str]:
+    """What makes a page load something from another site, or miss its policy."""
+    problems = []
+    if not _POLICY.search(page):
+        problems.append("lacks its Content-Security-Policy as the first element of its head")
+    for found in _LOADS.finditer(page):
+        tag = page[found.start() : found.start() + 6].lower()
+        if tag.startswith("<link") and "canonical" in page[found.start() : found.end()]:
+            continue  # the canonical address is named, not fetched
+        problems.append(f"loads {found.group(1)[:120]} from another site")
+    return problems
+
+
 def article_page_paths(article: Article) -> tuple[str, str]:
     """Where an engine writes an article's page, with and without directory URLs."""
     return (f"articles/{article.slug}.html", f"articles/{article.slug}/index.html")
@@ -229,6 +252,8 @@ def audit(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
             expected = article.status.slug if plan.preview else "approved"
             for problem in page_problems(text, canonical, expected):
                 problems.append(codes.PAGE_INCOMPLETE.at(article.path, page=rel, problem=problem))
+        for problem in _page_loads(text):
+            problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if plan.preview and not _NOINDEX.search(text):
             problems.append(
                 codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem="lacks noindex")

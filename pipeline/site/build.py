@@ -24,6 +24,7 @@ from pipeline.cache import Cache
 from pipeline.diagnostics import Diagnostic, has_errors
 from pipeline.project import Project, load_project
 from pipeline.site.audit import audit
+from pipeline.site.csp import add_policies
 from pipeline.site.engine_config import ConfigError
 from pipeline.site.publish import build_lock, discard, recover, swap_into_place
 from pipeline.site.stage import StagedSite, newest_review, stage_site
@@ -69,7 +70,11 @@ def prepare(
     recover(target)
     try:
         project = load_project(root, today, cache=cache)
-        blocked = (has_errors(project.diagnostics) and not preview) or project.disclaimer is None
+        # A file that is not a regular file of the repository blocks even a preview: it would
+        # put something from outside the repository in front of the board.
+        unsafe = any(d.code == codes.FILE_NOT_REGULAR.code for d in project.diagnostics)
+        blocked = (has_errors(project.diagnostics) and not preview) or unsafe
+        blocked = blocked or project.disclaimer is None
         if blocked:
             lock.close()
             return list(project.diagnostics)
@@ -92,6 +97,7 @@ def finish(build: Build) -> list[Diagnostic]:
     """Audit the rendered output; when it keeps every promise, exchange it with the target.
     The work folder is removed and the lock released either way."""
     try:
+        add_policies(build.staged.output)
         problems = audit(build.staged.output, build.project, build.staged.plan)
         if not problems:
             swap_into_place(build.staged.output, build.target)

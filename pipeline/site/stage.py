@@ -34,9 +34,10 @@ from pipeline.citations.render import keyed_text, reference_list
 from pipeline.citations.scan import scan_text
 from pipeline.content import audience
 from pipeline.content.disclaimer import disclaimer_block
+from pipeline.content.pages import PAGES_DIR
 from pipeline.content.yamltext import YamlDocument, load_yaml
 from pipeline.model import Article, ReviewStatus
-from pipeline.project import PAGES_DIR, Project
+from pipeline.project import Project
 from pipeline.review.approvals import verified_approvers
 from pipeline.review.rules import last_reviewed, next_review
 from pipeline.site.engine_config import engine_config
@@ -301,9 +302,10 @@ def stage_site(
     plan = publish_plan(project, preview)
     staged = StagedSite(folder, plan)
     staged.docs.mkdir(parents=True)
-    source = project.root / PAGES_DIR
-    if source.is_dir():
-        shutil.copytree(source, staged.docs, dirs_exist_ok=True, symlinks=True)
+    for asset in project.assets:  # only the files the checks let through (`content/pages`)
+        target = staged.docs / asset
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(project.root / PAGES_DIR / asset, target)
     for rel, text in staged_pages(project, plan, today, cache, repository):
         path = staged.docs / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -141,3 +141,56 @@ def test_home_page_describes_the_site_for_link_previews(page: Page, base_url: st
     expect(page.locator('link[rel="canonical"]')).to_have_attribute(
         "href", "http://127.0.0.1:8000/index.html"
     )
+
+
+_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__violations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+def _violations(page: Page) -> list[str]:
+    return list(page.evaluate("window.__violations"))
+
+
+def test_normal_pages_break_no_rule_of_their_content_security_policy(
+    page: Page, base_url: str
+) -> None:
+    """The theme's own inline scripts are allowed by their hashes; search, tooltips, the
+    audience choice and the colour scheme all work under the policy."""
+    page.add_init_script(_VIOLATIONS)
+    for path in ("index.html", "board.html", "topics/index.html", ARTICLE, "no-such-page.html"):
+        page.goto(base_url + path)
+        assert _violations(page) == [], path
+    page.goto(base_url + ARTICLE)
+    page.get_by_label("Patient or caregiver").check()
+    page.locator("#cite-1 a").hover()
+    expect(page.get_by_role("tooltip")).to_be_visible()
+    box = page.get_by_role("textbox", name="Search")
+    box.click()
+    box.press_sequentially("heat")
+    expect(page.locator(".md-search-result__item").first).to_be_visible()
+    assert _violations(page) == []
+
+
+def test_a_script_that_slipped_into_a_page_is_blocked(
+    page: Page, base_url: str, site: Path
+) -> None:
+    """Defence in depth: were HTML to get past the checks and the sanitizer into an article's
+    text, the page's policy still refuses to run it."""
+    source = (site / ARTICLE).read_text("utf-8")
+    injected = source.replace(
+        "<!-- pipeline:content -->",
+        "<!-- pipeline:content --><script>window.__injected = true</script>"
+        '<img src="https://tracker.example/p.gif">',
+        1,
+    )
+    (site / "articles/injected.html").write_text(injected, "utf-8")
+    page.add_init_script(_VIOLATIONS)
+    page.goto(base_url + "articles/injected.html")
+    assert page.evaluate("window.__injected === undefined")
+    found = _violations(page)
+    assert any(v.startswith("script-src") for v in found), found
+    assert any(v.startswith("img-src") and "tracker.example" in v for v in found), found

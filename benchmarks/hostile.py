@@ -1,0 +1,140 @@
+"""Linear time on hostile input (issue 17): `check` on a 1 MB article made of pathological
+characters, one kind at a time, must finish in under 2 s each.
+
+    python -m benchmarks.hostile [--size 1048576] [--out benchmarks/results]
+
+Each case is a run of the characters that once made a scan quadratic or worse (a regular
+expression trying every start, a search for a closing run repeated for every opening). The
+article is the minimal fixture project's, rewritten; `check` runs as a board member runs it
+(a subprocess, an empty parse cache), and its wall time is reported. Not a timed unit test:
+the machine's load varies; the report says what was measured, when, and on what.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.conftest import FIXTURES, copy_project
+
+LIMIT_S = 2.0
+HEAD = (
+    "---\ntitle: A hostile article\nstatus: Submitted\nauthors: [author1]\n"
+    "last_updated: 2026-05-01\n---\n\n"
+)
+# Each kind: a unit repeated until the body is `size` bytes (or a generator of its own).
+UNITS = {
+    "open braces": "{",
+    "attribute-list openers": "{: ",
+    "citation openers": "[@",
+    "at signs in a bracket": "[@a@b@c",
+    "backticks": "`",
+    "image openers": "![",
+    "link openers": "](",
+    "tag openers": "<a ",
+    "quoted attribute openers": '<a title="',
+    "comment openers": "<!--",
+    "angle brackets": "<>",
+    "quote markers": "> ",
+    "quote markers, sixteen deep on each line": "> " * 16 + "x\n",
+    "indented quote markers": "   >" * 16 + "x\n",
+    "blank lines": "\n",
+    "list markers": "- ",
+    "private-use and invisible characters": "\ue000\u200b",
+}
+
+
+def _increasing_backticks(size: int) -> str:
+    parts, width, total = [], 1, 0
+    while total < size:
+        run = "`" * width + " x "
+        parts.append(run)
+        total += len(run)
+        width += 1
+    return "".join(parts)
+
+
+def bodies(size: int) -> dict[str, str]:
+    found = {name: (unit * (size // len(unit) + 1))[:size] for name, unit in UNITS.items()}
+    found["backtick runs of every width"] = _increasing_backticks(size)[:size]
+    found["one long line of words"] = ("word " * (size // 5 + 1))[:size]
+    found["an audience opener and a long line of blanks"] = ("/// audience |" + " " * size + "x")[
+        :size
+    ]
+    return found
+
+
+def run(size: int) -> list[dict[str, object]]:
+    results = []
+    with tempfile.TemporaryDirectory() as temp:
+        root = copy_project(FIXTURES / "minimal", Path(temp) / "project")
+        env = {**os.environ, "PIPELINE_TODAY": "2026-11-25", "PIPELINE_CACHE_DIR": "off"}
+        for name, body in bodies(size).items():
+            (root / "content/articles/pending.md").write_text(HEAD + body + "\n", "utf-8")
+            start = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "pipeline", "check"],
+                cwd=root,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            seconds = time.perf_counter() - start
+            results.append(
+                {
+                    "input": name,
+                    "seconds": round(seconds, 3),
+                    "exit": done.returncode,
+                    "traceback": "Traceback" in done.stderr,
+                    "met": seconds < LIMIT_S and done.returncode in (0, 1),
+                }
+            )
+            print(f"{name:40} {seconds:6.2f} s  exit {done.returncode}", file=sys.stderr)
+    return results
+
+
+def report(results: list[dict[str, object]], size: int) -> str:
+    lines = [
+        "# Hostile input: check on a 1 MB article",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.system()} {platform.machine()} "
+        f"({os.cpu_count()} CPUs), Python {platform.python_version()}; article body {size:,} "
+        f"bytes; `python -m pipeline check` in the minimal fixture project, empty parse cache, "
+        f"wall time including start-up. Target: under {LIMIT_S:.0f} s each. Produced by "
+        "`python -m benchmarks.hostile`.",
+        "",
+        "| input (repeated to 1 MB) | seconds | exit | met |",
+        "|---|---:|---:|:---:|",
+    ]
+    for row in results:
+        met = "yes" if row["met"] else "**no**"
+        lines.append(f"| {row['input']} | {row['seconds']:.2f} | {row['exit']} | {met} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.hostile", description=__doc__)
+    # Just under the 1 MiB an article may have (a larger one is refused unread, FM019).
+    parser.add_argument("--size", type=int, default=1024 * 1024 - 200)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    results = run(args.size)
+    text = report(results, args.size)
+    print(text)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "hostile.md").write_text(text, "utf-8")
+        (args.out / "hostile.json").write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    return 0 if all(row["met"] for row in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""The site's own pages (content/pages): what may be published beside the articles.
+
+Site pages reach readers like articles do, so they pass the same checks: the same raw-HTML
+policy (with an image or figure of the site's own allowed, `checks/markup.SITE_PAGES`), the same
+sanitizer when rendered, and no front matter that only the pipeline sets: a page may give its
+`title`, `description` and what the theme should `hide`, nothing else, so no page can pose as an
+approved article with a template and a review block of its own. Files beside the pages are
+limited to images and PDFs (an SVG only without scripts, styles or outside references); no page
+may live where the pipeline publishes articles and topics, and no page may cite (it would have
+no reference list).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.etree
+
+from pipeline import codes
+from pipeline.checks.markup import SITE_PAGES, check_text, is_external
+from pipeline.citations.scan import scan_text
+from pipeline.content.articles import decode
+from pipeline.content.files import readable
+from pipeline.content.yamltext import YamlProblem, load_yaml
+from pipeline.diagnostics import Diagnostic
+
+PAGES_DIR = "content/pages"
+PAGE_FIELDS = ("title", "description", "hide")
+ASSET_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".pdf", ".svg"})
+# Where the pipeline publishes generated pages: a site page there could pose as one of them.
+RESERVED_FOLDERS = ("articles", "topics")
+
+
+@dataclass(frozen=True)
+class SitePages:
+    """The pages (docs-relative path -> Markdown) and the files beside them that may publish."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    assets: tuple[str, ...] = ()
+
+
+def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
+    folder = root / PAGES_DIR
+    pages: dict[str, str] = {}
+    assets: list[str] = []
+    problems: list[Diagnostic] = []
+    if not folder.is_dir() or folder.is_symlink():
+        return SitePages(), problems
+    for current, _, names in os.walk(folder, followlinks=False):
+        for name in sorted(names):
+            path = Path(current) / name
+            if not readable(root, path):
+                continue  # reported once for every file the pipeline reads (`files.py`)
+            rel = path.relative_to(folder).as_posix()
+            at = f"{PAGES_DIR}/{rel}"
+            if rel.split("/", 1)[0] in RESERVED_FOLDERS:
+                problems.append(codes.PAGE_PATH.at(at, folder=rel.split("/", 1)[0]))
+            elif path.suffix == ".md":
+                text = decode(path.read_bytes())
+                if text is None:
+                    problems.append(codes.NOT_UTF8.at(at, 1, 1))
+                    continue
+                found = check_page(at, text)
+                problems += found
+                if not any(d.is_error for d in found):
+                    pages[rel] = text
+            elif path.suffix.lower() in ASSET_TYPES:
+                found = _check_svg(at, path.read_bytes()) if path.suffix.lower() == ".svg" else []
+                problems += found
+                if not found:
+                    assets.append(rel)
+            else:
+                problems.append(codes.PAGE_FILE_TYPE.at(at, suffix=path.suffix or "(none)"))
+    return SitePages(dict(sorted(pages.items())), tuple(sorted(assets))), problems
+
+
+def check_page(rel: str, text: str) -> list[Diagnostic]:
+    """A site page's problems: its front matter, its markup, citations."""
+    problems: list[Diagnostic] = []
+    body, first_line = text, 1
+    if text.startswith("---\n"):
+        closing = text.find("\n---\n", 3)
+        if closing != -1:
+            parsed = load_yaml(text[4 : closing + 1])
+            known = ", ".join(PAGE_FIELDS)
+            if isinstance(parsed, YamlProblem):
+                line = parsed.line + 1
+                problems.append(
+                    codes.YAML_SYNTAX.at(rel, line, parsed.column, problem=parsed.message)
+                )
+            elif not isinstance(parsed.data, dict):
+                problems.append(codes.NOT_A_MAPPING.at(rel, 2, 1, kind="not settings"))
+            else:
+                for key in parsed.data:
+                    line = 1 + parsed.key_lines.get(str(key), 1)
+                    if str(key) not in PAGE_FIELDS:
+                        problems.append(codes.PAGE_FIELD.at(rel, line, 1, key=key, known=known))
+            body = text[closing + 5 :]
+            first_line = text.count("\n", 0, closing + 5) + 1
+    problems += check_text(rel, body, first_line, SITE_PAGES)
+    for citation in scan_text(body):
+        line = first_line + body.count("\n", 0, citation.start)
+        problems.append(codes.PAGE_CITATION.at(rel, line, 1))
+    return problems
+
+
+_SVG_ACTIVE = frozenset({"script", "foreignobject", "style", "iframe", "object", "embed"})
+
+
+def _check_svg(rel: str, data: bytes) -> list[Diagnostic]:
+    """An SVG is an image only when it holds nothing that runs, styles or loads."""
+    try:
+        parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        tree = lxml.etree.fromstring(data, parser)
+    except lxml.etree.XMLSyntaxError:
+        return [codes.PAGE_FILE_TYPE.at(rel, suffix=".svg that cannot be read")]
+    for element in tree.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        name = tag.rsplit("}", 1)[-1].lower()
+        if name in _SVG_ACTIVE:
+            return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a <{name}> element")]
+        for attribute, value in element.attrib.items():
+            local = attribute.rsplit("}", 1)[-1].lower()
+            if local.startswith("on") or local == "style":
+                return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a '{local}' attribute")]
+            if local in ("href", "src") and not value.startswith("#") and is_external(value):
+                return [codes.PAGE_FILE_TYPE.at(rel, suffix=".svg that loads from another site")]
+    return []

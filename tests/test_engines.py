@@ -1,0 +1,133 @@
+"""The publishing promises (DESIGN §6), kept by every engine: the same tests run the build with
+`--engine mkdocs` and `--engine zensical`.
+
+Approved articles only, nothing of another article in any output file, the disclaimer and the
+status element on every article page (outside the article's text), JSON-LD from verified
+approvals, byte-identical output, and a failed build that leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.engines import ENGINES
+from pipeline.site.audit import output_text
+from tests.conftest import edit, site_files
+
+PENDING_WORDS = ("zebra stripes", "purple giraffe", "lavender nebulizers", "moonlight")
+
+
+@pytest.fixture(params=sorted(ENGINES))
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def build(root: Path, cli, engine: str, *args: str) -> Path:
+    result = cli("build", "--engine", engine, *args, cwd=root)
+    assert result.code == 0, result.stderr
+    return root / "site"
+
+
+def all_text(site: Path) -> str:
+    return " ".join(output_text(p) for p in site.rglob("*") if p.is_file())
+
+
+def test_only_approved_articles_are_published_and_nothing_else_leaks(
+    minimal: Path, cli, engine: str
+) -> None:
+    site = build(minimal, cli, engine)
+    assert (site / "articles/back-pain.html").is_file()
+    assert not (site / "articles/pending.html").exists()
+    assert not (site / "articles/under-review.html").exists()
+    text = all_text(site)
+    assert "short term relief comes from" in text
+    for words in PENDING_WORDS:
+        assert words not in text
+    sitemap = (site / "sitemap.xml").read_text("utf-8")
+    assert "articles/back-pain.html" in sitemap and "pending" not in sitemap
+
+
+def test_every_article_page_carries_status_disclaimer_and_references_outside_its_text(
+    minimal: Path, cli, engine: str
+) -> None:
+    page = (build(minimal, cli, engine) / "articles/back-pain.html").read_text("utf-8")
+    assert page.count('id="medical-disclaimer"') == 1 and "never replaces, clinical" in page
+    assert 'id="review-status"' in page and 'data-status="approved"' in page
+    body = page.index('<div class="article-body">')
+    assert body < page.index('id="references"') < page.index('id="medical-disclaimer"')
+    assert '<sup class="citation" id="cite-1"><a href="#ref-1"' in page
+    assert "Reviewed by Ravi Second, DO on" in page
+
+
+def test_json_ld_names_only_verified_reviewers(minimal: Path, cli, engine: str) -> None:
+    page = (build(minimal, cli, engine) / "articles/back-pain.html").read_text("utf-8")
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page)
+    assert found is not None
+    data = json.loads(found.group(1))
+    assert data["@type"] == "MedicalWebPage" and data["lastReviewed"] == "2026-11-25"
+    assert data["reviewedBy"] == [{"@type": "Person", "name": "Ravi Second, DO"}]
+
+
+def test_the_same_input_gives_byte_identical_output(minimal: Path, cli, engine: str) -> None:
+    first = site_files(build(minimal, cli, engine))
+    second = site_files(build(minimal, cli, engine))
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_failed_build_leaves_the_previous_site_untouched(minimal: Path, cli, engine: str) -> None:
+    before = site_files(build(minimal, cli, engine))
+    edit(minimal, "content/articles/back-pain.md", "@chou2007]", "@chou2008]")
+    result = cli("build", "--engine", engine, cwd=minimal)
+    assert result.code == 1 and " CIT001 " in result.stderr
+    assert site_files(minimal / "site") == before
+    assert not list(minimal.glob(".site*building*"))
+
+
+def test_a_leak_from_the_theme_fails_the_audit_and_the_site_stays(
+    minimal: Path, cli, engine: str
+) -> None:
+    """The audit reads what the engine wrote, so it catches a leak staging did not cause."""
+    before = site_files(build(minimal, cli, engine))
+    (minimal / "overrides/main.html").write_text(
+        '{% extends "base.html" %}{% block footer %}The purple giraffe protocol recommends '
+        "counting zebra stripes before each antihistamine dose.{% endblock %}",
+        "utf-8",
+    )
+    result = cli("build", "--engine", engine, cwd=minimal)
+    assert result.code == 1 and " PUB001 " in result.stderr
+    assert "content/articles/pending.md" in result.stderr
+    assert site_files(minimal / "site") == before
+
+
+def test_a_hidden_disclaimer_fails_the_audit(minimal: Path, cli, engine: str) -> None:
+    """A theme change that puts the disclaimer inside a collapsed box, or inside the article's
+    own text, is caught after either engine."""
+    template = minimal / "overrides/article.html"
+    text = template.read_text("utf-8")
+    template.write_text(
+        text.replace(
+            "{{ config.extra.pipeline.disclaimer }}",
+            "<details><summary>More</summary>{{ config.extra.pipeline.disclaimer }}</details>",
+        ),
+        "utf-8",
+    )
+    result = cli("build", "--engine", engine, cwd=minimal)
+    assert result.code == 1
+    assert "#medical-disclaimer is inside a collapsed <details> box" in result.stderr
+
+
+def test_the_preview_marks_every_page_noindex_and_pending_articles(
+    minimal: Path, cli, engine: str
+) -> None:
+    assert cli("build", "--engine", engine, "--preview", cwd=minimal).code == 0
+    preview = minimal / "preview"
+    pending = (preview / "articles/pending.html").read_text("utf-8")
+    assert "Pending human review" in pending and 'data-status="submitted"' in pending
+    for page in preview.rglob("*.html"):
+        assert 'name="robots" content="noindex' in page.read_text("utf-8"), page
+    assert not (minimal / "site").exists()

@@ -1,0 +1,102 @@
+"""Every other road to readers (issue 17): site pages, static files, markup the checks must read
+the way Markdown does, author text that must never turn into markup, and identifiers with
+invisible characters. The reproductions that are one bad file each live in tests/fixtures/bad;
+these need a build, a second file, or a look at the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.content.articles import parse_article
+from tests.conftest import DAY, edit, site_files
+
+PENDING_SENTENCE = (
+    "The purple giraffe protocol recommends counting zebra stripes before each antihistamine dose."
+)
+
+
+def built(root: Path, cli) -> dict[Path, bytes]:
+    result = cli("build", cwd=root)
+    assert result.code == 0, result.stderr
+    return site_files(root / "site")
+
+
+def test_a_withheld_articles_text_pasted_into_a_site_page_fails_the_build(
+    minimal: Path, cli
+) -> None:
+    """Site pages are not published articles: their text proves nothing, and the audit reads
+    them like any page."""
+    before = built(minimal, cli)
+    policy = minimal / "content/pages/editorial-policy.md"
+    policy.write_text(policy.read_text("utf-8") + f"\n{PENDING_SENTENCE}\n", "utf-8")
+    result = cli("build", cwd=minimal)
+    assert result.code == 1
+    assert "content/articles/pending.md:0:0: error PUB001 this unpublished article leaked into" in (
+        result.stderr
+    )
+    assert site_files(minimal / "site") == before
+
+
+def test_html_in_a_code_span_stays_text_even_when_it_looks_like_a_citation(
+    minimal: Path, cli
+) -> None:
+    forged = (
+        '<sup class="citation" id="cite-9"><a href="https://phish.example/">9</a></sup>'
+        '<img src="https://tracker.example/p.gif">'
+    )
+    edit(minimal, "content/articles/pending.md", "never reach a reader", f"`{forged}`")
+    assert cli("check", "content/articles/pending.md", cwd=minimal).code == 0
+    assert cli("build", "--preview", cwd=minimal).code == 0
+    page = (minimal / "preview/articles/pending.html").read_text("utf-8")
+    assert "&lt;a href=&quot;https://phish.example/" in page or '&lt;a href="https://phish' in page
+    assert '<a href="https://phish.example/' not in page and "<img src=" not in page
+
+
+def test_the_stash_markers_cannot_be_forged_from_article_text(minimal: Path, cli) -> None:
+    """Markdown's stash puts finished HTML back where its placeholders stand; Python-Markdown
+    removes the placeholders' control characters from the source before anything else runs."""
+    edit(minimal, "content/articles/pending.md", "never reach a reader", "\x02wzxhzdk:0\x03 here")
+    assert cli("build", "--preview", cwd=minimal).code == 0
+    page = (minimal / "preview/articles/pending.html").read_text("utf-8")
+    assert "wzxhzdk:0 here" in page and "\x02" not in page
+
+
+def test_an_element_left_open_cannot_swallow_the_references_or_the_disclaimer(
+    minimal: Path, cli
+) -> None:
+    """check refuses it (HTML008); were it published anyway (a preview tolerates errors), the
+    sanitizer closes it inside the article's text, and the audit finds the disclaimer visible."""
+    article = minimal / "content/articles/under-review.md"
+    article.write_text(article.read_text("utf-8") + "\n<details><summary>More</summary>\n", "utf-8")
+    checked = cli("check", cwd=minimal)
+    assert checked.code == 1 and " HTML008 the <details> element opened here" in checked.stdout
+    assert cli("build", "--preview", cwd=minimal).code == 0
+    page = (minimal / "preview/articles/under-review.html").read_text("utf-8")
+    body_end = page.index('<aside id="medical-disclaimer"')
+    assert page.rfind("</details>", 0, body_end) > page.rfind("<details>", 0, body_end)
+
+
+def test_a_zero_width_space_does_not_hide_a_retracted_doi(minimal: Path, cli) -> None:
+    edit(
+        minimal,
+        "references/library.bib",
+        "doi     = {10.1001/archinte.161.13.1613}",
+        "doi     = {10.1001/archinte.161.13.1613\u200b}",
+    )
+    (minimal / "references/retractions.txt").write_text("10.1001/ARCHINTE.161.13.1613\n", "utf-8")
+    result = cli("check", cwd=minimal)
+    assert result.code == 1
+    assert "error BIB007 'browning2001': the doi contains an invisible character (U+200B)" in (
+        result.stdout
+    )
+    assert " CIT003 'browning2001' is a retracted work" in result.stdout
+
+
+def test_nine_superscripts_on_one_line_are_not_nesting() -> None:
+    from pipeline.checks.markup import check_markup
+
+    text = "---\ntitle: T\nstatus: Submitted\nauthors: [a]\nlast_updated: 2026-01-01\n---\n\n"
+    body = " ".join(f"10<sup>{n}</sup>" for n in range(9))
+    article, _ = parse_article("content/articles/x.md", text + body + "\n", DAY)
+    assert article is not None
+    assert [d.code for d in check_markup(article)] == []

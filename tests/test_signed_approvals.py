@@ -1,0 +1,383 @@
+"""Signed approvals (issue 15): an approval is an SSH signature, by a key on the roster, of an
+eligible reviewer who is not an author, over everything a reader sees of the article. Each
+forgery a contributor with nothing but a pull request could try is refused by `check` (exit 1,
+its code, its line) and leaves the article off the built site.
+
+Keys are real, made with ssh-keygen by tests/signing.py; nothing here trusts a placeholder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.content.articles import parse_article
+from pipeline.review.signatures import fingerprint
+from pipeline.review.statement import changed_items
+from tests import signing
+from tests.conftest import DAY, approve, codes_of, commit_all, edit, git, line_of
+
+APPROVED = "content/articles/back-pain.md"
+PENDING = "content/articles/pending.md"
+UNDER_REVIEW = "content/articles/under-review.md"
+
+
+def refused(root: Path, cli, code: str, line: int | None = None) -> str:
+    """Check fails with `code` on the approved article (at `line`, if given), and the build
+    publishes nothing of it. Returns check's output."""
+    checked = cli("check", cwd=root)
+    assert checked.code == 1, checked.stdout
+    assert code in codes_of(checked), checked.stdout
+    if line is not None:
+        assert f"{APPROVED}:{line}:1: error {code} " in checked.stdout, checked.stdout
+    built = cli("build", "--site-dir", "out", cwd=root)
+    assert built.code == 1 and not (root / "out").exists()
+    preview = cli("build", "--preview", cwd=root)
+    assert preview.code == 0
+    page = (root / "preview/articles/back-pain.html").read_text("utf-8")
+    assert "pending-banner" in page and "Reviewed by" not in page
+    return checked.stdout
+
+
+def approval_line(root: Path) -> int:
+    return line_of(root / APPROVED, "approval:")
+
+
+# --- forgeries ------------------------------------------------------------------------------
+
+
+def test_an_edit_with_its_digests_recomputed_is_refused(minimal: Path, cli) -> None:
+    """The old attack: change a dose and recompute the hash. The recorded digests are only
+    hints; the signature is over the article as the reviewer saw it."""
+    edit(minimal, APPROVED, "heat and staying active", "100 mg and staying active")
+    path = minimal / APPROVED
+    text = path.read_text("utf-8")
+    article, _ = parse_article(APPROVED, text, DAY)
+    assert article is not None
+    fresh = signing.signed(article, _library(minimal), "rev2", DAY, signer="author1")
+    for item, digest in fresh.covers.items():  # forge every recorded digest to match
+        text = re.sub(rf"(    {re.escape(item)}) [0-9a-f]+\n", rf"\1 {digest}\n", text)
+    path.write_text(text, "utf-8")
+    out = refused(minimal, cli, "REV008", approval_line(minimal))
+    assert "is not a valid signature of this article as it is" in out
+
+
+def test_a_signature_copied_from_another_article_is_refused(minimal: Path, cli) -> None:
+    signing.approve(minimal, UNDER_REVIEW, "rev2", DAY)
+    other = (minimal / UNDER_REVIEW).read_text("utf-8")
+    copied = other[other.index("approval:") : other.index("\n---\n", 4) + 1]
+    text = (minimal / APPROVED).read_text("utf-8")
+    mine = text[text.index("approval:") : text.index("\n---\n", 4) + 1]
+    (minimal / APPROVED).write_text(text.replace(mine, copied), "utf-8")
+    out = refused(minimal, cli, "REV003")
+    assert "The page address (file name), the title, the text" in out
+
+
+def test_a_signature_by_a_key_not_on_the_roster_is_refused(minimal: Path, cli) -> None:
+    signing.approve(minimal, APPROVED, "rev2", DAY, signer="rev2", key_name="laptop")
+    out = refused(minimal, cli, "REV009", approval_line(minimal))
+    key = fingerprint(signing.public("rev2", "laptop"))
+    assert f"was signed with the key {key}, which is not one of 'rev2''s keys" in out
+
+
+def test_an_approval_by_the_authors_own_key_is_refused(minimal: Path, cli) -> None:
+    """Signed with the author's key, under the reviewer's name: the key is not the reviewer's.
+    Signed as the author: an author may not approve their own article."""
+    signing.approve(minimal, APPROVED, "rev2", DAY, signer="author1")
+    assert "REV009" in refused(minimal, cli, "REV009")
+    edit(minimal, APPROVED, "authors: [author1]", "authors: [author1, rev1]")
+    signing.approve(minimal, APPROVED, "rev1", DAY)
+    out = refused(minimal, cli, "REV004", approval_line(minimal))
+    assert "'rev1' may not approve this article: they are one of its authors" in out
+
+
+def test_a_member_without_the_reviewer_role_approves_nothing(minimal: Path, cli) -> None:
+    signing.approve(minimal, APPROVED, "author1", DAY)
+    assert "they do not have the reviewer role" in refused(minimal, cli, "REV004")
+
+
+def test_a_hand_written_approval_without_a_signature_approves_nothing(minimal: Path, cli) -> None:
+    text = (minimal / APPROVED).read_text("utf-8")
+    start, end = text.index("approval:"), text.index("\n---\n", 4) + 1
+    (minimal / APPROVED).write_text(
+        text[:start] + "approval:\n  by: rev2\n  on: 2026-11-25\n" + text[end:], "utf-8"
+    )
+    refused(minimal, cli, "REV002", approval_line(minimal))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "named"),
+    [
+        ("summary: Muscle relaxants", "summary: Opioids", "The summary changed after rev2"),
+        ("authors: [author1]", "authors: [author1, rev1]", "The authors changed after rev2"),
+        ("tags:", "audience: [patient]\ntags:", "The audience changed after rev2"),
+        ("tags:", "next_review: 2099-01-01\ntags:", "The next review date changed after rev2"),
+        ("title: What helps acute", "title: What cures acute", "The title changed after rev2"),
+        ("with heat and staying", "with ice and staying", "The text changed after rev2"),
+    ],
+)
+def test_a_change_to_anything_readers_see_unpublishes_the_article(
+    minimal: Path, cli, old: str, new: str, named: str
+) -> None:
+    edit(minimal, APPROVED, old, new)
+    assert named in refused(minimal, cli, "REV003", approval_line(minimal))
+
+
+def test_a_change_to_a_cited_library_entry_unpublishes_the_article(minimal: Path, cli) -> None:
+    edit(minimal, "references/library.bib", "pages   = {1613--1620}", "pages   = {1613--1699}")
+    out = refused(minimal, cli, "REV003")
+    assert "The reference 'browning2001' changed after rev2 approved it on 2026-11-25" in out
+
+
+def test_tags_and_fields_readers_never_see_keep_the_approval(minimal: Path, cli) -> None:
+    edit(minimal, APPROVED, "tags: [musculoskeletal]", "tags: [musculoskeletal, pain]")
+    edit(minimal, APPROVED, "reviewers: [rev1, rev2]", "reviewers: [rev1]")
+    edit(minimal, APPROVED, "last_updated: 2026-11-25", "last_updated: 2026-11-20")
+    edit(
+        minimal,
+        "references/library.bib",
+        "  doi     = {10.1001",
+        "  abstract = {x},\n  doi = {10.1001",
+    )
+    assert cli("check", cwd=minimal).code == 0
+
+
+def test_removing_a_key_from_the_roster_withdraws_its_approvals(minimal: Path, cli) -> None:
+    assert cli("check", cwd=minimal).code == 0
+    roster = minimal / "references/board.yml"
+    roster.write_text(roster.read_text("utf-8").replace(signing.public("rev2"), "x", 1), "utf-8")
+    edit(minimal, "references/board.yml", '"x"', "[]")
+    edit(minimal, "references/board.yml", "keys: [[]]", "keys: []")
+    refused(minimal, cli, "REV009")
+    rows = json.loads(cli("status", "--format", "json", cwd=minimal).stdout)
+    row = next(r for r in rows if r["path"] == APPROVED)
+    assert not row["published"]
+    assert row["approvals"][0]["verified"] is False
+    assert "not one of rev2's keys on the roster" in row["approvals"][0]["problem"]
+
+
+def test_a_retired_key_still_verifies_what_it_signed(minimal: Path, cli) -> None:
+    old = signing.public("rev2")
+    roster = minimal / "references/board.yml"
+    new = signing.public("rev2", "new")
+    text = roster.read_text("utf-8").replace(f'"{old}"', f'"{new}"')
+    roster.write_text(text.rstrip("\n") + f'\n    retired_keys: ["{old}"]\n', "utf-8")
+    assert cli("check", cwd=minimal).code == 0
+    rows = json.loads(cli("status", "--format", "json", cwd=minimal).stdout)
+    assert next(r for r in rows if r["path"] == APPROVED)["approvals"][0]["retired_key"] is True
+
+
+# --- the approve command ----------------------------------------------------------------------
+
+
+def test_approve_signs_with_the_members_key_and_the_article_publishes(minimal: Path, cli) -> None:
+    result = approve(cli, minimal, UNDER_REVIEW, "rev2", "--note", "First review.")
+    assert result.code == 0, result.stderr
+    assert cli("check", cwd=minimal).code == 0
+    text = (minimal / UNDER_REVIEW).read_text("utf-8")
+    assert "-----BEGIN SSH SIGNATURE-----" in text and 'note: "First review."' in text
+    assert cli("build", cwd=minimal).code == 0
+    page = (minimal / "site/articles/under-review.html").read_text("utf-8")
+    assert "Reviewed by Ravi Second, DO on" in page
+
+
+def test_approve_refuses_a_key_that_is_not_the_members(minimal: Path, cli) -> None:
+    before = (minimal / UNDER_REVIEW).read_text("utf-8")
+    key = str(signing.key("rev1"))
+    result = cli("approve", UNDER_REVIEW, "--by", "rev2", "--key", key, cwd=minimal)
+    assert result.code == 1 and "is not one of rev2's current keys on the roster" in result.stderr
+    assert (minimal / UNDER_REVIEW).read_text("utf-8") == before
+
+
+def test_approve_refuses_authors_and_members_without_the_reviewer_role(minimal: Path, cli) -> None:
+    assert "reviewer role" in approve(cli, minimal, UNDER_REVIEW, "author1").stderr
+    edit(minimal, UNDER_REVIEW, "authors: [author1]", "authors: [author1, rev2]")
+    assert "is an author" in approve(cli, minimal, UNDER_REVIEW, "rev2").stderr
+
+
+def test_approve_refuses_a_member_without_a_key_on_the_roster(minimal: Path, cli) -> None:
+    signing.list_keys(minimal)
+    roster = minimal / "references/board.yml"
+    roster.write_text(roster.read_text("utf-8").replace(f'"{signing.public("rev2")}"', ""), "utf-8")
+    result = approve(cli, minimal, UNDER_REVIEW, "rev2")
+    assert result.code == 1 and "'rev2' has no key on the roster" in result.stderr
+
+
+def test_approve_uses_gits_signing_key_when_no_key_is_given(
+    minimal: Path, cli, monkeypatch
+) -> None:
+    git(minimal, "init", "-q")
+    git(minimal, "config", "user.signingkey", str(signing.key("rev2")))
+    monkeypatch.setenv("HOME", str(minimal))  # no ~/.ssh key to fall back on
+    result = cli("approve", UNDER_REVIEW, "--by", "rev2", cwd=minimal)
+    assert result.code == 0, result.stderr
+    assert cli("check", cwd=minimal).code == 0
+
+
+# --- two reviewers ------------------------------------------------------------------------------
+
+
+def test_the_board_can_require_two_approvals_by_distinct_reviewers(minimal: Path, cli) -> None:
+    edit(minimal, "pipeline.yml", "approvals_required: 1", "approvals_required: 2")
+    out = cli("check", cwd=minimal).stdout
+    assert "REV010 1 valid approval(s) by distinct reviewers; the board requires 2" in out
+    assert approve(cli, minimal, APPROVED, "rev2").code == 0  # the same reviewer again
+    assert "REV010" in cli("check", cwd=minimal).stdout
+    assert approve(cli, minimal, APPROVED, "rev1").code == 0
+    assert cli("check", cwd=minimal).code == 0
+    assert cli("build", cwd=minimal).code == 0
+    page = (minimal / "site/articles/back-pain.html").read_text("utf-8")
+    reviewed = page[page.index("Reviewed by") :].split("</p>")[0]
+    assert "Ravi Second, DO on" in reviewed and "Rita Reviewer, MD, FACP on" in reviewed
+
+
+# --- one pull request, against the base branch -----------------------------------------------
+
+
+def test_a_new_article_goes_from_nothing_to_approved_in_one_pull_request(repo: Path, cli) -> None:
+    git(repo, "checkout", "-q", "-b", "new-article")
+    assert (
+        cli("new", "Does walking help chronic low back pain?", "--author", "author1", cwd=repo).code
+        == 0
+    )
+    rel = "content/articles/does-walking-help-chronic-low-back-pain.md"
+    edit(
+        repo,
+        rel,
+        "## Pharmacological management",
+        "Walking is safe and helps some [@qaseem2017].\n\n## Pharmacological management",
+    )
+    assert cli("review", rel, "--by", "rev2", cwd=repo).code == 0
+    assert approve(cli, repo, rel, "rev2").code == 0
+    commit_all(repo, "new article, reviewed and approved")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 0, result.stdout
+
+
+def test_an_unsigned_approved_article_is_refused_against_the_base(repo: Path, cli) -> None:
+    git(repo, "checkout", "-q", "-b", "change")
+    edit(repo, PENDING, "status: Submitted", "status: Approved\nreviewers: [rev1]")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1 and f"{PENDING}:3:1: error REV002 " in result.stdout
+
+
+def test_a_new_approval_with_a_retired_key_is_refused_against_the_base(repo: Path, cli) -> None:
+    git(repo, "checkout", "-q", "-b", "change")
+    roster = repo / "references/board.yml"
+    old = signing.public("rev2")
+    text = roster.read_text("utf-8").replace(f'"{old}"', f'"{signing.public("rev2", "new")}"')
+    roster.write_text(text.rstrip("\n") + f'\n    retired_keys: ["{old}"]\n', "utf-8")
+    _sign_roster(repo, cli)
+    assert cli("check", "--base", "main", cwd=repo).code == 0  # the old approval still holds
+    signing.approve(repo, UNDER_REVIEW, "rev2", DAY)  # signed with the retired key
+    edit(repo, UNDER_REVIEW, "status: Under Review", "status: Approved")
+    result = cli("check", "--base", "main", cwd=repo)
+    line = line_of(repo / UNDER_REVIEW, "approval:")
+    assert f"{UNDER_REVIEW}:{line}:1: error REV011 the approval by 'rev2' is new since main" in (
+        result.stdout
+    )
+
+
+def test_an_older_approved_version_may_not_replace_a_newer_one(repo: Path, cli) -> None:
+    old_text = (repo / APPROVED).read_text("utf-8")
+    edit(repo, APPROVED, "heat and staying active", "heat, walking and staying active")
+    signing.approve(repo, APPROVED, "rev2", DAY)
+    commit_all(repo, "corrected and approved again")
+    git(repo, "checkout", "-q", "-b", "rollback")
+    (repo / APPROVED).write_text(
+        old_text.replace("on: 2026-11-25", "on: 2026-11-20"), "utf-8"
+    )  # the old text, approved earlier
+    signing.approve(repo, APPROVED, "rev2", dt.date(2026, 11, 20))
+    result = cli("check", "--base", "main", cwd=repo)
+    assert "REV013 the newest approval (2026-11-20) is older than the one on main (2026-11-25)" in (
+        result.stdout
+    )
+
+
+# --- the roster protects itself -----------------------------------------------------------------
+
+
+def _sign_roster(root: Path, cli, by: str = "rev1") -> None:
+    result = cli(
+        "roster", "sign", "--by", by, "--key", str(signing.key(by)), "--base", "main", cwd=root
+    )
+    assert result.code == 0, result.stderr
+
+
+def test_a_second_identity_added_to_the_roster_needs_an_admins_signature(repo: Path, cli) -> None:
+    """One pull request adds the author under a second id with the reviewer role; the next
+    would approve the author's own article under it."""
+    git(repo, "checkout", "-q", "-b", "sockpuppet")
+    roster = repo / "references/board.yml"
+    roster.write_text(
+        roster.read_text("utf-8")
+        + "  - id: adaa\n    name: A. Author\n    credentials: MD\n    roles: [reviewer]\n"
+        + f'    keys: ["{signing.public("author1", "second")}"]\n',
+        "utf-8",
+    )
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1
+    assert "references/board.yml:1:1: error REV012 references/board.yml changed since main" in (
+        result.stdout
+    )
+    assert "added member 'adaa' (reviewer)" in result.stdout
+    not_admin = cli("roster", "sign", "--by", "rev2", "--key", str(signing.key("rev2")), cwd=repo)
+    assert not_admin.code == 1 and "'rev2' is not an admin" in not_admin.stderr
+    _sign_roster(repo, cli)
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+
+
+def test_lowering_the_approvals_required_needs_an_admins_signature(repo: Path, cli) -> None:
+    edit(repo, "pipeline.yml", "roster_signatures_required: 1", "roster_signatures_required: 2")
+    commit_all(repo, "two admins sign roster changes")
+    git(repo, "checkout", "-q", "-b", "lower")
+    edit(repo, "pipeline.yml", "roster_signatures_required: 2", "roster_signatures_required: 1")
+    _sign_roster(repo, cli)
+    result = cli("check", "--base", "main", cwd=repo)
+    assert "with 1 valid admin signature(s) of the 2 the roster there requires" in result.stdout
+    assert "roster_signatures_required 2 -> 1" in result.stdout
+
+
+def test_a_roster_signature_by_an_admin_added_in_the_same_change_does_not_count(
+    repo: Path, cli
+) -> None:
+    git(repo, "checkout", "-q", "-b", "self-made-admin")
+    edit(repo, "references/board.yml", "roles: [reviewer]", "roles: [reviewer, admin]")
+    _sign_roster(repo, cli, by="rev1")  # signature by rev1 is fine
+    signed_by_rev2 = cli(
+        "roster", "sign", "--by", "rev2", "--key", str(signing.key("rev2")), cwd=repo
+    )
+    assert signed_by_rev2.code == 0  # rev2 is an admin in the working roster...
+    (repo / "references/roster-signatures.yml").write_text(
+        (repo / "references/roster-signatures.yml").read_text("utf-8").split("  - by: rev1")[0]
+        + "  - by: rev2"
+        + (repo / "references/roster-signatures.yml").read_text("utf-8").split("  - by: rev2")[1],
+        "utf-8",
+    )
+    result = cli("check", "--base", "main", cwd=repo)  # ...but not on main's
+    assert result.code == 1 and "REV012" in result.stdout
+
+
+# --- the audit trail ----------------------------------------------------------------------------
+
+
+def test_status_shows_each_approval_verified_with_its_key(minimal: Path, cli) -> None:
+    text = cli("status", cwd=minimal).stdout
+    key = fingerprint(signing.public("rev2"))
+    assert f"approved by Ravi Second, DO on 2026-11-25: verified (key {key})" in text
+
+
+def test_changed_items_name_added_and_dropped_references() -> None:
+    recorded = {"body": "aaaa", "reference x": "bbbb"}
+    now = {"body": "aaaa" + "0" * 60, "reference y": "cccc" + "0" * 60}
+    assert changed_items(recorded, now) == ["reference y", "reference x"]
+
+
+def _library(root: Path):
+    from pipeline.content.library import load_library
+
+    return load_library(root)[0]
