@@ -77,7 +77,7 @@ def _declare(
     return declared
 
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 
 # --- FM: the article file and its front matter -------------------------------------------
 
@@ -383,13 +383,17 @@ UNKNOWN_CITATION = _declare(
     E,
     "A citation names a key that is not in the reference library.",
     message="unknown citation key '{key}'{suggestion}",
-    hint="correct the key or add the source to references/*.bib",
+    hint="{fix}",
     explanation="""
-Citations are written `[@key]`, where `key` is the key of an entry in `references/*.bib`. This
-key is not there: either it is misspelled or the source has not been added yet.
+Citations are written `[@key]`, where `key` is the key of an entry in `references/*.bib`, or
+by identifier, `[@doi:10.7326/M16-2367]` or `[@pmid:28192789]`, which names the entry with that
+DOI or PMID. This key or identifier is not there: either it is misspelled or the source has not
+been added yet.
 
 How to fix: correct the key (the message suggests the closest one), or add the source to the
-library, e.g. `@article{qaseem2017, author = {...}, title = {...}, ...}`.
+library, e.g. `@article{qaseem2017, author = {...}, title = {...}, ...}`. For a source cited
+by identifier, `python -m pipeline references add 10.7326/M16-2367` (or a PMID) writes its
+entry from Crossref or PubMed.
 """,
 )
 MALFORMED_CITATION = _declare(
@@ -404,7 +408,8 @@ locator: `[@qaseem2017]`, `[@qaseem2017; @chou2007]`, `[@qaseem2017, p. 12]`. An
 (`[@]`) or an empty item (`[@a;]`) is a mistake.
 
 How to fix: complete or remove the empty part. To write a literal `[@` that is not a citation,
-put a backslash before the bracket: `\\[@`.
+put a backslash before the bracket: `\\[@`. A key with characters keys cannot have, such as a DOI
+with brackets, goes in braces: `[@{doi:10.1016/S0140-6736(97)11096-0}]`.
 """,
 )
 
@@ -412,14 +417,19 @@ RETRACTED_CITATION = _declare(
     "CIT003",
     E,
     "A citation points at a retracted work.",
-    message="'{key}' is a retracted work (listed in {source})",
+    message="'{key}' is a retracted work ({source})",
     hint="remove the citation and its claim, or cite a sound source instead",
     explanation="""
-The cited work is on the board's retraction list, `references/retractions.txt` (by its DOI or
-PMID). A retracted paper must not support a clinical recommendation.
+The cited work has been retracted. The pipeline knows it in two ways: the registry check
+(`python -m pipeline references verify`, run every week by the "Registry check" workflow) found
+a retraction notice in Crossref (from the publisher or from the Retraction Watch database) or in
+PubMed ("Retracted Publication"); or the work is on the board's own list,
+`references/retractions.txt` (by its DOI or PMID). A retracted paper must not support a clinical
+recommendation. The message names the notice; every line that cites the work is reported.
 
-How to fix: remove the citation and the claim it supports, or replace it with a sound source.
-If the work was listed by mistake, correct `references/retractions.txt`.
+How to fix: read the notice, then remove the citation and the claim it supports, or replace it
+with a sound source. If the work was listed by mistake in `references/retractions.txt`, correct
+that file; a registry's notice cannot be overridden here.
 """,
 )
 STALE_EVIDENCE = _declare(
@@ -449,6 +459,25 @@ citation.
 
 How to fix: cite the sources behind its recommendations, e.g. `[@qaseem2017]`, then have it
 approved again.
+""",
+)
+
+CORRECTED_CITATION = _declare(
+    "CIT006",
+    W,
+    "A cited work has a correction or an expression of concern.",
+    message="'{key}' has a notice: {notice}",
+    hint="read the notice ({link}) and check that the claim still stands",
+    explanation="""
+The registry check (`python -m pipeline references verify`) found a notice about the cited work
+in Crossref or PubMed: a correction (erratum, corrigendum, partial retraction) or an expression
+of concern, in which the journal warns readers that the work's reliability is in doubt. The work
+has not been retracted, but what the article takes from it may be affected. The warning is on
+the first line of the article that cites the work.
+
+How to fix: read the notice (the link in the hint). If the corrected part or the concern touches
+the claim the citation supports, change the claim or cite a sound source; otherwise nothing needs
+to change (the warning stays while the article cites the work, as a reminder for reviewers).
 """,
 )
 
@@ -610,6 +639,99 @@ BIB_CROSSREF = _declare(
 publisher, year, editor) from another entry. The entry it names is not in the library.
 
 How to fix: correct the key in `crossref`, or add the parent entry.
+""",
+)
+
+REGISTRY_UNCHECKED = _declare(
+    "BIB012",
+    N,
+    "A cited source's DOI or PMID has not been checked against the registries yet.",
+    message="'{key}': {identifiers} not checked against {registries} yet{why}",
+    hint="nothing to fix: the weekly registry check adds it; to check it now (needs the "
+    "internet): python -m pipeline references verify",
+    explanation="""
+This is a note, not a problem: it never fails `check`, not even with `--strict`.
+
+Every DOI and PMID an article cites is looked up in Crossref and PubMed by
+`python -m pipeline references verify`: does it exist, does it describe the same work as the
+library entry, and has the work been retracted or corrected since? What it finds is kept in
+`references/registry-lock.json`, which `check` reads without going online. This source has not
+been looked up yet (it is new, or its entry changed since it was).
+
+How to fix: nothing is needed. The "Registry check" workflow looks it up every week and opens a
+pull request with the result. To look it up now, on a computer with internet access, run
+`python -m pipeline references verify` and commit `references/registry-lock.json`.
+""",
+)
+REGISTRY_LOCK_OLD = _declare(
+    "BIB013",
+    W,
+    "The registry check of cited sources is out of date.",
+    message="{count} cited identifier(s) were last checked against the registries on {day}, "
+    "more than {limit} days ago",
+    hint="merge the weekly 'Registry check' pull request, or run: "
+    "python -m pipeline references verify --update",
+    explanation="""
+Works are retracted and corrected after they are published, so the registry check is repeated
+every week (the "Registry check" workflow opens a pull request when anything changed, and at
+least every few weeks to renew the dates). The results in `references/registry-lock.json` are
+older than the board's limit (`lock_max_age_days` in pipeline.yml, 30 days by default): a
+retraction since then would not be shown.
+
+How to fix: merge the open "Registry check" pull request. If there is none, look at the
+workflow's last runs in the repository's Actions tab, or run
+`python -m pipeline references verify --update` on a computer with internet access and commit
+`references/registry-lock.json`.
+""",
+)
+REGISTRY_NOT_FOUND = _declare(
+    "BIB014",
+    E,
+    "A DOI or PMID in the library does not exist in its registry.",
+    message="'{key}': {registry} has no record of {identifier}",
+    hint="check it at {link} and correct it; if it is wrong and cannot be found, remove it",
+    explanation="""
+The registry check looked the identifier up and the registry answered that it does not exist:
+Crossref for a DOI, PubMed for a PMID. Usually a digit or letter was mistyped, or the DOI of
+another version (a preprint) was copied. A wrong identifier sends readers to the wrong evidence,
+or nowhere.
+
+How to fix: find the paper on the journal's site or on PubMed and copy its DOI or PMID again.
+A DOI registered with another agency than Crossref (DataCite, mEDRA) cannot be checked here:
+open https://doi.org/ followed by the DOI to make sure it leads to this work.
+""",
+)
+REGISTRY_MISMATCH = _declare(
+    "BIB015",
+    W,
+    "A library entry does not match the work its DOI or PMID names.",
+    message="'{key}': the {field} differs from {registry}'s record of {identifier}",
+    hint="{registry} has: {value}",
+    explanation="""
+The registry check compared the entry with the registry's record of its DOI or PMID: the title,
+the year, the first author and the journal. Differences of case, punctuation, accents, a
+missing subtitle, the year of online publication, and journal abbreviations ("Ann Intern Med")
+are forgiven. What is left is a real difference: a typing error in the entry, or an identifier
+that belongs to another paper.
+
+How to fix: compare the entry with the paper. If the entry is wrong, correct the field (the hint
+gives the registry's value). If the identifier belongs to another paper, correct or remove it.
+""",
+)
+REGISTRY_LOCK_INVALID = _declare(
+    "BIB016",
+    E,
+    "The registry lock `references/registry-lock.json` cannot be read.",
+    message="the registry lock cannot be read: {problem}",
+    hint="restore it from git, or write it anew: python -m pipeline references verify --update",
+    explanation="""
+`references/registry-lock.json` holds what the registry check found for each cited DOI and
+PMID. It is written by `python -m pipeline references verify` and is never edited by hand; this
+one is damaged (often a merge conflict left in it). Until it is repaired every source counts as
+not yet checked, and no retraction the registries reported is shown.
+
+How to fix: restore the file from git (`git checkout origin/main -- references/registry-lock.json`)
+or, with internet access, run `python -m pipeline references verify --update`.
 """,
 )
 

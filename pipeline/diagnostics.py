@@ -16,6 +16,9 @@ from enum import StrEnum
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    # Something to know, not to fix (a source not yet checked against the registries): never
+    # fails a command, not even with --strict, and MkDocs logs it as information.
+    NOTE = "note"
 
 
 @dataclass(frozen=True, order=True)
@@ -44,9 +47,11 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 
 def promote_warnings(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """`--strict`: every warning counts as an error."""
+    """`--strict`: every warning counts as an error (a note stays a note)."""
     return [
-        Diagnostic(d.path, d.line, d.column, Severity.ERROR, d.code, d.message, d.hint)
+        d
+        if d.severity is Severity.NOTE
+        else Diagnostic(d.path, d.line, d.column, Severity.ERROR, d.code, d.message, d.hint)
         for d in diagnostics
     ]
 
@@ -95,7 +100,8 @@ def format_github(diagnostics: Sequence[Diagnostic]) -> str:
             props.append(f"col={d.column}")
         props.append(f"title={_escape_property(d.code)}")
         text = d.message + (f"\n{d.hint}" if d.hint else "")
-        lines.append(f"::{d.severity} {','.join(props)}::{_escape_data(text)}")
+        command = "notice" if d.severity is Severity.NOTE else d.severity
+        lines.append(f"::{command} {','.join(props)}::{_escape_data(text)}")
     return "\n".join(lines)
 
 

@@ -7,9 +7,12 @@ what follows from the data itself.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+
+from pipeline.identifiers import identifier
 
 
 class ReviewStatus(Enum):
@@ -144,7 +147,23 @@ class Entry:
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)
 
+    @property
+    def identifiers(self) -> tuple[str, ...]:
+        """Its well-formed DOI and PMID, compared form: `doi:10.7326/m16-2367`, `pmid:28192789`."""
+        found = (identifier(kind, self.get(kind)) for kind in ("doi", "pmid") if self.get(kind))
+        return tuple(ident for ident in found if ident)
+
 
 @dataclass(frozen=True)
 class Library:
     entries: Mapping[str, Entry] = field(default_factory=dict)
+
+    @functools.cached_property
+    def by_identifier(self) -> Mapping[str, Entry]:
+        """Entries by DOI and PMID (`Entry.identifiers`), for citations by identifier; where two
+        entries share one (BIB005), the first."""
+        found: dict[str, Entry] = {}
+        for entry in self.entries.values():
+            for ident in entry.identifiers:
+                found.setdefault(ident, entry)
+        return found

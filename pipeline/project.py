@@ -23,6 +23,8 @@ from pipeline.checks.evidence import Retractions, check_evidence, load_retractio
 from pipeline.checks.library import check_library, check_uncited
 from pipeline.checks.markup import check_markup
 from pipeline.checks.readability import Grade, check_readability, grades
+from pipeline.checks.registry import check_registry
+from pipeline.citations.resolve import entry_key
 from pipeline.citations.scan import check_citations, scan
 from pipeline.citations.styles import Style, built_in, load_style
 from pipeline.content import audience
@@ -34,6 +36,7 @@ from pipeline.content.library import load_library
 from pipeline.content.pages import load_pages
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article, Board, Library
+from pipeline.registry.lock import LOCK, Lock, load_lock
 from pipeline.review import rules
 from pipeline.review.approvals import ApprovalCheck, check_approvals, check_count, is_publishable
 from pipeline.review.statement import ReferenceDigests
@@ -65,6 +68,7 @@ class Inputs:
     references: Mapping[str, str] = field(default_factory=dict)
     approvals: tuple[ApprovalCheck, ...] = ()  # this article's approvals, checked
     grades: tuple[Grade, ...] = ()  # this article's plain-language texts, measured
+    lock: Lock = field(default_factory=Lock)  # the registry lock (references/registry-lock.json)
 
     def only(self, names: Iterable[str]) -> Inputs:
         """A copy in which every input not in `names` is unusable."""
@@ -109,7 +113,7 @@ CHECKS: Sequence[Check] = (
             a, i.board, i.approvals, i.today, i.settings.interests_max_age_months
         )
     ),
-    _check("library", "retractions", "today", "settings")(
+    _check("library", "retractions", "lock", "today", "settings")(
         lambda a, i: check_evidence(
             a,
             scan(a)[0],
@@ -117,6 +121,7 @@ CHECKS: Sequence[Check] = (
             i.retractions,
             i.today,
             i.settings.stale_evidence_years,
+            i.lock,
         )
     ),
 )
@@ -219,10 +224,14 @@ def load_project(
     diagnostics += found
     retractions, found = load_retractions(root)
     diagnostics += found
+    lock, found = load_lock(root)
+    diagnostics += found
     diagnostics += check_library(library, today)
     style, found = load_style(settings.citation_style, root)
     diagnostics += found
-    inputs = Inputs(library, board, today, settings, retractions, ReferenceDigests(library))
+    inputs = Inputs(
+        library, board, today, settings, retractions, ReferenceDigests(library), lock=lock
+    )
     key = context_key(root, today, settings)
     articles: list[Article] = []
     approvals: dict[str, tuple[ApprovalCheck, ...]] = {}
@@ -250,6 +259,7 @@ def load_project(
     diagnostics += check_duplicates(articles)
     if library.entries:
         diagnostics += check_uncited(library, cited)
+        diagnostics += check_registry(library, cited, lock, today, settings.lock_max_age_days)
     site_pages, found = load_pages(root)
     diagnostics += found
     return Project(
@@ -293,7 +303,8 @@ def _checked(article: Article, inputs: Inputs) -> Checked:
         if per_article:
             view = replace(view, **per_article)
         diagnostics += check.run(article, view)
-    return Checked(tuple(diagnostics), frozenset(cited), found, measured)
+    keys = frozenset(entry_key(inputs.library, key) for key in cited)  # [@doi:…] cites its entry
+    return Checked(tuple(diagnostics), keys, found, measured)
 
 
 _VIEWS: dict[tuple[int, frozenset[str]], tuple[Inputs, Inputs]] = {}
@@ -321,6 +332,7 @@ def context_key(root: Path, today: dt.date, settings: Settings) -> bytes:
 
 _INPUT_FILES = {"library": "references/*.bib", "board": "references/board.yml"}
 _INPUT_FILES["retractions"] = "references/retractions.txt"
+_INPUT_FILES["lock"] = LOCK
 
 
 def _input_digest(name: str, root: Path, today: dt.date, settings: Settings) -> bytes:

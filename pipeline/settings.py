@@ -43,6 +43,15 @@ class Settings:
     report_email: str = ""
     # The branch "Suggest an edit" links open (the repository address comes from REPO_URL).
     branch: str = "main"
+    # `check` warns when the registry check of a cited DOI or PMID (references/registry-lock.json)
+    # is older than this many days (BIB013).
+    lock_max_age_days: int = 30
+    # The address Crossref and NCBI may write to about our requests (their etiquette); with it,
+    # Crossref serves us from its faster "polite" pool.
+    registry_contact: str = ""
+    # Where the registries answer. For tests only: they point these at a local server.
+    crossref_api: str = "https://api.crossref.org"
+    pubmed_api: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 
     @classmethod
     def from_mapping(

@@ -86,3 +86,14 @@ def test_the_memory_run_catches_a_brief_peak_and_timed_runs_are_not_sampled(
     assert code == 0 and peak is not None and peak >= 64
     *_, peak, rss, code = measure(command, tmp_path, {}, log)
     assert code == 0 and peak is None and rss >= 64
+
+
+def test_the_registry_benchmark_verifies_everything_and_reports_the_floor(tmp_path: Path) -> None:
+    finished = run("benchmarks.registry", "--dois", "5", "--pmids", "5", "--out", str(tmp_path))
+    assert finished.returncode == 0, finished.stderr
+    data = json.loads((tmp_path / "registry.json").read_text(encoding="utf-8"))
+    assert (data["identifiers"], data["verified"]) == (10, 10)
+    assert data["requests"] == {"crossref": 5, "pubmed": 1}
+    assert data["floor_s"] == {"crossref": 0.4, "pubmed": 0.0, "floor": 0.4}
+    assert data["elapsed_s"] > data["floor_s"]["floor"] and data["requests_span_s"] > 0
+    assert "| 10 | 5 | 5 | 5 + 1 | 0.4 s |" in (tmp_path / "registry.md").read_text("utf-8")

@@ -200,3 +200,88 @@ def test_repository_pre_commit_config_is_offline_and_matches_the_published_hook(
     (published,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))
     for field in ("entry", "language", "pass_filenames", "files", "always_run"):
         assert local["pipeline-check"][field] == published[field], field
+
+
+# The weekly registry check (issue 19)
+
+
+def registry_job() -> dict[str, Any]:
+    data = workflow("registry.yml")
+    assert list(data["jobs"]) == ["refresh"]
+    job: dict[str, Any] = data["jobs"]["refresh"]
+    return job
+
+
+def step_named(job: dict[str, Any], start: str) -> dict[str, Any]:
+    (step,) = [s for s in job["steps"] if s.get("name", "").startswith(start)]
+    return step
+
+
+def test_registry_workflow_runs_weekly_and_by_hand_with_the_readme_install() -> None:
+    data = workflow("registry.yml")
+    # PyYAML reads the key `on` as True.
+    assert data[True]["schedule"] == [{"cron": "0 5 * * 1"}] and "workflow_dispatch" in data[True]
+    install, _ = simple_commands(readme_setup_lines()[0])
+    commands = run_commands(data)
+    assert install in commands
+    verify = ["python", "-m", "pipeline", "references", "verify", "--update", "--format", "github"]
+    assert verify in commands
+
+
+def test_registry_workflow_token_has_only_what_opening_the_pull_request_needs() -> None:
+    data, job = workflow("registry.yml"), registry_job()
+    assert data["permissions"] == {"contents": "read"}
+    assert job["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "statuses": "write",
+    }
+    checkout = step_named(job, "Check out")
+    assert checkout["with"]["persist-credentials"] is False
+    pushing = [s for s in job["steps"] if "GH_TOKEN" in s.get("env", {})]
+    assert [s["name"] for s in pushing] == ["Push the new lock and open a pull request"]
+
+
+def test_registry_workflow_pushes_only_the_lock_to_its_own_branch_when_it_changed() -> None:
+    job = registry_job()
+    push = step_named(job, "Push the new lock")
+    assert push["if"] == "steps.lock.outputs.changed == 'true'"
+    lines = script_lines(push["run"])
+    assert "git add references/registry-lock.json" in lines
+    assert not any(re.search(r"\bgit push\b.*\b(main|HEAD)\b", line) for line in lines)
+    assert any(line.startswith('gh pr create --head "$branch"') for line in lines)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_registry_workflow_sees_a_changed_or_new_lock_and_nothing_else(tmp_path: Path) -> None:
+    script = step_named(registry_job(), "See whether the lock changed")["run"]
+
+    def changed() -> str:
+        output = tmp_path / "output"
+        output.write_text("", "utf-8")
+        env = {**os.environ, "GITHUB_OUTPUT": str(output), "GIT_CONFIG_GLOBAL": "/dev/null"}
+        subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, check=True)
+        return output.read_text("utf-8").strip()
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    (tmp_path / "references").mkdir()
+    (tmp_path / "README.md").write_text("x", "utf-8")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    lock = tmp_path / "references/registry-lock.json"
+    lock.write_text("{}\n", "utf-8")
+    assert changed() == "changed=true"  # a new lock
+    git("add", "-A")
+    git("commit", "-q", "-m", "lock")
+    (tmp_path / "README.md").write_text("y", "utf-8")
+    assert changed() == "changed=false"  # another file changed: no pull request
+    lock.write_text('{"v": 2}\n', "utf-8")
+    assert changed() == "changed=true"

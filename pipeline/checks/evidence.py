@@ -1,8 +1,10 @@
 """Whether an article's evidence can be trusted: no retracted work, not only old sources, and
 (once Approved) at least one citation.
 
-The retraction list, `references/retractions.txt`, holds one DOI or PMID a line; `#` starts a
-comment. The README says how the board refreshes it.
+A work is known to be retracted, corrected or under an expression of concern from the registry
+lock (`references/registry-lock.json`, written by `references verify`), or, as a manual
+override the board keeps, from `references/retractions.txt`: one DOI or PMID a line; `#` starts
+a comment.
 """
 
 from __future__ import annotations
@@ -14,18 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import codes
-from pipeline.checks.library import (
-    DOI,
-    normalize_doi,
-    normalize_identifier,
-    normalize_pmid,
-    year_of,
-)
+from pipeline.checks.library import year_of
+from pipeline.checks.registry import describe, notices_of
+from pipeline.citations.resolve import resolve
 from pipeline.citations.scan import Citation
 from pipeline.content.articles import decode
 from pipeline.content.files import readable
 from pipeline.diagnostics import Diagnostic
+from pipeline.identifiers import DOI, normalize_doi, normalize_identifier, normalize_pmid
 from pipeline.model import Article, Entry, Library, ReviewStatus
+from pipeline.registry.lock import Lock
+from pipeline.registry.records import NoticeKind
 
 RETRACTIONS = "references/retractions.txt"
 
@@ -77,20 +78,37 @@ def check_evidence(
     retractions: Retractions,
     today: dt.date,
     stale_years: int,
+    lock: Lock | None = None,
 ) -> Iterator[Diagnostic]:
+    """`lock`: the registry lock, whose retractions are errors on every citing line, and whose
+    corrections and expressions of concern are a warning on the first."""
     if not citations:
         if article.status is ReviewStatus.APPROVED:
             yield codes.NO_CITATIONS.at(article.path, article.line_of("status"), 1)
         return
     years = []
+    warned: set[str] = set()
     for citation in citations:
         for item in citation.items:
-            entry = library.entries.get(item.key)
+            entry = resolve(library, item.key)
             if entry is None:
                 continue
-            if retractions.covers(entry):
+            notices = notices_of(entry, lock or Lock())
+            retracted = [n for n in notices if n.kind is NoticeKind.RETRACTION]
+            if retractions.covers(entry) or retracted:
+                source = f"listed in {RETRACTIONS}" if not retracted else describe(retracted[0])
                 yield codes.RETRACTED_CITATION.at(
-                    article.path, item.line, item.column, key=item.key, source=RETRACTIONS
+                    article.path, item.line, item.column, key=item.key, source=source
+                )
+            elif notices and entry.key not in warned:
+                warned.add(entry.key)
+                yield codes.CORRECTED_CITATION.at(
+                    article.path,
+                    item.line,
+                    item.column,
+                    key=item.key,
+                    notice=describe(notices[0]),
+                    link=notices[0].link or "see the journal's site",
                 )
             year = year_of(entry)
             if year:

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import urlparse
 
 from pipeline import codes
-from pipeline.citations.formats import strip_doi_prefix
 from pipeline.diagnostics import Diagnostic
+from pipeline.identifiers import DOI, invisible, normalize_doi, normalize_pmid
 from pipeline.model import Entry, Library
 
 ANY_YEAR = ("year", "date")
@@ -33,31 +33,6 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "online": (("title",), ("url",), ("year", "date", "urldate")),
     "misc": (("title",), ("url",), ("year", "date", "urldate")),
 }
-DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-
-
-def invisible(text: str) -> str:
-    """The invisible characters in an identifier (zero-width spaces, joiners, soft hyphens,
-    byte-order marks, direction marks: Unicode's format characters, and controls)."""
-    if text.isascii() and text.isprintable():
-        return ""
-    return "".join(c for c in text if unicodedata.category(c) in ("Cf", "Cc", "Co", "Cn"))
-
-
-def normalize_identifier(text: str) -> str:
-    """An identifier as it is compared: NFKC, invisible characters and spaces removed."""
-    folded = unicodedata.normalize("NFKC", text)
-    return "".join(c for c in folded if not c.isspace() and not invisible(c))
-
-
-def normalize_doi(doi: str) -> str:
-    """`https://doi.org/10.1/ABC`, `doi:10.1/ABC` and `10.1/abc` are the same DOI, and so is one
-    with a zero-width space hidden in it (which `check` reports on its own, BIB007)."""
-    return strip_doi_prefix(normalize_identifier(doi)).casefold()
-
-
-def normalize_pmid(pmid: str) -> str:
-    return normalize_identifier(pmid)
 
 
 def isbn_is_valid(isbn: str) -> bool:

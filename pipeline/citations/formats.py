@@ -13,11 +13,11 @@ import html
 import re
 from collections.abc import Callable
 
+from pipeline.identifiers import strip_doi_prefix
 from pipeline.model import Author, Entry
 
 MAX_AUTHORS = 6
 SHOWN_WHEN_TRUNCATED = 3
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _MONTHS = (
     "January",
     "February",
@@ -32,11 +32,6 @@ _MONTHS = (
     "November",
     "December",
 )
-
-
-def strip_doi_prefix(doi: str) -> str:
-    """`https://doi.org/10.1/X` and `doi:10.1/X` are written `10.1/X`."""
-    return _DOI_PREFIX.sub("", doi.strip())
 
 
 def doi_url(doi: str) -> str:

@@ -12,24 +12,41 @@ agree by construction. The entries are formatted by the project's style.
 from __future__ import annotations
 
 import html
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from pipeline.citations.scan import Citation, numbering
+from pipeline.citations.resolve import entry_key, resolve
+from pipeline.citations.scan import KEY, Citation, numbering, scan_text
 from pipeline.citations.styles import Style, built_in
 from pipeline.model import Library
 
 
 def _format_all(keys: list[str], library: Library, style: Style) -> list[str]:
-    known = [library.entries[key] for key in keys if key in library.entries]
-    formatted = iter(style.format_all(known))
+    entries = [resolve(library, key) for key in keys]
+    formatted = iter(style.format_all([entry for entry in entries if entry is not None]))
     # An unknown key only reaches here in a preview: a normal build stops on CIT001.
     return [
         next(formatted)
-        if key in library.entries
+        if entry is not None
         else f"Unknown source &lsquo;{html.escape(key)}&rsquo; (not in the library)."
-        for key in keys
+        for key, entry in zip(keys, entries, strict=True)
     ]
+
+
+def keyed_text(text: str, library: Library) -> str:
+    """`text` with each citation by identifier rewritten to its entry's key
+    (`[@doi:10.7326/M16-2367]` -> `[@qaseem2017]`), so that the numbers, which the Markdown
+    extension makes from the page text alone, give a source one number however it is cited."""
+    parts, end = [], 0
+    for citation in scan_text(text):
+        for item in citation.items:
+            key = entry_key(library, item.key)
+            if key != item.key:
+                start, stop = item.span
+                parts += [text[end:start], f"@{key}" if re.fullmatch(KEY, key) else f"@{{{key}}}"]
+                end = stop
+    return "".join(parts) + text[end:] if parts else text
 
 
 def _group_label(numbers: list[tuple[int, str]]) -> list[tuple[int, int, str]]:

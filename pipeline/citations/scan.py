@@ -15,9 +15,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from pipeline import codes
+from pipeline.citations.resolve import resolve
 from pipeline.diagnostics import Diagnostic, suggestion
+from pipeline.identifiers import cited_identifier
 from pipeline.model import Article, Library
 
+# What a key written bare may be (Pandoc): a letter, digit or underscore first, inner
+# punctuation, a word character last. Anything else is written in braces, `@{...}`.
+KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
 # After a key: nothing, a locator or suffix (after a comma or space), or trailing punctuation.
 _AFTER_KEY = re.compile(r"^[.:;!?]*(?:$|[,\s])")
 _NEWLINE = re.compile("\n")
@@ -48,12 +53,14 @@ _LOCATOR = re.compile(
 
 @dataclass(frozen=True)
 class CitationItem:
-    """One cited work inside a bracket: its key, optional locator, and where the `@` is."""
+    """One cited work inside a bracket: its key, optional locator, and where the `@` is.
+    `span`: the offsets of `@key` (or `@{key}`) in the scanned text."""
 
     key: str
     locator: str
     line: int
     column: int
+    span: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,7 @@ _INNER = re.compile(r"[^\[\]]{0,1000}")
 _AT = re.compile(r"(?<![\w.@])-?@")
 _KEY_RUN = re.compile(r"[\w][\w:.#$%&+?<>~/-]*+")  # possessive: no backtracking
 _WORD = re.compile(r"\w")
+_BRACED = re.compile(r"\{([^{}\s]+)\}")
 
 
 def _brackets(body: str, mask: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
@@ -182,20 +190,26 @@ def _brackets(body: str, mask: Sequence[tuple[int, int]]) -> Iterator[tuple[int,
         yield opening.start(), close + 1, inner.group()
 
 
-def _item(part: str) -> tuple[str, str | None, str, int] | None:
-    """One citation item: (prefix, key, what follows the key, the key's offset in `part`);
-    None when there is no "@" at all. A key ends on a word character, as in Pandoc, so
-    `[@smith2001.]` cites smith2001."""
+def _item(part: str) -> tuple[str, str | None, str, int, int] | None:
+    """One citation item: (prefix, key, what follows the key, the offset of its "@" in
+    `part`, the offset just after the key); None when there is no "@" at all. A key ends on a
+    word character, as in Pandoc, so `[@smith2001.]` cites smith2001; Pandoc's braced form,
+    `@{doi:10.1016/S0140-6736(97)11096-0}`, holds any characters but spaces and braces (how a
+    DOI with brackets in it is cited by identifier)."""
     at = _AT.search(part)
     if at is None:
         return None
+    braced = _BRACED.match(part, at.end())
+    if braced is not None:
+        return part[: at.start()], braced.group(1), part[braced.end() :], at.end() - 1, braced.end()
     run = _KEY_RUN.match(part, at.end())
     if run is None:
-        return part[: at.start()], None, part[at.end() :], at.end()
+        return part[: at.start()], None, part[at.end() :], at.end() - 1, at.end()
     key = run.group()
     while len(key) > 1 and not _WORD.match(key[-1]):
         key = key[:-1]
-    return part[: at.start()], key, part[at.end() + len(key) :], at.end()
+    end = at.end() + len(key)
+    return part[: at.start()], key, part[end:], at.end() - 1, end
 
 
 def without_citations(text: str) -> str:
@@ -234,15 +248,18 @@ def _scan(body: str, body_line: int) -> tuple[tuple[Citation, ...], tuple[Malfor
                     problems.append("an item is empty (a stray ';')")
             else:
                 is_citation = True
-                _, key, rest, key_at = item
+                _, key, rest, at_offset, key_end = item
                 if key is None:
                     problems.append("'@' is not followed by a key")
                 elif not _AFTER_KEY.match(rest):
-                    junk = key + rest.split(",")[0].split()[0]
+                    junk = part[at_offset + 1 : key_end] + rest.split(",")[0].split()[0]
                     problems.append(f"the key '{junk}' contains a character keys cannot have")
+                    if cited_identifier(junk):
+                        problems[-1] += f" (write an identifier like this in braces: @{{{junk}}})"
                 else:
-                    line, column = where(offset + key_at - 1)
-                    items.append(CitationItem(key, _locator(rest), line, column))
+                    line, column = where(offset + at_offset)
+                    span = (offset + at_offset, offset + key_end)
+                    items.append(CitationItem(key, _locator(rest), line, column, span))
             offset += len(part) + 1
         if not is_citation:
             continue  # e.g. "[write to jdoe@example.org]"
@@ -289,14 +306,20 @@ def check_citations(article: Article, library: Library) -> list[Diagnostic]:
     ]
     for citation in citations:
         for item in citation.items:
-            if item.key not in library.entries:
-                problems.append(
-                    codes.UNKNOWN_CITATION.at(
-                        article.path,
-                        item.line,
-                        item.column,
-                        key=item.key,
-                        suggestion=suggestion(item.key, library.entries),
-                    )
-                )
+            if resolve(library, item.key) is None:
+                problems.append(_unknown(article, item, library))
     return problems
+
+
+def _unknown(article: Article, item: CitationItem, library: Library) -> Diagnostic:
+    ident = cited_identifier(item.key)
+    if ident is None:
+        near = suggestion(item.key, library.entries)
+        fix = "correct the key or add the source to references/*.bib"
+    else:
+        near = suggestion(ident, library.by_identifier)
+        written = item.key.partition(":")[2]
+        fix = f"correct it, or add the source: python -m pipeline references add {written}"
+    return codes.UNKNOWN_CITATION.at(
+        article.path, item.line, item.column, key=item.key, suggestion=near, fix=fix
+    )

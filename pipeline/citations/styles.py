@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import codes
-from pipeline.citations.formats import BUILT_IN, strip_doi_prefix
+from pipeline.citations.formats import BUILT_IN
 from pipeline.content.files import readable
 from pipeline.diagnostics import Diagnostic
+from pipeline.identifiers import strip_doi_prefix
 from pipeline.model import Entry
 from pipeline.settings import SETTINGS_FILE
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import cache, codes, git
+from pipeline.cli import references as cli_references
 from pipeline.cli import review as cli_review
 from pipeline.cli import roster as cli_roster
 from pipeline.cli.support import (
@@ -33,6 +34,7 @@ from pipeline.content.board import ROSTER
 from pipeline.diagnostics import (
     FORMATTERS,
     Diagnostic,
+    Severity,
     format_text,
     has_errors,
     promote_warnings,
@@ -48,8 +50,10 @@ from pipeline.site.build import Build, finish, prepare
 
 def _summary(diagnostics: Sequence[Diagnostic], articles: int) -> str:
     errors = sum(d.is_error for d in diagnostics)
-    warnings = len(diagnostics) - errors
-    return f"{articles} articles checked: {errors} error(s), {warnings} warning(s)"
+    notes = sum(d.severity is Severity.NOTE for d in diagnostics)
+    warnings = len(diagnostics) - errors - notes
+    counted = f"{articles} articles checked: {errors} error(s), {warnings} warning(s)"
+    return counted + (f", {notes} note(s)" if notes else "")
 
 
 def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
@@ -237,6 +241,7 @@ def parser() -> argparse.ArgumentParser:
 
     cli_review.register(commands)
     cli_roster.register(commands)
+    cli_references.register(commands)
     return top
 
 

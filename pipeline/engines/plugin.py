@@ -23,7 +23,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import CountHandler
 
 from pipeline import cache, clock
-from pipeline.diagnostics import Diagnostic, format_text
+from pipeline.diagnostics import Diagnostic, Severity, format_text
 from pipeline.engines import epoch
 from pipeline.project import ARTICLES_DIR
 from pipeline.settings import SETTINGS_FILE
@@ -82,7 +82,8 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self.diagnostics += diagnostics
         for diagnostic in diagnostics:
             error = diagnostic.is_error and not preview
-            (log.error if error else log.warning)(format_text([diagnostic]))
+            note = diagnostic.severity is Severity.NOTE  # information: never fails --strict
+            (log.error if error else log.info if note else log.warning)(format_text([diagnostic]))
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         root = Path(config.config_file_path).parent

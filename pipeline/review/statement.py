@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from pipeline.citations.resolve import entry_key, resolve
 from pipeline.model import Article, Author, Entry, Library
 
 APPROVAL_NAMESPACE = "medical-pipeline-approval"
@@ -102,7 +103,7 @@ class ReferenceDigests(dict[str, str]):
         self.library = library
 
     def __missing__(self, key: str) -> str:
-        value = self[key] = _digest(entry_value(self.library.entries.get(key)))
+        value = self[key] = _digest(entry_value(resolve(self.library, key)))
         return value
 
 
@@ -122,7 +123,12 @@ def article_items(
         "audience": _digest(sorted({a.strip().lower() for a in article.audience})),
         "next_review": _digest(article.next_review.isoformat() if article.next_review else ""),
     }
-    for key in sorted(set(cited)):
+    # A source cited by DOI or PMID is covered as the entry it resolves to, under that
+    # entry's key, so `[@doi:...]` and `[@key]` of one source are one item.
+    library = references if isinstance(references, Library) else None
+    if isinstance(references, ReferenceDigests):
+        library = references.library
+    for key in sorted({entry_key(library, key) if library else key for key in cited}):
         items[f"reference {key}"] = digests[key]
     return items
 

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from pipeline.cache import Cache
-from pipeline.citations.render import reference_list
+from pipeline.citations.render import keyed_text, reference_list
 from pipeline.citations.scan import scan_text
 from pipeline.content import audience
 from pipeline.content.articles import front_matter as read_front_matter
@@ -226,7 +226,7 @@ def article_page(
     committed: Sequence[ReviewedVersion] = (),
 ) -> str:
     """The article page's Markdown: front matter for its template, then the body."""
-    body = audience.convert(article.body).strip("\n") + "\n"
+    body = keyed_text(audience.convert(article.body), project.library).strip("\n") + "\n"
     meta: dict[str, object] = {
         # Plain text, escaped here: the engines' templates print titles and the description as
         # HTML (in <title>, the header, a meta attribute) without escaping them.

@@ -1,0 +1,72 @@
+"""DOIs and PMIDs: their forms, and the one spelling each has when two are compared.
+
+A DOI is written `10.7326/M16-2367`, `doi:10.7326/M16-2367` or `https://doi.org/10.7326/M16-2367`,
+in any case (DOIs are case-insensitive); a PMID is digits. Everything that compares identifiers
+(duplicate entries, the retraction list, citations by identifier, the registry lock) uses
+`identifier()`: `doi:10.7326/m16-2367`, `pmid:28192789`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+PMID = re.compile(r"^\d{1,9}$")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+# What a citation by identifier looks like: `@doi:10.7326/M16-2367`, `@pmid:28192789`.
+_CITED = re.compile(r"^(?P<kind>doi|pmid):(?P<value>.+)$", re.IGNORECASE)
+
+
+def strip_doi_prefix(doi: str) -> str:
+    """`https://doi.org/10.1/X` and `doi:10.1/X` are written `10.1/X`."""
+    return _DOI_PREFIX.sub("", doi.strip())
+
+
+def invisible(text: str) -> str:
+    """The invisible characters in an identifier (zero-width spaces, joiners, soft hyphens,
+    byte-order marks, direction marks: Unicode's format characters, and controls)."""
+    if text.isascii() and text.isprintable():
+        return ""
+    return "".join(c for c in text if unicodedata.category(c) in ("Cf", "Cc", "Co", "Cn"))
+
+
+def normalize_identifier(text: str) -> str:
+    """An identifier as it is compared: NFKC, invisible characters and spaces removed."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in folded if not c.isspace() and not invisible(c))
+
+
+def normalize_doi(doi: str) -> str:
+    """`https://doi.org/10.1/ABC`, `doi:10.1/ABC` and `10.1/abc` are the same DOI, and so is one
+    with a zero-width space hidden in it (which `check` reports on its own, BIB007)."""
+    return strip_doi_prefix(normalize_identifier(doi)).casefold()
+
+
+def normalize_pmid(pmid: str) -> str:
+    return normalize_identifier(pmid)
+
+
+def identifier(kind: str, value: str) -> str | None:
+    """The compared form of a DOI or PMID (`doi:10.1/abc`, `pmid:123`); None when `value` is
+    not one."""
+    if kind.lower() == "doi":
+        doi = normalize_doi(value)
+        return f"doi:{doi}" if DOI.match(doi) else None
+    if kind.lower() == "pmid":
+        pmid = normalize_pmid(value)
+        return f"pmid:{pmid}" if PMID.match(pmid) else None
+    return None
+
+
+def cited_identifier(key: str) -> str | None:
+    """The identifier a citation key names (`doi:10.7326/M16-2367` -> `doi:10.7326/m16-2367`),
+    or None for an ordinary key."""
+    found = _CITED.match(key)
+    return identifier(found.group("kind"), found.group("value")) if found else None
+
+
+def display(compared: str) -> str:
+    """`doi:10.1/abc` -> `DOI 10.1/abc`; `pmid:123` -> `PMID 123`."""
+    kind, _, value = compared.partition(":")
+    return f"{kind.upper()} {value}"

@@ -1,0 +1,436 @@
+"""`references verify` and `references add` against Crossref and PubMed replayed on 127.0.0.1,
+and `check` reading only the lock they write (issue 19).
+
+The project is the minimal one (whose lock already holds its three identifiers) with
+tests/fixtures/registry/project laid over it: an article citing a work for every answer a
+registry can give (see tests/fixtures/registry/README.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.registry import client
+from pipeline.registry.client import Registries, look_up
+from tests.conftest import FIXTURES, Result, edit, line_of
+from tests.registry_server import Registry, RegistryServer, stored
+
+CONTACT = "editors@example.org"
+LOCK = "references/registry-lock.json"
+ARTICLE = "content/articles/evidence.md"
+BIB = "references/registry.bib"
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return stored()
+
+
+@pytest.fixture
+def server(registry: Registry) -> Iterator[RegistryServer]:
+    with RegistryServer(registry) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(client, "BACKOFF", 0.01)
+
+
+def point_at(root: Path, server: RegistryServer) -> Path:
+    with (root / "pipeline.yml").open("a", encoding="utf-8") as settings:
+        settings.write(server.settings() + f"registry_contact: {CONTACT}\n")
+    return root
+
+
+@pytest.fixture
+def project(minimal: Path, server: RegistryServer) -> Path:
+    shutil.copytree(FIXTURES / "registry/project", minimal, dirs_exist_ok=True)
+    return point_at(minimal, server)
+
+
+def diagnostics(output: str) -> list[str]:
+    return [line for line in output.splitlines() if not line.startswith("    hint:")]
+
+
+def found(result: Result) -> list[tuple[str, str, int]]:
+    """(code, file, line) of each diagnostic printed."""
+    return [
+        (line.split()[2], line.split(":")[0], int(line.split(":")[1]))
+        for line in diagnostics(result.stdout)
+    ]
+
+
+def lock_of(root: Path) -> dict[str, dict[str, object]]:
+    data = json.loads((root / LOCK).read_text("utf-8"))
+    return data["identifiers"]  # type: ignore[no-any-return]
+
+
+def block_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("the network is blocked in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def paced(began: float, arrived: list[float], interval: float) -> bool:
+    """The k-th request (from 0) reached the server no sooner than k intervals after the run
+    began: a request cannot arrive before it is sent, so this holds however slow the machine."""
+    return all(at - began >= k * interval * 0.999 for k, at in enumerate(arrived))
+
+
+# verify
+
+
+def test_verify_reports_every_registry_finding_on_the_line_to_fix(
+    project: Path, cli: Callable[..., Result]
+) -> None:
+    result = cli("references", "verify", cwd=project)
+    article, bib = project / ARTICLE, project / BIB
+    assert result.code == 1, result.stdout + result.stderr
+    assert found(result) == [
+        ("CIT003", ARTICLE, line_of(article, "[@wakefield1998]")),  # updated-by, Retraction Watch
+        ("CIT003", ARTICLE, line_of(article, "[@testing2020]")),  # update-to only
+        ("CIT006", ARTICLE, line_of(article, "[@carberry2008]")),  # a corrigendum
+        ("CIT006", ARTICLE, line_of(article, "[@testing2019]")),  # an expression of concern
+        ("CIT003", ARTICLE, line_of(article, "[@pmid:9500320]")),  # cited by PMID: every line
+        ("BIB014", BIB, line_of(bib, "10.5555/this-doi-does-not-exist")),  # 404
+        ("BIB015", BIB, line_of(bib, "Imaging strategies for low back pain")),  # PMID's title
+    ]
+    lines = diagnostics(result.stdout)
+    assert lines[0].endswith(
+        "error CIT003 'wakefield1998' is a retracted work (Retraction "
+        "https://doi.org/10.1016/s0140-6736(10)60175-4, from Retraction Watch through Crossref)"
+    )
+    assert (
+        "(Retraction https://doi.org/10.5555/update-to.retraction, from the publisher" in lines[1]
+    )
+    assert lines[2].endswith(
+        "warning CIT006 'carberry2008' has a notice: Corrigendum https://doi.org/10.5555/12345678,"
+        " from the publisher through Crossref"
+    )
+    assert lines[5].endswith(
+        "error BIB014 'nowhere2021': Crossref has no record of DOI 10.5555/this-doi-does-not-exist"
+    )
+    assert (
+        "    hint: PubMed has: Diagnosis and treatment of low back pain: a joint clinical practice "
+        "guideline from the American College of Physicians and the American Pain Society"
+    ) in result.stdout
+    assert "10 cited identifier(s), 7 looked up, 7 answered; " in result.stderr
+    assert lock_of(project)["pmid:17909209"]["mismatches"] == [
+        {
+            "field": "title",
+            "registry": "Diagnosis and treatment of low back pain: a joint clinical practice "
+            "guideline from the American College of Physicians and the American Pain Society",
+        }
+    ]
+
+
+def test_check_reads_only_the_lock_with_the_network_blocked(
+    project: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verified = cli("references", "verify", cwd=project)
+    block_the_network(monkeypatch)
+    checked = cli("check", cwd=project)
+    assert checked.code == 1
+    assert checked.stdout == verified.stdout
+
+
+def test_check_never_imports_the_http_client(minimal: Path) -> None:
+    code = "import sys; from pipeline.cli import main; main(['check']); print(sorted(sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=minimal, capture_output=True, text=True, check=True
+    )
+    loaded = done.stdout.splitlines()[-1]
+    assert "'httpx'" not in loaded and "'pipeline.registry.client'" not in loaded
+
+
+def test_a_second_run_looks_up_nothing_and_the_lock_keeps_its_bytes(
+    project: Path, cli: Callable[..., Result], registry: Registry
+) -> None:
+    cli("references", "verify", cwd=project)
+    written, asked = (project / LOCK).read_bytes(), len(registry.requests)
+    again = cli("references", "verify", cwd=project)
+    assert "10 cited identifier(s), 0 looked up, 0 answered; " in again.stderr
+    assert "registry-lock.json unchanged" in again.stderr
+    assert len(registry.requests) == asked
+    updated = cli("references", "verify", "--update", cwd=project)
+    assert "10 cited identifier(s), 10 looked up, 10 answered; " in updated.stderr
+    assert (project / LOCK).read_bytes() == written
+
+
+def test_a_429_is_retried_and_then_answered(
+    project: Path, cli: Callable[..., Result], registry: Registry
+) -> None:
+    registry.script["10.1001/archinte.161.13.1613"] = ["429", "503"]
+    result = cli("references", "verify", "--update", cwd=project)
+    assert result.code == 1  # the findings above, and nothing unreached
+    asked = [r for r in registry.requests if r.path.endswith("/archinte.161.13.1613")]
+    assert len(asked) == 3
+    assert lock_of(project)["doi:10.1001/archinte.161.13.1613"]["status"] == "verified"
+
+
+def test_a_registry_that_does_not_answer_is_named_and_nothing_is_marked_checked(
+    project: Path,
+    cli: Callable[..., Result],
+    registry: Registry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(client, "TIMEOUT", 0.3)
+    registry.delay = 1.0
+    registry.script["10.7326/m16-2367"] = ["slow"] * 5  # in the lock already
+    registry.script["10.5555/updated-by.concern"] = ["slow"] * 5  # never checked
+    monkeypatch.setenv("PIPELINE_TODAY", "2026-12-20")
+    result = cli("references", "verify", "--update", cwd=project)
+    assert result.code == 3
+    library = project / "references/library.bib"
+    assert (
+        f"references/library.bib:{line_of(library, '10.7326/M16-2367')}: could not reach "
+        "Crossref for 'qaseem2017' (DOI 10.7326/M16-2367): no answer within 0.3 seconds (5 tries)"
+    ) in result.stderr
+    assert "could not reach Crossref for 'testing2019'" in result.stderr
+    lock = lock_of(project)
+    assert lock["doi:10.7326/m16-2367"]["checked"] == "2026-11-25"  # as it was: not renewed
+    assert lock["pmid:28192789"]["checked"] == "2026-12-20"
+    assert "doi:10.5555/updated-by.concern" not in lock
+    unchecked = [line for line in diagnostics(result.stdout) if " BIB012 " in line]
+    assert unchecked == [
+        f"{BIB}:{line_of(project / BIB, '@article{testing2019')}:1: note BIB012 'testing2019': "
+        "DOI 10.5555/updated-by.concern not checked against Crossref yet"
+    ]
+
+
+def test_requests_identify_us_and_pmids_go_two_hundred_to_a_request(
+    project: Path, cli: Callable[..., Result], registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NCBI_API_KEY", "test-key")
+    began = time.monotonic()
+    cli("references", "verify", "--update", cwd=project)
+    agents = {r.headers["User-Agent"] for r in registry.requests}
+    (agent,) = agents
+    assert agent.startswith("medical-pipeline/") and agent.endswith(f"mailto:{CONTACT})")
+    (summary,) = [r for r in registry.requests if r.path == "/eutils/esummary.fcgi"]
+    assert summary.query == {
+        "db": ["pubmed"],
+        "id": ["9500320,17909209,28192789"],
+        "retmode": ["json"],
+        "tool": ["medical-pipeline"],
+        "email": [CONTACT],
+        "api_key": ["test-key"],
+    }
+    arrived = sorted(r.at for r in registry.requests if r.path.startswith("/crossref/"))
+    assert len(arrived) == 7 and paced(began, arrived, 1 / 10)
+
+
+@pytest.mark.parametrize(("api_key", "gap"), [("", 1 / 3), ("test-key", 1 / 10)])
+def test_pubmed_is_asked_at_most_three_times_a_second_or_ten_with_a_key(
+    server: RegistryServer,
+    registry: Registry,
+    monkeypatch: pytest.MonkeyPatch,
+    api_key: str,
+    gap: float,
+) -> None:
+    monkeypatch.setattr(client, "PMIDS_PER_REQUEST", 1)
+
+    async def run() -> None:
+        async with Registries(
+            f"{server.url}/crossref", f"{server.url}/eutils", api_key=api_key
+        ) as registries:
+            answers = await look_up(registries, [], ["9500320", "17909209", "28192789", "1"])
+        assert answers["pmid:1"] is None and answers["pmid:9500320"] is not None
+
+    began = time.monotonic()
+    asyncio.run(run())
+    arrived = sorted(r.at for r in registry.requests)
+    assert len(arrived) == 4 and paced(began, arrived, gap)
+
+
+def test_without_a_contact_crossref_is_asked_in_its_public_pool_pace() -> None:
+    assert Registries("https://a", "https://b").crossref_limits == client.CROSSREF_PUBLIC
+    assert Registries("https://a", "https://b", CONTACT).crossref_limits == client.CROSSREF_POLITE
+
+
+def test_a_registry_address_off_this_machine_must_be_https(
+    minimal: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with (minimal / "pipeline.yml").open("a", encoding="utf-8") as settings:
+        settings.write("crossref_api: http://api.crossref.org\n")
+    edit(
+        minimal,
+        "references/library.bib",
+        "@article{chou2007,",
+        "@article{chou2007,\n  doi={10.5555/x},",
+    )
+    block_the_network(monkeypatch)
+    result = cli("references", "verify", cwd=minimal)
+    assert result.code == 2
+    assert "crossref_api in pipeline.yml must be an https:// address" in result.stderr
+
+
+# the lock, read by check
+
+
+def test_a_lock_older_than_the_limit_is_a_warning_on_the_lock(
+    minimal: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIPELINE_TODAY", "2027-01-10")
+    result = cli("check", cwd=minimal)
+    assert result.code == 0
+    assert diagnostics(result.stdout) == [
+        f"{LOCK}:1:1: warning BIB013 3 cited identifier(s) were last checked against the "
+        "registries on 2026-11-25, more than 30 days ago"
+    ]
+    with (minimal / "pipeline.yml").open("a", encoding="utf-8") as settings:
+        settings.write("lock_max_age_days: 60\n")
+    assert cli("check", cwd=minimal).stdout == ""
+
+
+def test_a_changed_entry_is_a_note_until_it_is_checked_again(
+    project: Path, cli: Callable[..., Result], registry: Registry
+) -> None:
+    cli("references", "verify", cwd=project)
+    edit(
+        project,
+        BIB,
+        "Toward a unified theory of high-energy metaphysics: silly string theory",
+        "Psychoceramics for beginners",
+    )
+    checked = cli("check", cwd=project)
+    line = line_of(project / BIB, "@article{carberry2008")
+    assert (
+        f"{BIB}:{line}:1: note BIB012 'carberry2008': DOI 10.5555/12345678 not checked against "
+        "Crossref yet since its entry changed"
+    ) in checked.stdout
+    assert " CIT006 'carberry2008'" in checked.stdout  # the corrigendum still stands
+    again = cli("references", "verify", cwd=project)
+    assert "10 cited identifier(s), 1 looked up, 1 answered; " in again.stderr
+    assert f"{BIB}:{line + 2}:1: warning BIB015 'carberry2008': the title differs" in again.stdout
+
+
+def test_a_note_never_fails_check_and_shows_as_a_notice_on_github(
+    minimal: Path, cli: Callable[..., Result]
+) -> None:
+    (minimal / LOCK).unlink()
+    strict = cli("check", "--strict", cwd=minimal)
+    assert strict.code == 0
+    assert [code for code, _, _ in found(strict)] == ["BIB012", "BIB012"]
+    assert "3 articles checked: 0 error(s), 0 warning(s), 2 note(s)" in strict.stderr
+    github = cli("check", "--format", "github", cwd=minimal)
+    assert github.stdout.startswith(
+        "::notice file=references/library.bib,line=1,col=1,title=BIB012"
+    )
+
+
+# add
+
+
+def test_add_by_pmid_writes_a_readable_entry_and_warns_of_a_retraction(
+    minimal: Path, server: RegistryServer, cli: Callable[..., Result]
+) -> None:
+    point_at(minimal, server)
+    library = minimal / "references/library.bib"
+    before = library.read_text("utf-8")
+    result = cli("references", "add", "PMID: 9500320", cwd=minimal)
+    assert result.code == 0, result.stderr
+    assert library.read_text("utf-8") == before + "\n" + (
+        "@article{wakefield1998,\n"
+        "  author       = {Wakefield, AJ and Murch, SH and Anthony, A},\n"
+        "  title        = {Ileal-lymphoid-nodular hyperplasia, non-specific colitis, and "
+        "pervasive developmental disorder in children},\n"
+        "  journal      = {Lancet (London, England)},\n"
+        "  shortjournal = {Lancet},\n"
+        "  year         = {1998},\n"
+        "  volume       = {351},\n"
+        "  number       = {9103},\n"
+        "  pages        = {637--41},\n"
+        "  doi          = {10.1016/s0140-6736(97)11096-0},\n"
+        "  pmid         = {9500320},\n"
+        "}\n"
+    )
+    line = line_of(library, "@article{wakefield1998")
+    assert result.stdout.splitlines() == [
+        f"references/library.bib:{line}: added @article{{wakefield1998}}: Ileal-lymphoid-nodular "
+        "hyperplasia, non-specific colitis, and pervasive developmental disorder in children",
+        "Cite it as [@wakefield1998] or [@{doi:10.1016/s0140-6736(97)11096-0}].",
+    ]
+    assert "warning: this work was RETRACTED: Retraction in Lancet." in result.stderr
+
+
+def test_add_refuses_a_work_the_library_has_without_asking_a_registry(
+    minimal: Path, server: RegistryServer, registry: Registry, cli: Callable[..., Result]
+) -> None:
+    point_at(minimal, server)
+    library = minimal / "references/library.bib"
+    before = library.read_text("utf-8")
+    result = cli("references", "add", "https://doi.org/10.7326/M16-2367", cwd=minimal)
+    assert result.code == 1
+    assert result.stdout.splitlines()[0] == (
+        "references/library.bib:1:1: error BIB005 '10.7326/M16-2367' and 'qaseem2017' "
+        "(references/library.bib:1) have the same DOI"
+    )
+    assert registry.requests == [] and library.read_text("utf-8") == before
+    by_pmid = cli("references", "add", "11434793", cwd=minimal)  # PubMed gives browning's DOI
+    assert by_pmid.code == 1 and " BIB005 '10.1001/archinte.161.13.1613' and 'browning2001'" in (
+        by_pmid.stdout
+    )
+    assert library.read_text("utf-8") == before
+
+
+def test_add_an_unknown_doi_writes_nothing(
+    minimal: Path, server: RegistryServer, cli: Callable[..., Result]
+) -> None:
+    point_at(minimal, server)
+    result = cli("references", "add", "10.5555/this-doi-does-not-exist", cwd=minimal)
+    assert result.code == 1
+    assert result.stderr.strip() == (
+        "Crossref has no record of DOI 10.5555/this-doi-does-not-exist; check it at "
+        "https://doi.org/10.5555/this-doi-does-not-exist. Nothing was written."
+    )
+    assert cli("references", "add", "not-an-identifier", cwd=minimal).code == 2
+
+
+def test_a_source_added_by_doi_is_cited_by_it_and_then_verified(
+    minimal: Path, server: RegistryServer, cli: Callable[..., Result]
+) -> None:
+    point_at(minimal, server)
+    assert cli("references", "add", "10.5555/12345678", cwd=minimal).code == 0
+    rel = "content/articles/pending.md"
+    text = (minimal / rel).read_text("utf-8")
+    (minimal / rel).write_text(text + "\nSee also [@doi:10.5555/12345678].\n", "utf-8")
+    assert " note BIB012 'carberry2008'" in cli("check", cwd=minimal).stdout
+    result = cli("references", "verify", cwd=minimal)
+    assert result.code == 0
+    assert diagnostics(result.stdout) == [
+        f"{rel}:{line_of(minimal / rel, 'See also')}:11: warning CIT006 'doi:10.5555/12345678' "
+        "has a notice: Corrigendum https://doi.org/10.5555/12345678, from the publisher through "
+        "Crossref"
+    ]
+
+
+def test_add_names_a_field_the_registry_did_not_give(
+    minimal: Path, server: RegistryServer, registry: Registry, cli: Callable[..., Result]
+) -> None:
+    point_at(minimal, server)
+    work = json.loads(json.dumps(registry.works["10.5555/12345678"]))
+    work["message"] |= {"DOI": "10.5555/no-year", "issued": {"date-parts": [[None]]}}
+    for name in ("published-print", "published", "update-to"):
+        work["message"].pop(name)
+    registry.works["10.5555/no-year"] = work
+    result = cli("references", "add", "10.5555/no-year", cwd=minimal)
+    assert result.code == 0
+    first, second, third = result.stdout.splitlines()[:3]
+    assert first.endswith("error BIB006 @article{carberry} has no 'year' or 'date'")
+    assert second.startswith("    hint: ") and " added @article{carberry}: " in third
