@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from pipeline.citations.titles import sentence_case, title_case
 from pipeline.model import Author, Entry
@@ -167,12 +167,12 @@ def _journal(entry: Entry) -> str:
     return entry.get("shortjournal") or entry.get("journal") or entry.get("journaltitle")
 
 
-def _title(entry: Entry, case: Callable[[str, Sequence[tuple[int, int]]], str]) -> str:
+def _title(entry: Entry, case: Callable[[str, tuple[tuple[int, int], ...]], str]) -> str:
     return case(entry.get("title"), entry.case_protected.get("title", ()))
 
 
 def _doi(entry: Entry) -> str:
-    """`doi:10.1/X`, the DOI a link to its resolver (AMA 3.15.1 writes the DOI this way)."""
+    """`doi:10.1/X` as AMA writes it, the DOI itself a link to its resolver."""
     doi = strip_doi_prefix(entry.get("doi"))
     return f'doi:<a href="{_e(doi_url(doi))}">{_e(doi)}</a>'
 

@@ -20,10 +20,10 @@ like an ordinary word (`American Geriatrics Society`) needs its braces.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
 
-Spans = Sequence[tuple[int, int]]
+Spans = tuple[tuple[int, int], ...]
 
 # Words split at white space, and, for sentence case, inside hyphenated and slashed compounds
 # too ("Non-Specific" has two words, "Oxycodone/Acetaminophen" two).
@@ -43,29 +43,39 @@ def _touches(spans: Spans, start: int, end: int) -> bool:
     return any(first < end and start < last for first, last in spans)
 
 
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
 def _letters(word: str) -> str:
-    return "".join(char for char in word if char.isalpha())
+    return _NOT_LETTERS.sub("", word)
 
 
-def sentence_case(title: str, protected: Spans = ()) -> str:
+# A library entry is formatted for every article that cites it: the same titles come back.
+@functools.lru_cache(maxsize=4096)
+def sentence_case(title: str, protected: Spans = (), subtitle_capital: bool = False) -> str:
     """`title` in sentence case: the first word keeps (or gets) its capital, and so does a word
-    that starts a new sentence after a period ("9. Pharmacologic approaches"); after a colon,
-    a question mark or a dash the subtitle starts in lower case, as AMA writes it. A leading
-    number is the first word: "2025 guideline for ..." (as JAMA writes such titles)."""
+    that starts a new sentence after a period ("9. Pharmacologic approaches"). After a colon,
+    a question mark or a dash the subtitle starts in lower case, as AMA writes it, or keeps its
+    capital with `subtitle_capital` (CSL-JSON's convention, which pandoc follows, for styles
+    such as APA). A leading number is the first word: "2025 guideline for ..." (as JAMA writes
+    such titles)."""
     changes: list[tuple[int, int, str]] = []
     first = True
     for match in _PARTS.finditer(title):
-        word, start, end = match.group(), match.start(), match.end()
-        letters = _letters(word)
-        if letters and not _touches(protected, start, end):
-            if first and letters.islower():
-                changes.append((start, end, _capitalize(word)))
-            elif not first and _capitalized(letters):
-                changes.append((start, end, word.lower()))
-        first = word.endswith(".")  # "2025 guideline", but "9. Pharmacologic approaches"
+        word = match.group()
+        if first or not word.islower():  # a word already in lower case stays as it is
+            letters = _letters(word)
+            if letters and not _touches(protected, match.start(), match.end()):
+                if first and letters.islower():
+                    changes.append((match.start(), match.end(), _capitalize(word)))
+                elif not first and _capitalized(letters):
+                    changes.append((match.start(), match.end(), word.lower()))
+        # "2025 guideline", but "9. Pharmacologic approaches"
+        first = word.endswith(".") or (subtitle_capital and word[-1] in ":?!")
     return _apply(title, changes)
 
 
+@functools.lru_cache(maxsize=4096)
 def title_case(title: str, protected: Spans = ()) -> str:
     """`title` in AMA title case: each major word capitalized (only its first letter is touched,
     so "Long-term" stays), minor words in lower case except first, last and after a colon."""
