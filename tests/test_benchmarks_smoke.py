@@ -84,3 +84,17 @@ def test_the_memory_run_catches_a_brief_peak_and_timed_runs_are_not_sampled(
     assert code == 0 and peak is not None and peak >= 64
     *_, peak, rss, code = measure(command, tmp_path, {}, log)
     assert code == 0 and peak is None and rss >= 64
+
+
+def test_the_style_timing_script_times_every_formatter() -> None:
+    result = run("benchmarks.styles", "--articles", "2", "--references", "3", "--repeat", "1")
+    assert result.returncode == 0, result.stderr
+    rows = [
+        line for line in result.stdout.splitlines() if line.startswith("| ") and " ms |" in line
+    ]
+    assert [row.split(" | ")[0] for row in rows] == [
+        "| ours, AMA",
+        "| citeproc-py, official AMA CSL",
+        "| ours, Vancouver",
+        "| citeproc-py, official NLM CSL",
+    ]
