@@ -140,6 +140,10 @@ class Entry:
     line: int
     field_lines: Mapping[str, int] = field(default_factory=dict)
     editors: tuple[Author, ...] = ()
+    # The character ranges of `fields[name]` that the library braces to keep their capitals
+    # (`{NSAID}`, `{American College of Physicians}`); a style that changes the case of a title
+    # leaves them alone. Kept beside `fields`, so the text readers see and sign is unchanged.
+    case_protected: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
     def get(self, name: str) -> str:
         return self.fields.get(name, "").strip()

@@ -97,3 +97,17 @@ def test_the_registry_benchmark_verifies_everything_and_reports_the_floor(tmp_pa
     assert data["floor_s"] == {"crossref": 0.4, "pubmed": 0.0, "floor": 0.4}
     assert data["elapsed_s"] > data["floor_s"]["floor"] and data["requests_span_s"] > 0
     assert "| 10 | 5 | 5 | 5 + 1 | 0.4 s |" in (tmp_path / "registry.md").read_text("utf-8")
+
+
+def test_the_style_timing_script_times_every_formatter() -> None:
+    result = run("benchmarks.styles", "--articles", "2", "--references", "3", "--repeat", "1")
+    assert result.returncode == 0, result.stderr
+    rows = [
+        line for line in result.stdout.splitlines() if line.startswith("| ") and " ms |" in line
+    ]
+    assert [row.split(" | ")[0] for row in rows] == [
+        "| ours, AMA",
+        "| citeproc-py, official AMA CSL",
+        "| ours, Vancouver",
+        "| citeproc-py, official NLM CSL",
+    ]

@@ -100,13 +100,13 @@ AMA = [
         "Qaseem A, Wilt TJ, McLean RM, Forciea MA, Clinical Guidelines Committee of the American "
         "College of Physicians. Noninvasive treatments for acute, subacute, and chronic low back "
         "pain: a clinical practice guideline from the American College of Physicians. Ann Intern "
-        "Med. 2017;166(7):514-530. https://doi.org/10.7326/M16-2367 PMID: 28192789",
+        "Med. 2017;166(7):514-530. doi:10.7326/M16-2367 PMID: 28192789",
     ),
     (
         "short journal title preferred",
         "browning2001",
         "Browning R, Jackson JL, O'Malley PG. Cyclobenzaprine and back pain: a meta-analysis. Arch "
-        "Intern Med. 2001;161(13):1613-1620. https://doi.org/10.1001/archinte.161.13.1613",
+        "Intern Med. 2001;161(13):1613-1620. doi:10.1001/archinte.161.13.1613",
     ),
     (
         "more than six authors",
@@ -147,13 +147,13 @@ AMA = [
     (
         "report by an agency",
         "report",
-        "Example Health Agency. Muscle relaxant prescribing in primary care. 2022. "
+        "Example Health Agency. Muscle Relaxant Prescribing in Primary Care. 2022. "
         "https://example.org/reports/relaxants",
     ),
     (
         "thesis",
         "thesis",
-        "Loe L. Outcomes of acute back pain. Dissertation. Example University; 2016.",
+        "Loe L. Outcomes of Acute Back Pain. Dissertation. Example University; 2016.",
     ),
     (
         "web page with accessed date",
@@ -169,6 +169,36 @@ AMA = [
         "Example Pharma. Examplol tablets: prescribing information. US Food and Drug "
         "Administration "
         "approved labeling. Published 2003. https://example.org/label.pdf",
+    ),
+    (
+        "issue without a volume, particle first, title in sentence case",
+        "vantulder2003",
+        "van Tulder MW, Touray T, Furlan AD, Solway S, Bouter LM. Muscle relaxants for "
+        "non-specific low back pain. Cochrane Database Syst Rev. 2003;(2):CD004252. "
+        "doi:10.1002/14651858.CD004252",
+    ),
+    (
+        "sentence case keeps braced names, subtitle in lower case",
+        "chou2007medications",
+        "Chou R, Huffman LH. Medications for acute and chronic low back pain: a review of the "
+        "evidence for an American Pain Society/American College of Physicians clinical practice "
+        "guideline. Ann Intern Med. 2007;147(7):505-514. "
+        "doi:10.7326/0003-4819-147-7-200710020-00008",
+    ),
+    (
+        "and others is et al",
+        "hoberman2016",
+        "Hoberman A, Paradise JL, Rockette HE, et al. Shortened antimicrobial treatment for acute "
+        "otitis media in young children. N Engl J Med. 2016;375(25):2446-2456.",
+    ),
+    (
+        "web page with a full publication date and braced acronyms",
+        "fda2016metformin",
+        "US Food and Drug Administration. FDA drug safety communication: FDA revises warnings "
+        "regarding use of the diabetes medicine metformin in certain patients with reduced kidney "
+        "function. Published April 8, 2016. Accessed December 10, 2025. "
+        "https://www.fda.gov/drugs/drug-safety-and-availability/fda-drug-safety-communication-fda-"
+        "revises-warnings-regarding-use-diabetes-medicine-metformin-certain",
     ),
 ]
 
@@ -212,6 +242,19 @@ VANCOUVER = [
         "thesis",
         "thesis",
         "Loe L. Outcomes of acute back pain [dissertation]. Example University; 2016.",
+    ),
+    (
+        "issue without a volume",
+        "vantulder2003",
+        "van Tulder MW, Touray T, Furlan AD, Solway S, Bouter LM. Muscle Relaxants for "
+        "Non-Specific Low Back Pain. Cochrane Database Syst Rev. 2003;(2):CD004252. "
+        "doi:10.1002/14651858.CD004252.",
+    ),
+    (
+        "and others is et al.",
+        "hoberman2016",
+        "Hoberman A, Paradise JL, Rockette HE, et al. Shortened Antimicrobial Treatment for Acute "
+        "Otitis Media in Young Children. N Engl J Med. 2016;375(25):2446-56.",
     ),
 ]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.citations.formats import format_reference, initials, plain_text
-from pipeline.content.library import parse_library
+from pipeline.content.library import parse_library, resolve_crossrefs
 
 
 def formatted(bib: str) -> str:
@@ -21,7 +21,7 @@ def test_journal_article_in_ama_style_with_doi_and_pubmed() -> None:
     )
     assert text == (
         "Qaseem A, Wilt TJ, McLean RM, Forciea MA. Noninvasive treatments for low back pain. "
-        "Ann Intern Med. 2017;166(7):514-530. https://doi.org/10.7326/M16-2367 PMID: 28192789"
+        "Ann Intern Med. 2017;166(7):514-530. doi:10.7326/M16-2367 PMID: 28192789"
     )
 
 
@@ -89,3 +89,73 @@ def test_urls_and_dois_are_not_read_as_latex() -> None:
     assert fields["title"] == "50% of ACP members"
     assert fields["url"] == "https://example.org/~user/a%20b"
     assert fields["doi"] == "10.1002/(SICI)1097-0258--x"
+
+
+def test_article_titles_are_in_sentence_case_keeping_braced_words_and_abbreviations() -> None:
+    text = formatted(
+        "@article{k, title={Oral Steroids for {Parkinson} Disease in {NSAID}-Naive Adults With "
+        "HbA1c Above 7 and Vitamin D Deficiency: A Randomized Clinical Trial}, journal={J}, "
+        "year=2015}"
+    )
+    assert text.startswith(
+        "Oral steroids for Parkinson disease in NSAID-naive adults with HbA1c above 7 and vitamin "
+        "D deficiency: a randomized clinical trial. J. 2015."
+    )
+
+
+def test_a_numbered_title_keeps_the_capital_after_its_number() -> None:
+    text = formatted(
+        "@article{k, title={9. Pharmacologic Approaches to Glycemic Treatment: {Standards of Care "
+        "in Diabetes}---2025}, journal={Diabetes Care}, year=2025, volume=48, number={Suppl 1}}"
+    )
+    assert text.startswith(
+        "9. Pharmacologic approaches to glycemic treatment: Standards of Care in Diabetes—2025."
+    )
+
+
+def test_a_title_wholly_in_braces_keeps_its_capitals() -> None:
+    text = formatted("@article{k, title={{The ALLHAT Trial Report}}, journal={J}, year=2002}")
+    assert text.startswith("The ALLHAT Trial Report. J. 2002.")
+
+
+def test_accents_in_a_title_are_not_case_protection() -> None:
+    text = formatted(
+        '@article{k, title={{\\"U}ber {Sj{\\"o}gren} Syndrome and \\emph{In Vitro} Tests}, '
+        "journal={J}, year=2002}"
+    )
+    assert text.startswith("Über Sjögren syndrome and in vitro tests. J. 2002.")
+
+
+def test_book_report_and_thesis_titles_are_in_title_case() -> None:
+    book = formatted(
+        "@book{k, author={Doe, Jane}, title={Living with low back pain: a guide for {iPhone} "
+        "users}, publisher={P}, year=2019}"
+    )
+    assert book == "Doe J. Living With Low Back Pain: A Guide for iPhone Users. P; 2019."
+    thesis = formatted(
+        "@mastersthesis{k, author={Loe, Lara}, title={Outcomes of back pain in the clinic}, "
+        "school={U}, year=2016}"
+    )
+    assert thesis == "Loe L. Outcomes of Back Pain in the Clinic. Master's thesis. U; 2016."
+
+
+def test_and_others_gives_et_al_after_the_names_given() -> None:
+    text = formatted(
+        "@article{k, author={Blumenthal, Roger S. and Morris, Pamela B. and others}, title={T}, "
+        "journal={J}, year=2026}"
+    )
+    assert text.startswith("Blumenthal RS, Morris PB, et al. T.")
+
+
+def test_a_chapter_takes_the_braces_of_the_book_it_crossrefs() -> None:
+    entries, problems = parse_library(
+        "x.bib",
+        "@book{b, title={Handbook of {pH} Disorders}, editor={Doe, Jane}, publisher={P}, "
+        "year=2020}\n@incollection{c, author={Roe, Richard}, title={Acid {\\&} Base}, "
+        "crossref={b}, pages={1--9}}",
+    )
+    library, found = resolve_crossrefs({e.key: e for e in entries})
+    assert problems == [] and found == []
+    assert plain_text(format_reference(library["c"])) == (
+        "Roe R. Acid & base. In: Doe J, ed. Handbook of pH Disorders. P; 2020:1-9."
+    )

@@ -1,10 +1,16 @@
 """Formatting library entries as references, in HTML: AMA (11th edition) and Vancouver.
 
 AMA is the style of most medical journals: surname + initials, up to six authors (else the first
-three and "et al"), the article title as the library has it, the abbreviated journal in italics,
-`year;volume(issue):pages`, then the DOI as a link and a PubMed link when a PMID is known.
+three and "et al"), the article title in sentence case, the abbreviated journal in italics,
+`year;volume(issue):pages` (`2003;(2):CD004252` when there is no volume), then the DOI as
+`doi:10.…` (a link to https://doi.org/…) and a PubMed link when a PMID is known. Books, reports
+and theses have italic titles in title case (AMA 11th ed. 3.9.1).
 Vancouver (the NLM/ICMJE style) differs in small ways: six authors then "et al.", no italics,
-shortened page ranges (514-30), "[Internet]" and "[cited …]" for web pages.
+shortened page ranges (514-30), "[Internet]" and "[cited …]" for web pages; its titles keep the
+library's capitals.
+
+`tests/test_citation_oracle.py` compares the AMA output with pandoc's citeproc and the official
+AMA CSL style, entry by entry; the differences we keep on purpose are listed there, with reasons.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import html
 import re
 from collections.abc import Callable
 
+from pipeline.citations.titles import sentence_case, title_case
 from pipeline.identifiers import strip_doi_prefix
 from pipeline.model import Author, Entry
 
@@ -52,10 +59,21 @@ def author_name(author: Author) -> str:
     return f"{author.last} {initials(author.given)}"
 
 
+def _is_others(author: Author) -> bool:
+    """BibTeX's `and others`: the list goes on beyond the names given."""
+    return not author.corporate and not author.given and author.last == "others"
+
+
 def author_list(authors: tuple[Author, ...], vancouver: bool = False) -> str:
-    names = [author_name(a) for a in authors]
-    if len(names) > MAX_AUTHORS:
-        names = [*names[:MAX_AUTHORS], "et al."] if vancouver else [*names[:3], "et al"]
+    """Up to six names; more (counting `and others` as one more) give the first three and
+    "et al" (AMA) or the first six and "et al." (Vancouver); `and others` always ends in et al."""
+    names = [author_name(a) for a in authors if not _is_others(a)]
+    more = len(names) < len(authors)
+    if len(names) + more > MAX_AUTHORS:
+        names = names[:MAX_AUTHORS] if vancouver else names[:SHOWN_WHEN_TRUNCATED]
+        more = True
+    if more:
+        names.append("et al." if vancouver else "et al")
     return ", ".join(names)
 
 
@@ -130,11 +148,11 @@ def _year(entry: Entry) -> str:
 
 
 def _volume_issue_pages(entry: Entry, shorten: bool = False) -> str:
+    """`2017;166(7):514-530`; an issue without a volume (Cochrane) is `2003;(2):CD004252`."""
     out = _year(entry)
-    if entry.get("volume"):
-        out += f";{entry.get('volume')}"
-        if entry.get("number") or entry.get("issue"):
-            out += f"({entry.get('number') or entry.get('issue')})"
+    issue = entry.get("number") or entry.get("issue")
+    if entry.get("volume") or issue:
+        out += f";{entry.get('volume')}" + (f"({issue})" if issue else "")
     if entry.get("pages"):
         out += f":{_pages(entry.get('pages'), shorten)}"
     return out
@@ -144,10 +162,28 @@ def _journal(entry: Entry) -> str:
     return entry.get("shortjournal") or entry.get("journal") or entry.get("journaltitle")
 
 
+def _title(entry: Entry, case: Callable[[str, tuple[tuple[int, int], ...]], str]) -> str:
+    return case(entry.get("title"), entry.case_protected.get("title", ()))
+
+
+def _doi(entry: Entry) -> str:
+    """`doi:10.1/X` as AMA writes it, the DOI itself a link to its resolver."""
+    doi = strip_doi_prefix(entry.get("doi"))
+    return f'doi:<a href="{_e(doi_url(doi))}">{_e(doi)}</a>'
+
+
+def _published(entry: Entry) -> str:
+    """When a web page or document was published: `April 8, 2016`, `May 2016` or `2016`."""
+    date = entry.get("date")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        return _long_date(date)
+    return " ".join(x for x in (entry.get("month"), _year(entry)) if x)
+
+
 def _ama_links(entry: Entry) -> list[str]:
     links = []
     if entry.get("doi"):
-        links.append(_link(doi_url(entry.get("doi"))))
+        links.append(_doi(entry))
     if entry.get("pmid"):
         pmid = entry.get("pmid")
         links.append(f'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/{_e(pmid)}/">{_e(pmid)}</a>')
@@ -161,7 +197,7 @@ def format_ama(entry: Entry) -> str:
     parts: list[str] = []
     if entry.authors:
         parts.append(_e(_sentence(_people(entry, vancouver=False))))
-    title = entry.get("title")
+    title = _title(entry, sentence_case)
     kind = entry.entry_type
     if kind == "article":
         parts.append(_e(_sentence(title)))
@@ -169,13 +205,14 @@ def format_ama(entry: Entry) -> str:
             parts.append(f"<i>{_e(_sentence(_journal(entry)))}</i>")
         parts.append(_e(_sentence(_volume_issue_pages(entry))))
     elif kind in ("book", "manual"):
-        parts.append(f"<i>{_e(_sentence(title))}</i>")
+        parts.append(f"<i>{_e(_sentence(_title(entry, title_case)))}</i>")
         if entry.get("edition"):
             parts.append(_e(_sentence(f"{_edition(entry.get('edition'))} ed")))
         parts.append(_e(_sentence(_publisher_year(entry))))
     elif kind in ("inbook", "incollection", "inproceedings"):
         parts.append(_e(_sentence(title)))
-        container = entry.get("booktitle") or entry.get("journal")
+        container = title_case(entry.get("booktitle"), entry.case_protected.get("booktitle", ()))
+        container = container or entry.get("journal")
         if container:
             prefix = "In: "
             if entry.editors and "author" in entry.fields:
@@ -187,11 +224,11 @@ def format_ama(entry: Entry) -> str:
             where += f":{_pages(entry.get('pages'))}"
         parts.append(_e(_sentence(where)))
     elif kind in ("phdthesis", "mastersthesis", "thesis"):
-        parts.append(f"<i>{_e(_sentence(title))}</i>")
-        parts.append("Dissertation.")
+        parts.append(f"<i>{_e(_sentence(_title(entry, title_case)))}</i>")
+        parts.append(_e("Master's thesis." if kind == "mastersthesis" else "Dissertation."))
         parts.append(_e(_sentence("; ".join(x for x in (entry.get("school"), _year(entry)) if x))))
     elif kind in ("report", "techreport"):
-        parts.append(f"<i>{_e(_sentence(title))}</i>")
+        parts.append(f"<i>{_e(_sentence(_title(entry, title_case)))}</i>")
         publisher = entry.get("institution") or entry.get("publisher")
         if entry.authors and publisher == author_list(entry.authors):
             publisher = ""  # an agency that is both author and publisher is named once
@@ -203,11 +240,8 @@ def format_ama(entry: Entry) -> str:
         site = entry.get("organization") or entry.get("publisher") or entry.get("howpublished")
         if site:
             parts.append(_e(_sentence(site)))
-        if _year(entry):
-            month = entry.get("month")
-            parts.append(
-                _e(_sentence(" ".join(x for x in ("Published", month, _year(entry)) if x)))
-            )
+        if _published(entry):
+            parts.append(_e(_sentence(f"Published {_published(entry)}")))
         if entry.get("urldate"):
             parts.append(_e(_sentence(f"Accessed {_long_date(entry.get('urldate'))}")))
     text = " ".join(p for p in parts if p and p != ".")
@@ -260,8 +294,7 @@ def format_vancouver(entry: Entry) -> str:
     if available:
         tail.append(f"Available from: {_link(entry.get('url'))}")
     if entry.get("doi"):
-        doi = strip_doi_prefix(entry.get("doi"))
-        tail.append(f'doi:<a href="{_e(doi_url(doi))}">{_e(doi)}</a>.')
+        tail.append(_doi(entry) + ".")
     if entry.get("pmid"):
         pmid = entry.get("pmid")
         tail.append(f'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/{_e(pmid)}/">{_e(pmid)}</a>.')

@@ -16,10 +16,11 @@ from typing import Any
 
 from pipeline import codes
 from pipeline.citations.formats import BUILT_IN
+from pipeline.citations.titles import sentence_case
 from pipeline.content.files import readable
 from pipeline.diagnostics import Diagnostic
 from pipeline.identifiers import strip_doi_prefix
-from pipeline.model import Entry
+from pipeline.model import Author, Entry
 from pipeline.settings import SETTINGS_FILE
 
 CSL_NS = {"c": "http://purl.org/net/xbiblio/csl"}
@@ -107,19 +108,28 @@ def _render_csl(style: Any, entries: Sequence[Entry]) -> list[str]:
     return [str(item) for item in bibliography.bibliography()]
 
 
-def csl_json(entry: Entry) -> dict[str, Any]:
-    """An entry as CSL-JSON, the input every CSL processor reads."""
-    names = [
-        {"literal": a.last} if a.corporate else {"family": a.last, "given": a.given}
-        for a in entry.authors
+def _csl_names(people: Sequence[Author]) -> list[dict[str, str]]:
+    return [
+        {"literal": a.last} if a.corporate else {"family": a.last, "given": a.given} for a in people
     ]
+
+
+def csl_json(entry: Entry) -> dict[str, Any]:
+    """An entry as CSL-JSON, the input every CSL processor reads. Titles are in sentence case,
+    as CSL expects (a style that wants title case converts them), with what the library braces
+    left as it is, and the subtitle capitalized, as pandoc gives them to CSL styles."""
     role = "editor" if "author" not in entry.fields and "editor" in entry.fields else "author"
+    title = entry.get("title")
     item: dict[str, Any] = {
         "id": entry.key,
         "type": CSL_TYPES.get(entry.entry_type, "document"),
-        role: names,
-        "title": entry.get("title"),
+        role: _csl_names(entry.authors),
+        "title": sentence_case(title, entry.case_protected.get("title", ()), True),
     }
+    if role == "author" and entry.editors:
+        item["editor"] = _csl_names(entry.editors)  # a chapter's book's editors
+    if "thesis" in entry.entry_type:
+        item["genre"] = "Master's thesis" if entry.entry_type == "mastersthesis" else "Dissertation"
     container = entry.get("journal") or entry.get("journaltitle") or entry.get("booktitle")
     plain = {
         "container-title": container,
@@ -135,6 +145,8 @@ def csl_json(entry: Entry) -> dict[str, Any]:
         "PMID": entry.get("pmid"),
     }
     item.update({key: value for key, value in plain.items() if value})
+    # The year only: citeproc-py runs the parts of a fuller date together in some styles
+    # ("2025Jul28", as it does with the accessed date in the NLM style).
     year = (entry.get("year") or entry.get("date"))[:4]
     if year.isdigit():
         item["issued"] = {"date-parts": [[int(year)]]}

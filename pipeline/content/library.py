@@ -47,6 +47,65 @@ def latex_text(value: str) -> str:
     return str(_LATEX.nodelist_to_text(walker.get_latex_nodes()[0]))
 
 
+def protected_spans(value: str, text: str) -> tuple[tuple[int, int], ...]:
+    """Where in `text` (the display text of the BibTeX `value`) braces protect capitals.
+
+    Each piece of `value` is decoded on its own, and white space is folded as for `text`; when
+    the pieces do not add up to `text` (LaTeX that spans a brace), all of it keeps its capitals.
+    """
+    chars: list[str] = []
+    flags: list[bool] = []
+    for piece, protected in _brace_pieces(value):
+        for char in latex_text(piece):
+            if not char.isspace():
+                chars.append(char)
+                flags.append(protected)
+            elif chars and chars[-1] != " ":
+                chars.append(" ")
+                flags.append(protected)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        flags.pop()
+    if "".join(chars) != text:
+        return ((0, len(text)),)
+    spans: list[tuple[int, int]] = []
+    for index, protected in enumerate(flags):
+        if protected and spans and spans[-1][1] == index:
+            spans[-1] = (spans[-1][0], index + 1)
+        elif protected:
+            spans.append((index, index + 1))
+    return tuple(spans)
+
+
+# A brace right after a command is its argument (`\emph{X}`, `\"{u}`), not protection.
+_COMMAND_BEFORE = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z\s])\s*\Z")
+
+
+def _brace_pieces(value: str) -> list[tuple[str, bool]]:
+    """`value` cut into unprotected text and top-level brace groups that protect capitals, as
+    BibTeX reads them: a group that starts with a command (`{\\&}`, `{\\"u}`) is a special
+    character whose case a style may change, so it is not protection."""
+    pieces: list[tuple[str, bool]] = []
+    start, depth, protects = 0, 0, False
+    for index, char in enumerate(value):
+        if char == "{":
+            if depth == 0:
+                protects = not (
+                    _COMMAND_BEFORE.search(value, 0, index) or value.startswith("\\", index + 1)
+                )
+                if protects:
+                    pieces.append((value[start:index], False))
+                    start = index
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+            if depth == 0 and protects:
+                pieces.append((value[start : index + 1], True))
+                start = index + 1
+    pieces.append((value[start:], False))
+    return [(piece, protected) for piece, protected in pieces if piece]
+
+
 # The splitter also logs each failure it hands back to us; we report those as diagnostics.
 logging.getLogger("bibtexparser.splitter").setLevel(logging.CRITICAL)
 
@@ -99,15 +158,17 @@ def resolve_crossrefs(entries: dict[str, Entry]) -> tuple[dict[str, Entry], list
             )
             continue
         fields = dict(entry.fields)
-        for name in INHERITED:
-            if not fields.get(name) and parent.get(name):
-                fields[name] = parent.get(name)
-        if not fields.get("booktitle") and parent.get("title"):
-            fields["booktitle"] = parent.get("title")
+        protected = dict(entry.case_protected)
+        for name, parent_name in [*((n, n) for n in INHERITED), ("booktitle", "title")]:
+            if not fields.get(name) and parent.get(parent_name):
+                fields[name] = parent.get(parent_name)
+                if parent_name in parent.case_protected:
+                    protected[name] = parent.case_protected[parent_name]
         resolved[key] = replace(
             entry,
             fields=fields,
             editors=entry.editors or parent.editors,
+            case_protected=protected,
         )
     return resolved, problems
 
@@ -157,6 +218,7 @@ def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
     fields: dict[str, str] = {}
     lines: dict[str, int] = {}
     people: dict[str, list[str]] = {"author": [], "editor": []}
+    protected: dict[str, tuple[tuple[int, int], ...]] = {}
     for field in block.fields:
         key = field.key.lower()
         lines[key] = (field.start_line or block.start_line or 0) + 1
@@ -167,6 +229,8 @@ def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
         else:
             value = str(field.value)
             fields[key] = " ".join((value if key in VERBATIM else latex_text(value)).split())
+            if "{" in value and key not in VERBATIM:
+                protected[key] = protected_spans(value, fields[key])
     return Entry(
         key=block.key,
         entry_type=block.entry_type.lower(),
@@ -176,6 +240,7 @@ def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
         line=(block.start_line or 0) + 1,
         field_lines=lines,
         editors=tuple(parse_author(n) for n in people["editor"]),
+        case_protected={key: spans for key, spans in protected.items() if spans},
     )
 
 
