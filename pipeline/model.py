@@ -142,7 +142,8 @@ class Entry:
     editors: tuple[Author, ...] = ()
     # The character ranges of `fields[name]` that the library braces to keep their capitals
     # (`{NSAID}`, `{American College of Physicians}`); a style that changes the case of a title
-    # leaves them alone. Kept beside `fields`, so the text readers see and sign is unchanged.
+    # leaves them alone. Kept beside `fields`; approvals sign both, since the braces decide
+    # which capitals readers see.
     case_protected: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
     def get(self, name: str) -> str:

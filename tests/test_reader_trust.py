@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
+from pipeline.review.changes import ReviewedVersion, reviewed_versions
 from tests import signing
 from tests.conftest import DAY, REPO, approve, codes_of, commit_all, edit, git, line_of
 
@@ -299,3 +300,15 @@ def test_the_editorial_policy_states_the_settings_the_checks_use(minimal: Path, 
     assert "reviewed again at least every 18 months" in policy
     assert "at or below a US school grade of 7" in policy
     assert "corrections@clinical-answers.example" in policy
+
+
+def test_a_signature_renewed_the_same_day_is_one_review_to_readers() -> None:
+    day, later = dt.date(2026, 7, 28), dt.date(2026, 9, 1)
+    versions = [
+        ReviewedVersion(day, "asmith", "", False, "sig-1", "c1", APPROVED),
+        ReviewedVersion(day, "asmith", "", False, "sig-2", "c2", APPROVED),
+        ReviewedVersion(day, "asmith", "Dose corrected.", True, "sig-3", "c3", APPROVED),
+        ReviewedVersion(later, "rev2", "", False, "sig-4", "c4", APPROVED),
+    ]
+    kept = reviewed_versions(versions, [])
+    assert [v.commit for v in kept] == ["c4", "c3", "c2"]

@@ -133,6 +133,19 @@ def test_a_change_to_a_cited_library_entry_unpublishes_the_article(minimal: Path
     assert "The reference 'browning2001' changed after rev2 approved it on 2026-11-25" in out
 
 
+def test_braces_that_keep_a_title_capitalized_are_signed_too(minimal: Path, cli) -> None:
+    """Without its braces "American College of Physicians" prints in lower case: readers see
+    the difference, so the approval must not survive it."""
+    edit(
+        minimal,
+        "references/library.bib",
+        "{American College of Physicians}}",
+        "American College of Physicians}",
+    )
+    out = refused(minimal, cli, "REV003")
+    assert "The reference 'qaseem2017' changed after rev2 approved it" in out
+
+
 def test_tags_and_fields_readers_never_see_keep_the_approval(minimal: Path, cli) -> None:
     edit(minimal, APPROVED, "tags: [musculoskeletal]", "tags: [musculoskeletal, pain]")
     edit(minimal, APPROVED, "reviewers: [rev1, rev2]", "reviewers: [rev1]")

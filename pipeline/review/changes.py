@@ -75,8 +75,17 @@ def reviewed_versions(
         if check.verified and check.signature not in known
     ]
     # Newest date first; on the same date, the later in history first (a stable sort of the
-    # reversed list keeps that order among equal dates).
-    return sorted(reversed(versions), key=lambda v: v.on, reverse=True)
+    # reversed list keeps that order among equal dates). A signature renewed the same day by
+    # the same reviewer with the same note is one review to a reader: the newest is kept.
+    newest_first = sorted(reversed(versions), key=lambda v: v.on, reverse=True)
+    seen: set[tuple[dt.date, str, str, bool]] = set()
+    kept = []
+    for version in newest_first:
+        review = (version.on, version.by, version.note, version.significant)
+        if review not in seen:
+            seen.add(review)
+            kept.append(version)
+    return kept
 
 
 def page_data(

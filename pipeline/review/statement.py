@@ -68,12 +68,22 @@ def entry_value(entry: Entry | None) -> object:
         for name, value in sorted(entry.fields.items())
         if name in READER_VISIBLE_FIELDS and value.strip()
     }
-    return {
+    value: dict[str, object] = {
         "type": entry.entry_type,
         "fields": fields,
         "authors": _people(entry.authors),
         "editors": _people(entry.editors),
     }
+    # Braces decide which capitals of a title survive sentence case: readers see them, so the
+    # signature covers them (added only when there are some, so other digests stay as they were).
+    protected = {
+        name: [list(span) for span in spans]
+        for name, spans in sorted(entry.case_protected.items())
+        if name in fields and spans
+    }
+    if protected:
+        value["protected"] = protected
+    return value
 
 
 # What each item is called in a message: "the summary changed after approval".
