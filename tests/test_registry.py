@@ -22,7 +22,7 @@ import pytest
 
 from pipeline.registry import client
 from pipeline.registry.client import Registries, look_up
-from tests.conftest import FIXTURES, Result, edit, line_of
+from tests.conftest import FIXTURES, Result, commit_all, edit, git, line_of
 from tests.registry_server import Registry, RegistryServer, stored
 
 CONTACT = "editors@example.org"
@@ -434,3 +434,38 @@ def test_add_names_a_field_the_registry_did_not_give(
     first, second, third = result.stdout.splitlines()[:3]
     assert first.endswith("error BIB006 @article{carberry} has no 'year' or 'date'")
     assert second.startswith("    hint: ") and " added @article{carberry}: " in third
+
+
+WAKEFIELD = ("doi:10.1016/s0140-6736(97)11096-0", "pmid:9500320")
+
+
+@pytest.mark.parametrize("drop", ["the record", "its notice"])
+def test_a_pull_request_may_not_drop_a_retraction_the_base_lock_records(
+    project: Path, cli: Callable[..., Result], drop: str
+) -> None:
+    """The attack: delete the lock's record of a retracted work (or only its notice), and every
+    article citing it would pass with a "not checked yet" note instead of CIT003."""
+    cli("references", "verify", cwd=project)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "base with a verified lock")
+    git(project, "checkout", "-q", "-b", "change")
+    data = json.loads((project / LOCK).read_text("utf-8"))
+    for ident in WAKEFIELD:  # its DOI and its PMID each carry the retraction
+        if drop == "the record":
+            del data["identifiers"][ident]
+        else:
+            data["identifiers"][ident]["notices"] = []
+    (project / LOCK).write_text(json.dumps(data, indent=2), "utf-8")
+    commit_all(project, "quietly forget a retraction")
+    plain = cli("check", cwd=project)
+    assert "CIT003 'wakefield1998'" not in plain.stdout  # without the base, the lock is believed
+    against = cli("check", "--base", "main", cwd=project)
+    assert against.code == 1
+    for ident in WAKEFIELD:
+        assert (
+            f"{LOCK}:1:1: error BIB017 the registry lock on main records that "
+            f"{ident} ('wakefield1998') was retracted"
+        ) in against.stdout
+    # Restoring the lock from the base clears it.
+    git(project, "checkout", "main", "--", LOCK)
+    assert "BIB017" not in cli("check", "--base", "main", cwd=project).stdout

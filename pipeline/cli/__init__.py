@@ -42,6 +42,7 @@ from pipeline.diagnostics import (
 )
 from pipeline.engines import ENGINES, renderer
 from pipeline.project import ARTICLES_DIR, Project
+from pipeline.registry.lock import LOCK, check_lock_change, load_lock
 from pipeline.review import rules
 from pipeline.review.roster import SIGNATURES_FILE, check_roster_change
 from pipeline.settings import SETTINGS_FILE
@@ -58,8 +59,8 @@ def _summary(diagnostics: Sequence[Diagnostic], articles: int) -> str:
 
 def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
     """What a change may not do compared with `base` (a branch or commit): sign a new approval
-    with a retired key, bring back an older approved version, or change the roster or the
-    settings without the base roster's admins."""
+    with a retired key, bring back an older approved version, change the roster or the
+    settings without the base roster's admins, or drop a retraction from the registry lock."""
     if not git.has_ref(root, base):
         raise UsageError(
             f"the base '{base}' is not in this clone. Fetch it first "
@@ -86,6 +87,10 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
         now(ROSTER),
         now(SETTINGS_FILE),
         now(SIGNATURES_FILE),
+    )
+    lock, _ = load_lock(root)  # a damaged lock is BIB016 already
+    found += check_lock_change(
+        base, git.file_at(root, base, LOCK), lock, project.library.by_identifier.keys()
     )
     return found
 
