@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.engines import ENGINES
 from pipeline.site.audit import output_text
-from tests.conftest import edit, site_files
+from tests.conftest import REPO, edit, site_files
 
 PENDING_WORDS = ("zebra stripes", "purple giraffe", "lavender nebulizers", "moonlight")
 
@@ -131,3 +131,14 @@ def test_the_preview_marks_every_page_noindex_and_pending_articles(
     for page in preview.rglob("*.html"):
         assert 'name="robots" content="noindex' in page.read_text("utf-8"), page
     assert not (minimal / "site").exists()
+
+
+def test_only_the_mkdocs_adapter_and_its_plugin_import_mkdocs() -> None:
+    """The core stages a site for any engine: an import of MkDocs anywhere else would weld it
+    to one engine again."""
+    importing = {
+        path.relative_to(REPO).as_posix()
+        for path in (REPO / "pipeline").rglob("*.py")
+        if re.search(r"^\s*(from|import)\s+mkdocs\b", path.read_text("utf-8"), re.M)
+    }
+    assert importing == {"pipeline/engines/mkdocs.py", "pipeline/engines/plugin.py"}

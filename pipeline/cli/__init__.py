@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -168,20 +167,13 @@ def relative_or_absolute(root: Path, path: Path) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     """A live preview of every article (pending ones under their banner), never published:
     MkDocs' own server, with the pipeline's plugin staging every rebuild."""
-    from mkdocs.commands.serve import serve
-    from mkdocs.exceptions import Abort
-
-    from pipeline.engines.mkdocs import quiet_logging
+    from pipeline.engines.mkdocs import serve
 
     root = project_root()
-    quiet_logging(logging.INFO)
     os.environ["PIPELINE_PREVIEW"] = "1"
-    try:
-        serve(config_file=str(root / "mkdocs.yml"), dev_addr=args.addr, livereload=True)
-    except KeyboardInterrupt:
-        return OK
-    except Abort as error:
-        print(f"serve stopped: {error}", file=sys.stderr)
+    problem = serve(root / "mkdocs.yml", args.addr)
+    if problem:
+        print(f"serve stopped: {problem}", file=sys.stderr)
         return ERRORS
     return OK
 

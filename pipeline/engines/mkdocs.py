@@ -7,8 +7,10 @@ import datetime as dt
 import logging
 import os
 import sys
+from pathlib import Path
 
 from mkdocs.commands.build import build
+from mkdocs.commands.serve import serve as mkdocs_serve
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
@@ -38,6 +40,19 @@ def render(staged: StagedSite, strict: bool, source_date: dt.date) -> list[Diagn
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
     return []
+
+
+def serve(config_file: Path, address: str | None) -> str | None:
+    """MkDocs' live-reloading server on the project's own mkdocs.yml, whose `pipeline` plugin
+    stages every rebuild; the reason it stopped, or None when the user stopped it."""
+    quiet_logging(logging.INFO)
+    try:
+        mkdocs_serve(config_file=str(config_file), dev_addr=address, livereload=True)
+    except KeyboardInterrupt:
+        return None
+    except Abort as error:
+        return str(error)
+    return None
 
 
 def quiet_logging(level: int = logging.WARNING) -> None:

@@ -39,8 +39,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("reader") / "project")
     shutil.copytree(FIXTURES / "reader", root, dirs_exist_ok=True)
     sign_project(root)
+    engine = os.environ.get("BROWSER_ENGINE", "mkdocs")
     built = subprocess.run(
-        [sys.executable, "-m", "pipeline", "build"],
+        [sys.executable, "-m", "pipeline", "build", "--engine", engine],
         cwd=root,
         env={**os.environ, "PIPELINE_TODAY": TODAY},
         capture_output=True,

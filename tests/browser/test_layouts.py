@@ -104,7 +104,7 @@ def test_print_leaves_out_navigation_and_keeps_status_date_references_and_discla
     expect(page.locator(".article-dates")).to_contain_text("Last reviewed October 2, 2026")
     references = page.locator("ol.references")
     expect(references).to_be_visible()
-    expect(references.get_by_text("https://doi.org/10.7326/M16-2367")).to_be_visible()
+    expect(references.get_by_text("doi:10.7326/M16-2367")).to_be_visible()
     pubmed = references.get_by_role("link", name="28192789")
     printed = pubmed.evaluate("a => getComputedStyle(a, '::after').content")
     assert "https://pubmed.ncbi.nlm.nih.gov/28192789/" in printed
