@@ -56,6 +56,12 @@ def _generate(kind: str, root: Path, outside: Path) -> None:
         secret.write_text("Anything at all, from outside the repository.\n", "utf-8")
         (root / "references/disclaimer.md").unlink()
         (root / "references/disclaimer.md").symlink_to(secret)
+    elif kind == "symlinked-registry-lock":
+        # A lock from outside, claiming every source verified: never read, and an error.
+        secret = outside / "registry-lock.json"
+        secret.write_text('{"version": 1, "identifiers": {}}\n', "utf-8")
+        (root / "references/registry-lock.json").unlink(missing_ok=True)
+        (root / "references/registry-lock.json").symlink_to(secret)
     elif kind == "dangling-symlink":
         (root / "content/articles/gone.md").symlink_to(outside / "never-there.md")
     elif kind == "symlink-loop":

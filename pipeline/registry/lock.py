@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import codes
+from pipeline.content.files import readable
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Entry
 from pipeline.registry.matching import Mismatch
@@ -206,7 +207,7 @@ def parse_lock(text: str) -> tuple[Lock, list[Diagnostic]]:
 
 def load_lock(root: Path) -> tuple[Lock, list[Diagnostic]]:
     path = root / LOCK
-    if not path.is_file():
+    if not readable(root, path):  # missing: nothing checked yet; a link or folder: FM018
         return Lock(), []
     try:
         return parse_lock(path.read_text("utf-8"))
