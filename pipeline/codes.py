@@ -738,22 +738,21 @@ or, with internet access, run `python -m pipeline references verify --update`.
 RETRACTION_REMOVED = _declare(
     "BIB017",
     E,
-    "A change removes a retraction the base branch's registry lock records.",
-    message="the registry lock on {base} records that {identifier} ('{entry}') was retracted; "
+    "A change removes a retraction that the base branch records.",
+    message="{source} on {base} records that {identifier} ('{entry}') was retracted; "
     "this change removes that record",
-    hint="restore the lock from {base} (git checkout {base} -- references/registry-lock.json); "
-    "only the weekly registry check updates it",
+    hint="restore it from {base} (git checkout {base} -- {file})",
     explanation="""
-A retraction is not undone, so a record of one never leaves the registry lock while the library
-still has the work: without it `check` would no longer stop the articles that cite the work.
-This is checked on pull requests (`check --base`), against the lock of the branch the change
-would be merged into. The lock is written only by `python -m pipeline references verify`, and
-the weekly registry check opens its own pull request with it.
+A retraction is not undone, so a record of one never leaves the registry lock
+(`references/registry-lock.json`) or the board's own list (`references/retractions.txt`) while
+the library still has the work: without it `check` would no longer stop the articles that cite
+the work. This is checked on pull requests (`check --base`), against the files of the branch the
+change would be merged into. The lock is written only by `python -m pipeline references verify`,
+and the weekly registry check opens its own pull request with it.
 
-How to fix: restore `references/registry-lock.json` from the base branch. If a registry
-really withdrew the notice (it happens when one was attached to the wrong work), the board
-first takes the work out of the library in a reviewed pull request (every article citing it
-changes and is approved again); the next weekly check then records the work afresh.
+How to fix: restore the file from the base branch. If a retraction was recorded against the
+wrong work, the board first takes the work out of the library in a reviewed pull request (every
+article citing it changes and is approved again), then corrects the record in another.
 """,
 )
 

@@ -87,11 +87,23 @@ def versions(root: Path, path: str) -> list[Version]:
 
 def paths_at(root: Path, ref: str, folder: str) -> list[str]:
     """The files under `folder` at `ref` (recursively), as repository paths."""
+    return [path for path, _ in blobs_at(root, ref, folder)]
+
+
+def blobs_at(root: Path, ref: str, folder: str) -> list[tuple[str, str]]:
+    """(path, blob id) of each file under `folder` at `ref`: two commits with the same blobs
+    hold the same files."""
     try:
-        out = _git(root, "ls-tree", "-r", "--name-only", ref, "--", folder)
+        out = _git(root, "ls-tree", "-r", "-z", ref, "--", folder)
     except GitError:
         return []
-    return [line for line in out.splitlines() if line.strip()]
+    found = []
+    for line in out.split("\0"):
+        info, _, path = line.partition("\t")
+        parts = info.split()
+        if len(parts) == 3 and parts[1] == "blob":
+            found.append((path, parts[2]))
+    return found
 
 
 @dataclass(frozen=True)
@@ -143,9 +155,16 @@ def revisions(root: Path, folder: str, paths: list[str]) -> dict[str, list[Revis
 
 def texts(root: Path, revisions: list[Revision]) -> dict[Revision, str]:
     """The file text of each revision, read by one `git cat-file --batch` process."""
-    if not revisions:
+    found = objects(root, [f"{r.commit}:{r.path}" for r in revisions])
+    return {r: found[f"{r.commit}:{r.path}"] for r in revisions if f"{r.commit}:{r.path}" in found}
+
+
+def objects(root: Path, names: list[str]) -> dict[str, str]:
+    """The text of each blob named (`COMMIT:PATH` or a blob id), read by one
+    `git cat-file --batch` process; a name git does not know is left out."""
+    if not names:
         return {}
-    request = "".join(f"{r.commit}:{r.path}\n" for r in revisions).encode()
+    request = "".join(f"{name}\n" for name in names).encode()
     try:
         done = subprocess.run(
             ["git", "cat-file", "--batch"],
@@ -158,13 +177,15 @@ def texts(root: Path, revisions: list[Revision]) -> dict[Revision, str]:
     except (FileNotFoundError, subprocess.TimeoutExpired):
         return {}
     data, at, found = done.stdout, 0, {}
-    for revision in revisions:
+    for name in names:
         end = data.find(b"\n", at)
+        if end == -1:
+            break
         header = data[at:end].split()
         if len(header) != 3 or header[1] != b"blob":
             at = end + 1
             continue
         size = int(header[2])
-        found[revision] = data[end + 1 : end + 1 + size].decode("utf-8", errors="replace")
+        found[name] = data[end + 1 : end + 1 + size].decode("utf-8", errors="replace")
         at = end + 1 + size + 1
     return found

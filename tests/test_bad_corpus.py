@@ -62,6 +62,8 @@ def _generate(kind: str, root: Path, outside: Path) -> None:
         secret.write_text('{"version": 1, "identifiers": {}}\n', "utf-8")
         (root / "references/registry-lock.json").unlink(missing_ok=True)
         (root / "references/registry-lock.json").symlink_to(secret)
+    elif kind == "deeply-nested-registry-lock":
+        (root / "references/registry-lock.json").write_text("[" * 200_000 + "]" * 200_000)
     elif kind == "dangling-symlink":
         (root / "content/articles/gone.md").symlink_to(outside / "never-there.md")
     elif kind == "symlink-loop":

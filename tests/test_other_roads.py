@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.content.articles import parse_article
-from tests.conftest import DAY, edit, site_files
+from tests.conftest import DAY, commit_all, edit, git, site_files
 
 PENDING_SENTENCE = (
     "The purple giraffe protocol recommends counting zebra stripes before each antihistamine dose."
@@ -100,3 +100,59 @@ def test_nine_superscripts_on_one_line_are_not_nesting() -> None:
     article, _ = parse_article("content/articles/x.md", text + body + "\n", DAY)
     assert article is not None
     assert [d.code for d in check_markup(article)] == []
+
+
+REFRESH = '<meta http-equiv="refresh" content="0;url=https://evil.example/">'
+
+
+def test_a_site_pages_title_and_description_stay_text(minimal: Path, cli) -> None:
+    """The attack: markup in a site page's title or description (the theme prints both as
+    HTML), or entities in its heading (an engine decodes them when it takes the title from
+    the heading). Each must reach readers as text."""
+    (minimal / "content/pages/about.md").write_text(
+        f"---\ntitle: 'About us {REFRESH}'\ndescription: 'x\" /><base href=\"https://evil.example/\">'\n"
+        "---\n\n# About us\n\nWho we are.\n",
+        "utf-8",
+    )
+    (minimal / "content/pages/contact.md").write_text(
+        '# Contact &lt;/title&gt;&lt;meta http-equiv="refresh" content="0;url=x"&gt;\n\nWrite.\n',
+        "utf-8",
+    )
+    result = cli("build", cwd=minimal)
+    assert result.code == 0, result.stderr
+    for name in ("about.html", "contact.html"):
+        page = (minimal / "site" / name).read_text("utf-8")
+        assert "<base" not in page and '<meta http-equiv="refresh"' not in page, name
+    assert "About us &lt;meta http-equiv" in (minimal / "site/about.html").read_text("utf-8")
+
+
+def test_a_page_that_would_send_readers_elsewhere_fails_the_audit(minimal: Path, cli) -> None:
+    """Defence in depth: whatever put it there, a <meta http-equiv> other than the pipeline's
+    policy, or a <base>, stops the build."""
+    before = site_files(minimal / "site") if (minimal / "site").exists() else {}
+    (minimal / "overrides/main.html").write_text(
+        '{% extends "base.html" %}{% block extrahead %}' + REFRESH + "{% endblock %}", "utf-8"
+    )
+    result = cli("build", cwd=minimal)
+    assert result.code == 1 and " PUB002 " in result.stderr and "no page may carry" in result.stderr
+    assert (site_files(minimal / "site") if (minimal / "site").exists() else {}) == before
+
+
+def test_a_pull_request_may_not_take_a_work_off_the_boards_retraction_list(repo: Path, cli) -> None:
+    """The attack: the board lists a retracted work; a pull request empties the list (and
+    could bring back an approved article citing the work)."""
+    listed = "# Retracted works\n10.1001/archinte.161.13.1613\n"
+    (repo / "references/retractions.txt").write_text(listed, "utf-8")
+    commit_all(repo, "the board lists a retraction")
+    git(repo, "checkout", "-q", "-b", "change")
+    (repo / "references/retractions.txt").write_text("# Retracted works\n", "utf-8")
+    commit_all(repo, "tidy the list")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1
+    assert (
+        "references/retractions.txt:1:1: error BIB017 references/retractions.txt on main records "
+        "that 10.1001/archinte.161.13.1613 ('browning2001') was retracted"
+    ) in result.stdout
+    # Adding to the list is always allowed.
+    (repo / "references/retractions.txt").write_text(listed + "28192789\n", "utf-8")
+    assert "BIB017" not in cli("check", "--base", "main", cwd=repo).stdout

@@ -302,6 +302,24 @@ def test_the_editorial_policy_states_the_settings_the_checks_use(minimal: Path, 
     assert "corrections@clinical-answers.example" in policy
 
 
+def test_an_approval_in_history_that_never_verified_is_never_shown(repo: Path, cli) -> None:
+    """The attack: commit a forged approval record with a note (and revert it), so it sits in
+    history; readers must not see its note, its reviewer or a significant-change banner."""
+    forged = (
+        "approval:\n  - by: rev1\n    on: 2026-11-20\n    significant: true\n"
+        '    note: "Take oxycodone 80 mg twice daily."\n    signature: FORGED\nold_approval:\n'
+    )
+    edit(repo, APPROVED, "approval:\n", forged)
+    commit_all(repo, "forged")
+    git(repo, "revert", "--no-edit", "HEAD")
+    assert "NOT verified" in cli("history", APPROVED, cwd=repo).stdout
+    built(repo, cli)
+    article = page(repo)
+    assert "oxycodone" not in article and 'class="significant-change"' not in article
+    changes = article[article.index('id="page-changes"') :].split("</section>")[0]
+    assert "Rita Reviewer" not in changes
+
+
 def test_a_signature_renewed_the_same_day_is_one_review_to_readers() -> None:
     day, later = dt.date(2026, 7, 28), dt.date(2026, 9, 1)
     versions = [

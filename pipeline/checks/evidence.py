@@ -71,6 +71,33 @@ def load_retractions(root: Path) -> tuple[Retractions, list[Diagnostic]]:
     return parse_retractions(text)
 
 
+def check_retractions_change(
+    base: str, base_text: str | None, now: Retractions, library: Library
+) -> list[Diagnostic]:
+    """A change may not take a work the library still has off the base branch's list of
+    retracted works: every article citing it would pass again."""
+    if base_text is None:
+        return []
+    before, _ = parse_retractions(base_text)
+    found = []
+    for entry in library.entries.values():
+        if before.covers(entry) and not now.covers(entry):
+            identifier = entry.get("doi") or f"PMID {entry.get('pmid')}"
+            found.append(
+                codes.RETRACTION_REMOVED.at(
+                    RETRACTIONS,
+                    1,
+                    1,
+                    source=RETRACTIONS,
+                    base=base,
+                    identifier=identifier,
+                    entry=entry.key,
+                    file=RETRACTIONS,
+                )
+            )
+    return found
+
+
 def check_evidence(
     article: Article,
     citations: list[Citation],

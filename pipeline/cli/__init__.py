@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import cache, codes, git
+from pipeline.checks.evidence import RETRACTIONS, check_retractions_change, load_retractions
 from pipeline.cli import references as cli_references
 from pipeline.cli import review as cli_review
 from pipeline.cli import roster as cli_roster
@@ -86,6 +87,10 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
         now(ROSTER),
         now(SETTINGS_FILE),
         now(SIGNATURES_FILE),
+    )
+    retractions, _ = load_retractions(root)
+    found += check_retractions_change(
+        base, git.file_at(root, base, RETRACTIONS), retractions, project.library
     )
     lock, _ = load_lock(root)  # a damaged lock is BIB016 already
     found += check_lock_change(

@@ -14,16 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import git, sshkeygen
-from pipeline.citations.scan import scan
 from pipeline.cli.support import ERRORS, OK, UsageError, article_path, load, project_root
-from pipeline.content.articles import parse_article, slugify
-from pipeline.content.library import parse_library, resolve_crossrefs
+from pipeline.content.articles import slugify
 from pipeline.diagnostics import format_text
-from pipeline.model import Article, Entry, Library
+from pipeline.model import Article
 from pipeline.project import ARTICLES_DIR, Project
 from pipeline.review import history, status, workflow
-from pipeline.review.approvals import ApprovalCheck, check_approvals
+from pipeline.review.approvals import ApprovalCheck
 from pipeline.review.edit import set_keys
+from pipeline.review.past import PastLibraries, checks_at
 from pipeline.review.statement import APPROVAL_NAMESPACE
 
 # An article's own errors block review and approval, except those the approval itself fixes.
@@ -155,30 +154,13 @@ def cmd_history(args: argparse.Namespace) -> int:
         versions = git.versions(root, rel)
     except git.GitError as error:
         raise UsageError(f"cannot read the git history: {error}") from None
-    libraries: dict[str, Library] = {}
+    libraries = PastLibraries(root)
 
     def checks_of(version: git.Version) -> Sequence[ApprovalCheck]:
-        """The version's approvals, checked against its own text, the library of the same
-        commit, and today's roster."""
-        article, _ = parse_article(version.path, version.text, day)
-        if article is None or not article.approvals:
-            return ()
-        if version.commit not in libraries:
-            libraries[version.commit] = _library_at(root, version.commit)
-        cited = [item.key for citation in scan(article)[0] for item in citation.items]
-        return check_approvals(article, project.board, libraries[version.commit], cited)[0]
+        return checks_at(version.path, version.text, version.commit, project.board, libraries, day)
 
     print(history.format_events(rel, history.events(versions, checks_of), args.format))
     return OK
-
-
-def _library_at(root: Path, commit: str) -> Library:
-    entries: dict[str, Entry] = {}
-    for path in git.paths_at(root, commit, "references"):
-        text = git.file_at(root, commit, path) if path.endswith(".bib") else None
-        for entry in parse_library(path, text)[0] if text is not None else []:
-            entries.setdefault(entry.key, entry)
-    return Library(resolve_crossrefs(entries)[0])
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

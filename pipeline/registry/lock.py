@@ -194,6 +194,10 @@ def parse_lock(text: str) -> tuple[Lock, list[Diagnostic]]:
                 LOCK, error.lineno, error.colno, problem=f"it is not valid JSON ({error.msg})"
             )
         ]
+    except RecursionError:
+        return Lock(), [
+            codes.REGISTRY_LOCK_INVALID.at(LOCK, 1, 1, problem="it is nested too deeply")
+        ]
     try:
         if not isinstance(data, Mapping) or data.get("version") != VERSION:
             raise _Invalid(f"it is not a version {VERSION} registry lock")
@@ -234,7 +238,14 @@ def check_lock_change(
         if now is None or not _retracted(now):
             found.append(
                 codes.RETRACTION_REMOVED.at(
-                    LOCK, 1, 1, base=base, identifier=ident, entry=item.entry
+                    LOCK,
+                    1,
+                    1,
+                    source="the registry lock",
+                    base=base,
+                    identifier=ident,
+                    entry=item.entry,
+                    file=LOCK,
                 )
             )
     return found

@@ -1,11 +1,12 @@
 """Changes to this page: an article's reviewed versions, newest first, for readers.
 
-Each approval an article has carried in its committed history is one reviewed version: its date,
-its reviewer, the one-line note given at approval (`approve --note`), whether the change was
+Each approval that verified in the article's committed history is one reviewed version (a
+record that never verified is only text someone committed, and is never shown): its date, its
+reviewer, the one-line note given at approval (`approve --note`), whether the change was
 clinically significant (`--significant`), and the commit where it first appeared, so that with a
 repository address each version links to the exact source that was reviewed. The approvals the
-article carries now are added when they are not committed yet. The list depends only on the
-history and the article, so the same input gives the same page.
+article carries now are added when they verify and are not committed yet. The list depends only
+on the history and the article, so the same input gives the same page.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from pipeline.content.articles import front_matter
 from pipeline.git import Revision
 from pipeline.model import Board
 from pipeline.review.approvals import ApprovalCheck
@@ -31,35 +31,25 @@ class ReviewedVersion:
     path: str = ""  # the article's path in that commit
 
 
-def _records(text: str) -> list[dict[str, object]]:
-    value = front_matter(text).get("approval")
-    records = value if isinstance(value, list) else [value]
-    return [r for r in records if isinstance(r, dict)]
-
-
-def from_history(history: Sequence[tuple[Revision, str]]) -> list[ReviewedVersion]:
-    """The approvals found in committed versions (oldest revision first), each once, with the
-    revision it first appeared in."""
+def from_history(
+    history: Sequence[tuple[Revision, Sequence[ApprovalCheck]]],
+) -> list[ReviewedVersion]:
+    """The verified approvals of committed versions (oldest revision first, each with its
+    approvals as checked against that version), each once, with the revision it first
+    appeared in."""
     found: dict[str, ReviewedVersion] = {}
-    for revision, text in history:
-        for record in _records(text):
-            signature, by, on = record.get("signature"), record.get("by"), record.get("on")
-            if not isinstance(signature, str) or not isinstance(by, str) or signature in found:
-                continue
-            try:
-                day = dt.date.fromisoformat(str(on))
-            except ValueError:
-                continue
-            note = record.get("note")
-            found[signature] = ReviewedVersion(
-                day,
-                by,
-                " ".join(note.split()) if isinstance(note, str) else "",
-                record.get("significant") is True,
-                signature,
-                revision.commit,
-                revision.path,
-            )
+    for revision, checks in history:
+        for check in checks:
+            if check.verified and check.signature not in found:
+                found[check.signature] = ReviewedVersion(
+                    check.on,
+                    check.by,
+                    check.note,
+                    check.significant,
+                    check.signature,
+                    revision.commit,
+                    revision.path,
+                )
     return list(found.values())
 
 

@@ -211,11 +211,24 @@ _LOADS = re.compile(
 )
 
 
+# Elements that change where a page goes or what its addresses mean: only the pipeline's own
+# Content-Security-Policy may be a <meta http-equiv>, and no page has a <base>.
+_TAKEOVER = re.compile(
+    r"""<(?:base\b|meta(?:\s+(?!http-equiv\b)[\w:.-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*"""
+    r"""\s+http-equiv\s*=\s*["']?([\w-]*))""",
+    re.I,
+)
+
+
 def _page_loads(page: str) -> list[str]:
-    """What makes a page load something from another site, or miss its policy."""
+    """What makes a page load something from another site or go somewhere else, or miss its
+    policy."""
     problems = []
     if not _POLICY.search(page):
         problems.append("lacks its Content-Security-Policy as the first element of its head")
+    for found in _TAKEOVER.finditer(page):
+        if (found.group(1) or "").lower() != "content-security-policy":
+            problems.append(f"has a {found.group(0)[:60]!r} element, which no page may carry")
     for found in _LOADS.finditer(page):
         tag = page[found.start() : found.start() + 6].lower()
         if tag.startswith("<link") and "canonical" in page[found.start() : found.end()]:

@@ -21,9 +21,11 @@ from pathlib import Path
 
 from pipeline import codes, git
 from pipeline.cache import Cache
+from pipeline.content.articles import front_matter
 from pipeline.diagnostics import Diagnostic, has_errors
 from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.review.changes import ReviewedVersion, from_history
+from pipeline.review.past import PastLibraries, checks_at
 from pipeline.site.audit import audit
 from pipeline.site.csp import add_policies
 from pipeline.site.engine_config import ConfigError
@@ -83,28 +85,53 @@ def prepare(
         discard(folder)
         try:
             repository = os.environ.get("REPO_URL") or None
-            history = committed_versions(root, project)
+            history = committed_versions(root, project, today)
             staged = stage_site(project, today, folder, preview, cache, repository, history)
         except ConfigError as error:
             discard(folder)
             lock.close()
-            return [codes.RENDER_FAILED.at("mkdocs.yml", engine="the", problem=str(error))]
+            return [codes.RENDER_FAILED.at("mkdocs.yml", engine="configured", problem=str(error))]
     except BaseException:
         lock.close()
         raise
     return Build(project, target, staged, newest_review(project, staged.plan), lock)
 
 
-def committed_versions(root: Path, project: Project) -> dict[str, list[ReviewedVersion]]:
+def committed_versions(
+    root: Path, project: Project, today: dt.date
+) -> dict[str, list[ReviewedVersion]]:
     """Each article's reviewed versions in its git history ("Changes to this page"), read with
-    one `git log` and one `git cat-file` for the whole site; none outside a git repository."""
+    one `git log` and one `git cat-file` for the whole site; none outside a git repository.
+    A version's approvals are checked against its own text and its commit's library, and only
+    the first version to carry a given signature is checked."""
     paths = [article.path for article in project.articles]
     revisions = git.revisions(root, ARTICLES_DIR, paths)
     texts = git.texts(root, [r for found in revisions.values() for r in found])
-    return {
-        path: from_history([(r, texts[r]) for r in found if r in texts])
-        for path, found in revisions.items()
-    }
+    libraries = PastLibraries(root)
+    versions = {}
+    for path, found in revisions.items():
+        seen: set[str] = set()
+        history = []
+        for revision in found:
+            text = texts.get(revision)
+            if text is None or not _new_signatures(text, seen):
+                continue
+            checks = checks_at(
+                revision.path, text, revision.commit, project.board, libraries, today
+            )
+            seen.update(check.signature for check in checks)
+            history.append((revision, checks))
+        versions[path] = from_history(history)
+    return versions
+
+
+def _new_signatures(text: str, seen: set[str]) -> bool:
+    """Whether a committed version may carry an approval not checked yet (read cheaply from
+    its front matter, before parsing it whole)."""
+    value = front_matter(text).get("approval")
+    records = value if isinstance(value, list) else [value]
+    signatures = [r.get("signature") for r in records if isinstance(r, dict)]
+    return any(isinstance(s, str) and s not in seen for s in signatures)
 
 
 def finish(build: Build) -> list[Diagnostic]:

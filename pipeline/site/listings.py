@@ -101,10 +101,11 @@ def topic_index(articles: Sequence[Article]) -> str:
 
 
 def topic_page(slug: str, articles: Sequence[Article]) -> str:
-    """topics/<slug>.md: the topic's articles, newest review first."""
+    """topics/<slug>.md: the topic's articles, newest review first (site_page escapes the
+    title and description)."""
     label = topic_label(slug)
     description = f"Evidence-based answers on {label.lower()}, reviewed by our board."
-    lines = [front_matter(title=label, description=html.escape(description)), f"# {md_text(label)}"]
+    lines = [front_matter(title=label, description=description), f"# {md_text(label)}"]
     lines.append("")
     lines += [_entry(article, f"../articles/{article.slug}.md") for article in articles]
     lines += ["", "[All topics](index.md)"]

@@ -159,9 +159,15 @@ def review_data(
         "interests": [_interests(member, role) for member, role in dict.fromkeys(people)],
         "changes": changes,
     }
-    # A clinically significant change is shown prominently until the next review is due.
-    if versions and versions[0].significant and today <= due:
-        data["significant"] = changes[0]
+    # A clinically significant change is shown prominently until the next review: it is the
+    # newest approval that verifies now, never a record from history.
+    newest = max(approvers, key=lambda check: check.on, default=None)
+    if newest is not None and newest.significant and today <= due:
+        data["significant"] = {
+            "on": newest.on.isoformat(),
+            "on_label": long_date(newest.on),
+            "note": newest.note,
+        }
     if not project.is_publishable(article):
         data["pending"] = PENDING_BANNER
         data["reviewers"] = [
@@ -300,7 +306,9 @@ def _with_listing(page: str, listing: str) -> str:
 
 def site_page(text: str, data: Mapping[str, object]) -> str:
     """A site page with the pipeline's data for its template put into its front matter
-    (`pipeline:`, which no page may set itself)."""
+    (`pipeline:`, which no page may set itself). Its title (`page_title`) is set explicitly
+    and, like the description, escaped: the engines' templates print both as HTML, and a title
+    an engine took from the page's heading would arrive with its entities decoded."""
     meta: dict[str, object] = {}
     body = text
     if text.startswith("---\n"):
@@ -309,6 +317,10 @@ def site_page(text: str, data: Mapping[str, object]) -> str:
             parsed = load_yaml(text[4 : closing + 1])
             if isinstance(parsed, YamlDocument) and isinstance(parsed.data, dict):
                 meta, body = parsed.data, text[closing + 5 :]
+    if isinstance(data.get("page_title"), str):
+        meta["title"] = html.escape(str(data["page_title"]))
+    if isinstance(meta.get("description"), str):
+        meta["description"] = html.escape(str(meta["description"]))
     return front_matter({**meta, "pipeline": dict(data)}) + body
 
 
@@ -330,7 +342,9 @@ def page_title(text: str, name: str) -> str:
     if isinstance(meta.get("title"), str) and meta["title"].strip():
         return " ".join(str(meta["title"]).split())
     heading = re.search(r"^#[ \t]+(.+)$", text, re.M)
-    return heading.group(1).strip() if heading else name.removesuffix(".md").replace("-", " ")
+    if heading is None:
+        return name.removesuffix(".md").replace("-", " ")
+    return " ".join(html.unescape(heading.group(1)).split())  # as Markdown shows the heading
 
 
 def report_route(project: Project, repository: str | None) -> dict[str, str]:
