@@ -152,9 +152,10 @@ class Entry:
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)
 
-    @property
+    @functools.cached_property
     def identifiers(self) -> tuple[str, ...]:
-        """Its well-formed DOI and PMID, compared form: `doi:10.7326/m16-2367`, `pmid:28192789`."""
+        """Its well-formed DOI and PMID, compared form: `doi:10.7326/m16-2367`, `pmid:28192789`
+        (worked out once: every check of every citing article asks)."""
         found = (identifier(kind, self.get(kind)) for kind in ("doi", "pmid") if self.get(kind))
         return tuple(ident for ident in found if ident)
 

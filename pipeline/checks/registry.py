@@ -111,6 +111,8 @@ def check_registry(
 
 def notices_of(entry: Entry, lock: Lock) -> list[Notice]:
     """The notices the lock holds about any of the entry's identifiers, retractions first."""
+    if not lock.items:
+        return []
     notices = {
         notice
         for ident in entry.identifiers
