@@ -179,12 +179,14 @@ def test_a_script_that_slipped_into_a_page_is_blocked(
     page: Page, base_url: str, site: Path
 ) -> None:
     """Defence in depth: were HTML to get past the checks and the sanitizer into an article's
-    text, the page's policy still refuses to run it."""
+    text, the page's policy still refuses to run it, to load from elsewhere, or to restyle an
+    element through its style attribute."""
     source = (site / ARTICLE).read_text("utf-8")
     injected = source.replace(
         "<!-- pipeline:content -->",
         "<!-- pipeline:content --><script>window.__injected = true</script>"
-        '<img src="https://tracker.example/p.gif">',
+        '<img src="https://tracker.example/p.gif">'
+        '<p id="restyled" style="display: none">Still shown</p>',
         1,
     )
     (site / "articles/injected.html").write_text(injected, "utf-8")
@@ -194,3 +196,5 @@ def test_a_script_that_slipped_into_a_page_is_blocked(
     found = _violations(page)
     assert any(v.startswith("script-src") for v in found), found
     assert any(v.startswith("img-src") and "tracker.example" in v for v in found), found
+    assert any(v.startswith("style-src-attr") for v in found), found
+    expect(page.locator("#restyled")).to_be_visible()
