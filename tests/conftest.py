@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -30,6 +31,10 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = "2026-11-25"
 DAY = dt.date.fromisoformat(TODAY)
+# Commands the tests start (`python -m pipeline`, `mkdocs build`) import this checkout's pipeline,
+# as the tests themselves do, whatever copy the environment has installed (an editable install of
+# another worktree, say): otherwise a test would compare this code with another.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
 
 
 # --- shared helpers: what tests look at ----------------------------------------------------
@@ -169,8 +174,6 @@ GIT_ENV = {
 
 def git(root: Path, *args: str, date: str = "2026-06-01T12:00:00") -> str:
     """Run git in a test repository with a fixed identity and date."""
-    import os
-
     env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
     done = subprocess.run(
         ["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True

@@ -8,6 +8,13 @@ own content are hashed: the templates mark where the content (the article's text
 page's) begins and ends, and no script inside it is ever allowed, so HTML that slipped past the
 checks and the sanitizer still could not run. This is a step of the core, run on the output of
 whichever engine rendered the site, before the audit.
+
+Stylesheets come from the site too, with one allowance: a `<style>` element may be inline.
+Zensical's search dialog is built by its script, which writes the dialog's stylesheet into it;
+that text is in no page, so no hash of it can be taken here. An inline stylesheet can neither
+run code nor load anything from another site (images, fonts and stylesheets stay the site's
+own), style attributes stay refused, and no `<style>` reaches a page's content: the checks
+refuse it (`HTML002`) and the sanitizer removes it.
 """
 
 from __future__ import annotations
@@ -53,6 +60,9 @@ def policy(hashes: list[str]) -> str:
         "default-src 'self'; "
         f"script-src {scripts}; "
         "style-src 'self'; "
+        # Zensical's search dialog is written by its script, with a stylesheet of its own inside
+        # (see the module docstring). Style attributes still fall under style-src.
+        "style-src-elem 'self' 'unsafe-inline'; "
         # The theme's icons are small SVG data: addresses in its stylesheet.
         "img-src 'self' data:; "
         "font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "

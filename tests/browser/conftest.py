@@ -1,11 +1,12 @@
 """A real Chromium reading the built site, as a reader would.
 
-The site is built once per session from the minimal fixture plus the reader fixture (an approved
-article with audience passages and a wide table), and the repository's own sample site where a
-test reads a sample article; each is served on 127.0.0.1 by a thread, and read with
-Playwright driving Debian's chromium: no browser is downloaded (scripts/test installs chromium
-with apt-get when it is missing). Screenshots go to test-artifacts/screenshots/ for a person to
-look at.
+The site is built once per engine (MkDocs with Material, and Zensical: every test that reads a
+site runs for both, its name ending in [mkdocs] or [zensical]) from the minimal fixture plus the
+reader fixture (an approved article with audience passages and a wide table), and the
+repository's own sample site where a test reads a sample article; each is served on 127.0.0.1 by
+a thread, and read with Playwright driving Debian's chromium: no browser is downloaded
+(scripts/test installs chromium with apt-get when it is missing). Screenshots go to
+test-artifacts/screenshots/ for a person to look at.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 from tests.conftest import FIXTURES, REPO, TODAY, copy_project
 from tests.signing import sign_project
@@ -32,14 +41,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
+ENGINES = ["mkdocs", "zensical"]
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("reader") / "project")
-    shutil.copytree(FIXTURES / "reader", root, dirs_exist_ok=True)
-    sign_project(root)
-    engine = os.environ.get("BROWSER_ENGINE", "mkdocs")
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine that renders the sites: pytest runs every test that reads a site once per
+    engine, grouped so that each site is built once per engine."""
+    name: str = request.param
+    return name
+
+
+def _build(root: Path, engine: str) -> Path:
     built = subprocess.run(
         [sys.executable, "-m", "pipeline", "build", "--engine", engine],
         cwd=root,
@@ -50,6 +63,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert built.returncode == 0, built.stdout + built.stderr
     return root / "site"
+
+
+@pytest.fixture(scope="session")
+def site(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("reader") / "project")
+    shutil.copytree(FIXTURES / "reader", root, dirs_exist_ok=True)
+    sign_project(root)
+    return _build(root, engine)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -73,23 +94,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_site(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's own sample site, as readers get it (its approvals are signed with the
     board's committed public keys)."""
     root = tmp_path_factory.mktemp("sample")
     for name in ("content", "references", "overrides", "mkdocs.yml", "pipeline.yml"):
         source = REPO / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / name)
-    built = subprocess.run(
-        [sys.executable, "-m", "pipeline", "build"],
-        cwd=root,
-        env={**os.environ, "PIPELINE_TODAY": TODAY},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert built.returncode == 0, built.stdout + built.stderr
-    return root / "site"
+    return _build(root, engine)
 
 
 def _serve(folder: Path) -> Iterator[str]:
@@ -142,8 +154,36 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
-def screenshot(page: Page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+def screenshot(page: Page, engine: str, name: str) -> Path:
+    """test-artifacts/screenshots/<engine>/<name>.png: the whole page, for a person to look at."""
+    folder = SCREENSHOTS / engine
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def search(page: Page, term: str) -> Locator:
+    """Search the site for `term` as a reader does, typing it key by key; the results.
+
+    Material's search field sits in the header; Zensical's opens in a dialog from the header's
+    "Search" button. Zensical lists its results as options of a listbox; Material's results have
+    no role of their own."""
+    field = page.get_by_role("textbox", name="Search").or_(
+        page.get_by_role("combobox", name="Search")
+    )
+    if not field.is_visible():
+        page.get_by_role("button", name=re.compile(r"^Search\b")).click()
+    field.click()
+    field.fill("")
+    field.press_sequentially(term)
+    return page.locator(".md-search-result__item").or_(
+        page.get_by_role("listbox", name="Search results").get_by_role("option")
+    )
+
+
+def search_summary(page: Page) -> Locator:
+    """What the search says about its results ("1 matching document", "No results")."""
+    return page.locator(".md-search-result__meta").or_(
+        page.get_by_role("dialog", name="Search").get_by_role("status")
+    )

@@ -55,7 +55,7 @@ def test_choosing_an_audience_shows_its_passages_and_is_remembered(
     expect(patient).to_be_visible()
     expect(patient).to_contain_text("heating pad or a warm wrap on your lower back")
     expect(professional).to_be_hidden()
-    expect(page.get_by_role("status")).to_have_text(
+    expect(page.locator("#audience-selector").get_by_role("status")).to_have_text(
         "Showing the passages for: Patient or caregiver."
     )
 

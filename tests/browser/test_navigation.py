@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import search, search_summary
+
 HEAT = "Is heat or ice better for acute low back pain?"
 SPASM = "What helps acute back spasm?"
+# What Material and Zensical say when nothing matches.
+NO_RESULTS = re.compile(r"^\s*No (matching documents|results)\s*$")
 
 
 def test_home_groups_approved_articles_by_topic_newest_review_first(
@@ -37,17 +42,9 @@ def test_topic_pages_list_their_articles_and_only_published_topics(
     assert missing is not None and missing.status == 404
 
 
-def _search(page: Page, term: str) -> None:
-    box = page.get_by_role("textbox", name="Search")
-    box.click()
-    box.fill("")
-    box.press_sequentially(term)  # typed key by key, as Material listens to keystrokes
-
-
 def test_search_finds_approved_articles(page: Page, base_url: str) -> None:
     page.goto(base_url)
-    _search(page, "cyclobenzaprine")
-    results = page.locator(".md-search-result__item")
+    results = search(page, "cyclobenzaprine")
     expect(results.first).to_be_visible()
     expect(results.first).to_contain_text(SPASM)
 
@@ -56,12 +53,12 @@ def test_search_finds_nothing_that_only_an_unpublished_article_says(
     page: Page, base_url: str
 ) -> None:
     page.goto(base_url)
-    _search(page, "cyclobenzaprine")  # proves the index is loaded before the real question
-    expect(page.locator(".md-search-result__item").first).to_be_visible()
+    # proves the index is loaded before the real question
+    expect(search(page, "cyclobenzaprine").first).to_be_visible()
     for term in ("giraffe", "moonlight", "zebra"):
-        _search(page, term)
-        expect(page.locator(".md-search-result__meta")).to_have_text("No matching documents")
-        expect(page.locator(".md-search-result__item")).to_have_count(0)
+        results = search(page, term)
+        expect(search_summary(page)).to_have_text(NO_RESULTS)
+        expect(results).to_have_count(0)
 
 
 def test_the_site_opened_from_disk_browses_to_an_article(page: Page, site: Path) -> None:

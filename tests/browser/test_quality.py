@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Request, expect
 
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, search
 from tests.conftest import REPO
 
 ARTICLE = "articles/heat-or-ice.html"
@@ -59,18 +59,14 @@ def test_our_scripts_and_styles_stay_under_15_kb_together(site: Path) -> None:
     assert all((site / "assets" / name).is_file() for name in OUR_ASSETS)
 
 
-def _visit_everything(page: Page, start: str, search: bool = True) -> None:
+def _visit_everything(page: Page, start: str, served: bool = True) -> None:
     """Every kind of page, with a citation tooltip shown and (when served) search used."""
     for path in ("index.html", "board.html", "topics/index.html", "editorial-policy.html", ARTICLE):
         page.goto(start + path)
     page.locator("#cite-1 a").hover()
     expect(page.get_by_role("tooltip")).to_be_visible()
-    if not search:
-        return
-    box = page.get_by_role("textbox", name="Search")
-    box.click()
-    box.press_sequentially("heat")
-    expect(page.locator(".md-search-result__item").first).to_be_visible()
+    if served:
+        expect(search(page, "heat").first).to_be_visible()
 
 
 def _record(page: Page) -> list[str]:
@@ -95,7 +91,7 @@ def test_served_pages_make_no_third_party_requests(page: Page, base_url: str) ->
 
 def test_pages_opened_from_disk_make_no_requests_off_the_disk(page: Page, site: Path) -> None:
     requested = _record(page)
-    _visit_everything(page, site.as_uri() + "/", search=False)
+    _visit_everything(page, site.as_uri() + "/", served=False)
     assert requested
     assert [url for url in requested if not _local(url, "")] == []
 
@@ -168,10 +164,7 @@ def test_normal_pages_break_no_rule_of_their_content_security_policy(
     page.get_by_label("Patient or caregiver").check()
     page.locator("#cite-1 a").hover()
     expect(page.get_by_role("tooltip")).to_be_visible()
-    box = page.get_by_role("textbox", name="Search")
-    box.click()
-    box.press_sequentially("heat")
-    expect(page.locator(".md-search-result__item").first).to_be_visible()
+    expect(search(page, "heat").first).to_be_visible()
     assert _violations(page) == []
 
 
@@ -179,12 +172,14 @@ def test_a_script_that_slipped_into_a_page_is_blocked(
     page: Page, base_url: str, site: Path
 ) -> None:
     """Defence in depth: were HTML to get past the checks and the sanitizer into an article's
-    text, the page's policy still refuses to run it."""
+    text, the page's policy still refuses to run it, to load from elsewhere, or to restyle an
+    element through its style attribute."""
     source = (site / ARTICLE).read_text("utf-8")
     injected = source.replace(
         "<!-- pipeline:content -->",
         "<!-- pipeline:content --><script>window.__injected = true</script>"
-        '<img src="https://tracker.example/p.gif">',
+        '<img src="https://tracker.example/p.gif">'
+        '<p id="restyled" style="display: none">Still shown</p>',
         1,
     )
     (site / "articles/injected.html").write_text(injected, "utf-8")
@@ -194,3 +189,5 @@ def test_a_script_that_slipped_into_a_page_is_blocked(
     found = _violations(page)
     assert any(v.startswith("script-src") for v in found), found
     assert any(v.startswith("img-src") and "tracker.example" in v for v in found), found
+    assert any(v.startswith("style-src-attr") for v in found), found
+    expect(page.locator("#restyled")).to_be_visible()
