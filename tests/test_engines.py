@@ -142,3 +142,18 @@ def test_only_the_mkdocs_adapter_and_its_plugin_import_mkdocs() -> None:
         if re.search(r"^\s*(from|import)\s+mkdocs\b", path.read_text("utf-8"), re.M)
     }
     assert importing == {"pipeline/engines/mkdocs.py", "pipeline/engines/plugin.py"}
+
+
+def test_only_an_engine_that_needs_them_allows_inline_stylesheets(
+    minimal: Path, cli, engine: str
+) -> None:
+    """A stylesheet that slipped into a page could hide the disclaimer: only an engine whose
+    theme writes <style> elements from its scripts (Zensical's search) gets them allowed, and
+    style attributes stay refused for every engine."""
+    page = (build(minimal, cli, engine) / "articles/back-pain.html").read_text("utf-8")
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+    assert policy is not None
+    directives = dict(d.strip().split(" ", 1) for d in policy.group(1).split(";") if d.strip())
+    assert directives["style-src"] == "'self'"
+    inline = directives.get("style-src-elem") == "'self' 'unsafe-inline'"
+    assert inline is (engine == "zensical")

@@ -2,6 +2,7 @@
 through that engine's public API or command line, and holds no rule of the pipeline.
 
     render(staged, strict, source_date) -> diagnostics (empty when the engine succeeded)
+    INLINE_STYLESHEETS = True   # optional: its theme writes <style> elements from its scripts
 
 Adding an engine is one module with that function and one line in `ENGINES`. The MkDocs plugin
 (`plugin.py`) is not an engine: it lets plain `mkdocs build` and `mkdocs serve` run the same
@@ -25,6 +26,11 @@ ENGINES = {"mkdocs": "pipeline.engines.mkdocs", "zensical": "pipeline.engines.ze
 
 def renderer(name: str) -> Render:
     return cast(Render, importlib.import_module(ENGINES[name]).render)
+
+
+def inline_stylesheets(name: str) -> bool:
+    """Whether the engine's pages need inline `<style>` elements allowed (see site/csp.py)."""
+    return bool(getattr(importlib.import_module(ENGINES[name]), "INLINE_STYLESHEETS", False))
 
 
 def epoch(day: dt.date) -> str:

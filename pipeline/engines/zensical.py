@@ -18,6 +18,8 @@ from pipeline.engines import epoch
 from pipeline.site.stage import StagedSite
 
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+# Its search dialog is built by its script, which writes the dialog's stylesheet into a <style>.
+INLINE_STYLESHEETS = True
 
 
 def render(staged: StagedSite, strict: bool, source_date: dt.date) -> list[Diagnostic]:

@@ -134,11 +134,12 @@ def _new_signatures(text: str, seen: set[str]) -> bool:
     return any(isinstance(s, str) and s not in seen for s in signatures)
 
 
-def finish(build: Build) -> list[Diagnostic]:
+def finish(build: Build, inline_stylesheets: bool = False) -> list[Diagnostic]:
     """Audit the rendered output; when it keeps every promise, exchange it with the target.
-    The work folder is removed and the lock released either way."""
+    The work folder is removed and the lock released either way. `inline_stylesheets`: the
+    engine's theme writes `<style>` elements from its scripts (see csp.py)."""
     try:
-        add_policies(build.staged.output)
+        add_policies(build.staged.output, inline_stylesheets)
         problems = audit(build.staged.output, build.project, build.staged.plan)
         if not problems:
             swap_into_place(build.staged.output, build.target)

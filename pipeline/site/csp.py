@@ -9,12 +9,13 @@ page's) begins and ends, and no script inside it is ever allowed, so HTML that s
 checks and the sanitizer still could not run. This is a step of the core, run on the output of
 whichever engine rendered the site, before the audit.
 
-Stylesheets come from the site too, with one allowance: a `<style>` element may be inline.
-Zensical's search dialog is built by its script, which writes the dialog's stylesheet into it;
-that text is in no page, so no hash of it can be taken here. An inline stylesheet can neither
-run code nor load anything from another site (images, fonts and stylesheets stay the site's
-own), style attributes stay refused, and no `<style>` reaches a page's content: the checks
-refuse it (`HTML002`) and the sanitizer removes it.
+Stylesheets come from the site too. An engine whose theme writes a `<style>` element from its
+script (Zensical's search dialog does: that stylesheet is in no page, so no hash of it can be
+taken here) says so in its adapter (`INLINE_STYLESHEETS`), and its pages then allow inline
+`<style>` elements: such a stylesheet can neither run code nor load anything from another site,
+style attributes stay refused, and no `<style>` reaches a page's content (`HTML002`, and the
+sanitizer removes it). Pages of other engines allow none, so a stylesheet that slipped in could
+not hide the disclaimer.
 """
 
 from __future__ import annotations
@@ -54,15 +55,15 @@ def theme_script_hashes(page: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def policy(hashes: list[str]) -> str:
+def policy(hashes: list[str], inline_stylesheets: bool = False) -> str:
     scripts = " ".join(["'self'", *hashes])
+    # See the module docstring; style attributes stay under style-src either way.
+    elements = "style-src-elem 'self' 'unsafe-inline'; " if inline_stylesheets else ""
     return (
         "default-src 'self'; "
         f"script-src {scripts}; "
         "style-src 'self'; "
-        # Zensical's search dialog is written by its script, with a stylesheet of its own inside
-        # (see the module docstring). Style attributes still fall under style-src.
-        "style-src-elem 'self' 'unsafe-inline'; "
+        f"{elements}"
         # The theme's icons are small SVG data: addresses in its stylesheet.
         "img-src 'self' data:; "
         "font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
@@ -70,22 +71,24 @@ def policy(hashes: list[str]) -> str:
     )
 
 
-def meta(hashes: list[str]) -> str:
-    return f'<meta http-equiv="Content-Security-Policy" content="{policy(hashes)}">'
+def meta(hashes: list[str], inline_stylesheets: bool = False) -> str:
+    content = policy(hashes, inline_stylesheets)
+    return f'<meta http-equiv="Content-Security-Policy" content="{content}">'
 
 
-def add_policy(page: str) -> str:
+def add_policy(page: str, inline_stylesheets: bool = False) -> str:
     """The page with its policy as the first element of its head (unchanged without a head)."""
     head = _HEAD.search(page)
     if head is None:
         return page
-    return page[: head.end()] + meta(theme_script_hashes(page)) + page[head.end() :]
+    policy_meta = meta(theme_script_hashes(page), inline_stylesheets)
+    return page[: head.end()] + policy_meta + page[head.end() :]
 
 
-def add_policies(site: Path) -> None:
+def add_policies(site: Path, inline_stylesheets: bool = False) -> None:
     """Give every HTML page of a built site its policy."""
     for path in sorted(site.rglob("*.html")):
         if path.is_symlink() or not path.is_file():
             continue
         page = path.read_text("utf-8")
-        path.write_text(add_policy(page), "utf-8")
+        path.write_text(add_policy(page, inline_stylesheets), "utf-8")
