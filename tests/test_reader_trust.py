@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
+from pipeline.checks.readability import grade
 from pipeline.review.changes import ReviewedVersion, reviewed_versions
 from tests import signing
 from tests.conftest import DAY, REPO, approve, codes_of, commit_all, edit, git, line_of
@@ -43,6 +44,17 @@ def built(root: Path, cli, *args: str) -> None:
 
 
 # --- readability ------------------------------------------------------------------------------
+
+
+def test_the_grade_is_flesch_kincaid_over_words_sentences_and_syllables() -> None:
+    """0.39 * words per sentence + 11.8 * syllables per word - 15.59, with a one- or two-word
+    run ("Heat.") not counted as a sentence; "relaxant" has three syllables."""
+    plain = "Take one pill each day with food. Call us if the pain gets worse."
+    assert grade(plain) == round(0.39 * 14 / 2 + 11.8 * 14 / 14 - 15.59, 1)
+    assert grade("Heat. " + plain) == round(0.39 * 15 / 2 + 11.8 * 15 / 15 - 15.59, 1)
+    longer = plain.replace("pill", "relaxant")
+    assert grade(longer) == round(0.39 * 14 / 2 + 11.8 * 16 / 14 - 15.59, 1)
+    assert grade("") == 0.0
 
 
 def test_a_hard_patient_passage_warns_with_its_grade_and_a_plain_one_does_not(

@@ -1,8 +1,12 @@
 """How plain the plain-language text is: the passages for patients and caregivers, and every
 summary (it is what the home page, topic pages and search results show).
 
-Each is measured with textstat's Flesch-Kincaid grade (the US school grade a reader needs), on
-the words a reader sees: citations, code, markup and link addresses left out. Text above the
+Each is measured with the Flesch-Kincaid grade (the US school grade a reader needs: 0.39 * words
+per sentence + 11.8 * syllables per word - 15.59), on the words a reader sees: citations, code,
+markup and link addresses left out. Syllables are counted with Pyphen's English hyphenation
+dictionary (a word has one syllable more than it has hyphenation points), as textstat 0.7 did;
+textstat itself is not used, because its releases need either setuptools' removed
+`pkg_resources` or a download of NLTK data at run time. Text above the
 board's reading level (`reading_level` in pipeline.yml, US grade 8 by default, as health
 literacy guidance recommends for patient information) is a warning with the measured grade.
 Passages for healthcare professionals are not measured.
@@ -10,9 +14,12 @@ Passages for healthcare professionals are not measured.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+
+import pyphen
 
 from pipeline import codes
 from pipeline.citations.scan import without_citations
@@ -48,10 +55,36 @@ def words(markdown: str) -> str:
     return ". ".join(lines) + ("." if lines else "")
 
 
-def grade(text: str) -> float:
-    import textstat  # imported when there is something to measure: its dictionary takes a moment
+# A sentence: a run of text up to and including its closing marks. Runs of one or two words
+# (headings, list labels such as "Heat.") are not counted as sentences.
+_SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
+_PUNCTUATION = re.compile(r"[^\w\s'’-]|(?<!\w)['’-]|['’-](?!\w)")
 
-    return round(float(textstat.flesch_kincaid_grade(text)), 1)
+
+def _words_of(text: str) -> list[str]:
+    return _PUNCTUATION.sub("", text).split()
+
+
+@functools.cache
+def _dictionary() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="en_US")
+
+
+@functools.lru_cache(maxsize=65536)
+def syllables(word: str) -> int:
+    return len(_dictionary().positions(word.lower())) + 1
+
+
+def grade(text: str) -> float:
+    """The Flesch-Kincaid grade of plain text, to one decimal."""
+    words = _words_of(text)
+    if not words:
+        return 0.0
+    runs = _SENTENCE.findall(text)
+    sentences = max(1, sum(len(_words_of(run)) > 2 for run in runs))
+    per_sentence = len(words) / sentences
+    per_word = sum(syllables(word) for word in words) / len(words)
+    return round(0.39 * per_sentence + 11.8 * per_word - 15.59, 1)
 
 
 def grades(article: Article) -> tuple[Grade, ...]:
