@@ -289,8 +289,17 @@ class _Leaks:
         self.project, self.plan = project, plan
         candidates: dict[str, str] = {}
         addresses: dict[str, str] = {}
+        loaded = {article.path: article for article in project.articles}
         for rel in () if plan.preview else plan.withheld:
-            text = decode((project.root / rel).read_bytes()) or ""
+            # What readers would read of it: its title, summary and text. Its tags and other
+            # front matter are shared words (a list of topics is on every published page
+            # too); a file that did not load is read whole.
+            article = loaded.get(rel)
+            text = (
+                f"{article.title}\n{article.summary}\n{article.body}"
+                if article is not None
+                else decode((project.root / rel).read_bytes()) or ""
+            )
             for probe in probes(text):
                 candidates.setdefault(probe, rel)
             slug = Path(rel).stem
