@@ -7,7 +7,9 @@ cached result is always the one the parser would give: the cache can be deleted 
 never changes an answer.
 
 It lives outside the repository (PIPELINE_CACHE_DIR, else the user's cache folder): a file in
-the repository could be planted by a pull request, and results are unpickled.
+the repository could be planted by a pull request, and results are unpickled. The results are
+rows of one SQLite file there, not a file each: a cold run stores two thousand of them, and
+creating that many files cost a slow disk a second, a third of the whole check.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import hashlib
 import importlib.metadata
 import os
 import pickle
+import sqlite3
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -76,6 +78,8 @@ class Cache:
         # one-off build turns that off, so each result is freed as soon as it has been used.
         self.keep = True
         self._version: bytes | None = None
+        self._connection: sqlite3.Connection | None = None
+        self._unusable = folder is None
 
     def forget(self) -> None:
         """Drop the results held in memory (the files stay)."""
@@ -92,36 +96,73 @@ class Cache:
         key = digest.hexdigest()
         if key in self.memory:
             return self.memory[key]  # type: ignore[return-value]
-        stored = self._load(kind, key)
+        stored = self._load(key)
         if stored is None:
             result = compute()
-            self._store(kind, key, (result,))
+            self._store(key, (result,))
         else:
             result = stored[0]  # type: ignore[assignment]
         if self.keep:
             self.memory[key] = result
         return result
 
-    def _path(self, kind: str, key: str) -> Path | None:
-        return None if self.folder is None else self.folder / kind / key[:2] / key
+    def _database(self) -> sqlite3.Connection | None:
+        """The results table, opened on first use; None when there is no usable cache (no
+        folder, a read-only disk, a damaged file): then everything is computed, nothing kept."""
+        if self._connection is None and not self._unusable:
+            assert self.folder is not None
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._connection = _open(self.folder / "results.sqlite3")
+            except (OSError, sqlite3.Error):
+                self._unusable = True
+        return self._connection
 
-    def _load(self, kind: str, key: str) -> tuple[object] | None:
-        path = self._path(kind, key)
-        if path is None:
+    def _load(self, key: str) -> tuple[object] | None:
+        database = self._database()
+        if database is None:
             return None
         try:
-            value = pickle.loads(path.read_bytes())
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+            row = database.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+            value = pickle.loads(row[0]) if row else None
+        except (
+            sqlite3.Error,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ImportError,
+            TypeError,
+            ValueError,
+            IndexError,
+        ):  # a damaged or foreign row: computed again
             return None
         return value if isinstance(value, tuple) and len(value) == 1 else None
 
-    def _store(self, kind: str, key: str, value: tuple[object]) -> None:
-        path = self._path(kind, key)
-        if path is None:
+    def _store(self, key: str, value: tuple[object]) -> None:
+        database = self._database()
+        if database is None:
             return
-        with contextlib.suppress(OSError):  # a read-only or full disk only costs speed
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent)
-            with os.fdopen(handle, "wb") as stream:
-                pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        with contextlib.suppress(sqlite3.Error):  # a locked, full or read-only disk costs speed
+            database.execute("INSERT OR REPLACE INTO results VALUES (?, ?)", (key, data))
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """The cache file, made anew when it is not a cache (damaged, or something else)."""
+    for attempt in (1, 2):
+        try:
+            database = sqlite3.connect(path, timeout=10, isolation_level=None)
+            # Losing the newest results in a power cut only costs speed: no waiting on the disk.
+            database.execute("PRAGMA journal_mode = WAL")
+            database.execute("PRAGMA synchronous = OFF")
+            database.execute(
+                "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
+            )
+            return database
+        except sqlite3.DatabaseError:
+            if attempt == 2:
+                raise
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    os.remove(f"{path}{suffix}")
+    raise AssertionError("unreachable")
