@@ -44,7 +44,7 @@ PHONE = {"width": 375, "height": 812}
 ENGINES = ["mkdocs", "zensical"]
 
 
-@pytest.fixture(scope="session", params=ENGINES)
+@pytest.fixture(scope="package", params=ENGINES)
 def engine(request: pytest.FixtureRequest) -> str:
     """The engine that renders the sites: pytest runs every test that reads a site once per
     engine, grouped so that each site is built once per engine."""
@@ -65,7 +65,7 @@ def _build(root: Path, engine: str) -> Path:
     return root / "site"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("reader") / "project")
     shutil.copytree(FIXTURES / "reader", root, dirs_exist_ok=True)
@@ -93,7 +93,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def sample_site(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's own sample site, as readers get it (its approvals are signed with the
     board's committed public keys)."""
@@ -116,23 +116,26 @@ def _serve(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def base_url(site: Path) -> Iterator[str]:
     yield from _serve(site)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def sample_url(sample_site: Path) -> Iterator[str]:
     yield from _serve(sample_site)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
+    """Package scope, like every fixture here: while Playwright's sync API is open it keeps an
+    asyncio event loop running in this thread, so it must close when the browser tests end, or
+    every later test that calls asyncio.run (the registry client does) fails."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} is missing: run ./scripts/test, which installs Debian's chromium")
