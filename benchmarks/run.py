@@ -324,6 +324,11 @@ def bench_size(
             PIPELINE_TODAY=today.isoformat(),
             NO_MKDOCS_2_WARNING="1",
             PIPELINE_CACHE_DIR=str(work / "cache"),
+            # The pipeline this runner imported and names in the results, not whatever
+            # `pip install -e` last pointed at.
+            PYTHONPATH=os.pathsep.join(
+                filter(None, [_pipeline_root(), os.environ.get("PYTHONPATH")])
+            ),
         )
         project = corpus.generate(size, work / "project", seed, today)
         plain = write_plain_sites(project, work / "plain")
@@ -597,6 +602,13 @@ def _version(distribution: str) -> str | None:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+def _pipeline_root() -> str:
+    """The folder that holds the `pipeline` package this process imports."""
+    import pipeline
+
+    return str(Path(pipeline.__file__).resolve().parent.parent)
 
 
 def pipeline_source() -> str:
