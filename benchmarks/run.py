@@ -145,10 +145,11 @@ def measure(
 
     With `sample_every` (seconds), peak memory is the largest sum of the proportional set size
     (PSS, /proc/PID/smaps_rollup) over the process and its children, sampled that often: a
-    build that forks a worker is charged for the worker, and pages the two share are counted
-    once, not twice. Without it the peak is None and nothing slows the run. The child's own
-    maximum resident set size (os.wait4, exact but for one process) is kept beside it. CPU
-    time (user + system, children included) hardly moves when other work shares the machine."""
+    build that runs the engine as a process of its own (Zensical) is charged for it, and pages
+    the two share are counted once, not twice. Without it the peak is None and nothing slows
+    the run. The child's own maximum resident set size (os.wait4, exact but for one process)
+    is kept beside it. CPU time (user + system, children included) hardly moves when other
+    work shares the machine."""
     with log.open("ab") as out:
         out.write(f"$ {' '.join(command)}\n".encode())
         out.flush()
