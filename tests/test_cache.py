@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import cache
 from pipeline.cache import Cache
+from pipeline.cli import main
 from pipeline.content import articles, library
 from pipeline.project import load_project
 
@@ -127,9 +129,9 @@ def test_a_citation_style_outside_the_project_is_part_of_the_key(
     assert load_project(minimal, DAY, settings).context_key != first.context_key
 
 
-def test_a_one_off_build_holds_no_result_in_memory(tmp_path: Path) -> None:
-    """A build turns `keep` off: each result is freed once used, and still read from disk the
-    next time; `mkdocs serve` keeps them for its next rebuild."""
+def test_a_one_off_run_holds_no_result_in_memory(tmp_path: Path) -> None:
+    """A one-off check or build frees each result once used (it is still read from disk the
+    next time); `mkdocs serve` keeps them for its next rebuild."""
     computed: list[int] = []
 
     def compute() -> list[int]:
@@ -137,10 +139,29 @@ def test_a_one_off_build_holds_no_result_in_memory(tmp_path: Path) -> None:
         return [len(computed)]
 
     cache = Cache(tmp_path / "cache")
-    cache.keep = False
     assert cache.memo("kind", ("a",), compute) == [1]
     assert cache.memory == {}
     assert cache.memo("kind", ("a",), compute) == [1] and len(computed) == 1
     cache.keep = True
     cache.memo("kind", ("a",), compute)
     assert list(cache.memory.values()) == [[1]]
+
+
+def test_the_shared_cache_keeps_results_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    assert cache.shared().keep is False
+    assert cache.shared(keep=True).keep is True
+    assert cache.shared().keep is False
+
+
+def test_a_build_leaves_nothing_in_the_shared_cache_memory(
+    minimal: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`python -m pipeline build`, run in this process: the results it parsed are not kept."""
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("PIPELINE_TODAY", DAY.isoformat())
+    monkeypatch.chdir(minimal)
+    assert main(["build"]) == 0
+    assert cache.shared().memory == {}

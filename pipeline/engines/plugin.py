@@ -52,6 +52,11 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         self.build: Build | None = None
         self.diagnostics: list[Diagnostic] = []
         self.set_epoch = False
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # `mkdocs serve` rebuilds in this process: parsed files stay in memory between rebuilds.
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
@@ -60,7 +65,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
             day = clock.today()
         except ValueError as error:
             raise PluginError(str(error)) from None
-        prepared = prepare(root, day, Path(config.site_dir), preview, cache.shared())
+        prepared = prepare(root, day, Path(config.site_dir), preview, cache.shared(self.serving))
         if not isinstance(prepared, Build):
             self._report(prepared, preview)
             raise PluginError("the articles have errors (listed above); nothing was published")
