@@ -19,7 +19,17 @@ from pipeline.content.articles import parse_article
 from pipeline.review.signatures import fingerprint
 from pipeline.review.statement import changed_items
 from tests import signing
-from tests.conftest import DAY, approve, codes_of, commit_all, edit, git, line_of
+from tests.conftest import (
+    DAY,
+    FIXTURES,
+    approve,
+    codes_of,
+    commit_all,
+    copy_project,
+    edit,
+    git,
+    line_of,
+)
 
 APPROVED = "content/articles/back-pain.md"
 PENDING = "content/articles/pending.md"
@@ -125,6 +135,20 @@ def test_a_change_to_anything_readers_see_unpublishes_the_article(
 ) -> None:
     edit(minimal, APPROVED, old, new)
     assert named in refused(minimal, cli, "REV003", approval_line(minimal))
+
+
+def test_a_line_break_made_with_trailing_spaces_unpublishes_the_article(
+    tmp_path: Path, cli
+) -> None:
+    """Two spaces at the end of a line make Markdown break the line there: readers see it, so
+    the approval covers it, though other trailing white space is ignored."""
+    minimal = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    edit(minimal, APPROVED, "with heat and staying", "with heat\nand staying")
+    signing.sign_project(minimal)
+    edit(minimal, APPROVED, "## Medicines", "## Medicines \t")
+    assert cli("check", cwd=minimal).code == 0
+    edit(minimal, APPROVED, "with heat\n", "with heat  \n")
+    assert "The text changed after rev2" in refused(minimal, cli, "REV003", approval_line(minimal))
 
 
 def test_a_change_to_a_cited_library_entry_unpublishes_the_article(minimal: Path, cli) -> None:

@@ -45,9 +45,15 @@ def _text(value: str) -> str:
 
 
 def _body(value: str) -> str:
-    """The article text: composed, LF line endings, no trailing spaces, no blank lines around."""
+    """The article text: composed, LF line endings, no trailing spaces, no blank lines around,
+    except the two spaces that make Markdown break a line there (a reader sees that break)."""
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n") + "\n"
+    return "\n".join(map(_line, text.split("\n"))).strip("\n") + "\n"
+
+
+def _line(line: str) -> str:
+    kept = line.rstrip()
+    return kept + "  " if kept and line.endswith("  ") else kept
 
 
 def _digest(value: object) -> str:
