@@ -138,13 +138,13 @@ def test_a_one_off_run_holds_no_result_in_memory(tmp_path: Path) -> None:
         computed.append(1)
         return [len(computed)]
 
-    cache = Cache(tmp_path / "cache")
-    assert cache.memo("kind", ("a",), compute) == [1]
-    assert cache.memory == {}
-    assert cache.memo("kind", ("a",), compute) == [1] and len(computed) == 1
-    cache.keep = True
-    cache.memo("kind", ("a",), compute)
-    assert list(cache.memory.values()) == [[1]]
+    results = Cache(tmp_path / "cache")
+    assert results.memo("kind", ("a",), compute) == [1]
+    assert results.memory == {}
+    assert results.memo("kind", ("a",), compute) == [1] and len(computed) == 1
+    results.keep = True
+    results.memo("kind", ("a",), compute)
+    assert list(results.memory.values()) == [[1]]
 
 
 def test_the_shared_cache_keeps_results_only_when_asked(

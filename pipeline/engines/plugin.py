@@ -50,7 +50,6 @@ class PipelineConfig(base.Config):  # type: ignore[no-untyped-call]
 class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.build: Build | None = None
-        self.diagnostics: list[Diagnostic] = []
         self.set_epoch = False
         self.serving = False
 
@@ -84,7 +83,6 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         return config
 
     def _report(self, diagnostics: list[Diagnostic], preview: bool) -> None:
-        self.diagnostics += diagnostics
         for diagnostic in diagnostics:
             error = diagnostic.is_error and not preview
             note = diagnostic.severity is Severity.NOTE  # information: never fails --strict
