@@ -55,6 +55,16 @@ def test_sample_content_checks_clean_even_in_strict_mode(sample: Path, cli) -> N
     assert (result.code, [line for line in lines if " note BIB012 " not in line]) == (0, [])
 
 
+def test_a_build_counts_notes_in_one_line_and_check_lists_them(sample: Path, cli) -> None:
+    """A clinician running the build is not shown a page of notes that need nothing done."""
+    built = cli("build", cwd=sample)
+    assert built.code == 0, built.stderr
+    assert " note " not in built.stderr
+    notes = len(re.findall(r" note BIB012 ", cli("check", cwd=sample).stdout))
+    assert notes > 0
+    assert f"{notes} note(s), nothing to fix: python -m pipeline check lists them" in built.stderr
+
+
 def test_sample_has_the_statuses_the_project_promises(sample_site: Path) -> None:
     assert len(articles(sample_site, approved=True)) >= 4
     statuses = [

@@ -146,8 +146,17 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(format_text(build), file=sys.stderr)
         print("build failed: the site was not changed", file=sys.stderr)
         return ERRORS
-    for diagnostic in build.project.diagnostics:  # warnings (and, in a preview, errors)
-        print(format_text([diagnostic]), file=sys.stderr)
+    # Warnings (and, in a preview, errors) one by one; notes need nothing done, so a build
+    # only counts them, and `check` lists them.
+    notes = [d for d in build.project.diagnostics if d.severity is Severity.NOTE]
+    for diagnostic in build.project.diagnostics:
+        if diagnostic.severity is not Severity.NOTE:
+            print(format_text([diagnostic]), file=sys.stderr)
+    if notes:
+        print(
+            f"{len(notes)} note(s), nothing to fix: python -m pipeline check lists them",
+            file=sys.stderr,
+        )
     try:
         problems = renderer(args.engine)(build.staged, args.strict, build.source_date)
         problems += [] if problems else finish(build, inline_stylesheets(args.engine))
