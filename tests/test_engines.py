@@ -63,6 +63,16 @@ def test_every_article_page_carries_status_disclaimer_and_references_outside_its
     assert "Reviewed by Ravi Second, DO on" in page
 
 
+def test_the_home_page_is_titled_with_the_site_name_alone(minimal: Path, cli, engine: str) -> None:
+    site = build(minimal, cli, engine)
+    name = re.search(r"^site_name: (.+)$", (minimal / "mkdocs.yml").read_text("utf-8"), re.M)
+    assert name is not None
+    titles = re.findall(r"<title>([^<]*)</title>", (site / "index.html").read_text("utf-8"))
+    assert titles == [name.group(1).strip()]
+    board = (site / "board.html").read_text("utf-8")  # other pages: their title, then the site's
+    assert re.findall(r"<title>([^<]*)</title>", board) == [f"Board - {titles[0]}"]
+
+
 def test_json_ld_names_only_verified_reviewers(minimal: Path, cli, engine: str) -> None:
     page = (build(minimal, cli, engine) / "articles/back-pain.html").read_text("utf-8")
     found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page)
