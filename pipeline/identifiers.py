@@ -23,6 +23,16 @@ def strip_doi_prefix(doi: str) -> str:
     return _DOI_PREFIX.sub("", doi.strip())
 
 
+def doi_url(doi: str) -> str:
+    """Where a DOI leads: `https://doi.org/10.1/X`, whichever way it is written."""
+    return f"https://doi.org/{strip_doi_prefix(doi)}"
+
+
+def pubmed_url(pmid: str) -> str:
+    """A PMID's page on PubMed."""
+    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+
+
 def invisible(text: str) -> str:
     """The invisible characters in an identifier (zero-width spaces, joiners, soft hyphens,
     byte-order marks, direction marks: Unicode's format characters, and controls)."""

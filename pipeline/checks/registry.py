@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic
-from pipeline.identifiers import strip_doi_prefix
+from pipeline.identifiers import doi_url, pubmed_url, strip_doi_prefix
 from pipeline.model import Entry, Library
 from pipeline.registry.lock import LOCK, Lock, LockItem, Status
 from pipeline.registry.matching import FIELDS
@@ -37,9 +37,7 @@ def written(target: Target) -> str:
 
 def identifier_link(kind: str, value: str) -> str:
     """Where a reader checks an identifier: its DOI link or its PubMed page."""
-    if kind == "doi":
-        return f"https://doi.org/{value}"
-    return f"https://pubmed.ncbi.nlm.nih.gov/{value}/"
+    return doi_url(value) if kind == "doi" else pubmed_url(value)
 
 
 def check_registry(

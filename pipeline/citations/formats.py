@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 
 from pipeline.citations.titles import sentence_case, title_case
-from pipeline.identifiers import strip_doi_prefix
+from pipeline.identifiers import doi_url, pubmed_url, strip_doi_prefix
 from pipeline.model import Author, Entry
 
 MAX_AUTHORS = 6
@@ -39,10 +39,6 @@ _MONTHS = (
     "November",
     "December",
 )
-
-
-def doi_url(doi: str) -> str:
-    return f"https://doi.org/{strip_doi_prefix(doi)}"
 
 
 def initials(given: str) -> str:
@@ -186,7 +182,7 @@ def _ama_links(entry: Entry) -> list[str]:
         links.append(_doi(entry))
     if entry.get("pmid"):
         pmid = entry.get("pmid")
-        links.append(f'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/{_e(pmid)}/">{_e(pmid)}</a>')
+        links.append(f'PMID: <a href="{_e(pubmed_url(pmid))}">{_e(pmid)}</a>')
     if entry.get("url") and not entry.get("doi"):
         links.append(_link(entry.get("url")))
     return links
@@ -297,7 +293,7 @@ def format_vancouver(entry: Entry) -> str:
         tail.append(_doi(entry) + ".")
     if entry.get("pmid"):
         pmid = entry.get("pmid")
-        tail.append(f'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/{_e(pmid)}/">{_e(pmid)}</a>.')
+        tail.append(f'PMID: <a href="{_e(pubmed_url(pmid))}">{_e(pmid)}</a>.')
     return text + (" " + " ".join(tail) if tail else "")
 
 

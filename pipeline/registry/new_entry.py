@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 
+from pipeline.identifiers import doi_url
 from pipeline.model import Author
 from pipeline.registry.records import Record
 
@@ -95,7 +96,7 @@ def entry_text(record: Record, key: str) -> str:
         ("pages", re.sub(r"\s*[-–]+\s*", "--", record.pages)),
         ("doi", record.doi),
         ("pmid", record.pmid),
-        ("url", f"https://doi.org/{record.doi}" if kind == "misc" and record.doi else ""),
+        ("url", doi_url(record.doi) if kind == "misc" and record.doi else ""),
     ]
     present = [(name, value) for name, value in fields if value]
     width = max(len(name) for name, _ in present)

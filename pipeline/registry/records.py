@@ -26,10 +26,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pipeline.identifiers import identifier, normalize_doi
+from pipeline.identifiers import doi_url, identifier, normalize_doi, pubmed_url
 from pipeline.model import Author
-
-PUBMED_LINK = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 
 
 class NoticeKind(StrEnum):
@@ -176,7 +174,7 @@ def _crossref_notices(message: Mapping[str, Any], doi: str) -> tuple[Notice, ...
         notice_doi = str(update.get("DOI", ""))
         label = plain(update.get("label")) or str(update.get("type")).replace("_", " ").title()
         date = "-".join(f"{p:02d}" for p in _date_parts(update.get("updated")))
-        link = f"https://doi.org/{notice_doi}" if notice_doi else ""
+        link = doi_url(notice_doi) if notice_doi else ""
         found.append(Notice(kind, label, link, str(update.get("source") or "publisher"), date))
     return tuple(sorted(set(found)))
 
@@ -233,11 +231,11 @@ def _pubmed_notices(summary: Mapping[str, Any], pmid: str) -> tuple[Notice, ...]
             continue
         label = f"{plain(reference.get('reftype'))} {plain(reference.get('refsource'))}".strip()
         notice = str(reference.get("pmid") or "")
-        found.append(Notice(kind, label, PUBMED_LINK.format(notice) if notice else "", "pubmed"))
+        found.append(Notice(kind, label, pubmed_url(notice) if notice else "", "pubmed"))
     retracted = RETRACTED_PUBLICATION in (summary.get("pubtype") or [])
     if retracted and not any(n.kind is NoticeKind.RETRACTION for n in found):
         found.append(
-            Notice(NoticeKind.RETRACTION, RETRACTED_PUBLICATION, PUBMED_LINK.format(pmid), "pubmed")
+            Notice(NoticeKind.RETRACTION, RETRACTED_PUBLICATION, pubmed_url(pmid), "pubmed")
         )
     return tuple(sorted(set(found)))
 
