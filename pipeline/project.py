@@ -148,6 +148,7 @@ class Project:
     # Each article's approvals, checked, and its plain-language texts, measured (by path).
     approvals: Mapping[str, tuple[ApprovalCheck, ...]] = field(default_factory=dict)
     grades: Mapping[str, tuple[Grade, ...]] = field(default_factory=dict)
+    cited: frozenset[str] = frozenset()  # the library keys the articles cite
     # A digest of the inputs articles are checked and staged against (see `input_digests`):
     # with an article's text, the key of results cached between runs.
     context_key: bytes = b""
@@ -276,6 +277,7 @@ def load_project(
         style=style,
         approvals=approvals,
         grades=measured,
+        cited=frozenset(cited),
         context_key=key,
     )
 

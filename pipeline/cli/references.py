@@ -27,8 +27,7 @@ from urllib.parse import urlparse
 from pipeline import cache, codes
 from pipeline.checks.library import check_required_fields
 from pipeline.checks.registry import REGISTRIES, describe, identifier_link, written
-from pipeline.citations.resolve import entry_key
-from pipeline.citations.scan import KEY, scan
+from pipeline.citations.scan import KEY
 from pipeline.cli.support import ERRORS, OK, UsageError, load, project_root, today
 from pipeline.content.library import load_library, parse_library
 from pipeline.diagnostics import FORMATTERS, Diagnostic, format_text, has_errors
@@ -108,14 +107,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     day = today()
     project, _ = load(root)
     library, settings = project.library, project.settings
-    cited = {
-        entry_key(library, item.key)
-        for article in project.articles
-        for citation in scan(article)[0]
-        for item in citation.items
-    }
     lock, _ = load_lock(root)
-    targets = cited_targets(library, cited)
+    targets = cited_targets(library, project.cited)
     wanted = to_look_up(targets, lock, args.update)
     found = _look_up(settings, wanted) if wanted else {}
     failed = {ident: a for ident, a in found.items() if isinstance(a, Failure)}
