@@ -76,29 +76,32 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
     return SitePages(dict(sorted(pages.items())), tuple(sorted(assets))), problems
 
 
-def check_page(rel: str, text: str) -> list[Diagnostic]:
-    """A site page's problems: its front matter, its markup, citations."""
-    problems: list[Diagnostic] = []
-    body, first_line = text, 1
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """A page's front matter (None when it has none), its body, and the body's first line."""
     if text.startswith("---\n"):
         closing = text.find("\n---\n", 3)
         if closing != -1:
-            parsed = load_yaml(text[4 : closing + 1])
-            known = ", ".join(PAGE_FIELDS)
-            if isinstance(parsed, YamlProblem):
-                line = parsed.line + 1
-                problems.append(
-                    codes.YAML_SYNTAX.at(rel, line, parsed.column, problem=parsed.message)
-                )
-            elif not isinstance(parsed.data, dict):
-                problems.append(codes.NOT_A_MAPPING.at(rel, 2, 1, kind="not settings"))
-            else:
-                for key in parsed.data:
-                    line = 1 + parsed.key_lines.get(str(key), 1)
-                    if str(key) not in PAGE_FIELDS:
-                        problems.append(codes.PAGE_FIELD.at(rel, line, 1, key=key, known=known))
-            body = text[closing + 5 :]
-            first_line = text.count("\n", 0, closing + 5) + 1
+            return text[4 : closing + 1], text[closing + 5 :], text.count("\n", 0, closing + 5) + 1
+    return None, text, 1
+
+
+def check_page(rel: str, text: str) -> list[Diagnostic]:
+    """A site page's problems: its front matter, its markup, citations."""
+    problems: list[Diagnostic] = []
+    head, body, first_line = split_front_matter(text)
+    parsed = load_yaml(head) if head is not None else None
+    if isinstance(parsed, YamlProblem):
+        problems.append(
+            codes.YAML_SYNTAX.at(rel, parsed.line + 1, parsed.column, problem=parsed.message)
+        )
+    elif parsed is not None and not isinstance(parsed.data, dict):
+        problems.append(codes.NOT_A_MAPPING.at(rel, 2, 1, kind="not settings"))
+    elif parsed is not None:
+        known = ", ".join(PAGE_FIELDS)
+        for key in parsed.data:
+            if str(key) not in PAGE_FIELDS:
+                line = 1 + parsed.key_lines.get(str(key), 1)
+                problems.append(codes.PAGE_FIELD.at(rel, line, 1, key=key, known=known))
     problems += check_text(rel, body, first_line, SITE_PAGES)
     for citation in scan_text(body):
         line = first_line + body.count("\n", 0, citation.start)

@@ -89,7 +89,8 @@ def home_listing(articles: Sequence[Article]) -> str:
 
 def topic_index(articles: Sequence[Article]) -> str:
     """topics/index.md: every topic with its number of articles."""
-    lines = [front_matter(title="Topics", description="Every topic of our published answers.")]
+    about = {"title": "Topics", "description": "Every topic of our published answers."}
+    lines = [front_matter(about)]
     lines += ["# Topics", ""]
     topics = by_topic(articles)
     if not topics:
@@ -105,15 +106,20 @@ def topic_page(slug: str, articles: Sequence[Article]) -> str:
     title and description)."""
     label = topic_label(slug)
     description = f"Evidence-based answers on {label.lower()}, reviewed by our board."
-    lines = [front_matter(title=label, description=description), f"# {md_text(label)}"]
+    lines = [front_matter({"title": label, "description": description}), f"# {md_text(label)}"]
     lines.append("")
     lines += [_entry(article, f"../articles/{article.slug}.md") for article in articles]
     lines += ["", "[All topics](index.md)"]
     return "\n".join(lines) + "\n"
 
 
-def front_matter(**meta: object) -> str:
-    return "---\n" + yaml.safe_dump(meta, sort_keys=True, allow_unicode=True, width=1000) + "---\n"
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def front_matter(meta: Mapping[str, object]) -> str:
+    """A generated page's front matter: keys sorted, so the same data gives the same bytes."""
+    text = yaml.dump(dict(meta), Dumper=DUMPER, sort_keys=True, allow_unicode=True, width=1000)
+    return f"---\n{text}---\n"
 
 
 RELATED_LIMIT = 5

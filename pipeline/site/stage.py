@@ -28,15 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline.cache import Cache
 from pipeline.citations.render import keyed_text, reference_list
 from pipeline.citations.scan import scan_text
 from pipeline.content import audience
 from pipeline.content.articles import front_matter as read_front_matter
 from pipeline.content.disclaimer import disclaimer_block
-from pipeline.content.pages import PAGES_DIR
+from pipeline.content.pages import PAGES_DIR, split_front_matter
 from pipeline.content.yamltext import YamlDocument, load_yaml
 from pipeline.model import Article, BoardMember, ReviewStatus
 from pipeline.project import Project
@@ -48,6 +46,7 @@ from pipeline.site.listings import (
     Related,
     board_listing,
     by_topic,
+    front_matter,
     home_listing,
     long_date,
     md_text,
@@ -60,7 +59,6 @@ from pipeline.site.listings import (
 from pipeline.site.sanitize import clean
 
 ARTICLE_TEMPLATE = "article.html"
-DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 PENDING_BANNER = "Pending human review — educational purpose only, exercise caution"
 
 
@@ -253,11 +251,6 @@ def article_page(
     return front_matter(meta) + "\n" + body
 
 
-def front_matter(meta: Mapping[str, object]) -> str:
-    text = yaml.dump(dict(meta), Dumper=DUMPER, sort_keys=True, allow_unicode=True, width=1000)
-    return f"---\n{text}---\n"
-
-
 # --- the whole site ----------------------------------------------------------------------
 
 
@@ -310,13 +303,12 @@ def site_page(text: str, data: Mapping[str, object]) -> str:
     and, like the description, escaped: the engines' templates print both as HTML, and a title
     an engine took from the page's heading would arrive with its entities decoded."""
     meta: dict[str, object] = {}
-    body = text
-    if text.startswith("---\n"):
-        closing = text.find("\n---\n", 3)
-        if closing != -1:
-            parsed = load_yaml(text[4 : closing + 1])
-            if isinstance(parsed, YamlDocument) and isinstance(parsed.data, dict):
-                meta, body = parsed.data, text[closing + 5 :]
+    head, body, _ = split_front_matter(text)
+    parsed = load_yaml(head) if head is not None else None
+    if isinstance(parsed, YamlDocument) and isinstance(parsed.data, dict):
+        meta = parsed.data
+    else:
+        body = text
     if isinstance(data.get("page_title"), str):
         meta["title"] = html.escape(str(data["page_title"]))
     if isinstance(meta.get("description"), str):
