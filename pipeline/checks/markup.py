@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from markdown.extensions.attr_list import get_attrs
 
 from pipeline import codes
-from pipeline.citations.scan import code_mask
+from pipeline.citations.scan import Positions, code_mask, paragraph_ends
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 
@@ -92,14 +92,12 @@ _TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 _ATTRIBUTE = re.compile(
     r"""\s*([^\s"'<>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?|\s*/?(>)|\s*(/)""", re.S
 )
-_PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 
 
-def _tokens(text: str) -> Iterator[_Tag | _Unclosed]:
+def _tokens(text: str, ends: list[int]) -> Iterator[_Tag | _Unclosed]:
     """Raw HTML tags and comments in `text` (code already blanked), each consumed whole before
     the scan goes on, so every character is read once. A tag or comment that does not end
-    before the paragraph does (a blank line) is reported as unclosed."""
-    paragraph_ends = [m.start() for m in _PARAGRAPH_END.finditer(text)] + [len(text)]
+    before the paragraph does (`ends`: where paragraphs end) is reported as unclosed."""
     at = text.find("<")
     while at != -1:
         if text.startswith("<!--", at):
@@ -113,7 +111,7 @@ def _tokens(text: str) -> Iterator[_Tag | _Unclosed]:
         if found is None:
             at = text.find("<", at + 1)
             continue
-        limit = paragraph_ends[bisect.bisect_left(paragraph_ends, found.end())]
+        limit = ends[bisect.bisect_left(ends, found.end())]
         attributes: list[tuple[str, str | None]] = []
         position, ended, self_closing = found.end(), False, False
         while position < limit:
@@ -151,17 +149,6 @@ def is_external(url: str) -> bool:
     return compact.startswith("//") or bool(re.match(r"[a-z][a-z0-9+.-]*:", compact))
 
 
-class _Positions:
-    def __init__(self, text: str, first_line: int) -> None:
-        self.newlines = [m.start() for m in re.finditer("\n", text)]
-        self.first_line = first_line
-
-    def __call__(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_left(self.newlines, offset)
-        line_start = self.newlines[index - 1] + 1 if index else 0
-        return self.first_line + index, offset - line_start + 1
-
-
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
@@ -189,12 +176,13 @@ def check_text(path: str, body: str, first_line: int, policy: Policy) -> Iterato
     """Every markup problem of a Markdown text whose first line is `first_line` of `path` (the
     first MAX_REPORTED of each code)."""
     text = _masked(body)
-    where = _Positions(text, first_line)
+    where = Positions(text, first_line)
+    ends = paragraph_ends(text)
     counts: dict[str, int] = {}
     for found in (
-        *_check_tags(path, text, where, policy),
+        *_check_tags(path, text, where, policy, ends),
         *_check_attribute_lists(path, text, where, policy),
-        *_check_links_and_images(path, text, where),
+        *_check_links_and_images(path, text, where, ends),
         *_check_nesting(path, text, first_line),
     ):
         counts[found.code] = counts.get(found.code, 0) + 1
@@ -202,10 +190,12 @@ def check_text(path: str, body: str, first_line: int, policy: Policy) -> Iterato
             yield found
 
 
-def _check_tags(path: str, text: str, where: _Positions, policy: Policy) -> Iterator[Diagnostic]:
+def _check_tags(
+    path: str, text: str, where: Positions, policy: Policy, ends: list[int]
+) -> Iterator[Diagnostic]:
     open_elements: list[_Tag] = []
     unclosed = 0
-    for token in _tokens(text):
+    for token in _tokens(text, ends):
         if isinstance(token, _Unclosed):
             unclosed += 1
             if unclosed <= MAX_REPORTED:  # a flood of "<" is reported once, not per character
@@ -269,7 +259,7 @@ _ATTR_LIST_NAMES = {".": "class", "id": "id"}
 
 
 def _check_attribute_lists(
-    path: str, text: str, where: _Positions, policy: Policy
+    path: str, text: str, where: Positions, policy: Policy
 ) -> Iterator[Diagnostic]:
     for found in _ATTR_LIST.finditer(text):
         content = found.group(1).strip()
@@ -298,18 +288,19 @@ _DESTINATION = re.compile(r"\(\s*<?([^\s()<>\[\]]*)")
 _LABEL = re.compile(r"\[([^\[\]\n]{0,999})\]")
 
 
-def _check_links_and_images(path: str, text: str, where: _Positions) -> Iterator[Diagnostic]:
+def _check_links_and_images(
+    path: str, text: str, where: Positions, ends: list[int]
+) -> Iterator[Diagnostic]:
     references = {m.group(1).strip().lower(): m for m in _REFERENCE.finditer(text)}
     for definition in references.values():
         url = definition.group(2)
         if _scheme(url):
             yield codes.HTML_URL.at(path, *where(definition.start(2)), scheme=_scheme(url))
-    paragraph_ends = [m.start() for m in _PARAGRAPH_END.finditer(text)] + [len(text)]
     stack: list[tuple[int, bool]] = []  # open "[" positions, and whether they open an image
     paragraph = 0
     for bracket in re.finditer(r"(?<!\\)[\[\]]", text):
         at = bracket.start()
-        while at > paragraph_ends[paragraph]:
+        while at > ends[paragraph]:
             paragraph += 1
             stack.clear()
         if text[at] == "[":
@@ -357,7 +348,8 @@ def _check_nesting(path: str, text: str, first_line: int) -> Iterator[Diagnostic
     if deep is None:
         return
     start = text.rfind("\n", 0, deep.start()) + 1
-    line = text[start : text.find("\n", start) if "\n" in text[start:] else len(text)]
+    end = text.find("\n", start)
+    line = text[start : end if end != -1 else len(text)]
     prefix = _LEADING.match(line)
     assert prefix is not None
     depth = len(re.findall(r"[ ]{4}|\t|>", prefix.group()))

@@ -118,10 +118,30 @@ def _next_fence_block(text: str, pos: int) -> tuple[int, int] | None:
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
+def paragraph_ends(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Where each paragraph of `text[start:end]` ends (a blank line follows), then `end`:
+    inline code and raw HTML never run across a blank line."""
+    stop = len(text) if end is None else end
+    return [m.start() for m in _BLANK_LINE.finditer(text, start, stop)] + [stop]
+
+
+class Positions:
+    """Line and column (from 1) of an offset in a text whose first line is `first_line`."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.newlines = [m.start() for m in _NEWLINE.finditer(text)]
+        self.first_line = first_line
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_left(self.newlines, offset)
+        line_start = self.newlines[index - 1] + 1 if index else 0
+        return self.first_line + index, offset - line_start + 1
+
+
 def _inline_code_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     comments = [(c.start(), c.end()) for c in _COMMENT.finditer(text, start, end)]
     yield from comments
-    paragraph_ends = [m.start() for m in _BLANK_LINE.finditer(text, start, end)] + [end]
+    ends = paragraph_ends(text, start, end)
     runs = [
         (run.start(), run.end())
         for run in _BACKTICKS.finditer(text, start, end)
@@ -139,7 +159,7 @@ def _inline_code_spans(text: str, start: int, end: int) -> Iterator[tuple[int, i
         if later == len(same):
             continue
         close = same[later]
-        limit = paragraph_ends[bisect.bisect_left(paragraph_ends, first)]
+        limit = ends[bisect.bisect_left(ends, first)]
         if runs[close][0] >= limit:
             continue
         yield first, runs[close][1]
@@ -225,14 +245,9 @@ def without_citations(text: str) -> str:
 def _scan(body: str, body_line: int) -> tuple[tuple[Citation, ...], tuple[Malformed, ...]]:
     """Scanned once per text: check, the evidence checks and staging all ask for it."""
     mask = code_mask(body)
-    newlines = [match.start() for match in _NEWLINE.finditer(body)]
+    where = Positions(body, body_line)
     citations: list[Citation] = []
     malformed: list[Malformed] = []
-
-    def where(offset: int) -> tuple[int, int]:
-        index = bisect.bisect_left(newlines, offset)
-        line_start = newlines[index - 1] + 1 if index else 0
-        return body_line + index, offset - line_start + 1
 
     for start, end, inner in _brackets(body, mask):
         items: list[CitationItem] = []
