@@ -25,7 +25,7 @@ from pipeline.checks.markup import check_markup
 from pipeline.checks.readability import Grade, check_readability, grades
 from pipeline.checks.registry import check_registry
 from pipeline.citations.resolve import entry_key
-from pipeline.citations.scan import check_citations, scan
+from pipeline.citations.scan import check_citations, cited_keys, scan
 from pipeline.citations.styles import Style, built_in, load_style
 from pipeline.content import audience
 from pipeline.content.articles import load_article, slugify
@@ -294,7 +294,7 @@ class Checked:
 
 
 def _checked(article: Article, inputs: Inputs) -> Checked:
-    cited = [item.key for c in scan(article)[0] for item in c.items]
+    cited = cited_keys(article)
     found, problems = check_approvals(article, inputs.board, inputs.references, cited)
     measured = grades(article)
     diagnostics = list(problems)

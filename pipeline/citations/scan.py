@@ -178,6 +178,15 @@ def scan(article: Article) -> tuple[list[Citation], list[Malformed]]:
     return list(citations), list(malformed)
 
 
+def cited_keys(article: Article) -> list[str]:
+    """The key of every citation item in the article, in order, as written."""
+    return [
+        item.key
+        for citation in _scan(article.body, article.body_line)[0]
+        for item in citation.items
+    ]
+
+
 def scan_text(text: str) -> list[Citation]:
     """The citation brackets of any Markdown text (a staged page), in order."""
     return list(_scan(text, 1)[0])

@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 from pipeline import git
-from pipeline.citations.scan import scan
+from pipeline.citations.scan import cited_keys
 from pipeline.content.articles import parse_article
 from pipeline.content.library import parse_library, resolve_crossrefs
 from pipeline.model import Board, Entry, Library
@@ -54,5 +54,4 @@ def checks_at(
     article, _ = parse_article(path, text, today)
     if article is None or not article.approvals:
         return ()
-    cited = [item.key for citation in scan(article)[0] for item in citation.items]
-    return check_approvals(article, board, libraries.at(commit), cited)[0]
+    return check_approvals(article, board, libraries.at(commit), cited_keys(article))[0]

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pipeline.citations.scan import scan
+from pipeline.citations.scan import cited_keys
 from pipeline.diagnostics import suggestion
 from pipeline.model import Approval, Article, Board, BoardMember, Library, ReviewStatus
 from pipeline.review.signatures import same_key, signer
@@ -142,7 +142,7 @@ def approve(
     refusal = approver_refusal(article, board, approver)
     if refusal:
         return refusal
-    cited = [item.key for citation in scan(article)[0] for item in citation.items]
+    cited = cited_keys(article)
     statement = approval_statement(
         article, article_items(article, library, cited), approver, today, note, significant
     )
