@@ -12,12 +12,11 @@ agree by construction. The entries are formatted by the project's style.
 from __future__ import annotations
 
 import html
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 
 from pipeline.citations.resolve import entry_key, resolve
-from pipeline.citations.scan import KEY, Citation, numbering, scan_text
+from pipeline.citations.scan import Citation, numbering, scan_text, written_key
 from pipeline.citations.styles import Style, built_in
 from pipeline.model import Library
 
@@ -44,7 +43,7 @@ def keyed_text(text: str, library: Library) -> str:
             key = entry_key(library, item.key)
             if key != item.key:
                 start, stop = item.span
-                parts += [text[end:start], f"@{key}" if re.fullmatch(KEY, key) else f"@{{{key}}}"]
+                parts += [text[end:start], written_key(key)]
                 end = stop
     return "".join(parts) + text[end:] if parts else text
 

@@ -178,6 +178,12 @@ def scan(article: Article) -> tuple[list[Citation], list[Malformed]]:
     return list(citations), list(malformed)
 
 
+def written_key(key: str) -> str:
+    """How a key is written after its `@`: bare, or in braces when it holds characters a bare
+    key cannot (a DOI with brackets, `@{doi:10.1016/S0140-6736(97)11096-0}`)."""
+    return f"@{key}" if re.fullmatch(KEY, key) else f"@{{{key}}}"
+
+
 def cited_keys(article: Article) -> list[str]:
     """The key of every citation item in the article, in order, as written."""
     return [

@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 from pipeline import cache, codes
 from pipeline.checks.library import check_required_fields
 from pipeline.checks.registry import REGISTRIES, describe, identifier_link, written
-from pipeline.citations.scan import KEY
+from pipeline.citations.scan import written_key
 from pipeline.cli.support import ERRORS, OK, UsageError, load, project_root, today
 from pipeline.content.library import load_library, parse_library
 from pipeline.diagnostics import FORMATTERS, Diagnostic, format_text, has_errors
@@ -224,16 +224,11 @@ def _write(root: Path, target: str, record: Record, library: Library) -> int:
             print(format_text(missing))
         print(f"{target}:{entry.line}: added @{entry.entry_type}{{{key}}}: {entry.get('title')}")
     also = f"doi:{record.doi}" if record.doi else f"pmid:{record.pmid}"
-    print(f"Cite it as {_cited(key)} or {_cited(also)}.")
+    print(f"Cite it as [{written_key(key)}] or [{written_key(also)}].")
     for notice in record.notices:
         words = "was RETRACTED" if notice.kind is NoticeKind.RETRACTION else "has a notice"
         print(f"warning: this work {words}: {describe(notice)}", file=sys.stderr)
     return OK
-
-
-def _cited(key: str) -> str:
-    """How to cite `key`: in braces when it has characters a bare key cannot (a DOI's brackets)."""
-    return f"[@{key}]" if re.fullmatch(KEY, key) else f"[@{{{key}}}]"
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
