@@ -85,11 +85,6 @@ def versions(root: Path, path: str) -> list[Version]:
     return list(reversed(found))
 
 
-def paths_at(root: Path, ref: str, folder: str) -> list[str]:
-    """The files under `folder` at `ref` (recursively), as repository paths."""
-    return [path for path, _ in blobs_at(root, ref, folder)]
-
-
 def blobs_at(root: Path, ref: str, folder: str) -> list[tuple[str, str]]:
     """(path, blob id) of each file under `folder` at `ref`: two commits with the same blobs
     hold the same files."""

@@ -237,6 +237,12 @@ def _page_loads(page: str) -> list[str]:
     return problems
 
 
+def reader_text(article: Article) -> str:
+    """What readers read of an article: its title, summary and text (not its tags, which a list
+    of topics on every page shares)."""
+    return f"{article.title}\n{article.summary}\n{article.body}"
+
+
 def article_page_paths(article: Article) -> tuple[str, str]:
     """Where an engine writes an article's page, with and without directory URLs."""
     return (f"articles/{article.slug}.html", f"articles/{article.slug}/index.html")
@@ -296,7 +302,7 @@ class _Leaks:
             # too); a file that did not load is read whole.
             article = loaded.get(rel)
             text = (
-                f"{article.title}\n{article.summary}\n{article.body}"
+                reader_text(article)
                 if article is not None
                 else decode((project.root / rel).read_bytes()) or ""
             )
@@ -340,7 +346,7 @@ class _Leaks:
     def _published(self) -> Iterator[str]:
         assert self.project.disclaimer is not None
         for article in self.plan.published:
-            yield f"{article.title}\n{article.summary}\n{article.body}"
+            yield reader_text(article)
         yield self.project.disclaimer.markdown
 
 
