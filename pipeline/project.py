@@ -65,7 +65,7 @@ class Inputs:
     settings: Settings
     retractions: Retractions
     # The digest of each cited library entry, as approvals' statements cover them (made once).
-    references: Mapping[str, str] = field(default_factory=dict)
+    references: ReferenceDigests
     approvals: tuple[ApprovalCheck, ...] = ()  # this article's approvals, checked
     grades: tuple[Grade, ...] = ()  # this article's plain-language texts, measured
     lock: Lock = field(default_factory=Lock)  # the registry lock (references/registry-lock.json)

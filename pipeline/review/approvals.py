@@ -12,7 +12,7 @@ reviewers' approvals verify. Nothing here trusts the free-form `reviewers` list.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,6 +22,7 @@ from pipeline.model import Approval, Article, Board, Library, ReviewStatus
 from pipeline.review.signatures import same_key, signer
 from pipeline.review.statement import (
     APPROVAL_NAMESPACE,
+    ReferenceDigests,
     approval_statement,
     article_items,
     changed_items,
@@ -49,7 +50,7 @@ class ApprovalCheck:
 
 
 def check_approvals(
-    article: Article, board: Board, library: Library | Mapping[str, str], cited: Sequence[str]
+    article: Article, board: Board, library: Library | ReferenceDigests, cited: Sequence[str]
 ) -> tuple[tuple[ApprovalCheck, ...], list[Diagnostic]]:
     """Every approval record of the article, checked, and a diagnostic for each that does not
     hold. Records of an article that is not Approved are not checked: they publish nothing."""

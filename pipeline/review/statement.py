@@ -124,12 +124,14 @@ class ReferenceDigests(dict[str, str]):
 
 
 def article_items(
-    article: Article, references: Library | Mapping[str, str], cited: Sequence[str]
+    article: Article, references: Library | ReferenceDigests, cited: Sequence[str]
 ) -> dict[str, str]:
     """Item -> full digest, for everything article-specific a reader sees. `cited`: the keys
     the article cites (order does not matter: the text fixes the numbering); `references`:
     the library, or its `ReferenceDigests` when many articles are checked."""
-    digests = ReferenceDigests(references) if isinstance(references, Library) else references
+    digests = (
+        references if isinstance(references, ReferenceDigests) else ReferenceDigests(references)
+    )
     items = {
         "address": _digest(article.slug),
         "title": _digest(_text(article.title)),
@@ -141,10 +143,7 @@ def article_items(
     }
     # A source cited by DOI or PMID is covered as the entry it resolves to, under that
     # entry's key, so `[@doi:...]` and `[@key]` of one source are one item.
-    library = references if isinstance(references, Library) else None
-    if isinstance(references, ReferenceDigests):
-        library = references.library
-    for key in sorted({entry_key(library, key) if library else key for key in cited}):
+    for key in sorted({entry_key(digests.library, key) for key in cited}):
         items[f"reference {key}"] = digests[key]
     return items
 
