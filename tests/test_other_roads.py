@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.content.articles import parse_article
+from pipeline.site.audit import output_words
 from tests.conftest import DAY, commit_all, edit, git, site_files
 
 PENDING_SENTENCE = (
@@ -35,6 +36,35 @@ def test_a_withheld_articles_text_pasted_into_a_site_page_fails_the_build(
         result.stderr
     )
     assert site_files(minimal / "site") == before
+
+
+def test_a_withheld_articles_text_in_an_attribute_fails_the_build(minimal: Path, cli) -> None:
+    """The attack: a withheld sentence as a site page's description (printed only inside
+    `<meta content="...">`) or as an image's alternative text. Readers and search engines read
+    attribute values too, so the audit does."""
+    before = built(minimal, cli)
+    (minimal / "content/pages/about.md").write_text(
+        f"---\ndescription: '{PENDING_SENTENCE}'\n---\n\n# About us\n\nWho we are.\n", "utf-8"
+    )
+    result = cli("build", cwd=minimal)
+    assert result.code == 1
+    assert "content/articles/pending.md:0:0: error PUB001 this unpublished article leaked into" in (
+        result.stderr
+    )
+    assert site_files(minimal / "site") == before
+
+
+def test_the_audit_reads_attribute_values_and_comments_but_not_tag_names() -> None:
+    """Defence in depth: text inside a comment or an attribute value is found; markup between
+    the words of a sentence does not hide it."""
+    sentence = "counting zebra stripes before each antihistamine dose"
+    for page in (
+        f'<meta name="description" content="{sentence}">',
+        f"<img alt='{sentence}' src=x.png>",
+        f"<!-- {sentence} -->",
+        "<p>counting <em>zebra</em> stripes <a href='#x'>before</a> each antihistamine dose</p>",
+    ):
+        assert sentence in output_words(page), page
 
 
 def test_html_in_a_code_span_stays_text_even_when_it_looks_like_a_citation(

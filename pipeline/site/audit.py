@@ -31,7 +31,10 @@ from pipeline.site.stage import PublishPlan
 PROBE_WORDS = 8
 TEXT_SUFFIXES = {".html", ".htm", ".json", ".xml", ".js", ".txt", ".css", ".svg", ".gz", ".map"}
 # Each stops at the next "<", bracket or line: a withheld article full of them stays linear.
-_TAG = re.compile(r"<[^<>]*>")
+# A comment is not a tag: its words are read like any text.
+_TAG = re.compile(r"<(?!!--)[^<>]*>")
+# A quoted attribute value: what a description, an image's alternative text or a title holds.
+_ATTRIBUTE = re.compile(r"""=\s*(?:"([^"<>]*)"|'([^'<>]*)')""")
 _LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 _FRONT_KEY = re.compile(r"^[ \t]*-?[ \t]*[A-Za-z_]+:[ \t]*", re.MULTILINE)
 
@@ -116,7 +119,15 @@ def output_pieces(path: Path, data: bytes) -> Iterator[str]:
 
 def output_text(path: Path) -> str:
     """The words a reader (or a search engine) could get out of an output file."""
-    return " ".join(_words(piece) for piece in output_pieces(path, path.read_bytes()))
+    return " ".join(output_words(piece) for piece in output_pieces(path, path.read_bytes()))
+
+
+def output_words(text: str) -> str:
+    """The words of a piece of output, markup dropped (so an `<em>` inside a sentence does not
+    break it), followed by the words of its attribute values, which readers and search
+    engines read too (a page's description, an image's alternative text)."""
+    values = "\n".join(a or b for a, b in _ATTRIBUTE.findall(text))
+    return f"{_words(text)} {_words(values)}" if values else _words(text)
 
 
 def _words(text: str) -> str:
@@ -321,7 +332,7 @@ class _Leaks:
             for address, source in _found(self.links, piece):
                 leaked.setdefault(source, ("link", address))
             if self.texts is not None:
-                for probe, source in _found(self.texts, _words(piece)):
+                for _, (probe, source) in self.texts.iter(output_words(piece)):
                     leaked.setdefault(source, (probe, probe))
 
     def problems(self) -> list[Diagnostic]:
