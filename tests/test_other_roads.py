@@ -56,13 +56,19 @@ def test_a_withheld_articles_text_in_an_attribute_fails_the_build(minimal: Path,
 
 def test_the_audit_reads_attribute_values_and_comments_but_not_tag_names() -> None:
     """Defence in depth: text inside a comment or an attribute value is found; markup between
-    the words of a sentence does not hide it."""
+    the words of a sentence, escaped or not, does not hide it, and angle brackets readers see
+    as text do not make it markup."""
     sentence = "counting zebra stripes before each antihistamine dose"
     for page in (
         f'<meta name="description" content="{sentence}">',
         f"<img alt='{sentence}' src=x.png>",
         f"<!-- {sentence} -->",
         "<p>counting <em>zebra</em> stripes <a href='#x'>before</a> each antihistamine dose</p>",
+        f"<p>a &lt;{sentence}&gt; b</p>",  # readers see the angle brackets and the words
+        f"<p>a < {sentence} > b</p>",
+        "<description>&lt;p&gt;counting &lt;em&gt;zebra&lt;/em&gt; stripes before each "
+        "antihistamine dose&lt;/p&gt;</description>",  # a feed's escaped HTML
+        f'<meta content="&lt;b&gt;{sentence}&lt;/b&gt;">',
     ):
         assert sentence in output_words(page), page
 

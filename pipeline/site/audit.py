@@ -30,11 +30,12 @@ from pipeline.site.stage import PublishPlan
 
 PROBE_WORDS = 8
 TEXT_SUFFIXES = {".html", ".htm", ".json", ".xml", ".js", ".txt", ".css", ".svg", ".gz", ".map"}
-# Each stops at the next "<", bracket or line: a withheld article full of them stays linear.
-# A comment is not a tag: its words are read like any text.
-_TAG = re.compile(r"<(?!!--)[^<>]*>")
-# A quoted attribute value: what a description, an image's alternative text or a title holds.
-_ATTRIBUTE = re.compile(r"""=\s*(?:"([^"<>]*)"|'([^'<>]*)')""")
+# Each stops at the next "<", quote, bracket or line: a withheld article full of them stays
+# linear. A tag is what an HTML parser takes for one: "<" and a letter, "/", "!" or "?" ("< 5"
+# is text), and not a comment, whose words are read like any text.
+_TAG = re.compile(r"<(?=[A-Za-z/!?])(?!!--)[^<>]*>")
+# Quoted attribute values: a page's description, an image's alternative text, a title.
+_VALUES = (re.compile(r'=\s*"([^"]*)'), re.compile(r"=\s*'([^']*)"))
 _LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 _FRONT_KEY = re.compile(r"^[ \t]*-?[ \t]*[A-Za-z_]+:[ \t]*", re.MULTILINE)
 
@@ -126,12 +127,24 @@ def output_words(text: str) -> str:
     """The words of a piece of output, markup dropped (so an `<em>` inside a sentence does not
     break it), followed by the words of its attribute values, which readers and search
     engines read too (a page's description, an image's alternative text)."""
-    values = "\n".join(a or b for a, b in _ATTRIBUTE.findall(text))
-    return f"{_words(text)} {_words(values)}" if values else _words(text)
+    values = [value for pattern in _VALUES for value in pattern.findall(text)]
+    return f"{_words(text)} {_words(chr(10).join(values))}" if values else _words(text)
 
 
 def _words(text: str) -> str:
-    return normalize(_TAG.sub(" ", html.unescape(_TAG.sub(" ", text))))
+    """`text` read as a reader sees it: markup removed, entities decoded. Where it holds escaped
+    markup (a feed's or an index's HTML as text), it is read a second time with that markup
+    removed too; the first reading keeps text such as "&lt;purple giraffe&gt;", which readers
+    see as written."""
+    stripped = _TAG.sub(" ", text)
+    plain = html.unescape(stripped)
+    words = normalize(plain)
+    if _ESCAPED_LT.search(stripped):
+        words = f"{words} {normalize(_TAG.sub(' ', plain))}"
+    return words
+
+
+_ESCAPED_LT = re.compile(r"&(?:lt|#0*60|#x0*3c)", re.IGNORECASE)
 
 
 _JSON_STRING = re.compile(rb'"([^"\\]*(?:\\.[^"\\]*)*)"')
