@@ -69,6 +69,8 @@ def test_the_audit_reads_attribute_values_and_comments_but_not_tag_names() -> No
         "<description>&lt;p&gt;counting &lt;em&gt;zebra&lt;/em&gt; stripes before each "
         "antihistamine dose&lt;/p&gt;</description>",  # a feed's escaped HTML
         f'<meta content="&lt;b&gt;{sentence}&lt;/b&gt;">',
+        f'<img alt="a <b {sentence} > c" src="x.png">',  # an attribute value holds no markup
+        f'<img alt="a <b" title="{sentence} >" src="x.png">',
     ):
         assert sentence in output_words(page), page
 

@@ -124,24 +124,26 @@ def output_text(path: Path) -> str:
 
 
 def output_words(text: str) -> str:
-    """The words of a piece of output, markup dropped (so an `<em>` inside a sentence does not
-    break it), followed by the words of its attribute values, which readers and search
-    engines read too (a page's description, an image's alternative text)."""
-    values = [value for pattern in _VALUES for value in pattern.findall(text)]
-    return f"{_words(text)} {_words(chr(10).join(values))}" if values else _words(text)
-
-
-def _words(text: str) -> str:
-    """`text` read as a reader sees it: markup removed, entities decoded. Where it holds escaped
-    markup (a feed's or an index's HTML as text), it is read a second time with that markup
-    removed too; the first reading keeps text such as "&lt;purple giraffe&gt;", which readers
-    see as written."""
+    """The words of a piece of output as readers (and search engines) get them: its text with
+    markup dropped (so an `<em>` inside a sentence does not break it) and entities decoded,
+    then its attribute values (a page's description, an image's alternative text), which
+    are text however much they look like markup."""
     stripped = _TAG.sub(" ", text)
-    plain = html.unescape(stripped)
+    words = _readings(html.unescape(stripped), _ESCAPED_LT.search(stripped) is not None)
+    values = dict.fromkeys(value for pattern in _VALUES for value in pattern.findall(text))
+    if not values:
+        return words
+    # ">" between two values ends anything in one that looks like the start of a tag.
+    plain = html.unescape("\n>\n".join(values))
+    return f"{words} {_readings(plain, '<' in plain)}"
+
+
+def _readings(plain: str, markup: bool) -> str:
+    """Decoded text read as written (readers see "<purple giraffe>" when the page says
+    "&lt;purple giraffe&gt;"); where it holds what looks like markup (a feed's or an index's
+    HTML, escaped), read a second time with that removed too."""
     words = normalize(plain)
-    if _ESCAPED_LT.search(stripped):
-        words = f"{words} {normalize(_TAG.sub(' ', plain))}"
-    return words
+    return f"{words} {normalize(_TAG.sub(' ', plain))}" if markup else words
 
 
 _ESCAPED_LT = re.compile(r"&(?:lt|#0*60|#x0*3c)", re.IGNORECASE)
@@ -356,7 +358,9 @@ class _Leaks:
         if hits:
             public = _matcher(dict.fromkeys(hits, ""))
             shared = {
-                probe for text in self._published() for probe, _ in _found(public, _words(text))
+                probe
+                for text in self._published()
+                for probe, _ in _found(public, output_words(text))
             }
             for leaked in self.found.values():
                 for source in [s for s, (kind, _) in leaked.items() if kind in shared]:

@@ -17,7 +17,6 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-
 from pipeline.model import Article, Board
 from pipeline.settings import Settings
 
