@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.content.articles import parse_article
-from pipeline.site.audit import output_words
+from pipeline.site.audit import output_words, probes
 from tests.conftest import DAY, commit_all, edit, git, site_files
 
 PENDING_SENTENCE = (
@@ -52,6 +52,72 @@ def test_a_withheld_articles_text_in_an_attribute_fails_the_build(minimal: Path,
         result.stderr
     )
     assert site_files(minimal / "site") == before
+
+
+def _leaks(minimal: Path, cli, before: dict[Path, bytes]) -> None:
+    result = cli("build", cwd=minimal)
+    assert result.code == 1, result.stderr
+    assert "content/articles/pending.md:0:0: error PUB001 this unpublished article leaked into" in (
+        result.stderr
+    )
+    assert site_files(minimal / "site") == before
+
+
+def test_a_withheld_sentence_added_to_the_disclaimer_fails_the_build(minimal: Path, cli) -> None:
+    """The disclaimer is not reviewed text: a sentence it shares with a withheld article is a
+    leak on every page, not a reason to let it through."""
+    before = built(minimal, cli)
+    disclaimer = minimal / "references/disclaimer.md"
+    disclaimer.write_text(disclaimer.read_text("utf-8") + f"\n{PENDING_SENTENCE}\n", "utf-8")
+    _leaks(minimal, cli, before)
+
+
+def test_invisible_characters_inside_words_do_not_hide_a_withheld_sentence(
+    minimal: Path, cli
+) -> None:
+    """The attack: a soft hyphen after the first letter of every word; readers see the
+    sentence unchanged."""
+    before = built(minimal, cli)
+    hidden = " ".join(f"{word[0]}\u00ad{word[1:]}" for word in PENDING_SENTENCE.split())
+    policy = minimal / "content/pages/editorial-policy.md"
+    policy.write_text(policy.read_text("utf-8") + f"\n{hidden}\n", "utf-8")
+    _leaks(minimal, cli, before)
+
+
+def test_the_audit_reads_text_as_readers_see_it_whatever_the_code_points() -> None:
+    """Invisible characters (soft hyphen, zero-width space, joiners, as characters or
+    entities), combining marks and compatibility forms (full-width letters) fold away."""
+    found = probes(PENDING_SENTENCE)
+    words = PENDING_SENTENCE.split()
+    for page in (
+        " ".join(f"{w[0]}&#8203;{w[1:]}" for w in words),
+        " ".join(f"{w[0]}\u034f{w[1:]}\u2060" for w in words),
+        " ".join(f"{w}\ufeff" for w in words),
+        PENDING_SENTENCE.replace("purple", "ｐｕｒｐｌｅ"),
+        PENDING_SENTENCE.replace("e", "e\u0301"),
+    ):
+        assert any(probe in output_words(page) for probe in found), page
+
+
+def test_a_word_inserted_near_the_start_of_a_sentence_does_not_hide_the_rest(
+    minimal: Path, cli
+) -> None:
+    """Probes run through the whole sentence, not only its first eight words."""
+    before = built(minimal, cli)
+    policy = minimal / "content/pages/editorial-policy.md"
+    edited = PENDING_SENTENCE.replace("giraffe", "really giraffe")
+    policy.write_text(policy.read_text("utf-8") + f"\n{edited}\n", "utf-8")
+    _leaks(minimal, cli, before)
+
+
+def test_a_withheld_article_inside_a_pdf_fails_the_build(minimal: Path, cli) -> None:
+    """Static files are read too, whatever their type (text a PDF keeps uncompressed)."""
+    before = built(minimal, cli)
+    (minimal / "content/pages/handout.pdf").write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Length 99 >> stream\nBT (" + PENDING_SENTENCE.encode() + b") Tj ET"
+        b"\nendstream endobj\n%%EOF\n"
+    )
+    _leaks(minimal, cli, before)
 
 
 def test_the_audit_reads_attribute_values_and_comments_but_not_tag_names() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -134,5 +135,19 @@ _WORD_RUNS = re.compile(r"\w+")
 @given(st.text(alphabet=st.characters(), max_size=80))
 def test_leak_text_normalizes_to_the_word_runs_of_any_text(text: str) -> None:
     """The audit normalizes every page byte by byte for speed; whatever the characters (accents,
-    dashes, digits of other scripts, lone surrogates), it gives the regular-expression words."""
-    assert normalize(text) == " ".join(_WORD_RUNS.findall(text.casefold()))
+    dashes, digits of other scripts, lone surrogates), it gives the regular-expression words of
+    the text as a reader sees it, character by character: invisible characters and marks
+    gone, compatibility forms decomposed."""
+
+    def seen(char: str) -> str:
+        if char.isascii():
+            return char if char.isprintable() or char in "\t\n\v\f\r" else ""
+        kept = "".join(
+            c
+            for c in unicodedata.normalize("NFKD", char)
+            if unicodedata.category(c) not in {"Mn", "Me", "Cf", "Cc"}
+        )
+        return kept.casefold() if not kept or kept.isalnum() else " "
+
+    shown = "".join(seen(char) for char in text.casefold())
+    assert normalize(text) == " ".join(_WORD_RUNS.findall(shown))

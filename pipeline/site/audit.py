@@ -1,17 +1,19 @@
 """Reading the built site back and checking the publishing promises (DESIGN §6).
 
 The audit trusts nothing upstream: it reads every output file (HTML, JSON, XML, JavaScript,
-compressed sitemaps) and looks for text of withheld articles, and it checks that every article
-page carries the canonical disclaimer and an approved review status.
+compressed sitemaps, images and PDFs as bytes) and looks for text of withheld articles, and it
+checks that every article page carries the canonical disclaimer and an approved review status.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,6 @@ from pipeline.project import Project
 from pipeline.site.stage import PublishPlan
 
 PROBE_WORDS = 8
-TEXT_SUFFIXES = {".html", ".htm", ".json", ".xml", ".js", ".txt", ".css", ".svg", ".gz", ".map"}
 # Each stops at the next "<", quote, bracket or line: a withheld article full of them stays
 # linear. A tag is what an HTML parser takes for one: "<" and a letter, "/", "!" or "?" ("< 5"
 # is text), and not a comment, whose words are read like any text.
@@ -42,13 +43,22 @@ _FRONT_KEY = re.compile(r"^[ \t]*-?[ \t]*[A-Za-z_]+:[ \t]*", re.MULTILINE)
 
 _ASCII = bytes(range(0x80))
 # Every byte of a non-word ASCII character becomes a space; word characters and every byte of
-# a UTF-8 sequence (non-ASCII characters are dealt with one by one) stay as they are.
+# a UTF-8 sequence (non-ASCII characters are dealt with one by one) stay as they are. Control
+# characters other than white space are invisible: they vanish, joining what they separate.
 _ASCII_WORDS = bytes(b if b >= 0x80 or chr(b).isalnum() or b == 0x5F else 0x20 for b in range(256))
+_ASCII_INVISIBLE = bytes(
+    b for b in range(0x80) if not chr(b).isprintable() and b not in b"\t\n\v\f\r"
+)
+# Marks (accents, the combining grapheme joiner), format characters (soft hyphen, zero-width
+# space, joiners, byte-order mark) and other controls: none of them separates words on screen.
+_INVISIBLE = frozenset({"Mn", "Me", "Cf", "Cc"})
 
 
 def normalize(text: str) -> str:
-    """Lower-case words separated by single spaces: markup and punctuation do not matter. The
-    words are runs of the regular-expression word characters (`\\w`: letters, digits, "_").
+    """Lower-case words separated by single spaces, as readers see them whatever the code
+    points: markup and punctuation do not matter, invisible characters and accents vanish, and
+    compatibility forms count as the letters they show (a full-width "p" is "p"). The words are
+    runs of letters, digits and "_".
 
     Every page of every build is read this way, so it works on bytes: an ASCII table in one
     pass, then only the few distinct non-ASCII characters a page has (a regular expression
@@ -57,22 +67,42 @@ def normalize(text: str) -> str:
     rare = data.translate(None, _ASCII)  # UTF-8 is self-synchronizing: whole characters
     if rare:
         for char in set(rare.decode("utf-8", "surrogatepass")):
-            if not char.isalnum():
-                data = data.replace(char.encode("utf-8", "surrogatepass"), b" ")
-    return " ".join(data.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass").split())
+            written = char.encode("utf-8", "surrogatepass")
+            if (folded := _folded(char)) != written:
+                data = data.replace(written, folded)
+    words = data.translate(_ASCII_WORDS, _ASCII_INVISIBLE)
+    return " ".join(words.decode("utf-8", "surrogatepass").split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(char: str) -> bytes:
+    """What a non-ASCII character is in a word: its compatibility decomposition without marks
+    and invisible characters (nothing at all for a soft hyphen), or a space when that is not
+    a letter or digit."""
+    kept = "".join(
+        c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c) not in _INVISIBLE
+    )
+    if kept and not kept.isalnum():
+        return b" "
+    return kept.casefold().encode("utf-8", "surrogatepass")
 
 
 def probes(markdown: str) -> set[str]:
-    """Distinctive runs of words from an article's source: the start of each long sentence,
-    and its title-like lines. Citations and link targets are dropped first, as a renderer would."""
+    """Distinctive runs of words from an article's source: eight words from every fourth word
+    of each long sentence (so a word slipped into one place hides no more than a few words of
+    it), and its title-like lines. Citations and link targets are dropped first, as a renderer
+    would."""
     text = without_citations(markdown)
     text = _LINK.sub(r"\1", text)
     text = _FRONT_KEY.sub("\n", text)
     found = set()
     for sentence in re.split(r"[.!?\n]+", text):
         words = normalize(sentence).split()
-        if len(words) >= 5:
-            found.add(" ".join(words[:PROBE_WORDS]))
+        if len(words) < 5:
+            continue
+        last = max(0, len(words) - PROBE_WORDS)
+        for start in {*range(0, last + 1, PROBE_WORDS // 2), last}:
+            found.add(" ".join(words[start : start + PROBE_WORDS]))
     return found
 
 
@@ -155,8 +185,10 @@ _JSON_BETWEEN = re.compile(rb"(?:[\s\[\]{}:,0-9eE.+-]|true|false|null)*")
 
 
 def output_files(site: Path) -> Iterator[Path]:
+    """Every file, whatever its type: an image or a PDF can carry text too (read as bytes, so
+    text that a PDF keeps compressed is not seen; SECURITY.md says what covers that)."""
     for path in sorted(site.rglob("*")):
-        if path.is_file() and path.suffix.lower() in TEXT_SUFFIXES:
+        if path.is_file():
             yield path
 
 
@@ -318,7 +350,6 @@ class _Leaks:
     file at once (Aho-Corasick)."""
 
     def __init__(self, project: Project, plan: PublishPlan) -> None:
-        self.project, self.plan = project, plan
         candidates: dict[str, str] = {}
         addresses: dict[str, str] = {}
         loaded = {article.path: article for article in project.articles}
@@ -337,6 +368,14 @@ class _Leaks:
             slug = Path(rel).stem
             for address in (f"articles/{slug}.html", f"articles/{slug}/"):
                 addresses[address] = rel
+        # A sentence that a published article also says proves nothing (two answers may share
+        # a sentence). Only the signed text of published articles counts: never the disclaimer,
+        # a site page or anything else a pull request may change without a board member's
+        # signature, so text pasted there is found like any other.
+        shared = _matcher(dict.fromkeys(candidates, ""))
+        for article in plan.published:
+            for probe, _ in _found(shared, output_words(reader_text(article))):
+                candidates.pop(probe, None)
         self.texts, self.links = _matcher(candidates), _matcher(addresses)
         # output path -> withheld source -> what was found: ("link", address) or (probe, probe)
         self.found: dict[str, dict[str, tuple[str, str]]] = {}
@@ -346,36 +385,15 @@ class _Leaks:
         for piece in pieces:
             for address, source in _found(self.links, piece):
                 leaked.setdefault(source, ("link", address))
-            if self.texts is not None:
-                for _, (probe, source) in self.texts.iter(output_words(piece)):
-                    leaked.setdefault(source, (probe, probe))
+            for probe, source in _found(self.texts, output_words(piece)):
+                leaked.setdefault(source, (probe, probe))
 
     def problems(self) -> list[Diagnostic]:
-        """A sentence that a published article also says proves nothing (two answers may share
-        a sentence); anything else of a withheld article, on any page, is a leak. Site pages
-        are not published articles: text pasted into one is found like any other."""
-        hits = {kind for leaked in self.found.values() for kind, _ in leaked.values()} - {"link"}
-        if hits:
-            public = _matcher(dict.fromkeys(hits, ""))
-            shared = {
-                probe
-                for text in self._published()
-                for probe, _ in _found(public, output_words(text))
-            }
-            for leaked in self.found.values():
-                for source in [s for s, (kind, _) in leaked.items() if kind in shared]:
-                    del leaked[source]
         return [
             codes.LEAK.at(source, where=where, what=_what(kind, found))
             for where, leaked in sorted(self.found.items())
             for source, (kind, found) in sorted(leaked.items())
         ]
-
-    def _published(self) -> Iterator[str]:
-        assert self.project.disclaimer is not None
-        for article in self.plan.published:
-            yield reader_text(article)
-        yield self.project.disclaimer.markdown
 
 
 def _what(kind: str, found: str) -> str:
