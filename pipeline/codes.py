@@ -1264,3 +1264,21 @@ settings are refused so that a misspelling does not silently keep the default.
 How to fix: correct or remove the line the message names.
 """,
 )
+CONFIG_REFUSED = _declare(
+    "PUB005",
+    E,
+    "The engine configuration `mkdocs.yml` cannot be used.",
+    message="{problem}",
+    hint="change mkdocs.yml as the message says",
+    explanation="""
+The pipeline reads the engine configuration, mkdocs.yml, before anything is rendered, and stops
+when the file is missing or unreadable, when a value holds markup that a site page could not
+hold, or when `extra_javascript` or `extra_css` names a file that is not a script or a
+stylesheet. The themes print some values (the copyright line, analytics settings) as HTML on
+every page, outside the page's own content, where the page's security policy lets the theme's
+inline scripts run: a script written into a value would run on every page.
+
+How to fix: follow the message. Write values as text, with at most a link or emphasis; site
+scripts and stylesheets are `.js` and `.css` files of the theme, in overrides/.
+""",
+)

@@ -120,6 +120,44 @@ def test_a_withheld_article_inside_a_pdf_fails_the_build(minimal: Path, cli) -> 
     _leaks(minimal, cli, before)
 
 
+def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build(
+    minimal: Path, cli
+) -> None:
+    """The attack: the copyright line or an analytics setting (printed as HTML outside any
+    page's content, where the page policy allows the theme's inline scripts by hash) carrying
+    a script or a style that hides the disclaimer; a PDF named as the site's script."""
+    before = built(minimal, cli)
+    config = minimal / "mkdocs.yml"
+    original = config.read_text("utf-8")
+    for addition, where in (
+        (
+            "copyright: 'Clinical Answers<script>alert(1)</script>'",
+            "value of copyright: the <script> element",
+        ),
+        (
+            "copyright: '<style>#medical-disclaimer{display:none}</style>'",
+            "value of copyright: the <style> element",
+        ),
+        (
+            "extra:\n  analytics:\n    provider: google\n"
+            "    property: '</script><script>alert(1)</script><script>'",
+            "value of extra.analytics.property: the <script>",
+        ),
+        ("extra_javascript: [guide.pdf]", "extra_javascript lists 'guide.pdf'"),
+    ):
+        config.write_text(original + "\n" + addition + "\n", "utf-8")
+        result = cli("build", cwd=minimal)
+        assert result.code == 1, addition
+        assert "mkdocs.yml:0:0: error PUB005" in result.stderr and where in result.stderr, (
+            result.stderr
+        )
+        assert site_files(minimal / "site") == before
+    config.write_text(
+        original + "\ncopyright: 'Clinical Answers, <a href=\"board.html\">our board</a>'\n"
+    )
+    assert cli("build", cwd=minimal).code == 0  # a link in the copyright line is fine
+
+
 def test_the_audit_reads_attribute_values_and_comments_but_not_tag_names() -> None:
     """Defence in depth: text inside a comment or an attribute value is found; markup between
     the words of a sentence, escaped or not, does not hide it, and angle brackets readers see

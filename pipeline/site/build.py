@@ -90,7 +90,7 @@ def prepare(
         except ConfigError as error:
             discard(folder)
             lock.close()
-            return [codes.RENDER_FAILED.at("mkdocs.yml", engine="configured", problem=str(error))]
+            return [codes.CONFIG_REFUSED.at("mkdocs.yml", problem=str(error))]
     except BaseException:
         lock.close()
         raise

@@ -6,17 +6,21 @@ them, paths the project gives relative to itself made absolute (theme overrides,
 pipeline's own plugin left out (staging has done its work), and the template data under
 `extra.pipeline`. The pipeline's Markdown extension is always listed: it renders the citations
 and sanitizes every page, so no configuration can leave it out. `!ENV` values are resolved as
-the engines resolve them, with the same library MkDocs uses.
+the engines resolve them, with the same library MkDocs uses. Values holding markup a site page
+could not hold, and site scripts or stylesheets that are not `.js` or `.css` files, are refused
+(`check_config`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 import yaml_env_tag
 
+from pipeline.checks.markup import CONFIG_VALUES, check_text
 from pipeline.markdown_extension import NAME as EXTENSION
 
 CONFIG_FILE = "mkdocs.yml"
@@ -60,9 +64,43 @@ def _extension_names(extensions: list[Any]) -> set[str]:
     return {name for name in map(_name, extensions) if name}
 
 
+def _strings(value: object, key: str = "") -> Iterator[tuple[str, str]]:
+    """(dotted key, text) of every string in a configuration value."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _strings(item, f"{key}.{name}" if key else str(name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{key}[{index}]")
+
+
+def check_config(config: dict[str, Any]) -> None:
+    """Refuse what would put code or another site's files on every page: markup in a value
+    (the themes print values such as the copyright line as HTML, outside any page's content,
+    where the page policy allows the theme's inline scripts) beyond what a site page may
+    write, and a site script or stylesheet that is not a script or a stylesheet."""
+    for key, text in _strings(config):
+        if "<" in text:
+            for found in check_text(CONFIG_FILE, text, 1, CONFIG_VALUES):
+                if found.is_error:
+                    raise ConfigError(f"the value of {key}: {found.message}")
+    for key, suffixes in (("extra_javascript", (".js", ".mjs")), ("extra_css", (".css",))):
+        entries = config.get(key) or []
+        for entry in entries if isinstance(entries, list) else [entries]:
+            path = entry.get("path") if isinstance(entry, dict) else entry
+            if not isinstance(path, str) or not path.lower().endswith(suffixes):
+                raise ConfigError(
+                    f"{key} lists {path!r}; name a {' or '.join(suffixes)} file "
+                    "of the theme (overrides/)"
+                )
+
+
 def engine_config(root: Path, template_data: dict[str, Any]) -> str:
     """The staged mkdocs.yml (see the module docstring)."""
     config = read_config(root)
+    check_config(config)
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
     theme = config.get("theme")
