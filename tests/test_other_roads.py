@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.content.articles import parse_article
-from pipeline.site.audit import output_words, probes
+from pipeline.site.audit import output_words, page_loads, probes
 from tests.conftest import DAY, commit_all, edit, git, site_files
 
 PENDING_SENTENCE = (
@@ -156,6 +156,27 @@ def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build
         original + "\ncopyright: 'Clinical Answers, <a href=\"board.html\">our board</a>'\n"
     )
     assert cli("build", cwd=minimal).code == 0  # a link in the copyright line is fine
+
+
+def test_a_stylesheet_from_another_site_fails_the_audit_whatever_its_name(
+    minimal: Path, cli
+) -> None:
+    """Only the canonical link names another address without loading it; a stylesheet called
+    canonical.css, or a link that is canonical and a stylesheet at once, loads."""
+    before = built(minimal, cli)
+    config = minimal / "mkdocs.yml"
+    original = config.read_text("utf-8")
+    for sheet in ("https://evil.example/canonical.css", "//evil.example/x.css"):
+        config.write_text(original.replace("  - assets/pipeline.css", f"  - {sheet}"), "utf-8")
+        result = cli("build", cwd=minimal)
+        assert result.code == 1 and f"loads {sheet} from another site" in result.stderr, sheet
+        assert site_files(minimal / "site") == before
+    assert page_loads('<head><link rel="canonical" href="https://site.example/a.html">') == [
+        "lacks its Content-Security-Policy as the first element of its head"
+    ]
+    assert "loads https://evil.example/a.css from another site" in page_loads(
+        '<link rel="canonical stylesheet" href="https://evil.example/a.css">'
+    )
 
 
 def test_the_audit_reads_attribute_values_and_comments_but_not_tag_names() -> None:

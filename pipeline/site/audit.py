@@ -278,7 +278,11 @@ _TAKEOVER = re.compile(
 )
 
 
-def _page_loads(page: str) -> list[str]:
+# rel="canonical" and nothing else ("canonical stylesheet" is a stylesheet too).
+_CANONICAL = re.compile(r"""\srel\s*=\s*(["']?)canonical\1[\s/>]""", re.I)
+
+
+def page_loads(page: str) -> list[str]:
     """What makes a page load something from another site or go somewhere else, or miss its
     policy."""
     problems = []
@@ -288,8 +292,8 @@ def _page_loads(page: str) -> list[str]:
         if (found.group(1) or "").lower() != "content-security-policy":
             problems.append(f"has a {found.group(0)[:60]!r} element, which no page may carry")
     for found in _LOADS.finditer(page):
-        tag = page[found.start() : found.start() + 6].lower()
-        if tag.startswith("<link") and "canonical" in page[found.start() : found.end()]:
+        tag = page[found.start() : page.find(">", found.start()) + 1]
+        if tag[:5].lower() == "<link" and _CANONICAL.search(tag):
             continue  # the canonical address is named, not fetched
         problems.append(f"loads {found.group(1)[:120]} from another site")
     return problems
@@ -329,7 +333,7 @@ def audit(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
             expected = article.status.slug if plan.preview else "approved"
             for problem in page_problems(text, canonical, expected):
                 problems.append(codes.PAGE_INCOMPLETE.at(article.path, page=rel, problem=problem))
-        for problem in _page_loads(text):
+        for problem in page_loads(text):
             problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if plan.preview and not _NOINDEX.search(text):
             problems.append(
