@@ -243,3 +243,15 @@ def test_two_builds_at_once_give_one_complete_site(built: Path) -> None:
         assert run.returncode == 0, err
     assert snapshot(built / "site") == before  # same input, byte-identical output
     assert not [p.name for p in built.iterdir() if p.name.startswith(".site.") and p.is_dir()]
+
+
+def test_a_mkdocs_yml_nested_too_deeply_is_a_diagnostic(built: Path, cli) -> None:
+    before = snapshot(built / "site")
+    config = built / "mkdocs.yml"
+    config.write_text(
+        config.read_text("utf-8") + "extra:\n  deep: " + "[" * 5000 + "]" * 5000 + "\n", "utf-8"
+    )
+    result = cli("build", cwd=built)
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert " PUB005 mkdocs.yml is nested too deeply to be read" in result.stderr
+    assert snapshot(built / "site") == before

@@ -62,29 +62,39 @@ def normalize(text: str) -> str:
 
     Every page of every build is read this way, so it works on bytes: an ASCII table in one
     pass, then only the few distinct non-ASCII characters a page has (a regular expression
-    took twice as long, testing every character against Unicode's tables)."""
-    data = text.casefold().encode("utf-8", "surrogatepass")
+    took twice as long, testing every character against Unicode's tables). A text with many
+    distinct characters to change is changed in one pass instead, so a hostile page stays
+    linear."""
+    text = text.casefold()
+    data = text.encode("utf-8", "surrogatepass")
     rare = data.translate(None, _ASCII)  # UTF-8 is self-synchronizing: whole characters
-    if rare:
-        for char in set(rare.decode("utf-8", "surrogatepass")):
-            written = char.encode("utf-8", "surrogatepass")
-            if (folded := _folded(char)) != written:
-                data = data.replace(written, folded)
+    changed: dict[str, str] = {}
+    for char in set(rare.decode("utf-8", "surrogatepass")):
+        if (folded := _folded(char)) != char:
+            changed[char] = folded
+    if len(changed) > _REPLACEMENTS:
+        table = {ord(char): folded for char, folded in changed.items()}
+        data = text.translate(table).encode("utf-8", "surrogatepass")
+    else:
+        for char, folded in changed.items():
+            data = data.replace(char.encode("utf-8", "surrogatepass"), folded.encode("utf-8"))
     words = data.translate(_ASCII_WORDS, _ASCII_INVISIBLE)
     return " ".join(words.decode("utf-8", "surrogatepass").split())
 
 
+# Above this many distinct characters to change, one pass over the text beats one per character.
+_REPLACEMENTS = 16
+
+
 @functools.lru_cache(maxsize=4096)
-def _folded(char: str) -> bytes:
+def _folded(char: str) -> str:
     """What a non-ASCII character is in a word: its compatibility decomposition without marks
     and invisible characters (nothing at all for a soft hyphen), or a space when that is not
     a letter or digit."""
     kept = "".join(
         c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c) not in _INVISIBLE
     )
-    if kept and not kept.isalnum():
-        return b" "
-    return kept.casefold().encode("utf-8", "surrogatepass")
+    return " " if kept and not kept.isalnum() else kept.casefold()
 
 
 def probes(markdown: str) -> set[str]:

@@ -47,6 +47,8 @@ def read_config(root: Path) -> dict[str, Any]:
         raise ConfigError(f"{CONFIG_FILE} is missing") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ConfigError(f"{CONFIG_FILE} cannot be read: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{CONFIG_FILE} is nested too deeply to be read") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{CONFIG_FILE} must hold 'setting: value' lines")
     return data
@@ -64,16 +66,17 @@ def _extension_names(extensions: list[Any]) -> set[str]:
     return {name for name in map(_name, extensions) if name}
 
 
-def _strings(value: object, key: str = "") -> Iterator[tuple[str, str]]:
-    """(dotted key, text) of every string in a configuration value."""
-    if isinstance(value, str):
-        yield key, value
-    elif isinstance(value, dict):
-        for name, item in value.items():
-            yield from _strings(item, f"{key}.{name}" if key else str(name))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{key}[{index}]")
+def _strings(config: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(dotted key, text) of every string in the configuration, however deeply nested."""
+    pending: list[tuple[str, object]] = [("", config)]
+    while pending:
+        key, value = pending.pop()
+        if isinstance(value, str):
+            yield key, value
+        elif isinstance(value, dict):
+            pending += [(f"{key}.{name}" if key else str(name), v) for name, v in value.items()]
+        elif isinstance(value, list):
+            pending += [(f"{key}[{index}]", item) for index, item in enumerate(value)]
 
 
 def check_config(config: dict[str, Any]) -> None:
