@@ -74,7 +74,7 @@ LANDMARKS = (
     ("  articles: front matter YAML", r"pipeline/content/yamltext\.py:\d+\(load_yaml\)"),
     ("  staging the article pages", r"pipeline/site/stage\.py:\d+\(article_page\)"),
     ("    their reference lists", r"pipeline/site/stage\.py:\d+\(_references\)"),
-    ("    their front matter written as YAML", r"pipeline/site/stage\.py:\d+\(front_matter\)"),
+    ("    their front matter written as JSON", r"pipeline/site/listings\.py:\d+\(front_matter\)"),
     ("pipeline: finish (policy, audit, swap)", r"pipeline/site/build\.py:\d+\(finish\)"),
     ("  Content-Security-Policy on every page", r"pipeline/site/csp\.py:\d+\(add_policies\)"),
     ("  audit of every output file", r"pipeline/site/audit\.py:\d+\(audit\)"),
@@ -188,9 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         project = corpus.generate(args.articles, work / "project", args.seed)
         plain = run.write_plain_sites(project, work / "plain")
         commands = run.commands(project, plain, work / "site")
-        check_cmd, check_cwd = commands["check"]  # the parse cache warm, as in run's medians
-        subprocess.run(check_cmd, cwd=check_cwd, env=env, capture_output=True, check=False)
+        # The parse cache and the reference lists warm, as in run's medians.
         build_cmd, build_cwd = commands["build"]
+        for command, cwd in (commands["check"], (build_cmd, build_cwd)):
+            subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
         build = profile(build_cmd[1:], build_cwd, env, out / "build.prof")
         floor_cmd, floor_cwd = commands["floor"]
         floor = profile(floor_cmd[1:], floor_cwd, env, out / "floor.prof")
