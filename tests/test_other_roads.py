@@ -187,6 +187,8 @@ def test_the_audit_reads_attribute_values_and_comments_but_not_tag_names() -> No
     for page in (
         f'<meta name="description" content="{sentence}">',
         f"<img alt='{sentence}' src=x.png>",
+        "<p>coun<sup></sup>ting ze<em>b</em>ra str<a href='#x'>ipes</a> before each "
+        "antihi<wbr>stamine d<kbd>o</kbd>se</p>",  # markup inside words, not between them
         f"<!-- {sentence} -->",
         "<p>counting <em>zebra</em> stripes <a href='#x'>before</a> each antihistamine dose</p>",
         f"<p>a &lt;{sentence}&gt; b</p>",  # readers see the angle brackets and the words

@@ -35,6 +35,13 @@ PROBE_WORDS = 8
 # linear. A tag is what an HTML parser takes for one: "<" and a letter, "/", "!" or "?" ("< 5"
 # is text), and not a comment, whose words are read like any text.
 _TAG = re.compile(r"<(?=[A-Za-z/!?])(?!!--)[^<>]*>")
+# Inline elements: no space on screen where one starts or ends ("pur<sup></sup>ple" shows
+# "purple"); any other tag (a paragraph, a line break, a cell, an image) separates words.
+_INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span"
+    r"|strong|sub|sup|time|u|var|wbr)(?=[\s/>])[^<>]*>",
+    re.IGNORECASE,
+)
 # Quoted attribute values: a page's description, an image's alternative text, a title.
 _VALUES = (re.compile(r'=\s*"([^"]*)'), re.compile(r"=\s*'([^']*)"))
 _LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
@@ -165,10 +172,11 @@ def output_text(path: Path) -> str:
 
 def output_words(text: str) -> str:
     """The words of a piece of output as readers (and search engines) get them: its text with
-    markup dropped (so an `<em>` inside a sentence does not break it) and entities decoded,
-    then its attribute values (a page's description, an image's alternative text), which
-    are text however much they look like markup."""
-    stripped = _TAG.sub(" ", text)
+    markup dropped as a browser shows it (an `<em>` inside a sentence does not break it, nor
+    an empty `<sup></sup>` a word) and entities decoded, then its attribute values (a page's
+    description, an image's alternative text), which are text however much they look like
+    markup."""
+    stripped = _without_tags(text)
     words = _readings(html.unescape(stripped), _ESCAPED_LT.search(stripped) is not None)
     values = dict.fromkeys(value for pattern in _VALUES for value in pattern.findall(text))
     if not values:
@@ -183,7 +191,11 @@ def _readings(plain: str, markup: bool) -> str:
     "&lt;purple giraffe&gt;"); where it holds what looks like markup (a feed's or an index's
     HTML, escaped), read a second time with that removed too."""
     words = normalize(plain)
-    return f"{words} {normalize(_TAG.sub(' ', plain))}" if markup else words
+    return f"{words} {normalize(_without_tags(plain))}" if markup else words
+
+
+def _without_tags(text: str) -> str:
+    return _TAG.sub(" ", _INLINE_TAG.sub("", text))
 
 
 _ESCAPED_LT = re.compile(r"&(?:lt|#0*60|#x0*3c)", re.IGNORECASE)
