@@ -93,6 +93,9 @@ def test_the_audit_reads_text_as_readers_see_it_whatever_the_code_points() -> No
         " ".join(f"{w[0]}&#8203;{w[1:]}" for w in words),
         " ".join(f"{w[0]}\u034f{w[1:]}\u2060" for w in words),
         " ".join(f"{w}\ufeff" for w in words),
+        # Unassigned but default-ignorable: drawn as nothing, as a character or an entity.
+        " ".join(f"{w[0]}\u2065{w[1:]}\ufff0{chr(0xE0000)}" for w in words),
+        " ".join(f"{w[0]}&#8293;{w[1:]}" for w in words),
         PENDING_SENTENCE.replace("purple", "ｐｕｒｐｌｅ"),
         PENDING_SENTENCE.replace("e", "e\u0301"),
     ):
@@ -156,6 +159,18 @@ def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build
         original + "\ncopyright: 'Clinical Answers, <a href=\"board.html\">our board</a>'\n"
     )
     assert cli("build", cwd=minimal).code == 0  # a link in the copyright line is fine
+
+
+def test_a_withheld_sentence_split_by_markup_in_mkdocs_yml_fails_the_build(
+    minimal: Path, cli
+) -> None:
+    """The attack: the copyright line (on every page) holding the sentence with an empty
+    `<sup></sup>` inside every word, which readers see joined up."""
+    before = built(minimal, cli)
+    split = " ".join(f"{w[:2]}<sup></sup>{w[2:]}" for w in PENDING_SENTENCE.split())
+    config = minimal / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + f"\ncopyright: '{split}'\n", "utf-8")
+    _leaks(minimal, cli, before)
 
 
 def test_a_stylesheet_from_another_site_fails_the_audit_whatever_its_name(

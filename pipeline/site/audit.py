@@ -21,6 +21,7 @@ from typing import Any
 import ahocorasick
 import lxml.etree
 import lxml.html
+import regex  # type: ignore[import-untyped]  # Unicode properties `re` lacks
 
 from pipeline import codes
 from pipeline.citations.scan import without_citations
@@ -56,6 +57,8 @@ _ASCII_WORDS = bytes(b if b >= 0x80 or chr(b).isalnum() or b == 0x5F else 0x20 f
 _ASCII_INVISIBLE = bytes(
     b for b in range(0x80) if not chr(b).isprintable() and b not in b"\t\n\v\f\r"
 )
+# Unicode's Default_Ignorable_Code_Point: drawn as nothing, assigned or not.
+_IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
 # Marks (accents, the combining grapheme joiner), format characters (soft hyphen, zero-width
 # space, joiners, byte-order mark) and other controls: none of them separates words on screen.
 _INVISIBLE = frozenset({"Mn", "Me", "Cf", "Cc"})
@@ -95,9 +98,12 @@ _REPLACEMENTS = 16
 
 @functools.lru_cache(maxsize=4096)
 def _folded(char: str) -> str:
-    """What a non-ASCII character is in a word: its compatibility decomposition without marks
-    and invisible characters (nothing at all for a soft hyphen), or a space when that is not
-    a letter or digit."""
+    """What a non-ASCII character is in a word: nothing for one that Unicode says a renderer
+    draws as nothing (a soft hyphen, U+2065 and the other unassigned ones of those ranges),
+    else its compatibility decomposition without marks and invisible characters, or a space
+    when that is not a letter or digit."""
+    if _IGNORABLE.match(char):
+        return ""
     kept = "".join(
         c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c) not in _INVISIBLE
     )
