@@ -147,6 +147,7 @@ def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build
             "value of extra.analytics.property: the <script>",
         ),
         ("extra_javascript: [guide.pdf]", "extra_javascript lists 'guide.pdf'"),
+        ("nav:\n  - 'Home<script>alert(1)</script>': index.md", "value of nav[0]: the <script>"),
     ):
         config.write_text(original + "\n" + addition + "\n", "utf-8")
         result = cli("build", cwd=minimal)

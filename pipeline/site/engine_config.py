@@ -67,13 +67,15 @@ def _extension_names(extensions: list[Any]) -> set[str]:
 
 
 def _strings(config: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(dotted key, text) of every string in the configuration, however deeply nested."""
+    """(dotted key, text) of every string in the configuration, keys included (a page's title
+    in `nav` is a key), however deeply nested."""
     pending: list[tuple[str, object]] = [("", config)]
     while pending:
         key, value = pending.pop()
         if isinstance(value, str):
             yield key, value
         elif isinstance(value, dict):
+            yield from ((key or "the top level", name) for name in value if isinstance(name, str))
             pending += [(f"{key}.{name}" if key else str(name), v) for name, v in value.items()]
         elif isinstance(value, list):
             pending += [(f"{key}[{index}]", item) for index, item in enumerate(value)]
