@@ -126,9 +126,11 @@ def test_a_withheld_article_inside_a_pdf_fails_the_build(minimal: Path, cli) -> 
 def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build(
     minimal: Path, cli
 ) -> None:
-    """The attack: the copyright line or an analytics setting (printed as HTML outside any
-    page's content, where the page policy allows the theme's inline scripts by hash) carrying
-    a script or a style that hides the disclaimer; a PDF named as the site's script."""
+    """The attack: the copyright line, a nav title, an analytics setting or the storage scope
+    (printed as HTML, or into the theme's own scripts, outside any page's content, where the
+    page policy allows the theme's inline scripts by hash) carrying a script or a style that
+    hides the disclaimer; a value of YAML's binary type; a value that holds itself (a build
+    that never ends); a PDF named as the site's script."""
     before = built(minimal, cli)
     config = minimal / "mkdocs.yml"
     original = config.read_text("utf-8")
@@ -144,10 +146,18 @@ def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build
         (
             "extra:\n  analytics:\n    provider: google\n"
             "    property: '</script><script>alert(1)</script><script>'",
-            "value of extra.analytics.property: the <script>",
+            "extra.analytics is set; pages load nothing from other sites",
         ),
         ("extra_javascript: [guide.pdf]", "extra_javascript lists 'guide.pdf'"),
         ("nav:\n  - 'Home<script>alert(1)</script>': index.md", "value of nav[0]: the <script>"),
+        # Printed inside the theme's own inline script, which the page policy allows by hash.
+        ("extra:\n  scope: '/\",location),alert(1),new URL(\"/'", "extra.scope must be a path"),
+        # YAML's binary type: printed as b'<script>…</script>', markup intact.
+        (
+            "extra:\n  alternate:\n    - name: !!binary PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "value of extra.alternate[0].name is not text",
+        ),
+        ("extra:\n  loop: &l [*l]", "mkdocs.yml uses a YAML alias"),
     ):
         config.write_text(original + "\n" + addition + "\n", "utf-8")
         result = cli("build", cwd=minimal)

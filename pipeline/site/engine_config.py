@@ -13,6 +13,8 @@ could not hold, and site scripts or stylesheets that are not `.js` or `.css` fil
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,11 @@ _Loader.add_constructor("!ENV", yaml_env_tag.construct_env_tag)
 def read_config(root: Path) -> dict[str, Any]:
     path = root / CONFIG_FILE
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        text = path.read_text(encoding="utf-8")
+        # An alias can make a value hold itself, or a few lines expand into millions.
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_Loader)):
+            raise ConfigError(f"{CONFIG_FILE} uses a YAML alias (*name); write the value out")
+        data = yaml.load(text, Loader=_Loader)
     except FileNotFoundError:
         raise ConfigError(f"{CONFIG_FILE} is missing") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
@@ -66,29 +72,48 @@ def _extension_names(extensions: list[Any]) -> set[str]:
     return {name for name in map(_name, extensions) if name}
 
 
-def _strings(config: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(dotted key, text) of every string in the configuration, keys included (a page's title
+def _scalars(config: dict[str, Any]) -> Iterator[tuple[str, object]]:
+    """(dotted key, value) of every scalar in the configuration, keys included (a page's title
     in `nav` is a key), however deeply nested."""
     pending: list[tuple[str, object]] = [("", config)]
     while pending:
         key, value = pending.pop()
-        if isinstance(value, str):
-            yield key, value
-        elif isinstance(value, dict):
-            yield from ((key or "the top level", name) for name in value if isinstance(name, str))
+        if isinstance(value, dict):
+            yield from ((key or "the top level", name) for name in value)
             pending += [(f"{key}.{name}" if key else str(name), v) for name, v in value.items()]
         elif isinstance(value, list):
             pending += [(f"{key}[{index}]", item) for index, item in enumerate(value)]
+        else:
+            yield key, value
+
+
+# What a value may be: YAML's plain types (not `!!binary` bytes, which a theme prints as
+# "b'...'" with its markup intact, nor sets).
+_PLAIN = (str, int, float, bool, dt.date, type(None))
+# Material prints `extra.scope` into an inline script: a path, nothing that can end a string.
+_SCOPE = re.compile(r"[A-Za-z0-9/._~-]*")
 
 
 def check_config(config: dict[str, Any]) -> None:
-    """Refuse what would put code or another site's files on every page: markup in a value
-    (the themes print values such as the copyright line as HTML, outside any page's content,
-    where the page policy allows the theme's inline scripts) beyond what a site page may
-    write, and a site script or stylesheet that is not a script or a stylesheet."""
-    for key, text in _strings(config):
-        if "<" in text:
-            for found in check_text(CONFIG_FILE, text, 1, CONFIG_VALUES):
+    """Refuse what would put code or another site's files on every page. The themes print
+    values as HTML outside any page's content (the copyright line, nav titles), some into
+    their inline scripts, where the page policy allows the theme's scripts by hash: values may
+    hold only plain text or what a site page may write, plus a link; analytics and its consent
+    banner (another site's script) are refused, and so is a site script or stylesheet that is
+    not a `.js` or `.css` file."""
+    extra = config.get("extra")
+    for name in ("analytics", "consent"):
+        if isinstance(extra, dict) and extra.get(name):
+            raise ConfigError(
+                f"extra.{name} is set; pages load nothing from other sites, so remove it"
+            )
+    if isinstance(extra, dict) and not _SCOPE.fullmatch(str(extra.get("scope", ""))):
+        raise ConfigError("extra.scope must be a path such as / (letters, digits, / . _ ~ -)")
+    for key, value in _scalars(config):
+        if not isinstance(value, _PLAIN):
+            raise ConfigError(f"the value of {key} is not text, a number or a date")
+        if isinstance(value, str) and "<" in value:
+            for found in check_text(CONFIG_FILE, value, 1, CONFIG_VALUES):
                 if found.is_error:
                     raise ConfigError(f"the value of {key}: {found.message}")
     for key, suffixes in (("extra_javascript", (".js", ".mjs")), ("extra_css", (".css",))):
