@@ -22,20 +22,30 @@ def built(root: Path, cli) -> dict[Path, bytes]:
     return site_files(root / "site")
 
 
+def _leaks(minimal: Path, cli, before: dict[Path, bytes]) -> None:
+    """The build fails on the withheld article's text and leaves the previous site as it was."""
+    result = cli("build", cwd=minimal)
+    assert result.code == 1, result.stderr
+    assert "content/articles/pending.md:0:0: error PUB001 this unpublished article leaked into" in (
+        result.stderr
+    )
+    assert site_files(minimal / "site") == before
+
+
+def _leaks_when_appended(minimal: Path, cli, rel: str, addition: str) -> None:
+    """`addition` appended to the project file `rel` of a built project leaks."""
+    before = built(minimal, cli)
+    path = minimal / rel
+    path.write_text(path.read_text("utf-8") + f"\n{addition}\n", "utf-8")
+    _leaks(minimal, cli, before)
+
+
 def test_a_withheld_articles_text_pasted_into_a_site_page_fails_the_build(
     minimal: Path, cli
 ) -> None:
     """Site pages are not published articles: their text proves nothing, and the audit reads
     them like any page."""
-    before = built(minimal, cli)
-    policy = minimal / "content/pages/editorial-policy.md"
-    policy.write_text(policy.read_text("utf-8") + f"\n{PENDING_SENTENCE}\n", "utf-8")
-    result = cli("build", cwd=minimal)
-    assert result.code == 1
-    assert "content/articles/pending.md:0:0: error PUB001 this unpublished article leaked into" in (
-        result.stderr
-    )
-    assert site_files(minimal / "site") == before
+    _leaks_when_appended(minimal, cli, "content/pages/editorial-policy.md", PENDING_SENTENCE)
 
 
 def test_a_withheld_articles_text_in_an_attribute_fails_the_build(minimal: Path, cli) -> None:
@@ -46,30 +56,13 @@ def test_a_withheld_articles_text_in_an_attribute_fails_the_build(minimal: Path,
     (minimal / "content/pages/about.md").write_text(
         f"---\ndescription: '{PENDING_SENTENCE}'\n---\n\n# About us\n\nWho we are.\n", "utf-8"
     )
-    result = cli("build", cwd=minimal)
-    assert result.code == 1
-    assert "content/articles/pending.md:0:0: error PUB001 this unpublished article leaked into" in (
-        result.stderr
-    )
-    assert site_files(minimal / "site") == before
-
-
-def _leaks(minimal: Path, cli, before: dict[Path, bytes]) -> None:
-    result = cli("build", cwd=minimal)
-    assert result.code == 1, result.stderr
-    assert "content/articles/pending.md:0:0: error PUB001 this unpublished article leaked into" in (
-        result.stderr
-    )
-    assert site_files(minimal / "site") == before
+    _leaks(minimal, cli, before)
 
 
 def test_a_withheld_sentence_added_to_the_disclaimer_fails_the_build(minimal: Path, cli) -> None:
     """The disclaimer is not reviewed text: a sentence it shares with a withheld article is a
     leak on every page, not a reason to let it through."""
-    before = built(minimal, cli)
-    disclaimer = minimal / "references/disclaimer.md"
-    disclaimer.write_text(disclaimer.read_text("utf-8") + f"\n{PENDING_SENTENCE}\n", "utf-8")
-    _leaks(minimal, cli, before)
+    _leaks_when_appended(minimal, cli, "references/disclaimer.md", PENDING_SENTENCE)
 
 
 def test_invisible_characters_inside_words_do_not_hide_a_withheld_sentence(
@@ -77,11 +70,8 @@ def test_invisible_characters_inside_words_do_not_hide_a_withheld_sentence(
 ) -> None:
     """The attack: a soft hyphen after the first letter of every word; readers see the
     sentence unchanged."""
-    before = built(minimal, cli)
     hidden = " ".join(f"{word[0]}\u00ad{word[1:]}" for word in PENDING_SENTENCE.split())
-    policy = minimal / "content/pages/editorial-policy.md"
-    policy.write_text(policy.read_text("utf-8") + f"\n{hidden}\n", "utf-8")
-    _leaks(minimal, cli, before)
+    _leaks_when_appended(minimal, cli, "content/pages/editorial-policy.md", hidden)
 
 
 def test_the_audit_reads_text_as_readers_see_it_whatever_the_code_points() -> None:
@@ -106,11 +96,8 @@ def test_a_word_inserted_near_the_start_of_a_sentence_does_not_hide_the_rest(
     minimal: Path, cli
 ) -> None:
     """Probes run through the whole sentence, not only its first eight words."""
-    before = built(minimal, cli)
-    policy = minimal / "content/pages/editorial-policy.md"
     edited = PENDING_SENTENCE.replace("giraffe", "really giraffe")
-    policy.write_text(policy.read_text("utf-8") + f"\n{edited}\n", "utf-8")
-    _leaks(minimal, cli, before)
+    _leaks_when_appended(minimal, cli, "content/pages/editorial-policy.md", edited)
 
 
 def test_a_withheld_article_inside_a_pdf_fails_the_build(minimal: Path, cli) -> None:
@@ -177,11 +164,8 @@ def test_a_withheld_sentence_split_by_markup_in_mkdocs_yml_fails_the_build(
 ) -> None:
     """The attack: the copyright line (on every page) holding the sentence with an empty
     `<sup></sup>` inside every word, which readers see joined up."""
-    before = built(minimal, cli)
     split = " ".join(f"{w[:2]}<sup></sup>{w[2:]}" for w in PENDING_SENTENCE.split())
-    config = minimal / "mkdocs.yml"
-    config.write_text(config.read_text("utf-8") + f"\ncopyright: '{split}'\n", "utf-8")
-    _leaks(minimal, cli, before)
+    _leaks_when_appended(minimal, cli, "mkdocs.yml", f"copyright: '{split}'")
 
 
 def test_a_stylesheet_from_another_site_fails_the_audit_whatever_its_name(
