@@ -145,6 +145,7 @@ def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build
             "value of extra.alternate[0].name is not text",
         ),
         ("extra:\n  loop: &l [*l]", "mkdocs.yml uses a YAML alias"),
+        ("repo_url: ' JavaScript:alert(1)'", "value of repo_url is a javascript: address"),
     ):
         config.write_text(original + "\n" + addition + "\n", "utf-8")
         result = cli("build", cwd=minimal)

@@ -146,7 +146,9 @@ def _tokens(text: str, ends: list[int]) -> Iterator[_Tag | _Unclosed]:
         at = text.find("<", position)
 
 
-def _scheme(url: str) -> str | None:
+def dangerous_scheme(url: str) -> str | None:
+    """The scheme of an address that runs code or embeds a document (`javascript:`, `data:`,
+    `vbscript:`), however it is spelt; None for any other."""
     compact = re.sub(r"[\s\x00-\x1f]", "", html.unescape(url)).lower()
     return next((s for s in DANGEROUS_SCHEMES if compact.startswith(s)), None)
 
@@ -246,8 +248,8 @@ def _check_attributes(
 ) -> Iterator[Diagnostic]:
     place = where or f" on <{tag}>"
     for name, value in attributes:
-        if name in URL_ATTRIBUTES and value and _scheme(value):
-            yield codes.HTML_URL.at(path, line, column, scheme=_scheme(value))
+        if name in URL_ATTRIBUTES and value and dangerous_scheme(value):
+            yield codes.HTML_URL.at(path, line, column, scheme=dangerous_scheme(value))
         elif name.startswith("on"):
             yield codes.HTML_ATTRIBUTE.at(path, line, column, name=name, where=place, why=RUNS_CODE)
         elif name == "id" and value in RESERVED_IDS:
@@ -302,8 +304,8 @@ def _check_links_and_images(
     references = {m.group(1).strip().lower(): m for m in _REFERENCE.finditer(text)}
     for definition in references.values():
         url = definition.group(2)
-        if _scheme(url):
-            yield codes.HTML_URL.at(path, *where(definition.start(2)), scheme=_scheme(url))
+        if dangerous_scheme(url):
+            yield codes.HTML_URL.at(path, *where(definition.start(2)), scheme=dangerous_scheme(url))
     stack: list[tuple[int, bool]] = []  # open "[" positions, and whether they open an image
     paragraph = 0
     for bracket in re.finditer(r"(?<!\\)[\[\]]", text):
@@ -327,14 +329,14 @@ def _check_links_and_images(
             url = target.group(2) if target else None
         if not url:
             continue
-        if _scheme(url):
-            yield codes.HTML_URL.at(path, *where(opening), scheme=_scheme(url))
+        if dangerous_scheme(url):
+            yield codes.HTML_URL.at(path, *where(opening), scheme=dangerous_scheme(url))
         elif image and is_external(url):
             yield codes.EXTERNAL_RESOURCE.at(path, *where(opening - 1), url=url[:200])
     for autolink in re.finditer(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*)>", text):
-        if _scheme(autolink.group(1)):
+        if dangerous_scheme(autolink.group(1)):
             yield codes.HTML_URL.at(
-                path, *where(autolink.start()), scheme=_scheme(autolink.group(1))
+                path, *where(autolink.start()), scheme=dangerous_scheme(autolink.group(1))
             )
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 import yaml_env_tag
 
-from pipeline.checks.markup import CONFIG_VALUES, check_text
+from pipeline.checks.markup import CONFIG_VALUES, check_text, dangerous_scheme
 from pipeline.markdown_extension import NAME as EXTENSION
 
 CONFIG_FILE = "mkdocs.yml"
@@ -72,19 +72,19 @@ def _extension_names(extensions: list[Any]) -> set[str]:
     return {name for name in map(_name, extensions) if name}
 
 
-def _scalars(config: dict[str, Any]) -> Iterator[tuple[str, object]]:
-    """(dotted key, value) of every scalar in the configuration, keys included (a page's title
-    in `nav` is a key), however deeply nested."""
+def _scalars(config: dict[str, Any]) -> Iterator[tuple[str, object, bool]]:
+    """(dotted key, value, whether it is a key) of every scalar in the configuration, keys
+    included (a page's title in `nav` is a key), however deeply nested."""
     pending: list[tuple[str, object]] = [("", config)]
     while pending:
         key, value = pending.pop()
         if isinstance(value, dict):
-            yield from ((key or "the top level", name) for name in value)
+            yield from ((key or "the top level", name, True) for name in value)
             pending += [(f"{key}.{name}" if key else str(name), v) for name, v in value.items()]
         elif isinstance(value, list):
             pending += [(f"{key}[{index}]", item) for index, item in enumerate(value)]
         else:
-            yield key, value
+            yield key, value, False
 
 
 # What a value may be: YAML's plain types (not `!!binary` bytes, which a theme prints as
@@ -109,9 +109,12 @@ def check_config(config: dict[str, Any]) -> None:
             )
     if isinstance(extra, dict) and not _SCOPE.fullmatch(str(extra.get("scope", ""))):
         raise ConfigError("extra.scope must be a path such as / (letters, digits, / . _ ~ -)")
-    for key, value in _scalars(config):
+    for key, value, is_key in _scalars(config):
         if not isinstance(value, _PLAIN):
             raise ConfigError(f"the value of {key} is not text, a number or a date")
+        # A value may be an address (a key is a name: a nav title may well say "Data: ...").
+        if isinstance(value, str) and not is_key and (scheme := dangerous_scheme(value)):
+            raise ConfigError(f"the value of {key} is a {scheme} address, which could run code")
         if isinstance(value, str) and "<" in value:
             for found in check_text(CONFIG_FILE, value, 1, CONFIG_VALUES):
                 if found.is_error:
