@@ -1275,8 +1275,8 @@ The pipeline reads the engine configuration, mkdocs.yml, before anything is rend
 when the file is missing, unreadable or uses a YAML alias; when a value or key holds markup
 that a site page could not hold, is a `javascript:`, `data:` or `vbscript:` address, or is not
 text, a number or a date (YAML's `!!binary`); when `extra.analytics` or `extra.consent` is set
-(another site's script); when `extra.scope` is not a plain path; or when `extra_javascript` or `extra_css` names a file that is not a script or a
-stylesheet. The themes print values (the copyright line, nav titles, the storage scope) as
+(another site's script); when `extra.scope` is not a plain path; or when `extra_javascript`
+or `extra_css` names a file that is not a script or a stylesheet. The themes print values (the copyright line, nav titles, the storage scope) as
 HTML or into their own inline scripts on every page, outside the page's own content, where
 the page's security policy lets the theme's inline scripts run: code written into a value
 would run on every page.
