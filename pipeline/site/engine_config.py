@@ -6,9 +6,8 @@ them, paths the project gives relative to itself made absolute (theme overrides,
 pipeline's own plugin left out (staging has done its work), and the template data under
 `extra.pipeline`. The pipeline's Markdown extension is always listed: it renders the citations
 and sanitizes every page, so no configuration can leave it out. `!ENV` values are resolved as
-the engines resolve them, with the same library MkDocs uses. Values holding markup a site page
-could not hold, and site scripts or stylesheets that are not `.js` or `.css` files, are refused
-(`check_config`).
+the engines resolve them, with the same library MkDocs uses. Whatever would put code or another
+site's files on every page is refused first (`check_config`, PUB005).
 """
 
 from __future__ import annotations
