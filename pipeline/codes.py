@@ -1272,17 +1272,19 @@ CONFIG_REFUSED = _declare(
     hint="change mkdocs.yml as the message says",
     explanation="""
 The pipeline reads the engine configuration, mkdocs.yml, before anything is rendered, and stops
-when the file is missing, unreadable or uses a YAML alias; when a value or key holds markup that
-a site page could not hold, is a `javascript:`, `data:` or `vbscript:` address, or is not text,
-a number or a date (YAML's `!!binary`); when `extra.analytics` or `extra.consent` is set
-(another site's script); when `extra.scope` is not a plain path; or when `extra_javascript` or
-`extra_css` names a file that is not a script or a stylesheet. The themes print values (the
-copyright line, nav titles, the storage scope) as HTML or into their own inline scripts on every
-page, outside the page's own content, where the page's security policy lets the theme's inline
-scripts run: code written into a value would run on every page.
+when the file is missing, unreadable or uses a YAML alias; when a value or key holds markup
+other than links, emphasis, line breaks, sup, sub and abbr (the themes print values as HTML, not
+Markdown, so backticks hide nothing), a straight double quote outside those (the themes also
+print values inside attributes), a `javascript:`, `data:` or `vbscript:` address, or anything
+but text, a number or a date (YAML's `!!binary`); when `extra.analytics` or `extra.consent` is
+set (another site's script); when `extra.scope` is not a plain path; or when `extra_javascript`
+or `extra_css` names a file that is not a script or a stylesheet. The themes print values (the
+copyright line, nav titles, the storage scope) on every page, outside the page's own content,
+where the page's security policy lets the theme's inline scripts run: code written into a value
+would run on every page.
 
-How to fix: follow the message. Write values as text, with at most a link or emphasis, and
-without aliases; site scripts and stylesheets are `.js` and `.css` files of the theme, in
-overrides/.
+How to fix: follow the message. Write values as text, with at most a link or emphasis,
+typographic quotes (“…”) and no aliases; site scripts and stylesheets are `.js` and `.css`
+files of the theme, in overrides/.
 """,
 )

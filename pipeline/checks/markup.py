@@ -73,14 +73,6 @@ SITE_PAGES = Policy(
 )
 
 
-# Values of mkdocs.yml the theme prints as HTML (the copyright line, say) may also link.
-CONFIG_VALUES = Policy(
-    "mkdocs.yml values",
-    SITE_PAGES.tags | {"a", "b", "i", "em", "strong", "small", "span"},
-    SITE_PAGES.attributes | {"href"},
-)
-
-
 @dataclass(frozen=True)
 class _Tag:
     start: int

@@ -306,16 +306,20 @@ _TAKEOVER = re.compile(
 )
 
 
+_STYLE = re.compile(r"<style[\s/>]", re.IGNORECASE)
 # rel="canonical" and nothing else ("canonical stylesheet" is a stylesheet too).
 _CANONICAL = re.compile(r"""\srel\s*=\s*(["']?)canonical\1[\s/>]""", re.I)
 
 
 def page_loads(page: str) -> list[str]:
-    """What makes a page load something from another site or go somewhere else, or miss its
-    policy."""
+    """What makes a page load something from another site, go somewhere else or restyle
+    itself, or miss its policy. No theme writes a `<style>` element into a page (a theme that
+    needs one writes it from its script), and one in a page could hide the disclaimer."""
     problems = []
     if not _POLICY.search(page):
         problems.append("lacks its Content-Security-Policy as the first element of its head")
+    if _STYLE.search(page):
+        problems.append("has a <style> element, which no page may carry")
     for found in _TAKEOVER.finditer(page):
         if (found.group(1) or "").lower() != "content-security-policy":
             problems.append(f"has a {found.group(0)[:60]!r} element, which no page may carry")

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 import yaml_env_tag
 
-from pipeline.checks.markup import CONFIG_VALUES, check_text, dangerous_scheme
+from pipeline.checks.markup import dangerous_scheme
 from pipeline.markdown_extension import NAME as EXTENSION
 
 CONFIG_FILE = "mkdocs.yml"
@@ -86,6 +86,31 @@ def _scalars(config: dict[str, Any]) -> Iterator[tuple[str, object, bool]]:
             yield key, value, False
 
 
+# The markup a value may hold, written out in full: the themes print values as HTML, not as
+# Markdown, so nothing in a value is code or a comment to be skipped.
+_ALLOWED_TAG = re.compile(
+    r"""</?(?:a|abbr|b|br|em|i|small|span|strong|sub|sup)(?:\s+(?:href|title)="[^"<>]*")*\s*/?>""",
+    re.IGNORECASE,
+)
+_HREF = re.compile(r'href="([^"]*)"', re.IGNORECASE)
+
+
+def _markup_problem(value: str) -> str | None:
+    """Why a value's markup could not go on every page, or None: a value holds text with at
+    most links, emphasis, line breaks, sup, sub and abbr, and no straight double quote outside
+    them (the themes also print values inside attributes, which one would end)."""
+    for tag in _ALLOWED_TAG.finditer(value):
+        for href in _HREF.finditer(tag.group()):
+            if scheme := dangerous_scheme(href.group(1)):
+                return f"links to a {scheme} address, which could run code"
+    rest = _ALLOWED_TAG.sub("", value)
+    if "<" in rest:
+        return "holds markup other than links, emphasis, line breaks, sup, sub and abbr"
+    if '"' in rest:
+        return "holds a straight double quote; write typographic quotes (“…”) instead"
+    return None
+
+
 # What a value may be: YAML's plain types (not `!!binary` bytes, which a theme prints as
 # "b'...'" with its markup intact, nor sets).
 _PLAIN = (str, int, float, bool, dt.date, type(None))
@@ -114,10 +139,8 @@ def check_config(config: dict[str, Any]) -> None:
         # A value may be an address (a key is a name: a nav title may well say "Data: ...").
         if isinstance(value, str) and not is_key and (scheme := dangerous_scheme(value)):
             raise ConfigError(f"the value of {key} is a {scheme} address, which could run code")
-        if isinstance(value, str) and "<" in value:
-            for found in check_text(CONFIG_FILE, value, 1, CONFIG_VALUES):
-                if found.is_error:
-                    raise ConfigError(f"the value of {key}: {found.message}")
+        if isinstance(value, str) and (problem := _markup_problem(value)):
+            raise ConfigError(f"the value of {key} {problem}")
     for key, suffixes in (("extra_javascript", (".js", ".mjs")), ("extra_css", (".css",))):
         entries = config.get(key) or []
         for entry in entries if isinstance(entries, list) else [entries]:
