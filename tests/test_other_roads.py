@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.content.articles import parse_article
-from pipeline.site.audit import output_words, page_loads, probes
+from pipeline.site.audit import output_words, page_loads, page_problems, probes
 from tests.conftest import DAY, commit_all, edit, git, site_files
 
 PENDING_SENTENCE = (
@@ -201,6 +201,47 @@ def test_a_stylesheet_from_another_site_fails_the_audit_whatever_its_name(
     assert "loads https://evil.example/a.css from another site" in page_loads(
         '<link rel="canonical stylesheet" href="https://evil.example/a.css">'
     )
+
+
+def test_markup_in_the_disclaimer_that_could_run_or_hide_stops_every_build(
+    minimal: Path, cli
+) -> None:
+    """The attack: the disclaimer (on every article page, outside the article's text) loading
+    a script, or folding its own text away. It passes the strictest markup policy, and a
+    problem stops even a preview."""
+    before = built(minimal, cli)
+    disclaimer = minimal / "references/disclaimer.md"
+    original = disclaimer.read_text("utf-8")
+    for addition, code in (
+        ('<script src="../report.pdf"></script>', "HTML002"),
+        ("<div hidden>\n\nThe rest of it.\n\n</div>", "HTML002"),
+        ("<details><summary>More</summary>Text.</details>", "HTML002"),
+        ('Read <abbr title="x" hidden>this</abbr>.', "HTML003"),
+    ):
+        disclaimer.write_text(original + "\n" + addition + "\n", "utf-8")
+        for args in (("build",), ("build", "--preview")):
+            result = cli(*args, cwd=minimal)
+            assert result.code == 1, (addition, args)
+            assert "references/disclaimer.md:" in result.stderr and code in result.stderr
+        assert site_files(minimal / "site") == before
+
+
+def test_part_of_the_disclaimer_hidden_fails_the_audit() -> None:
+    canonical = "read this"
+    for inner in ("<p hidden>read this</p>", "<details><p>read this</p></details>"):
+        page = (
+            '<html><body><section id="review-status" data-status="approved"></section>'
+            f'<aside id="medical-disclaimer">{inner}</aside></body></html>'
+        )
+        assert any(
+            "part of #medical-disclaimer" in p for p in page_problems(page, canonical, "approved")
+        )
+
+
+def test_an_svg_tspan_inside_a_word_does_not_split_it() -> None:
+    sentence = "counting zebra stripes before each antihistamine dose"
+    page = "<text>" + " ".join(f"{w[:2]}<tspan/>{w[2:]}" for w in sentence.split()) + "</text>"
+    assert sentence in output_words(page)
 
 
 def test_the_audit_reads_attribute_values_and_comments_but_not_tag_names() -> None:

@@ -73,6 +73,13 @@ SITE_PAGES = Policy(
 )
 
 
+# The disclaimer, on every article page outside the article's text: Markdown and a few inline
+# elements, nothing that could hide or fold any of it.
+DISCLAIMER_MARKUP = Policy(
+    "the disclaimer", frozenset({"br", "sup", "sub", "abbr", "kbd"}), frozenset({"title", "lang"})
+)
+
+
 @dataclass(frozen=True)
 class _Tag:
     start: int

@@ -12,9 +12,11 @@ from pathlib import Path
 import markdown
 
 from pipeline import codes
+from pipeline.checks.markup import DISCLAIMER_MARKUP, check_text
 from pipeline.content.articles import decode
 from pipeline.content.files import readable
 from pipeline.diagnostics import Diagnostic
+from pipeline.site.sanitize import clean
 
 DISCLAIMER = "references/disclaimer.md"
 HEADING = "Professional Medical Disclaimer"
@@ -34,7 +36,13 @@ def load_disclaimer(root: Path) -> tuple[Disclaimer | None, list[Diagnostic]]:
     if text is None or not text.strip():
         what = "not UTF-8 text" if text is None else "empty"
         return None, [codes.DISCLAIMER_MISSING.at(DISCLAIMER, 1, 1, problem=what)]
-    return Disclaimer(text.strip(), markdown.markdown(text.strip())), []
+    # It stands on every article page outside the article's text, where nothing else checks
+    # or sanitizes it: its markup passes the strictest policy, and a problem stops even a
+    # preview (no disclaimer, no build).
+    problems = [d for d in check_text(DISCLAIMER, text, 1, DISCLAIMER_MARKUP) if d.is_error]
+    if problems:
+        return None, problems
+    return Disclaimer(text.strip(), clean(markdown.markdown(text.strip()))), []
 
 
 def disclaimer_block(disclaimer: Disclaimer) -> str:

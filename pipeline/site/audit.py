@@ -36,11 +36,12 @@ PROBE_WORDS = 8
 # linear. A tag is what an HTML parser takes for one: "<" and a letter, "/", "!" or "?" ("< 5"
 # is text), and not a comment, whose words are read like any text.
 _TAG = re.compile(r"<(?=[A-Za-z/!?])(?!!--)[^<>]*>")
-# Inline elements: no space on screen where one starts or ends ("pur<sup></sup>ple" shows
-# "purple"); any other tag (a paragraph, a line break, a cell, an image) separates words.
+# Inline elements (an SVG's <tspan> too): no space on screen where one starts or ends
+# ("pur<sup></sup>ple" shows "purple"); any other tag (a paragraph, a line break, a cell, an
+# image) separates words.
 _INLINE_TAG = re.compile(
     r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span"
-    r"|strong|sub|sup|time|u|var|wbr)(?=[\s/>])[^<>]*>",
+    r"|strong|sub|sup|time|tspan|u|var|wbr)(?=[\s/>])[^<>]*>",
     re.IGNORECASE,
 )
 # Quoted attribute values: a page's description, an image's alternative text, a title.
@@ -274,6 +275,10 @@ def page_problems(html_text: str, canonical: str, expected_status: str) -> list[
             why = _hidden(holder)
             if why:
                 problems.append(f"#medical-disclaimer {why}")
+                break
+        for part in element.iterdescendants("*"):
+            if (why := _hidden(part)) and why != "is inside the article's own content":
+                problems.append(f"part of #medical-disclaimer {why}")
                 break
     statuses = tree.xpath('//*[@id="review-status"]')
     if len(statuses) != 1:
