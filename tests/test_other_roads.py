@@ -226,6 +226,21 @@ def test_markup_in_the_disclaimer_that_could_run_or_hide_stops_every_build(
         assert site_files(minimal / "site") == before
 
 
+def test_a_script_saved_under_a_pdfs_or_an_images_name_is_refused(minimal: Path, cli) -> None:
+    """Only a file that starts as its type does is published: a script named report.pdf could
+    otherwise be loaded as the site's own script."""
+    for name in ("report.pdf", "logo.png", "photo.jpg", "anim.gif", "pic.webp"):
+        (minimal / "content/pages" / name).write_text("document.title = 'x';\n", "utf-8")
+    result = cli("check", cwd=minimal)
+    assert result.code == 1
+    for name in ("report.pdf", "logo.png", "photo.jpg", "anim.gif", "pic.webp"):
+        suffix = name.rsplit(".", 1)[1]
+        assert (
+            f"content/pages/{name}:0:0: error PAGE002 files beside the site pages must be images "
+            f"or PDFs, not a .{suffix} file whose content is something else" in result.stdout
+        )
+
+
 def test_part_of_the_disclaimer_hidden_fails_the_audit() -> None:
     canonical = "read this"
     for inner in ("<p hidden>read this</p>", "<details><p>read this</p></details>"):

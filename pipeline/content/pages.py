@@ -67,13 +67,37 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
                 if not any(d.is_error for d in found):
                     pages[rel] = text
             elif path.suffix.lower() in ASSET_TYPES:
-                found = _check_svg(at, path.read_bytes()) if path.suffix.lower() == ".svg" else []
+                data = path.read_bytes()
+                found = _check_svg(at, data) if path.suffix.lower() == ".svg" else []
+                if not _looks_like(path.suffix.lower(), data):
+                    suffix = f"a {path.suffix} file whose content is something else"
+                    found = [codes.PAGE_FILE_TYPE.at(at, suffix=suffix)]
                 problems += found
                 if not found:
                     assets.append(rel)
             else:
                 problems.append(codes.PAGE_FILE_TYPE.at(at, suffix=path.suffix or "(none)"))
     return SitePages(dict(sorted(pages.items())), tuple(sorted(assets))), problems
+
+
+# How each binary type starts: a script or a page saved under an image's or a PDF's name is
+# refused (a browser asked to run it as a script would).
+_SIGNATURES = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".ico": (b"\x00\x00\x01\x00",),
+    ".pdf": (b"%PDF-",),
+}
+
+
+def _looks_like(suffix: str, data: bytes) -> bool:
+    if suffix == ".webp":
+        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    if suffix == ".avif":
+        return data[4:12] in (b"ftypavif", b"ftypavis")
+    return data.startswith(_SIGNATURES.get(suffix, (b"",)))
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
