@@ -126,12 +126,13 @@ def check_config(config: dict[str, Any]) -> None:
     banner (another site's script) are refused, and so is a site script or stylesheet that is
     not a `.js` or `.css` file."""
     extra = config.get("extra")
+    extra = extra if isinstance(extra, dict) else {}
     for name in ("analytics", "consent"):
-        if isinstance(extra, dict) and extra.get(name):
+        if extra.get(name):
             raise ConfigError(
                 f"extra.{name} is set; pages load nothing from other sites, so remove it"
             )
-    if isinstance(extra, dict) and not _SCOPE.fullmatch(str(extra.get("scope", ""))):
+    if not _SCOPE.fullmatch(str(extra.get("scope", ""))):
         raise ConfigError("extra.scope must be a path such as / (letters, digits, / . _ ~ -)")
     for key, value, is_key in _scalars(config):
         if not isinstance(value, _PLAIN):
