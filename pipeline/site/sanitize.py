@@ -33,15 +33,19 @@ ATTRIBUTES = {
 }
 
 
+# Built once: nh3.clean would convert the allow-list for every call, and the Markdown extension
+# runs for every heading of every page too (the toc extension runs the postprocessors on each).
+_CLEANER = nh3.Cleaner(
+    tags=set(TAGS),
+    clean_content_tags={"script", "style"},
+    attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
+    generic_attribute_prefixes={"data-", "aria-"},
+    url_schemes={"http", "https", "mailto"},
+    link_rel=None,
+    strip_comments=True,
+)
+
+
 def clean(html: str) -> str:
     """`html` with anything outside the allow-list removed; scripts and styles with content."""
-    return nh3.clean(
-        html,
-        tags=set(TAGS),
-        clean_content_tags={"script", "style"},
-        attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
-        generic_attribute_prefixes={"data-", "aria-"},
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-        strip_comments=True,
-    )
+    return str(_CLEANER.clean(html))

@@ -203,16 +203,18 @@ def audiences(article: Article) -> list[dict[str, str]]:
     return [{"id": a.id, "choice": a.choice} for a in map(audience.audience, ids)]
 
 
-def _references(body: str, project: Project, cache: Cache | None) -> str:
-    """The page's reference list, from the same scan of the same text the Markdown extension
-    numbers; kept between runs for the same text, library and style."""
+def _staged_body(article: Article, project: Project, cache: Cache | None) -> tuple[str, str]:
+    """The page's Markdown (audience blocks as containers, citations by key) and its reference
+    list, made from the same scan of the same text the Markdown extension numbers; kept between
+    runs for the same text, library and style."""
 
-    def make() -> str:
-        return clean(reference_list(scan_text(body), project.library, project.style))
+    def make() -> tuple[str, str]:
+        body = keyed_text(audience.convert(article.body), project.library).strip("\n") + "\n"
+        return body, clean(reference_list(scan_text(body), project.library, project.style))
 
     if cache is None or not project.context_key:
         return make()
-    return cache.memo("references", (project.context_key, body), make)
+    return cache.memo("staged body", (project.context_key, article.body), make)
 
 
 def edit_url(repository: str | None, branch: str, source: str) -> str:
@@ -230,7 +232,7 @@ def article_page(
     committed: Sequence[ReviewedVersion] = (),
 ) -> str:
     """The article page's Markdown: front matter for its template, then the body."""
-    body = keyed_text(audience.convert(article.body), project.library).strip("\n") + "\n"
+    body, references = _staged_body(article, project, cache)
     meta: dict[str, object] = {
         # Plain text, escaped here: the engines' templates print titles and the description as
         # HTML (in <title>, the header, a meta attribute) without escaping them.
@@ -241,7 +243,7 @@ def article_page(
             "review": review_data(article, project, today, committed, repository),
             "page_title": article.title,
             "audiences": audiences(article),
-            "references": _references(body, project, cache),
+            "references": references,
             "topics": list(article.tags),
             "jsonld": json_ld(article, project),
             "edit_url": edit_url(repository, project.settings.branch, article.path),
