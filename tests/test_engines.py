@@ -60,6 +60,11 @@ def test_every_article_page_carries_status_disclaimer_and_references_outside_its
     body = page.index('<div class="article-body">')
     assert body < page.index('id="references"') < page.index('id="medical-disclaimer"')
     assert '<sup class="citation" id="cite-1"><a href="#ref-1"' in page
+    # Each entry of the list, then a link back to each place it is cited.
+    entry = re.search(r'<li id="ref-1">(.*?)</li>', page, re.S)
+    assert entry is not None and entry.group(1).startswith("Browning R")
+    back = re.findall(r'<a href="#cite-(\d+)" class="citation-backref" aria-label="([^"]+)">', page)
+    assert back[:2] == [("1", "Back to citation 1a"), ("3", "Back to citation 1b")]
     assert "Reviewed by Ravi Second, DO on" in page
 
 

@@ -51,10 +51,14 @@ _FRONT_KEY = re.compile(r"^[ \t]*-?[ \t]*[A-Za-z_]+:[ \t]*", re.MULTILINE)
 
 
 _ASCII = bytes(range(0x80))
-# Every byte of a non-word ASCII character becomes a space; word characters and every byte of
-# a UTF-8 sequence (non-ASCII characters are dealt with one by one) stay as they are. Control
+# Every byte of a non-word ASCII character becomes a space, capitals become small letters; other
+# word characters and every byte of a UTF-8 sequence (non-ASCII characters are dealt with one
+# by one) stay as they are. Control
 # characters other than white space are invisible: they vanish, joining what they separate.
-_ASCII_WORDS = bytes(b if b >= 0x80 or chr(b).isalnum() or b == 0x5F else 0x20 for b in range(256))
+_ASCII_WORDS = bytes(
+    b if b >= 0x80 else ord(chr(b).lower()) if chr(b).isalnum() or b == 0x5F else 0x20
+    for b in range(256)
+)
 _ASCII_INVISIBLE = bytes(
     b for b in range(0x80) if not chr(b).isprintable() and b not in b"\t\n\v\f\r"
 )
@@ -76,7 +80,6 @@ def normalize(text: str) -> str:
     took twice as long, testing every character against Unicode's tables). A text with many
     distinct characters to change is changed in one pass instead, so a hostile page stays
     linear."""
-    text = text.casefold()
     data = text.encode("utf-8", "surrogatepass")
     rare = data.translate(None, _ASCII)  # UTF-8 is self-synchronizing: whole characters
     changed: dict[str, str] = {}
@@ -99,10 +102,14 @@ _REPLACEMENTS = 16
 
 @functools.lru_cache(maxsize=4096)
 def _folded(char: str) -> str:
-    """What a non-ASCII character is in a word: nothing for one that Unicode says a renderer
-    draws as nothing (a soft hyphen, U+2065 and the other unassigned ones of those ranges),
-    else its compatibility decomposition without marks and invisible characters, or a space
-    when that is not a letter or digit."""
+    """What a non-ASCII character is in a word: its case folding, each character of which is
+    nothing when Unicode says a renderer draws it as nothing (a soft hyphen, U+2065 and the
+    other unassigned ones of those ranges), else its compatibility decomposition without marks
+    and invisible characters, or a space when that is not a letter or digit."""
+    return "".join(map(_shown, char.casefold()))
+
+
+def _shown(char: str) -> str:
     if _IGNORABLE.match(char):
         return ""
     kept = "".join(
@@ -264,7 +271,8 @@ def page_problems(html_text: str, canonical: str, expected_status: str) -> list[
     except (ValueError, lxml.etree.ParserError):
         return ["cannot be read as HTML"]
     problems = []
-    disclaimers = tree.xpath('//*[@id="medical-disclaimer"]')
+    marked = tree.xpath('//*[@id="medical-disclaimer" or @id="review-status"]')
+    disclaimers = [element for element in marked if element.get("id") == "medical-disclaimer"]
     if len(disclaimers) != 1:
         problems.append(f"has {len(disclaimers)} #medical-disclaimer elements, not one")
     else:
@@ -280,7 +288,7 @@ def page_problems(html_text: str, canonical: str, expected_status: str) -> list[
             if why := _hidden(part):
                 problems.append(f"part of #medical-disclaimer {why}")
                 break
-    statuses = tree.xpath('//*[@id="review-status"]')
+    statuses = [element for element in marked if element.get("id") == "review-status"]
     if len(statuses) != 1:
         problems.append(f"has {len(statuses)} #review-status elements, not one")
     elif statuses[0].get("data-status") != expected_status:
