@@ -1126,6 +1126,23 @@ disclaimer outside it, but the article should say where it ends.
 How to fix: add the closing tag where the element should end.
 """,
 )
+HEADING_ID = _declare(
+    "HTML009",
+    E,
+    "A heading would take an id the page uses for something else.",
+    message='the heading "{heading}" would get the id "{id}", which the page uses for {what}',
+    hint="reword the heading (a word more is enough)",
+    explanation="""
+Each heading gets an id made from its words ("## Ref 1" gets `ref-1`), so that it can be linked
+to. Some ids belong to the page itself: `ref-1`, `ref-2`... are the entries of the References
+list that the citation numbers link to (and show as a tooltip), `cite-1`, `cite-2`... are the
+citations the list links back to, and the disclaimer, the review status and the other parts the
+pipeline adds have theirs. A heading with one of those ids would take its place: a citation
+could lead readers to the article's own words instead of the source.
+
+How to fix: reword the heading, for example "Reference one" or "The first reference".
+""",
+)
 # --- PAGE: the site's own pages (content/pages) ---------------------------------------------
 
 PAGE_FIELD = _declare(

@@ -401,3 +401,23 @@ def test_a_pull_request_may_not_take_a_work_off_the_boards_retraction_list(repo:
     # Adding to the list is always allowed.
     (repo / "references/retractions.txt").write_text(listed + "28192789\n", "utf-8")
     assert "BIB017" not in cli("check", "--base", "main", cwd=repo).stdout
+
+
+def test_a_heading_may_not_take_the_id_a_citation_links_to(minimal: Path, cli) -> None:
+    """"## Ref 1" would get the id ref-1: citation 1 would lead to (and show as its tooltip) the
+    article's own words. check refuses it (HTML009, in tests/fixtures/bad); a heading it cannot
+    read that way (markup inside) is caught by the audit, which fails any id used twice."""
+    edit(
+        minimal,
+        "content/articles/pending.md",
+        "This unreviewed",
+        "## Ref 1\n\nRetracted.\n\n## <abbr>Ref</abbr> 1\n\nThis unreviewed",
+    )
+    checked = cli("check", "content/articles/pending.md", cwd=minimal)
+    assert checked.code == 1
+    assert 'HTML009 the heading "Ref 1" would get the id "ref-1"' in checked.stdout
+    assert checked.stdout.count("HTML009") == 1  # the second one only the rendering shows
+    result = cli("build", "--preview", cwd=minimal)
+    assert result.code == 1
+    assert 'has 2 elements with the id "ref-1", not one' in result.stderr
+    assert not (minimal / "preview").exists()

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from markdown.extensions.attr_list import get_attrs
+from markdown.extensions.toc import slugify
 
 from pipeline import codes
 from pipeline.citations.scan import Positions, code_mask, paragraph_ends
@@ -36,6 +37,21 @@ URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href",
 # Attributes that load something into the page (an image, a video) rather than link to it.
 EMBED_ATTRIBUTES = frozenset({"src", "srcset", "poster", "data"})
 RESERVED_IDS = frozenset({"medical-disclaimer", "review-status"})
+# The ids an article page gives its own parts (overrides/article.html, the disclaimer), and what
+# each is: no heading of the article may take one (HTML009).
+PAGE_IDS = {
+    "medical-disclaimer": "the disclaimer",
+    "medical-disclaimer-heading": "the disclaimer",
+    "review-status": "the review status",
+    "review-status-label": "the review status",
+    "audience-selector": "the audience choice",
+    "references": "the References list",
+    "competing-interests": "the competing interests",
+    "page-changes": "the list of changes",
+    "related-articles": "the related articles",
+}
+# Numbered ids the citations use, and the theme's own ids (Material's all start with "__").
+_NUMBERED_IDS = re.compile(r"(?:(ref)|cite)-\d+|(__.*)")
 MAX_NESTING = 16
 RUNS_CODE = "it would run code in the reader's browser"
 # Elements whose end tag may be left out (HTML's own rules): not "left open" when it is.
@@ -174,16 +190,19 @@ def _masked(text: str) -> str:
 
 
 def check_markup(article: Article, policy: Policy = ARTICLES) -> Iterator[Diagnostic]:
-    yield from check_text(article.path, article.body, article.body_line, policy)
+    yield from check_text(article.path, article.body, article.body_line, policy, article=True)
 
 
 # A text full of one mistake reports its first few, not a line for each of thousands.
 MAX_REPORTED = 20
 
 
-def check_text(path: str, body: str, first_line: int, policy: Policy) -> Iterator[Diagnostic]:
+def check_text(
+    path: str, body: str, first_line: int, policy: Policy, article: bool = False
+) -> Iterator[Diagnostic]:
     """Every markup problem of a Markdown text whose first line is `first_line` of `path` (the
-    first MAX_REPORTED of each code)."""
+    first MAX_REPORTED of each code); in an `article`, headings that would take an id of the
+    article page's own parts too."""
     text = _masked(body)
     where = Positions(text, first_line)
     ends = paragraph_ends(text)
@@ -193,6 +212,7 @@ def check_text(path: str, body: str, first_line: int, policy: Policy) -> Iterato
         *_check_attribute_lists(path, text, where, policy),
         *_check_links_and_images(path, text, where, ends),
         *_check_nesting(path, text, first_line),
+        *(_check_heading_ids(path, text, where) if article else ()),
     ):
         counts[found.code] = counts.get(found.code, 0) + 1
         if counts[found.code] <= MAX_REPORTED:
@@ -364,3 +384,47 @@ def _check_nesting(path: str, text: str, first_line: int) -> Iterator[Diagnostic
     depth = len(re.findall(r"[ ]{4}|\t|>", prefix.group()))
     number = text.count("\n", 0, start)
     yield codes.TOO_DEEP.at(path, first_line + number, 1, depth=depth, limit=MAX_NESTING)
+
+
+# What may open a line before a heading: indentation, quote markers, list markers.
+_BLOCK_MARKS = r"(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*+"
+# ATX headings ("## Ref 1", in a list or a quote too) and setext ones (a line underlined with
+# "=" or "-"), read for the id Python-Markdown's toc extension gives them. Possessive: each
+# line is read once, whatever it holds.
+_HEADING = re.compile(
+    rf"^{_BLOCK_MARKS}#{{1,6}}[ \t]++([^\n]*+)$"
+    rf"|^{_BLOCK_MARKS}([^\n]++)\n[ \t>]*+(?:=++|-++)[ \t]*+$",
+    re.M,
+)
+
+
+def _heading_text(found: re.Match[str]) -> tuple[str, int]:
+    """A heading's words (without an ATX heading's closing #s) and where they start."""
+    if found.group(1) is None:
+        return found.group(2).strip(), found.start(2)
+    words = found.group(1).rstrip(" \t")
+    unclosed = words.rstrip("#")
+    if unclosed != words and (not unclosed or unclosed[-1] in " \t"):
+        words = unclosed.rstrip(" \t")
+    return words, found.start(1)
+
+
+def _check_heading_ids(path: str, text: str, where: Positions) -> Iterator[Diagnostic]:
+    """A heading's id is made from its words, so "## Ref 1" would be `ref-1`, the entry that
+    citation 1 links to: the page's own ids are refused (the audit also fails a page with any
+    id twice)."""
+    for found in _HEADING.finditer(text):
+        heading, start = _heading_text(found)
+        made = slugify(heading, "-")
+        what = PAGE_IDS.get(made)
+        if numbered := _NUMBERED_IDS.fullmatch(made):
+            what = (
+                "the theme's own parts"
+                if numbered.group(2)
+                else "an entry of the References list"
+                if numbered.group(1)
+                else "a citation"
+            )
+        if what:
+            line, column = where(start)
+            yield codes.HEADING_ID.at(path, line, column, heading=heading[:80], id=made, what=what)

@@ -14,6 +14,7 @@ import html
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -289,6 +290,14 @@ def page_problems(html_text: str, canonical: str, expected_status: str) -> list[
                 problems.append(f"part of #medical-disclaimer {why}")
                 break
     statuses = [element for element in marked if element.get("id") == "review-status"]
+    # An id twice is a part of the page taken by something else: a heading "Ref 1" would be
+    # the entry that citation 1 links to.
+    taken = Counter(tree.xpath("//@id"))
+    problems += [
+        f'has {count} elements with the id "{name}", not one'
+        for name, count in sorted(taken.items())
+        if count > 1 and name not in ("medical-disclaimer", "review-status")  # said above
+    ]
     if len(statuses) != 1:
         problems.append(f"has {len(statuses)} #review-status elements, not one")
     elif statuses[0].get("data-status") != expected_status:
