@@ -83,10 +83,6 @@ class Cache:
         self._connection: sqlite3.Connection | None = None
         self._unusable = folder is None
 
-    def forget(self) -> None:
-        """Drop the results held in memory (the files stay)."""
-        self.memory.clear()
-
     def memo(self, kind: str, parts: tuple[bytes | str, ...], compute: Callable[[], T]) -> T:
         """`compute()`, or its stored result for the same `kind` and `parts`."""
         if self._version is None:

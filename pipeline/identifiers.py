@@ -75,8 +75,3 @@ def cited_identifier(key: str) -> str | None:
     found = _CITED.match(key)
     return identifier(found.group("kind"), found.group("value")) if found else None
 
-
-def display(compared: str) -> str:
-    """`doi:10.1/abc` -> `DOI 10.1/abc`; `pmid:123` -> `PMID 123`."""
-    kind, _, value = compared.partition(":")
-    return f"{kind.upper()} {value}"
