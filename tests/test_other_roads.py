@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.content.articles import parse_article
 from pipeline.site.audit import output_words, page_loads, page_problems, probes
-from tests.conftest import DAY, commit_all, edit, git, site_files
+from tests.conftest import DAY, commit_all, edit, git, run_module, site_files
 
 PENDING_SENTENCE = (
     "The purple giraffe protocol recommends counting zebra stripes before each antihistamine dose."
@@ -404,7 +404,7 @@ def test_a_pull_request_may_not_take_a_work_off_the_boards_retraction_list(repo:
 
 
 def test_a_heading_may_not_take_the_id_a_citation_links_to(minimal: Path, cli) -> None:
-    """"## Ref 1" would get the id ref-1: citation 1 would lead to (and show as its tooltip) the
+    """ "## Ref 1" would get the id ref-1: citation 1 would lead to (and show as its tooltip) the
     article's own words. check refuses it (HTML009, in tests/fixtures/bad); a heading it cannot
     read that way (markup inside) is caught by the audit, which fails any id used twice."""
     edit(
@@ -421,3 +421,41 @@ def test_a_heading_may_not_take_the_id_a_citation_links_to(minimal: Path, cli) -
     assert result.code == 1
     assert 'has 2 elements with the id "ref-1", not one' in result.stderr
     assert not (minimal / "preview").exists()
+
+
+def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
+    minimal: Path, cli
+) -> None:
+    """The attack: `INHERIT: base.yml` merged a second, unchecked settings file into every
+    engine's configuration (its copyright line ran a script that wrote a withheld article out of
+    base64); `custom_dir` pointed at templates outside overrides/; a hooks file or a Markdown
+    extension kept elsewhere in the repository runs inside the build too."""
+    before = built(minimal, cli)
+    (minimal / "base.yml").write_text("copyright: '<script>alert(1)</script>'\n", "utf-8")
+    (minimal / "references/theme").mkdir()
+    (minimal / "hooks.py").write_text("def on_page_content(html, **kw):\n    return html\n")
+    (minimal / "house_extension.py").write_text("def makeExtension(**kw):\n    raise SystemExit\n")
+    config = minimal / "mkdocs.yml"
+    original = config.read_text("utf-8")
+    for text, where in (
+        ("INHERIT: base.yml\n" + original, "INHERIT is set"),
+        (
+            original.replace("custom_dir: overrides", "custom_dir: references/theme"),
+            "theme.custom_dir must be overrides",
+        ),
+        (original + "\nhooks:\n  - hooks.py\n", "hooks lists 'hooks.py'; keep hooks in overrides/"),
+        (
+            original.replace(
+                "markdown_extensions:\n", "markdown_extensions:\n  - house_extension\n", 1
+            ),
+            "the Markdown extension house_extension is a file of the repository",
+        ),
+    ):
+        config.write_text(text, "utf-8")
+        # As a shell runs it: the project's folder is where Python looks for modules first.
+        result = run_module("build", cwd=minimal)
+        assert result.returncode == 1, text
+        assert "mkdocs.yml:0:0: error PUB005" in result.stderr and where in result.stderr, (
+            result.stderr
+        )
+        assert site_files(minimal / "site") == before

@@ -378,9 +378,9 @@ def test_another_plugin_sees_each_articles_content_exactly_once(
 ) -> None:
     """Other plugins compose with ours: a hooks file's on_page_content runs once per page,
     with the article's rendered text, through the CLI and through plain `mkdocs build`."""
-    (minimal / "hooks.py").write_text(HOOKS, "utf-8")
+    (minimal / "overrides/hooks.py").write_text(HOOKS, "utf-8")
     config = minimal / "mkdocs.yml"
-    config.write_text(config.read_text("utf-8") + "\nhooks:\n  - hooks.py\n", "utf-8")
+    config.write_text(config.read_text("utf-8") + "\nhooks:\n  - overrides/hooks.py\n", "utf-8")
     report = tmp_path / "hooks.json"
     monkeypatch.setenv("HOOK_REPORT", str(report))
     for run in (

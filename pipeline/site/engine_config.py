@@ -13,6 +13,7 @@ site's files on every page is refused first (`check_config`, PUB005).
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,6 +119,47 @@ _PLAIN = (str, int, float, bool, dt.date, type(None))
 _SCOPE = re.compile(r"[A-Za-z0-9/._~-]*")
 
 
+# Folders whose files run inside the build and are under code owners' review (SECURITY.md):
+# templates, hooks and Markdown extensions of the project must live there.
+CODE_FOLDERS = ("overrides", "pipeline")
+
+
+def _inside(path: Path, root: Path, folders: tuple[str, ...]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to((root / folder).resolve()) for folder in folders)
+
+
+def check_code(config: dict[str, Any], root: Path) -> None:
+    """Refuse settings that bring in files no code owner reviews: `INHERIT` (another file's
+    settings, merged by the engines after this check), a theme folder other than overrides/,
+    hooks outside it, and a Markdown extension module kept in the repository outside
+    overrides/ and pipeline/ (the engines import it, and it runs on every page)."""
+    if "INHERIT" in config:
+        raise ConfigError("INHERIT is set; write the settings in mkdocs.yml itself")
+    theme = config.get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if custom is not None and (
+        not isinstance(custom, str) or (root / custom).resolve() != (root / "overrides").resolve()
+    ):
+        raise ConfigError("theme.custom_dir must be overrides (the theme's reviewed folder)")
+    hooks = config.get("hooks") or []
+    for hook in hooks if isinstance(hooks, list) else [hooks]:
+        if not isinstance(hook, str) or not _inside(root / hook, root, ("overrides",)):
+            raise ConfigError(f"hooks lists {hook!r}; keep hooks in overrides/")
+    extensions = config.get("markdown_extensions") or []
+    for name in _extension_names(extensions if isinstance(extensions, list) else []):
+        try:
+            found = importlib.util.find_spec(name.split(".")[0])
+        except (ImportError, ValueError):
+            continue  # the engine cannot import it either, and says so
+        origin = Path(found.origin) if found and found.origin else None
+        if origin and _inside(origin, root, ("",)) and not _inside(origin, root, CODE_FOLDERS):
+            raise ConfigError(
+                f"the Markdown extension {name} is a file of the repository outside "
+                "overrides/ and pipeline/; keep extensions there"
+            )
+
+
 def check_config(config: dict[str, Any]) -> None:
     """Refuse what would put code or another site's files on every page. The themes print
     values as HTML outside any page's content (the copyright line, nav titles), some into
@@ -157,6 +199,7 @@ def engine_config(root: Path, template_data: dict[str, Any]) -> str:
     """The staged mkdocs.yml (see the module docstring)."""
     config = read_config(root)
     check_config(config)
+    check_code(config, root)
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
     theme = config.get("theme")
