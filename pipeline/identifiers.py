@@ -74,4 +74,3 @@ def cited_identifier(key: str) -> str | None:
     or None for an ordinary key."""
     found = _CITED.match(key)
     return identifier(found.group("kind"), found.group("value")) if found else None
-

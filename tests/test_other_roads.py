@@ -278,6 +278,11 @@ def test_the_audit_reads_attribute_values_and_comments_but_not_tag_names() -> No
         f'<meta content="&lt;b&gt;{sentence}&lt;/b&gt;">',
         f'<img alt="a <b {sentence} > c" src="x.png">',  # an attribute value holds no markup
         f'<img alt="a <b" title="{sentence} >" src="x.png">',
+        # An SVG's entity (a browser shows its text where &a; stands), CDATA, and the Hangul
+        # filler, which browsers draw as a blank between words.
+        f'<!DOCTYPE svg [ <!ENTITY a "{sentence}"> ]><svg><text>&a;</text></svg>',
+        f"<svg><text><![CDATA[{sentence}]]></text></svg>",
+        sentence.replace(" ", "\u3164"),
     ):
         assert sentence in output_words(page), page
 
@@ -459,3 +464,32 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
             result.stderr
         )
         assert site_files(minimal / "site") == before
+
+
+def test_text_stored_backwards_behind_a_bidirectional_override_fails_the_audit(
+    minimal: Path, cli
+) -> None:
+    """The attack: "\u202e" and a withheld sentence stored backwards shows it forwards on
+    screen, while the audit (which drops invisible characters) read it backwards. No page needs
+    an override; one in any output file, as a character, an entity or a JSON escape, fails."""
+    before = built(minimal, cli)
+    page = minimal / "content/pages/editorial-policy.md"
+    original = page.read_text("utf-8")
+    for hidden in ("\u202e" + PENDING_SENTENCE[::-1] + "\u202c", "&#x202E;esod enimatsihitna"):
+        page.write_text(original + "\n" + hidden + "\n", "utf-8")
+        result = cli("build", cwd=minimal)
+        assert result.code == 1
+        assert "error PUB002 editorial-policy.html holds a bidirectional override" in result.stderr
+        assert site_files(minimal / "site") == before
+
+
+def test_an_svg_with_a_document_type_or_cdata_is_refused(minimal: Path, cli) -> None:
+    """Its entities and CDATA are text a browser shows: an image needs neither."""
+    svg = (
+        '<?xml version="1.0"?><!DOCTYPE svg [ <!ENTITY a "words"> ]>'
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>&a;</text></svg>'
+    )
+    (minimal / "content/pages/note.svg").write_text(svg, "utf-8")
+    result = cli("check", cwd=minimal)
+    assert result.code == 1
+    assert "PAGE002" in result.stdout and ".svg with a document type or CDATA" in result.stdout

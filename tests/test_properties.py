@@ -138,9 +138,12 @@ def test_leak_text_normalizes_to_the_word_runs_of_any_text(text: str) -> None:
     """The audit normalizes every page byte by byte for speed; whatever the characters (accents,
     dashes, digits of other scripts, lone surrogates), it gives the regular-expression words of
     the text as a reader sees it, character by character: invisible characters and marks
-    gone, compatibility forms decomposed."""
+    gone (but the Hangul fillers, which browsers draw as a blank), compatibility forms
+    decomposed."""
 
     def seen(char: str) -> str:
+        if char in "\u115f\u1160\u3164\uffa0":
+            return " "
         if char.isascii():
             return char if char.isprintable() or char in "\t\n\v\f\r" else ""
         if regex.match(r"\p{Default_Ignorable_Code_Point}", char):

@@ -13,6 +13,7 @@ no reference list).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,8 +137,16 @@ def check_page(rel: str, text: str) -> list[Diagnostic]:
 _SVG_ACTIVE = frozenset({"script", "foreignobject", "style", "iframe", "object", "embed"})
 
 
+# A document type can declare entities (text a browser puts where `&name;` stands), and CDATA
+# is text a browser shows: an image has no need of either.
+_SVG_TEXT_TRICKS = re.compile(rb"<!DOCTYPE|<!ENTITY|<!\[CDATA\[", re.IGNORECASE)
+
+
 def _check_svg(rel: str, data: bytes) -> list[Diagnostic]:
-    """An SVG is an image only when it holds nothing that runs, styles or loads."""
+    """An SVG is an image only when it holds nothing that runs, styles or loads, and no
+    document type or CDATA (where text can stand that a browser shows)."""
+    if _SVG_TEXT_TRICKS.search(data):
+        return [codes.PAGE_FILE_TYPE.at(rel, suffix=".svg with a document type or CDATA")]
     try:
         parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
         tree = lxml.etree.fromstring(data, parser)

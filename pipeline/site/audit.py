@@ -34,9 +34,10 @@ from pipeline.site.stage import PublishPlan
 
 PROBE_WORDS = 8
 # Each stops at the next "<", quote, bracket or line: a withheld article full of them stays
-# linear. A tag is what an HTML parser takes for one: "<" and a letter, "/", "!" or "?" ("< 5"
-# is text), and not a comment, whose words are read like any text.
-_TAG = re.compile(r"<(?=[A-Za-z/!?])(?!!--)[^<>]*>")
+# linear. A tag is what an HTML parser takes for one: "<" and a letter, "/" or "?" ("< 5" is
+# text). What starts "<!" is read as text: a comment, CDATA, a document type and the entities
+# it declares (an SVG's `<!ENTITY a "…">` is text a browser shows where `&a;` stands).
+_TAG = re.compile(r"<(?=[A-Za-z/?])[^<>]*>")
 # Inline elements (an SVG's <tspan> too): no space on screen where one starts or ends
 # ("pur<sup></sup>ple" shows "purple"); any other tag (a paragraph, a line break, a cell, an
 # image) separates words.
@@ -68,6 +69,14 @@ _IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
 # Marks (accents, the combining grapheme joiner), format characters (soft hyphen, zero-width
 # space, joiners, byte-order mark) and other controls: none of them separates words on screen.
 _INVISIBLE = frozenset({"Mn", "Me", "Cf", "Cc"})
+# Default-ignorable, but browsers draw them as a blank: the Hangul fillers separate words.
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0")
+# Right-to-left and left-to-right overrides show the characters they hold in the reverse of
+# their stored order: text stored backwards reads forwards on screen. An output file holding
+# one (as a character, an entity or a JSON escape) fails the audit.
+_OVERRIDE = re.compile(
+    r"[\u202d\u202e]|&#(?:x0*202[de](?![0-9a-f])|0*823[78](?!\d))|\\u202[de]", re.IGNORECASE
+)
 
 
 def normalize(text: str) -> str:
@@ -111,6 +120,8 @@ def _folded(char: str) -> str:
 
 
 def _shown(char: str) -> str:
+    if char in _BLANKS:
+        return " "
     if _IGNORABLE.match(char):
         return ""
     kept = "".join(
@@ -393,6 +404,9 @@ def audit(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
             problems.append(
                 codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem="lacks noindex")
             )
+    for rel in sorted(leaks.reversed):
+        problem = "holds a bidirectional override, which shows text in another order than stored"
+        problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
     for article in plan.published:
         if article.path not in written:
             problems.append(
@@ -437,10 +451,13 @@ class _Leaks:
         self.texts, self.links = _matcher(candidates), _matcher(addresses)
         # output path -> withheld source -> what was found: ("link", address) or (probe, probe)
         self.found: dict[str, dict[str, tuple[str, str]]] = {}
+        self.reversed: set[str] = set()  # output files that hold a bidirectional override
 
     def scan(self, rel: str, pieces: Iterable[str]) -> None:
         leaked = self.found.setdefault(rel, {})
         for piece in pieces:
+            if _OVERRIDE.search(piece):
+                self.reversed.add(rel)
             for address, source in _found(self.links, piece):
                 leaked.setdefault(source, ("link", address))
             for probe, source in _found(self.texts, output_words(piece)):
