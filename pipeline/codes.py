@@ -1143,6 +1143,38 @@ could lead readers to the article's own words instead of the source.
 How to fix: reword the heading, for example "Reference one" or "The first reference".
 """,
 )
+ADMONITION_TYPE = _declare(
+    "HTML010",
+    E,
+    "A note box (admonition) has a type the themes do not know.",
+    message="'{type}' is not a type of note box",
+    hint="use note, info, tip, warning, danger, example or quote (more: pipeline explain HTML010)",
+    explanation="""
+A note box is written `!!! warning "Title"`; its type (here `warning`) sets its colour and icon.
+The types are: note, abstract, summary, tldr, info, todo, tip, hint, important, success, check,
+done, question, help, faq, warning, caution, attention, failure, fail, missing, danger, error,
+bug, example, quote and cite. Any other word becomes a class of the page's theme, which could
+pin the box over the disclaimer or make it look like the board's own notice.
+
+How to fix: use one of the types above.
+""",
+)
+CITATION_LOOKALIKE = _declare(
+    "HTML011",
+    E,
+    "A link looks like a citation but is not one.",
+    message="{what} looks like a citation but is not one",
+    hint="cite the source with [@key]: the pipeline numbers it and checks it against the library",
+    explanation="""
+Citation numbers are made by the pipeline from `[@key]`: each links to its entry in the
+References list, which is checked against the library and for retractions. A link whose text is
+only a number (`[3](https://…)`, also inside `<sup>`) or a link to an entry of the list
+(`[1](#ref-2)`) would look like a citation to readers while pointing anywhere.
+
+How to fix: cite the source with `[@key]` (add it to the library if it is new), or give the link
+words that say where it goes.
+""",
+)
 # --- PAGE: the site's own pages (content/pages) ---------------------------------------------
 
 PAGE_FIELD = _declare(

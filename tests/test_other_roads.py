@@ -411,7 +411,8 @@ def test_a_pull_request_may_not_take_a_work_off_the_boards_retraction_list(repo:
 def test_a_heading_may_not_take_the_id_a_citation_links_to(minimal: Path, cli) -> None:
     """ "## Ref 1" would get the id ref-1: citation 1 would lead to (and show as its tooltip) the
     article's own words. check refuses it (HTML009, in tests/fixtures/bad); a heading it cannot
-    read that way (markup inside) is caught by the audit, which fails any id used twice."""
+    read that way (markup inside) loses the id as the page is sanitized, and the audit fails
+    any id used twice."""
     edit(
         minimal,
         "content/articles/pending.md",
@@ -422,10 +423,11 @@ def test_a_heading_may_not_take_the_id_a_citation_links_to(minimal: Path, cli) -
     assert checked.code == 1
     assert 'HTML009 the heading "Ref 1" would get the id "ref-1"' in checked.stdout
     assert checked.stdout.count("HTML009") == 1  # the second one only the rendering shows
-    result = cli("build", "--preview", cwd=minimal)
-    assert result.code == 1
-    assert 'has 2 elements with the id "ref-1", not one' in result.stderr
-    assert not (minimal / "preview").exists()
+    assert cli("build", "--preview", cwd=minimal).code == 0
+    page = (minimal / "preview/articles/pending.html").read_text("utf-8")
+    assert page.count('id="ref-1"') == 1 and '<li id="ref-1">' in page
+    twice = page.replace('<div class="article-body">', '<div class="article-body"><p id="ref-1">')
+    assert 'has 2 elements with the id "ref-1", not one' in page_problems(twice, "", "submitted")
 
 
 def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
@@ -493,3 +495,30 @@ def test_an_svg_with_a_document_type_or_cdata_is_refused(minimal: Path, cli) -> 
     result = cli("check", cwd=minimal)
     assert result.code == 1
     assert "PAGE002" in result.stdout and ".svg with a document type or CDATA" in result.stdout
+
+
+def test_the_theme_s_classes_and_the_page_s_ids_never_reach_an_article(minimal: Path, cli) -> None:
+    """The attack: an admonition's type or an attribute list (with a quoted "}" the check read
+    differently) gave article text a class of the theme (a box pinned over the disclaimer, a
+    copy of the board notice or the "Reviewed by" line) or the id the citation tooltip uses.
+    check refuses them (HTML010, HTML003, HTML009, in tests/fixtures/bad); a preview, which
+    tolerates errors, shows that the sanitizer drops every class and id it does not know, and
+    hidden, role, tabindex, data-* and aria-* from authors."""
+    tricks = (
+        '!!! md-consent__inner note "Reviewed and approved by the board"\n    Pinned.\n\n'
+        'Forged line.\n{: title="}" .article-meta .md-top #citation-tooltip hidden '
+        "role=alert tabindex=0 data-x=1 aria-hidden=true }\n\n"
+        "## Citation tooltip\n\n"
+    )
+    edit(minimal, "content/articles/pending.md", "This unreviewed", tricks + "This unreviewed")
+    checked = cli("check", "content/articles/pending.md", cwd=minimal).stdout
+    assert all(code in checked for code in ("HTML010", "HTML003", "HTML009"))
+    assert cli("build", "--preview", cwd=minimal).code == 0
+    page = (minimal / "preview/articles/pending.html").read_text("utf-8")
+    body = page[page.index('<div class="article-body">') : page.index("/pipeline:content")]
+    assert '<div class="admonition note">' in body and "Pinned." in body
+    assert "Forged line." in body and 'title="}"' in body
+    for dropped in ("md-consent", "article-meta", "md-top", 'id="citation-tooltip"', "hidden"):
+        assert dropped not in body, dropped
+    for dropped in ("role=", "tabindex=", "data-x", "aria-hidden"):
+        assert dropped not in body, dropped

@@ -49,9 +49,24 @@ PAGE_IDS = {
     "competing-interests": "the competing interests",
     "page-changes": "the list of changes",
     "related-articles": "the related articles",
+    "citation-tooltip": "the citation tooltip",
 }
 # Numbered ids the citations use, and the theme's own ids (Material's all start with "__").
 _NUMBERED_IDS = re.compile(r"(?:(ref)|cite)-\d+|(__.*)")
+
+
+def reserved_id(value: str) -> bool:
+    """Whether an id belongs to the article page's own parts, not to the article's text."""
+    return value in PAGE_IDS or _NUMBERED_IDS.fullmatch(value) is not None
+
+
+# Python-Markdown's admonitions, `!!! note "Title"`: the types Material and Zensical style.
+# The type becomes a class of the box; any other (a theme's own class) is refused (HTML010).
+ADMONITION_TYPES = frozenset(
+    {"note", "abstract", "summary", "tldr", "info", "todo", "tip", "hint", "important"}
+    | {"success", "check", "done", "question", "help", "faq", "warning", "caution", "attention"}
+    | {"failure", "fail", "missing", "danger", "error", "bug", "example", "quote", "cite"}
+)
 MAX_NESTING = 16
 RUNS_CODE = "it would run code in the reader's browser"
 # Elements whose end tag may be left out (HTML's own rules): not "left open" when it is.
@@ -213,6 +228,7 @@ def check_text(
         *_check_links_and_images(path, text, where, ends),
         *_check_nesting(path, text, first_line),
         *(_check_heading_ids(path, text, where) if article else ()),
+        *_check_admonitions(path, text, where),
     ):
         counts[found.code] = counts.get(found.code, 0) + 1
         if counts[found.code] <= MAX_REPORTED:
@@ -287,19 +303,34 @@ _ATTR_LIST = re.compile(r"\{:?([^{}\n]*)\}")
 _ATTR_LIST_NAMES = {".": "class", "id": "id"}
 
 
+def _attribute_lists(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, content) of each `{...}` candidate: every innermost pair of braces, and, where
+    a line holds a "}" inside its braces, the span from the line's first "{" to its last "}",
+    as Python-Markdown reads an attribute list (a quoted "}" does not end it). Linear: one
+    look per brace, one per line."""
+    for found in _ATTR_LIST.finditer(text):
+        yield found.start(), found.group()
+    start = 0
+    for line in text.split("\n"):
+        first, last = line.find("{"), line.rfind("}")
+        if first != -1 and "}" in line[first:last]:
+            yield start + first, line[first : last + 1]
+        start += len(line) + 1
+
+
 def _check_attribute_lists(
     path: str, text: str, where: Positions, policy: Policy
 ) -> Iterator[Diagnostic]:
-    for found in _ATTR_LIST.finditer(text):
-        content = found.group(1).strip()
+    for offset, written in _attribute_lists(text):
+        content = written.removeprefix("{").removeprefix(":").removesuffix("}").strip()
         if not content:
             continue
         pairs = [(_ATTR_LIST_NAMES.get(k, k).lower(), v) for k, v in get_attrs(content)]
-        if not found.group().startswith("{:") and not any(
+        if not written.startswith("{:") and not any(
             k in ("class", "id") or "=" in content or k in _BARE_DANGEROUS for k, _ in pairs
         ):
             continue  # "{x}" in prose is not an attribute list worth refusing
-        line, column = where(found.start())
+        line, column = where(offset)
         yield from _check_attributes(
             path, line, column, "", pairs, policy, where=" in a {: ...} attribute list"
         )
@@ -326,6 +357,7 @@ def _check_links_and_images(
         if dangerous_scheme(url):
             yield codes.HTML_URL.at(path, *where(definition.start(2)), scheme=dangerous_scheme(url))
     stack: list[tuple[int, bool]] = []  # open "[" positions, and whether they open an image
+    lookalikes = 0
     paragraph = 0
     for bracket in re.finditer(r"(?<!\\)[\[\]]", text):
         at = bracket.start()
@@ -348,6 +380,9 @@ def _check_links_and_images(
             url = target.group(2) if target else None
         if not url:
             continue
+        lookalike = None if image else _lookalike(text[opening + 1 : at], url)
+        if lookalike and (lookalikes := lookalikes + 1) <= MAX_REPORTED:
+            yield codes.CITATION_LOOKALIKE.at(path, *where(opening), what=lookalike)
         if dangerous_scheme(url):
             yield codes.HTML_URL.at(path, *where(opening), scheme=dangerous_scheme(url))
         elif image and is_external(url):
@@ -413,7 +448,10 @@ def _check_heading_ids(path: str, text: str, where: Positions) -> Iterator[Diagn
     """A heading's id is made from its words, so "## Ref 1" would be `ref-1`, the entry that
     citation 1 links to: the page's own ids are refused (the audit also fails a page with any
     id twice)."""
+    reported = 0
     for found in _HEADING.finditer(text):
+        if reported == MAX_REPORTED:
+            return
         heading, start = _heading_text(found)
         made = slugify(heading, "-")
         what = PAGE_IDS.get(made)
@@ -426,5 +464,44 @@ def _check_heading_ids(path: str, text: str, where: Positions) -> Iterator[Diagn
                 else "a citation"
             )
         if what:
+            reported += 1
             line, column = where(start)
             yield codes.HEADING_ID.at(path, line, column, heading=heading[:80], id=made, what=what)
+
+
+# A citation's look: a number, a list or range of numbers, bracketed or in a superscript.
+_NUMBER_ONLY = re.compile(r"\s*(?:<sup>)?\s*\[?\s*\d+(?:\s*[-–,]\s*\d+)*\s*\]?\s*(?:</sup>)?\s*")
+_CITATION_TARGET = re.compile(r"#(?:ref|cite)-\d")
+
+
+def _lookalike(label: str, url: str) -> str | None:
+    """What makes a link pass for a citation: only a number for its text, or an entry of the
+    References list (or a citation) for its target."""
+    if _CITATION_TARGET.match(url):
+        return f"a link to {url[:40]}"
+    if _NUMBER_ONLY.fullmatch(label):
+        return f"a link whose text is only '{label.strip()[:20]}'"
+    return None
+
+
+# Python-Markdown's admonition line: `!!! type [type...] ["title"]`, in a list or quote too.
+_ADMONITION = re.compile(rf"^{_BLOCK_MARKS}!!![ ]?([\w-]++(?:[ ]++[\w-]++)*+)", re.M)
+
+
+def _check_admonitions(path: str, text: str, where: Positions) -> Iterator[Diagnostic]:
+    """Each word of a note box's type becomes a class of the box: only the types the themes
+    style, none of the theme's own classes (the sanitizer drops any other too)."""
+    reported = 0
+    for found in _ADMONITION.finditer(text):
+        unknown = next(
+            (
+                m
+                for m in re.finditer(r"[\w-]+", found.group(1))
+                if m.group().lower() not in ADMONITION_TYPES
+            ),
+            None,
+        )
+        if unknown is not None and reported < MAX_REPORTED:  # one per box, a few per text
+            reported += 1
+            line, column = where(found.start(1) + unknown.start())
+            yield codes.ADMONITION_TYPE.at(path, line, column, type=unknown.group()[:40])

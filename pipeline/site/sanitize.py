@@ -8,44 +8,90 @@ allow-list is what Markdown and our staging produce, nothing more.
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
+from pipeline.checks.markup import ADMONITION_TYPES, reserved_id
+
 TAGS = frozenset(
-    {"a", "abbr", "aside", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd"}
-    | {"del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4"}
-    | {"h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s"}
-    | {"section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td"}
-    | {"tfoot", "th", "thead", "time", "tr", "u", "ul", "label", "fieldset", "legend"}
+    {"a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del"}
+    | {"details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5"}
+    | {"h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small"}
+    | {"span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead"}
+    | {"tr", "u", "ul"}
 )
-COMMON = frozenset({"class", "id", "title", "lang", "dir", "role", "tabindex", "hidden"})
+# No class, role, tabindex, hidden, data-* or aria-* from authors: with a theme's class an
+# admonition or an attribute list pinned a box over the disclaimer, or passed for the pipeline's
+# own parts. Classes and ids are allowed below, by element, as Markdown and staging write them.
 ATTRIBUTES = {
-    "*": COMMON,
-    "a": frozenset({"href"}),
+    "*": frozenset({"id", "title", "lang", "dir"}),
+    "a": frozenset({"href", "aria-label"}),  # a citation's number says which reference it is
     "img": frozenset({"src", "alt", "width", "height", "loading"}),
     "td": frozenset({"colspan", "rowspan", "align", "scope"}),
     "th": frozenset({"colspan", "rowspan", "align", "scope"}),
     "col": frozenset({"span"}),
     "ol": frozenset({"start", "type", "reversed"}),
     "details": frozenset({"open"}),
-    "time": frozenset({"datetime"}),
     "abbr": frozenset({"title"}),
-    "label": frozenset({"for"}),
+    "div": frozenset({"data-audience"}),  # an audience block's audience
 }
+# The classes Python-Markdown's admonitions and footnotes and the pipeline's citations and
+# audience blocks write; any other is dropped.
+CLASSES = {
+    "div": frozenset({"admonition", *ADMONITION_TYPES, "audience-block", "footnote"}),
+    "p": frozenset({"admonition-title", "audience-block__label"}),
+    "sup": frozenset({"citation"}),
+    "a": frozenset({"footnote-ref", "footnote-backref"}),
+}
+# The ids an element may carry: a heading the id its words give it (none that the page uses
+# for its own parts), a citation or a footnote reference theirs, a footnote its own.
+_IDS = {
+    "sup": re.compile(r"cite-\d+|fnref\d*:[\w.-]+"),
+    "li": re.compile(r"fn:[\w.-]+"),
+}
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
-# Built once: nh3.clean would convert the allow-list for every call, and the Markdown extension
-# runs for every heading of every page too (the toc extension runs the postprocessors on each).
-_CLEANER = nh3.Cleaner(
-    tags=set(TAGS),
-    clean_content_tags={"script", "style"},
-    attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
-    generic_attribute_prefixes={"data-", "aria-"},
-    url_schemes={"http", "https", "mailto"},
-    link_rel=None,
-    strip_comments=True,
+def _cleaner(classes: dict[str, frozenset[str]], ids: dict[str, re.Pattern[str]]) -> nh3.Cleaner:
+    """A sanitizer for the allow-list with these classes and ids. Built once: nh3.clean would
+    convert the allow-list on every call, and the Markdown extension runs for every heading of
+    every page too (the toc extension runs the postprocessors on each)."""
+
+    def keep(element: str, attribute: str, value: str) -> str | None:
+        if attribute != "id":
+            return value
+        if element in _HEADINGS:
+            return None if reserved_id(value) else value
+        allowed = ids.get(element)
+        return value if allowed is not None and allowed.fullmatch(value) else None
+
+    return nh3.Cleaner(
+        tags=set(TAGS),
+        clean_content_tags={"script", "style"},
+        attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
+        allowed_classes={tag: set(names) for tag, names in classes.items()},
+        attribute_filter=keep,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+_RENDERED = _cleaner(CLASSES, _IDS)
+# The References list staging writes around the entries it formats from the library.
+_REFERENCE_LIST = _cleaner(
+    {"ol": frozenset({"references"}), "a": frozenset({"citation-backref"})},
+    {"li": re.compile(r"ref-\d+")},
 )
 
 
 def clean(html: str) -> str:
-    """`html` with anything outside the allow-list removed; scripts and styles with content."""
-    return str(_CLEANER.clean(html))
+    """Rendered Markdown (an article, a site page, the disclaimer) with anything outside the
+    allow-list removed; scripts and styles with their content."""
+    return str(_RENDERED.clean(html))
+
+
+def clean_reference_list(html: str) -> str:
+    """A page's References list, cleaned the same way, its own list, ids and links kept."""
+    return str(_REFERENCE_LIST.clean(html))

@@ -56,7 +56,7 @@ from pipeline.site.listings import (
     topic_label,
     topic_page,
 )
-from pipeline.site.sanitize import clean
+from pipeline.site.sanitize import clean_reference_list
 
 ARTICLE_TEMPLATE = "article.html"
 PENDING_BANNER = "Pending human review — educational purpose only, exercise caution"
@@ -210,7 +210,9 @@ def _staged_body(article: Article, project: Project, cache: Cache | None) -> tup
 
     def make() -> tuple[str, str]:
         body = keyed_text(audience.convert(article.body), project.library).strip("\n") + "\n"
-        return body, clean(reference_list(scan_text(body), project.library, project.style))
+        return body, clean_reference_list(
+            reference_list(scan_text(body), project.library, project.style)
+        )
 
     if cache is None or not project.context_key:
         return make()
