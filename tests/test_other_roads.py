@@ -283,8 +283,13 @@ def test_the_audit_reads_attribute_values_and_comments_but_not_tag_names() -> No
         f'<!DOCTYPE svg [ <!ENTITY a "{sentence}"> ]><svg><text>&a;</text></svg>',
         f"<svg><text><![CDATA[{sentence}]]></text></svg>",
         sentence.replace(" ", "\u3164"),
+        # A hair space inside each word (drawn all but invisible), an image between its halves.
+        " ".join(f"{w[:2]}\u200a{w[2:]}" for w in sentence.split()),
+        " ".join(f"{w[:2]}<img src='dot.png' alt=''>{w[2:]}" for w in sentence.split()),
+        # Latin small capitals: no compatibility form, drawn as the letters they are.
+        "ᴄᴏᴜɴᴛɪɴɢ ᴢᴇʙʀᴀ ꜱᴛʀɪᴘᴇꜱ ʙᴇꜰᴏʀᴇ ᴇᴀᴄʜ ᴀɴᴛɪʜɪꜱᴛᴀᴍɪɴᴇ ᴅᴏꜱᴇ",
     ):
-        assert sentence in output_words(page), page
+        assert sentence.replace(" ", "") in output_words(page).replace(" ", ""), page
 
 
 def test_html_in_a_code_span_stays_text_even_when_it_looks_like_a_citation(
@@ -468,33 +473,48 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
         assert site_files(minimal / "site") == before
 
 
-def test_text_stored_backwards_behind_a_bidirectional_override_fails_the_audit(
+def test_text_stored_backwards_behind_bidirectional_formatting_fails_the_audit(
     minimal: Path, cli
 ) -> None:
     """The attack: "\u202e" and a withheld sentence stored backwards shows it forwards on
-    screen, while the audit (which drops invisible characters) read it backwards. No page needs
-    an override; one in any output file, as a character, an entity or a JSON escape, fails."""
+    screen, while the audit (which drops invisible characters) read it backwards; a right-to-left
+    isolate does the same with the words. No page needs explicit bidirectional formatting; any
+    in an output file, as a character, an entity or a JSON escape, fails."""
     before = built(minimal, cli)
     page = minimal / "content/pages/editorial-policy.md"
     original = page.read_text("utf-8")
-    for hidden in ("\u202e" + PENDING_SENTENCE[::-1] + "\u202c", "&#x202E;esod enimatsihitna"):
+    reversed_words = " \u200f ".join(reversed(PENDING_SENTENCE.split()))
+    for hidden in (
+        "\u202e" + PENDING_SENTENCE[::-1] + "\u202c",
+        "&#x202E;esod enimatsihitna",
+        "\u2067" + reversed_words + "\u2069",  # an isolate lays the words out right to left
+    ):
         page.write_text(original + "\n" + hidden + "\n", "utf-8")
         result = cli("build", cwd=minimal)
         assert result.code == 1
-        assert "error PUB002 editorial-policy.html holds a bidirectional override" in result.stderr
+        assert "error PUB002 editorial-policy.html holds bidirectional formatting" in result.stderr
         assert site_files(minimal / "site") == before
 
 
-def test_an_svg_with_a_document_type_or_cdata_is_refused(minimal: Path, cli) -> None:
-    """Its entities and CDATA are text a browser shows: an image needs neither."""
-    svg = (
-        '<?xml version="1.0"?><!DOCTYPE svg [ <!ENTITY a "words"> ]>'
-        '<svg xmlns="http://www.w3.org/2000/svg"><text>&a;</text></svg>'
-    )
-    (minimal / "content/pages/note.svg").write_text(svg, "utf-8")
-    result = cli("check", cwd=minimal)
-    assert result.code == 1
-    assert "PAGE002" in result.stdout and ".svg with a document type or CDATA" in result.stdout
+def test_an_svg_with_a_document_type_cdata_or_text_is_refused(minimal: Path, cli) -> None:
+    """Its entities and CDATA are text a browser shows, and its text can be drawn in any order
+    its positions say (the audit reads it as stored): an image needs none of them."""
+    for svg, why in (
+        (
+            '<?xml version="1.0"?><!DOCTYPE svg [ <!ENTITY a "words"> ]>'
+            '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>',
+            ".svg with a document type or CDATA",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><text x="40" y="9">giraffe</text>'
+            '<text x="0" y="9">purple</text></svg>',
+            ".svg with text (<text>; export the text as outlines",
+        ),
+    ):
+        (minimal / "content/pages/note.svg").write_text(svg, "utf-8")
+        result = cli("check", cwd=minimal)
+        assert result.code == 1
+        assert "PAGE002" in result.stdout and why in result.stdout, result.stdout
 
 
 def test_the_theme_s_classes_and_the_page_s_ids_never_reach_an_article(minimal: Path, cli) -> None:

@@ -139,7 +139,7 @@ def test_leak_text_normalizes_to_the_word_runs_of_any_text(text: str) -> None:
     dashes, digits of other scripts, lone surrogates), it gives the regular-expression words of
     the text as a reader sees it, character by character: invisible characters and marks
     gone (but the Hangul fillers, which browsers draw as a blank), compatibility forms
-    decomposed."""
+    decomposed, Latin letters read as the letter they are drawn as."""
 
     def seen(char: str) -> str:
         if char in "\u115f\u1160\u3164\uffa0":
@@ -153,6 +153,13 @@ def test_leak_text_normalizes_to_the_word_runs_of_any_text(text: str) -> None:
             for c in unicodedata.normalize("NFKD", char)
             if unicodedata.category(c) not in {"Mn", "Me", "Cf", "Cc"}
         )
+        # A Latin letter without a compatibility form (a small capital, a dotless i, a letter
+        # with a stroke) is read as the letter it is drawn as.
+        name = unicodedata.name(kept, "") if len(kept) == 1 else ""
+        if latin := re.fullmatch(
+            r"LATIN (SMALL |CAPITAL )?LETTER (SMALL CAPITAL |DOTLESS )?([A-Z])( WITH .+)?", name
+        ):
+            kept = latin.group(3)
         return kept.casefold() if not kept or kept.isalnum() else " "
 
     shown = "".join(seen(char) for char in text.casefold())

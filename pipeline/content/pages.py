@@ -135,6 +135,9 @@ def check_page(rel: str, text: str) -> list[Diagnostic]:
 
 
 _SVG_ACTIVE = frozenset({"script", "foreignobject", "style", "iframe", "object", "embed"})
+# Text in an SVG can be drawn in any order its positions say, whatever order it is stored in
+# (the audit reads stored order): an image's words are written on the page, or as outlines.
+_SVG_TEXT = frozenset({"text", "tspan", "textpath"})
 
 
 # A document type can declare entities (text a browser puts where `&name;` stands), and CDATA
@@ -157,6 +160,11 @@ def _check_svg(rel: str, data: bytes) -> list[Diagnostic]:
         name = tag.rsplit("}", 1)[-1].lower()
         if name in _SVG_ACTIVE:
             return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a <{name}> element")]
+        if name in _SVG_TEXT:
+            what = (
+                f".svg with text (<{name}>; export the text as outlines, or write it on the page)"
+            )
+            return [codes.PAGE_FILE_TYPE.at(rel, suffix=what)]
         for attribute, value in element.attrib.items():
             local = attribute.rsplit("}", 1)[-1].lower()
             if local.startswith("on") or local == "style":

@@ -71,11 +71,19 @@ _IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
 _INVISIBLE = frozenset({"Mn", "Me", "Cf", "Cc"})
 # Default-ignorable, but browsers draw them as a blank: the Hangul fillers separate words.
 _BLANKS = frozenset("\u115f\u1160\u3164\uffa0")
-# Right-to-left and left-to-right overrides show the characters they hold in the reverse of
-# their stored order: text stored backwards reads forwards on screen. An output file holding
-# one (as a character, an entity or a JSON escape) fails the audit.
-_OVERRIDE = re.compile(
-    r"[\u202d\u202e]|&#(?:x0*202[de](?![0-9a-f])|0*823[78](?!\d))|\\u202[de]", re.IGNORECASE
+# Latin letters that have no compatibility form but are drawn as a plain letter would be read:
+# small capitals ("ᴘ"), a dotless i, a letter with a stroke or hook. Read as that letter.
+_LATIN_LETTER = re.compile(
+    r"LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL |DOTLESS )?([A-Z])(?: WITH .+)?"
+)
+# Explicit bidirectional formatting (embeddings, overrides, isolates) can show words or letters
+# in another order than they are stored: text stored backwards reads forwards on screen. An
+# output file holding one (as a character, an entity or a JSON escape) fails the audit.
+_BIDI_CONTROL = re.compile(
+    r"[\u202a-\u202e\u2066-\u2069]"
+    r"|&#(?:x0*(?:202[a-e]|206[6-9])(?![0-9a-f])|0*(?:823[4-8]|829[4-7])(?!\d))"
+    r"|\\u(?:202[a-e]|206[6-9])",
+    re.IGNORECASE,
 )
 
 
@@ -127,6 +135,8 @@ def _shown(char: str) -> str:
     kept = "".join(
         c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c) not in _INVISIBLE
     )
+    if len(kept) == 1 and (latin := _LATIN_LETTER.fullmatch(unicodedata.name(kept, ""))):
+        kept = latin.group(1)
     return " " if kept and not kept.isalnum() else kept.casefold()
 
 
@@ -405,7 +415,7 @@ def audit(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
                 codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem="lacks noindex")
             )
     for rel in sorted(leaks.reversed):
-        problem = "holds a bidirectional override, which shows text in another order than stored"
+        problem = "holds bidirectional formatting, which can show text in another order than stored"
         problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
     for article in plan.published:
         if article.path not in written:
@@ -444,24 +454,29 @@ class _Leaks:
         # a sentence). Only the signed text of published articles counts: never the disclaimer,
         # a site page or anything else a pull request may change without a board member's
         # signature, so text pasted there is found like any other.
-        shared = _matcher(dict.fromkeys(candidates, ""))
+        # Each probe is searched for with its words joined, in text whose words are joined
+        # too: a space slipped inside a word (a hair space, an image between its halves) does
+        # not split it.
+        self.probes = {_joined(probe): probe for probe in candidates}
+        shared = _matcher(dict.fromkeys(self.probes, ""))
         for article in plan.published:
-            for probe, _ in _found(shared, output_words(reader_text(article))):
-                candidates.pop(probe, None)
-        self.texts, self.links = _matcher(candidates), _matcher(addresses)
+            for needle, _ in _found(shared, _joined(output_words(reader_text(article)))):
+                self.probes.pop(needle, None)
+        self.texts = _matcher({needle: candidates[p] for needle, p in self.probes.items()})
+        self.links = _matcher(addresses)
         # output path -> withheld source -> what was found: ("link", address) or (probe, probe)
         self.found: dict[str, dict[str, tuple[str, str]]] = {}
-        self.reversed: set[str] = set()  # output files that hold a bidirectional override
+        self.reversed: set[str] = set()  # output files that hold bidirectional formatting
 
     def scan(self, rel: str, pieces: Iterable[str]) -> None:
         leaked = self.found.setdefault(rel, {})
         for piece in pieces:
-            if _OVERRIDE.search(piece):
+            if _BIDI_CONTROL.search(piece):
                 self.reversed.add(rel)
             for address, source in _found(self.links, piece):
                 leaked.setdefault(source, ("link", address))
-            for probe, source in _found(self.texts, output_words(piece)):
-                leaked.setdefault(source, (probe, probe))
+            for needle, source in _found(self.texts, _joined(output_words(piece))):
+                leaked.setdefault(source, (self.probes[needle], self.probes[needle]))
 
     def problems(self) -> list[Diagnostic]:
         return [
@@ -469,6 +484,10 @@ class _Leaks:
             for where, leaked in sorted(self.found.items())
             for source, (kind, found) in sorted(leaked.items())
         ]
+
+
+def _joined(words: str) -> str:
+    return words.replace(" ", "")
 
 
 def _what(kind: str, found: str) -> str:

@@ -25,7 +25,7 @@ TAGS = frozenset(
 # admonition or an attribute list pinned a box over the disclaimer, or passed for the pipeline's
 # own parts. Classes and ids are allowed below, by element, as Markdown and staging write them.
 ATTRIBUTES = {
-    "*": frozenset({"id", "title", "lang", "dir"}),
+    "*": frozenset({"id", "title", "lang"}),  # no dir: it could show words in another order
     "a": frozenset({"href", "aria-label"}),  # a citation's number says which reference it is
     "img": frozenset({"src", "alt", "width", "height", "loading"}),
     "td": frozenset({"colspan", "rowspan", "align", "scope"}),
