@@ -8,6 +8,9 @@ defence live, whatever engine renders the site:
   Markdown's own stash, so Markdown never parses it again and nothing an author writes can
   forge one: code spans and fenced code are left as they are, and the stash's placeholders use
   control characters that Python-Markdown removes from the source before any extension runs;
+- ids from attribute lists that are not plain names, or that belong to the page's own parts,
+  are removed before the toc extension reads the headings: the engines print a heading's id
+  unescaped into the table of contents and the skip link, outside the sanitized text;
 - the page's HTML is sanitized with nh3 after everything else (`sanitize.clean`), which also
   closes every element an author left open, so nothing of the article can wrap what the page
   template puts after it (the references and the disclaimer).
@@ -18,12 +21,16 @@ defence live, whatever engine renders the site:
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from xml.etree.ElementTree import Element
 
 from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
+from pipeline.checks.markup import reserved_id
 from pipeline.citations.render import citation_html
 from pipeline.citations.scan import numbering, scan_text
 from pipeline.site.sanitize import clean
@@ -47,6 +54,20 @@ class _Citations(Preprocessor):  # type: ignore[misc]
         return "".join(parts).split("\n")
 
 
+# What an id may be when it leaves the sanitized text (the toc extension hands heading ids to
+# the page's table of contents): a plain name, as the toc extension itself makes them.
+_PLAIN_ID = re.compile(r"[\w:.-]+")
+
+
+class _Ids(Treeprocessor):  # type: ignore[misc]
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            given = element.get("id")
+            if given is not None and (not _PLAIN_ID.fullmatch(given) or reserved_id(given)):
+                del element.attrib["id"]  # the toc extension gives a heading its own
+            element.attrib.pop("data-toc-label", None)
+
+
 class _Sanitize(Postprocessor):  # type: ignore[misc]
     def run(self, text: str) -> str:
         return clean(text)
@@ -57,6 +78,8 @@ class PipelineExtension(Extension):  # type: ignore[misc]
         # After normalize_whitespace (30), which removes the stash's control characters from
         # the source; before html_block (20), so citations inside raw HTML work too.
         md.preprocessors.register(_Citations(md), "pipeline_citations", 25)
+        # After attr_list (8) has set ids, before toc (5) copies them into the page's toc.
+        md.treeprocessors.register(_Ids(md), "pipeline_ids", 6)
         # After raw_html (30) has put the stashed HTML back, and after everything else.
         md.postprocessors.register(_Sanitize(md), "pipeline_sanitize", 0)
 

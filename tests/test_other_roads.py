@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pipeline.content.articles import parse_article
+from pipeline.engines import ENGINES
 from pipeline.site.audit import output_words, page_loads, page_problems, probes
 from tests.conftest import DAY, commit_all, edit, git, run_module, site_files
 
@@ -542,3 +545,24 @@ def test_the_theme_s_classes_and_the_page_s_ids_never_reach_an_article(minimal: 
         assert dropped not in body, dropped
     for dropped in ("role=", "tabindex=", "data-x", "aria-hidden"):
         assert dropped not in body, dropped
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_an_id_from_an_attribute_list_never_reaches_the_table_of_contents(
+    minimal: Path, cli, engine: str
+) -> None:
+    """The attack: `{: id='k"><template x' }` on a heading (past check by a masking trick) was
+    copied by the toc extension, raw, into the table of contents and the skip link, which both
+    engines print unescaped outside the sanitized text: a <template> there blanked the page,
+    disclaimer and review status included, and the audit's parser saw nothing wrong. Ids that
+    are not plain names, or that belong to the page, are removed before toc reads them."""
+    edit(
+        minimal,
+        "content/articles/pending.md",
+        "This unreviewed",
+        "## Key points {: id='k\"><template x' }\n\n## Ref 1\n\nThis unreviewed",
+    )
+    assert cli("build", "--preview", "--engine", engine, cwd=minimal).code == 0
+    page = (minimal / "preview/articles/pending.html").read_text("utf-8")
+    assert "<template" not in page and 'href="#key-points"' in page
+    assert page.count('id="ref-1"') == 1
