@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import bisect
 import html
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import markdown
 from markdown.extensions.attr_list import get_attrs
 from markdown.extensions.toc import slugify
 
@@ -194,14 +196,69 @@ _NOT_NEWLINE = re.compile(r"[^\n]")
 
 def _masked(text: str) -> str:
     """The text with code blanked out (newlines kept), so positions stay true. HTML comments
-    are left in: the tag scan reads them (and reports one that never ends)."""
+    are left in: the tag scan reads them (and reports one that never ends). Nothing inside a
+    raw HTML block is code: Markdown never reads one as Markdown, so a backtick there is a
+    backtick (one in an attribute once hid the markup up to the next from this check)."""
+    spans = code_mask(text)
+    # Only a text with both code and a line that may open a raw HTML block needs Markdown's
+    # reading of its blocks (most articles have neither).
+    raw = _raw_blocks(text) if spans and _BLOCK_START.search(text) else []
+    starts = [start for start, _ in raw]
     parts, done = [], 0
-    for start, end in code_mask(text):
+    for start, end in spans:
         if start < done or text.startswith("<!--", start):
             continue
+        block = bisect.bisect_left(starts, end) - 1
+        if block >= 0 and raw[block][1] > start:
+            continue  # overlaps a raw HTML block
         parts += [text[done:start], _NOT_NEWLINE.sub(" ", text[start:end])]
         done = end
     return "".join(parts) + text[done:]
+
+
+_BLOCK_START = re.compile(r"^[ ]{0,3}<[A-Za-z]", re.MULTILINE)
+# Python-Markdown's own reading of raw HTML blocks (md_in_html, as the site is rendered).
+_BLOCKS = markdown.Markdown(extensions=["md_in_html"])
+
+
+def _raw_blocks(text: str) -> list[tuple[int, int]]:
+    """Where Python-Markdown takes raw HTML blocks in `text`, in order; the whole text when
+    one cannot be placed (then nothing is taken for code)."""
+    _BLOCKS.reset()
+    lines = text.split("\n")
+    for step in _BLOCKS.preprocessors:
+        lines = step.run(lines)
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for block in _BLOCKS.htmlStash.rawHtmlBlocks:
+        if isinstance(block, str) and block.strip():
+            found = text.find(block, at)
+            if found == -1:
+                return [(0, len(text))]
+            spans.append((found, found + len(block)))
+            at = found + len(block)
+    return spans
+
+
+def _check_backticks_in_tags(
+    path: str, text: str, where: Positions, ends: list[int]
+) -> Iterator[Diagnostic]:
+    """A backtick inside a tag: Markdown may read it as the start of code where this check
+    reads markup, or the other way round. The tags are read from the text as written."""
+    reported = 0
+    for token in _tokens(text, ends):
+        if isinstance(token, _Tag) and reported < MAX_REPORTED:
+            for name, value in token.attributes:
+                if value and "`" in value:
+                    reported += 1
+                    yield codes.HTML_ATTRIBUTE.at(
+                        path,
+                        *where(token.start),
+                        name=name,
+                        where=f" on <{token.name}>",
+                        why="it holds a backtick, which Markdown could read as the start of code",
+                    )
+                    break
 
 
 def check_markup(article: Article, policy: Policy = ARTICLES) -> Iterator[Diagnostic]:
@@ -226,8 +283,10 @@ def check_text(
         *_check_tags(path, text, where, policy, ends),
         *_check_attribute_lists(path, text, where, policy),
         *_check_links_and_images(path, text, where, ends),
-        *_check_nesting(path, text, first_line),
+        *_check_nesting(path, body, first_line),
+        *(_check_backticks_in_tags(path, body, where, paragraph_ends(body)) if "`" in body else ()),
         *(_check_heading_ids(path, text, where) if article else ()),
+        *(_check_footnotes(path, text, where) if article else ()),
         *_check_admonitions(path, text, where),
     ):
         counts[found.code] = counts.get(found.code, 0) + 1
@@ -407,7 +466,8 @@ _TOO_DEEP = re.compile(rf"^(?>[ ]{{4}}|\t|[ ]{{0,3}}>[ ]?){{{MAX_NESTING + 1}}}"
 
 def _check_nesting(path: str, text: str, first_line: int) -> Iterator[Diagnostic]:
     """Hundreds of nested lists, quotes or admonitions make the Markdown renderer recurse until
-    it fails. Only a line that opens with more levels than allowed is looked at closely."""
+    it fails. Only a line that opens with more levels than allowed is looked at closely. Read
+    on the text as written: blanked code would count as indentation."""
     deep = _TOO_DEEP.search(text)
     if deep is None:
         return
@@ -505,3 +565,16 @@ def _check_admonitions(path: str, text: str, where: Positions) -> Iterator[Diagn
             reported += 1
             line, column = where(found.start(1) + unknown.start())
             yield codes.ADMONITION_TYPE.at(path, line, column, type=unknown.group()[:40])
+
+
+# A footnote marker, `[^1]`, or its note, `[^1]: ...`.
+_FOOTNOTE = re.compile(r"\[\^[^\]\n]{1,100}\]")
+
+
+def _check_footnotes(path: str, text: str, where: Positions) -> Iterator[Diagnostic]:
+    """A footnote is a numbered superscript with a numbered note above the References: it
+    passes for a citation, and its source is never checked against the library."""
+    for found in itertools.islice(_FOOTNOTE.finditer(text), MAX_REPORTED):
+        yield codes.CITATION_LOOKALIKE.at(
+            path, *where(found.start()), what=f"a footnote {found.group()[:20]}"
+        )
