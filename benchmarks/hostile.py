@@ -48,6 +48,11 @@ UNITS = {
     "blank lines": "\n",
     "list markers": "- ",
     "private-use and invisible characters": "\ue000\u200b",
+    "backticks inside tags": "<abbr title='`'>",
+    "raw HTML blocks with code": "<details>`\n",
+    "footnote openers": "[^",
+    "headings taking a page id": "## Ref 1\n",
+    "note boxes of unknown types": "!!! x y\n",
 }
 
 
