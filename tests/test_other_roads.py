@@ -566,3 +566,16 @@ def test_an_id_from_an_attribute_list_never_reaches_the_table_of_contents(
     page = (minimal / "preview/articles/pending.html").read_text("utf-8")
     assert "<template" not in page and 'href="#key-points"' in page
     assert page.count('id="ref-1"') == 1
+
+
+def test_raw_html_blocks_are_read_as_markdown_reads_them() -> None:
+    """Nothing in a raw HTML block is code (a backtick there is a backtick), and in a text too
+    long to read for its blocks nothing is taken for code at all: more is checked, not less."""
+    from pipeline.checks.markup import ARTICLES, check_text
+
+    block = '<details><summary>`More</summary><div class="x">Approved.</div>`</details>\n'
+    assert "HTML002" in {d.code for d in check_text("a.md", block, 1, ARTICLES)}
+    shown = "Write `<div>` to open a box.\n"  # a code span in a paragraph stays code
+    assert list(check_text("a.md", shown, 1, ARTICLES)) == []
+    long = "<p>x</p>\n\n" + "word " * 50_000 + "\n\nWrite `<div>` here.\n"
+    assert "HTML002" in {d.code for d in check_text("a.md", long, 1, ARTICLES)}

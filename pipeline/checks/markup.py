@@ -217,13 +217,17 @@ def _masked(text: str) -> str:
 
 
 _BLOCK_START = re.compile(r"^[ ]{0,3}<[A-Za-z]", re.MULTILINE)
+_BLOCK_READ_LIMIT = 200_000  # characters; the longest sample article has 12,000
 # Python-Markdown's own reading of raw HTML blocks (md_in_html, as the site is rendered).
 _BLOCKS = markdown.Markdown(extensions=["md_in_html"])
 
 
 def _raw_blocks(text: str) -> list[tuple[int, int]]:
     """Where Python-Markdown takes raw HTML blocks in `text`, in order; the whole text when
-    one cannot be placed (then nothing is taken for code)."""
+    one cannot be placed, or when the text is longer than any real article (then nothing is
+    taken for code: Markdown's reader is linear but slow on a megabyte of tags)."""
+    if len(text) > _BLOCK_READ_LIMIT:
+        return [(0, len(text))]
     _BLOCKS.reset()
     lines = text.split("\n")
     for step in _BLOCKS.preprocessors:
