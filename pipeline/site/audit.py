@@ -78,13 +78,24 @@ _LATIN_LETTER = re.compile(
 )
 # Explicit bidirectional formatting (embeddings, overrides, isolates) can show words or letters
 # in another order than they are stored: text stored backwards reads forwards on screen. An
-# output file holding one (as a character, an entity or a JSON escape) fails the audit.
-_BIDI_CONTROL = re.compile(
-    r"[\u202a-\u202e\u2066-\u2069]"
-    r"|&#(?:x0*(?:202[a-e]|206[6-9])(?![0-9a-f])|0*(?:823[4-8]|829[4-7])(?!\d))"
-    r"|\\u(?:202[a-e]|206[6-9])",
-    re.IGNORECASE,
-)
+# output file holding one (as a character, a character reference or a JSON escape) fails.
+_BIDI_CODES = frozenset({*range(0x202A, 0x202F), *range(0x2066, 0x206A)})
+_BIDI = frozenset(map(chr, _BIDI_CODES))
+_REFERENCE = re.compile(r"&#(?:x0*([0-9a-f]{1,8})|0*([0-9]{1,9}))", re.IGNORECASE)
+_ESCAPE = re.compile(r"\\u([0-9a-f]{4})", re.IGNORECASE)
+
+
+def _bidi_formatting(text: str) -> bool:
+    """Whether `text` holds explicit bidirectional formatting in any spelling. Read like
+    normalize: the few non-ASCII characters first, then each reference or escape."""
+    rare = text.encode("utf-8", "surrogatepass").translate(None, _ASCII)
+    if rare and not _BIDI.isdisjoint(rare.decode("utf-8", "surrogatepass")):
+        return True
+    for found in _REFERENCE.finditer(text):
+        hexadecimal, decimal = found.groups()
+        if int(hexadecimal or decimal, 16 if hexadecimal else 10) in _BIDI_CODES:
+            return True
+    return any(int(found.group(1), 16) in _BIDI_CODES for found in _ESCAPE.finditer(text))
 
 
 def normalize(text: str) -> str:
@@ -471,7 +482,7 @@ class _Leaks:
     def scan(self, rel: str, pieces: Iterable[str]) -> None:
         leaked = self.found.setdefault(rel, {})
         for piece in pieces:
-            if _BIDI_CONTROL.search(piece):
+            if _bidi_formatting(piece):
                 self.reversed.add(rel)
             for address, source in _found(self.links, piece):
                 leaked.setdefault(source, ("link", address))
