@@ -1223,6 +1223,21 @@ A site page there could take an article's address, or pose as one.
 How to fix: move the page elsewhere in content/pages.
 """,
 )
+PAGE_VALUE = _declare(
+    "PAGE005",
+    E,
+    "A site page's title, description or hide is not what it must be.",
+    message="'{key}' must be {what}",
+    hint="write it as one line of text (hide: a list such as [navigation, toc])",
+    explanation="""
+A site page's `title` and `description` are one line of text each, and `hide` is a list of
+what the theme should leave out: navigation, toc, footer, path, tags or feedback. The themes
+print the title and the description into the page's head, so anything else (a list, a number)
+would reach it without being escaped.
+
+How to fix: write the value as text, for example `description: How our board reviews articles`.
+""",
+)
 PAGE_CITATION = _declare(
     "PAGE004",
     E,

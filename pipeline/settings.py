@@ -11,6 +11,7 @@ engines. Every command, the engines' adapters and the thin MkDocs plugin read th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -19,6 +20,8 @@ from typing import Any
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic, suggestion
 
+# An address as it may stand in a mailto: link: no quotes, spaces or markup.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 SETTINGS_FILE = "pipeline.yml"
 
 
@@ -86,7 +89,9 @@ class Settings:
                         )
                     )
                     continue
-            elif key == "report_email" and (not isinstance(value, str) or "@" not in value):
+            elif key == "report_email" and (
+                not isinstance(value, str) or not _EMAIL.fullmatch(value)
+            ):
                 problems.append(
                     codes.SETTINGS_INVALID.at(
                         SETTINGS_FILE,

@@ -141,7 +141,7 @@ def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build
         ("extra_javascript: [guide.pdf]", "extra_javascript lists 'guide.pdf'"),
         (
             "nav:\n  - 'Home<script>alert(1)</script>': index.md",
-            "value of nav[0] holds markup other",
+            "value of nav[0] holds markup or a straight double quote",
         ),
         # Printed inside the theme's own inline script, which the page policy allows by hash.
         ("extra:\n  scope: '/\",location),alert(1),new URL(\"/'", "extra.scope must be a path"),
@@ -157,7 +157,13 @@ def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build
         ('copyright: \'<a title="x" href="javascript:alert(1)">x</a>\'', "links to a javascript:"),
         (
             "site_description: 'x\" http-equiv=\"refresh'",
-            "value of site_description holds a straight",
+            "value of site_description holds markup or a straight double quote",
+        ),
+        # Printed into <body dir="...">: a class of the theme's that hides the whole page.
+        (
+            "theme:\n  name: material\n  custom_dir: overrides\n"
+            "  direction: '<a href=\" class=md-toggle x=\">'",
+            "value of theme.direction holds markup or a straight double quote",
         ),
     ):
         config.write_text(original + "\n" + addition + "\n", "utf-8")
@@ -579,3 +585,28 @@ def test_raw_html_blocks_are_read_as_markdown_reads_them() -> None:
     assert list(check_text("a.md", shown, 1, ARTICLES)) == []
     long = "<p>x</p>\n\n" + "word " * 50_000 + "\n\nWrite `<div>` here.\n"
     assert "HTML002" in {d.code for d in check_text("a.md", long, 1, ARTICLES)}
+
+
+def test_a_site_pages_description_or_title_that_is_not_text_never_reaches_the_head(
+    minimal: Path, cli
+) -> None:
+    """The attack: `description:` as a list was printed unescaped into the page's head (only
+    text was escaped), where a script in it stood outside the content markers, so the page's
+    own policy allowed it by hash. check refuses it (PAGE005) and staging drops it; an e-mail
+    address for reports that is not one is refused, and the link is escaped."""
+    page = minimal / "content/pages/editorial-policy.md"
+    original = page.read_text("utf-8")
+    page.write_text(
+        "---\ndescription:\n  - '\"><script>window.pwned=1</script>'\nhide: [x]\n---\n" + original
+    )
+    checked = cli("check", cwd=minimal)
+    assert checked.code == 1
+    assert "PAGE005 'description' must be one line of text" in checked.stdout
+    assert "PAGE005 'hide' must be a list of" in checked.stdout
+    assert cli("build", "--preview", cwd=minimal).code == 0
+    assert all(b"window.pwned" not in data for data in site_files(minimal / "preview").values())
+    settings = minimal / "pipeline.yml"
+    kept = [line for line in settings.read_text("utf-8").splitlines() if "report_email" not in line]
+    kept.append("report_email: 'x@y.example\"><script>1</script>'")
+    settings.write_text("\n".join(kept) + "\n", "utf-8")
+    assert "'report_email' must be an e-mail address" in cli("check", cwd=minimal).stdout

@@ -110,6 +110,19 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return None, text, 1
 
 
+# What a page may ask the theme to leave out (Material's and Zensical's `hide`).
+HIDEABLE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
+
+
+def _value_problem(key: str, value: object) -> str | None:
+    """Why a site page's field holds the wrong kind of value: the themes print the title and
+    the description into the page's head, escaped only when staging sees text."""
+    if key == "hide":
+        fine = isinstance(value, list) and all(item in HIDEABLE for item in value)
+        return None if fine else f"a list of {', '.join(sorted(HIDEABLE))}"
+    return None if isinstance(value, str) and "\n" not in value.strip() else "one line of text"
+
+
 def check_page(rel: str, text: str) -> list[Diagnostic]:
     """A site page's problems: its front matter, its markup, citations."""
     problems: list[Diagnostic] = []
@@ -123,10 +136,12 @@ def check_page(rel: str, text: str) -> list[Diagnostic]:
         problems.append(codes.NOT_A_MAPPING.at(rel, 2, 1, kind="not settings"))
     elif parsed is not None:
         known = ", ".join(PAGE_FIELDS)
-        for key in parsed.data:
+        for key, value in parsed.data.items():
+            line = 1 + parsed.key_lines.get(str(key), 1)
             if str(key) not in PAGE_FIELDS:
-                line = 1 + parsed.key_lines.get(str(key), 1)
                 problems.append(codes.PAGE_FIELD.at(rel, line, 1, key=key, known=known))
+            elif (what := _value_problem(str(key), value)) is not None:
+                problems.append(codes.PAGE_VALUE.at(rel, line, 1, key=key, what=what))
     problems += check_text(rel, body, first_line, SITE_PAGES)
     for citation in scan_text(body):
         line = first_line + body.count("\n", 0, citation.start)

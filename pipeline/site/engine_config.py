@@ -96,10 +96,19 @@ _ALLOWED_TAG = re.compile(
 _HREF = re.compile(r'href="([^"]*)"', re.IGNORECASE)
 
 
-def _markup_problem(value: str) -> str | None:
-    """Why a value's markup could not go on every page, or None: a value holds text with at
-    most links, emphasis, line breaks, sup, sub and abbr, and no straight double quote outside
-    them (the themes also print values inside attributes, which one would end)."""
+def _markup_problem(value: str, key: str) -> str | None:
+    """Why a value's markup could not go on every page, or None. The themes print values as
+    HTML and inside attributes (`theme.direction` into the page's <body dir="...">), where a
+    straight double quote would end the attribute: a value holds plain text, without <, > or
+    a straight double quote; only the copyright line, printed as HTML in the footer, may hold
+    links, emphasis, line breaks, sup, sub and abbr, and no straight double quote outside
+    them."""
+    if key != "copyright":
+        if any(mark in value for mark in '<>"'):
+            return (
+                "holds markup or a straight double quote; only the copyright line may hold markup"
+            )
+        return None
     for tag in _ALLOWED_TAG.finditer(value):
         for href in _HREF.finditer(tag.group()):
             if scheme := dangerous_scheme(href.group(1)):
@@ -182,7 +191,7 @@ def check_config(config: dict[str, Any]) -> None:
         # A value may be an address (a key is a name: a nav title may well say "Data: ...").
         if isinstance(value, str) and not is_key and (scheme := dangerous_scheme(value)):
             raise ConfigError(f"the value of {key} is a {scheme} address, which could run code")
-        if isinstance(value, str) and (problem := _markup_problem(value)):
+        if isinstance(value, str) and (problem := _markup_problem(value, key)):
             raise ConfigError(f"the value of {key} {problem}")
     for key, suffixes in (("extra_javascript", (".js", ".mjs")), ("extra_css", (".css",))):
         entries = config.get(key) or []
