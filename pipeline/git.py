@@ -42,6 +42,17 @@ def file_at(root: Path, ref: str, path: str) -> str | None:
         return None
 
 
+def last_text(root: Path, ref: str, path: str) -> str | None:
+    """The newest text `path` had in `ref`'s history: at `ref`, or just before the commit that
+    deleted it (an article deleted in one change and brought back in the next is compared with
+    what it was)."""
+    found = file_at(root, ref, path)
+    if found is not None:
+        return found
+    deleted = _git(root, "log", "--format=%H", "-n", "1", ref, "--", path).split()
+    return file_at(root, f"{deleted[0]}^", path) if deleted else None
+
+
 def renames_since(root: Path, ref: str, folder: str) -> dict[str, str]:
     """{path now: path at ref} for files renamed since `ref`."""
     out = _git(root, "diff", "--find-renames", "--name-status", ref, "--", folder)

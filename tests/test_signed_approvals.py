@@ -335,6 +335,25 @@ def test_an_older_approved_version_may_not_replace_a_newer_one(repo: Path, cli) 
     )
 
 
+def test_an_older_version_may_not_come_back_after_the_article_was_deleted(repo: Path, cli) -> None:
+    """The attack: delete the article in one change (nothing to compare, so it passes), then
+    bring back the older approved version in the next: compared with what the article was on
+    main before it was deleted, it is REV013 all the same."""
+    old_text = (repo / APPROVED).read_text("utf-8")
+    edit(repo, APPROVED, "heat and staying active", "heat, walking and staying active")
+    signing.approve(repo, APPROVED, "rev2", DAY)
+    commit_all(repo, "corrected and approved again")
+    (repo / APPROVED).unlink()
+    commit_all(repo, "withdrawn pending a rewrite")
+    git(repo, "checkout", "-q", "-b", "rollback")
+    (repo / APPROVED).write_text(old_text.replace("on: 2026-11-25", "on: 2026-11-20"), "utf-8")
+    signing.approve(repo, APPROVED, "rev2", dt.date(2026, 11, 20))
+    result = cli("check", "--base", "main", cwd=repo)
+    assert "REV013 the newest approval (2026-11-20) is older than the one on main (2026-11-25)" in (
+        result.stdout
+    )
+
+
 # --- the roster protects itself -----------------------------------------------------------------
 
 

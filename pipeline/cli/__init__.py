@@ -70,7 +70,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
     renames = git.renames_since(root, base, ARTICLES_DIR)
     found: list[Diagnostic] = []
     for article in project.articles:
-        old = git.file_at(root, base, renames.get(article.path, article.path))
+        old = git.last_text(root, base, renames.get(article.path, article.path))
         signatures, newest = _base_approvals(front_matter(old) if old is not None else {})
         found += rules.check_against_base(
             article, project.approvals_of(article), signatures, newest, base
