@@ -22,6 +22,7 @@ from tests import signing
 from tests.conftest import (
     DAY,
     FIXTURES,
+    TODAY,
     approve,
     codes_of,
     commit_all,
@@ -32,6 +33,7 @@ from tests.conftest import (
 )
 
 APPROVED = "content/articles/back-pain.md"
+ROSTER_FILE = "references/board.yml"
 PENDING = "content/articles/pending.md"
 UNDER_REVIEW = "content/articles/under-review.md"
 
@@ -362,6 +364,33 @@ def _sign_roster(root: Path, cli, by: str = "rev1") -> None:
         "roster", "sign", "--by", by, "--key", str(signing.key(by)), "--base", "main", cwd=root
     )
     assert result.code == 0, result.stderr
+
+
+def test_a_roster_once_signed_cannot_come_back_over_a_newer_one(
+    repo: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attack: the roster an admin signed before rev2's key was stolen and replaced,
+    brought back with its old signatures (and the stolen key with it). Signatures older than
+    the base roster's newest count for nothing; the admin may sign the old text anew."""
+    roster, signatures = repo / ROSTER_FILE, repo / "references/roster-signatures.yml"
+    monkeypatch.setenv("PIPELINE_TODAY", "2026-11-20")
+    edit(repo, ROSTER_FILE, "name: Ravi Second", "name: Ravi Second-Opinion")
+    _sign_roster(repo, cli)
+    commit_all(repo, "rev2's name")
+    replayed = roster.read_text("utf-8"), signatures.read_text("utf-8")
+    monkeypatch.setenv("PIPELINE_TODAY", TODAY)
+    stolen = signing.public("rev2")
+    edit(repo, ROSTER_FILE, f'"{stolen}"', f'"{signing.public("rev2", "new")}"')
+    _sign_roster(repo, cli)
+    commit_all(repo, "rev2's key was stolen: replaced")
+    git(repo, "checkout", "-q", "-b", "replay")
+    roster.write_text(replayed[0], "utf-8")
+    signatures.write_text(replayed[1], "utf-8")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1 and "REV012" in result.stdout
+    assert "signatures dated before 2026-11-25 (the roster on main) do not count" in result.stdout
+    _sign_roster(repo, cli)  # signed anew, today: a deliberate return to that roster
+    assert cli("check", "--base", "main", cwd=repo).code == 0
 
 
 def test_a_second_identity_added_to_the_roster_needs_an_admins_signature(repo: Path, cli) -> None:

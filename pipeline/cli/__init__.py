@@ -87,6 +87,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
         now(ROSTER),
         now(SETTINGS_FILE),
         now(SIGNATURES_FILE),
+        git.file_at(root, base, SIGNATURES_FILE),
     )
     retractions, _ = load_retractions(root)
     found += check_retractions_change(

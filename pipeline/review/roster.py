@@ -73,13 +73,16 @@ def valid_signers(
     trusted: Board,
     roster: str | None,
     settings: str | None,
+    not_before: dt.date | None = None,
 ) -> list[str]:
     """The distinct admins of `trusted` whose signatures over these roster and settings texts
-    verify with one of their current keys there."""
+    verify with one of their current keys there, dated `not_before` or later."""
     found: list[str] = []
     for record in records:
         member = trusted.members.get(record.by)
         if member is None or not member.is_admin or record.by in found:
+            continue
+        if not_before is not None and record.on < not_before:
             continue
         statement = roster_statement(record.by, record.on, roster, settings)
         made_by = signer(statement.data, record.signature, ROSTER_NAMESPACE)
@@ -95,9 +98,13 @@ def check_roster_change(
     roster: str | None,
     settings: str | None,
     signatures: str | None,
+    base_signatures: str | None = None,
 ) -> list[Diagnostic]:
     """REV012 when the roster or the settings differ from `base` without enough valid admin
-    signatures of the base roster; nothing when neither changed or `base` had no roster."""
+    signatures of the base roster; nothing when neither changed or `base` had no roster. A
+    signature older than the base roster's newest counts for nothing: a roster an admin once
+    signed, and later replaced (a stolen key removed), cannot be brought back with its old
+    signatures."""
     if base_roster is None:
         return []  # the first roster is trusted as the repository's founders wrote it
     changed = [
@@ -112,10 +119,14 @@ def check_roster_change(
         return []
     trusted, _ = parse_board(base_roster)
     required = _required(base_settings)
-    signers = valid_signers(parse_signatures(signatures), trusted, roster, settings)
+    newest = max((record.on for record in parse_signatures(base_signatures)), default=None)
+    records = parse_signatures(signatures)
+    signers = valid_signers(records, trusted, roster, settings, not_before=newest)
     if len(signers) >= required:
         return []
     changes = describe_changes(trusted, parse_board(roster or "")[0], base_settings, settings)
+    if newest is not None and any(record.on < newest for record in records):
+        changes.append(f"signatures dated before {newest} (the roster on {base}) do not count")
     return [
         codes.ROSTER_NOT_SIGNED.at(
             changed[0],
