@@ -342,3 +342,25 @@ def test_a_signature_renewed_the_same_day_is_one_review_to_readers() -> None:
     ]
     kept = reviewed_versions(versions, [])
     assert [v.commit for v in kept] == ["c4", "c3", "c2"]
+
+
+def test_another_articles_reviews_never_show_through_a_rename(repo: Path, cli) -> None:
+    """The attack: delete this article, rename another (approved with a significant change)
+    onto its path, and restore both, so that git follows the other one's history onto this
+    page. An approval shows only for the article it was signed for."""
+    other = "content/articles/other-answer.md"
+    text = (repo / APPROVED).read_text("utf-8").replace("title: ", "title: Another answer. ", 1)
+    (repo / other).write_text(text, "utf-8")
+    note = "Maximum daily dose raised to 3200 mg."
+    assert approve(cli, repo, other, "rev1", "--note", note, "--significant").code == 0
+    commit_all(repo, "another answer")
+    kept = {rel: (repo / rel).read_text("utf-8") for rel in (APPROVED, other)}
+    git(repo, "rm", "-q", APPROVED)
+    commit_all(repo, "remove")
+    git(repo, "mv", other, APPROVED)
+    commit_all(repo, "rename")
+    for rel, text in kept.items():
+        (repo / rel).write_text(text, "utf-8")
+    commit_all(repo, "restore both")
+    built(repo, cli)
+    assert "3200 mg" not in page(repo)

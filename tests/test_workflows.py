@@ -152,6 +152,13 @@ def test_publish_workflow_installs_and_builds_with_the_readme_commands() -> None
     assert build in commands
 
 
+def test_publish_workflow_checks_out_the_whole_history_for_the_changes_to_each_page() -> None:
+    """With the default single commit, "Changes to this page" would list only the current
+    approvals of each article on the published site."""
+    checkout = next(s for s in steps(workflow("publish.yml")) if "checkout" in s.get("uses", ""))
+    assert checkout["with"]["fetch-depth"] == 0
+
+
 def test_publish_workflow_stops_before_building_when_check_fails() -> None:
     data = workflow("publish.yml")
     lines = [

@@ -157,7 +157,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     libraries = PastLibraries(root)
 
     def checks_of(version: git.Version) -> Sequence[ApprovalCheck]:
-        return checks_at(version.path, version.text, version.commit, project.board, libraries, day)
+        # As this article: an approval signed for another one that git followed here is not its.
+        return checks_at(rel, version.text, version.commit, project.board, libraries, day)
 
     print(history.format_events(rel, history.events(versions, checks_of), args.format))
     return OK

@@ -102,8 +102,9 @@ def committed_versions(
 ) -> dict[str, list[ReviewedVersion]]:
     """Each article's reviewed versions in its git history ("Changes to this page"), read with
     one `git log` and one `git cat-file` for the whole site; none outside a git repository.
-    A version's approvals are checked against its own text and its commit's library, and only
-    the first version to carry a given signature is checked."""
+    A version's approvals are checked against its own text and its commit's library, as this
+    article (the approval names the article it was signed for), and only the first version to
+    carry a given signature is checked."""
     paths = [article.path for article in project.articles]
     revisions = git.revisions(root, ARTICLES_DIR, paths)
     texts = git.texts(root, [r for found in revisions.values() for r in found])
@@ -116,9 +117,9 @@ def committed_versions(
             text = texts.get(revision)
             if text is None or not _new_signatures(text, seen):
                 continue
-            checks = checks_at(
-                revision.path, text, revision.commit, project.board, libraries, today
-            )
+            # Checked as this article (its path now): an approval signed for another article
+            # that git counts as renamed onto this one never shows on this page.
+            checks = checks_at(path, text, revision.commit, project.board, libraries, today)
             seen.update(check.signature for check in checks)
             history.append((revision, checks))
         versions[path] = from_history(history)
