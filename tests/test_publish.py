@@ -13,6 +13,7 @@ from pathlib import Path
 from pipeline.project import load_project
 from pipeline.site.audit import audit, output_text, probes
 from pipeline.site.stage import publish_plan
+from tests import signing
 from tests.conftest import TODAY, edit
 
 
@@ -88,8 +89,18 @@ def test_home_page_lists_approved_articles_with_summary_and_date(minimal: Path, 
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="articles/back-pain.html"' in home
     assert "Muscle relaxants and NSAIDs give short-term relief" in home
-    assert "Last updated November 25, 2026" in home
+    assert "Last reviewed November 25, 2026" in home
     assert "moonlight" not in home.lower()
+
+
+def test_listings_date_articles_by_their_verified_approval_not_by_last_updated(
+    minimal: Path, cli
+) -> None:
+    """`last_updated` is not signed: moved forward on an approved article, it would lift the
+    article to the top of every list as freshly updated. Listings use the approval's date."""
+    signing.approve(minimal, "content/articles/back-pain.md", "rev2", dt.date(2026, 3, 1))
+    home = (built(minimal, cli) / "index.html").read_text(encoding="utf-8")
+    assert "Last reviewed March 1, 2026" in home and "November 25" not in home
 
 
 def test_board_page_is_generated_from_the_roster(minimal: Path, cli) -> None:

@@ -57,7 +57,7 @@ def _entry(article: Article, link: str) -> str:
     return (
         f"- [{md_text(article.title)}]({link})  \n"
         + (f"  {md_text(article.summary)}  \n" if article.summary else "")
-        + f"  <small>Last updated {long_date(article.last_updated)}</small>"
+        + f"  <small>Last reviewed {long_date(article.last_updated)}</small>"
     )
 
 

@@ -18,6 +18,7 @@ even a preview shows the lists readers will get. No engine is imported here.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -268,7 +269,13 @@ def staged_pages(
 ) -> Iterator[tuple[str, str]]:
     """(docs-relative path, Markdown) of every generated page, one at a time. `history`: each
     article's committed reviewed versions (by path), when the repository's history is known."""
-    listed = [a for a in plan.published if project.is_publishable(a)]
+    # Listings date and order articles by their newest verified approval (its date is signed;
+    # `last_updated` is not, and could lift any article to the top of every list).
+    listed = [
+        dataclasses.replace(a, last_updated=last_reviewed(a, project.approvals_of(a)))
+        for a in plan.published
+        if project.is_publishable(a)
+    ]
     related = Related(listed)
     for article in plan.published:
         committed = (history or {}).get(article.path, ())
