@@ -1354,3 +1354,17 @@ typographic quotes (“…”) and no aliases; site scripts and stylesheets are 
 files of the theme, in overrides/.
 """,
 )
+OUTPUT_LINK = _declare(
+    "PUB006",
+    E,
+    "The site's output folder, or a build folder beside it, is a symbolic link.",
+    message="{folder} is a symbolic link; a build would replace what it points at",
+    hint="remove the link (git rm it if it was committed): the build makes the folder itself",
+    explanation="""
+The build writes the new site beside the old one and then exchanges the two. Were `site/` (or
+`preview/`, or one of the `.site.*` folders beside it) a symbolic link, the build would follow
+it and replace a folder elsewhere on the machine, whatever it held. Nothing is built.
+
+How to fix: remove the link; the build creates the folder.
+""",
+)

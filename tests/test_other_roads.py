@@ -192,14 +192,15 @@ def test_a_stylesheet_from_another_site_fails_the_audit_whatever_its_name(
     minimal: Path, cli
 ) -> None:
     """Only the canonical link names another address without loading it; a stylesheet called
-    canonical.css, or a link that is canonical and a stylesheet at once, loads."""
+    canonical.css, or a link that is canonical and a stylesheet at once, loads. mkdocs.yml may
+    name only the theme's own files (PUB005); the audit stands behind that."""
     before = built(minimal, cli)
     config = minimal / "mkdocs.yml"
     original = config.read_text("utf-8")
     for sheet in ("https://evil.example/canonical.css", "//evil.example/x.css"):
         config.write_text(original.replace("  - assets/pipeline.css", f"  - {sheet}"), "utf-8")
         result = cli("build", cwd=minimal)
-        assert result.code == 1 and f"loads {sheet} from another site" in result.stderr, sheet
+        assert result.code == 1 and f"extra_css lists '{sheet}'" in result.stderr, sheet
         assert site_files(minimal / "site") == before
     assert page_loads('<head><link rel="canonical" href="https://site.example/a.html">') == [
         "lacks its Content-Security-Policy as the first element of its head"
@@ -470,6 +471,23 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
                 "markdown_extensions:\n", "markdown_extensions:\n  - house_extension\n", 1
             ),
             "the Markdown extension house_extension is a file of the repository",
+        ),
+        # Plugins that ran a sub-project's hooks, published another site's script as the
+        # site's own, or wrote outside the site; an output folder outside the project.
+        (
+            original.replace("  - search\n", "  - search\n  - material/projects\n", 1),
+            "the plugin 'material/projects' is not allowed",
+        ),
+        (
+            original.replace("  - search\n", "  - search\n  - material/privacy\n", 1),
+            "the plugin 'material/privacy' is not allowed",
+        ),
+        (original + "\nsite_dir: ../victim\n", "site_dir must be site"),
+        (
+            original.replace(
+                "extra_javascript:\n", "extra_javascript:\n  - http://localhost:8765/x.js\n", 1
+            ),
+            "extra_javascript lists 'http://localhost:8765/x.js'; name a file of the theme",
         ),
     ):
         config.write_text(text, "utf-8")

@@ -7,6 +7,7 @@ import datetime as dt
 import gzip
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -173,11 +174,12 @@ def test_failure_in_the_audit_itself_leaves_the_previous_site(
     assert snapshot(built / "site") == before
 
 
-def test_crash_between_the_two_renames_is_repaired_by_the_next_build(
+def test_a_crash_between_the_two_renames_never_puts_an_unaudited_copy_in_place(
     built: Path, cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Where the atomic exchange is unavailable, a crash mid-swap must not lose the site."""
-    before = snapshot(built / "site")
+    """Where the atomic exchange is unavailable, a crash mid-swap leaves no site/ until the next
+    build succeeds: the old copy beside it is never put back, since anyone could have committed
+    a folder of that name (and a failed build then published it)."""
     monkeypatch.setattr(publish, "_exchange", lambda first, second: False)
     real_replace = os.replace
     calls = {"n": 0}
@@ -193,11 +195,47 @@ def test_crash_between_the_two_renames_is_repaired_by_the_next_build(
     assert not (built / "site").exists() and (built / ".site.previous").is_dir()
     monkeypatch.setattr(publish.os, "replace", real_replace)
     article = built / "content/articles/pending.md"
+    original = article.read_text("utf-8")
+    article.write_text(original.replace("authors:", "authors: [x]\nauthor:"), "utf-8")
+    assert cli("build", cwd=built).code == 1
+    assert not (built / "site").exists()
+    article.write_text(original, "utf-8")
+    assert cli("build", cwd=built).code == 0
+    assert (built / "site/index.html").is_file() and not (built / ".site.previous").exists()
+
+
+def test_a_committed_old_copy_of_the_site_never_takes_its_place(built: Path, cli) -> None:
+    """The attack: commit `.site.previous/` holding a withheld article and break the build:
+    the next build used to move it into site/ before it failed."""
+    shutil.rmtree(built / "site")
+    (built / ".site.previous").mkdir()
+    (built / ".site.previous/index.html").write_text("The purple giraffe protocol", "utf-8")
+    article = built / "content/articles/pending.md"
     article.write_text(
         article.read_text("utf-8").replace("authors:", "authors: [x]\nauthor:"), "utf-8"
     )
-    assert cli("build", cwd=built).code == 1  # even a failing build puts the old site back
-    assert snapshot(built / "site") == before
+    assert cli("build", cwd=built).code == 1
+    assert not (built / "site").exists()
+
+
+@pytest.mark.parametrize("folder", ["site", ".site.previous", ".site.building", ".site.lock"])
+def test_an_output_folder_that_is_a_link_stops_the_build(
+    built: Path, cli, tmp_path: Path, folder: str
+) -> None:
+    """The attack: a committed `site -> ../victim` made the build replace a folder outside the
+    project (and delete what it held)."""
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me", "utf-8")
+    target = built / folder
+    if target.is_dir():
+        shutil.rmtree(target)
+    target.unlink(missing_ok=True)
+    target.symlink_to(victim)
+    result = cli("build", cwd=built)
+    assert result.code == 1
+    assert f"error PUB006 {folder} is a symbolic link" in result.stderr
+    assert sorted(p.name for p in victim.iterdir()) == ["precious.txt"]
 
 
 def test_killed_build_leaves_the_previous_site(built: Path) -> None:

@@ -57,6 +57,9 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         # `mkdocs serve` rebuilds in this process: parsed files stay in memory between rebuilds.
         self.serving = command == "serve"
 
+    # First of all plugins: a project the checks refuse stops before another plugin's
+    # on_config runs anything.
+    @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
         preview = os.environ.get("PIPELINE_PREVIEW") == "1"

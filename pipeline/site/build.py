@@ -29,7 +29,7 @@ from pipeline.review.past import PastLibraries, checks_at
 from pipeline.site.audit import audit
 from pipeline.site.csp import add_policies
 from pipeline.site.engine_config import ConfigError
-from pipeline.site.publish import build_lock, discard, recover, swap_into_place
+from pipeline.site.publish import build_lock, discard, output_links, swap_into_place
 from pipeline.site.stage import StagedSite, newest_review, stage_site
 
 
@@ -67,10 +67,12 @@ def prepare(
     """Check the project and stage its site beside the target; the diagnostics instead when
     there is an error (in a preview, only when nothing can be staged at all)."""
     root = root.resolve()
-    target = output_folder(root, target, preview).resolve()
+    chosen = output_folder(root, target, preview)
+    if links := output_links(chosen):
+        return [codes.OUTPUT_LINK.at(link.name, folder=link.name) for link in links]
+    target = chosen.resolve()
     lock = contextlib.ExitStack()
     lock.enter_context(build_lock(target))
-    recover(target)
     try:
         project = load_project(root, today, cache=cache)
         # A file that is not a regular file of the repository blocks even a preview: it would

@@ -138,13 +138,36 @@ def _inside(path: Path, root: Path, folders: tuple[str, ...]) -> bool:
     return any(resolved.is_relative_to((root / folder).resolve()) for folder in folders)
 
 
+# The plugins the site uses. Any other can run code the check never saw (material/projects
+# builds sub-projects with their own hooks), publish another site's script as the site's own
+# (material/privacy), or write outside the site (material/tags' export file).
+PLUGINS = frozenset({"pipeline", "search", "material/search"})
+
+
 def check_code(config: dict[str, Any], root: Path) -> None:
     """Refuse settings that bring in files no code owner reviews: `INHERIT` (another file's
     settings, merged by the engines after this check), a theme folder other than overrides/,
-    hooks outside it, and a Markdown extension module kept in the repository outside
-    overrides/ and pipeline/ (the engines import it, and it runs on every page)."""
+    hooks outside it, a Markdown extension module kept in the repository outside overrides/
+    and pipeline/ (the engines import it, and it runs on every page), a plugin other than the
+    site's own, an output folder other than site/, and a script or stylesheet that is not a
+    file of overrides/."""
     if "INHERIT" in config:
         raise ConfigError("INHERIT is set; write the settings in mkdocs.yml itself")
+    plugins = config.get("plugins") or []
+    for name in plugins if isinstance(plugins, dict) else map(_name, plugins):
+        if name not in PLUGINS:
+            raise ConfigError(
+                f"the plugin {name!r} is not allowed; the site uses {', '.join(sorted(PLUGINS))}"
+            )
+    if config.get("site_dir", "site") != "site":
+        raise ConfigError("site_dir must be site (the build puts the site there itself)")
+    for key in ("extra_javascript", "extra_css"):
+        entries = config.get(key) or []
+        for entry in entries if isinstance(entries, list) else [entries]:
+            path = entry.get("path") if isinstance(entry, dict) else entry
+            local = isinstance(path, str) and not re.match(r"[A-Za-z][\w+.-]*:|/|\\", path)
+            if not local or not (root / "overrides" / str(path)).is_file() or ".." in str(path):
+                raise ConfigError(f"{key} lists {path!r}; name a file of the theme in overrides/")
     theme = config.get("theme")
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
     if custom is not None and (

@@ -2,9 +2,10 @@
 
 The new site is built beside the old one, then the two folders are exchanged in one atomic
 step (Linux `renameat2(RENAME_EXCHANGE)`), so at every instant `site/` is either the whole old
-site or the whole new one. Where that call is missing, two renames are used, and a build that
-was interrupted between them is repaired at the start of the next one. A lock file keeps two
-builds from swapping at the same time.
+site or the whole new one. Where that call is missing, two renames are used; a build
+interrupted between them leaves no site/ until the next build succeeds (nothing is ever put in
+place that this build did not audit: an old copy beside it could have been committed by anyone).
+A lock file keeps two builds from swapping at the same time.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ def _previous(target: Path) -> Path:
     return target.with_name(f".{target.name}.previous")
 
 
+def _lock(target: Path) -> Path:
+    return target.with_name(f".{target.name}.lock")
+
+
 def _exchange(first: Path, second: Path) -> bool:
     """Atomically swap two paths; False where the system cannot."""
     try:
@@ -46,16 +51,15 @@ def _exchange(first: Path, second: Path) -> bool:
     return bool(result == 0)
 
 
-def recover(target: Path) -> None:
-    """Undo an interrupted two-rename swap: the old site is put back if `target` is missing."""
-    previous = _previous(target)
-    if not target.exists() and previous.is_dir():
-        os.replace(previous, target)
+def output_links(target: Path) -> list[Path]:
+    """The output folder and the build's folders beside it that are symbolic links: a build
+    would follow one and replace, or write into, whatever it points at, outside the project."""
+    beside = (_previous(target), target.with_name(f".{target.name}.building"), _lock(target))
+    return [path for path in (target, *beside) if path.is_symlink()]
 
 
 def swap_into_place(built: Path, target: Path) -> None:
     """Replace `target` by `built`; `built` must be on the same file system."""
-    recover(target)
     if target.is_dir() and _exchange(built, target):
         discard(built)  # after the exchange, `built` holds the old site
         return
@@ -70,7 +74,7 @@ def swap_into_place(built: Path, target: Path) -> None:
 @contextlib.contextmanager
 def build_lock(target: Path) -> Iterator[None]:
     """Held for a whole build: a second build into the same folder waits for the first."""
-    lock_path = target.with_name(f".{target.name}.lock")
+    lock_path = _lock(target)
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
