@@ -73,7 +73,7 @@ LANDMARKS = (
     ("  library: parse_library", r"pipeline/content/library\.py:\d+\(parse_library\)"),
     ("  articles: front matter YAML", r"pipeline/content/yamltext\.py:\d+\(load_yaml\)"),
     ("  staging the article pages", r"pipeline/site/stage\.py:\d+\(article_page\)"),
-    ("    their reference lists", r"pipeline/site/stage\.py:\d+\(_references\)"),
+    ("    their bodies and reference lists", r"pipeline/site/stage\.py:\d+\(_staged_body\)"),
     ("    their front matter written as JSON", r"pipeline/site/listings\.py:\d+\(front_matter\)"),
     ("pipeline: finish (policy, audit, swap)", r"pipeline/site/build\.py:\d+\(finish\)"),
     ("  Content-Security-Policy on every page", r"pipeline/site/csp\.py:\d+\(add_policies\)"),
