@@ -114,7 +114,7 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
 HIDEABLE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
 
 
-def _value_problem(key: str, value: object) -> str | None:
+def value_problem(key: str, value: object) -> str | None:
     """Why a site page's field holds the wrong kind of value: the themes print the title and
     the description into the page's head, escaped only when staging sees text."""
     if key == "hide":
@@ -140,7 +140,7 @@ def check_page(rel: str, text: str) -> list[Diagnostic]:
             line = 1 + parsed.key_lines.get(str(key), 1)
             if str(key) not in PAGE_FIELDS:
                 problems.append(codes.PAGE_FIELD.at(rel, line, 1, key=key, known=known))
-            elif (what := _value_problem(str(key), value)) is not None:
+            elif (what := value_problem(str(key), value)) is not None:
                 problems.append(codes.PAGE_VALUE.at(rel, line, 1, key=key, what=what))
     problems += check_text(rel, body, first_line, SITE_PAGES)
     for citation in scan_text(body):

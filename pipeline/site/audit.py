@@ -55,8 +55,8 @@ _FRONT_KEY = re.compile(r"^[ \t]*-?[ \t]*[A-Za-z_]+:[ \t]*", re.MULTILINE)
 _ASCII = bytes(range(0x80))
 # Every byte of a non-word ASCII character becomes a space, capitals become small letters; other
 # word characters and every byte of a UTF-8 sequence (non-ASCII characters are dealt with one
-# by one) stay as they are. Control
-# characters other than white space are invisible: they vanish, joining what they separate.
+# by one) stay as they are. Control characters other than white space are invisible: they
+# vanish, joining what they separate.
 _ASCII_WORDS = bytes(
     b if b >= 0x80 else ord(chr(b).lower()) if chr(b).isalnum() or b == 0x5F else 0x20
     for b in range(256)
@@ -322,6 +322,10 @@ def page_problems(html_text: str, canonical: str, expected_status: str) -> list[
                 problems.append(f"part of #medical-disclaimer {why}")
                 break
     statuses = [element for element in marked if element.get("id") == "review-status"]
+    if len(statuses) != 1:
+        problems.append(f"has {len(statuses)} #review-status elements, not one")
+    elif statuses[0].get("data-status") != expected_status:
+        problems.append(f'#review-status is not data-status="{expected_status}"')
     # An id twice is a part of the page taken by something else: a heading "Ref 1" would be
     # the entry that citation 1 links to.
     taken = Counter(tree.xpath("//@id"))
@@ -330,10 +334,6 @@ def page_problems(html_text: str, canonical: str, expected_status: str) -> list[
         for name, count in sorted(taken.items())
         if count > 1 and name not in ("medical-disclaimer", "review-status")  # said above
     ]
-    if len(statuses) != 1:
-        problems.append(f"has {len(statuses)} #review-status elements, not one")
-    elif statuses[0].get("data-status") != expected_status:
-        problems.append(f'#review-status is not data-status="{expected_status}"')
     return problems
 
 

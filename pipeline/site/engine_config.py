@@ -149,8 +149,8 @@ def check_code(config: dict[str, Any], root: Path) -> None:
     settings, merged by the engines after this check), a theme folder other than overrides/,
     hooks outside it, a Markdown extension module kept in the repository outside overrides/
     and pipeline/ (the engines import it, and it runs on every page), a plugin other than the
-    site's own, an output folder other than site/, and a script or stylesheet that is not a
-    file of overrides/."""
+    site's own, an output folder other than site/, and a site script or stylesheet that is not
+    a `.js` or `.css` file of overrides/."""
     if "INHERIT" in config:
         raise ConfigError("INHERIT is set; write the settings in mkdocs.yml itself")
     plugins = config.get("plugins") or []
@@ -161,12 +161,17 @@ def check_code(config: dict[str, Any], root: Path) -> None:
             )
     if config.get("site_dir", "site") != "site":
         raise ConfigError("site_dir must be site (the build puts the site there itself)")
-    for key in ("extra_javascript", "extra_css"):
+    for key, suffixes in (("extra_javascript", (".js", ".mjs")), ("extra_css", (".css",))):
         entries = config.get(key) or []
         for entry in entries if isinstance(entries, list) else [entries]:
             path = entry.get("path") if isinstance(entry, dict) else entry
-            local = isinstance(path, str) and not re.match(r"[A-Za-z][\w+.-]*:|/|\\", path)
-            if not local or not (root / "overrides" / str(path)).is_file() or ".." in str(path):
+            if not isinstance(path, str) or not path.lower().endswith(suffixes):
+                raise ConfigError(
+                    f"{key} lists {path!r}; name a {' or '.join(suffixes)} file "
+                    "of the theme (overrides/)"
+                )
+            local = not re.match(r"[A-Za-z][\w+.-]*:|/|\\", path)
+            if not local or not (root / "overrides" / path).is_file() or ".." in path:
                 raise ConfigError(f"{key} lists {path!r}; name a file of the theme in overrides/")
     theme = config.get("theme")
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
@@ -196,9 +201,8 @@ def check_config(config: dict[str, Any]) -> None:
     """Refuse what would put code or another site's files on every page. The themes print
     values as HTML outside any page's content (the copyright line, nav titles), some into
     their inline scripts, where the page policy allows the theme's scripts by hash: values may
-    hold only plain text or what a site page may write, plus a link; analytics and its consent
-    banner (another site's script) are refused, and so is a site script or stylesheet that is
-    not a `.js` or `.css` file."""
+    hold only plain text (the copyright line a link or emphasis too); analytics and its consent
+    banner (another site's script) are refused. Site scripts and stylesheets are `check_code`'s."""
     extra = config.get("extra")
     extra = extra if isinstance(extra, dict) else {}
     for name in ("analytics", "consent"):
@@ -216,15 +220,6 @@ def check_config(config: dict[str, Any]) -> None:
             raise ConfigError(f"the value of {key} is a {scheme} address, which could run code")
         if isinstance(value, str) and (problem := _markup_problem(value, key)):
             raise ConfigError(f"the value of {key} {problem}")
-    for key, suffixes in (("extra_javascript", (".js", ".mjs")), ("extra_css", (".css",))):
-        entries = config.get(key) or []
-        for entry in entries if isinstance(entries, list) else [entries]:
-            path = entry.get("path") if isinstance(entry, dict) else entry
-            if not isinstance(path, str) or not path.lower().endswith(suffixes):
-                raise ConfigError(
-                    f"{key} lists {path!r}; name a {' or '.join(suffixes)} file "
-                    "of the theme (overrides/)"
-                )
 
 
 def engine_config(root: Path, template_data: dict[str, Any]) -> str:

@@ -35,7 +35,7 @@ from pipeline.citations.scan import scan_text
 from pipeline.content import audience
 from pipeline.content.articles import front_matter as read_front_matter
 from pipeline.content.disclaimer import disclaimer_block
-from pipeline.content.pages import HIDEABLE, PAGES_DIR, split_front_matter
+from pipeline.content.pages import PAGES_DIR, split_front_matter, value_problem
 from pipeline.content.yamltext import YamlDocument, load_yaml
 from pipeline.model import Article, BoardMember, ReviewStatus
 from pipeline.project import Project
@@ -320,16 +320,15 @@ def site_page(text: str, data: Mapping[str, object]) -> str:
         meta = parsed.data
     else:
         body = text
-    for key in ("title", "description"):
-        if key in meta and not isinstance(meta[key], str):
-            del meta[key]  # check refuses it (PAGE005); never printed unescaped
     if isinstance(data.get("page_title"), str):
         meta["title"] = data["page_title"]
+    # Anything but text is dropped, never printed unescaped (check refuses it: PAGE005).
     for key in ("title", "description"):
         if isinstance(meta.get(key), str):
             meta[key] = html.escape(str(meta[key]))
-    hide = meta.get("hide")
-    if not (isinstance(hide, list) and all(item in HIDEABLE for item in hide)):
+        else:
+            meta.pop(key, None)
+    if value_problem("hide", meta.get("hide")) is not None:
         meta.pop("hide", None)
     return front_matter({**meta, "pipeline": dict(data)}) + body
 
