@@ -5,12 +5,14 @@ these need a build, a second file, or a look at the page."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 
 import pytest
 
 from pipeline.content.articles import parse_article
-from pipeline.engines import ENGINES
+from pipeline.engines import ENGINES, theme
 from pipeline.site.audit import output_words, page_loads, page_problems, probes
 from tests.conftest import DAY, commit_all, edit, git, run_module, site_files
 
@@ -202,14 +204,16 @@ def test_a_stylesheet_from_another_site_fails_the_audit_whatever_its_name(
         result = cli("build", cwd=minimal)
         assert result.code == 1 and f"extra_css lists '{sheet}'" in result.stderr, sheet
         assert site_files(minimal / "site") == before
-    assert page_loads('<head><link rel="canonical" href="https://site.example/a.html">') == [
+    mkdocs_theme = theme("mkdocs")
+    canonical = '<head><link rel="canonical" href="https://site.example/a.html">'
+    assert page_loads(canonical, mkdocs_theme) == [
         "lacks its Content-Security-Policy as the first element of its head"
     ]
     assert "has a <style> element, which no page may carry" in page_loads(
-        "<head><style>#medical-disclaimer{display:none}</style>"
+        "<head><style>#medical-disclaimer{display:none}</style>", mkdocs_theme
     )
     assert "loads https://evil.example/a.css from another site" in page_loads(
-        '<link rel="canonical stylesheet" href="https://evil.example/a.css">'
+        '<link rel="canonical stylesheet" href="https://evil.example/a.css">', mkdocs_theme
     )
 
 
@@ -562,7 +566,7 @@ def test_the_theme_s_classes_and_the_page_s_ids_never_reach_an_article(minimal: 
     assert all(code in checked for code in ("HTML010", "HTML003", "HTML009"))
     assert cli("build", "--preview", cwd=minimal).code == 0
     page = (minimal / "preview/articles/pending.html").read_text("utf-8")
-    body = page[page.index('<div class="article-body">') : page.index("/pipeline:content")]
+    body = page[page.index('<div class="article-body">') : page.index('class="article-references"')]
     assert '<div class="admonition note">' in body and "Pinned." in body
     assert "Forged line." in body and 'title="}"' in body
     for dropped in ("md-consent", "article-meta", "md-top", 'id="citation-tooltip"', "hidden"):
@@ -628,3 +632,49 @@ def test_a_site_pages_description_or_title_that_is_not_text_never_reaches_the_he
     kept.append("report_email: 'x@y.example\"><script>1</script>'")
     settings.write_text("\n".join(kept) + "\n", "utf-8")
     assert "'report_email' must be an e-mail address" in cli("check", cwd=minimal).stdout
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_a_script_a_template_prints_into_every_page_never_runs(
+    minimal: Path, cli, engine: str
+) -> None:
+    """The attack: anything a template can be made to print into a page's head (a setting, a
+    title, an edited partial) was allowed to run, because the policy hashed every inline script
+    outside the page's content. Only the scripts of the installed theme's own templates are
+    hashed now; any other fails the audit, and the site is left as it was."""
+    before = built(minimal, cli)
+    edit(
+        minimal,
+        "overrides/main.html",
+        "{% block extrahead %}",
+        "{% block extrahead %}<script>document.body.hidden = true</script>",
+    )
+    result = cli("build", "--engine", engine, cwd=minimal)
+    assert result.code == 1 and "PUB002" in result.stderr
+    assert "runs an inline script its theme does not write" in result.stderr
+    assert "'document.body.hidden = true'" in result.stderr
+    assert site_files(minimal / "site") == before
+
+
+def test_the_policy_allows_only_the_scripts_of_the_themes_own_templates(tmp_path: Path) -> None:
+    """Each with any path printed where its template prints a value, never a value that ends
+    the string it stands in; no other script, wherever in the page."""
+    from pipeline.site import csp
+
+    (tmp_path / "base.html").write_text(
+        '{#- x -#}\n<script>scope=new URL("{{ base_url }}",location)</script>\n'
+        '<script id="__config" type="application/json">{}</script>',
+        "utf-8",
+    )
+    own = csp.theme(tmp_path)
+    for path in (".", "../..", "/clinic/"):
+        assert own.writes(f'scope=new URL("{path}",location)')
+    assert not own.writes('scope=new URL("/",alert(1),"/",location)')
+    assert not own.writes("{}") and not own.writes("alert(1)")
+    page = '<head><script>scope=new URL(".",location)</script><script>alert(1)</script>'
+    assert csp.script_hashes(page, own) == [
+        "'sha256-"
+        + base64.b64encode(hashlib.sha256(b'scope=new URL(".",location)').digest()).decode()
+        + "'"
+    ]
+    assert "sha256" not in csp.add_policy("<head><script>alert(1)</script>", own)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipeline.engines import theme
 from pipeline.project import load_project
 from pipeline.site.audit import audit, output_text, probes
 from pipeline.site.stage import publish_plan
@@ -161,15 +162,15 @@ def test_audit_requires_the_disclaimer_and_status_on_every_article_page(minimal:
     day = dt.date.fromisoformat(TODAY)
     project = load_project(minimal, day)
     plan = publish_plan(project)
-    assert audit(site, project, plan) == []
+    assert audit(site, project, plan, theme("mkdocs")) == []
     page = site / "articles/back-pain.html"
     html = page.read_text(encoding="utf-8")
     page.write_text(html.replace('data-status="approved"', 'data-status="submitted"'), "utf-8")
-    assert [d.code for d in audit(site, project, plan)] == ["PUB002"]
+    assert [d.code for d in audit(site, project, plan, theme("mkdocs"))] == ["PUB002"]
     page.write_text(
         re.sub(r'<aside id="medical-disclaimer".*?</aside>', "", html, flags=re.S), "utf-8"
     )
-    assert [d.code for d in audit(site, project, plan)] == ["PUB002"]
+    assert [d.code for d in audit(site, project, plan, theme("mkdocs"))] == ["PUB002"]
 
 
 def test_leak_probes_survive_markup_and_citations() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.engines import theme
 from pipeline.project import load_project
 from pipeline.site import publish
 from pipeline.site.audit import audit
@@ -41,7 +42,8 @@ def audit_codes(root: Path) -> list[tuple[str, str, str]]:
     day = dt.date.fromisoformat(TODAY)
     project = load_project(root, day)
     return [
-        (d.code, d.path, d.message) for d in audit(root / "site", project, publish_plan(project))
+        (d.code, d.path, d.message)
+        for d in audit(root / "site", project, publish_plan(project), theme("mkdocs"))
     ]
 
 

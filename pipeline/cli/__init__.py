@@ -40,7 +40,7 @@ from pipeline.diagnostics import (
     promote_warnings,
     suggestion,
 )
-from pipeline.engines import ENGINES, inline_stylesheets, renderer
+from pipeline.engines import ENGINES, renderer, theme
 from pipeline.project import ARTICLES_DIR, Project
 from pipeline.registry.lock import LOCK, check_lock_change, load_lock
 from pipeline.review import rules
@@ -160,7 +160,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
     try:
         problems = renderer(args.engine)(build.staged, args.strict, build.source_date)
-        problems += [] if problems else finish(build, inline_stylesheets(args.engine))
+        problems += [] if problems else finish(build, theme(args.engine))
     finally:
         build.close()
     if problems:

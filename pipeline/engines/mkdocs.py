@@ -19,6 +19,9 @@ from pipeline.diagnostics import Diagnostic
 from pipeline.engines import epoch
 from pipeline.site.stage import StagedSite
 
+# The theme whose templates write the only inline scripts its pages may run (site/csp.py).
+THEME_SCRIPTS = "material"
+
 
 def render(staged: StagedSite, strict: bool, source_date: dt.date) -> list[Diagnostic]:
     quiet_logging()

@@ -24,7 +24,7 @@ from mkdocs.utils import CountHandler
 
 from pipeline import cache, clock
 from pipeline.diagnostics import Diagnostic, Severity, format_text
-from pipeline.engines import epoch
+from pipeline.engines import epoch, theme
 from pipeline.project import ARTICLES_DIR
 from pipeline.settings import SETTINGS_FILE
 from pipeline.site.build import Build, finish, prepare
@@ -108,7 +108,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         if warnings := _strict_warnings(config):
             self._close()
             raise PluginError(f"aborted with {warnings} warnings in strict mode; site unchanged")
-        problems = finish(self.build)
+        problems = finish(self.build, theme("mkdocs"))
         self._report(problems, preview=False)
         self._close()
         if problems:

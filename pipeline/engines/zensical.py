@@ -20,6 +20,8 @@ from pipeline.site.stage import StagedSite
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 # Its search dialog is built by its script, which writes the dialog's stylesheet into a <style>.
 INLINE_STYLESHEETS = True
+# Zensical's own theme: its templates write the only inline scripts its pages may run.
+THEME_SCRIPTS = "zensical"
 
 
 def render(staged: StagedSite, strict: bool, source_date: dt.date) -> list[Diagnostic]:

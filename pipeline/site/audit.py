@@ -30,6 +30,7 @@ from pipeline.content.articles import decode
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import Project
+from pipeline.site.csp import Theme, inline_scripts
 from pipeline.site.stage import PublishPlan
 
 PROBE_WORDS = 8
@@ -365,11 +366,16 @@ _STYLE = re.compile(r"<style[\s/>]", re.IGNORECASE)
 _CANONICAL = re.compile(r"""\srel\s*=\s*(["']?)canonical\1[\s/>]""", re.I)
 
 
-def page_loads(page: str) -> list[str]:
-    """What makes a page load something from another site, go somewhere else or restyle
-    itself, or miss its policy. No theme writes a `<style>` element into a page (a theme that
-    needs one writes it from its script), and one in a page could hide the disclaimer."""
-    problems = []
+def page_loads(page: str, theme: Theme) -> list[str]:
+    """What makes a page load something from another site, go somewhere else, restyle itself
+    or run a script its theme does not write, or miss its policy. No theme writes a `<style>`
+    element into a page (a theme that needs one writes it from its script), and one in a page
+    could hide the disclaimer."""
+    problems = [
+        f"runs an inline script its theme does not write ({' '.join(body.split())[:60]!r})"
+        for body in inline_scripts(page)
+        if not theme.writes(body)
+    ]
     if not _POLICY.search(page):
         problems.append("lacks its Content-Security-Policy as the first element of its head")
     if _STYLE.search(page):
@@ -396,9 +402,9 @@ def article_page_paths(article: Article) -> tuple[str, str]:
     return (f"articles/{article.slug}.html", f"articles/{article.slug}/index.html")
 
 
-def audit(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
+def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list[Diagnostic]:
     """Every broken promise in the built site at `site` (DESIGN §6.3), read from disk: empty
-    when it may be published."""
+    when it may be published. `theme`: the engine's, whose inline scripts pages may run."""
     if project.disclaimer is None:
         raise ValueError("cannot audit without the canonical disclaimer")
     canonical = normalize(_TAG.sub(" ", project.disclaimer.html))
@@ -419,7 +425,7 @@ def audit(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
             expected = article.status.slug if plan.preview else "approved"
             for problem in page_problems(text, canonical, expected):
                 problems.append(codes.PAGE_INCOMPLETE.at(article.path, page=rel, problem=problem))
-        for problem in page_loads(text):
+        for problem in page_loads(text, theme):
             problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if plan.preview and not _NOINDEX.search(text):
             problems.append(

@@ -27,7 +27,7 @@ from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.review.changes import ReviewedVersion, from_history
 from pipeline.review.past import PastLibraries, checks_at
 from pipeline.site.audit import audit
-from pipeline.site.csp import add_policies
+from pipeline.site.csp import Theme, add_policies
 from pipeline.site.engine_config import ConfigError
 from pipeline.site.publish import build_lock, discard, output_links, swap_into_place
 from pipeline.site.stage import StagedSite, newest_review, stage_site
@@ -137,13 +137,13 @@ def _new_signatures(text: str, seen: set[str]) -> bool:
     return any(isinstance(s, str) and s not in seen for s in signatures)
 
 
-def finish(build: Build, inline_stylesheets: bool = False) -> list[Diagnostic]:
-    """Audit the rendered output; when it keeps every promise, exchange it with the target.
-    The work folder is removed and the lock released either way. `inline_stylesheets`: the
-    engine's theme writes `<style>` elements from its scripts (see csp.py)."""
+def finish(build: Build, theme: Theme) -> list[Diagnostic]:
+    """Give every page its policy and audit the rendered output; when it keeps every promise,
+    exchange it with the target. The work folder is removed and the lock released either way.
+    `theme`: what the policy must know of the engine's theme (see csp.py)."""
     try:
-        add_policies(build.staged.output, inline_stylesheets)
-        problems = audit(build.staged.output, build.project, build.staged.plan)
+        add_policies(build.staged.output, theme)
+        problems = audit(build.staged.output, build.project, build.staged.plan, theme)
         if not problems:
             swap_into_place(build.staged.output, build.target)
         return problems

@@ -2,12 +2,13 @@
 
 GitHub Pages sends no headers of ours, so the policy travels in each page, as the first element
 of its head (a policy given by `<meta http-equiv>` covers what comes after it). Scripts must come
-from the site itself; the few inline scripts the theme writes (setting up its storage, restoring
-the reader's colour scheme) are allowed by their SHA-256 hashes. Only scripts outside the page's
-own content are hashed: the templates mark where the content (the article's text, or a site
-page's) begins and ends, and no script inside it is ever allowed, so HTML that slipped past the
-checks and the sanitizer still could not run. This is a step of the core, run on the output of
-whichever engine rendered the site, before the audit.
+from the site itself; the only inline scripts allowed (by their SHA-256 hashes) are the ones the
+theme's own templates write (setting up its storage, restoring the reader's colour scheme), read
+from the installed theme (`Theme`), never from the project. A script anywhere else in a page
+(in its content, or printed into the page by a template or a setting) gets no hash, so the
+browser refuses to run it, and the audit fails the page. Hashing whatever scripts a page
+happens to hold would allow any script a template could be made to print. This is a step of the
+core, run on the output of whichever engine rendered the site, before the audit.
 
 Stylesheets come from the site too. An engine whose theme writes a `<style>` element from its
 script (Zensical's search dialog does: that stylesheet is in no page, so no hash of it can be
@@ -23,35 +24,64 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-# The templates write these around the page's content; the sanitizer removes every comment an
-# author writes, so no content can forge them.
-CONTENT_START = "<!-- pipeline:content -->"
-CONTENT_END = "<!-- /pipeline:content -->"
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
 _HEAD = re.compile(r"<head\b[^>]*>", re.I)
 # Types a browser runs as script (an absent type, or a JavaScript one); JSON and JSON-LD blocks
 # are data and need no hash.
 _SCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module"}
+# What a template prints into its scripts (`{{ base_url }}`, `extra.scope`): a path, which
+# cannot end the string it stands in (PUB005 refuses any other scope).
+_PRINTED = re.compile(r"\{\{.*?\}\}", re.S)
+_PATH = "[A-Za-z0-9/._~-]*"
 
 
-def theme_script_hashes(page: str) -> list[str]:
-    """The CSP hashes of the inline scripts outside the page's content, in page order."""
-    start, end = page.find(CONTENT_START), page.rfind(CONTENT_END)
-    found: list[str] = []
+@dataclass(frozen=True)
+class Theme:
+    """What the page policy must know of the theme an engine renders with."""
+
+    scripts: re.Pattern[str] | None  # the inline scripts its templates write (None: none)
+    inline_stylesheets: bool = False  # its scripts write <style> elements (see above)
+
+    def writes(self, script: str) -> bool:
+        return self.scripts is not None and self.scripts.fullmatch(script) is not None
+
+
+def theme(templates: Path | None, inline_stylesheets: bool = False) -> Theme:
+    """The theme whose inline scripts are those of the templates in the folder `templates` (an
+    installed theme's own folder: the project's overrides may not add one), each printed value
+    a path."""
+    patterns = []
+    for path in sorted(templates.glob("*.html")) if templates else ():
+        for attributes, body in _SCRIPT.findall(path.read_text("utf-8")):
+            if not attributes.strip():
+                patterns.append(_PATH.join(map(re.escape, _PRINTED.split(body))))
+    scripts = re.compile("|".join(f"(?:{p})" for p in patterns), re.S) if patterns else None
+    return Theme(scripts, inline_stylesheets)
+
+
+def inline_scripts(page: str) -> Iterator[str]:
+    """The bodies of the inline scripts a browser would run, in page order."""
     for script in _SCRIPT.finditer(page):
         attributes, body = script.group(1), script.group(2)
         if re.search(r"\bsrc\s*=", attributes, re.I):
             continue
         kind = _TYPE.search(attributes)
-        if (kind.group(1).lower() if kind else "") not in _SCRIPT_TYPES:
-            continue
-        if start != -1 and end != -1 and start < script.start() < end:
-            continue
-        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
-        found.append(f"'sha256-{digest}'")
+        if (kind.group(1).lower() if kind else "") in _SCRIPT_TYPES:
+            yield body
+
+
+def script_hashes(page: str, theme: Theme) -> list[str]:
+    """The CSP hashes of the theme's own inline scripts in the page, in page order."""
+    found: list[str] = []
+    for body in inline_scripts(page):
+        if theme.writes(body):
+            digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+            found.append(f"'sha256-{digest}'")
     return list(dict.fromkeys(found))
 
 
@@ -76,19 +106,19 @@ def meta(hashes: list[str], inline_stylesheets: bool = False) -> str:
     return f'<meta http-equiv="Content-Security-Policy" content="{content}">'
 
 
-def add_policy(page: str, inline_stylesheets: bool = False) -> str:
+def add_policy(page: str, theme: Theme) -> str:
     """The page with its policy as the first element of its head (unchanged without a head)."""
     head = _HEAD.search(page)
     if head is None:
         return page
-    policy_meta = meta(theme_script_hashes(page), inline_stylesheets)
+    policy_meta = meta(script_hashes(page, theme), theme.inline_stylesheets)
     return page[: head.end()] + policy_meta + page[head.end() :]
 
 
-def add_policies(site: Path, inline_stylesheets: bool = False) -> None:
+def add_policies(site: Path, theme: Theme) -> None:
     """Give every HTML page of a built site its policy."""
     for path in sorted(site.rglob("*.html")):
         if path.is_symlink() or not path.is_file():
             continue
         page = path.read_text("utf-8")
-        path.write_text(add_policy(page, inline_stylesheets), "utf-8")
+        path.write_text(add_policy(page, theme), "utf-8")

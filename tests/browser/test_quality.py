@@ -10,6 +10,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Request, expect
 
+from pipeline.engines import theme
+from pipeline.site.csp import add_policy
 from tests.browser.conftest import DESKTOP, search
 from tests.conftest import REPO
 
@@ -169,25 +171,31 @@ def test_normal_pages_break_no_rule_of_their_content_security_policy(
 
 
 def test_a_script_that_slipped_into_a_page_is_blocked(
-    page: Page, base_url: str, site: Path
+    page: Page, base_url: str, site: Path, engine: str
 ) -> None:
     """Defence in depth: were HTML to get past the checks and the sanitizer into an article's
-    text, the page's policy still refuses to run it, to load from elsewhere, or to restyle an
-    element through its style attribute."""
+    text, or a template or setting made to print a script into the page's head, the page's
+    policy (made for the page as it is, as every build makes it) still refuses to run either,
+    to load from elsewhere, or to restyle an element through its style attribute; the theme's
+    own scripts still run."""
     source = (site / ARTICLE).read_text("utf-8")
+    source = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", source, count=1)
     injected = source.replace(
-        "<!-- pipeline:content -->",
-        "<!-- pipeline:content --><script>window.__injected = true</script>"
+        "</title>", "</title><script>window.__printed = true</script>", 1
+    ).replace(
+        '<div class="article-body">',
+        '<div class="article-body"><script>window.__injected = true</script>'
         '<img src="https://tracker.example/p.gif">'
         '<p id="restyled" style="display: none">Still shown</p>',
         1,
     )
-    (site / "articles/injected.html").write_text(injected, "utf-8")
+    (site / "articles/injected.html").write_text(add_policy(injected, theme(engine)), "utf-8")
     page.add_init_script(_VIOLATIONS)
     page.goto(base_url + "articles/injected.html")
-    assert page.evaluate("window.__injected === undefined")
+    assert page.evaluate("window.__injected === undefined && window.__printed === undefined")
+    assert page.evaluate("typeof __md_get === 'function'")  # the theme's own script ran
     found = _violations(page)
-    assert any(v.startswith("script-src") for v in found), found
+    assert sum(v.startswith("script-src") for v in found) == 2, found
     assert any(v.startswith("img-src") and "tracker.example" in v for v in found), found
     assert any(v.startswith("style-src-attr") for v in found), found
     expect(page.locator("#restyled")).to_be_visible()
