@@ -991,6 +991,23 @@ How to fix: ask the member to confirm or update their declaration, then update
 """,
 )
 
+TOPICS_UNSIGNED = _declare(
+    "REV016",
+    E,
+    "The topics of an article changed, and no approval signs them.",
+    message="the tags differ from {base}, and its approvals were signed before topics were",
+    hint="approve it again, which signs its topics: python -m pipeline approve {article} --by ID",
+    explanation="""
+An article's tags put it on topic pages, show as links on its page and go into its JSON-LD, so
+what a reviewer approves includes them. Approvals made before topics were signed still hold for
+everything else they cover, so a pull request could move such an article to another topic (an
+adult treatment listed under pediatrics) without any reviewer seeing it. Compared with the base
+branch, this article's tags changed, and none of its valid approvals signs them.
+
+How to fix: have the article approved again; every approval made now covers its topics.
+""",
+)
+
 # --- DIS: the medical disclaimer ---------------------------------------------------------
 
 DISCLAIMER_MISSING = _declare(

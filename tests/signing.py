@@ -21,7 +21,12 @@ from pipeline.content.articles import parse_article
 from pipeline.content.library import load_library
 from pipeline.model import Approval, Article, Library
 from pipeline.review.edit import set_keys
-from pipeline.review.statement import APPROVAL_NAMESPACE, approval_statement, article_items
+from pipeline.review.statement import (
+    APPROVAL_NAMESPACE,
+    APPROVAL_VERSION,
+    approval_statement,
+    article_items,
+)
 from pipeline.review.workflow import render_approvals
 
 PLACEHOLDER = "TEST-SIGNATURE"
@@ -83,11 +88,13 @@ def signed(
     key_name: str = "",
     note: str = "",
     significant: bool = False,
+    version: int = APPROVAL_VERSION,
 ) -> Approval:
-    """An approval record by `by`, signed with `signer`'s key (default: by's own)."""
+    """An approval record by `by`, signed with `signer`'s key (default: by's own); `version`:
+    of the statement (1: made before topics were signed)."""
     cited = [item.key for citation in scan(article)[0] for item in citation.items]
     statement = approval_statement(
-        article, article_items(article, library, cited), by, on, note, significant
+        article, article_items(article, library, cited), by, on, note, significant, version
     )
     signature = sign(statement.data, signer or by, key_name)
     return Approval(by, on, signature, statement.short(), note, significant)
@@ -133,6 +140,7 @@ def approve(
     signer: str | None = None,
     key_name: str = "",
     keep: bool = False,
+    version: int = APPROVAL_VERSION,
 ) -> Approval:
     """Sign the article at `rel` as it is now, as `by` on `on` (with `signer`'s key if given),
     replacing its approvals (`keep`: beside the ones it has)."""
@@ -140,6 +148,6 @@ def approve(
     library, _ = load_library(root)
     article, problems = parse_article(rel, path.read_text("utf-8"), dt.date(2100, 1, 1))
     assert article is not None, problems
-    record = signed(article, library, by, on, signer=signer, key_name=key_name)
+    record = signed(article, library, by, on, signer=signer, key_name=key_name, version=version)
     write_approvals(path, [*(article.approvals if keep else ()), record])
     return record

@@ -172,8 +172,7 @@ def test_braces_that_keep_a_title_capitalized_are_signed_too(minimal: Path, cli)
     assert "The reference 'qaseem2017' changed after rev2 approved it" in out
 
 
-def test_tags_and_fields_readers_never_see_keep_the_approval(minimal: Path, cli) -> None:
-    edit(minimal, APPROVED, "tags: [musculoskeletal]", "tags: [musculoskeletal, pain]")
+def test_fields_readers_never_see_keep_the_approval(minimal: Path, cli) -> None:
     edit(minimal, APPROVED, "reviewers: [rev1, rev2]", "reviewers: [rev1]")
     edit(minimal, APPROVED, "last_updated: 2026-11-25", "last_updated: 2026-11-20")
     edit(
@@ -183,6 +182,30 @@ def test_tags_and_fields_readers_never_see_keep_the_approval(minimal: Path, cli)
         "  abstract = {x},\n  doi = {10.1001",
     )
     assert cli("check", cwd=minimal).code == 0
+
+
+def test_a_change_of_topics_withdraws_the_approval(minimal: Path, cli) -> None:
+    """Tags put the article on topic pages, on its page as links and into its JSON-LD: an adult
+    treatment moved under pediatrics is a change readers see."""
+    edit(minimal, APPROVED, "tags: [musculoskeletal]", "tags: [musculoskeletal, pediatrics]")
+    out = refused(minimal, cli, "REV003")
+    assert "The topics (tags) changed after rev2 approved it" in out
+
+
+def test_an_approval_signed_before_topics_were_still_holds(minimal: Path, cli) -> None:
+    """Version 1 statements did not cover the topics; they keep covering the rest. Listing the
+    topics in such a record (or dropping them from a new one) breaks its signature."""
+    signing.approve(minimal, APPROVED, "rev2", DAY, version=1)
+    assert cli("check", cwd=minimal).code == 0
+    edit(minimal, APPROVED, "heat and staying active", "heat, rest and staying active")
+    assert "The text changed after rev2 approved it" in refused(minimal, cli, "REV003")
+    edit(minimal, APPROVED, "heat, rest and staying active", "heat and staying active")
+    record = (minimal / APPROVED).read_text("utf-8")
+    topics = signing.approve(minimal, APPROVED, "rev2", DAY).covers["topics"]
+    (minimal / APPROVED).write_text(
+        record.replace("  covers: |\n", f"  covers: |\n    topics {topics}\n"), "utf-8"
+    )
+    refused(minimal, cli, "REV008")
 
 
 def test_removing_a_key_from_the_roster_withdraws_its_approvals(minimal: Path, cli) -> None:
@@ -335,6 +358,22 @@ def test_an_older_approved_version_may_not_replace_a_newer_one(repo: Path, cli) 
     assert "REV013 the newest approval (2026-11-20) is older than the one on main (2026-11-25)" in (
         result.stdout
     )
+
+
+def test_topics_approved_before_they_were_signed_may_not_move_without_a_new_approval(
+    repo: Path, cli
+) -> None:
+    signing.approve(repo, APPROVED, "rev2", DAY, version=1)
+    commit_all(repo, "approved before topics were signed")
+    git(repo, "checkout", "-q", "-b", "retag")
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+    edit(repo, APPROVED, "tags: [musculoskeletal]", "tags: [musculoskeletal, pediatrics]")
+    assert cli("check", cwd=repo).code == 0  # the old approval covers everything else...
+    result = cli("check", "--base", "main", cwd=repo)  # ...but the move is new since main
+    line = line_of(repo / APPROVED, "tags:")
+    assert f"{APPROVED}:{line}:1: error REV016 the tags differ from main" in result.stdout
+    signing.approve(repo, APPROVED, "rev2", DAY)  # approved again: the topics are signed
+    assert cli("check", "--base", "main", cwd=repo).code == 0
 
 
 def test_an_older_version_may_not_come_back_after_the_article_was_deleted(repo: Path, cli) -> None:

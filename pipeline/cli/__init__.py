@@ -29,7 +29,7 @@ from pipeline.cli.support import (
     relative,
     today,
 )
-from pipeline.content.articles import front_matter
+from pipeline.content.articles import front_matter, parse_article
 from pipeline.content.board import ROSTER
 from pipeline.diagnostics import (
     FORMATTERS,
@@ -72,8 +72,14 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
     for article in project.articles:
         old = git.last_text(root, base, renames.get(article.path, article.path))
         signatures, newest = _base_approvals(front_matter(old) if old is not None else {})
+        before = parse_article(article.path, old, today())[0] if old is not None else None
         found += rules.check_against_base(
-            article, project.approvals_of(article), signatures, newest, base
+            article,
+            project.approvals_of(article),
+            signatures,
+            newest,
+            base,
+            frozenset(before.tags) if before else None,
         )
 
     def now(rel: str) -> str | None:

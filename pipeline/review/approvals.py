@@ -22,6 +22,8 @@ from pipeline.model import Approval, Article, Board, Library, ReviewStatus
 from pipeline.review.signatures import same_key, signer
 from pipeline.review.statement import (
     APPROVAL_NAMESPACE,
+    APPROVAL_VERSION,
+    TOPICS,
     ReferenceDigests,
     approval_statement,
     article_items,
@@ -43,6 +45,7 @@ class ApprovalCheck:
     signature: str
     problem: str | None = None
     retired: bool = False  # made with a key the roster lists as retired
+    topics: bool = False  # its statement covers the article's topics (version 2)
 
     @property
     def verified(self) -> bool:
@@ -95,12 +98,15 @@ def _check(
     if approval.by in article.authors:
         reason = "they are one of its authors"
         return refused(reason, codes.APPROVER_NOT_ALLOWED.at(*at, by=approval.by, reason=reason))
+    # Which statement was signed: a record made since topics were signed lists them. Editing
+    # the list only makes the signature fail (the other statement was not signed).
+    version = APPROVAL_VERSION if TOPICS in approval.covers else 1
     statement = approval_statement(
-        article, items, approval.by, approval.on, approval.note, approval.significant
+        article, items, approval.by, approval.on, approval.note, approval.significant, version
     )
     made_by = signer(statement.data, approval.signature, APPROVAL_NAMESPACE)
     if made_by is None:
-        changed = changed_items(approval.covers, items) if approval.covers else []
+        changed = changed_items(approval.covers, statement.items) if approval.covers else []
         if changed:
             what = _join([item_name(item) for item in changed])
             diagnostic = codes.CHANGED_AFTER_APPROVAL.at(
@@ -109,10 +115,11 @@ def _check(
             return refused(f"{what} changed after approval", diagnostic)
         diagnostic = codes.SIGNATURE_INVALID.at(*at, by=approval.by, day=approval.on.isoformat())
         return refused("the signature does not verify for this article", diagnostic)
+    topics = TOPICS in statement.items
     if any(same_key(made_by.key_line, key) for key in member.keys):
-        return _with(base, key=made_by.fingerprint), []
+        return _with(base, key=made_by.fingerprint, topics=topics), []
     if any(same_key(made_by.key_line, key) for key in member.retired_keys):
-        return _with(base, key=made_by.fingerprint, retired=True), []
+        return _with(base, key=made_by.fingerprint, retired=True, topics=topics), []
     diagnostic = codes.KEY_NOT_ON_ROSTER.at(*at, by=approval.by, key=made_by.fingerprint)
     return _with(
         base,

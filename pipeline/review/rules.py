@@ -68,11 +68,14 @@ def check_against_base(
     base_signatures: frozenset[str],
     base_reviewed: dt.date | None,
     base: str,
+    base_topics: frozenset[str] | None = None,
 ) -> Iterator[Diagnostic]:
     """What a pull request may not do to an approval, compared with `base`: sign a new approval
-    with a retired key, or bring back an older approved version (its approval is still valid
-    for it) over a newer one. `base_signatures`: the signatures the article carried on `base`;
-    `base_reviewed`: its newest approval date there."""
+    with a retired key, bring back an older approved version (its approval is still valid
+    for it) over a newer one, or change the topics of an article whose approvals were signed
+    before topics were (version 1: they still verify, whatever its tags say).
+    `base_signatures`: the signatures the article carried on `base`; `base_reviewed`: its
+    newest approval date there; `base_topics`: its tags there (None: it was not there)."""
     for check in approvals:
         if check.verified and check.retired and check.signature not in base_signatures:
             line = next(
@@ -90,6 +93,11 @@ def check_against_base(
             base=base,
             base_day=base_reviewed.isoformat(),
             article=article.path,
+        )
+    moved = base_topics is not None and frozenset(article.tags) != base_topics
+    if valid and moved and not any(check.topics for check in valid):
+        yield codes.TOPICS_UNSIGNED.at(
+            article.path, article.line_of("tags"), 1, base=base, article=article.path
         )
 
 

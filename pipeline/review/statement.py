@@ -2,9 +2,11 @@
 
 An approval signs one statement per article and reviewer. It names the approval (who, when, the
 note) and carries a digest of every article-specific thing a reader sees: the page's address,
-title, text, summary, authors, audience, next review date, and the reader-visible fields of each
-cited library entry. Tags are left out on purpose: they only group pages under topics. A roster
-signature signs the roster and the settings file as they are.
+title, text, summary, authors, audience, next review date, topics (its tags: they put it on topic
+pages, show as links on its page and go into its JSON-LD), and the reader-visible fields of each
+cited library entry. Statements of version 1, made before topics were signed, cover everything
+but the topics, and still verify for what they cover; every approval made now is version 2. A
+roster signature signs the roster and the settings file as they are.
 
 Canonical means: the same content always gives the same bytes, whatever the editor did with line
 endings, trailing spaces or Unicode composition, and nothing else gives those bytes. Each item is
@@ -25,6 +27,10 @@ from pipeline.citations.resolve import entry_key, resolve
 from pipeline.model import Article, Author, Entry, Library
 
 APPROVAL_NAMESPACE = "medical-pipeline-approval"
+# The approval statement's version: 2 covers the topics too (an approval whose record lists
+# them); 1 does not.
+APPROVAL_VERSION = 2
+TOPICS = "topics"
 ROSTER_NAMESPACE = "medical-pipeline-roster"
 # Digests shown in the approval record (`covers`): enough to name what changed, not a security
 # measure (the signature covers the full digests).
@@ -101,6 +107,7 @@ ITEM_NAMES = {
     "authors": "the authors",
     "audience": "the audience",
     "next_review": "the next review date",
+    TOPICS: "the topics (tags)",
 }
 
 
@@ -140,6 +147,7 @@ def article_items(
         "authors": _digest(list(article.authors)),
         "audience": _digest(sorted({a.strip().lower() for a in article.audience})),
         "next_review": _digest(article.next_review.isoformat() if article.next_review else ""),
+        TOPICS: _digest(sorted({_text(tag) for tag in article.tags})),
     }
     # A source cited by DOI or PMID is covered as the entry it resolves to, under that
     # entry's key, so `[@doi:...]` and `[@key]` of one source are one item.
@@ -170,9 +178,12 @@ def approval_statement(
     on: dt.date,
     note: str = "",
     significant: bool = False,
+    version: int = APPROVAL_VERSION,
 ) -> Statement:
+    if version < 2:
+        items = {item: digest for item, digest in items.items() if item != TOPICS}
     lines = [
-        "medical-pipeline approval 1",
+        f"medical-pipeline approval {version}",
         f"article {article.slug}",
         f"by {by}",
         f"on {on.isoformat()}",
