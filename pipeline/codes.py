@@ -994,15 +994,32 @@ How to fix: ask the member to confirm or update their declaration, then update
 TOPICS_UNSIGNED = _declare(
     "REV016",
     E,
-    "The topics of an article changed, and no approval signs them.",
-    message="the tags differ from {base}, and its approvals were signed before topics were",
+    "The topics of an article changed without the approvals that sign them.",
+    message="the tags differ from {base}; {signed} of the {required} approvals needed sign them",
     hint="approve it again, which signs its topics: python -m pipeline approve {article} --by ID",
     explanation="""
 An article's tags put it on topic pages, show as links on its page and go into its JSON-LD, so
 what a reviewer approves includes them. Approvals made before topics were signed still hold for
 everything else they cover, so a pull request could move such an article to another topic (an
 adult treatment listed under pediatrics) without any reviewer seeing it. Compared with the base
-branch, this article's tags changed, and none of its valid approvals signs them.
+branch, this article's tags changed, and fewer of its valid approvals sign them than the board
+requires (`approvals_required`).
+
+How to fix: have the article approved again, by as many reviewers as the board requires; every
+approval made now covers its topics.
+""",
+)
+UNSIGNED_TOPICS_APPROVAL = _declare(
+    "REV017",
+    E,
+    "An approval made before topics were signed is new in this change.",
+    message="the approval by '{by}' does not sign the article's topics, and is new since {base}",
+    hint="approve the article again: every approval made now signs its topics",
+    explanation="""
+Approvals made before topics were signed (no `topics` line in `covers`) still hold where they
+stand, but one brought into a change (after a change that moved the article to other topics, or
+copied from the history) would approve whatever tags the article has by then. Compared with the
+base branch, this approval is new.
 
 How to fix: have the article approved again; every approval made now covers its topics.
 """,

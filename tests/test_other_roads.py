@@ -207,7 +207,8 @@ def test_a_stylesheet_from_another_site_fails_the_audit_whatever_its_name(
     mkdocs_theme = theme("mkdocs")
     canonical = '<head><link rel="canonical" href="https://site.example/a.html">'
     assert page_loads(canonical, mkdocs_theme) == [
-        "lacks its Content-Security-Policy as the first element of its head"
+        "lacks its Content-Security-Policy as the first element of its head, with nothing but "
+        "the document type and the <html> tag before it"
     ]
     assert "has a <style> element, which no page may carry" in page_loads(
         "<head><style>#medical-disclaimer{display:none}</style>", mkdocs_theme
@@ -656,6 +657,30 @@ def test_a_script_a_template_prints_into_every_page_never_runs(
     assert site_files(minimal / "site") == before
 
 
+def test_nothing_runs_before_the_policy_or_passes_for_a_data_block() -> None:
+    """The attacks (an edited theme template): a script or an image's onerror put before the
+    <head>, which a policy given by <meta> does not cover; a script whose `data-type` passed for
+    its type, or with a JavaScript type other than the usual one."""
+    policy = '<head><meta http-equiv="Content-Security-Policy" content="x">'
+    page = f"<!doctype html>\n<!-- c -->\n<html lang='en'>\n  {policy}<title>t</title>"
+    mkdocs_theme = theme("mkdocs")
+    assert page_loads(page, mkdocs_theme) == []
+    for before in ("<script>alert(1)</script>", '<img src="x.png" onerror="alert(1)">'):
+        found = page_loads(
+            page.replace("<html lang='en'>", f"<html lang='en'>{before}"), mkdocs_theme
+        )
+        assert any(p.startswith("lacks its Content-Security-Policy") for p in found), before
+    for script in (
+        '<script data-type="application/json">alert(1)</script>',
+        '<script type="text/ecmascript">alert(1)</script>',
+        '<script data-src="x.js">alert(1)</script >',
+    ):
+        assert page_loads(page + script, mkdocs_theme) == [
+            "runs an inline script its theme does not write ('alert(1)')"
+        ], script
+    assert page_loads(page + '<script type="application/ld+json">{}</script>', mkdocs_theme) == []
+
+
 def test_the_policy_allows_only_the_scripts_of_the_themes_own_templates(tmp_path: Path) -> None:
     """Each with any path printed where its template prints a value, never a value that ends
     the string it stands in; no other script, wherever in the page."""
@@ -667,9 +692,10 @@ def test_the_policy_allows_only_the_scripts_of_the_themes_own_templates(tmp_path
         "utf-8",
     )
     own = csp.theme(tmp_path)
-    for path in (".", "../..", "/clinic/"):
+    for path in (".", "../..", "/clinic/", "/clinical%20answers/", "/clínica/"):
         assert own.writes(f'scope=new URL("{path}",location)')
-    assert not own.writes('scope=new URL("/",alert(1),"/",location)')
+    for value in ('/",alert(1),"/', "/\\", "/`${alert(1)}`", "/</script>"):
+        assert not own.writes(f'scope=new URL("{value}",location)'), value
     assert not own.writes("{}") and not own.writes("alert(1)")
     page = '<head><script>scope=new URL(".",location)</script><script>alert(1)</script>'
     assert csp.script_hashes(page, own) == [
@@ -678,3 +704,16 @@ def test_the_policy_allows_only_the_scripts_of_the_themes_own_templates(tmp_path
         + "'"
     ]
     assert "sha256" not in csp.add_policy("<head><script>alert(1)</script>", own)
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_a_site_address_with_escapes_or_accents_builds(
+    minimal: Path, cli, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 404 page prints the site's own path into the theme's script: an address with %20 or
+    an accent in it is still the theme's script, not one to refuse."""
+    monkeypatch.setenv("SITE_URL", "https://example.org/clinical%20answers/clínica/")
+    result = cli("build", "--engine", engine, cwd=minimal)
+    assert result.code == 0, result.stderr
+    if engine == "mkdocs":  # Zensical's 404 page uses the site's root
+        assert "clinical%20answers/cl" in (minimal / "site/404.html").read_text("utf-8")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.content.articles import parse_article
+from pipeline.content.library import load_library
 from pipeline.review.signatures import fingerprint
 from pipeline.review.statement import changed_items
 from tests import signing
@@ -374,6 +375,68 @@ def test_topics_approved_before_they_were_signed_may_not_move_without_a_new_appr
     assert f"{APPROVED}:{line}:1: error REV016 the tags differ from main" in result.stdout
     signing.approve(repo, APPROVED, "rev2", DAY)  # approved again: the topics are signed
     assert cli("check", "--base", "main", cwd=repo).code == 0
+
+
+def test_an_approval_made_before_topics_were_signed_may_not_come_back(repo: Path, cli) -> None:
+    """The attack, in two pull requests: withdraw the article and change its tags (nothing is
+    published, nothing to sign), then bring back its old approval, which never signed topics
+    and so still verifies."""
+    signing.approve(repo, APPROVED, "rev2", DAY, version=1)
+    commit_all(repo, "approved before topics were signed")
+    approved = (repo / APPROVED).read_text("utf-8")
+    record = approved[approved.index("approval:") : approved.index("\n---\n", 4) + 1]
+    git(repo, "checkout", "-q", "-b", "withdraw")
+    withdrawn = approved.replace("status: Approved", "status: Under Review").replace(record, "")
+    withdrawn = withdrawn.replace("tags: [musculoskeletal]", "tags: [musculoskeletal, pediatrics]")
+    (repo / APPROVED).write_text(withdrawn, "utf-8")
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+    commit_all(repo, "under review again, with new topics")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "withdraw")
+    git(repo, "checkout", "-q", "-b", "restore")
+    restored = withdrawn.replace("status: Under Review", "status: Approved")
+    (repo / APPROVED).write_text(restored.replace("\n---\n", "\n" + record + "---\n", 1), "utf-8")
+    assert cli("check", cwd=repo).code == 0  # the old approval verifies...
+    result = cli("check", "--base", "main", cwd=repo)  # ...but it is new since main
+    line = line_of(repo / APPROVED, "approval:")
+    assert (
+        f"{APPROVED}:{line}:1: error REV017 the approval by 'rev2' does not sign the article's "
+        "topics, and is new since main"
+    ) in result.stdout
+
+
+def test_changed_topics_need_as_many_approvals_that_sign_them_as_the_board_requires(
+    repo: Path, cli
+) -> None:
+    (repo / "pipeline.yml").write_text("approvals_required: 2\n", "utf-8")
+    signing.approve(repo, APPROVED, "rev1", DAY, version=1)
+    signing.approve(repo, APPROVED, "rev2", DAY, version=1, keep=True)
+    commit_all(repo, "approved by two reviewers before topics were signed")
+    git(repo, "checkout", "-q", "-b", "retag")
+    edit(repo, APPROVED, "tags: [musculoskeletal]", "tags: [musculoskeletal, pediatrics]")
+    article, _ = parse_article(APPROVED, (repo / APPROVED).read_text("utf-8"), DAY)
+    assert article is not None
+    kept = [a for a in article.approvals if a.by == "rev1"]  # still valid: it never signed topics
+    library, _ = load_library(repo)
+    signing.write_approvals(repo / APPROVED, [*kept, signing.signed(article, library, "rev2", DAY)])
+    result = cli("check", "--base", "main", cwd=repo)
+    assert "REV016 the tags differ from main; 1 of the 2 approvals needed sign them" in (
+        result.stdout
+    )
+    article, _ = parse_article(APPROVED, (repo / APPROVED).read_text("utf-8"), DAY)
+    assert article is not None
+    rev2 = [a for a in article.approvals if a.by == "rev2"]
+    signing.write_approvals(repo / APPROVED, [*rev2, signing.signed(article, library, "rev1", DAY)])
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+
+
+def test_a_tag_is_read_in_the_form_approvals_sign(tmp_path: Path) -> None:
+    """An accent written as a combining mark made another topic page ("pe-diatrie" for
+    "p-diatrie") from a tag whose signed digest had not changed."""
+    text = "---\ntitle: T\nstatus: Submitted\nauthors: [a]\nlast_updated: 2026-01-01\n"
+    text += 'summary: S.\ntags: ["Pe\u0301diatrie", "primary   care"]\n---\n\nBody.\n'
+    article, _ = parse_article("content/articles/t.md", text, DAY)
+    assert article is not None and article.tags == ("p\u00e9diatrie", "primary care")
 
 
 def test_an_older_version_may_not_come_back_after_the_article_was_deleted(repo: Path, cli) -> None:

@@ -80,6 +80,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
             newest,
             base,
             frozenset(before.tags) if before else None,
+            project.settings.approvals_required,
         )
 
     def now(rel: str) -> str | None:

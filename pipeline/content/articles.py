@@ -331,7 +331,12 @@ class _Fields:
                 )
             )
         summary = self.text("summary")
-        tags = tuple(t.lower() for t in self.words("tags"))
+        # In the form approvals sign (statement.py): composed, spaces folded. The topic pages,
+        # links and JSON-LD keywords are made from this, so no other spelling of a signed tag
+        # (an accent written as a combining mark) can move the article to another page.
+        tags = tuple(
+            unicodedata.normalize("NFC", " ".join(t.split())).lower() for t in self.words("tags")
+        )
         audience = self.words("audience")
         next_review = self.date("next_review")
         approvals, approval_problems = self.approvals(today)

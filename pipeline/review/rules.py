@@ -69,20 +69,28 @@ def check_against_base(
     base_reviewed: dt.date | None,
     base: str,
     base_topics: frozenset[str] | None = None,
+    required: int = 1,
 ) -> Iterator[Diagnostic]:
     """What a pull request may not do to an approval, compared with `base`: sign a new approval
     with a retired key, bring back an older approved version (its approval is still valid
-    for it) over a newer one, or change the topics of an article whose approvals were signed
-    before topics were (version 1: they still verify, whatever its tags say).
-    `base_signatures`: the signatures the article carried on `base`; `base_reviewed`: its
-    newest approval date there; `base_topics`: its tags there (None: it was not there)."""
+    for it) over a newer one, or move the article to other topics without approvals that sign
+    them. An approval made before topics were signed (version 1) still verifies whatever the
+    tags say, so it may stay but never come back (in another pull request than the one that
+    changed the tags), and changed tags need `required` approvals that sign them, as any other
+    change does. `base_signatures`: the signatures the article carried on `base`;
+    `base_reviewed`: its newest approval date there; `base_topics`: its tags there (None: it
+    was not there)."""
     for check in approvals:
-        if check.verified and check.retired and check.signature not in base_signatures:
-            line = next(
-                (a.line for a in article.approvals if a.signature == check.signature),
-                article.line_of("approval"),
-            )
+        if not check.verified or check.signature in base_signatures:
+            continue
+        line = next(
+            (a.line for a in article.approvals if a.signature == check.signature),
+            article.line_of("approval"),
+        )
+        if check.retired:
             yield codes.RETIRED_KEY.at(article.path, line, 1, by=check.by, base=base, key=check.key)
+        if not check.topics:
+            yield codes.UNSIGNED_TOPICS_APPROVAL.at(article.path, line, 1, by=check.by, base=base)
     valid = verified_approvers(approvals)
     if valid and base_reviewed is not None and valid[0].on < base_reviewed:
         yield codes.ROLLBACK.at(
@@ -95,9 +103,16 @@ def check_against_base(
             article=article.path,
         )
     moved = base_topics is not None and frozenset(article.tags) != base_topics
-    if valid and moved and not any(check.topics for check in valid):
+    signed = len({check.by for check in approvals if check.verified and check.topics})
+    if valid and moved and signed < required:
         yield codes.TOPICS_UNSIGNED.at(
-            article.path, article.line_of("tags"), 1, base=base, article=article.path
+            article.path,
+            article.line_of("tags"),
+            1,
+            base=base,
+            signed=signed,
+            required=required,
+            article=article.path,
         )
 
 

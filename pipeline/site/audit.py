@@ -343,7 +343,14 @@ _NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="noindex', re.I)
 CONTENT_CLASS = "article-body"
 
 
-_POLICY = re.compile(r'<head\b[^>]*>\s*<meta http-equiv="Content-Security-Policy"', re.I)
+# A policy given by <meta> covers only what comes after it: nothing but the document type, the
+# <html> and <head> tags and comments may come before (a script or an image's onerror there
+# would run whatever the policy says).
+_POLICY = re.compile(
+    r"\s*(?:<!doctype[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<html\b[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    r'<head\b[^>]*>\s*<meta http-equiv="Content-Security-Policy"',
+    re.I | re.S,
+)
 # Attributes that make a browser fetch something as the page loads (links are not fetched).
 _LOADS = re.compile(
     r"""<(?:img|script|source|video|audio|iframe|embed|object|track|input|link)\b[^<>]*?"""
@@ -376,8 +383,11 @@ def page_loads(page: str, theme: Theme) -> list[str]:
         for body in inline_scripts(page)
         if not theme.writes(body)
     ]
-    if not _POLICY.search(page):
-        problems.append("lacks its Content-Security-Policy as the first element of its head")
+    if not _POLICY.match(page):
+        problems.append(
+            "lacks its Content-Security-Policy as the first element of its head, with nothing "
+            "but the document type and the <html> tag before it"
+        )
     if _STYLE.search(page):
         problems.append("has a <style> element, which no page may carry")
     for found in _TAKEOVER.finditer(page):
