@@ -994,16 +994,18 @@ How to fix: ask the member to confirm or update their declaration, then update
 TOPICS_UNSIGNED = _declare(
     "REV016",
     E,
-    "The topics of an article changed without the approvals that sign them.",
-    message="the tags differ from {base}; {signed} of the {required} approvals needed sign them",
+    "An article is published under topics too few of its approvals sign.",
+    message="it was not published under these tags on {base}; "
+    "{signed} of the {required} approvals needed sign them",
     hint="approve it again, which signs its topics: python -m pipeline approve {article} --by ID",
     explanation="""
 An article's tags put it on topic pages, show as links on its page and go into its JSON-LD, so
 what a reviewer approves includes them. Approvals made before topics were signed still hold for
-everything else they cover, so a pull request could move such an article to another topic (an
-adult treatment listed under pediatrics) without any reviewer seeing it. Compared with the base
-branch, this article's tags changed, and fewer of its valid approvals sign them than the board
-requires (`approvals_required`).
+everything else they cover, so they could publish an article under other topics (an adult
+treatment listed under pediatrics) without any reviewer seeing it: its tags changed, or it was
+taken back to Under Review, retagged, and set Approved again. Compared with the base branch,
+this article was not published there under these tags, and fewer of its valid approvals sign
+them than the board requires (`approvals_required`).
 
 How to fix: have the article approved again, by as many reviewers as the board requires; every
 approval made now covers its topics.

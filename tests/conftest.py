@@ -151,13 +151,14 @@ def cli(
 
 
 def run_module(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The real entry point, as a board member runs it."""
+    """The real entry point, as a board member runs it: in a shell, where the working folder
+    is on the import path (the workflows take it off; see .github/workflows)."""
     return subprocess.run(
         [sys.executable, "-m", "pipeline", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env=None,
+        env={name: value for name, value in os.environ.items() if name != "PYTHONSAFEPATH"},
         timeout=300,
     )
 

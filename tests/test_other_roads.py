@@ -530,7 +530,9 @@ def test_text_stored_backwards_behind_bidirectional_formatting_fails_the_audit(
 
 def test_an_svg_with_a_document_type_cdata_or_text_is_refused(minimal: Path, cli) -> None:
     """Its entities and CDATA are text a browser shows, and its text can be drawn in any order
-    its positions say (the audit reads it as stored): an image needs none of them."""
+    its positions say (the audit reads it as stored); an element of another kind (an XHTML
+    refresh sent a reader who opened the image to another site) or a processing instruction
+    (a stylesheet from elsewhere) is no part of an image either."""
     for svg, why in (
         (
             '<?xml version="1.0"?><!DOCTYPE svg [ <!ENTITY a "words"> ]>'
@@ -541,6 +543,16 @@ def test_an_svg_with_a_document_type_cdata_or_text_is_refused(minimal: Path, cli
             '<svg xmlns="http://www.w3.org/2000/svg"><text x="40" y="9">giraffe</text>'
             '<text x="0" y="9">purple</text></svg>',
             ".svg with text (<text>; export the text as outlines",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml">'
+            '<h:meta http-equiv="refresh" content="0;url=https://example.org/"/></svg>',
+            ".svg with a <meta> of another kind",
+        ),
+        (
+            '<?xml-stylesheet href="https://example.org/a.css"?>'
+            '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>',
+            ".svg with a processing instruction",
         ),
     ):
         (minimal / "content/pages/note.svg").write_text(svg, "utf-8")
@@ -662,14 +674,27 @@ def test_nothing_runs_before_the_policy_or_passes_for_a_data_block() -> None:
     <head>, which a policy given by <meta> does not cover; a script whose `data-type` passed for
     its type, or with a JavaScript type other than the usual one."""
     policy = '<head><meta http-equiv="Content-Security-Policy" content="x">'
-    page = f"<!doctype html>\n<!-- c -->\n<html lang='en'>\n  {policy}<title>t</title>"
+    page = f"\n<!doctype html>\n<html lang='en'>\n  {policy}<title>t</title>"
+    page += '<meta name="description" content="Take it once=daily.">'  # text, not a handler
     mkdocs_theme = theme("mkdocs")
     assert page_loads(page, mkdocs_theme) == []
-    for before in ("<script>alert(1)</script>", '<img src="x.png" onerror="alert(1)">'):
+    for before in (
+        "<script>alert(1)</script>",
+        '<img src="x.png" onerror="alert(1)">',
+        # Comments a browser ends earlier than a pattern would: the image starts the body, and
+        # the policy after it is outside the head, ignored.
+        '<!--><img src=x onerror="alert(1)"><!-- -->',
+        "<!-- a --!><img src=x><!-- -->",
+        "<head-x></head-x>",
+    ):
         found = page_loads(
             page.replace("<html lang='en'>", f"<html lang='en'>{before}"), mkdocs_theme
         )
         assert any(p.startswith("lacks its Content-Security-Policy") for p in found), before
+    for handler in ('<img src="x.png" onerror="alert(1)">', '<p title="a"/onclick=alert(1)>'):
+        assert page_loads(page + handler, mkdocs_theme) == [
+            f"has an event handler ({handler!r}), which no page may carry"
+        ]
     for script in (
         '<script data-type="application/json">alert(1)</script>',
         '<script type="text/ecmascript">alert(1)</script>',

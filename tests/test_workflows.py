@@ -292,3 +292,11 @@ def test_registry_workflow_sees_a_changed_or_new_lock_and_nothing_else(tmp_path:
     assert changed() == "changed=false"  # another file changed: no pull request
     lock.write_text('{"v": 2}\n', "utf-8")
     assert changed() == "changed=true"
+
+
+def test_every_workflow_keeps_the_working_folder_off_the_import_path() -> None:
+    """A module a pull request adds at the repository root (ahocorasick.py) replaced that
+    library inside `python -m pipeline check`, which then passed whatever the articles said."""
+    for path in sorted((REPO / ".github/workflows").glob("*.yml")):
+        workflow = yaml.safe_load(path.read_text("utf-8"))
+        assert workflow.get("env", {}).get("PYTHONSAFEPATH") == "1", path.name

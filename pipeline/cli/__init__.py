@@ -41,6 +41,7 @@ from pipeline.diagnostics import (
     suggestion,
 )
 from pipeline.engines import ENGINES, renderer, theme
+from pipeline.model import ReviewStatus
 from pipeline.project import ARTICLES_DIR, Project
 from pipeline.registry.lock import LOCK, check_lock_change, load_lock
 from pipeline.review import rules
@@ -79,7 +80,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
             signatures,
             newest,
             base,
-            frozenset(before.tags) if before else None,
+            frozenset(before.tags) if before and before.status is ReviewStatus.APPROVED else None,
             project.settings.approvals_required,
         )
 

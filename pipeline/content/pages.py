@@ -149,6 +149,7 @@ def check_page(rel: str, text: str) -> list[Diagnostic]:
     return problems
 
 
+_SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 _SVG_ACTIVE = frozenset({"script", "foreignobject", "style", "iframe", "object", "embed"})
 # Text in an SVG can be drawn in any order its positions say, whatever order it is stored in
 # (the audit reads stored order): an image's words are written on the page, or as outlines.
@@ -170,9 +171,16 @@ def _check_svg(rel: str, data: bytes) -> list[Diagnostic]:
         tree = lxml.etree.fromstring(data, parser)
     except lxml.etree.XMLSyntaxError:
         return [codes.PAGE_FILE_TYPE.at(rel, suffix=".svg that cannot be read")]
-    for element in tree.iter():
-        tag = element.tag if isinstance(element.tag, str) else ""
+    # Elements of another kind (an XHTML <meta http-equiv="refresh">, which sent a reader who
+    # opened the image to another site), and processing instructions (a stylesheet from
+    # elsewhere), are not part of an image.
+    for element in [*tree.itersiblings(preceding=True), *tree.iter()]:
+        if element.tag is lxml.etree.ProcessingInstruction:
+            return [codes.PAGE_FILE_TYPE.at(rel, suffix=".svg with a processing instruction")]
+        tag = element.tag if isinstance(element.tag, str) else f"{{{_SVG_NAMESPACE}}}"
         name = tag.rsplit("}", 1)[-1].lower()
+        if not tag.startswith(f"{{{_SVG_NAMESPACE}}}"):
+            return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a <{name}> of another kind")]
         if name in _SVG_ACTIVE:
             return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a <{name}> element")]
         if name in _SVG_TEXT:

@@ -73,13 +73,14 @@ def check_against_base(
 ) -> Iterator[Diagnostic]:
     """What a pull request may not do to an approval, compared with `base`: sign a new approval
     with a retired key, bring back an older approved version (its approval is still valid
-    for it) over a newer one, or move the article to other topics without approvals that sign
-    them. An approval made before topics were signed (version 1) still verifies whatever the
-    tags say, so it may stay but never come back (in another pull request than the one that
-    changed the tags), and changed tags need `required` approvals that sign them, as any other
-    change does. `base_signatures`: the signatures the article carried on `base`;
-    `base_reviewed`: its newest approval date there; `base_topics`: its tags there (None: it
-    was not there)."""
+    for it) over a newer one, or publish the article under topics no approval signs. An
+    approval made before topics were signed (version 1) still verifies whatever the tags say,
+    so it may keep an article published where it stands, nothing more: it may not be new here,
+    and an article that was not published under the same tags on `base` (new, retagged, or
+    Approved again after a change of status) needs `required` approvals that sign its topics,
+    as any other change does. `base_signatures`: the signatures the article carried on `base`;
+    `base_reviewed`: its newest approval date there; `base_topics`: its tags there when it was
+    Approved there (None: it was not)."""
     for check in approvals:
         if not check.verified or check.signature in base_signatures:
             continue
@@ -102,7 +103,7 @@ def check_against_base(
             base_day=base_reviewed.isoformat(),
             article=article.path,
         )
-    moved = base_topics is not None and frozenset(article.tags) != base_topics
+    moved = base_topics is None or frozenset(article.tags) != base_topics
     signed = len({check.by for check in approvals if check.verified and check.topics})
     if valid and moved and signed < required:
         yield codes.TOPICS_UNSIGNED.at(

@@ -30,7 +30,7 @@ from pipeline.content.articles import decode
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import Project
-from pipeline.site.csp import Theme, inline_scripts
+from pipeline.site.csp import Theme, attributes, inline_scripts
 from pipeline.site.stage import PublishPlan
 
 PROBE_WORDS = 8
@@ -343,14 +343,19 @@ _NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="noindex', re.I)
 CONTENT_CLASS = "article-body"
 
 
-# A policy given by <meta> covers only what comes after it: nothing but the document type, the
-# <html> and <head> tags and comments may come before (a script or an image's onerror there
-# would run whatever the policy says).
+# A policy given by <meta> covers only what comes after it, and only inside the <head>: the page
+# must start as the themes start it, the document type, <html> and <head>, then the policy. A
+# comment there is refused (a browser ends "<!-->" or "--!>" where a pattern would not, and what
+# follows would start the body early, leaving the policy outside the head, ignored).
 _POLICY = re.compile(
-    r"\s*(?:<!doctype[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<html\b[^>]*>\s*)?(?:<!--.*?-->\s*)*"
-    r'<head\b[^>]*>\s*<meta http-equiv="Content-Security-Policy"',
-    re.I | re.S,
+    r"\s*(?:<!doctype html>\s*)?(?:<html(?:\s[^<>]*)?>\s*)?<head(?:\s[^<>]*)?>\s*"
+    r'<meta http-equiv="Content-Security-Policy"',
+    re.I,
 )
+# A tag that may carry an event handler (onerror, onload), which runs as inline script: no theme
+# writes one. Its attributes are then read as a browser reads them ("once=" in a quoted value
+# is text).
+_HANDLER = re.compile(r"""<[A-Za-z][^\s/<>]*([^<>]*?[\s/"']on[A-Za-z]+\s*=[^<>]*)>""")
 # Attributes that make a browser fetch something as the page loads (links are not fetched).
 _LOADS = re.compile(
     r"""<(?:img|script|source|video|audio|iframe|embed|object|track|input|link)\b[^<>]*?"""
@@ -388,6 +393,11 @@ def page_loads(page: str, theme: Theme) -> list[str]:
             "lacks its Content-Security-Policy as the first element of its head, with nothing "
             "but the document type and the <html> tag before it"
         )
+    for found in _HANDLER.finditer(page):
+        if any(name.startswith("on") for name in attributes(found.group(1))):
+            tag = found.group(0)[:60]
+            problems.append(f"has an event handler ({tag!r}), which no page may carry")
+            break
     if _STYLE.search(page):
         problems.append("has a <style> element, which no page may carry")
     for found in _TAKEOVER.finditer(page):

@@ -32,8 +32,9 @@ from pathlib import Path
 # start tag reads differently (a ">" inside a quoted attribute), the body read here is not one
 # the theme writes, so it gets no hash and fails the audit: reading wrong only refuses more.
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script(?=[\s/>])[^>]*>", re.S | re.I)
-_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?""")
-_HEAD = re.compile(r"<head\b[^>]*>", re.I)
+# A name is anything up to a space, "/", ">" or "=" (a quote too: `a"type=` is one name).
+_ATTRIBUTE = re.compile(r"""([^\s/>=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?""")
+_HEAD = re.compile(r"<head(?:\s[^<>]*)?>", re.I)
 # Data blocks a browser never runs: the theme's settings and the JSON-LD. A script of any other
 # type is taken for one that runs (browsers run more types than the usual one, and any such
 # type may be added to the list in the HTML standard).
