@@ -188,10 +188,14 @@ def objects(root: Path, names: list[str]) -> dict[str, str]:
         if end == -1:
             break
         header = data[at:end].split()
-        if len(header) != 3 or header[1] != b"blob":
-            at = end + 1
-            continue
-        size = int(header[2])
-        found[name] = data[end + 1 : end + 1 + size].decode("utf-8", errors="replace")
-        at = end + 1 + size + 1
+        at = end + 1
+        if len(header) == 3 and header[2].isdigit():
+            # Every object's content is skipped, not only a blob's: a gitlink committed at an
+            # article's path names a commit, whose message could hold a line like a header.
+            size = int(header[2])
+            if header[1] == b"blob":
+                found[name] = data[at : at + size].decode("utf-8", errors="replace")
+            at += size + 1
+        elif not header or header[-1] not in (b"missing", b"ambiguous"):
+            break  # not a header git writes: nothing after it can be placed
     return found

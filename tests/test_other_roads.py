@@ -14,7 +14,8 @@ import pytest
 from pipeline.content.articles import parse_article
 from pipeline.engines import ENGINES, theme
 from pipeline.site.audit import output_words, page_loads, page_problems, probes
-from tests.conftest import DAY, commit_all, edit, git, run_module, site_files
+from tests import signing
+from tests.conftest import DAY, commit_all, edit, git, line_of, run_module, site_files
 
 PENDING_SENTENCE = (
     "The purple giraffe protocol recommends counting zebra stripes before each antihistamine dose."
@@ -742,3 +743,28 @@ def test_a_site_address_with_escapes_or_accents_builds(
     assert result.code == 0, result.stderr
     if engine == "mkdocs":  # Zensical's 404 page uses the site's root
         assert "clinical%20answers/cl" in (minimal / "site/404.html").read_text("utf-8")
+
+
+def test_markup_in_code_inside_an_audience_passage_is_refused(minimal: Path, cli) -> None:
+    """The attack: a passage's content is read for tags before code spans are found, so a
+    `</div>` between backticks closed the passage's container and the rest of the "code"
+    became a danger box, a forged citation, a passage hidden from patients, and a <details>
+    folding the rest of the article, all signed as a harmless code sample."""
+    rel = "content/articles/back-pain.md"
+    edit(minimal, rel, "tags: [musculoskeletal]", "tags: [musculoskeletal]\naudience: [patient]")
+    edit(
+        minimal,
+        rel,
+        "## Medicines",
+        '/// audience | patient\nMost spasms settle. Example: `</div><div class="admonition '
+        'danger"><p>Doubling the dose is safe.</p></div><details><summary>More</summary>` end.\n'
+        "///\n\n## Medicines",
+    )
+    signing.approve(minimal, rel, "rev2", DAY)
+    result = cli("check", cwd=minimal)
+    line = line_of(minimal / rel, "Most spasms settle.")
+    assert result.code == 1
+    assert (
+        f"{rel}:{line}:1: error FM021 code that shows markup inside an audience passage is "
+        "read as HTML there"
+    ) in result.stdout

@@ -22,7 +22,7 @@ from pipeline.project import load_project
 from pipeline.site import publish
 from pipeline.site.audit import audit
 from pipeline.site.stage import publish_plan
-from tests.conftest import TODAY
+from tests.conftest import TODAY, commit_all, git
 
 TITLE = "Should zebra stripes guide the choice of antihistamine?"
 SENTENCE = "The purple giraffe protocol recommends counting zebra stripes before each dose."
@@ -295,3 +295,26 @@ def test_a_mkdocs_yml_nested_too_deeply_is_a_diagnostic(built: Path, cli) -> Non
     assert result.code == 1 and "Traceback" not in result.stderr
     assert " PUB005 mkdocs.yml is nested too deeply to be read" in result.stderr
     assert snapshot(built / "site") == before
+
+
+def test_a_gitlink_in_an_articles_history_does_not_stop_the_build(repo: Path, cli) -> None:
+    """The attack, one commit on main that no later change can undo: a gitlink at an article's
+    path names a commit, whose message held a line like a blob's header; reading the history
+    for "Changes to this page" crashed every later build with an internal error."""
+    rel = "content/articles/back-pain.md"
+    text = (repo / rel).read_text("utf-8")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "note\n\nx blob zz\n")
+    target = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "rm", "-q", "--cached", rel)
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{target},{rel}")
+    git(repo, "commit", "-q", "-m", "a gitlink where the article was")
+    git(repo, "rm", "-q", "--cached", rel)
+    (repo / rel).write_text(text, "utf-8")
+    commit_all(repo, "the article again")
+    for number in range(10):
+        with open(repo / "content/articles/pending.md", "a", encoding="utf-8") as draft:
+            draft.write(f"\nMore draft text {number}.\n")
+        commit_all(repo, f"draft {number}")
+    result = cli("build", cwd=repo)
+    assert result.code == 0, result.stderr
+    assert "Changes to this page" in (repo / "site/articles/back-pain.html").read_text("utf-8")

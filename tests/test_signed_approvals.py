@@ -591,3 +591,28 @@ def _library(root: Path):
     from pipeline.content.library import load_library
 
     return load_library(root)[0]
+
+
+def test_a_source_shown_as_edited_rather_than_written_withdraws_the_approval(
+    minimal: Path, cli
+) -> None:
+    """Its names are the same either way, but readers see "X, ed." for an edited work."""
+    library = minimal / "references/library.bib"
+    text = library.read_text("utf-8")
+    entry = text[text.index("@article{browning2001") :]
+    authors = re.search(r"\n\s*author\s*=\s*(\{.*?\}),?\n", entry)
+    assert authors is not None
+    library.write_text(
+        text.replace(
+            authors.group(0),
+            f"\n  author = {authors.group(1)},\n  editor = {authors.group(1)},\n",
+            1,
+        ),
+        "utf-8",
+    )
+    signing.approve(minimal, APPROVED, "rev2", DAY)
+    assert cli("check", cwd=minimal).code == 0
+    edited = library.read_text("utf-8").replace(f"\n  author = {authors.group(1)},", "", 1)
+    library.write_text(edited, "utf-8")
+    out = refused(minimal, cli, "REV003")
+    assert "The reference 'browning2001' changed after rev2 approved it" in out

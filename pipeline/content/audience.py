@@ -22,6 +22,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from pipeline.citations.scan import code_mask
+
 # The audience is read whole and stripped in code: a lazy group before trailing blanks would try
 # every length of a long line (minutes on a hostile one).
 _OPEN = re.compile(r"^///[ \t]*audience[ \t]*(?:\|(?P<who>[^\n]*))?$", re.I)
@@ -155,19 +157,52 @@ def passages(body: str, who: str) -> list[tuple[int, str]]:
 
 
 def problems(body: str, declared: tuple[str, ...]) -> list[Problem]:
-    """Malformed or unclosed blocks, and blocks for an audience the front matter does not list
-    (the page offers only the listed ones as answers to "Which best describes you?")."""
+    """Malformed or unclosed blocks, blocks for an audience the front matter does not list
+    (the page offers only the listed ones as answers to "Which best describes you?"), and
+    markup between backticks inside a block (see `_markup_in_code`)."""
     listed = {a.strip().lower() for a in declared}
+    lines = body.split("\n")
     found: list[Problem] = []
-    for item in _scan(body.split("\n")):
+    blocks: list[_Block] = []
+    for item in _scan(lines):
         if isinstance(item, Problem):
             found.append(item)
-        elif item.who not in listed:
+            continue
+        blocks.append(item)
+        if item.who not in listed:
             found.append(
                 Problem(
                     item.start + 1,
                     f"the audience '{item.who}' is not in this article's 'audience' list",
                     f"add it to the front matter (audience: [..., {item.who}]) or fix the name",
+                )
+            )
+    return found + _markup_in_code(body, lines, blocks)
+
+
+def _markup_in_code(body: str, lines: list[str], blocks: list[_Block]) -> list[Problem]:
+    """A block is rendered as an HTML container whose content Python-Markdown reads for tags
+    before it finds code spans, so `</div>` between backticks there closes the container and
+    what follows becomes live markup the check never saw. Inside a block, code may not hold
+    "<" (fenced code would stay code, but a line that looks like a fence and is not one makes
+    the two readings part)."""
+    if not blocks or "`" not in body:
+        return []
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    inside = [(starts[b.start + 1], starts[len(lines) if b.end is None else b.end]) for b in blocks]
+    found = []
+    for start, end in code_mask(body):
+        code = body[start:end]
+        if code.startswith("<!--") or "<" not in code:
+            continue
+        if any(low <= start < high for low, high in inside):
+            found.append(
+                Problem(
+                    body.count("\n", 0, start) + 1,
+                    "code that shows markup inside an audience passage is read as HTML there",
+                    "move the example out of the passage, or write it without '<'",
                 )
             )
     return found

@@ -95,6 +95,10 @@ def entry_value(entry: Entry | None) -> object:
     }
     if protected:
         value["protected"] = protected
+    # Whether the names are its authors or only its editors: the styles print "X, ed." for an
+    # edited work, "X" for a written one (added only when edited, so other digests stay).
+    if "author" not in entry.fields and "editor" in entry.fields:
+        value["edited"] = True
     return value
 
 

@@ -59,7 +59,7 @@ class Theme:
 def theme(templates: Path | None, inline_stylesheets: bool = False) -> Theme:
     """The theme whose inline scripts are those of the templates in the folder `templates` (an
     installed theme's own folder: the project's overrides may not add one), each printed value
-    a path."""
+    text that cannot leave its string."""
     patterns = []
     for path in sorted(templates.glob("*.html")) if templates else ():
         for attributes, body in _SCRIPT.findall(path.read_text("utf-8")):
