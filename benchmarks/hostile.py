@@ -69,6 +69,12 @@ def _increasing_backticks(size: int) -> str:
 def bodies(size: int) -> dict[str, str]:
     found = {name: (unit * (size // len(unit) + 1))[:size] for name, unit in UNITS.items()}
     found["backtick runs of every width"] = _increasing_backticks(size)[:size]
+    # Fence lines of every width, none ever closed by its own: each is looked for once.
+    fences = "\n".join("`" * width for width in range(3, 1500))
+    found["fence openers of every width, never closed"] = (fences + "\n")[:size]
+    found["code showing markup in an audience passage"] = (
+        "/// audience | patient\n" + "`<b>` " * (size // 6 + 1)
+    )[:size]
     found["one long line of words"] = ("word " * (size // 5 + 1))[:size]
     found["an audience opener and a long line of blanks"] = ("/// audience |" + " " * size + "x")[
         :size

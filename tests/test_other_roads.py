@@ -768,3 +768,22 @@ def test_markup_in_code_inside_an_audience_passage_is_refused(minimal: Path, cli
         f"{rel}:{line}:1: error FM021 code that shows markup inside an audience passage is "
         "read as HTML there"
     ) in result.stdout
+
+
+@pytest.mark.parametrize(
+    "fence",
+    [
+        "```</b> words after the fence",  # not an opening line to Markdown
+        "```",  # never closed by the same fence
+        "  ```",  # indented: not a fence to Python-Markdown
+    ],
+)
+def test_a_line_that_only_looks_like_a_fence_hides_nothing_from_check(fence: str) -> None:
+    """The attack: the check took everything after such a line for code, while Markdown
+    renders it as Markdown, raw HTML (a forged citation, a tracking image) included."""
+    from pipeline.checks.markup import ARTICLES, check_text
+
+    body = f'Intro.\n\n{fence}\n\nLater <sup class="citation" id="cite-9">9</sup> text.\n\n````\n'
+    assert "HTML003" in [d.code for d in check_text("a.md", body, 1, ARTICLES, article=True)]
+    fenced = 'Intro.\n\n```html\n<sup class="citation">9</sup>\n```\n\nText.\n'
+    assert [d.code for d in check_text("a.md", fenced, 1, ARTICLES, article=True)] == []

@@ -26,7 +26,16 @@ KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
 # After a key: nothing, a locator or suffix (after a comma or space), or trailing punctuation.
 _AFTER_KEY = re.compile(r"^[.:;!?]*(?:$|[,\s])")
 _NEWLINE = re.compile("\n")
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
+# Fenced code as Python-Markdown's fenced_code reads it (every engine loads it): an opening line
+# at the margin (the fence, then braces or a language and hl_lines), and a closing line that is
+# the same fence exactly. Anything else (an indented fence, a fence with other words after it,
+# one never closed) is no code to Markdown, and must be none to the checks: text they took for
+# code was rendered as Markdown, raw HTML included, unchecked.
+_OPENING = re.compile(
+    r"""^(?P<fence>~{3,}|`{3,})[ ]*(?:\{[^\n]*\}|\.?[\w#.+-]*[ ]*(?:hl_lines=(["']).*?\2[ ]*)?)$""",
+    re.MULTILINE,
+)
+_CLOSING = re.compile(r"^(~{3,}|`{3,})[ ]*$", re.MULTILINE)
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
 _BACKTICKS = re.compile(r"`+")
 LOCATOR_LABELS = {
@@ -90,29 +99,34 @@ def code_mask(text: str) -> list[tuple[int, int]]:
     code span's closing backticks are looked up among the runs of the same width in the same
     paragraph (code spans, as in Markdown, never cross a blank line)."""
     spans: list[tuple[int, int]] = []
+    closings: dict[str, list[int]] = {}  # each fence -> where the lines that close it start
+    for line in _CLOSING.finditer(text):
+        closings.setdefault(line.group(1), []).append(line.start())
     pos = 0
-    fence_end = _next_fence_block(text, 0)
+    fence_end = _next_fence_block(text, 0, closings)
     while fence_end is not None:
         start, end = fence_end
         spans.extend(_inline_code_spans(text, pos, start))
         spans.append((start, end))
         pos = end
-        fence_end = _next_fence_block(text, end)
+        fence_end = _next_fence_block(text, end, closings)
     spans.extend(_inline_code_spans(text, pos, len(text)))
     return sorted(spans)
 
 
-def _next_fence_block(text: str, pos: int) -> tuple[int, int] | None:
-    opening = _FENCE.search(text, pos)
-    if opening is None:
-        return None
-    marker = opening.group(1)
-    closing = re.compile(rf"^[ \t]*{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$", re.MULTILINE)
-    line_end = text.find("\n", opening.end())
-    if line_end == -1:
-        return opening.start(), len(text)
-    close = closing.search(text, line_end + 1)
-    return opening.start(), close.end() if close else len(text)
+def _next_fence_block(
+    text: str, pos: int, closings: dict[str, list[int]]
+) -> tuple[int, int] | None:
+    """The next fenced block from `pos`: an opening line with a closing line after it (found
+    among `closings` by bisection, so a text of openings never closed stays linear)."""
+    for opening in _OPENING.finditer(text, pos):
+        lines = closings.get(opening.group("fence"), [])
+        after = bisect.bisect_right(lines, opening.end())
+        if after < len(lines):
+            close = lines[after]
+            line_end = text.find("\n", close)
+            return opening.start(), len(text) if line_end == -1 else line_end
+    return None
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")

@@ -17,6 +17,7 @@ so the syntax itself can be shown in an article.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterator
@@ -180,6 +181,9 @@ def problems(body: str, declared: tuple[str, ...]) -> list[Problem]:
     return found + _markup_in_code(body, lines, blocks)
 
 
+_MAX_REPORTED = 20  # a passage full of one mistake reports its first few
+
+
 def _markup_in_code(body: str, lines: list[str], blocks: list[_Block]) -> list[Problem]:
     """A block is rendered as an HTML container whose content Python-Markdown reads for tags
     before it finds code spans, so `</div>` between backticks there closes the container and
@@ -192,15 +196,17 @@ def _markup_in_code(body: str, lines: list[str], blocks: list[_Block]) -> list[P
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     inside = [(starts[b.start + 1], starts[len(lines) if b.end is None else b.end]) for b in blocks]
-    found = []
+    found: list[Problem] = []
     for start, end in code_mask(body):
+        if len(found) == _MAX_REPORTED:
+            break
         code = body[start:end]
         if code.startswith("<!--") or "<" not in code:
             continue
         if any(low <= start < high for low, high in inside):
             found.append(
                 Problem(
-                    body.count("\n", 0, start) + 1,
+                    bisect.bisect_right(starts, start),
                     "code that shows markup inside an audience passage is read as HTML there",
                     "move the example out of the passage, or write it without '<'",
                 )
