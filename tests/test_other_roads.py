@@ -787,3 +787,28 @@ def test_a_line_that_only_looks_like_a_fence_hides_nothing_from_check(fence: str
     assert "HTML003" in [d.code for d in check_text("a.md", body, 1, ARTICLES, article=True)]
     fenced = 'Intro.\n\n```html\n<sup class="citation">9</sup>\n```\n\nText.\n'
     assert [d.code for d in check_text("a.md", fenced, 1, ARTICLES, article=True)] == []
+
+
+_IMG = '<img src="https://evil.example/x.png">'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "- `a\n- " + _IMG + " `\n",  # backticks in two list items pair in neither
+        "# T `x\n" + _IMG + " `\n",  # nor across a heading
+        "| `a | b |\n|---|---|\n| " + _IMG + " ` | c |\n",  # nor across table cells
+        "!!! note\n    `a\n" + _IMG + " `\n",  # nor out of a note box
+        "`a\n[^1]: " + _IMG + " `\n",  # nor into a footnote
+        "a \\\\`x` " + _IMG + " `\n",  # an escaped backslash leaves the backtick live
+        "```\ncode\n```\t\n" + _IMG + "\n\n```\n",  # a tab after a fence is still the fence
+        "<!-- c --><details>\n`" + _IMG + "`\n</details>\n",  # a raw block has no code
+    ],
+)
+def test_what_markdown_renders_as_html_is_checked_whatever_looked_like_code(body: str) -> None:
+    """The attacks: the check's own reading of code spans and fences differed from Python-
+    Markdown's in each of these, and took for code what was rendered as raw HTML. The check now
+    never blanks, as code, text that Markdown renders as raw HTML."""
+    from pipeline.checks.markup import ARTICLES, check_text
+
+    assert "HTML002" in [d.code for d in check_text("a.md", body, 1, ARTICLES, article=True)]

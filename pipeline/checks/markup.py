@@ -24,8 +24,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import ahocorasick
 import markdown
 from markdown.extensions.attr_list import get_attrs
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.toc import slugify
 
 from pipeline import codes
@@ -196,13 +198,15 @@ _NOT_NEWLINE = re.compile(r"[^\n]")
 
 def _masked(text: str) -> str:
     """The text with code blanked out (newlines kept), so positions stay true. HTML comments
-    are left in: the tag scan reads them (and reports one that never ends). Nothing inside a
-    raw HTML block is code: Markdown never reads one as Markdown, so a backtick there is a
-    backtick (one in an attribute once hid the markup up to the next from this check)."""
+    are left in: the tag scan reads them (and reports one that never ends). What Markdown
+    renders as raw HTML is never blanked, whatever this scan took for code: a backtick in a
+    raw HTML block is a backtick, and backticks Markdown pairs differently (in two list items,
+    after an escaped backslash) are no code span."""
     spans = code_mask(text)
-    # Only a text with both code and a line that may open a raw HTML block needs Markdown's
-    # reading of its blocks (most articles have neither).
-    raw = _raw_blocks(text) if spans and _BLOCK_START.search(text) else []
+    # Only code that holds a "<" can hide markup (most articles have none).
+    if not any("<" in text[start:end] for start, end in spans):
+        return text
+    raw = _raw_html(text)
     starts = [start for start, _ in raw]
     parts, done = [], 0
     for start, end in spans:
@@ -210,38 +214,63 @@ def _masked(text: str) -> str:
             continue
         block = bisect.bisect_left(starts, end) - 1
         if block >= 0 and raw[block][1] > start:
-            continue  # overlaps a raw HTML block
+            continue  # overlaps raw HTML
         parts += [text[done:start], _NOT_NEWLINE.sub(" ", text[start:end])]
         done = end
     return "".join(parts) + text[done:]
 
 
-_BLOCK_START = re.compile(r"^[ ]{0,3}<[A-Za-z]", re.MULTILINE)
-_BLOCK_READ_LIMIT = 200_000  # characters; the longest sample article has 12,000
-# Python-Markdown's own reading of raw HTML blocks (md_in_html, as the site is rendered).
-_BLOCKS = markdown.Markdown(extensions=["md_in_html"])
+_READ_LIMIT = 200_000  # characters; the longest sample article has 12,000
+# Python-Markdown reading an article as the site renders it (the pipeline's own extension
+# aside: its citations are not author HTML).
+_RENDER = markdown.Markdown(
+    extensions=[
+        "toc",
+        "tables",
+        "admonition",
+        "attr_list",
+        "footnotes",
+        "md_in_html",
+        "fenced_code",
+    ]
+)
 
 
-def _raw_blocks(text: str) -> list[tuple[int, int]]:
-    """Where Python-Markdown takes raw HTML blocks in `text`, in order; the whole text when
-    one cannot be placed, or when the text is longer than any real article (then nothing is
-    taken for code: Markdown's reader is linear but slow on a megabyte of tags)."""
-    if len(text) > _BLOCK_READ_LIMIT:
+def _raw_html(text: str) -> list[tuple[int, int]]:
+    """Where the raw HTML Python-Markdown renders from `text` stands in it (block and inline,
+    every place each piece's text occurs), merged and in order; the whole text when a piece
+    cannot be placed, or when the text is longer than any real article (then nothing is taken
+    for code: rendering a megabyte of tags is slow)."""
+    if len(text) > _READ_LIMIT:
         return [(0, len(text))]
-    _BLOCKS.reset()
-    lines = text.split("\n")
-    for step in _BLOCKS.preprocessors:
+    _RENDER.reset()
+    lines, fenced = text.split("\n"), 0
+    for step in _RENDER.preprocessors:
         lines = step.run(lines)
-    spans: list[tuple[int, int]] = []
-    at = 0
-    for block in _BLOCKS.htmlStash.rawHtmlBlocks:
-        if isinstance(block, str) and block.strip():
-            found = text.find(block, at)
-            if found == -1:
-                return [(0, len(text))]
-            spans.append((found, found + len(block)))
-            at = found + len(block)
-    return spans
+        if isinstance(step, FencedBlockPreprocessor):
+            fenced = len(_RENDER.htmlStash.rawHtmlBlocks)  # rendered code, not the author's
+    root = _RENDER.parser.parseDocument(lines).getroot()
+    for step in _RENDER.treeprocessors:
+        root = step.run(root) or root
+    pieces = {
+        p for p in _RENDER.htmlStash.rawHtmlBlocks[fenced:] if isinstance(p, str) and p.strip()
+    }
+    if not pieces:
+        return []
+    automaton = ahocorasick.Automaton()  # every piece in one pass, however many there are
+    for piece in pieces:
+        automaton.add_word(piece, len(piece))
+    automaton.make_automaton()
+    found = [(last + 1 - size, last + 1) for last, size in automaton.iter(text)]
+    if len({text[start:end] for start, end in found}) < len(pieces):
+        return [(0, len(text))]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _check_backticks_in_tags(
@@ -302,7 +331,7 @@ def _check_tags(
     path: str, text: str, where: Positions, policy: Policy, ends: list[int]
 ) -> Iterator[Diagnostic]:
     open_elements: list[_Tag] = []
-    unclosed = 0
+    unclosed = refused = 0
     for token in _tokens(text, ends):
         if isinstance(token, _Unclosed):
             unclosed += 1
@@ -310,7 +339,6 @@ def _check_tags(
                 code = codes.UNCLOSED_COMMENT if token.what == "comment" else codes.UNCLOSED_TAG
                 yield code.at(path, *where(token.start))
             continue
-        line, column = where(token.start)
         if token.closing:
             while open_elements and open_elements[-1].name != token.name:
                 if open_elements[-1].name not in _OPTIONAL_END:
@@ -320,16 +348,21 @@ def _check_tags(
                 open_elements.pop()
             continue
         if token.name not in policy.tags:
-            why = (
-                "it could run code or change the page"
-                if token.name in DANGEROUS_TAGS
-                else f"it is not on the list of HTML allowed in {policy.name}"
-            )
-            yield codes.HTML_ELEMENT.at(path, line, column, tag=token.name, why=why)
+            refused += 1
+            if refused <= MAX_REPORTED:  # the first few of a text full of them
+                line, column = where(token.start)
+                why = (
+                    "it could run code or change the page"
+                    if token.name in DANGEROUS_TAGS
+                    else f"it is not on the list of HTML allowed in {policy.name}"
+                )
+                yield codes.HTML_ELEMENT.at(path, line, column, tag=token.name, why=why)
             continue
         if token.name not in _VOID and not token.self_closing:
             open_elements.append(token)
-        yield from _check_attributes(path, line, column, token.name, token.attributes, policy)
+        if token.attributes:
+            line, column = where(token.start)
+            yield from _check_attributes(path, line, column, token.name, token.attributes, policy)
     for left in open_elements:
         if left.name not in _OPTIONAL_END:
             yield codes.UNCLOSED_ELEMENT.at(path, *where(left.start), tag=left.name)

@@ -91,8 +91,8 @@ class Malformed:
     reason: str
 
 
-@functools.lru_cache(maxsize=64)  # the citation scan and the markup check both ask for it
-def code_mask(text: str) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=64)  # the citation scan, the markup check and audience blocks ask
+def code_mask(text: str) -> tuple[tuple[int, int], ...]:
     """Spans (start, end) of fenced code, code spans and HTML comments: no citation there.
 
     Linear in the text, whatever it holds: each fence is searched for its closing once, and a
@@ -111,7 +111,7 @@ def code_mask(text: str) -> list[tuple[int, int]]:
         pos = end
         fence_end = _next_fence_block(text, end, closings)
     spans.extend(_inline_code_spans(text, pos, len(text)))
-    return sorted(spans)
+    return tuple(sorted(spans))
 
 
 def _next_fence_block(

@@ -195,7 +195,8 @@ def _markup_in_code(body: str, lines: list[str], blocks: list[_Block]) -> list[P
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
-    inside = [(starts[b.start + 1], starts[len(lines) if b.end is None else b.end]) for b in blocks]
+    # From the opening line to the closing one: staging puts the container's tags there.
+    inside = [(starts[b.start], starts[len(lines) if b.end is None else b.end + 1]) for b in blocks]
     found: list[Problem] = []
     for start, end in code_mask(body):
         if len(found) == _MAX_REPORTED:
@@ -203,7 +204,7 @@ def _markup_in_code(body: str, lines: list[str], blocks: list[_Block]) -> list[P
         code = body[start:end]
         if code.startswith("<!--") or "<" not in code:
             continue
-        if any(low <= start < high for low, high in inside):
+        if any(start < high and low < end for low, high in inside):  # overlaps the passage
             found.append(
                 Problem(
                     bisect.bisect_right(starts, start),
