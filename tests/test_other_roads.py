@@ -692,7 +692,13 @@ def test_nothing_runs_before_the_policy_or_passes_for_a_data_block() -> None:
             page.replace("<html lang='en'>", f"<html lang='en'>{before}"), mkdocs_theme
         )
         assert any(p.startswith("lacks its Content-Security-Policy") for p in found), before
-    for handler in ('<img src="x.png" onerror="alert(1)">', '<p title="a"/onclick=alert(1)>'):
+    # Names in any case; a ">" inside a quoted value does not end the tag for a browser.
+    for handler in (
+        '<img src="x.png" onerror="alert(1)">',
+        '<p title="a"/onclick=alert(1)>',
+        "<img src=x ONERROR=alert(1)>",
+        '<abbr title=">" onmouseover="alert(1)">',
+    ):
         assert page_loads(page + handler, mkdocs_theme) == [
             f"has an event handler ({handler!r}), which no page may carry"
         ]

@@ -352,10 +352,15 @@ _POLICY = re.compile(
     r'<meta http-equiv="Content-Security-Policy"',
     re.I,
 )
-# A tag that may carry an event handler (onerror, onload), which runs as inline script: no theme
-# writes one. Its attributes are then read as a browser reads them ("once=" in a quoted value
-# is text).
-_HANDLER = re.compile(r"""<[A-Za-z][^\s/<>]*([^<>]*?[\s/"']on[A-Za-z]+\s*=[^<>]*)>""")
+# An event handler (onerror, onload) runs as inline script: no theme writes one. A page that
+# holds something shaped like one (names are read in any case) has its start tags read as a
+# browser reads them: a ">" inside a quoted value does not end one, and a value never closed
+# runs to the end of the page. Their attributes are then read one by one ("once=" inside a
+# value is text). Most pages hold nothing of the shape, and are not read tag by tag.
+_HANDLER = re.compile(r"""[\t\n\f\r /"']on[a-z]+[\t\n\f\r ]*=""", re.I)
+_START_TAG = re.compile(
+    r"""<[A-Za-z][^\t\n\f\r />]*((?:=[\t\n\f\r ]*(?:"[^"]*(?:"|\Z)|'[^']*(?:'|\Z))|[^>])*)>?"""
+)
 # Attributes that make a browser fetch something as the page loads (links are not fetched).
 _LOADS = re.compile(
     r"""<(?:img|script|source|video|audio|iframe|embed|object|track|input|link)\b[^<>]*?"""
@@ -393,7 +398,7 @@ def page_loads(page: str, theme: Theme) -> list[str]:
             "lacks its Content-Security-Policy as the first element of its head, with nothing "
             "but the document type and the <html> tag before it"
         )
-    for found in _HANDLER.finditer(page):
+    for found in _START_TAG.finditer(page) if _HANDLER.search(page) else ():
         if any(name.startswith("on") for name in attributes(found.group(1))):
             tag = found.group(0)[:60]
             problems.append(f"has an event handler ({tag!r}), which no page may carry")
