@@ -457,7 +457,8 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
     """The attack: `INHERIT: base.yml` merged a second, unchecked settings file into every
     engine's configuration (its copyright line ran a script that wrote a withheld article out of
     base64); `custom_dir` pointed at templates outside overrides/; a hooks file or a Markdown
-    extension kept elsewhere in the repository runs inside the build too."""
+    extension kept elsewhere in the repository runs inside the build too; an installed extension
+    (pymdownx.snippets) brought any file of the build machine into a page."""
     before = built(minimal, cli)
     (minimal / "base.yml").write_text("copyright: '<script>alert(1)</script>'\n", "utf-8")
     (minimal / "references/theme").mkdir()
@@ -476,7 +477,17 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
             original.replace(
                 "markdown_extensions:\n", "markdown_extensions:\n  - house_extension\n", 1
             ),
-            "the Markdown extension house_extension is a file of the repository",
+            "markdown_extensions lists 'house_extension'; the site renders with toc, tables,",
+        ),
+        # An extension check does not read articles with: snippets put any file of the build
+        # machine (here /etc/os-release) on a site page.
+        (
+            original.replace(
+                "markdown_extensions:\n",
+                "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: ['/']\n",
+                1,
+            ),
+            "markdown_extensions lists {'pymdownx.snippets': {'base_path': ['/']}}",
         ),
         # Plugins that ran a sub-project's hooks, published another site's script as the
         # site's own, or wrote outside the site; an output folder outside the project.

@@ -13,7 +13,6 @@ site's files on every page is refused first (`check_config`, PUB005).
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,12 +21,16 @@ from typing import Any
 import yaml
 import yaml_env_tag
 
-from pipeline.checks.markup import dangerous_scheme
+from pipeline.checks.markup import SITE_EXTENSIONS, dangerous_scheme
 from pipeline.markdown_extension import NAME as EXTENSION
 
 CONFIG_FILE = "mkdocs.yml"
 # Audience passages are staged as <div markdown="1"> containers.
 REQUIRED_EXTENSIONS = ("md_in_html", EXTENSION)
+# What mkdocs.yml may list. Any other extension would render signed text otherwise than check
+# read it, or bring files into pages (pymdownx.snippets published any file of the build
+# machine); a board that wants one adds it here and in check, under code owners' review.
+ALLOWED_EXTENSIONS = (*SITE_EXTENSIONS, "fenced_code", EXTENSION)
 
 
 class ConfigError(Exception):
@@ -128,11 +131,6 @@ _PLAIN = (str, int, float, bool, dt.date, type(None))
 _SCOPE = re.compile(r"[A-Za-z0-9/._~-]*")
 
 
-# Folders whose files run inside the build and are under code owners' review (SECURITY.md):
-# templates, hooks and Markdown extensions of the project must live there.
-CODE_FOLDERS = ("overrides", "pipeline")
-
-
 def _inside(path: Path, root: Path, folders: tuple[str, ...]) -> bool:
     resolved = path.resolve()
     return any(resolved.is_relative_to((root / folder).resolve()) for folder in folders)
@@ -147,9 +145,9 @@ PLUGINS = frozenset({"pipeline", "search", "material/search"})
 def check_code(config: dict[str, Any], root: Path) -> None:
     """Refuse settings that bring in files no code owner reviews: `INHERIT` (another file's
     settings, merged by the engines after this check), a theme folder other than overrides/,
-    hooks outside it, a Markdown extension module kept in the repository outside overrides/
-    and pipeline/ (the engines import it, and it runs on every page), a plugin other than the
-    site's own, an output folder other than site/, and a site script or stylesheet that is not
+    hooks outside it (overrides/ is under code owners' review, SECURITY.md), a Markdown
+    extension other than the site's own (ALLOWED_EXTENSIONS), a plugin other than the site's
+    own, an output folder other than site/, and a site script or stylesheet that is not
     a `.js` or `.css` file of overrides/."""
     if "INHERIT" in config:
         raise ConfigError("INHERIT is set; write the settings in mkdocs.yml itself")
@@ -184,16 +182,12 @@ def check_code(config: dict[str, Any], root: Path) -> None:
         if not isinstance(hook, str) or not _inside(root / hook, root, ("overrides",)):
             raise ConfigError(f"hooks lists {hook!r}; keep hooks in overrides/")
     extensions = config.get("markdown_extensions") or []
-    for name in _extension_names(extensions if isinstance(extensions, list) else []):
-        try:
-            found = importlib.util.find_spec(name.split(".")[0])
-        except (ImportError, ValueError):
-            continue  # the engine cannot import it either, and says so
-        origin = Path(found.origin) if found and found.origin else None
-        if origin and _inside(origin, root, ("",)) and not _inside(origin, root, CODE_FOLDERS):
+    for entry in extensions if isinstance(extensions, list) else [extensions]:
+        name = _name(entry)
+        if name is None or name.removeprefix("markdown.extensions.") not in ALLOWED_EXTENSIONS:
             raise ConfigError(
-                f"the Markdown extension {name} is a file of the repository outside "
-                "overrides/ and pipeline/; keep extensions there"
+                f"markdown_extensions lists {entry!r}; the site renders with "
+                f"{', '.join(ALLOWED_EXTENSIONS)} only (the ones check reads articles with)"
             )
 
 
