@@ -1013,6 +1013,26 @@ How to fix: have the article approved again, by as many reviewers as the board r
 approval made now covers its topics.
 """,
 )
+APPROVAL_BROUGHT_BACK = _declare(
+    "REV018",
+    E,
+    "An approval that did not publish the article on the base branch is brought back.",
+    message="the approval by '{by}' of {day} was committed on {base} before, but did not "
+    "publish the article as it is there",
+    hint="approve the article as it is now: python -m pipeline approve {article} --by ID",
+    explanation="""
+An approval stays valid for the version it signed, wherever that version turns up again. So the
+board's decision to take an article back (correcting its text, setting it back to Under Review,
+or removing its approval) could be undone by a pull request that brings back the old text, the
+old status or the old approval record: the old approval would verify again, and readers would
+get the version the board had withdrawn, shown as Approved. Compared with the base branch, this
+approval was committed to the article there before, but it did not publish the article as the
+base branch has it (its text, status or record has changed since). However its signature is
+written, it is the same signature.
+
+How to fix: have the article approved as it is now; a new approval is a new signature.
+""",
+)
 UNSIGNED_TOPICS_APPROVAL = _declare(
     "REV017",
     E,
@@ -1375,8 +1395,12 @@ CONFIG_REFUSED = _declare(
     message="{problem}",
     hint="change mkdocs.yml as the message says",
     explanation="""
-The pipeline reads the engine configuration, mkdocs.yml, before anything is rendered, and stops
-when the file is missing, unreadable or uses a YAML alias; when a value or key holds markup
+`check` and the build read the engine configuration, mkdocs.yml, before anything is rendered,
+and stop when the file is missing, unreadable or uses a YAML alias; when it brings in files no
+code owner reviews (`INHERIT`, a theme folder other than overrides/, hooks outside it, a plugin
+other than `pipeline` and `search`, an output folder other than site/); when it lists a
+Markdown extension other than those check reads articles with (another could render signed
+text otherwise, or put any file of the build machine on a page); when a value or key holds markup
 other than links, emphasis, line breaks, sup, sub and abbr (the themes print values as HTML, not
 Markdown, so backticks hide nothing), a straight double quote outside those (the themes also
 print values inside attributes), a `javascript:`, `data:` or `vbscript:` address, or anything
@@ -1389,7 +1413,8 @@ would run on every page.
 
 How to fix: follow the message. Write values as text, with at most a link or emphasis,
 typographic quotes (“…”) and no aliases; site scripts and stylesheets are `.js` and `.css`
-files of the theme, in overrides/.
+files of the theme, in overrides/. A new Markdown extension is a change to the pipeline
+(`ALLOWED_EXTENSIONS` and what check reads articles with), for its maintainers.
 """,
 )
 OUTPUT_LINK = _declare(

@@ -53,6 +53,16 @@ def last_text(root: Path, ref: str, path: str) -> str | None:
     return file_at(root, f"{deleted[0]}^", path) if deleted else None
 
 
+def past_texts(root: Path, ref: str, path: str) -> list[str]:
+    """Every text `path` had in `ref`'s history, side branches merged into it included (an
+    approval added on a branch and dropped in the merge was committed all the same)."""
+    try:
+        commits = _git(root, "log", "--full-history", "--format=%H", ref, "--", path).split()
+    except GitError:
+        return []
+    return list(objects(root, [f"{commit}:{path}" for commit in commits]).values())
+
+
 def renames_since(root: Path, ref: str, folder: str) -> dict[str, str]:
     """{path now: path at ref} for files renamed since `ref`."""
     out = _git(root, "diff", "--find-renames", "--name-status", ref, "--", folder)

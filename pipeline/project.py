@@ -41,6 +41,7 @@ from pipeline.review import rules
 from pipeline.review.approvals import ApprovalCheck, check_approvals, check_count, is_publishable
 from pipeline.review.statement import ReferenceDigests
 from pipeline.settings import Settings, load_settings
+from pipeline.site.engine_config import config_problems
 
 ARTICLES_DIR = "content/articles"
 
@@ -263,6 +264,7 @@ def load_project(
         diagnostics += check_registry(library, cited, lock, today, settings.lock_max_age_days)
     site_pages, found = load_pages(root)
     diagnostics += found
+    diagnostics += config_problems(root)
     return Project(
         root=root,
         articles=tuple(articles),

@@ -515,6 +515,9 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
             result.stderr
         )
         assert site_files(minimal / "site") == before
+        # The check of a pull request says so too, before anything is rendered.
+        checked = run_module("check", cwd=minimal)
+        assert checked.returncode == 1 and where in checked.stdout, checked.stdout
 
 
 def test_text_stored_backwards_behind_bidirectional_formatting_fails_the_audit(

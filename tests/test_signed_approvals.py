@@ -8,16 +8,19 @@ Keys are real, made with ssh-keygen by tests/signing.py; nothing here trusts a p
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
+import shutil
+import struct
 from pathlib import Path
 
 import pytest
 
 from pipeline.content.articles import parse_article
 from pipeline.content.library import load_library
-from pipeline.review.signatures import fingerprint
+from pipeline.review.signatures import fingerprint, signer
 from pipeline.review.statement import changed_items
 from tests import signing
 from tests.conftest import (
@@ -479,6 +482,123 @@ def test_an_older_version_may_not_come_back_after_the_article_was_deleted(repo: 
     assert "REV013 the newest approval (2026-11-20) is older than the one on main (2026-11-25)" in (
         result.stdout
     )
+
+
+def copy_repo(repo: Path) -> Path:
+    """Another copy of the repository, history included, to attack separately."""
+    target = repo.with_name(f"{repo.name}-{sum(1 for _ in repo.parent.iterdir())}")
+    shutil.copytree(repo, target, symlinks=True)
+    return target
+
+
+def _withdrawn_then_restored(repo: Path, cli, withdraw, restore=lambda text: text) -> str:
+    """With the article approved on main, let the board withdraw it there (`withdraw` changes the
+    approved text), then bring the approved file back in a pull request (`restore` changes it
+    first): check --base's output."""
+    approved = (repo / APPROVED).read_text("utf-8")  # signed as `approve` signs
+    (repo / APPROVED).write_text(withdraw(approved), "utf-8")
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+    commit_all(repo, "withdrawn by the board")
+    git(repo, "checkout", "-q", "-b", "restore")
+    (repo / APPROVED).write_text(restore(approved), "utf-8")
+    assert cli("check", cwd=repo).code == 0  # the old approval verifies for the old text...
+    result = cli("check", "--base", "main", cwd=repo)  # ...but the board had withdrawn it
+    assert result.code == 1
+    return result.stdout
+
+
+def test_an_approval_the_board_withdrew_may_not_come_back(repo: Path, cli) -> None:
+    """The attacks: the board corrected the approved text and set it back to Under Review
+    (keeping the record), set it back unchanged, or removed the record; a pull request then
+    brought the approved file back, and its approval verified again."""
+    under_review = {"status: Approved": "status: Under Review"}
+    corrected = {**under_review, "heat and staying active": "heat, and see a doctor if"}
+    for changes in (corrected, under_review):
+
+        def withdraw(text: str, changes: dict[str, str] = changes) -> str:
+            for old, new in changes.items():
+                text = text.replace(old, new)
+            return text
+
+        output = _withdrawn_then_restored(copy_repo(repo), cli, withdraw)
+        line = line_of(repo / APPROVED, "approval:")
+        assert (
+            f"{APPROVED}:{line}:1: error REV018 the approval by 'rev2' of {TODAY} was committed "
+            "on main before, but did not publish the article as it is there"
+        ) in output, output
+
+    def removed(text: str) -> str:
+        record = text[text.index("approval:") : text.index("\n---\n", 4) + 1]
+        return text.replace(record, "").replace("status: Approved", "status: Under Review")
+
+    assert "REV018" in _withdrawn_then_restored(copy_repo(repo), cli, removed)
+
+
+def test_a_signature_written_another_way_is_the_same_approval(repo: Path, cli) -> None:
+    """The attack: the old signature re-wrapped (its armor's lines joined differently), so that
+    its text is new on main while what a verifier reads is not."""
+
+    def rewrapped(text: str) -> str:
+        begin = text.index("-----BEGIN SSH SIGNATURE-----")
+        end = text.index("-----END SSH SIGNATURE-----")
+        indent = "\n" + " " * (begin - text.rindex("\n", 0, begin) - 1)
+        body = "".join(text[begin:end].split(indent)[1:])
+        lines = [body[i : i + 20] for i in range(0, len(body), 20)]
+        return (
+            text[:begin] + indent.join(["-----BEGIN SSH SIGNATURE-----", *lines, ""]) + text[end:]
+        )
+
+    under_review = lambda text: text.replace("status: Approved", "status: Under Review")  # noqa: E731
+    assert "REV018" in _withdrawn_then_restored(repo, cli, under_review, rewrapped)
+
+
+def test_a_date_written_with_a_space_on_main_still_counts_against_a_rollback(
+    repo: Path, cli
+) -> None:
+    """The attack, in two pull requests: quote the newest approval's date with a space (the
+    article reads it as the same date, the comparison with main did not), then bring back the
+    older approved version, which REV013 compares with main's newest approval."""
+    old_text = (repo / APPROVED).read_text("utf-8")
+    edit(repo, APPROVED, "heat and staying active", "heat, walking and staying active")
+    signing.approve(repo, APPROVED, "rev2", DAY)
+    edit(repo, APPROVED, f"on: {TODAY}", f'on: " {TODAY}"')
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+    commit_all(repo, "corrected and approved again; the date quoted")
+    git(repo, "checkout", "-q", "-b", "rollback")
+    (repo / APPROVED).write_text(old_text.replace(f"on: {TODAY}", "on: 2026-11-20"), "utf-8")
+    signing.approve(repo, APPROVED, "rev2", dt.date(2026, 11, 20))
+    result = cli("check", "--base", "main", cwd=repo)
+    assert f"REV013 the newest approval (2026-11-20) is older than the one on main ({TODAY})" in (
+        result.stdout
+    )
+
+
+def test_a_signature_the_verifier_cannot_read_is_not_valid_and_crashes_nothing(
+    repo: Path, cli
+) -> None:
+    """The attack: a commit of a pull request gave an approval a hand-made signature naming the
+    hash "shake_128", and the next commit restored the file. The verifier raised TypeError on
+    it, so every later build (which reads the history for "Changes to this page") exited 2."""
+    raw = b"SSHSIG" + struct.pack("!L", 1)
+    for field in (b"x", b"medical-pipeline-approval", b"", b"shake_128", b"x"):
+        raw += struct.pack("!L", len(field)) + field
+    armored = "-----BEGIN SSH SIGNATURE-----\n" + base64.b64encode(raw).decode()
+    armored += "\n-----END SSH SIGNATURE-----\n"
+    assert signer(b"text", armored, "medical-pipeline-approval") is None
+    base = git(repo, "rev-parse", "HEAD").strip()
+    text = (repo / APPROVED).read_text("utf-8")
+    hand_made = "  signature: |\n" + "".join(f"    {line}\n" for line in armored.splitlines())
+    text = re.sub(r"  signature: \|\n(?:    .*\n)+", lambda _: hand_made, text, count=1)
+    (repo / APPROVED).write_text(text, "utf-8")
+    checked = cli("check", cwd=repo)  # not valid, and no crash
+    assert checked.code == 1 and "REV008" in checked.stdout, checked.stdout
+    git(repo, "checkout", "-q", "-b", "tidy")
+    commit_all(repo, "tidy the approval")
+    git(repo, "checkout", "-q", base, "--", APPROVED)
+    commit_all(repo, "undo the tidy-up")
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+    assert cli("build", cwd=repo).code == 0
+    assert cli("history", APPROVED, cwd=repo).code == 0
 
 
 # --- the roster protects itself -----------------------------------------------------------------

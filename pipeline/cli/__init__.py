@@ -7,8 +7,7 @@ or internal failure. A board member never sees a Python traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as dt
+import functools
 import os
 import sys
 from collections.abc import Sequence
@@ -29,7 +28,6 @@ from pipeline.cli.support import (
     relative,
     today,
 )
-from pipeline.content.articles import front_matter, parse_article
 from pipeline.content.board import ROSTER
 from pipeline.diagnostics import (
     FORMATTERS,
@@ -41,11 +39,12 @@ from pipeline.diagnostics import (
     suggestion,
 )
 from pipeline.engines import ENGINES, renderer, theme
-from pipeline.model import ReviewStatus
 from pipeline.project import ARTICLES_DIR, Project
 from pipeline.registry.lock import LOCK, check_lock_change, load_lock
 from pipeline.review import rules
+from pipeline.review.past import PastLibraries, at_base, committed_signatures
 from pipeline.review.roster import SIGNATURES_FILE, check_roster_change
+from pipeline.review.signatures import signature_id
 from pipeline.settings import SETTINGS_FILE
 from pipeline.site.build import Build, finish, prepare
 
@@ -69,19 +68,23 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
             "with fetch-depth: 0"
         )
     renames = git.renames_since(root, base, ARTICLES_DIR)
+    libraries = PastLibraries(root)
     found: list[Diagnostic] = []
     for article in project.articles:
-        old = git.last_text(root, base, renames.get(article.path, article.path))
-        signatures, newest = _base_approvals(front_matter(old) if old is not None else {})
-        before = parse_article(article.path, old, today())[0] if old is not None else None
+        then = renames.get(article.path, article.path)
+        there = at_base(root, base, article.path, then, project.board, libraries, today())
+        # Read as the article is read now: a date spelt " 2026-12-05" is the same date.
+        before = there.article.approvals if there.article is not None else ()
         found += rules.check_against_base(
             article,
             project.approvals_of(article),
-            signatures,
-            newest,
+            frozenset(approval.signature for approval in before),
+            max((approval.on for approval in before), default=None),
             base,
-            frozenset(before.tags) if before and before.status is ReviewStatus.APPROVED else None,
+            frozenset(there.article.tags) if there.published and there.article else None,
             project.settings.approvals_required,
+            frozenset(map(signature_id, there.valid)),
+            functools.cache(functools.partial(committed_signatures, root, base, then)),
         )
 
     def now(rel: str) -> str | None:
@@ -106,21 +109,6 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
         base, git.file_at(root, base, LOCK), lock, project.library.by_identifier.keys()
     )
     return found
-
-
-def _base_approvals(data: dict[str, object]) -> tuple[frozenset[str], dt.date | None]:
-    """The signatures an article carried on the base branch, and its newest approval date."""
-    value = data.get("approval")
-    records = value if isinstance(value, list) else [value]
-    signatures, days = set(), []
-    for record in records:
-        if not isinstance(record, dict):
-            continue
-        if isinstance(record.get("signature"), str):
-            signatures.add(record["signature"])
-        with contextlib.suppress(ValueError, TypeError):
-            days.append(dt.date.fromisoformat(str(record.get("on"))))
-    return frozenset(signatures), max(days, default=None)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -10,14 +10,16 @@ what it signed, as it does for the article today).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import git
 from pipeline.citations.scan import cited_keys
-from pipeline.content.articles import parse_article
+from pipeline.content.articles import front_matter, parse_article
 from pipeline.content.library import parse_library, resolve_crossrefs
-from pipeline.model import Board, Entry, Library
+from pipeline.model import Article, Board, Entry, Library, ReviewStatus
 from pipeline.review.approvals import ApprovalCheck, check_approvals
+from pipeline.review.signatures import signature_id
 
 LIBRARY_DIR = "references"
 
@@ -55,3 +57,45 @@ def checks_at(
     if article is None or not article.approvals:
         return ()
     return check_approvals(article, board, libraries.at(commit), cited_keys(article))[0]
+
+
+@dataclass(frozen=True)
+class AtBase:
+    """What the base branch of a pull request says of one article (`check --base`)."""
+
+    article: Article | None  # as it was there (or just before it was deleted there)
+    published: bool  # it was there, Approved
+    valid: frozenset[str]  # the signatures of its approvals that held there, when published
+
+
+def at_base(
+    root: Path,
+    base: str,
+    path: str,
+    then: str,
+    board: Board,
+    libraries: PastLibraries,
+    today: dt.date,
+) -> AtBase:
+    """The article at `path` (named `then` on `base`) as the base branch has it, its approvals
+    checked as there (its text, that commit's library, as this article)."""
+    there = git.file_at(root, base, then)
+    text = there if there is not None else git.last_text(root, base, then)
+    article = parse_article(path, text, today)[0] if text is not None else None
+    published = there is not None and article is not None
+    published = published and article.status is ReviewStatus.APPROVED  # type: ignore[union-attr]
+    if not published or text is None:
+        return AtBase(article, False, frozenset())
+    checks = checks_at(path, text, base, board, libraries, today)
+    return AtBase(article, True, frozenset(c.signature for c in checks if c.verified))
+
+
+def committed_signatures(root: Path, base: str, path: str) -> frozenset[str]:
+    """Every approval signature `path` ever carried in `base`'s history (by `signature_id`)."""
+    found: set[str] = set()
+    for text in git.past_texts(root, base, path):
+        value = front_matter(text).get("approval")
+        for record in value if isinstance(value, list) else [value]:
+            if isinstance(record, dict) and isinstance(record.get("signature"), str):
+                found.add(signature_id(record["signature"]))
+    return frozenset(found)

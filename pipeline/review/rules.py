@@ -5,12 +5,13 @@ and what a change may not do compared with the base branch.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic, suggestion
 from pipeline.model import Article, Board, ReviewStatus
 from pipeline.review.approvals import ApprovalCheck, reviewed_on, verified_approvers
+from pipeline.review.signatures import signature_id
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -70,6 +71,8 @@ def check_against_base(
     base: str,
     base_topics: frozenset[str] | None = None,
     required: int = 1,
+    base_valid: frozenset[str] = frozenset(),
+    committed: Callable[[], frozenset[str]] = frozenset,
 ) -> Iterator[Diagnostic]:
     """What a pull request may not do to an approval, compared with `base`: sign a new approval
     with a retired key, bring back an older approved version (its approval is still valid
@@ -80,7 +83,25 @@ def check_against_base(
     Approved again after a change of status) needs `required` approvals that sign its topics,
     as any other change does. `base_signatures`: the signatures the article carried on `base`;
     `base_reviewed`: its newest approval date there; `base_topics`: its tags there when it was
-    Approved there (None: it was not)."""
+    Approved there (None: it was not). An approval that did not publish the article on `base`
+    (`base_valid`, by `signature_id`) may not be one `committed` to it there before: that
+    would undo the board's withdrawal (REV018). `committed` is asked only when needed."""
+    for check in approvals:
+        known = signature_id(check.signature)
+        if check.verified and known not in base_valid and known in committed():
+            line = next(
+                (a.line for a in article.approvals if a.signature == check.signature),
+                article.line_of("approval"),
+            )
+            yield codes.APPROVAL_BROUGHT_BACK.at(
+                article.path,
+                line,
+                1,
+                by=check.by,
+                day=check.on.isoformat(),
+                base=base,
+                article=article.path,
+            )
     for check in approvals:
         if not check.verified or check.signature in base_signatures:
             continue

@@ -21,7 +21,9 @@ from typing import Any
 import yaml
 import yaml_env_tag
 
+from pipeline import codes
 from pipeline.checks.markup import SITE_EXTENSIONS, dangerous_scheme
+from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import NAME as EXTENSION
 
 CONFIG_FILE = "mkdocs.yml"
@@ -214,6 +216,21 @@ def check_config(config: dict[str, Any]) -> None:
             raise ConfigError(f"the value of {key} is a {scheme} address, which could run code")
         if isinstance(value, str) and (problem := _markup_problem(value, key)):
             raise ConfigError(f"the value of {key} {problem}")
+
+
+def config_problems(root: Path) -> list[Diagnostic]:
+    """What `check` reports of mkdocs.yml: every refusal the build would make, so a pull request
+    that changes the settings hears of it from the check, before anything is rendered. Nothing
+    for a missing or linked file: the build says the one, check_files the other."""
+    if not (root / CONFIG_FILE).is_file() or (root / CONFIG_FILE).is_symlink():
+        return []
+    try:
+        config = read_config(root)
+        check_config(config)
+        check_code(config, root)
+    except ConfigError as error:
+        return [codes.CONFIG_REFUSED.at(CONFIG_FILE, problem=str(error))]
+    return []
 
 
 def engine_config(root: Path, template_data: dict[str, Any]) -> str:
