@@ -1033,6 +1033,22 @@ written, it is the same signature.
 How to fix: have the article approved as it is now; a new approval is a new signature.
 """,
 )
+ROSTER_SIGNATURE_FUTURE = _declare(
+    "REV019",
+    E,
+    "A signature of the roster is dated after today.",
+    message="the roster signature by '{by}' is dated {day}, after today ({today})",
+    hint="remove the record; python -m pipeline roster sign dates a signature the day it is made",
+    explanation="""
+A signature of the roster dated before the newest one already on the base branch counts for
+nothing, so that a roster an admin once signed cannot come back after it was replaced. A record
+dated in the future, which anyone can write (it needs to verify for nothing), would then make
+every real signature of the next roster change count for nothing until that day: no key could
+be removed and no declaration of interests renewed.
+
+How to fix: remove the record; `roster sign` dates signatures the day they are made.
+""",
+)
 UNSIGNED_TOPICS_APPROVAL = _declare(
     "REV017",
     E,

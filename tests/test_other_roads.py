@@ -547,7 +547,8 @@ def test_an_svg_with_a_document_type_cdata_or_text_is_refused(minimal: Path, cli
     """Its entities and CDATA are text a browser shows, and its text can be drawn in any order
     its positions say (the audit reads it as stored); an element of another kind (an XHTML
     refresh sent a reader who opened the image to another site) or a processing instruction
-    (a stylesheet from elsewhere) is no part of an image either."""
+    (a stylesheet from elsewhere) is no part of an image either, nor are links, animation or
+    anything from another site; a picture drawn with shapes, paint and its own parts passes."""
     for svg, why in (
         (
             '<?xml version="1.0"?><!DOCTYPE svg [ <!ENTITY a "words"> ]>'
@@ -569,11 +570,41 @@ def test_an_svg_with_a_document_type_cdata_or_text_is_refused(minimal: Path, cli
             '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>',
             ".svg with a processing instruction",
         ),
+        # A <set> gave a link the address "javascript:..." once the picture was open (a script
+        # on the site's own address); an image "/\\host/..." is "//host/..." to a browser; a
+        # paint or mask from another file.
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><a><set attributeName="href" '
+            'to="javascript:fetch(\'/x\')"/><rect width="9" height="9"/></a></svg>',
+            ".svg with a <a> element",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9">'
+            '<animate attributeName="fill" to="red"/></rect></svg>',
+            ".svg with a <animate> element",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><image href="/\\127.0.0.1:8766/p.png"/></svg>',
+            ".svg that loads from another site",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg">'
+            '<rect fill="url(https://example.org/p.svg#g)" width="9" height="9"/></svg>',
+            ".svg that loads from another site",
+        ),
     ):
         (minimal / "content/pages/note.svg").write_text(svg, "utf-8")
         result = cli("check", cwd=minimal)
         assert result.code == 1
         assert "PAGE002" in result.stdout and why in result.stdout, result.stdout
+    picture = (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink"><defs>'
+        '<linearGradient id="g"><stop offset="0" stop-color="teal"/></linearGradient>'
+        '<path id="p" d="M0 0h9v9z"/></defs><use x:href="#p" fill="url(#g)"/>'
+        '<image href="logo.png" width="9" height="9"/></svg>'
+    )
+    (minimal / "content/pages/note.svg").write_text(picture, "utf-8")
+    assert cli("check", cwd=minimal).code == 0
 
 
 def test_the_theme_s_classes_and_the_page_s_ids_never_reach_an_article(minimal: Path, cli) -> None:
@@ -725,6 +756,28 @@ def test_nothing_runs_before_the_policy_or_passes_for_a_data_block() -> None:
             "runs an inline script its theme does not write ('alert(1)')"
         ], script
     assert page_loads(page + '<script type="application/ld+json">{}</script>', mkdocs_theme) == []
+
+
+def test_an_address_of_another_site_fails_the_audit_however_it_is_spelt() -> None:
+    """The attack: a favicon, a logo (mkdocs.yml) or a page's image at "/\\host/...", which a
+    browser reads as "//host/..." (only the page policy stopped it); a character reference for
+    the backslash, a tab inside the slashes, a srcset candidate, a scheme without slashes."""
+    page = '<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="x">'
+    mkdocs_theme = theme("mkdocs")
+    for tag, address in (
+        ('<link rel="icon" href="/\\127.0.0.1:8766/favicon.png">', "/\\127.0.0.1:8766/favicon.png"),
+        ('<img src="/&#92;evil.example/p.png">', "/&#92;evil.example/p.png"),
+        ('<img src="/\t/evil.example/p.png">', "/\t/evil.example/p.png"),
+        ('<img srcset="a.png 1x, //evil.example/b.png 2x">', "//evil.example/b.png"),
+        ('<img src="https:evil.example/p.png">', "https:evil.example/p.png"),
+        (
+            '<link rel="canonical stylesheet" href="https://evil.example/a.css">',
+            "https://evil.example/a.css",
+        ),
+    ):
+        assert page_loads(page + tag, mkdocs_theme) == [f"loads {address} from another site"]
+    for tag in ('<link rel="canonical" href="https://site.example/a.html">', '<img src="a.png">'):
+        assert page_loads(page + tag, mkdocs_theme) == []
 
 
 def test_the_policy_allows_only_the_scripts_of_the_themes_own_templates(tmp_path: Path) -> None:

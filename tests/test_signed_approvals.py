@@ -20,6 +20,7 @@ import pytest
 
 from pipeline.content.articles import parse_article
 from pipeline.content.library import load_library
+from pipeline.review.roster import RosterSignature, render_signatures
 from pipeline.review.signatures import fingerprint, signer
 from pipeline.review.statement import changed_items
 from tests import signing
@@ -636,6 +637,21 @@ def test_a_roster_once_signed_cannot_come_back_over_a_newer_one(
     assert "signatures dated before 2026-11-25 (the roster on main) do not count" in result.stdout
     _sign_roster(repo, cli)  # signed anew, today: a deliberate return to that roster
     assert cli("check", "--base", "main", cwd=repo).code == 0
+
+
+def test_a_roster_signature_dated_in_the_future_is_refused(repo: Path, cli) -> None:
+    """The attack: a junk record dated 2099 (it verifies nothing, and the roster is unchanged,
+    so nothing was checked) made every admin's real signature of a later roster change count
+    for nothing, as dated before it."""
+    git(repo, "checkout", "-q", "-b", "junk")
+    junk = RosterSignature("rev1", dt.date(2099, 1, 1), "junk")
+    (repo / "references/roster-signatures.yml").write_text(render_signatures([junk]), "utf-8")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1
+    assert (
+        "references/roster-signatures.yml:1:1: error REV019 the roster signature by 'rev1' is "
+        f"dated 2099-01-01, after today ({TODAY})"
+    ) in result.stdout, result.stdout
 
 
 def test_a_second_identity_added_to_the_roster_needs_an_admins_signature(repo: Path, cli) -> None:

@@ -188,8 +188,9 @@ def dangerous_scheme(url: str) -> str | None:
 
 
 def is_external(url: str) -> bool:
-    """An address on another site (`https://`, `//host`), rather than a file of this site."""
-    compact = re.sub(r"[\s\x00-\x1f]", "", html.unescape(url)).lower()
+    """An address on another site (`https://`, `//host`), rather than a file of this site. A
+    browser reads a backslash in a web address as a slash (`/\\host` is `//host`)."""
+    compact = re.sub(r"[\s\x00-\x1f]", "", html.unescape(url)).lower().replace("\\", "/")
     return compact.startswith("//") or bool(re.match(r"[a-z][a-z0-9+.-]*:", compact))
 
 

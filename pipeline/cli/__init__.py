@@ -99,6 +99,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
         now(SETTINGS_FILE),
         now(SIGNATURES_FILE),
         git.file_at(root, base, SIGNATURES_FILE),
+        today(),
     )
     retractions, _ = load_retractions(root)
     found += check_retractions_change(

@@ -150,10 +150,26 @@ def check_page(rel: str, text: str) -> list[Diagnostic]:
 
 
 _SVG_NAMESPACE = "http://www.w3.org/2000/svg"
-_SVG_ACTIVE = frozenset({"script", "foreignobject", "style", "iframe", "object", "embed"})
-# Text in an SVG can be drawn in any order its positions say, whatever order it is stored in
-# (the audit reads stored order): an image's words are written on the page, or as outlines.
+# What a picture is drawn with: shapes, groups, paint, clipping and filters, and images of the
+# site. Nothing else: no script, style or foreign content, no link, and no animation (a <set>
+# gave a link the address "javascript:..." once the picture was open, which ran a script on
+# the site's own address). Text can be drawn in any order its positions say, whatever order it
+# is stored in (the audit reads stored order): an image's words are written on the page, or
+# exported as outlines.
+_SVG_ELEMENTS = frozenset(
+    {"svg", "g", "defs", "symbol", "use", "image", "switch", "title", "desc", "metadata"}
+    | {"path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "marker"}
+    | {"lineargradient", "radialgradient", "stop", "pattern", "clippath", "mask", "filter"}
+    | {"feblend", "fecolormatrix", "fecomponenttransfer", "fecomposite", "feconvolvematrix"}
+    | {"fediffuselighting", "fedisplacementmap", "fedistantlight", "fedropshadow", "feflood"}
+    | {"fefunca", "fefuncb", "fefuncg", "fefuncr", "fegaussianblur", "femerge", "femergenode"}
+    | {"femorphology", "feoffset", "fepointlight", "fespecularlighting", "fespotlight"}
+    | {"fetile", "feturbulence"}
+)
 _SVG_TEXT = frozenset({"text", "tspan", "textpath"})
+# A reference to something outside the picture in a presentation attribute (fill, mask,
+# filter, clip-path): only its own parts (`url(#id)`) may be named.
+_OUTSIDE_URL = re.compile(r"url\(\s*(?![\s'\"]*#)", re.IGNORECASE)
 
 
 # A document type can declare entities (text a browser puts where `&name;` stands), and CDATA
@@ -181,17 +197,18 @@ def _check_svg(rel: str, data: bytes) -> list[Diagnostic]:
         name = tag.rsplit("}", 1)[-1].lower()
         if not tag.startswith(f"{{{_SVG_NAMESPACE}}}"):
             return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a <{name}> of another kind")]
-        if name in _SVG_ACTIVE:
-            return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a <{name}> element")]
         if name in _SVG_TEXT:
             what = (
                 f".svg with text (<{name}>; export the text as outlines, or write it on the page)"
             )
             return [codes.PAGE_FILE_TYPE.at(rel, suffix=what)]
+        if name not in _SVG_ELEMENTS:
+            return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a <{name}> element")]
         for attribute, value in element.attrib.items():
             local = attribute.rsplit("}", 1)[-1].lower()
             if local.startswith("on") or local == "style":
                 return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a '{local}' attribute")]
-            if local in ("href", "src") and not value.startswith("#") and is_external(value):
+            outside = local in ("href", "src") and not value.startswith("#") and is_external(value)
+            if outside or _OUTSIDE_URL.search(value):
                 return [codes.PAGE_FILE_TYPE.at(rel, suffix=".svg that loads from another site")]
     return []

@@ -25,6 +25,7 @@ import lxml.html
 import regex  # type: ignore[import-untyped]  # Unicode properties `re` lacks
 
 from pipeline import codes
+from pipeline.checks.markup import is_external
 from pipeline.citations.scan import without_citations
 from pipeline.content.articles import decode
 from pipeline.diagnostics import Diagnostic
@@ -361,12 +362,32 @@ _HANDLER = re.compile(r"""[\t\n\f\r /"']on[a-z]+[\t\n\f\r ]*=""", re.I)
 _START_TAG = re.compile(
     r"""<[A-Za-z][^\t\n\f\r />]*((?:=[\t\n\f\r ]*(?:"[^"]*(?:"|\Z)|'[^']*(?:'|\Z))|[^>])*)>?"""
 )
-# Attributes that make a browser fetch something as the page loads (links are not fetched).
-_LOADS = re.compile(
-    r"""<(?:img|script|source|video|audio|iframe|embed|object|track|input|link)\b[^<>]*?"""
-    r"""\b(?:src|srcset|poster|data|href)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:)?//[^"'\s>]*)""",
+# Elements whose attributes make a browser fetch something as the page loads (links are not
+# fetched), and those attributes.
+_LOADER = re.compile(
+    r"<(img|script|source|video|audio|iframe|embed|object|track|input|link|image|use|feimage)"
+    r"\b([^<>]*)>",
     re.I,
 )
+_FETCHED = ("src", "srcset", "poster", "data", "href", "xlink:href")
+# Without any of these, a tag names no address of another site (a scheme, "//" however spelt,
+# a character reference): most tags, read no further.
+_MAYBE_REMOTE = re.compile(r"[:&\\]|/[\t\n\r]*/")
+
+
+def _fetched(tag: str, given: dict[str, str]) -> Iterator[str]:
+    """The addresses a loading element fetches (each candidate of a srcset); a canonical
+    link names the page's address, and fetches nothing ("canonical stylesheet" would)."""
+    if tag.lower() == "link" and given.get("rel", "").strip().lower() == "canonical":
+        return
+    for name in _FETCHED:
+        value = given.get(name)
+        if value is None:
+            continue
+        if name == "srcset":
+            yield from (part.split()[0] for part in value.split(",") if part.split())
+        else:
+            yield value
 
 
 # Elements that change where a page goes or what its addresses mean: only the pipeline's own
@@ -379,8 +400,6 @@ _TAKEOVER = re.compile(
 
 
 _STYLE = re.compile(r"<style[\s/>]", re.IGNORECASE)
-# rel="canonical" and nothing else ("canonical stylesheet" is a stylesheet too).
-_CANONICAL = re.compile(r"""\srel\s*=\s*(["']?)canonical\1[\s/>]""", re.I)
 
 
 def page_loads(page: str, theme: Theme) -> list[str]:
@@ -408,11 +427,12 @@ def page_loads(page: str, theme: Theme) -> list[str]:
     for found in _TAKEOVER.finditer(page):
         if (found.group(1) or "").lower() != "content-security-policy":
             problems.append(f"has a {found.group(0)[:60]!r} element, which no page may carry")
-    for found in _LOADS.finditer(page):
-        tag = page[found.start() : page.find(">", found.start()) + 1]
-        if tag[:5].lower() == "<link" and _CANONICAL.search(tag):
-            continue  # the canonical address is named, not fetched
-        problems.append(f"loads {found.group(1)[:120]} from another site")
+    for found in _LOADER.finditer(page):
+        if not _MAYBE_REMOTE.search(found.group(2)):
+            continue
+        for address in _fetched(found.group(1), attributes(found.group(2))):
+            if is_external(address):
+                problems.append(f"loads {address[:120]} from another site")
     return problems
 
 
