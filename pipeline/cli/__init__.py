@@ -42,7 +42,7 @@ from pipeline.engines import ENGINES, renderer, theme
 from pipeline.project import ARTICLES_DIR, Project
 from pipeline.registry.lock import LOCK, check_lock_change, load_lock
 from pipeline.review import rules
-from pipeline.review.past import PastLibraries, at_base, committed_signatures
+from pipeline.review.past import BaseBranch, committed_signatures
 from pipeline.review.roster import SIGNATURES_FILE, check_roster_change
 from pipeline.review.signatures import signature_id
 from pipeline.settings import SETTINGS_FILE
@@ -68,11 +68,14 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
             "with fetch-depth: 0"
         )
     renames = git.renames_since(root, base, ARTICLES_DIR)
-    libraries = PastLibraries(root)
+    named = {article.path: renames.get(article.path, article.path) for article in project.articles}
+    branch = BaseBranch(root, base, list(named.values()))
     found: list[Diagnostic] = []
     for article in project.articles:
-        then = renames.get(article.path, article.path)
-        there = at_base(root, base, article.path, then, project.board, libraries, today())
+        then = named[article.path]
+        valid = frozenset(c.signature for c in project.approvals_of(article) if c.verified)
+        change = ((root / article.path).read_text("utf-8", errors="replace"), valid)
+        there = branch.article(article.path, then, project.board, today(), change)
         # Read as the article is read now: a date spelt " 2026-12-05" is the same date.
         before = there.article.approvals if there.article is not None else ()
         found += rules.check_against_base(

@@ -68,26 +68,38 @@ class AtBase:
     valid: frozenset[str]  # the signatures of its approvals that held there, when published
 
 
-def at_base(
-    root: Path,
-    base: str,
-    path: str,
-    then: str,
-    board: Board,
-    libraries: PastLibraries,
-    today: dt.date,
-) -> AtBase:
-    """The article at `path` (named `then` on `base`) as the base branch has it, its approvals
-    checked as there (its text, that commit's library, as this article)."""
-    there = git.file_at(root, base, then)
-    text = there if there is not None else git.last_text(root, base, then)
-    article = parse_article(path, text, today)[0] if text is not None else None
-    published = there is not None and article is not None
-    published = published and article.status is ReviewStatus.APPROVED  # type: ignore[union-attr]
-    if not published or text is None:
-        return AtBase(article, False, frozenset())
-    checks = checks_at(path, text, base, board, libraries, today)
-    return AtBase(article, True, frozenset(c.signature for c in checks if c.verified))
+class BaseBranch:
+    """The base branch of a pull request as `check --base` compares articles with it: every
+    article's text there read by one git process, and its library read once."""
+
+    def __init__(self, root: Path, ref: str, paths: list[str]) -> None:
+        self.root, self.ref = root, ref
+        self.texts = git.objects(root, [f"{ref}:{path}" for path in paths])
+        self.libraries = PastLibraries(root)
+        bib = [path for path, _ in git.blobs_at(root, ref, LIBRARY_DIR) if path.endswith(".bib")]
+        now = sorted(p.relative_to(root).as_posix() for p in (root / LIBRARY_DIR).glob("*.bib"))
+        there = git.objects(root, [f"{ref}:{path}" for path in bib])
+        # The library as it is now and there: the same files with the same bytes.
+        self.same_library = sorted(bib) == now and all(
+            (root / path).read_text("utf-8", errors="replace") == there.get(f"{ref}:{path}")
+            for path in now
+        )
+
+    def article(
+        self, path: str, then: str, board: Board, today: dt.date, now: tuple[str, frozenset[str]]
+    ) -> AtBase:
+        """The article at `path` (named `then` on the base), its approvals checked as there (its
+        text, that commit's library, as this article). `now`: its text in the change and the
+        signatures that hold for it, which hold there too when text and library are the same."""
+        there = self.texts.get(f"{self.ref}:{then}")
+        text = there if there is not None else git.last_text(self.root, self.ref, then)
+        article = parse_article(path, text, today)[0] if text is not None else None
+        if there is None or article is None or article.status is not ReviewStatus.APPROVED:
+            return AtBase(article, False, frozenset())
+        if there == now[0] and self.same_library:
+            return AtBase(article, True, now[1])
+        checks = checks_at(path, there, self.ref, board, self.libraries, today)
+        return AtBase(article, True, frozenset(c.signature for c in checks if c.verified))
 
 
 def committed_signatures(root: Path, base: str, path: str) -> frozenset[str]:
