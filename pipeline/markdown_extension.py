@@ -8,6 +8,9 @@ defence live, whatever engine renders the site:
   Markdown's own stash, so Markdown never parses it again and nothing an author writes can
   forge one: code spans and fenced code are left as they are, and the stash's placeholders use
   control characters that Python-Markdown removes from the source before any extension runs;
+- each audience passage's container is put where staging marked its first and last lines
+  (`audience.convert`), so the passage between is Markdown like the rest of the article, read
+  the same way by check (no HTML container around Markdown for the two to read differently);
 - ids from attribute lists that are not plain names, or that belong to the page's own parts,
   are removed before the toc extension reads the headings: the engines print a heading's id
   unescaped into the table of contents and the skip link, outside the sanitized text;
@@ -33,6 +36,7 @@ from markdown.treeprocessors import Treeprocessor
 from pipeline.checks.markup import reserved_id
 from pipeline.citations.render import citation_html
 from pipeline.citations.scan import numbering, scan_text
+from pipeline.content import audience
 from pipeline.site.sanitize import clean
 
 NAME = "pipeline.markdown_extension"
@@ -52,6 +56,16 @@ class _Citations(Preprocessor):  # type: ignore[misc]
             end = citation.end
         parts.append(text[end:])
         return "".join(parts).split("\n")
+
+
+class _Audiences(Preprocessor):  # type: ignore[misc]
+    def run(self, lines: list[str]) -> list[str]:
+        return [
+            self.md.htmlStash.store(audience.container_tag(line))
+            if line.startswith(audience.MARK)
+            else line
+            for line in lines
+        ]
 
 
 # What an id may be when it leaves the sanitized text (the toc extension hands heading ids to
@@ -78,6 +92,8 @@ class PipelineExtension(Extension):  # type: ignore[misc]
         # After normalize_whitespace (30), which removes the stash's control characters from
         # the source; before html_block (20), so citations inside raw HTML work too.
         md.preprocessors.register(_Citations(md), "pipeline_citations", 25)
+        # After fenced code (25) has taken its blocks, as check finds them; before html_block.
+        md.preprocessors.register(_Audiences(md), "pipeline_audiences", 24)
         # After attr_list (8) has set ids, before toc (5) copies them into the page's toc.
         md.treeprocessors.register(_Ids(md), "pipeline_ids", 6)
         # After raw_html (30) has put the stashed HTML back, and after everything else.

@@ -15,7 +15,7 @@ from pipeline.content.articles import parse_article
 from pipeline.engines import ENGINES, theme
 from pipeline.site.audit import output_words, page_loads, page_problems, probes
 from tests import signing
-from tests.conftest import DAY, commit_all, edit, git, line_of, run_module, site_files
+from tests.conftest import DAY, commit_all, edit, git, run_module, site_files
 
 PENDING_SENTENCE = (
     "The purple giraffe protocol recommends counting zebra stripes before each antihistamine dose."
@@ -818,11 +818,15 @@ def test_a_site_address_with_escapes_or_accents_builds(
         assert "clinical%20answers/cl" in (minimal / "site/404.html").read_text("utf-8")
 
 
-def test_markup_in_code_inside_an_audience_passage_is_refused(minimal: Path, cli) -> None:
-    """The attack: a passage's content is read for tags before code spans are found, so a
-    `</div>` between backticks closed the passage's container and the rest of the "code"
-    became a danger box, a forged citation, a passage hidden from patients, and a <details>
-    folding the rest of the article, all signed as a harmless code sample."""
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_markup_in_code_inside_an_audience_passage_stays_code(
+    minimal: Path, cli, engine: str
+) -> None:
+    """The attack: a passage was staged as an HTML container whose content Python-Markdown read
+    for tags before it found code spans, so a `</div>` between backticks closed the container
+    and the rest of the "code" became a danger box and a <details> folding the rest of the
+    article, all signed as a harmless code sample. A passage is now Markdown like the rest of
+    the article: its code is code, on both engines."""
     rel = "content/articles/back-pain.md"
     edit(minimal, rel, "tags: [musculoskeletal]", "tags: [musculoskeletal]\naudience: [patient]")
     edit(
@@ -834,13 +838,12 @@ def test_markup_in_code_inside_an_audience_passage_is_refused(minimal: Path, cli
         "///\n\n## Medicines",
     )
     signing.approve(minimal, rel, "rev2", DAY)
-    result = cli("check", cwd=minimal)
-    line = line_of(minimal / rel, "Most spasms settle.")
-    assert result.code == 1
-    assert (
-        f"{rel}:{line}:1: error FM021 code that shows markup inside an audience passage is "
-        "read as HTML there"
-    ) in result.stdout
+    assert cli("check", cwd=minimal).code == 0
+    assert cli("build", "--engine", engine, cwd=minimal).code == 0
+    page = (minimal / "site/articles/back-pain.html").read_text("utf-8")
+    body = page[page.index('<div class="audience-block" data-audience="patient">') :]
+    assert body.index("<code>&lt;/div&gt;&lt;div") < body.index("end.</p>\n</div>")
+    assert '<div class="admonition danger">' not in page and "<details>" not in page
 
 
 @pytest.mark.parametrize(

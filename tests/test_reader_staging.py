@@ -10,6 +10,7 @@ import markdown
 import pytest
 
 from pipeline.content import audience
+from pipeline.markdown_extension import PipelineExtension
 from pipeline.project import load_project
 from tests.conftest import DAY, FIXTURES, copy_project, page_meta, staged
 from tests.signing import sign_project
@@ -37,12 +38,20 @@ def pages(tmp_path: Path) -> dict[str, str]:
 
 def test_audience_block_becomes_a_labelled_container_around_its_markdown() -> None:
     staged = audience.convert(BLOCKS)
-    assert '<div class="audience-block" data-audience="patient" markdown="1">' in staged
-    assert '<p class="audience-block__label">For patients and caregivers</p>' in staged
-    assert "///" not in staged
-    rendered = markdown.markdown(staged, extensions=["md_in_html"])
+    assert "///" not in staged and f"\n\n{audience.MARK}patient\n\n" in staged
+    rendered = markdown.markdown(staged, extensions=["fenced_code", PipelineExtension()])
+    assert '<div class="audience-block" data-audience="patient">' in rendered
+    assert '<p class="audience-block__label">For patients and caregivers</p>' in rendered
     assert "<strong>a little</strong>" in rendered
-    assert "For healthcare professionals</p>\n<p>Consider an NSAID.</p>" in rendered
+    assert "For healthcare professionals</p>\n<p>Consider an NSAID.</p>\n</div>" in rendered
+
+
+def test_only_staging_writes_an_audience_container() -> None:
+    """An author's marker character is turned into another one before staging marks the
+    passages, so no text of theirs becomes a container."""
+    forged = f"Before.\n\n{audience.MARK}professional\n\nHidden from patients.\n\n{audience.MARK}\n"
+    rendered = markdown.markdown(audience.convert(forged), extensions=[PipelineExtension()])
+    assert "audience-block" not in rendered and "Hidden from patients." in rendered
 
 
 def test_audience_syntax_in_fenced_code_is_shown_as_written() -> None:
@@ -75,7 +84,8 @@ def test_block_for_an_audience_the_article_does_not_list_is_reported() -> None:
 def test_nested_blocks_do_not_end_an_audience_block_early() -> None:
     body = "/// audience | patient\n/// details | More\nInner.\n///\nStill patient.\n///\nAfter."
     staged = audience.convert(body)
-    assert staged.index("Still patient.") < staged.index("</div>") < staged.index("After.")
+    closing = staged.index(f"\n{audience.MARK}\n")
+    assert staged.index("Still patient.") < closing < staged.index("After.")
 
 
 def test_article_with_passages_offers_its_audiences_as_answers(pages: dict[str, str]) -> None:

@@ -224,7 +224,7 @@ def _masked(text: str) -> str:
 _READ_LIMIT = 200_000  # characters; the longest sample article has 12,000
 # The Markdown extensions the site renders with, besides the pipeline's own: mkdocs.yml may list
 # no other (engine_config.py), so check reads an article as readers get it.
-SITE_EXTENSIONS = ("toc", "tables", "admonition", "attr_list", "footnotes", "md_in_html")
+SITE_EXTENSIONS = ("toc", "tables", "admonition", "attr_list", "footnotes")
 # Python-Markdown reading an article as the site renders it (the pipeline's own extension
 # aside: its citations are not author HTML). Every engine adds fenced code itself.
 _RENDER = markdown.Markdown(extensions=[*SITE_EXTENSIONS, "fenced_code"])

@@ -114,6 +114,18 @@ def code_mask(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(spans))
 
 
+def fenced_blocks(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of the fenced code blocks alone, found as `code_mask` finds them."""
+    closings: dict[str, list[int]] = {}
+    for line in _CLOSING.finditer(text):
+        closings.setdefault(line.group(1), []).append(line.start())
+    found, fence_end = [], _next_fence_block(text, 0, closings)
+    while fence_end is not None:
+        found.append(fence_end)
+        fence_end = _next_fence_block(text, fence_end[1], closings)
+    return found
+
+
 def _next_fence_block(
     text: str, pos: int, closings: dict[str, list[int]]
 ) -> tuple[int, int] | None:

@@ -6,13 +6,15 @@ Authors mark them with the block syntax board members know from PyMdown's blocks
     Most back spasms settle within a few weeks, whatever you do.
     ///
 
-Staging turns each block into a plain HTML container whose content stays Markdown
-(`<div class="audience-block" data-audience="patient" markdown="1">`, blank lines around the
-content, so Python-Markdown's md_in_html and CommonMark renderers both render what is inside).
+Staging replaces each block's first and last lines with marker lines (`MARK`, the audience),
+found where the check finds them, and the pipeline's Markdown extension puts the container's
+tags there (`<div class="audience-block" data-audience="patient">`); the passage between is
+Markdown like any other, read by check and renderer alike. Authors cannot write a marker:
+staging turns the marker character in their text into another one Markdown reads the same way.
 The container starts with a visible label ("For patients and caregivers"), so without our script
 every passage shows and says whom it is for; the page script hides the passages written for
-other readers once a reader has answered "Which best describes you?". Fenced code is left alone,
-so the syntax itself can be shown in an article.
+other readers once a reader has answered "Which best describes you?". Fenced code is left alone
+(found as Python-Markdown finds it), so the syntax itself can be shown in an article.
 """
 
 from __future__ import annotations
@@ -23,15 +25,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.citations.scan import code_mask
+from pipeline.citations.scan import fenced_blocks
 
 # The audience is read whole and stripped in code: a lazy group before trailing blanks would try
 # every length of a long line (minutes on a hostile one).
 _OPEN = re.compile(r"^///[ \t]*audience[ \t]*(?:\|(?P<who>[^\n]*))?$", re.I)
 _OTHER_OPEN = re.compile(r"^///[ \t]*[A-Za-z]")
 _CLOSE = re.compile(r"^///[ \t]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})")
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
+# A marker line starts with this control character; in authors' text it becomes the next one,
+# which Python-Markdown treats the same way (both are whitespace to its patterns).
+MARK = "\x1f"
+_SUBSTITUTE = "\x1e"
 
 
 @dataclass(frozen=True)
@@ -76,23 +81,12 @@ class _Block:
     who: str
 
 
-def _scan(lines: list[str]) -> Iterator[_Block | Problem]:
-    fence = ""
+def _scan(body: str) -> Iterator[_Block | Problem]:
+    lines = body.split("\n")
+    fenced = _fenced_lines(body, lines)
     index = 0
     while index < len(lines):
-        line = lines[index]
-        if fence:
-            found = _FENCE.match(line)
-            if found and found["fence"][0] == fence[0] and len(found["fence"]) >= len(fence):
-                fence = ""
-            index += 1
-            continue
-        found = _FENCE.match(line)
-        if found:
-            fence = found["fence"]
-            index += 1
-            continue
-        opened = _OPEN.match(line)
+        opened = None if index in fenced else _OPEN.match(lines[index])
         if opened is None:
             index += 1
             continue
@@ -105,7 +99,7 @@ def _scan(lines: list[str]) -> Iterator[_Block | Problem]:
             )
             index += 1
             continue
-        end = _closing(lines, index + 1)
+        end = _closing(lines, index + 1, fenced)
         if end is None:
             yield Problem(
                 index + 1,
@@ -116,19 +110,30 @@ def _scan(lines: list[str]) -> Iterator[_Block | Problem]:
         index = len(lines) if end is None else end + 1
 
 
-def _closing(lines: list[str], start: int) -> int | None:
+def _fenced_lines(body: str, lines: list[str]) -> set[int]:
+    """The lines inside fenced code (its fences included), as Python-Markdown finds it."""
+    blocks = fenced_blocks(body)
+    if not blocks:
+        return set()
+    starts, at = [], 0
+    for line in lines:
+        starts.append(at)
+        at += len(line) + 1
+    found: set[int] = set()
+    for start, end in blocks:
+        found.update(range(bisect.bisect_left(starts, start), bisect.bisect_right(starts, end)))
+    return found
+
+
+def _closing(lines: list[str], start: int, fenced: set[int]) -> int | None:
     """The line that closes a block opened just before `start`: nested blocks and fenced code
     inside are skipped over, so their '///' lines do not end it early."""
-    depth, fence = 0, ""
+    depth = 0
     for index in range(start, len(lines)):
+        if index in fenced:
+            continue
         line = lines[index]
-        found = _FENCE.match(line)
-        if fence:
-            if found and found["fence"][0] == fence[0] and len(found["fence"]) >= len(fence):
-                fence = ""
-        elif found:
-            fence = found["fence"]
-        elif _CLOSE.match(line):
+        if _CLOSE.match(line):
             if depth == 0:
                 return index
             depth -= 1
@@ -140,7 +145,7 @@ def _closing(lines: list[str], start: int) -> int | None:
 def used(body: str) -> tuple[str, ...]:
     """The audiences the body has blocks for, in order of first use."""
     found: list[str] = []
-    for item in _scan(body.split("\n")):
+    for item in _scan(body):
         if isinstance(item, _Block) and item.who not in found:
             found.append(item.who)
     return tuple(found)
@@ -150,7 +155,7 @@ def passages(body: str, who: str) -> list[tuple[int, str]]:
     """The text of each block written for `who`, with the body line it starts on (1-based)."""
     lines = body.split("\n")
     found = []
-    for item in _scan(lines):
+    for item in _scan(body):
         if isinstance(item, _Block) and item.who == who:
             end = len(lines) if item.end is None else item.end
             found.append((item.start + 2, "\n".join(lines[item.start + 1 : end])))
@@ -158,19 +163,14 @@ def passages(body: str, who: str) -> list[tuple[int, str]]:
 
 
 def problems(body: str, declared: tuple[str, ...]) -> list[Problem]:
-    """Malformed or unclosed blocks, blocks for an audience the front matter does not list
-    (the page offers only the listed ones as answers to "Which best describes you?"), and
-    markup between backticks inside a block (see `_markup_in_code`)."""
+    """Malformed or unclosed blocks, and blocks for an audience the front matter does not list
+    (the page offers only the listed ones as answers to "Which best describes you?")."""
     listed = {a.strip().lower() for a in declared}
-    lines = body.split("\n")
     found: list[Problem] = []
-    blocks: list[_Block] = []
-    for item in _scan(lines):
+    for item in _scan(body):
         if isinstance(item, Problem):
             found.append(item)
-            continue
-        blocks.append(item)
-        if item.who not in listed:
+        elif item.who not in listed:
             found.append(
                 Problem(
                     item.start + 1,
@@ -178,70 +178,40 @@ def problems(body: str, declared: tuple[str, ...]) -> list[Problem]:
                     f"add it to the front matter (audience: [..., {item.who}]) or fix the name",
                 )
             )
-    return found + _markup_in_code(body, lines, blocks)
-
-
-_MAX_REPORTED = 20  # a passage full of one mistake reports its first few
-
-
-def _markup_in_code(body: str, lines: list[str], blocks: list[_Block]) -> list[Problem]:
-    """A block is rendered as an HTML container whose content Python-Markdown reads for tags
-    before it finds code spans, so `</div>` between backticks there closes the container and
-    what follows becomes live markup the check never saw. Inside a block, code may not hold
-    "<" (fenced code would stay code, but a line that looks like a fence and is not one makes
-    the two readings part)."""
-    if not blocks or "`" not in body:
-        return []
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    # From the opening line to the closing one: staging puts the container's tags there.
-    inside = [(starts[b.start], starts[len(lines) if b.end is None else b.end + 1]) for b in blocks]
-    found: list[Problem] = []
-    for start, end in code_mask(body):
-        if len(found) == _MAX_REPORTED:
-            break
-        code = body[start:end]
-        if code.startswith("<!--") or "<" not in code:
-            continue
-        if any(start < high and low < end for low, high in inside):  # overlaps the passage
-            found.append(
-                Problem(
-                    bisect.bisect_right(starts, start),
-                    "code that shows markup inside an audience passage is read as HTML there",
-                    "move the example out of the passage, or write it without '<'",
-                )
-            )
     return found
 
 
 def convert(body: str) -> str:
-    """The body with every audience block as an HTML container around its Markdown."""
+    """The body with each audience block's first and last lines as marker lines (blank lines
+    around them, so each stands alone whatever came before), and no marker character of the
+    author's."""
+    body = unmarked(body)
     lines = body.split("\n")
     out: list[str] = []
     position = 0
-    for item in _scan(lines):
+    for item in _scan(body):
         if isinstance(item, Problem):
             continue
         out += lines[position : item.start]
         end = len(lines) if item.end is None else item.end
-        out += [
-            *_open_container(audience(item.who)),
-            *lines[item.start + 1 : end],
-            "",
-            "</div>",
-            "",
-        ]
+        out += ["", MARK + item.who, "", *lines[item.start + 1 : end], "", MARK, ""]
         position = end + 1
     out += lines[position:]
     return "\n".join(out)
 
 
-def _open_container(who: Audience) -> list[str]:
-    return [
-        "",
-        f'<div class="audience-block" data-audience="{html.escape(who.id)}" markdown="1">',
-        "",
-        f'<p class="audience-block__label">{html.escape(who.label)}</p>',
-        "",
-    ]
+def unmarked(text: str) -> str:
+    """`text` with no marker character: only staging writes marker lines."""
+    return text.replace(MARK, _SUBSTITUTE)
+
+
+def container_tag(line: str) -> str:
+    """The HTML a marker line stands for: the container's start, with its label, or its end."""
+    who = line.removeprefix(MARK).strip()
+    if not who:
+        return "</div>"
+    reader = audience(who)
+    return (
+        f'<div class="audience-block" data-audience="{html.escape(reader.id)}">\n'
+        f'<p class="audience-block__label">{html.escape(reader.label)}</p>'
+    )

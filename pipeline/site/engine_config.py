@@ -27,8 +27,7 @@ from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import NAME as EXTENSION
 
 CONFIG_FILE = "mkdocs.yml"
-# Audience passages are staged as <div markdown="1"> containers.
-REQUIRED_EXTENSIONS = ("md_in_html", EXTENSION)
+REQUIRED_EXTENSIONS = (EXTENSION,)
 # What mkdocs.yml may list. Any other extension would render signed text otherwise than check
 # read it, or bring files into pages (pymdownx.snippets published any file of the build
 # machine); a board that wants one adds it here and in check, under code owners' review.

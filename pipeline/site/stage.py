@@ -314,6 +314,7 @@ def site_page(text: str, data: Mapping[str, object]) -> str:
     and, like the description, escaped: the engines' templates print both as HTML, and a title
     an engine took from the page's heading would arrive with its entities decoded."""
     meta: dict[str, object] = {}
+    text = audience.unmarked(text)  # no audience passage outside an article
     head, body, _ = split_front_matter(text)
     parsed = load_yaml(head) if head is not None else None
     if isinstance(parsed, YamlDocument) and isinstance(parsed.data, dict):
