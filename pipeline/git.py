@@ -16,8 +16,16 @@ class GitError(Exception):
 
 def _git(root: Path, *args: str) -> str:
     try:
+        # Files are read as the pipeline reads them: a byte that is not UTF-8 is a replacement
+        # character, never an exception (one in a committed file stopped every later check).
         done = subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, text=True, check=False, timeout=120
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+            timeout=120,
         )
     except FileNotFoundError:
         raise GitError("git is not installed") from None

@@ -479,6 +479,19 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
             ),
             "markdown_extensions lists 'house_extension'; the site renders with toc, tables,",
         ),
+        # An option given as a mapping: Zensical imported and called any function it named.
+        (
+            original.replace(
+                "  - toc:\n",
+                "  - toc:\n      slugify:\n        object: os.system\n        kwds: {command: x}\n",
+                1,
+            ),
+            "markdown_extensions gives toc the option 'slugify'; it takes permalink,",
+        ),
+        (
+            original.replace("  - footnotes\n", "  - footnotes:\n      BACKLINK_TEXT: x\n", 1),
+            "markdown_extensions gives footnotes the option 'BACKLINK_TEXT'; it takes none",
+        ),
         # An extension check does not read articles with: snippets put any file of the build
         # machine (here /etc/os-release) on a site page.
         (
@@ -500,6 +513,7 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
             "the plugin 'material/privacy' is not allowed",
         ),
         (original + "\nsite_dir: ../victim\n", "site_dir must be site"),
+        (original.replace("name: material", "name: readthedocs"), "theme.name must be material"),
         (
             original.replace(
                 "extra_javascript:\n", "extra_javascript:\n  - http://localhost:8765/x.js\n", 1
@@ -590,6 +604,22 @@ def test_an_svg_with_a_document_type_cdata_or_text_is_refused(minimal: Path, cli
         (
             '<svg xmlns="http://www.w3.org/2000/svg">'
             '<rect fill="url(https://example.org/p.svg#g)" width="9" height="9"/></svg>',
+            ".svg that loads from another site",
+        ),
+        # The same spelt as CSS reads it, or with another function; another site's base.
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg">'
+            '<rect fill="u\\rl(http://example.org/p.svg#g) white" width="9" height="9"/></svg>',
+            ".svg that loads from another site",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9" '
+            "cursor=\"image-set('//example.org/c.png' 1x), auto\"/></svg>",
+            ".svg that loads from another site",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg" xml:base="https://example.org/">'
+            '<image href="p.png"/></svg>',
             ".svg that loads from another site",
         ),
     ):
@@ -769,6 +799,7 @@ def test_an_address_of_another_site_fails_the_audit_however_it_is_spelt() -> Non
         ('<img src="/&#92;evil.example/p.png">', "/&#92;evil.example/p.png"),
         ('<img src="/\t/evil.example/p.png">', "/\t/evil.example/p.png"),
         ('<img srcset="a.png 1x, //evil.example/b.png 2x">', "//evil.example/b.png"),
+        ('<img alt=">" src="//evil.example/p.png">', "//evil.example/p.png"),
         ('<img src="https:evil.example/p.png">', "https:evil.example/p.png"),
         (
             '<link rel="canonical stylesheet" href="https://evil.example/a.css">',

@@ -535,6 +535,35 @@ def test_an_approval_the_board_withdrew_may_not_come_back(repo: Path, cli) -> No
     assert "REV018" in _withdrawn_then_restored(copy_repo(repo), cli, removed)
 
 
+def test_an_approval_the_board_withdrew_may_not_come_back_through_a_rename(repo: Path, cli) -> None:
+    """The attack: the board withdrew the article by deleting it, and the author resubmitted it
+    under another name; a pull request deleted the resubmission and restored the approved file,
+    which git counts as a rename, so the check compared it with the resubmission alone."""
+    approved = (repo / APPROVED).read_text("utf-8")
+    (repo / APPROVED).unlink()
+    draft = approved.replace("status: Approved", "status: Submitted")
+    draft = draft[: draft.index("approval:")] + draft[draft.index("\n---\n", 4) + 1 :]
+    (repo / "content/articles/back-pain-revised.md").write_text(draft, "utf-8")
+    commit_all(repo, "withdrawn, and resubmitted under another name")
+    git(repo, "checkout", "-q", "-b", "restore")
+    (repo / "content/articles/back-pain-revised.md").unlink()
+    (repo / APPROVED).write_text(approved, "utf-8")
+    commit_all(repo, "restore")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1 and "REV018" in result.stdout, result.stdout
+
+
+def test_a_byte_that_is_not_utf8_on_the_base_stops_no_check(repo: Path, cli) -> None:
+    """The attack: a byte 0x92 in a comment of the roster signatures file, merged (the file is
+    read forgivingly now); every later check --base then exited 2 reading the base's copy."""
+    path = repo / "references/roster-signatures.yml"
+    path.write_bytes(b"# Signatures \x92 of the roster\nsignatures: []\n")
+    commit_all(repo, "a comment")
+    git(repo, "checkout", "-q", "-b", "next")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 0, result.stdout + result.stderr
+
+
 def test_a_signature_written_another_way_is_the_same_approval(repo: Path, cli) -> None:
     """The attack: the old signature re-wrapped (its armor's lines joined differently), so that
     its text is new on main while what a verifier reads is not."""

@@ -87,7 +87,11 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
             frozenset(there.article.tags) if there.published and there.article else None,
             project.settings.approvals_required,
             frozenset(map(signature_id, there.valid)),
-            functools.cache(functools.partial(committed_signatures, root, base, then)),
+            # An approval names the article it was signed for, so it was committed at the
+            # article's path now, whatever the change renames onto it.
+            functools.cache(
+                functools.partial(committed_signatures, root, base, (article.path, then))
+            ),
         )
 
     def now(rel: str) -> str | None:

@@ -168,8 +168,14 @@ _SVG_ELEMENTS = frozenset(
 )
 _SVG_TEXT = frozenset({"text", "tspan", "textpath"})
 # A reference to something outside the picture in a presentation attribute (fill, mask,
-# filter, clip-path): only its own parts (`url(#id)`) may be named.
+# filter, clip-path): only its own parts (`url(#id)`) may be named. Values are read as CSS
+# reads them, so no backslash (`u\\rl(` is `url(`), and no function but these.
 _OUTSIDE_URL = re.compile(r"url\(\s*(?![\s'\"]*#)", re.IGNORECASE)
+_FUNCTION = re.compile(r"([\w-]*)\s*\(")
+_DRAWING_FUNCTIONS = frozenset(
+    {"url", "translate", "rotate", "scale", "matrix", "skewx", "skewy", "rgb", "rgba", "hsl"}
+    | {"hsla"}
+)
 
 
 # A document type can declare entities (text a browser puts where `&name;` stands), and CDATA
@@ -209,6 +215,14 @@ def _check_svg(rel: str, data: bytes) -> list[Diagnostic]:
             if local.startswith("on") or local == "style":
                 return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a '{local}' attribute")]
             outside = local in ("href", "src") and not value.startswith("#") and is_external(value)
-            if outside or _OUTSIDE_URL.search(value):
+            functions = {f.lower() for f in _FUNCTION.findall(value)} - _DRAWING_FUNCTIONS
+            # xml:base would make the picture's own addresses another site's.
+            if (
+                outside
+                or _OUTSIDE_URL.search(value)
+                or functions
+                or "\\" in value
+                or local == "base"
+            ):
                 return [codes.PAGE_FILE_TYPE.at(rel, suffix=".svg that loads from another site")]
     return []

@@ -102,10 +102,11 @@ class BaseBranch:
         return AtBase(article, True, frozenset(c.signature for c in checks if c.verified))
 
 
-def committed_signatures(root: Path, base: str, path: str) -> frozenset[str]:
-    """Every approval signature `path` ever carried in `base`'s history (by `signature_id`)."""
+def committed_signatures(root: Path, base: str, paths: tuple[str, ...]) -> frozenset[str]:
+    """Every approval signature the files at `paths` ever carried in `base`'s history (by
+    `signature_id`)."""
     found: set[str] = set()
-    for text in git.past_texts(root, base, path):
+    for text in (t for path in dict.fromkeys(paths) for t in git.past_texts(root, base, path)):
         value = front_matter(text).get("approval")
         for record in value if isinstance(value, list) else [value]:
             if isinstance(record, dict) and isinstance(record.get("signature"), str):

@@ -359,14 +359,15 @@ _POLICY = re.compile(
 # runs to the end of the page. Their attributes are then read one by one ("once=" inside a
 # value is text). Most pages hold nothing of the shape, and are not read tag by tag.
 _HANDLER = re.compile(r"""[\t\n\f\r /"']on[a-z]+[\t\n\f\r ]*=""", re.I)
-_START_TAG = re.compile(
-    r"""<[A-Za-z][^\t\n\f\r />]*((?:=[\t\n\f\r ]*(?:"[^"]*(?:"|\Z)|'[^']*(?:'|\Z))|[^>])*)>?"""
-)
+# A start tag's attributes as a browser reads them: runs of plain characters, and quoted
+# values (a ">" inside one does not end the tag; one never closed runs to the end).
+_ATTRIBUTES = r"""((?:[^>="']+|=[\t\n\f\r ]*(?:"[^"]*(?:"|\Z)|'[^']*(?:'|\Z))|[="'])*)>?"""
+_START_TAG = re.compile(r"<[A-Za-z][^\t\n\f\r />]*" + _ATTRIBUTES)
 # Elements whose attributes make a browser fetch something as the page loads (links are not
 # fetched), and those attributes.
 _LOADER = re.compile(
     r"<(img|script|source|video|audio|iframe|embed|object|track|input|link|image|use|feimage)"
-    r"\b([^<>]*)>",
+    r"\b" + _ATTRIBUTES,
     re.I,
 )
 _FETCHED = ("src", "srcset", "poster", "data", "href", "xlink:href")

@@ -32,6 +32,10 @@ REQUIRED_EXTENSIONS = (EXTENSION,)
 # read it, or bring files into pages (pymdownx.snippets published any file of the build
 # machine); a board that wants one adds it here and in check, under code owners' review.
 ALLOWED_EXTENSIONS = (*SITE_EXTENSIONS, "fenced_code", EXTENSION)
+# Their options that only change how the table of contents looks, each a plain value: an
+# option given as a mapping is code to Zensical (`toc: slugify: {object: ...}` imported and
+# called any function, at every build).
+EXTENSION_OPTIONS = {"toc": ("permalink", "permalink_title", "title", "toc_depth")}
 
 
 class ConfigError(Exception):
@@ -137,6 +141,10 @@ def _inside(path: Path, root: Path, folders: tuple[str, ...]) -> bool:
     return any(resolved.is_relative_to((root / folder).resolve()) for folder in folders)
 
 
+# The theme of either engine (Zensical reads Material's settings).
+THEME = "material"
+
+
 # The plugins the site uses. Any other can run code the check never saw (material/projects
 # builds sub-projects with their own hooks), publish another site's script as the site's own
 # (material/privacy), or write outside the site (material/tags' export file).
@@ -173,6 +181,9 @@ def check_code(config: dict[str, Any], root: Path) -> None:
             if not local or not (root / "overrides" / path).is_file() or ".." in path:
                 raise ConfigError(f"{key} lists {path!r}; name a file of the theme in overrides/")
     theme = config.get("theme")
+    named = theme.get("name") if isinstance(theme, dict) else theme
+    if named != THEME:
+        raise ConfigError(f"theme.name must be {THEME} (the theme whose scripts pages may run)")
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
     if custom is not None and (
         not isinstance(custom, str) or (root / custom).resolve() != (root / "overrides").resolve()
@@ -190,6 +201,14 @@ def check_code(config: dict[str, Any], root: Path) -> None:
                 f"markdown_extensions lists {entry!r}; the site renders with "
                 f"{', '.join(ALLOWED_EXTENSIONS)} only (the ones check reads articles with)"
             )
+        options = (entry[name] if isinstance(entry, dict) else None) or {}
+        allowed = EXTENSION_OPTIONS.get(name.removeprefix("markdown.extensions."), ())
+        for option, value in options.items() if isinstance(options, dict) else [(options, 0)]:
+            if option not in allowed or not isinstance(value, (str, int, float, bool)):
+                raise ConfigError(
+                    f"markdown_extensions gives {name} the option {option!r}; "
+                    + (f"it takes {', '.join(allowed)}, as text" if allowed else "it takes none")
+                )
 
 
 def check_config(config: dict[str, Any]) -> None:
