@@ -371,11 +371,9 @@ Passages for one kind of reader are written as a block:
 
 The block must be closed with `///`, name an audience, and that audience must be listed in the
 front matter (`audience: [professional, patient]`), because the page only offers the listed
-audiences in "Which best describes you?". Code inside a block may not show markup (`<b>`):
-the passage is read for tags before its code is found, so markup there would be live.
+audiences in "Which best describes you?".
 
-How to fix: close the block, add the audience to the front matter's `audience` list, or move
-an example that shows markup out of the passage.
+How to fix: close the block, or add the audience to the front matter's `audience` list.
 """,
 )
 # --- CIT: citations in the article body --------------------------------------------------
