@@ -75,6 +75,11 @@ def bodies(size: int) -> dict[str, str]:
     found["code showing markup in an audience passage"] = (
         "/// audience | patient\n" + "`<b>` " * (size // 6 + 1)
     )[:size]
+    # Below the length past which check renders nothing to find code: Python-Markdown's reading
+    # of links is quadratic in the number of "[".
+    found["code showing markup, then link openers (190 KB)"] = ("Use `<br>` here. " + "[" * size)[
+        : min(size, 190_000)
+    ]
     found["one long line of words"] = ("word " * (size // 5 + 1))[:size]
     found["an audience opener and a long line of blanks"] = ("/// audience |" + " " * size + "x")[
         :size

@@ -75,7 +75,7 @@ from benchmarks import corpus
 # smaps_rollup costs about a millisecond per process, which would slow a timed run by up to a
 # tenth: hence the separate, untimed memory run.
 MEMORY_SAMPLE_S = 0.005
-MARKDOWN_EXTENSIONS = ("toc", "tables", "admonition", "attr_list", "footnotes")
+MARKDOWN_EXTENSIONS = ("toc", "tables", "admonition", "attr_list")
 BENCH_INSTALL = "pip install -e '.[bench]'"
 
 

@@ -1234,16 +1234,16 @@ How to fix: use one of the types above.
 CITATION_LOOKALIKE = _declare(
     "HTML011",
     E,
-    "A link or a footnote looks like a citation but is not one.",
+    "A link looks like a citation but is not one.",
     message="{what} looks like a citation but is not one",
     hint="cite the source with [@key]: the pipeline numbers it and checks it against the library",
     explanation="""
 Citation numbers are made by the pipeline from `[@key]`: each links to its entry in the
 References list, which is checked against the library and for retractions. A link whose text is
-only a number (`[3](https://…)`, also inside `<sup>`), a link to an entry of the list
-(`[1](#ref-2)`) or a footnote (`[^1]`, a numbered superscript with a numbered note just above
-the References) would look like a citation to readers while pointing anywhere, or at a source
-nobody checked.
+only a number (`[3](https://…)`, also inside `<sup>`, or written `[3][trial]`, `[&#51;](…)` or
+`[³](…)`) or a link to an entry of the list (`[1](#ref-2)`, however its address is spelt)
+would look like a citation to readers while pointing anywhere, or at a source nobody checked.
+(The site has no footnotes, which passed for citations the same way: `[^1]` is shown as text.)
 
 How to fix: cite the source with `[@key]` (add it to the library if it is new), or give the link
 words that say where it goes.

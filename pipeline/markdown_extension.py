@@ -24,11 +24,13 @@ defence live, whatever engine renders the site:
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from markdown import Extension, Markdown
+from markdown.extensions.toc import render_inner_html, slugify, strip_tags
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -71,15 +73,28 @@ class _Audiences(Preprocessor):  # type: ignore[misc]
 # What an id may be when it leaves the sanitized text (the toc extension hands heading ids to
 # the page's table of contents): a plain name, as the toc extension itself makes them.
 _PLAIN_ID = re.compile(r"[\w:.-]+")
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 class _Ids(Treeprocessor):  # type: ignore[misc]
     def run(self, root: Element) -> None:
+        used = {element.get("id") for element in root.iter()}
         for element in root.iter():
             given = element.get("id")
             if given is not None and (not _PLAIN_ID.fullmatch(given) or reserved_id(given)):
                 del element.attrib["id"]  # the toc extension gives a heading its own
             element.attrib.pop("data-toc-label", None)
+            if element.tag in _HEADINGS and element.get("id") is None:
+                # The id the toc extension would make from the words readers see ("Ref" and
+                # a citation's number make "ref-1"): one of the page's own is given another.
+                words = html.unescape(strip_tags(render_inner_html(element, self.md)))
+                if reserved_id(made := slugify(words, "-")):
+                    given, count = f"section-{made}", 0
+                    while given in used:
+                        count += 1
+                        given = f"section-{made}_{count}"
+                    used.add(given)
+                    element.set("id", given)
 
 
 class _Sanitize(Postprocessor):  # type: ignore[misc]

@@ -489,8 +489,8 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
             "markdown_extensions gives toc the option 'slugify'; it takes permalink,",
         ),
         (
-            original.replace("  - footnotes\n", "  - footnotes:\n      BACKLINK_TEXT: x\n", 1),
-            "markdown_extensions gives footnotes the option 'BACKLINK_TEXT'; it takes none",
+            original.replace("  - admonition\n", "  - admonition:\n      x: y\n", 1),
+            "markdown_extensions gives admonition the option 'x'; it takes none",
         ),
         # An extension check does not read articles with: snippets put any file of the build
         # machine (here /etc/os-release) on a site page.
@@ -906,7 +906,6 @@ _IMG = '<img src="https://evil.example/x.png">'
         "# T `x\n" + _IMG + " `\n",  # nor across a heading
         "| `a | b |\n|---|---|\n| " + _IMG + " ` | c |\n",  # nor across table cells
         "!!! note\n    `a\n" + _IMG + " `\n",  # nor out of a note box
-        "`a\n[^1]: " + _IMG + " `\n",  # nor into a footnote
         "a \\\\`x` " + _IMG + " `\n",  # an escaped backslash leaves the backtick live
         "```\ncode\n```\t\n" + _IMG + "\n\n```\n",  # a tab after a fence is still the fence
         "<!-- c --><details>\n`" + _IMG + "`\n</details>\n",  # a raw block has no code
@@ -919,3 +918,80 @@ def test_what_markdown_renders_as_html_is_checked_whatever_looked_like_code(body
     from pipeline.checks.markup import ARTICLES, check_text
 
     assert "HTML002" in [d.code for d in check_text("a.md", body, 1, ARTICLES, article=True)]
+
+
+def _problems(body: str, policy_name: str = "ARTICLES") -> list[str]:
+    """check's markup messages for a text, as `CODE message`."""
+    from pipeline.checks import markup
+
+    policy = getattr(markup, policy_name)
+    found = markup.check_text("a.md", body, 1, policy, article=policy_name == "ARTICLES")
+    return [f"{d.code} {d.message}" for d in found]
+
+
+@pytest.mark.parametrize("policy", ["ARTICLES", "SITE_PAGES"])
+def test_a_citation_inside_a_tag_is_refused(policy: str) -> None:
+    """The attack: a citation in an allowed attribute (`<abbr title="[@k] ...">`) was rendered
+    there, its markup ended the value, and the rest of the "tooltip" became live markup: a
+    forged citation and a box "Reviewed by the full Medical Advisory Board"."""
+    body = (
+        "Statins [@qaseem2017].\n\nEvery adult <abbr title=\"[@qaseem2017] <div class='admonition"
+        " success'><p>Reviewed by the board</p></div>\">(ACP)</abbr>.\n"
+    )
+    assert (
+        "HTML003 the attribute 'title' is not allowed on <abbr>: it holds a citation, which "
+        "would be rendered inside the tag; cite outside the tag"
+    ) in _problems(body, policy)
+
+
+def test_a_footnote_is_text_not_a_numbered_note() -> None:
+    """The attack: footnote markers check did not read (`[^]`, or a label of 101 characters)
+    made a numbered superscript and a note holding a made-up paper, next to real citations.
+    The site has no footnotes: such text is shown as written."""
+    import markdown
+
+    from pipeline.checks.markup import SITE_EXTENSIONS
+    from pipeline.markdown_extension import PipelineExtension
+
+    body = "Preferred for everyone.[^]\n\n[^]: Smith J. The STAT-80 trial. N Engl J Med. 2025.\n"
+    rendered = markdown.markdown(body, extensions=[*SITE_EXTENSIONS, PipelineExtension()])
+    assert "<sup>" not in rendered and "footnote" not in rendered and "[^]" in rendered
+
+
+def test_links_that_pass_for_citations_are_refused_however_they_are_written() -> None:
+    """The attack: reference-style links (`[2][stat80]`, `[3]` with a definition), digits as
+    character references or superscripts, emphasis around the number, and a target to a
+    reference entry spelt with a character reference or a percent escape."""
+    body = (
+        "Doses.<sup>[2][stat80]</sup> Safe.[3] Also [4] [stat80].\n\n"
+        "Rosuvastatin.<sup>[&#52;](https://doi.org/10.9999/x)</sup> See [&#50;](#&#114;ef-1).\n\n"
+        "More.[\u00b3](https://doi.org/10.9999/y) And [**5**](https://doi.org/10.9999/z) and "
+        "[the trial](#%72ef-1).\n\n"
+        "[stat80]: https://doi.org/10.9999/stat80\n[3]:\n    https://doi.org/10.9999/elderly\n"
+    )
+    found = [p for p in _problems(body) if p.startswith("HTML011")]
+    assert len(found) == 8, found
+
+
+def test_a_heading_never_takes_an_id_of_the_page_through_its_citation() -> None:
+    """The attack: `## Ref [@k]` reads "Ref 1" on the page, so the toc extension gave it the id
+    ref-1, which the theme printed, outside the sanitized text, into the table of contents and
+    the skip link: both jumped to the References list."""
+    import markdown
+
+    from pipeline.checks.markup import SITE_EXTENSIONS
+    from pipeline.markdown_extension import PipelineExtension
+
+    md = markdown.Markdown(extensions=[*SITE_EXTENSIONS, PipelineExtension()])
+    md.convert("Text [@qaseem2017].\n\n## Ref [@qaseem2017]\n\n## Dosing\n")
+    assert [token["id"] for token in md.toc_tokens] == ["section-ref-1", "dosing"]
+
+
+def test_text_too_full_of_brackets_is_not_rendered_to_find_its_code() -> None:
+    """The attack: a code span holding "<" made check render the text with Python-Markdown,
+    whose reading of links takes time in the square of the number of "[" (16 KB took 35 s).
+    Such a text is checked with nothing taken for code, without rendering it."""
+    from pipeline.checks.markup import _raw_html
+
+    text = "Use `<br>` here. " + "[" * 5000
+    assert _raw_html(text) == [(0, len(text))]

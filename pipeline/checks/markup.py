@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import bisect
 import html
-import itertools
 import re
+import unicodedata
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -222,9 +223,15 @@ def _masked(text: str) -> str:
 
 
 _READ_LIMIT = 200_000  # characters; the longest sample article has 12,000
+# Python-Markdown's reading of links and raw HTML takes time in the square of the number of "["
+# and "<" (8,000 of "[" took 9 s): a text with more than this many is not rendered to find
+# its code (the sample articles have at most a few dozen).
+_MARKS_LIMIT = 1_000
 # The Markdown extensions the site renders with, besides the pipeline's own: mkdocs.yml may list
 # no other (engine_config.py), so check reads an article as readers get it.
-SITE_EXTENSIONS = ("toc", "tables", "admonition", "attr_list", "footnotes")
+# No footnotes: a numbered superscript with a numbered note above the References passed for a
+# citation whose source nobody checks (and check's reading of their markers could be dodged).
+SITE_EXTENSIONS = ("toc", "tables", "admonition", "attr_list")
 # Python-Markdown reading an article as the site renders it (the pipeline's own extension
 # aside: its citations are not author HTML). Every engine adds fenced code itself.
 _RENDER = markdown.Markdown(extensions=[*SITE_EXTENSIONS, "fenced_code"])
@@ -235,7 +242,7 @@ def _raw_html(text: str) -> list[tuple[int, int]]:
     every place each piece's text occurs), merged and in order; the whole text when a piece
     cannot be placed, or when the text is longer than any real article (then nothing is taken
     for code: rendering a megabyte of tags is slow)."""
-    if len(text) > _READ_LIMIT:
+    if len(text) > _READ_LIMIT or text.count("[") + text.count("<") > _MARKS_LIMIT:
         return [(0, len(text))]
     _RENDER.reset()
     lines, fenced = text.split("\n"), 0
@@ -313,7 +320,6 @@ def check_text(
         *_check_nesting(path, body, first_line),
         *(_check_backticks_in_tags(path, body, where, paragraph_ends(body)) if "`" in body else ()),
         *(_check_heading_ids(path, text, where) if article else ()),
-        *(_check_footnotes(path, text, where) if article else ()),
         *_check_admonitions(path, text, where),
     ):
         counts[found.code] = counts.get(found.code, 0) + 1
@@ -362,6 +368,12 @@ def _check_tags(
             yield codes.UNCLOSED_ELEMENT.at(path, *where(left.start), tag=left.name)
 
 
+# The pipeline renders a citation wherever it stands in the text: inside an attribute its
+# markup would end the value, and the rest of the value would become live markup.
+_CITATION_IN_VALUE = re.compile(r"\[[^\[\]]*@")
+CITES = "it holds a citation, which would be rendered inside the tag; cite outside the tag"
+
+
 def _check_attributes(
     path: str,
     line: int,
@@ -379,6 +391,8 @@ def _check_attributes(
             yield codes.HTML_ATTRIBUTE.at(path, line, column, name=name, where=place, why=RUNS_CODE)
         elif name == "id" and value in RESERVED_IDS:
             yield codes.RESERVED_ID.at(path, line, column, id=value)
+        elif value and _CITATION_IN_VALUE.search(value):
+            yield codes.HTML_ATTRIBUTE.at(path, line, column, name=name, where=place, why=CITES)
         elif name not in policy.attributes:
             why = f"allowed attributes are {policy.listed}"
             yield codes.HTML_ATTRIBUTE.at(path, line, column, name=name, where=place, why=why)
@@ -432,16 +446,20 @@ _BARE_DANGEROUS = frozenset({"hidden", "inert", "style", "role", "tabindex"})
 # Markdown links and images: `[text](url)`, `![alt](url)`, and reference definitions
 # `[label]: url` (which an image may use: `![alt][label]`). Brackets are matched as Markdown
 # matches them, nesting included, with one stack per paragraph: linear in the text.
-_REFERENCE = re.compile(r"^[ ]{0,3}\[([^\[\]\n]{1,999})\]:[ \t]*<?([^\s>]+)", re.M)
+# A link reference definition, as Python-Markdown reads one: its address may stand on the
+# next line.
+_REFERENCE = re.compile(r"^[ ]{0,3}\[([^\[\]\n]{1,999})\]:[ \t]*\n?[ \t]*<?([^\s>]+)", re.M)
 # A destination's characters stop at the next bracket, so each is read once.
 _DESTINATION = re.compile(r"\(\s*<?([^\s()<>\[\]]*)")
-_LABEL = re.compile(r"\[([^\[\]\n]{0,999})\]")
+# A reference link's label, as Python-Markdown reads it: one space may stand before it.
+_REFERENCE_LABEL = re.compile(r"\s?\[([^\]]{0,999})\]")
 
 
 def _check_links_and_images(
     path: str, text: str, where: Positions, ends: list[int]
 ) -> Iterator[Diagnostic]:
-    references = {m.group(1).strip().lower(): m for m in _REFERENCE.finditer(text)}
+    references = {" ".join(m.group(1).split()).lower(): m for m in _REFERENCE.finditer(text)}
+    defined = {m.start(1) for m in references.values()}
     for definition in references.values():
         url = definition.group(2)
         if dangerous_scheme(url):
@@ -463,10 +481,12 @@ def _check_links_and_images(
         after = at + 1
         destination = _DESTINATION.match(text, after) if text.startswith("(", after) else None
         url = destination.group(1) if destination else None
-        if url is None and image:
-            label = _LABEL.match(text, after)
+        if url is None and opening + 1 in defined:
+            continue  # the definition itself, not a link
+        if url is None:  # a reference link or image: [text][label], [text][] or [text]
+            label = _REFERENCE_LABEL.match(text, after)
             key = label.group(1) if label and label.group(1) else text[opening + 1 : at][:1000]
-            target = references.get(key.strip().lower())
+            target = references.get(" ".join(key.split()).lower())
             url = target.group(2) if target else None
         if not url:
             continue
@@ -567,12 +587,20 @@ _CITATION_TARGET = re.compile(r"#(?:ref|cite)-\d")
 
 def _lookalike(label: str, url: str) -> str | None:
     """What makes a link pass for a citation: only a number for its text, or an entry of the
-    References list (or a citation) for its target."""
-    if _CITATION_TARGET.match(url):
+    References list (or a citation) for its target. Both are read as readers get them:
+    character references decoded (`&#52;` is 4), a superscript digit as its digit, emphasis
+    and tags around the number dropped, the target's percent escapes decoded (a browser finds
+    `#%72ef-1` at the id ref-1)."""
+    target = urllib.parse.unquote(html.unescape(url)).strip()
+    if _CITATION_TARGET.match(target):
         return f"a link to {url[:40]}"
-    if _NUMBER_ONLY.fullmatch(label):
+    shown = unicodedata.normalize("NFKC", html.unescape(_EMPHASIS.sub("", label)))
+    if _NUMBER_ONLY.fullmatch(shown):
         return f"a link whose text is only '{label.strip()[:20]}'"
     return None
+
+
+_EMPHASIS = re.compile(r"<[^<>]*>|[*_`]")
 
 
 # Python-Markdown's admonition line: `!!! type [type...] ["title"]`, in a list or quote too.
@@ -596,16 +624,3 @@ def _check_admonitions(path: str, text: str, where: Positions) -> Iterator[Diagn
             reported += 1
             line, column = where(found.start(1) + unknown.start())
             yield codes.ADMONITION_TYPE.at(path, line, column, type=unknown.group()[:40])
-
-
-# A footnote marker, `[^1]`, or its note, `[^1]: ...`.
-_FOOTNOTE = re.compile(r"\[\^[^\]\n]{1,100}\]")
-
-
-def _check_footnotes(path: str, text: str, where: Positions) -> Iterator[Diagnostic]:
-    """A footnote is a numbered superscript with a numbered note above the References: it
-    passes for a citation, and its source is never checked against the library."""
-    for found in itertools.islice(_FOOTNOTE.finditer(text), MAX_REPORTED):
-        yield codes.CITATION_LOOKALIKE.at(
-            path, *where(found.start()), what=f"a footnote {found.group()[:20]}"
-        )

@@ -36,20 +36,16 @@ ATTRIBUTES = {
     "abbr": frozenset({"title"}),
     "div": frozenset({"data-audience"}),  # an audience block's audience
 }
-# The classes Python-Markdown's admonitions and footnotes and the pipeline's citations and
-# audience blocks write; any other is dropped.
+# The classes Python-Markdown's admonitions and the pipeline's citations and audience blocks
+# write; any other is dropped.
 CLASSES = {
-    "div": frozenset({"admonition", *ADMONITION_TYPES, "audience-block", "footnote"}),
+    "div": frozenset({"admonition", *ADMONITION_TYPES, "audience-block"}),
     "p": frozenset({"admonition-title", "audience-block__label"}),
     "sup": frozenset({"citation"}),
-    "a": frozenset({"footnote-ref", "footnote-backref"}),
 }
 # The ids an element may carry: a heading the id its words give it (none that the page uses
-# for its own parts), a citation or a footnote reference theirs, a footnote its own.
-_IDS = {
-    "sup": re.compile(r"cite-\d+|fnref\d*:[\w.-]+"),
-    "li": re.compile(r"fn:[\w.-]+"),
-}
+# for its own parts), a citation its own.
+_IDS = {"sup": re.compile(r"cite-\d+")}
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
