@@ -371,9 +371,13 @@ Passages for one kind of reader are written as a block:
 
 The block must be closed with `///`, name an audience, and that audience must be listed in the
 front matter (`audience: [professional, patient]`), because the page only offers the listed
-audiences in "Which best describes you?".
+audiences in "Which best describes you?". The block's first and last lines may not stand inside
+a code span or an HTML comment: the pipeline marks the passage there, and would cut the code
+or comment in two (or keep the passage's end inside the comment, and take the rest of the
+article into the passage).
 
-How to fix: close the block, or add the audience to the front matter's `audience` list.
+How to fix: close the block, add the audience to the front matter's `audience` list, or close
+the code span or comment before the block's line.
 """,
 )
 # --- CIT: citations in the article body --------------------------------------------------
@@ -552,6 +556,20 @@ give one source two numbers.
 
 How to fix: keep one entry, delete the other, and change citations of the deleted key to the
 kept one.
+""",
+)
+BIB_KEY = _declare(
+    "BIB018",
+    E,
+    "A library key holds a space or a control character.",
+    message="the key {key!r} holds a space or a control character",
+    hint="give the entry a key of letters, digits and - _ : . / only",
+    explanation="""
+A key is how articles cite an entry (`[@qaseem2017]`), and staging writes it into the page it
+renders. A key with a line break or a control character in it could not be cited, and written
+into a page it would become a line of its own that the renderer reads as something else.
+
+How to fix: rename the key (and the citations of it) to letters, digits and `- _ : . /`.
 """,
 )
 BIB_MISSING_FIELD = _declare(

@@ -995,3 +995,67 @@ def test_text_too_full_of_brackets_is_not_rendered_to_find_its_code() -> None:
 
     text = "Use `<br>` here. " + "[" * 5000
     assert _raw_html(text) == [(0, len(text))]
+
+
+def test_an_audience_block_line_inside_code_or_a_comment_is_refused() -> None:
+    """The attacks: a passage's last line inside an HTML comment (the container was never
+    closed, and the rest of the article, its emergency advice included, was hidden from every
+    reader who chose an audience), and a code span running across a passage's first line (cut
+    in two by staging, the markup it held went live: a danger box and a forged citation)."""
+    from pipeline.content import audience
+
+    swallowed = "/// audience | patient\nUse heat.\n<!--\n///\n-->\n\nCall 911 at once.\n"
+    across = "Type `pain\n/// audience | patient\nlog <b>x</b>` to log it.\n///\n"
+    for body in (swallowed, across):
+        assert [p.message for p in audience.problems(body, ("patient",))] == [
+            "this line of an audience block stands inside code or a comment"
+        ], body
+    # A fence followed by a tab is a fence to Python-Markdown (it expands tabs first): the
+    # "///" inside it ends nothing.
+    fenced = "/// audience | patient\nUse heat.\n```\t\n///\n```\n\nCall 911 at once.\n"
+    assert [p.message for p in audience.problems(fenced, ("patient",))] == [
+        "the audience block for 'patient' is never closed"
+    ]
+
+
+def test_the_audit_fails_a_passage_holding_text_written_outside_passages() -> None:
+    """Whatever made a passage's container run on (a fence or a comment only one engine reads
+    as such), a reader who chose another audience would lose what it swallowed."""
+    from collections import Counter
+
+    page = (
+        '<html><body><div class="audience-block" data-audience="patient">'
+        '<p class="audience-block__label">For patients and caregivers</p><p>Use heat.<sup>1</sup>'
+        "</p><h2>When to get help</h2><p>Call 911 at once.</p></div></body></html>"
+    )
+    allowed = Counter(["for", "patients", "and", "caregivers", "use", "heat"])
+    found = page_problems(page, "", "approved", allowed)
+    assert found[0].startswith("has audience passages holding text the article does not write")
+    assert "'call'" in found[0]
+    fine = page.replace("<h2>When to get help</h2><p>Call 911 at once.</p>", "")
+    assert not any("audience" in p for p in page_problems(fine, "", "approved", allowed))
+
+
+def test_a_library_key_that_cannot_be_cited_is_refused() -> None:
+    """The attack: a key holding a line break and the marker character; a citation of the entry
+    by its DOI was rewritten to the key in the staged page, where it became a line of its own
+    (a forged audience container)."""
+    from pipeline.checks.library import check_library
+    from pipeline.content.library import parse_library
+    from pipeline.model import Library
+
+    entries, _ = parse_library(
+        "references/library.bib", "@misc{hancock2007\n\x1fprofessional\nx,\n title={T},\n}\n"
+    )
+    found = check_library(Library({e.key: e for e in entries}), DAY)
+    assert "BIB018" in [d.code for d in found]
+
+
+def test_markdown_that_fails_to_render_is_checked_without_a_crash() -> None:
+    """The attack: fenced code with `linenums="1"` made Python-Markdown raise TypeError while
+    check rendered the text (its code held "<"): check exited 2 on a short article."""
+    from pipeline.checks.markup import _raw_html
+
+    text = '```{ .text linenums="1" }\npain score <= 3: stay active\n```\n'
+    assert _raw_html(text) == [(0, len(text))]
+    assert "HTML003" in [p.split()[0] for p in _problems(text)]

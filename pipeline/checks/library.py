@@ -169,9 +169,15 @@ def check_uncited(library: Library, cited: Iterable[str]) -> Iterator[Diagnostic
             yield codes.BIB_UNCITED.at(entry.path, entry.line, 1, key=entry.key)
 
 
+# What a key may not hold: it is written into staged pages (citations by identifier).
+_BAD_KEY = re.compile(r"[\s\x00-\x1f\x7f-\x9f{}]")
+
+
 def check_library(library: Library, today: dt.date) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for entry in library.entries.values():
+        if _BAD_KEY.search(entry.key):
+            found.append(codes.BIB_KEY.at(entry.path, entry.line, 1, key=entry.key[:80]))
         found += check_required_fields(entry)
         found += check_identifiers(entry, today)
     found += check_same_work(library)

@@ -227,6 +227,10 @@ _READ_LIMIT = 200_000  # characters; the longest sample article has 12,000
 # and "<" (8,000 of "[" took 9 s): a text with more than this many is not rendered to find
 # its code (the sample articles have at most a few dozen).
 _MARKS_LIMIT = 1_000
+# Its fenced code looks for the closing line of every line that opens a fence, again for each
+# (39,000 never closed took 82 s): a text with more of them than this is not rendered either.
+_FENCE_LIKE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})", re.MULTILINE)
+_FENCES_LIMIT = 200
 # The Markdown extensions the site renders with, besides the pipeline's own: mkdocs.yml may list
 # no other (engine_config.py), so check reads an article as readers get it.
 # No footnotes: a numbered superscript with a numbered note above the References passed for a
@@ -244,15 +248,22 @@ def _raw_html(text: str) -> list[tuple[int, int]]:
     for code: rendering a megabyte of tags is slow)."""
     if len(text) > _READ_LIMIT or text.count("[") + text.count("<") > _MARKS_LIMIT:
         return [(0, len(text))]
+    if len(_FENCE_LIKE.findall(text)) > _FENCES_LIMIT:
+        return [(0, len(text))]
     _RENDER.reset()
     lines, fenced = text.split("\n"), 0
-    for step in _RENDER.preprocessors:
-        lines = step.run(lines)
-        if isinstance(step, FencedBlockPreprocessor):
-            fenced = len(_RENDER.htmlStash.rawHtmlBlocks)  # rendered code, not the author's
-    root = _RENDER.parser.parseDocument(lines).getroot()
-    for step in _RENDER.treeprocessors:
-        root = step.run(root) or root
+    try:
+        for step in _RENDER.preprocessors:
+            lines = step.run(lines)
+            if isinstance(step, FencedBlockPreprocessor):
+                fenced = len(_RENDER.htmlStash.rawHtmlBlocks)  # rendered code, not the author's
+        root = _RENDER.parser.parseDocument(lines).getroot()
+        for step in _RENDER.treeprocessors:
+            root = step.run(root) or root
+    except Exception:
+        # Python-Markdown fails on some input (fenced code's `linenums="1"` with attr_list
+        # raised TypeError): the text is checked with nothing taken for code, never a crash.
+        return [(0, len(text))]
     pieces = {
         p for p in _RENDER.htmlStash.rawHtmlBlocks[fenced:] if isinstance(p, str) and p.strip()
     }

@@ -12,6 +12,7 @@ agree by construction. The entries are formatted by the project's style.
 from __future__ import annotations
 
 import html
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -41,7 +42,8 @@ def keyed_text(text: str, library: Library) -> str:
     for citation in scan_text(text):
         for item in citation.items:
             key = entry_key(library, item.key)
-            if key != item.key:
+            # A key that cannot be written back as one (BIB018) leaves the citation as it is.
+            if key != item.key and re.fullmatch(r"[^\s\x00-\x1f\x7f-\x9f{}]+", key):
                 start, stop = item.span
                 parts += [text[end:start], written_key(key)]
                 end = stop

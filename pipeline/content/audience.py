@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.citations.scan import fenced_blocks
+from pipeline.citations.scan import code_mask, fenced_blocks
 
 # The audience is read whole and stripped in code: a lazy group before trailing blanks would try
 # every length of a long line (minutes on a hostile one).
@@ -163,14 +163,18 @@ def passages(body: str, who: str) -> list[tuple[int, str]]:
 
 
 def problems(body: str, declared: tuple[str, ...]) -> list[Problem]:
-    """Malformed or unclosed blocks, and blocks for an audience the front matter does not list
-    (the page offers only the listed ones as answers to "Which best describes you?")."""
+    """Malformed or unclosed blocks, blocks for an audience the front matter does not list
+    (the page offers only the listed ones as answers to "Which best describes you?"), and a
+    block's first or last line inside a code span or an HTML comment (see `_inside_code`)."""
     listed = {a.strip().lower() for a in declared}
     found: list[Problem] = []
+    blocks: list[_Block] = []
     for item in _scan(body):
         if isinstance(item, Problem):
             found.append(item)
-        elif item.who not in listed:
+            continue
+        blocks.append(item)
+        if item.who not in listed:
             found.append(
                 Problem(
                     item.start + 1,
@@ -178,6 +182,39 @@ def problems(body: str, declared: tuple[str, ...]) -> list[Problem]:
                     f"add it to the front matter (audience: [..., {item.who}]) or fix the name",
                 )
             )
+    return found + _inside_code(body, blocks)
+
+
+def _inside_code(body: str, blocks: list[_Block]) -> list[Problem]:
+    """Staging puts a block's marks on lines of their own, so a code span or a comment that
+    runs across its first or last line would be cut in two there, and what it held shown as
+    markup (or the block's end kept inside the comment, and the rest of the article taken
+    into the passage). Such a line may not stand inside code or a comment."""
+    if not blocks:
+        return []
+    lines = body.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    spans = code_mask(body)
+    found = []
+    for block in blocks:
+        for index in (block.start, block.end):
+            if index is None:
+                continue
+            low, high = starts[index], starts[index] + len(lines[index])
+            at = bisect.bisect_right(spans, (high, high)) - 1
+            while at >= 0 and spans[at][1] > low:
+                if spans[at][0] < high:
+                    found.append(
+                        Problem(
+                            index + 1,
+                            "this line of an audience block stands inside code or a comment",
+                            "close the code span or the comment before the line, or open it after",
+                        )
+                    )
+                    break
+                at -= 1
     return found
 
 

@@ -27,6 +27,7 @@ import regex  # type: ignore[import-untyped]  # Unicode properties `re` lacks
 from pipeline import codes
 from pipeline.checks.markup import is_external
 from pipeline.citations.scan import without_citations
+from pipeline.content import audience
 from pipeline.content.articles import decode
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
@@ -297,15 +298,49 @@ def _hidden(element: Any) -> str | None:
     return None
 
 
-def page_problems(html_text: str, canonical: str, expected_status: str) -> list[str]:
+def passage_words(article: Article) -> Counter[str]:
+    """The words an article's audience passages may show readers: those of their text as
+    written, and of their labels (`page_problems`)."""
+    allowed: Counter[str] = Counter()
+    for who in audience.used(article.body):
+        label = audience.audience(who).label
+        for _, text in audience.passages(article.body, who):
+            allowed.update(normalize(f"{label} {text}").split())
+    return allowed
+
+
+def _passage_problems(tree: Any, allowed: Counter[str]) -> list[str]:
+    """A reader who answers "Which best describes you?" no longer sees the passages written for
+    other readers: a passage's container must hold nothing but what the article wrote in its
+    passages (a comment or a fence that swallowed a passage's end took the rest of the article
+    into it). Its words are counted against the passages' own; numbers (citations, locators)
+    are the renderer's."""
+    shown: Counter[str] = Counter()
+    for container in tree.find_class("audience-block"):
+        markup = lxml.html.tostring(container, encoding="unicode")
+        shown.update(normalize(html.unescape(_without_tags(markup))).split())  # as on screen
+    extra = [
+        word
+        for word, count in shown.items()
+        if count > allowed[word] and not any(c.isdigit() for c in word)
+    ]
+    if not extra:
+        return []
+    return [f"has audience passages holding text the article does not write in one ({extra[:5]})"]
+
+
+def page_problems(
+    html_text: str, canonical: str, expected_status: str, passages: Counter[str] | None = None
+) -> list[str]:
     """What an article page lacks: exactly one disclaimer element holding the canonical text,
     visible, and outside anything the article's own markup controls; exactly one review-status
-    element with the expected status."""
+    element with the expected status; audience passages holding only what they were written to
+    hold (`passages`: their words, from `passage_words`)."""
     try:
         tree = lxml.html.document_fromstring(html_text)
     except (ValueError, lxml.etree.ParserError):
         return ["cannot be read as HTML"]
-    problems = []
+    problems = [] if passages is None else _passage_problems(tree, passages)
     marked = tree.xpath('//*[@id="medical-disclaimer" or @id="review-status"]')
     disclaimers = [element for element in marked if element.get("id") == "medical-disclaimer"]
     if len(disclaimers) != 1:
@@ -469,7 +504,8 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
         if article is not None:
             written.add(article.path)
             expected = article.status.slug if plan.preview else "approved"
-            for problem in page_problems(text, canonical, expected):
+            allowed = passage_words(article)
+            for problem in page_problems(text, canonical, expected, allowed):
                 problems.append(codes.PAGE_INCOMPLETE.at(article.path, page=rel, problem=problem))
         for problem in page_loads(text, theme):
             problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
