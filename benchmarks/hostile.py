@@ -80,6 +80,10 @@ def bodies(size: int) -> dict[str, str]:
     found["code showing markup, then link openers (190 KB)"] = ("Use `<br>` here. " + "[" * size)[
         : min(size, 190_000)
     ]
+    # The same for fenced code, which looks for the closing line of every opening line again.
+    found["code showing markup, then fence openers never closed (190 KB)"] = (
+        "Use `<b>` here.\n\n" + "```a\n" * (size // 5 + 1)
+    )[: min(size, 190_000)]
     found["one long line of words"] = ("word " * (size // 5 + 1))[:size]
     found["an audience opener and a long line of blanks"] = ("/// audience |" + " " * size + "x")[
         :size
