@@ -43,7 +43,7 @@ from pipeline.project import ARTICLES_DIR, Project
 from pipeline.registry.lock import LOCK, check_lock_change, load_lock
 from pipeline.review import rules
 from pipeline.review.past import BaseBranch, committed_signatures
-from pipeline.review.roster import SIGNATURES_FILE, check_roster_change
+from pipeline.review.roster import SIGNATURES_FILE, check_roster_change, future_signatures
 from pipeline.review.signatures import signature_id
 from pipeline.settings import SETTINGS_FILE
 from pipeline.site.build import Build, finish, prepare
@@ -106,8 +106,8 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
         now(SETTINGS_FILE),
         now(SIGNATURES_FILE),
         git.file_at(root, base, SIGNATURES_FILE),
-        today(),
     )
+    found += future_signatures(now(SIGNATURES_FILE), today())
     retractions, _ = load_retractions(root)
     found += check_retractions_change(
         base, git.file_at(root, base, RETRACTIONS), retractions, project.library

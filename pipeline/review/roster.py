@@ -91,6 +91,19 @@ def valid_signers(
     return found
 
 
+def future_signatures(signatures: str | None, today: dt.date) -> list[Diagnostic]:
+    """REV019 for each roster signature dated after `today`: one would make every real
+    signature of a later change count for nothing ("dated before" it), whoever wrote it, and
+    even with the roster unchanged."""
+    return [
+        codes.ROSTER_SIGNATURE_FUTURE.at(
+            SIGNATURES_FILE, 1, 1, by=r.by, day=r.on.isoformat(), today=today.isoformat()
+        )
+        for r in parse_signatures(signatures)
+        if r.on > today
+    ]
+
+
 def check_roster_change(
     base: str,
     base_roster: str | None,
@@ -99,32 +112,6 @@ def check_roster_change(
     settings: str | None,
     signatures: str | None,
     base_signatures: str | None = None,
-    today: dt.date | None = None,
-) -> list[Diagnostic]:
-    """What a change may not do to the roster and the settings (REV012), or to the roster's
-    signatures: a record dated after `today` (REV019) would have made every real signature of
-    a later change count for nothing ("dated before" it), whoever wrote it, and even with the
-    roster unchanged."""
-    future = [
-        codes.ROSTER_SIGNATURE_FUTURE.at(
-            SIGNATURES_FILE, 1, 1, by=r.by, day=r.on.isoformat(), today=today.isoformat()
-        )
-        for r in parse_signatures(signatures)
-        if today is not None and r.on > today
-    ]
-    return future + _unsigned_change(
-        base, base_roster, base_settings, roster, settings, signatures, base_signatures
-    )
-
-
-def _unsigned_change(
-    base: str,
-    base_roster: str | None,
-    base_settings: str | None,
-    roster: str | None,
-    settings: str | None,
-    signatures: str | None,
-    base_signatures: str | None,
 ) -> list[Diagnostic]:
     """REV012 when the roster or the settings differ from `base` without enough valid admin
     signatures of the base roster; nothing when neither changed or `base` had no roster. A
