@@ -372,12 +372,12 @@ Passages for one kind of reader are written as a block:
 The block must be closed with `///`, name an audience, and that audience must be listed in the
 front matter (`audience: [professional, patient]`), because the page only offers the listed
 audiences in "Which best describes you?". The block's first and last lines may not stand inside
-a code span or an HTML comment: the pipeline marks the passage there, and would cut the code
-or comment in two (or keep the passage's end inside the comment, and take the rest of the
-article into the passage).
+a code span, an HTML comment or a raw HTML element: the pipeline marks the passage there, and
+would cut the code or comment in two (or keep the passage's end inside it, and take the rest
+of the article into the passage).
 
 How to fix: close the block, add the audience to the front matter's `audience` list, or close
-the code span or comment before the block's line.
+the code span, comment or element before the block's line.
 """,
 )
 # --- CIT: citations in the article body --------------------------------------------------

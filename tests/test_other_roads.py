@@ -991,10 +991,10 @@ def test_text_too_full_of_brackets_is_not_rendered_to_find_its_code() -> None:
     """The attack: a code span holding "<" made check render the text with Python-Markdown,
     whose reading of links takes time in the square of the number of "[" (16 KB took 35 s).
     Such a text is checked with nothing taken for code, without rendering it."""
-    from pipeline.checks.markup import _raw_html
+    from pipeline.checks.markup import raw_html_spans
 
     text = "Use `<br>` here. " + "[" * 5000
-    assert _raw_html(text) == [(0, len(text))]
+    assert raw_html_spans(text) == [(0, len(text))]
 
 
 def test_an_audience_block_line_inside_code_or_a_comment_is_refused() -> None:
@@ -1008,7 +1008,7 @@ def test_an_audience_block_line_inside_code_or_a_comment_is_refused() -> None:
     across = "Type `pain\n/// audience | patient\nlog <b>x</b>` to log it.\n///\n"
     for body in (swallowed, across):
         assert [p.message for p in audience.problems(body, ("patient",))] == [
-            "this line of an audience block stands inside code or a comment"
+            "this line of an audience block stands inside code, a comment or raw HTML"
         ], body
     # A fence followed by a tab is a fence to Python-Markdown (it expands tabs first): the
     # "///" inside it ends nothing.
@@ -1054,8 +1054,43 @@ def test_a_library_key_that_cannot_be_cited_is_refused() -> None:
 def test_markdown_that_fails_to_render_is_checked_without_a_crash() -> None:
     """The attack: fenced code with `linenums="1"` made Python-Markdown raise TypeError while
     check rendered the text (its code held "<"): check exited 2 on a short article."""
-    from pipeline.checks.markup import _raw_html
+    from pipeline.checks.markup import raw_html_spans
 
     text = '```{ .text linenums="1" }\npain score <= 3: stay active\n```\n'
-    assert _raw_html(text) == [(0, len(text))]
+    assert raw_html_spans(text) == [(0, len(text))]
     assert "HTML003" in [p.split()[0] for p in _problems(text)]
+
+
+def test_a_raw_html_element_may_not_swallow_an_audience_block_line() -> None:
+    """The attack: a <table> opened in a passage and closed after it took the passage's end
+    into one raw HTML block; the sanitizer's parser then moved the text after it into the
+    passage's container, hidden from readers who chose the other audience."""
+    from pipeline.checks.markup import raw_html_spans
+    from pipeline.content import audience
+
+    body = (
+        "/// audience | patient\nStay active.\n<table>\n///\n\n"
+        "Get emergency care now if your legs go numb.\n\n</table>\n"
+    )
+    assert [p.message for p in audience.problems(body, ("patient",), raw_html_spans(body))] == [
+        "this line of an audience block stands inside code, a comment or raw HTML"
+    ]
+
+
+def test_the_words_a_passage_may_show_are_those_it_renders() -> None:
+    """False refusals of ordinary writing (C<sub>max</sub>, Sj&ouml;gren, un*usual*ly), and an
+    attribute's text counted as if readers saw it (which let the emergency advice swallowed
+    after a passage pass for the passage's own words)."""
+    from pipeline.site.audit import passage_words
+
+    text = (
+        "---\ntitle: T\nstatus: Submitted\nauthors: [a]\nlast_updated: 2026-01-01\n"
+        "summary: S.\naudience: [patient]\n---\n\n/// audience | patient\n"
+        "- It reaches C<sub>max</sub> early; un*usual*ly, Sj&ouml;gren matters.\n"
+        '- <abbr title="Get emergency care now">Warning signs</abbr> need care.\n///\n'
+    )
+    article, _ = parse_article("content/articles/t.md", text, DAY)
+    assert article is not None
+    words = passage_words(article)
+    assert {"cmax", "unusually", "sjogren", "warning", "patients"} <= set(words)
+    assert "emergency" not in words

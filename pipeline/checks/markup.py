@@ -208,7 +208,7 @@ def _masked(text: str) -> str:
     # Only code that holds a "<" can hide markup (most articles have none).
     if not any("<" in text[start:end] for start, end in spans):
         return text
-    raw = _raw_html(text)
+    raw = raw_html_spans(text)
     starts = [start for start, _ in raw]
     parts, done = [], 0
     for start, end in spans:
@@ -241,7 +241,7 @@ SITE_EXTENSIONS = ("toc", "tables", "admonition", "attr_list")
 _RENDER = markdown.Markdown(extensions=[*SITE_EXTENSIONS, "fenced_code"])
 
 
-def _raw_html(text: str) -> list[tuple[int, int]]:
+def raw_html_spans(text: str) -> list[tuple[int, int]]:
     """Where the raw HTML Python-Markdown renders from `text` stands in it (block and inline,
     every place each piece's text occurs), merged and in order; the whole text when a piece
     cannot be placed, or when the text is longer than any real article (then nothing is taken

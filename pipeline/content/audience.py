@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from pipeline.citations.scan import code_mask, fenced_blocks
@@ -162,10 +162,13 @@ def passages(body: str, who: str) -> list[tuple[int, str]]:
     return found
 
 
-def problems(body: str, declared: tuple[str, ...]) -> list[Problem]:
+def problems(
+    body: str, declared: tuple[str, ...], raw: Sequence[tuple[int, int]] = ()
+) -> list[Problem]:
     """Malformed or unclosed blocks, blocks for an audience the front matter does not list
     (the page offers only the listed ones as answers to "Which best describes you?"), and a
-    block's first or last line inside a code span or an HTML comment (see `_inside_code`)."""
+    block's first or last line inside a code span, an HTML comment or raw HTML (`raw`: where
+    Python-Markdown reads raw HTML in the body; see `_inside_code`)."""
     listed = {a.strip().lower() for a in declared}
     found: list[Problem] = []
     blocks: list[_Block] = []
@@ -182,40 +185,41 @@ def problems(body: str, declared: tuple[str, ...]) -> list[Problem]:
                     f"add it to the front matter (audience: [..., {item.who}]) or fix the name",
                 )
             )
-    return found + _inside_code(body, blocks)
+    return found + _inside_code(body, blocks, raw)
 
 
-def _inside_code(body: str, blocks: list[_Block]) -> list[Problem]:
-    """Staging puts a block's marks on lines of their own, so a code span or a comment that
-    runs across its first or last line would be cut in two there, and what it held shown as
-    markup (or the block's end kept inside the comment, and the rest of the article taken
-    into the passage). Such a line may not stand inside code or a comment."""
+def _inside_code(body: str, blocks: list[_Block], raw: Sequence[tuple[int, int]]) -> list[Problem]:
+    """Staging puts a block's marks on lines of their own, so a code span, a comment or a raw
+    HTML block that runs across its first or last line would be cut in two there, and what it
+    held shown as markup (or the block's end kept inside it, and the rest of the article taken
+    into the passage). Such a line may not stand inside any of them."""
     if not blocks:
         return []
     lines = body.split("\n")
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
-    spans = code_mask(body)
     found = []
-    for block in blocks:
-        for index in (block.start, block.end):
-            if index is None:
-                continue
-            low, high = starts[index], starts[index] + len(lines[index])
-            at = bisect.bisect_right(spans, (high, high)) - 1
-            while at >= 0 and spans[at][1] > low:
-                if spans[at][0] < high:
+    for spans in (code_mask(body), tuple(raw)):
+        for block in blocks:
+            for index in (block.start, block.end):
+                if index is not None and _overlaps(spans, starts[index], len(lines[index])):
                     found.append(
                         Problem(
                             index + 1,
-                            "this line of an audience block stands inside code or a comment",
-                            "close the code span or the comment before the line, or open it after",
+                            "this line of an audience block stands inside code, a comment or "
+                            "raw HTML",
+                            "close the code, comment or HTML element before the line, or open "
+                            "it after",
                         )
                     )
-                    break
-                at -= 1
     return found
+
+
+def _overlaps(spans: Sequence[tuple[int, int]], low: int, length: int) -> bool:
+    """Whether any of the sorted, disjoint `spans` overlaps the line at `low`."""
+    at = bisect.bisect_right(spans, (low + length, low + length)) - 1
+    return at >= 0 and spans[at][1] > low and spans[at][0] <= low + length
 
 
 def convert(body: str) -> str:

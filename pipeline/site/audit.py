@@ -22,10 +22,11 @@ from typing import Any
 import ahocorasick
 import lxml.etree
 import lxml.html
+import markdown
 import regex  # type: ignore[import-untyped]  # Unicode properties `re` lacks
 
 from pipeline import codes
-from pipeline.checks.markup import is_external
+from pipeline.checks.markup import SITE_EXTENSIONS, is_external
 from pipeline.citations.scan import without_citations
 from pipeline.content import audience
 from pipeline.content.articles import decode
@@ -298,14 +299,22 @@ def _hidden(element: Any) -> str | None:
     return None
 
 
+# The passages rendered on their own, as the site renders Markdown (citations aside: their
+# numbers are not counted).
+_PASSAGES = markdown.Markdown(extensions=[*SITE_EXTENSIONS, "fenced_code"])
+
+
 def passage_words(article: Article) -> Counter[str]:
-    """The words an article's audience passages may show readers: those of their text as
-    written, and of their labels (`page_problems`)."""
+    """The words an article's audience passages may show readers: those of their labels, and
+    of their text as Python-Markdown renders it, read as a reader reads a page (attribute
+    values are not text; entities decoded; `C<sub>max</sub>` one word) (`page_problems`)."""
     allowed: Counter[str] = Counter()
     for who in audience.used(article.body):
         label = audience.audience(who).label
         for _, text in audience.passages(article.body, who):
-            allowed.update(normalize(f"{label} {text}").split())
+            _PASSAGES.reset()
+            shown = html.unescape(_without_tags(_PASSAGES.convert(text)))
+            allowed.update(normalize(f"{label} {shown}").split())
     return allowed
 
 
@@ -317,7 +326,7 @@ def _passage_problems(tree: Any, allowed: Counter[str]) -> list[str]:
     are the renderer's."""
     shown: Counter[str] = Counter()
     for container in tree.find_class("audience-block"):
-        markup = lxml.html.tostring(container, encoding="unicode")
+        markup = lxml.html.tostring(container, encoding="unicode", with_tail=False)
         shown.update(normalize(html.unescape(_without_tags(markup))).split())  # as on screen
     extra = [
         word
