@@ -101,31 +101,26 @@ def code_mask(text: str) -> tuple[tuple[int, int], ...]:
     code span's closing backticks are looked up among the runs of the same width in the same
     paragraph (code spans, as in Markdown, never cross a blank line)."""
     spans: list[tuple[int, int]] = []
-    closings: dict[str, list[int]] = {}  # each fence -> where the lines that close it start
-    for line in _CLOSING.finditer(text):
-        closings.setdefault(line.group(1), []).append(line.start())
     pos = 0
-    fence_end = _next_fence_block(text, 0, closings)
-    while fence_end is not None:
-        start, end = fence_end
+    for start, end in fenced_blocks(text):
         spans.extend(_inline_code_spans(text, pos, start))
         spans.append((start, end))
         pos = end
-        fence_end = _next_fence_block(text, end, closings)
     spans.extend(_inline_code_spans(text, pos, len(text)))
     return tuple(sorted(spans))
 
 
-def fenced_blocks(text: str) -> list[tuple[int, int]]:
-    """Spans (start, end) of the fenced code blocks alone, found as `code_mask` finds them."""
-    closings: dict[str, list[int]] = {}
+@functools.lru_cache(maxsize=64)  # code_mask and audience blocks ask for the same text
+def fenced_blocks(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans (start, end) of the fenced code blocks, in order."""
+    closings: dict[str, list[int]] = {}  # each fence -> where the lines that close it start
     for line in _CLOSING.finditer(text):
         closings.setdefault(line.group(1), []).append(line.start())
     found, fence_end = [], _next_fence_block(text, 0, closings)
     while fence_end is not None:
         found.append(fence_end)
         fence_end = _next_fence_block(text, fence_end[1], closings)
-    return found
+    return tuple(found)
 
 
 def _next_fence_block(

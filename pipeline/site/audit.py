@@ -313,9 +313,14 @@ def passage_words(article: Article) -> Counter[str]:
         label = audience.audience(who).label
         for _, text in audience.passages(article.body, who):
             _PASSAGES.reset()
-            shown = html.unescape(_without_tags(_PASSAGES.convert(text)))
-            allowed.update(normalize(f"{label} {shown}").split())
+            allowed.update(normalize(label).split() + _shown_words(_PASSAGES.convert(text)))
     return allowed
+
+
+def _shown_words(markup: str) -> list[str]:
+    """The words of HTML as a reader sees them: text only, inline tags joining what they
+    separate, entities decoded."""
+    return normalize(html.unescape(_without_tags(markup))).split()
 
 
 def _passage_problems(tree: Any, allowed: Counter[str]) -> list[str]:
@@ -326,8 +331,9 @@ def _passage_problems(tree: Any, allowed: Counter[str]) -> list[str]:
     are the renderer's."""
     shown: Counter[str] = Counter()
     for container in tree.find_class("audience-block"):
-        markup = lxml.html.tostring(container, encoding="unicode", with_tail=False)
-        shown.update(normalize(html.unescape(_without_tags(markup))).split())  # as on screen
+        shown.update(
+            _shown_words(lxml.html.tostring(container, encoding="unicode", with_tail=False))
+        )
     extra = [
         word
         for word, count in shown.items()
