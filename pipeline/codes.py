@@ -757,20 +757,21 @@ RETRACTION_REMOVED = _declare(
     "BIB017",
     E,
     "A change removes a retraction that the base branch records.",
-    message="{source} on {base} records that {identifier} ('{entry}') was retracted; "
+    message="{source} on {base} records that {identifier} was retracted; "
     "this change removes that record",
     hint="restore it from {base} (git checkout {base} -- {file})",
     explanation="""
 A retraction is not undone, so a record of one never leaves the registry lock
-(`references/registry-lock.json`) or the board's own list (`references/retractions.txt`) while
-the library still has the work: without it `check` would no longer stop the articles that cite
-the work. This is checked on pull requests (`check --base`), against the files of the branch the
-change would be merged into. The lock is written only by `python -m pipeline references verify`,
-and the weekly registry check opens its own pull request with it.
+(`references/registry-lock.json`) or the board's own list (`references/retractions.txt`),
+whether the library has the work or not: without it `check` would no longer stop an article
+that cites the work, including one a later change adds together with the work. This is
+checked on pull requests (`check --base`), against the files of the branch the change would be
+merged into. The lock is written only by `python -m pipeline references verify`, which keeps
+every retraction it has found, and the weekly registry check opens its own pull request with
+it.
 
-How to fix: restore the file from the base branch. If a retraction was recorded against the
-wrong work, the board first takes the work out of the library in a reviewed pull request (every
-article citing it changes and is approved again), then corrects the record in another.
+How to fix: restore the file from the base branch. A line of `retractions.txt` that names the
+wrong work stays, with a comment saying so; it stops only articles that cite that work.
 """,
 )
 
@@ -1326,6 +1327,21 @@ print the title and the description into the page's head, so anything else (a li
 would reach it without being escaped.
 
 How to fix: write the value as text, for example `description: How our board reviews articles`.
+""",
+)
+PAGE_TITLE_TAKEN = _declare(
+    "PAGE006",
+    E,
+    "A site page has the title of an article.",
+    message="the page is titled '{title}', as {article} is",
+    hint="give the page a title of its own, or link to the article",
+    explanation="""
+A site page reaches readers without any board member's signature. Titled as an article is
+(whether that article is published or not), and with the board's notice or a "Reviewed by"
+line copied in, readers would take it for the reviewed answer. Site pages are reviewed by the
+board's admins; this check makes the confusion impossible to merge by mistake.
+
+How to fix: give the page a title of its own; to point readers at the article, link to it.
 """,
 )
 PAGE_CITATION = _declare(

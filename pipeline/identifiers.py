@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import unquote, urlparse
 
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID = re.compile(r"^\d{1,9}$")
@@ -48,13 +49,40 @@ def normalize_identifier(text: str) -> str:
 
 
 def normalize_doi(doi: str) -> str:
-    """`https://doi.org/10.1/ABC`, `doi:10.1/ABC` and `10.1/abc` are the same DOI, and so is one
-    with a zero-width space hidden in it (which `check` reports on its own, BIB007)."""
-    return strip_doi_prefix(normalize_identifier(doi)).casefold()
+    """`https://doi.org/10.1/ABC`, `doi:10.1/ABC`, `10.1/abc` and `10.1%2Fabc` (as an address
+    writes it, and doi.org resolves it) are the same DOI, and so is one with a zero-width space
+    hidden in it (which `check` reports on its own, BIB007)."""
+    return normalize_identifier(unquote(strip_doi_prefix(normalize_identifier(doi)))).casefold()
 
 
 def normalize_pmid(pmid: str) -> str:
-    return normalize_identifier(pmid)
+    """`09500320` is PMID 9500320 to PubMed."""
+    normal = normalize_identifier(pmid)
+    return normal.lstrip("0") or normal if normal.isdigit() else normal
+
+
+# Addresses that name a DOI or a PMID: doi.org, a publisher's /doi/[abs|full|pdf/]10.x/..., PubMed.
+_DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
+_DOI_PATH = re.compile(r"/doi/(?:[a-z]+/)?(10\.\d{4,9}/.+)", re.IGNORECASE)
+_PUBMED = re.compile(r"/(?:pubmed/)?(\d{1,9})/?")
+_PUBMED_HOSTS = frozenset({"pubmed.ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov"})
+
+
+def url_identifier(url: str) -> str | None:
+    """The DOI or PMID an address names (`https://doi.org/10.1/x` -> `doi:10.1/x`), or None: a
+    source linked by such an address is the work that identifier names, retracted or not."""
+    try:
+        parsed = urlparse(normalize_identifier(url))
+    except ValueError:
+        return None
+    host = (parsed.hostname or "").casefold()
+    if host in _DOI_HOSTS:
+        return identifier("doi", parsed.path.lstrip("/"))
+    if host in _PUBMED_HOSTS and (found := _PUBMED.fullmatch(parsed.path)):
+        return identifier("pmid", found.group(1))
+    if found := _DOI_PATH.search(unquote(parsed.path)):
+        return identifier("doi", found.group(1))
+    return None
 
 
 def identifier(kind: str, value: str) -> str | None:

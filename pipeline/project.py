@@ -33,7 +33,7 @@ from pipeline.content.board import load_board
 from pipeline.content.disclaimer import Disclaimer, load_disclaimer
 from pipeline.content.files import check_files, readable
 from pipeline.content.library import load_library
-from pipeline.content.pages import load_pages
+from pipeline.content.pages import check_titles, load_pages
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article, Board, Library
 from pipeline.registry.lock import LOCK, Lock, load_lock
@@ -269,7 +269,7 @@ def load_project(
         diagnostics += check_uncited(library, cited)
         diagnostics += check_registry(library, cited, lock, today, settings.lock_max_age_days)
     site_pages, found = load_pages(root)
-    diagnostics += found
+    diagnostics += found + check_titles(site_pages.pages, articles)
     diagnostics += config_problems(root)
     return Project(
         root=root,

@@ -133,7 +133,7 @@ def test_a_hidden_disclaimer_fails_the_audit(minimal: Path, cli, engine: str) ->
     )
     result = cli("build", "--engine", engine, cwd=minimal)
     assert result.code == 1
-    assert "#medical-disclaimer is inside a collapsed <details> box" in result.stderr
+    assert "#medical-disclaimer is not where the article template puts it" in result.stderr
 
 
 def test_the_preview_marks_every_page_noindex_and_pending_articles(

@@ -13,7 +13,13 @@ import pytest
 
 from pipeline.content.articles import parse_article
 from pipeline.engines import ENGINES, theme
-from pipeline.site.audit import output_words, page_loads, page_problems, probes
+from pipeline.site.audit import (
+    DISCLAIMER_PATH,
+    output_words,
+    page_loads,
+    page_problems,
+    probes,
+)
 from tests import signing
 from tests.conftest import DAY, commit_all, edit, git, run_module, site_files
 
@@ -52,6 +58,35 @@ def test_a_withheld_articles_text_pasted_into_a_site_page_fails_the_build(
     """Site pages are not published articles: their text proves nothing, and the audit reads
     them like any page."""
     _leaks_when_appended(minimal, cli, "content/pages/editorial-policy.md", PENDING_SENTENCE)
+
+
+def test_a_withheld_sentence_written_as_css_escapes_fails_the_build(minimal: Path, cli) -> None:
+    """The attack (a stylesheet change): the sentence as `content: "\\54 \\68 …"`, which readers
+    see on every page as the letters the escapes stand for."""
+    escaped = "".join(f"\\{ord(c):x} " for c in PENDING_SENTENCE)
+    rule = f'.md-content__inner::after {{ content: "{escaped}"; }}'
+    _leaks_when_appended(minimal, cli, "overrides/assets/pipeline.css", rule)
+
+
+def test_a_site_page_may_not_take_an_articles_title(minimal: Path, cli) -> None:
+    """The attack: a site page titled as the approved back-pain article, the board's notice and
+    a "Reviewed by" line copied in, and a changed dose in its text."""
+    before = built(minimal, cli)
+    title = next(
+        line.split(":", 1)[1].strip().strip("'\"")
+        for line in (minimal / "content/articles/back-pain.md").read_text("utf-8").splitlines()
+        if line.startswith("title:")
+    )
+    page = minimal / "content/pages/answers/back-pain.md"
+    page.parent.mkdir()
+    page.write_text(f"# {title.upper()}\n\nReviewed by the board. Take twice the dose.\n")
+    result = cli("build", cwd=minimal)
+    assert result.code == 1
+    assert "content/pages/answers/back-pain.md:0:0: error PAGE006 the page is titled " in (
+        result.stderr
+    )
+    assert "as content/articles/back-pain.md is" in result.stderr
+    assert site_files(minimal / "site") == before
 
 
 def test_a_withheld_articles_text_in_an_attribute_fails_the_build(minimal: Path, cli) -> None:
@@ -257,16 +292,45 @@ def test_a_script_saved_under_a_pdfs_or_an_images_name_is_refused(minimal: Path,
         )
 
 
-def test_part_of_the_disclaimer_hidden_fails_the_audit() -> None:
-    canonical = "read this"
-    for inner in ("<p hidden>read this</p>", "<details><p>read this</p></details>"):
-        page = (
-            '<html><body><section id="review-status" data-status="approved"></section>'
-            f'<aside id="medical-disclaimer">{inner}</aside></body></html>'
-        )
+def _article_page(around: str) -> str:
+    """A page with the theme's chain of elements, `around` (holding `{}`) where the article
+    template puts the disclaimer, and the disclaimer in it."""
+    opened = "".join(f'<{tag} class="{cls}">' for tag, cls in DISCLAIMER_PATH[2:])
+    closed = "".join(f"</{tag}>" for tag, _ in reversed(DISCLAIMER_PATH[2:]))
+    disclaimer = (
+        '<aside id="medical-disclaimer" class="medical-disclaimer"><p>read this</p></aside>'
+    )
+    status = '<section id="review-status" data-status="approved"></section>'
+    inner = status + around.format(disclaimer)
+    return f'<html class="no-js"><body>{opened}{inner}{closed}</body></html>'
+
+
+def test_a_disclaimer_wrapped_in_anything_the_template_does_not_write_fails_the_audit() -> None:
+    """The attack (a template change): the disclaimer inside a <dialog>, a popover, the
+    site's own visually-hidden class, <template>, <noscript>, or a collapsed <details>; or a
+    part of it hidden. The audit knows where the template puts it, and nothing else passes."""
+    assert page_problems(_article_page("{}"), "read this", "approved") == []
+    for around in (
+        "<dialog>{}</dialog>",
+        "<div popover>{}</div>",
+        '<div class="visually-hidden">{}</div>',
+        "<noscript>{}</noscript>",
+        "<details><summary>More</summary>{}</details>",
+        '<div class="article-body">{}</div>',
+    ):
+        problems = page_problems(_article_page(around), "read this", "approved")
+        assert any("is not where the article template puts it" in p for p in problems), around
+    page = _article_page("{}")
+    for inner in ("<p hidden>", '<p style="display:none">', "<details><p>", "<p popover>"):
+        hidden = page.replace("<p>", inner)
         assert any(
-            "part of #medical-disclaimer" in p for p in page_problems(page, canonical, "approved")
-        )
+            "part of #medical-disclaimer" in p
+            for p in page_problems(hidden, "read this", "approved")
+        ), inner
+    styled = page.replace(
+        '<div class="clinical-article">', '<div class="clinical-article" style="opacity:0">'
+    )
+    assert "with style" in " ".join(page_problems(styled, "read this", "approved"))
 
 
 def test_an_svg_tspan_inside_a_word_does_not_split_it() -> None:
@@ -363,6 +427,46 @@ def test_a_zero_width_space_does_not_hide_a_retracted_doi(minimal: Path, cli) ->
     assert " CIT003 'browning2001' is a retracted work" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("written", "reported"),
+    [
+        # As an address writes it; doi.org resolves it to the same work.
+        ("doi     = {10.1001%2Farchinte.161.13.1613}", None),
+        ("doi     = {https://doi.org/10.1001/archinte.161.13.1613%20}", None),
+        ("pmid    = {011495215}", "PMID '011495215' must be digits only, the first not 0"),
+        # No doi field at all: the work linked by an address that names its DOI or PMID.
+        (
+            "url     = {https://doi.org/10.1001/archinte.161.13.1613}",
+            "names the DOI 10.1001/archinte.161.13.1613, which the doi field does not",
+        ),
+        (
+            "url     = {https://pubmed.ncbi.nlm.nih.gov/11495215/}",
+            "names the PMID 11495215, which the pmid field does not",
+        ),
+        (
+            "url     = {https://jamanetwork.com/doi/full/10.1001/archinte.161.13.1613}",
+            "names the DOI 10.1001/archinte.161.13.1613, which the doi field does not",
+        ),
+    ],
+)
+def test_a_retracted_work_written_another_way_is_still_caught(
+    minimal: Path, cli, written: str, reported: str | None
+) -> None:
+    """The attack: the retracted work's DOI percent-encoded, its PMID with a leading zero, or
+    the work linked only by an address naming its DOI or PMID: the retraction list matched
+    none of them, and `references verify` never looked such an entry up."""
+    edit(minimal, "references/library.bib", "doi     = {10.1001/archinte.161.13.1613}", written)
+    (minimal / "references/retractions.txt").write_text(
+        "10.1001/archinte.161.13.1613\n11495215\n", "utf-8"
+    )
+    result = cli("check", cwd=minimal)
+    assert result.code == 1
+    if reported is None:
+        assert " CIT003 'browning2001' is a retracted work" in result.stdout
+    else:
+        assert "error BIB007 'browning2001': " in result.stdout and reported in result.stdout
+
+
 def test_nine_superscripts_on_one_line_are_not_nesting() -> None:
     from pipeline.checks.markup import check_markup
 
@@ -422,11 +526,25 @@ def test_a_pull_request_may_not_take_a_work_off_the_boards_retraction_list(repo:
     assert result.code == 1
     assert (
         "references/retractions.txt:1:1: error BIB017 references/retractions.txt on main records "
-        "that 10.1001/archinte.161.13.1613 ('browning2001') was retracted"
+        "that DOI 10.1001/archinte.161.13.1613 was retracted"
     ) in result.stdout
     # Adding to the list is always allowed.
     (repo / "references/retractions.txt").write_text(listed + "28192789\n", "utf-8")
     assert "BIB017" not in cli("check", "--base", "main", cwd=repo).stdout
+
+
+def test_a_retraction_of_a_work_the_library_lacks_may_not_leave_the_list(repo: Path, cli) -> None:
+    """The attack: the work is not in the library, so one pull request takes it off the list
+    and the next adds it with an article citing it, and neither hears of the retraction."""
+    listed = "# Wakefield AJ et al. Lancet 1998\n10.1016/S0140-6736(97)11096-0\n9500320\n"
+    (repo / "references/retractions.txt").write_text(listed, "utf-8")
+    commit_all(repo, "the board lists a retraction")
+    git(repo, "checkout", "-q", "-b", "change")
+    (repo / "references/retractions.txt").write_text("# Retracted works\n", "utf-8")
+    commit_all(repo, "tidy the list")
+    found = cli("check", "--base", "main", cwd=repo).stdout
+    assert "records that DOI 10.1016/s0140-6736(97)11096-0 was retracted" in found
+    assert "records that PMID 9500320 was retracted" in found
 
 
 def test_a_heading_may_not_take_the_id_a_citation_links_to(minimal: Path, cli) -> None:
@@ -513,6 +631,18 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
             "the plugin 'material/privacy' is not allowed",
         ),
         (original + "\nsite_dir: ../victim\n", "site_dir must be site"),
+        # The build machine's environment (a CI token) printed on every page.
+        (
+            original + "\ncopyright: !ENV [SECRET_TOKEN, HOME]\n",
+            "reads an environment variable (!ENV) other than SITE_URL; write the value itself",
+        ),
+        # Settings of the wrong shape, or a NUL in a path: a diagnostic, never exit 2.
+        (original.replace("plugins:\n", "plugins: 5\nx:\n", 1), "plugins must be a list"),
+        (
+            original.replace("custom_dir: overrides", 'custom_dir: "overrides\\0"'),
+            "theme.custom_dir must be overrides",
+        ),
+        (original + '\nhooks: ["overrides/x\\0.py"]\n', "keep hooks in overrides/"),
         (original.replace("name: material", "name: readthedocs"), "theme.name must be material"),
         (
             original.replace(
@@ -532,6 +662,32 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
         # The check of a pull request says so too, before anything is rendered.
         checked = run_module("check", cwd=minimal)
         assert checked.returncode == 1 and where in checked.stdout, checked.stdout
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '{% include "/etc/hostname" %}',
+        '{% include "../content/articles/pending.md" %}',
+        '{% include "partials/" ~ "x.html" %}',
+        '{% from "/proc/self/environ" import x %}',
+    ],
+)
+def test_a_template_may_name_only_a_file_of_the_theme(
+    minimal: Path, cli, engine: str, tag: str
+) -> None:
+    """The attack (a template change): Zensical's template engine includes any file by an
+    absolute or `../` name (the build machine's environment, a withheld article percent-encoded
+    past the audit), where MkDocs' Jinja renders nothing. Check and build refuse the template."""
+    before = built(minimal, cli)
+    main = minimal / "overrides/main.html"
+    main.write_text(main.read_text("utf-8") + "\n{% block footer %}" + tag + "{% endblock %}\n")
+    result = cli("build", "--engine", engine, cwd=minimal)
+    assert result.code == 1 and " PUB005 overrides/main.html line " in result.stderr
+    assert "names a template otherwise than as a file of the theme" in result.stderr
+    assert site_files(minimal / "site") == before
+    assert " PUB005 overrides/main.html line " in cli("check", cwd=minimal).stdout
 
 
 def test_text_stored_backwards_behind_bidirectional_formatting_fails_the_audit(

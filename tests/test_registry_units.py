@@ -268,6 +268,19 @@ def test_an_unchanged_result_keeps_its_day_until_half_the_limit() -> None:
     assert changed.items[target.identifier].checked == later  # news is never held back
 
 
+def test_a_retraction_once_found_stays_in_the_lock_when_nothing_cites_the_work() -> None:
+    """Else the record could leave with the last citation, and the work come back unseen."""
+    ours = entry("@article{k, title={T}, year=2017, journal={J}, doi={10.5555/a}}")
+    (target,) = (Target(ident, ours) for ident in ours.identifiers)
+    notice = Notice(NoticeKind.RETRACTION, "Retraction", "", "publisher")
+    record = Record("crossref", target.identifier, "T", years=(2017,), notices=(notice,))
+    found = merge(Lock(), [target], {target.identifier: record}, DAY, 30)
+    assert merge(found, [], {}, DAY + dt.timedelta(days=7), 30) == found
+    plain = Record("crossref", target.identifier, "T", years=(2017,), journals=("J",))
+    unretracted = merge(Lock(), [target], {target.identifier: plain}, DAY, 30)
+    assert merge(unretracted, [], {}, DAY, 30) == Lock()
+
+
 def test_without_update_only_new_or_changed_entries_are_looked_up() -> None:
     ours = entry("@article{k, title={T}, year=2017, doi={10.5555/a}, pmid={1}}")
     doi, pmid = (Target(ident, ours) for ident in ours.identifiers)

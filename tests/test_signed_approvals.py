@@ -668,6 +668,55 @@ def test_a_roster_once_signed_cannot_come_back_over_a_newer_one(
     assert cli("check", "--base", "main", cwd=repo).code == 0
 
 
+def test_the_signatures_of_an_unchanged_roster_cannot_be_wiped(
+    repo: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attack, in two pull requests: the first only empties roster-signatures.yml (the
+    roster unchanged, so nothing was checked), and with the newer signatures gone the second
+    brings back an old roster with its old signatures, the stolen key with it."""
+    signatures = repo / "references/roster-signatures.yml"
+    edit(repo, ROSTER_FILE, "name: Ravi Second", "name: Ravi Second-Opinion")
+    _sign_roster(repo, cli)
+    commit_all(repo, "rev2's name")
+    git(repo, "checkout", "-q", "-b", "wipe")
+    signatures.write_text(render_signatures([]), "utf-8")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1
+    assert (
+        "references/roster-signatures.yml:1:1: error REV012 references/roster-signatures.yml "
+        "changed since main with 0 valid admin signature(s)"
+    ) in result.stdout
+    assert f"removed the signature by 'rev1' dated {TODAY}" in result.stdout
+    # An admin's new signature of the same roster may replace the old one.
+    _sign_roster(repo, cli)
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+
+
+def test_the_house_citation_style_is_signed_with_the_settings(repo: Path, cli) -> None:
+    """The attack: the board uses its own CSL file; a pull request changes only that file,
+    adding a sentence to every reference list of every approved article (approvals sign the
+    library's fields, not the style that writes them)."""
+    style = repo / "styles/house.csl"
+    style.parent.mkdir()
+    style.write_bytes((FIXTURES / "styles/house-numeric.csl").read_bytes())
+    edit(repo, "pipeline.yml", "citation_style: ama", "citation_style: styles/house.csl")
+    _sign_roster(repo, cli)
+    commit_all(repo, "the board's house style")
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+    git(repo, "checkout", "-q", "-b", "style")
+    edit(
+        repo,
+        "styles/house.csl",
+        '<layout suffix=".">',
+        '<layout suffix="."><text value=" Safe in pregnancy. "/>',
+    )
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1
+    assert "error REV012 styles/house.csl changed since main with 0 valid admin" in result.stdout
+    _sign_roster(repo, cli)
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+
+
 def test_a_roster_signature_dated_in_the_future_is_refused(repo: Path, cli) -> None:
     """The attack: a junk record dated 2099 (it verifies nothing, and the roster is unchanged,
     so nothing was checked) made every admin's real signature of a later roster change count

@@ -72,30 +72,21 @@ def load_retractions(root: Path) -> tuple[Retractions, list[Diagnostic]]:
 
 
 def check_retractions_change(
-    base: str, base_text: str | None, now: Retractions, library: Library
+    base: str, base_text: str | None, now: Retractions
 ) -> list[Diagnostic]:
-    """A change may not take a work the library still has off the base branch's list of
-    retracted works: every article citing it would pass again."""
+    """A change may not take a work off the base branch's list of retracted works: every
+    article citing it would pass again (even one a later change adds, with the work)."""
     if base_text is None:
         return []
     before, _ = parse_retractions(base_text)
-    found = []
-    for entry in library.entries.values():
-        if before.covers(entry) and not now.covers(entry):
-            identifier = entry.get("doi") or f"PMID {entry.get('pmid')}"
-            found.append(
-                codes.RETRACTION_REMOVED.at(
-                    RETRACTIONS,
-                    1,
-                    1,
-                    source=RETRACTIONS,
-                    base=base,
-                    identifier=identifier,
-                    entry=entry.key,
-                    file=RETRACTIONS,
-                )
-            )
-    return found
+    removed = [f"DOI {doi}" for doi in sorted(before.dois - now.dois)]
+    removed += [f"PMID {pmid}" for pmid in sorted(before.pmids - now.pmids)]
+    return [
+        codes.RETRACTION_REMOVED.at(
+            RETRACTIONS, 1, 1, source=RETRACTIONS, base=base, identifier=gone, file=RETRACTIONS
+        )
+        for gone in removed
+    ]
 
 
 def check_evidence(

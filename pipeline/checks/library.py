@@ -14,7 +14,14 @@ from urllib.parse import urlparse
 
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic
-from pipeline.identifiers import DOI, invisible, normalize_doi, normalize_pmid
+from pipeline.identifiers import (
+    DOI,
+    identifier,
+    invisible,
+    normalize_doi,
+    normalize_pmid,
+    url_identifier,
+)
 from pipeline.model import Entry, Library
 
 ANY_YEAR = ("year", "date")
@@ -87,10 +94,10 @@ def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
             f"'{entry.get('doi')}' is not a DOI",
             "a DOI looks like 10.7326/M16-2367",
         )
-    if entry.get("pmid") and not re.fullmatch(r"\d{1,9}", entry.get("pmid")):
+    if entry.get("pmid") and not re.fullmatch(r"[1-9]\d{0,8}", entry.get("pmid")):
         yield bad(
             "pmid",
-            f"PMID '{entry.get('pmid')}' must be digits only",
+            f"PMID '{entry.get('pmid')}' must be digits only, the first not 0",
             "copy the PMID from PubMed, e.g. 28192789",
         )
     if entry.get("pmcid") and not re.fullmatch(r"PMC\d+", entry.get("pmcid")):
@@ -112,6 +119,19 @@ def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
                 "url",
                 f"URL '{entry.get('url')}' must start with https://",
                 "use a full web address, e.g. https://www.nice.org.uk/guidance/ng59",
+            )
+        # The retraction list and the registries know a work by its doi and pmid fields: a
+        # work linked only by an address that names its DOI or PMID would pass them unseen.
+        named = url_identifier(entry.get("url"))
+        kind = named.partition(":")[0] if named else ""
+        if named and identifier(kind, entry.get(kind)) != named:
+            value = named.partition(":")[2]
+            yield bad(
+                "url",
+                f"URL '{entry.get('url')}' names the {kind.upper()} {value}, which the "
+                f"{kind} field does not",
+                f"write {kind} = {{{value}}} in the entry (the retraction list and the "
+                "registries go by it); keep the url only if it leads somewhere else",
             )
     year = entry.get("year")
     if year and (not re.fullmatch(r"\d{4}", year) or int(year) > today.year):

@@ -43,7 +43,12 @@ from pipeline.project import ARTICLES_DIR, Project
 from pipeline.registry.lock import LOCK, check_lock_change, load_lock
 from pipeline.review import rules
 from pipeline.review.past import BaseBranch, committed_signatures
-from pipeline.review.roster import SIGNATURES_FILE, check_roster_change, future_signatures
+from pipeline.review.roster import (
+    SIGNATURES_FILE,
+    check_roster_change,
+    future_signatures,
+    style_file,
+)
 from pipeline.review.signatures import signature_id
 from pipeline.settings import SETTINGS_FILE
 from pipeline.site.build import Build, finish, prepare
@@ -98,24 +103,24 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
         path = root / rel
         return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
 
+    base_settings, settings = git.file_at(root, base, SETTINGS_FILE), now(SETTINGS_FILE)
+    base_style, style = style_file(base_settings), style_file(settings)
     found += check_roster_change(
         base,
         git.file_at(root, base, ROSTER),
-        git.file_at(root, base, SETTINGS_FILE),
+        base_settings,
         now(ROSTER),
-        now(SETTINGS_FILE),
+        settings,
         now(SIGNATURES_FILE),
         git.file_at(root, base, SIGNATURES_FILE),
+        git.file_at(root, base, base_style) if base_style else None,
+        now(style) if style else None,
     )
     found += future_signatures(now(SIGNATURES_FILE), today())
     retractions, _ = load_retractions(root)
-    found += check_retractions_change(
-        base, git.file_at(root, base, RETRACTIONS), retractions, project.library
-    )
+    found += check_retractions_change(base, git.file_at(root, base, RETRACTIONS), retractions)
     lock, _ = load_lock(root)  # a damaged lock is BIB016 already
-    found += check_lock_change(
-        base, git.file_at(root, base, LOCK), lock, project.library.by_identifier.keys()
-    )
+    found += check_lock_change(base, git.file_at(root, base, LOCK), lock)
     return found
 
 

@@ -1,4 +1,5 @@
-"""`python -m pipeline roster sign`: an admin signs the roster and the settings as they are.
+"""`python -m pipeline roster sign`: an admin signs the roster and the settings as they are
+(with the CSL file the settings name as the citation style, if any).
 
 The signature goes into `references/roster-signatures.yml` (one per admin; signing again
 replaces your own). Under `check --base`, a roster or settings change counts as authorized when
@@ -23,6 +24,7 @@ from pipeline.review.roster import (
     RosterSignature,
     parse_signatures,
     render_signatures,
+    style_file,
     valid_signers,
 )
 from pipeline.review.statement import ROSTER_NAMESPACE, roster_statement
@@ -53,7 +55,9 @@ def cmd_roster_sign(args: argparse.Namespace) -> int:
         print(f"roster sign refused: '{args.by}' is not an admin{where}", file=sys.stderr)
         return ERRORS
     keys = [key for member in admins for key in member.keys]
-    statement = roster_statement(args.by, day, roster, settings)
+    named = style_file(settings)
+    style = _read(root, named) if named else None
+    statement = roster_statement(args.by, day, roster, settings, style)
     with tempfile.TemporaryDirectory(prefix="pipeline-sign-") as temp:
         try:
             key = sshkeygen.choose_key(args.key, keys, root, Path(temp))
@@ -62,7 +66,7 @@ def cmd_roster_sign(args: argparse.Namespace) -> int:
             print(f"roster sign refused: {error}", file=sys.stderr)
             return ERRORS
     record = RosterSignature(args.by, day, signature)
-    if not any(valid_signers([record], board, roster, settings) for board in boards):
+    if not any(valid_signers([record], b, roster, settings, style=style) for b in boards):
         print(
             f"roster sign refused: the key used ({sshkeygen.describe(key)}) is not one of "
             f"{args.by}'s keys on the roster; nothing was written",

@@ -12,8 +12,10 @@ no reference list).
 
 from __future__ import annotations
 
+import html
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,9 +25,11 @@ from pipeline import codes
 from pipeline.checks.markup import SITE_PAGES, check_text, is_external
 from pipeline.citations.scan import scan_text
 from pipeline.content.articles import decode
+from pipeline.content.articles import front_matter as read_front_matter
 from pipeline.content.files import readable
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
+from pipeline.model import Article
 
 PAGES_DIR = "content/pages"
 PAGE_FIELDS = ("title", "description", "hide")
@@ -99,6 +103,31 @@ def _looks_like(suffix: str, data: bytes) -> bool:
     if suffix == ".avif":
         return data[4:12] in (b"ftypavif", b"ftypavis")
     return data.startswith(_SIGNATURES.get(suffix, (b"",)))
+
+
+def page_title(text: str, name: str) -> str:
+    """A site page's title as readers see it: its front matter's, else its first heading."""
+    meta = read_front_matter(text)
+    if isinstance(meta.get("title"), str) and meta["title"].strip():
+        return " ".join(str(meta["title"]).split())
+    heading = re.search(r"^#[ \t]+(.+)$", text, re.M)
+    if heading is None:
+        return name.removesuffix(".md").replace("-", " ")
+    return " ".join(html.unescape(heading.group(1)).split())  # as Markdown shows the heading
+
+
+def check_titles(pages: dict[str, str], articles: Iterable[Article]) -> list[Diagnostic]:
+    """PAGE006 for a site page titled as an article is: with the board's notice and a
+    "Reviewed by" line copied in, readers would take it for the reviewed article."""
+    titles = {" ".join(a.title.casefold().split()): a.path for a in articles}
+    found = []
+    for rel, text in pages.items():
+        title = page_title(text, rel.rsplit("/", 1)[-1])
+        if article := titles.get(title.casefold()):
+            found.append(
+                codes.PAGE_TITLE_TAKEN.at(f"{PAGES_DIR}/{rel}", title=title, article=article)
+            )
+    return found
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:

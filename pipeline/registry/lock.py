@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -219,12 +219,11 @@ def load_lock(root: Path) -> tuple[Lock, list[Diagnostic]]:
         return Lock(), [codes.REGISTRY_LOCK_INVALID.at(LOCK, 1, 1, problem="it is not UTF-8 text")]
 
 
-def check_lock_change(
-    base: str, base_text: str | None, lock: Lock, identifiers: Collection[str]
-) -> list[Diagnostic]:
-    """A change may not drop a retraction the base branch's lock records while the library
-    still has the work (`identifiers`): deleting the record, or its notice, would otherwise turn
-    the CIT003 error of every citing article into a mere "not checked yet" note."""
+def check_lock_change(base: str, base_text: str | None, lock: Lock) -> list[Diagnostic]:
+    """A change may not drop a retraction the base branch's lock records: deleting the record,
+    or its notice, would turn the CIT003 error of every article citing the work (now or after
+    a later change adds it again) into a mere "not checked yet" note. `references verify`
+    keeps a retraction it once found, cited or not."""
     if base_text is None:
         return []
     before, problems = parse_lock(base_text)
@@ -232,24 +231,15 @@ def check_lock_change(
         return []  # a damaged base lock recorded nothing that could be dropped
     found = []
     for ident, item in sorted(before.items.items()):
-        if ident not in identifiers or not _retracted(item):
-            continue
         now = lock.items.get(ident)
-        if now is None or not _retracted(now):
+        if retracted(item) and (now is None or not retracted(now)):
             found.append(
                 codes.RETRACTION_REMOVED.at(
-                    LOCK,
-                    1,
-                    1,
-                    source="the registry lock",
-                    base=base,
-                    identifier=ident,
-                    entry=item.entry,
-                    file=LOCK,
+                    LOCK, 1, 1, source="the registry lock", base=base, identifier=ident, file=LOCK
                 )
             )
     return found
 
 
-def _retracted(item: LockItem) -> bool:
+def retracted(item: LockItem) -> bool:
     return any(notice.kind is NoticeKind.RETRACTION for notice in item.notices)

@@ -11,7 +11,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from pipeline.model import Entry, Library
-from pipeline.registry.lock import Lock, LockItem, Status, entry_digest, record_digest
+from pipeline.registry.lock import (
+    Lock,
+    LockItem,
+    Status,
+    entry_digest,
+    record_digest,
+    retracted,
+)
 from pipeline.registry.matching import compare
 from pipeline.registry.records import Record
 
@@ -91,8 +98,11 @@ def merge(
 ) -> Lock:
     """The new lock: one item per cited identifier. An answered one is judged anew (keeping
     its old day when the finding is the same and not yet half `max_age_days` old); one without
-    an answer (its registry could not be reached) keeps its old item, if any."""
-    items: dict[str, LockItem] = {}
+    an answer (its registry could not be reached) keeps its old item, if any. A retraction
+    once found stays, cited or not: a retraction is not undone (BIB017)."""
+    items: dict[str, LockItem] = {
+        ident: item for ident, item in lock.items.items() if retracted(item)
+    }
     for target in targets:
         old = lock.items.get(target.identifier)
         if target.identifier in answers:

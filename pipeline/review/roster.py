@@ -1,11 +1,12 @@
 """The roster protects itself: a change to who may approve needs the old roster's admins.
 
-`references/board.yml` decides who may approve with which keys, and `pipeline.yml` how many
-approvals an article needs. Compared with a base branch, a change to either must carry valid
-signatures, in `references/roster-signatures.yml`, from at least `roster_signatures_required`
-admins of the *base* branch's roster, made with keys that roster lists: the roster being replaced
-signs its successor, as The Update Framework rotates its root. Without a base (a local check) the
-working roster is taken as it is.
+`references/board.yml` decides who may approve with which keys, `pipeline.yml` how many
+approvals an article needs, and the CSL file it may name how every reference list reads.
+Compared with a base branch, a change to any of them must carry valid signatures, in
+`references/roster-signatures.yml`, from at least `roster_signatures_required` admins of the
+*base* branch's roster, made with keys that roster lists: the roster being replaced signs its
+successor, as The Update Framework rotates its root. Without a base (a local check) the working
+roster is taken as it is.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline import codes
+from pipeline.citations.formats import BUILT_IN
 from pipeline.content.board import ROSTER, parse_board
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
@@ -68,15 +70,28 @@ def render_signatures(records: Sequence[RosterSignature]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def style_file(settings: str | None) -> str | None:
+    """The CSL file the settings name as the citation style (relative to the repository), or
+    None for a built-in style."""
+    parsed = load_yaml(settings or "")
+    if isinstance(parsed, YamlProblem) or not isinstance(parsed.data, dict):
+        return None
+    option = parsed.data.get("citation_style")
+    if not isinstance(option, str) or option.lower() in BUILT_IN:
+        return None
+    return option
+
+
 def valid_signers(
     records: Sequence[RosterSignature],
     trusted: Board,
     roster: str | None,
     settings: str | None,
     not_before: dt.date | None = None,
+    style: str | None = None,
 ) -> list[str]:
-    """The distinct admins of `trusted` whose signatures over these roster and settings texts
-    verify with one of their current keys there, dated `not_before` or later."""
+    """The distinct admins of `trusted` whose signatures over these roster, settings and style
+    texts verify with one of their current keys there, dated `not_before` or later."""
     found: list[str] = []
     for record in records:
         member = trusted.members.get(record.by)
@@ -84,7 +99,7 @@ def valid_signers(
             continue
         if not_before is not None and record.on < not_before:
             continue
-        statement = roster_statement(record.by, record.on, roster, settings)
+        statement = roster_statement(record.by, record.on, roster, settings, style)
         made_by = signer(statement.data, record.signature, ROSTER_NAMESPACE)
         if made_by is not None and any(same_key(made_by.key_line, k) for k in member.keys):
             found.append(record.by)
@@ -112,12 +127,15 @@ def check_roster_change(
     settings: str | None,
     signatures: str | None,
     base_signatures: str | None = None,
+    base_style: str | None = None,
+    style: str | None = None,
 ) -> list[Diagnostic]:
-    """REV012 when the roster or the settings differ from `base` without enough valid admin
-    signatures of the base roster; nothing when neither changed or `base` had no roster. A
-    signature older than the base roster's newest counts for nothing: a roster an admin once
-    signed, and later replaced (a stolen key removed), cannot be brought back with its old
-    signatures."""
+    """REV012 when the roster or the settings differ from `base`, or a signature recorded
+    there is gone, without enough valid admin signatures of the base roster; nothing when none
+    of that changed or `base` had no roster. A signature older than the base roster's newest
+    counts for nothing: a roster an admin once signed, and later replaced (a stolen key
+    removed), cannot be brought back with its old signatures, nor after a change that only
+    wiped the newer signatures."""
     if base_roster is None:
         return []  # the first roster is trusted as the repository's founders wrote it
     changed = [
@@ -125,19 +143,25 @@ def check_roster_change(
         for name, old, new in (
             (ROSTER, base_roster, roster),
             (SETTINGS_FILE, base_settings, settings),
+            (style_file(settings) or "the citation style", base_style, style),
         )
         if file_digest(old) != file_digest(new)
     ]
+    before, records = parse_signatures(base_signatures), parse_signatures(signatures)
+    kept = {(r.by, r.on, r.signature.strip()) for r in records}
+    removed = [r for r in before if (r.by, r.on, r.signature.strip()) not in kept]
+    if removed:
+        changed.append(SIGNATURES_FILE)
     if not changed:
         return []
     trusted, _ = parse_board(base_roster)
     required = _required(base_settings)
-    newest = max((record.on for record in parse_signatures(base_signatures)), default=None)
-    records = parse_signatures(signatures)
-    signers = valid_signers(records, trusted, roster, settings, not_before=newest)
+    newest = max((record.on for record in before), default=None)
+    signers = valid_signers(records, trusted, roster, settings, newest, style)
     if len(signers) >= required:
         return []
     changes = describe_changes(trusted, parse_board(roster or "")[0], base_settings, settings)
+    changes += [f"removed the signature by '{r.by}' dated {r.on}" for r in removed]
     if newest is not None and any(record.on < newest for record in records):
         changes.append(f"signatures dated before {newest} (the roster on {base}) do not count")
     return [

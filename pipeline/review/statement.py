@@ -215,9 +215,15 @@ def file_digest(text: str | None) -> str:
     return "none" if text is None else hashlib.sha256(_body(text).encode("utf-8")).hexdigest()
 
 
-def roster_statement(by: str, on: dt.date, roster: str | None, settings: str | None) -> Statement:
-    """What an admin signs: the roster and the settings file, exactly as they are."""
+def roster_statement(
+    by: str, on: dt.date, roster: str | None, settings: str | None, style: str | None = None
+) -> Statement:
+    """What an admin signs: the roster and the settings file, exactly as they are, and the CSL
+    file the settings name as the citation style, if they name one (it writes every reference
+    list, which approvals sign only as library fields)."""
     items = {"roster": file_digest(roster), "settings": file_digest(settings)}
+    if style is not None:
+        items["style"] = file_digest(style)
     lines = [
         "medical-pipeline roster 1",
         f"by {by}",

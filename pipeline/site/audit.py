@@ -213,7 +213,22 @@ def output_pieces(path: Path, data: bytes) -> Iterator[str]:
             return
         # Not JSON after all (text outside the literals): a sentence may cross a quote, so the
         # file is read whole as well.
-    yield data.decode("utf-8", errors="replace")
+    text = data.decode("utf-8", errors="replace")
+    yield text
+    if path.suffix == ".css" and "\\" in text:
+        # A stylesheet's `content: "\4d \6f …"` shows readers the letters its escapes stand for.
+        yield _CSS_ESCAPE.sub(_css_character, text)
+
+
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
+
+
+def _css_character(found: re.Match[str]) -> str:
+    code = found.group(1)
+    if code is None:
+        return found.group(2)
+    number = int(code, 16)
+    return chr(number) if 0 < number < 0x110000 and not 0xD800 <= number < 0xE000 else "\ufffd"
 
 
 def output_text(path: Path) -> str:
@@ -283,20 +298,50 @@ def _found(matcher: ahocorasick.Automaton | None, text: str) -> Iterator[tuple[s
             yield needle, source
 
 
-def _hidden(element: Any) -> str | None:
-    """Why an element cannot be seen by a reader, or None."""
-    if element.tag == "details":
-        return "is inside a collapsed <details> box"
-    if element.get("hidden") is not None or element.get("inert") is not None:
-        return "is inside a hidden element"
-    if element.get("aria-hidden") == "true":
-        return "is hidden from screen readers"
-    style = (element.get("style") or "").replace(" ", "").lower()
-    if "display:none" in style or "visibility:hidden" in style:
-        return "is inside an element styled invisible"
-    if CONTENT_CLASS in (element.get("class") or "").split():
-        return "is inside the article's own content"
-    return None
+# Where the disclaimer stands on an article page: the chain of elements the theme (either
+# engine's, the same) and the article template write around it, each with exactly these
+# classes and no attribute but the theme's own. Any other wrapper or attribute on the way (a
+# <details>, a <dialog>, a popover, `hidden`, a style, a class that hides, the article's own
+# text) fails the page: an allow-list, as there are more ways to hide an element than to list.
+DISCLAIMER_PATH = (
+    ("html", "no-js"),
+    ("body", ""),
+    ("div", "md-container"),
+    ("main", "md-main"),
+    ("div", "md-main__inner md-grid"),
+    ("div", "md-content"),
+    ("article", "md-content__inner md-typeset"),
+    ("div", "clinical-article"),
+)
+_THEME_ATTRIBUTES = frozenset(
+    {"class", "lang", "dir", "data-md-component"}
+    | {f"data-md-color-{part}" for part in ("scheme", "primary", "accent")}
+)
+# What the disclaimer itself may hold (references/disclaimer.md rendered): text, links and
+# emphasis, with no attribute that could hide a part of it.
+_DISCLAIMER_TAGS = frozenset(
+    {"h2", "h3", "p", "a", "strong", "em", "b", "i", "br", "abbr", "ul", "ol", "li", "sup", "sub"}
+)
+_DISCLAIMER_ATTRIBUTES = frozenset({"id", "href", "title"})
+
+
+def _placement_problems(element: Any) -> list[str]:
+    """Why the disclaimer element could be hidden from a reader, if it could."""
+    chain = [(a.tag, " ".join((a.get("class") or "").split())) for a in element.iterancestors()]
+    if chain[::-1] != list(DISCLAIMER_PATH):
+        where = " > ".join(f"{tag}.{cls}".rstrip(".").replace(" ", ".") for tag, cls in chain[::-1])
+        return [f"#medical-disclaimer is not where the article template puts it (inside {where})"]
+    for holder in element.iterancestors():
+        if extra := sorted(set(holder.attrib) - _THEME_ATTRIBUTES):
+            return [f"#medical-disclaimer is inside a <{holder.tag}> with {', '.join(extra)}"]
+    if element.tag != "aside" or set(element.attrib) - {"id", "class", "aria-labelledby"}:
+        return ["#medical-disclaimer is not the <aside> the article template writes"]
+    for part in element.iterdescendants():
+        if not isinstance(part.tag, str):
+            continue  # a comment
+        if part.tag not in _DISCLAIMER_TAGS or set(part.attrib) - _DISCLAIMER_ATTRIBUTES:
+            return [f"part of #medical-disclaimer is a <{part.tag}> that could hide it"]
+    return []
 
 
 # The passages rendered on their own, as the site renders Markdown (citations aside: their
@@ -364,15 +409,7 @@ def page_problems(
         element = disclaimers[0]
         if canonical not in normalize(element.text_content()):
             problems.append("#medical-disclaimer does not hold the canonical text")
-        for holder in [element, *element.iterancestors()]:
-            why = _hidden(holder)
-            if why:
-                problems.append(f"#medical-disclaimer {why}")
-                break
-        for part in element.iterdescendants("*"):
-            if why := _hidden(part):
-                problems.append(f"part of #medical-disclaimer {why}")
-                break
+        problems += _placement_problems(element)
     statuses = [element for element in marked if element.get("id") == "review-status"]
     if len(statuses) != 1:
         problems.append(f"has {len(statuses)} #review-status elements, not one")
@@ -390,8 +427,6 @@ def page_problems(
 
 
 _NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="noindex', re.I)
-# The element the article template wraps the article's own rendered text in.
-CONTENT_CLASS = "article-body"
 
 
 # A policy given by <meta> covers only what comes after it, and only inside the <head>: the page

@@ -5,9 +5,9 @@ what staging decides put in: `docs_dir` is the staged pages, `site_dir` the outp
 them, paths the project gives relative to itself made absolute (theme overrides, hooks), the
 pipeline's own plugin left out (staging has done its work), and the template data under
 `extra.pipeline`. The pipeline's Markdown extension is always listed: it renders the citations
-and sanitizes every page, so no configuration can leave it out. `!ENV` values are resolved as
-the engines resolve them, with the same library MkDocs uses. Whatever would put code or another
-site's files on every page is refused first (`check_config`, PUB005).
+and sanitizes every page, so no configuration can leave it out. `!ENV` is read as the engines
+read it, for the site's address only. Whatever would put code, another site's files or the
+build machine's environment on every page is refused first (`check_config`, PUB005).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import jinja2.nodes
 import yaml
 import yaml_env_tag
 
@@ -43,10 +45,34 @@ class ConfigError(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """Reads mkdocs.yml as the engines do, `!ENV` included."""
+    """Reads mkdocs.yml as the engines do; `!ENV` reads only ENVIRONMENT."""
 
 
-_Loader.add_constructor("!ENV", yaml_env_tag.construct_env_tag)
+# The one variable of the build machine's environment mkdocs.yml may read: the site's address,
+# which the publish workflow passes. Any other could put a secret on every page
+# (`copyright: !ENV GITHUB_TOKEN`).
+ENVIRONMENT = frozenset({"SITE_URL"})
+
+
+def _environment(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    """`!ENV NAME` or `!ENV [NAME, ..., default]`, as the engines read it, for ENVIRONMENT."""
+    if isinstance(node, yaml.ScalarNode):
+        names = [node.value]
+    elif isinstance(node, yaml.SequenceNode):
+        items = node.value
+        names = [item.value for item in (items[:-1] if len(items) > 1 else items)]
+    else:
+        names = []
+    if not names or any(name not in ENVIRONMENT for name in names):
+        line = node.start_mark.line + 1
+        raise ConfigError(
+            f"{CONFIG_FILE} line {line} reads an environment variable (!ENV) other than "
+            f"{', '.join(sorted(ENVIRONMENT))}; write the value itself"
+        )
+    return yaml_env_tag.construct_env_tag(loader, node)
+
+
+_Loader.add_constructor("!ENV", _environment)
 
 
 def read_config(root: Path) -> dict[str, Any]:
@@ -136,9 +162,12 @@ _PLAIN = (str, int, float, bool, dt.date, type(None))
 _SCOPE = re.compile(r"[A-Za-z0-9/._~-]*")
 
 
-def _inside(path: Path, root: Path, folders: tuple[str, ...]) -> bool:
-    resolved = path.resolve()
-    return any(resolved.is_relative_to((root / folder).resolve()) for folder in folders)
+def _inside(path: object, root: Path, folder: str) -> bool:
+    """Whether `path`, relative to the repository, names something inside `folder` of it (a
+    name that is not text, or holds a NUL, names nothing)."""
+    if not isinstance(path, str) or "\0" in path:
+        return False
+    return (root / path).resolve().is_relative_to((root / folder).resolve())
 
 
 # The theme of either engine (Zensical reads Material's settings).
@@ -161,6 +190,8 @@ def check_code(config: dict[str, Any], root: Path) -> None:
     if "INHERIT" in config:
         raise ConfigError("INHERIT is set; write the settings in mkdocs.yml itself")
     plugins = config.get("plugins") or []
+    if not isinstance(plugins, (list, dict)):
+        raise ConfigError("plugins must be a list of plugin names")
     for name in plugins if isinstance(plugins, dict) else map(_name, plugins):
         if name not in PLUGINS:
             raise ConfigError(
@@ -186,12 +217,13 @@ def check_code(config: dict[str, Any], root: Path) -> None:
         raise ConfigError(f"theme.name must be {THEME} (the theme whose scripts pages may run)")
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
     if custom is not None and (
-        not isinstance(custom, str) or (root / custom).resolve() != (root / "overrides").resolve()
+        not _inside(custom, root, "overrides")
+        or (root / custom).resolve() != (root / "overrides").resolve()
     ):
         raise ConfigError("theme.custom_dir must be overrides (the theme's reviewed folder)")
     hooks = config.get("hooks") or []
     for hook in hooks if isinstance(hooks, list) else [hooks]:
-        if not isinstance(hook, str) or not _inside(root / hook, root, ("overrides",)):
+        if not _inside(hook, root, "overrides"):
             raise ConfigError(f"hooks lists {hook!r}; keep hooks in overrides/")
     extensions = config.get("markdown_extensions") or []
     for entry in extensions if isinstance(extensions, list) else [extensions]:
@@ -208,6 +240,50 @@ def check_code(config: dict[str, Any], root: Path) -> None:
                 raise ConfigError(
                     f"markdown_extensions gives {name} the option {option!r}; "
                     + (f"it takes {', '.join(allowed)}, as text" if allowed else "it takes none")
+                )
+
+
+# Files of overrides/ the engines copy as they are; any other may be a template (a page's, the
+# sitemap's).
+_ASSETS = frozenset(
+    {".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ico"}
+    | {".woff", ".woff2", ".pdf"}
+)
+# A template named by include, import or extends: a file of the theme, by a written name.
+_TEMPLATE_NAME = re.compile(r"(?![./])[A-Za-z0-9_./-]+\.html")
+
+
+def check_templates(root: Path) -> None:
+    """Refuse a template of overrides/ that names another template otherwise than by a written
+    name of the theme (`{% include "partials/x.html" %}`): Zensical's template engine includes
+    any file by an absolute or `../` name (a withheld article, /proc/self/environ), where
+    MkDocs' Jinja renders nothing. Templates are code under the maintainers' review
+    (SECURITY.md); this keeps the two engines reading the same files."""
+    parser = jinja2.Environment()
+    for path in sorted((root / "overrides").rglob("*")):
+        if path.suffix.lower() in _ASSETS or not path.is_file():
+            continue
+        rel = path.relative_to(root).as_posix()
+        try:
+            tree = parser.parse(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError) as error:
+            raise ConfigError(f"{rel} cannot be read as a template: {error}") from None
+        for node in tree.find_all(
+            (
+                jinja2.nodes.Include,
+                jinja2.nodes.Import,
+                jinja2.nodes.FromImport,
+                jinja2.nodes.Extends,
+            )
+        ):
+            named = getattr(node, "template", None)
+            value = named.value if isinstance(named, jinja2.nodes.Const) else None
+            if not (
+                isinstance(value, str) and _TEMPLATE_NAME.fullmatch(value) and ".." not in value
+            ):
+                raise ConfigError(
+                    f"{rel} line {node.lineno} names a template otherwise than as a file of the "
+                    'theme, written out (such as "partials/footer.html")'
                 )
 
 
@@ -246,6 +322,7 @@ def config_problems(root: Path) -> list[Diagnostic]:
         config = read_config(root)
         check_config(config)
         check_code(config, root)
+        check_templates(root)
     except ConfigError as error:
         return [codes.CONFIG_REFUSED.at(CONFIG_FILE, problem=str(error))]
     return []
@@ -256,6 +333,7 @@ def engine_config(root: Path, template_data: dict[str, Any]) -> str:
     config = read_config(root)
     check_config(config)
     check_code(config, root)
+    check_templates(root)
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
     theme = config.get("theme")

@@ -22,7 +22,6 @@ import dataclasses
 import datetime as dt
 import html
 import json
-import re
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,9 +32,8 @@ from pipeline.cache import Cache
 from pipeline.citations.render import keyed_text, reference_list
 from pipeline.citations.scan import scan_text
 from pipeline.content import audience
-from pipeline.content.articles import front_matter as read_front_matter
 from pipeline.content.disclaimer import disclaimer_block
-from pipeline.content.pages import PAGES_DIR, split_front_matter, value_problem
+from pipeline.content.pages import PAGES_DIR, page_title, split_front_matter, value_problem
 from pipeline.content.yamltext import YamlDocument, load_yaml
 from pipeline.model import Article, BoardMember, ReviewStatus
 from pipeline.project import Project
@@ -344,17 +342,6 @@ def preview_listing(pending: list[Article]) -> str:
             f"- [{md_text(article.title)}](articles/{article.slug}.md) — {article.status.value}"
         )
     return "\n".join(lines) + "\n"
-
-
-def page_title(text: str, name: str) -> str:
-    """A site page's title as readers see it: its front matter's, else its first heading."""
-    meta = read_front_matter(text)
-    if isinstance(meta.get("title"), str) and meta["title"].strip():
-        return " ".join(str(meta["title"]).split())
-    heading = re.search(r"^#[ \t]+(.+)$", text, re.M)
-    if heading is None:
-        return name.removesuffix(".md").replace("-", " ")
-    return " ".join(html.unescape(heading.group(1)).split())  # as Markdown shows the heading
 
 
 def report_route(project: Project, repository: str | None) -> dict[str, str]:
