@@ -1268,6 +1268,21 @@ How to fix: cite the source with `[@key]` (add it to the library if it is new), 
 words that say where it goes.
 """,
 )
+FENCE_OPTIONS = _declare(
+    "HTML012",
+    E,
+    "A code fence carries options after its language.",
+    message="the code fence '{fence}' carries options; a fence may name only its language",
+    hint="write the fence as ``` or ```python, with nothing after the language",
+    explanation="""
+A block of code starts with a fence line: three backticks (or tildes) and, if you like, the
+language (```python). The engines read anything more differently: MkDocs' renderer takes
+```text hl_lines="x"``` for the start of a code sample, while Zensical's does not, and renders
+the lines below it as the page's own text, markup included, on the published site only.
+
+How to fix: keep the language and remove everything after it on the fence line.
+""",
+)
 # --- PAGE: the site's own pages (content/pages) ---------------------------------------------
 
 PAGE_FIELD = _declare(
@@ -1332,12 +1347,13 @@ How to fix: write the value as text, for example `description: How our board rev
 PAGE_TITLE_TAKEN = _declare(
     "PAGE006",
     E,
-    "A site page has the title of an article.",
-    message="the page is titled '{title}', as {article} is",
+    "A site page shows the title of an article.",
+    message="the page shows the title of {article} ('{title}'), as its title or a heading",
     hint="give the page a title of its own, or link to the article",
     explanation="""
-A site page reaches readers without any board member's signature. Titled as an article is
-(whether that article is published or not), and with the board's notice or a "Reviewed by"
+A site page reaches readers without any board member's signature. Titled as an article is, or
+showing that title as a heading (whether the article is published or not; case, emphasis,
+punctuation and invisible characters aside), and with the board's notice or a "Reviewed by"
 line copied in, readers would take it for the reviewed answer. Site pages are reviewed by the
 board's admins; this check makes the confusion impossible to merge by mistake.
 

@@ -12,7 +12,11 @@ import re
 import unicodedata
 from urllib.parse import unquote, urlparse
 
-DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+# A DOI's suffix is any text, but one whose address a browser or doi.org reads as another DOI's
+# is refused: a `?` (doi.org reads a query), a `#` (never sent), a backslash (a slash to a
+# browser), and path segments `.` or `..` (resolved away), so `10.1016/./S0140…#pdf` cannot
+# lead readers to a listed work while the comparison sees another.
+DOI = re.compile(r"^10\.\d{4,9}(?:/(?!\.\.?(?:/|$))[^\s?#\\/]+)+$")
 PMID = re.compile(r"^\d{1,9}$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 # What a citation by identifier looks like: `@doi:10.7326/M16-2367`, `@pmid:28192789`.
@@ -61,11 +65,14 @@ def normalize_pmid(pmid: str) -> str:
     return normal.lstrip("0") or normal if normal.isdigit() else normal
 
 
-# Addresses that name a DOI or a PMID: doi.org, a publisher's /doi/[abs|full|pdf/]10.x/..., PubMed.
-_DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
+# Addresses that name a DOI or a PMID: doi.org and the Handle resolver (DOIs are handles), a
+# publisher's /doi/[abs|full|pdf/]10.x/..., PubMed (by path or search term), Europe PMC.
+_DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org", "hdl.handle.net"})
 _DOI_PATH = re.compile(r"/doi/(?:[a-z]+/)?(10\.\d{4,9}/.+)", re.IGNORECASE)
-_PUBMED = re.compile(r"/(?:pubmed/)?(\d{1,9})/?")
 _PUBMED_HOSTS = frozenset({"pubmed.ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov"})
+_PUBMED = re.compile(r"/(?:pubmed/)?(\d{1,9})/?")
+_TERM = re.compile(r"(?:^|&)term=(\d{1,9})(?:$|&)")
+_EUROPE_PMC = re.compile(r"/(?:article|abstract)/MED/(\d{1,9})/?", re.IGNORECASE)
 
 
 def url_identifier(url: str) -> str | None:
@@ -75,12 +82,16 @@ def url_identifier(url: str) -> str | None:
         parsed = urlparse(normalize_identifier(url))
     except ValueError:
         return None
-    host = (parsed.hostname or "").casefold()
+    host = (parsed.hostname or "").casefold().rstrip(".")
+    path = unquote(parsed.path)
     if host in _DOI_HOSTS:
-        return identifier("doi", parsed.path.lstrip("/"))
-    if host in _PUBMED_HOSTS and (found := _PUBMED.fullmatch(parsed.path)):
+        return identifier("doi", path.lstrip("/"))
+    if host in _PUBMED_HOSTS:
+        found = _PUBMED.fullmatch(path) or _TERM.search(unquote(parsed.query))
+        return identifier("pmid", found.group(1)) if found else None
+    if host.endswith("europepmc.org") and (found := _EUROPE_PMC.fullmatch(path)):
         return identifier("pmid", found.group(1))
-    if found := _DOI_PATH.search(unquote(parsed.path)):
+    if found := _DOI_PATH.search(path):
         return identifier("doi", found.group(1))
     return None
 

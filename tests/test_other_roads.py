@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.content.articles import parse_article
+from pipeline.content.articles import decode, parse_article
 from pipeline.engines import ENGINES, theme
 from pipeline.site.audit import (
     DISCLAIMER_PATH,
@@ -68,24 +68,29 @@ def test_a_withheld_sentence_written_as_css_escapes_fails_the_build(minimal: Pat
     _leaks_when_appended(minimal, cli, "overrides/assets/pipeline.css", rule)
 
 
-def test_a_site_page_may_not_take_an_articles_title(minimal: Path, cli) -> None:
-    """The attack: a site page titled as the approved back-pain article, the board's notice and
-    a "Reviewed by" line copied in, and a changed dose in its text."""
+@pytest.mark.parametrize(
+    "page",
+    [
+        "# WHAT HELPS ACUTE BACK SPASM?\n",
+        "---\ntitle: Notes\n---\n\n# What helps acute back spasm?\n",
+        "# Notes\n\n## What helps acute back\u200b *spasm* ?\n",
+        "Notes\n\nWhat helps acute back spasm\\?\n=============================\n",
+    ],
+)
+def test_a_site_page_may_not_show_an_articles_title(minimal: Path, cli, page: str) -> None:
+    """The attack: a site page showing the approved back-pain article's title (in capitals,
+    as a heading under another title, with a zero-width space, emphasis or a space before the
+    question mark), the board's notice and a "Reviewed by" line copied in, a changed dose."""
     before = built(minimal, cli)
-    title = next(
-        line.split(":", 1)[1].strip().strip("'\"")
-        for line in (minimal / "content/articles/back-pain.md").read_text("utf-8").splitlines()
-        if line.startswith("title:")
-    )
-    page = minimal / "content/pages/answers/back-pain.md"
-    page.parent.mkdir()
-    page.write_text(f"# {title.upper()}\n\nReviewed by the board. Take twice the dose.\n")
+    path = minimal / "content/pages/answers/back-pain.md"
+    path.parent.mkdir()
+    path.write_text(page + "\nReviewed by the board. Take twice the dose.\n", "utf-8")
     result = cli("build", cwd=minimal)
     assert result.code == 1
-    assert "content/pages/answers/back-pain.md:0:0: error PAGE006 the page is titled " in (
-        result.stderr
-    )
-    assert "as content/articles/back-pain.md is" in result.stderr
+    assert (
+        "content/pages/answers/back-pain.md:0:0: error PAGE006 the page shows the title of "
+        "content/articles/back-pain.md ('What helps acute back spasm?'), as its title or a heading"
+    ) in result.stderr
     assert site_files(minimal / "site") == before
 
 
@@ -447,6 +452,22 @@ def test_a_zero_width_space_does_not_hide_a_retracted_doi(minimal: Path, cli) ->
             "url     = {https://jamanetwork.com/doi/full/10.1001/archinte.161.13.1613}",
             "names the DOI 10.1001/archinte.161.13.1613, which the doi field does not",
         ),
+        (
+            "url     = {https://hdl.handle.net/10.1001/archinte.161.13.1613}",
+            "names the DOI 10.1001/archinte.161.13.1613, which the doi field does not",
+        ),
+        (
+            "url     = {https://pubmed.ncbi.nlm.nih.gov/?term=11495215}",
+            "names the PMID 11495215, which the pmid field does not",
+        ),
+        (
+            "url     = {https://europepmc.org/article/MED/11495215}",
+            "names the PMID 11495215, which the pmid field does not",
+        ),
+        # Addresses a browser or doi.org reads as the listed DOI.
+        ("doi     = {10.1001/archinte.161.13.1613#pdf}", "is not a DOI"),
+        ("doi     = {10.1001/./archinte.161.13.1613}", "is not a DOI"),
+        ("doi     = {10.1001/archinte.161.13.1613?}", "is not a DOI"),
     ],
 )
 def test_a_retracted_work_written_another_way_is_still_caught(
@@ -465,6 +486,28 @@ def test_a_retracted_work_written_another_way_is_still_caught(
         assert " CIT003 'browning2001' is a retracted work" in result.stdout
     else:
         assert "error BIB007 'browning2001': " in result.stdout and reported in result.stdout
+
+
+def test_a_fence_with_options_the_engines_read_differently_is_refused(minimal: Path, cli) -> None:
+    """The attack: ```text hl_lines="label"``` is a code sample to check, MkDocs and the preview
+    (fenced_code), but Zensical's superfences drops it and renders the lines below as the
+    page's own text: a forged "Reviewed by the full Medical Advisory Board" box."""
+    block = '```text hl_lines="label"\n!!! danger "Reviewed by the board"\n    Take more.\n```\n'
+    edit(minimal, "content/articles/pending.md", "This unreviewed", block + "\nThis unreviewed")
+    result = cli("check", "content/articles/pending.md", cwd=minimal)
+    assert result.code == 1
+    assert (
+        "error HTML012 the code fence '```text hl_lines=\"label\"' carries options; a fence may "
+        "name only its language"
+    ) in result.stdout
+
+
+def test_control_characters_markdown_removes_are_removed_before_anything_reads_a_file() -> None:
+    """The attack: `` `\x02` `` was a code span to check and staging, which numbered the
+    citation after it; Python-Markdown removes STX and ETX first, the backticks paired
+    otherwise, and citation 1 on the page linked to another source."""
+    assert decode(b"Code: `\x02` [@a] and `\x03`") == "Code: `` [@a] and ``"
+    assert decode("\u1fef\u1fef\u1fef".encode()) == "```"
 
 
 def test_nine_superscripts_on_one_line_are_not_nesting() -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pipeline.citations.scan import numbering, scan
 from pipeline.content.articles import parse_article
 from pipeline.model import Article, ReviewStatus
-from pipeline.site.audit import normalize
+from pipeline.words import normalize
 
 TODAY = dt.date(2026, 11, 25)
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

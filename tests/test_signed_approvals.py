@@ -158,6 +158,38 @@ def test_a_line_break_made_with_trailing_spaces_unpublishes_the_article(
     assert "The text changed after rev2" in refused(minimal, cli, "REV003", approval_line(minimal))
 
 
+def test_characters_that_compose_into_markup_change_nothing_the_approval_did_not_sign(
+    tmp_path: Path, cli
+) -> None:
+    """The attack: the approved text hides a paragraph in a comment held open by fences; after
+    approval the author writes each fence with U+1FEF (which composes to a backtick, so the
+    signature still verifies), and the renderer, reading the raw text, showed the paragraph.
+    Every file is now read composed, so the page is the approved text."""
+    minimal = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    hidden = "<!--\n```\n-->\nTake ten times the dose.\n<!--\n```\n-->\n"
+    edit(minimal, APPROVED, "## Medicines", hidden + "\n## Medicines")
+    signing.sign_project(minimal)
+    assert cli("build", cwd=minimal).code == 0
+    page = minimal / "site/articles/back-pain.html"
+    assert "ten times" not in page.read_text("utf-8")
+    edit(minimal, APPROVED, hidden, hidden.replace("```", "\u1fef" * 3))
+    assert cli("check", cwd=minimal).code == 0  # the same text, composed
+    assert cli("build", cwd=minimal).code == 0
+    assert "ten times" not in page.read_text("utf-8")
+
+
+def test_a_no_break_space_after_a_fence_unpublishes_the_article(tmp_path: Path, cli) -> None:
+    """The attack: "```" followed by U+00A0 is no fence to Markdown, but trailing white space of
+    every kind was left out of the signature: one invisible character after approval turned
+    a code sample into the page's own text."""
+    minimal = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    edit(minimal, APPROVED, "## Medicines", "```\nexample\n```\n\n## Medicines")
+    signing.sign_project(minimal)
+    assert cli("check", cwd=minimal).code == 0
+    edit(minimal, APPROVED, "```\nexample", "```\u00a0\nexample")
+    assert "The text changed after rev2" in refused(minimal, cli, "REV003", approval_line(minimal))
+
+
 def test_a_change_to_a_cited_library_entry_unpublishes_the_article(minimal: Path, cli) -> None:
     edit(minimal, "references/library.bib", "pages   = {1613--1620}", "pages   = {1613--1699}")
     out = refused(minimal, cli, "REV003")

@@ -32,7 +32,7 @@ from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.toc import slugify
 
 from pipeline import codes
-from pipeline.citations.scan import Positions, code_mask, paragraph_ends
+from pipeline.citations.scan import Positions, code_mask, fenced_blocks, paragraph_ends
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 
@@ -329,6 +329,7 @@ def check_text(
         *_check_attribute_lists(path, text, where, policy),
         *_check_links_and_images(path, text, where, ends),
         *_check_nesting(path, body, first_line),
+        *(_check_fences(path, body, first_line) if "``" in body or "~~" in body else ()),
         *(_check_backticks_in_tags(path, body, where, paragraph_ends(body)) if "`" in body else ()),
         *(_check_heading_ids(path, text, where) if article else ()),
         *_check_admonitions(path, text, where),
@@ -524,6 +525,20 @@ _LEADING = re.compile(r"(?>[ ]{4}|\t|[ ]{0,3}>[ ]?)*+")
 
 
 _TOO_DEEP = re.compile(rf"^(?>[ ]{{4}}|\t|[ ]{{0,3}}>[ ]?){{{MAX_NESTING + 1}}}", re.M)
+
+
+# A fence line both engines read alike: the fence and at most a language.
+_PLAIN_FENCE = re.compile(r"(?:~{3,}|`{3,})[ \t]*\.?[\w#.+-]*[ \t]*")
+
+
+def _check_fences(path: str, text: str, first_line: int) -> Iterator[Diagnostic]:
+    """HTML012 for a fence line with options (braces, hl_lines): fenced_code, which check and
+    MkDocs follow, took ```text hl_lines="x"``` for code, Zensical's superfences for text."""
+    for start, _ in fenced_blocks(text):
+        line = text[start : text.find("\n", start)]
+        if not _PLAIN_FENCE.fullmatch(line):
+            number = first_line + text.count("\n", 0, start)
+            yield codes.FENCE_OPTIONS.at(path, number, 1, fence=line[:60])
 
 
 def _check_nesting(path: str, text: str, first_line: int) -> Iterator[Diagnostic]:

@@ -30,6 +30,7 @@ from pipeline.content.files import readable
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
+from pipeline.words import normalize
 
 PAGES_DIR = "content/pages"
 PAGE_FIELDS = ("title", "description", "hide")
@@ -116,17 +117,30 @@ def page_title(text: str, name: str) -> str:
     return " ".join(html.unescape(heading.group(1)).split())  # as Markdown shows the heading
 
 
+# A heading as Markdown writes one: `# Title` (closing hashes aside), or a line underlined.
+_HEADINGS = re.compile(
+    r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$|^(.+)\n {0,3}(?:=+|-+)[ \t]*$", re.M
+)
+
+
 def check_titles(pages: dict[str, str], articles: Iterable[Article]) -> list[Diagnostic]:
-    """PAGE006 for a site page titled as an article is: with the board's notice and a
-    "Reviewed by" line copied in, readers would take it for the reviewed article."""
-    titles = {" ".join(a.title.casefold().split()): a.path for a in articles}
+    """PAGE006 for a site page that shows an article's title, in its front matter or as any
+    heading, read as readers read words (case, emphasis, punctuation and invisible characters
+    aside): with the board's notice and a "Reviewed by" line copied in, readers would take it
+    for the reviewed article."""
+    titles = {normalize(a.title): a for a in articles}
     found = []
     for rel, text in pages.items():
-        title = page_title(text, rel.rsplit("/", 1)[-1])
-        if article := titles.get(title.casefold()):
-            found.append(
-                codes.PAGE_TITLE_TAKEN.at(f"{PAGES_DIR}/{rel}", title=title, article=article)
-            )
+        _, body, _ = split_front_matter(text)
+        shown = [page_title(text, rel.rsplit("/", 1)[-1])]
+        shown += [html.unescape(m.group(1) or m.group(2)) for m in _HEADINGS.finditer(body)]
+        for title in shown:
+            if article := titles.get(normalize(title)):
+                at = f"{PAGES_DIR}/{rel}"
+                found.append(
+                    codes.PAGE_TITLE_TAKEN.at(at, title=article.title, article=article.path)
+                )
+                break
     return found
 
 

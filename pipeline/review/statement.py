@@ -58,7 +58,10 @@ def _body(value: str) -> str:
 
 
 def _line(line: str) -> str:
-    kept = line.rstrip()
+    """A line without its trailing blanks and tabs (only their count of two or more, a line
+    break, shows); any other trailing white space (a no-break space after a fence makes it
+    text) is signed as written."""
+    kept = line.rstrip(" \t")
     return kept + "  " if kept and line.endswith("  ") else kept
 
 

@@ -8,12 +8,10 @@ checks that every article page carries the canonical disclaimer and an approved 
 from __future__ import annotations
 
 import contextlib
-import functools
 import gzip
 import html
 import json
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -23,7 +21,6 @@ import ahocorasick
 import lxml.etree
 import lxml.html
 import markdown
-import regex  # type: ignore[import-untyped]  # Unicode properties `re` lacks
 
 from pipeline import codes
 from pipeline.checks.markup import SITE_EXTENSIONS, is_external
@@ -35,6 +32,7 @@ from pipeline.model import Article
 from pipeline.project import Project
 from pipeline.site.csp import Theme, attributes, inline_scripts
 from pipeline.site.stage import PublishPlan
+from pipeline.words import ASCII, normalize
 
 PROBE_WORDS = 8
 # Each stops at the next "<", quote, bracket or line: a withheld article full of them stays
@@ -56,30 +54,6 @@ _LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 _FRONT_KEY = re.compile(r"^[ \t]*-?[ \t]*[A-Za-z_]+:[ \t]*", re.MULTILINE)
 
 
-_ASCII = bytes(range(0x80))
-# Every byte of a non-word ASCII character becomes a space, capitals become small letters; other
-# word characters and every byte of a UTF-8 sequence (non-ASCII characters are dealt with one
-# by one) stay as they are. Control characters other than white space are invisible: they
-# vanish, joining what they separate.
-_ASCII_WORDS = bytes(
-    b if b >= 0x80 else ord(chr(b).lower()) if chr(b).isalnum() or b == 0x5F else 0x20
-    for b in range(256)
-)
-_ASCII_INVISIBLE = bytes(
-    b for b in range(0x80) if not chr(b).isprintable() and b not in b"\t\n\v\f\r"
-)
-# Unicode's Default_Ignorable_Code_Point: drawn as nothing, assigned or not.
-_IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
-# Marks (accents, the combining grapheme joiner), format characters (soft hyphen, zero-width
-# space, joiners, byte-order mark) and other controls: none of them separates words on screen.
-_INVISIBLE = frozenset({"Mn", "Me", "Cf", "Cc"})
-# Default-ignorable, but browsers draw them as a blank: the Hangul fillers separate words.
-_BLANKS = frozenset("\u115f\u1160\u3164\uffa0")
-# Latin letters that have no compatibility form but are drawn as a plain letter would be read:
-# small capitals ("ᴘ"), a dotless i, a letter with a stroke or hook. Read as that letter.
-_LATIN_LETTER = re.compile(
-    r"LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL |DOTLESS )?([A-Z])(?: WITH .+)?"
-)
 # Explicit bidirectional formatting (embeddings, overrides, isolates) can show words or letters
 # in another order than they are stored: text stored backwards reads forwards on screen. An
 # output file holding one (as a character, a character reference or a JSON escape) fails.
@@ -92,7 +66,7 @@ _ESCAPE = re.compile(r"\\u([0-9a-f]{4})", re.IGNORECASE)
 def _bidi_formatting(text: str) -> bool:
     """Whether `text` holds explicit bidirectional formatting in any spelling. Read like
     normalize: the few non-ASCII characters first, then each reference or escape."""
-    rare = text.encode("utf-8", "surrogatepass").translate(None, _ASCII)
+    rare = text.encode("utf-8", "surrogatepass").translate(None, ASCII)
     if rare and not _BIDI.isdisjoint(rare.decode("utf-8", "surrogatepass")):
         return True
     for found in _REFERENCE.finditer(text):
@@ -100,59 +74,6 @@ def _bidi_formatting(text: str) -> bool:
         if int(hexadecimal or decimal, 16 if hexadecimal else 10) in _BIDI_CODES:
             return True
     return any(int(found.group(1), 16) in _BIDI_CODES for found in _ESCAPE.finditer(text))
-
-
-def normalize(text: str) -> str:
-    """Lower-case words separated by single spaces, as readers see them whatever the code
-    points: markup and punctuation do not matter, invisible characters and accents vanish, and
-    compatibility forms count as the letters they show (a full-width "p" is "p"). The words are
-    runs of letters, digits and "_".
-
-    Every page of every build is read this way, so it works on bytes: an ASCII table in one
-    pass, then only the few distinct non-ASCII characters a page has (a regular expression
-    took twice as long, testing every character against Unicode's tables). A text with many
-    distinct characters to change is changed in one pass instead, so a hostile page stays
-    linear."""
-    data = text.encode("utf-8", "surrogatepass")
-    rare = data.translate(None, _ASCII)  # UTF-8 is self-synchronizing: whole characters
-    changed: dict[str, str] = {}
-    for char in set(rare.decode("utf-8", "surrogatepass")):
-        if (folded := _folded(char)) != char:
-            changed[char] = folded
-    if len(changed) > _REPLACEMENTS:
-        table = {ord(char): folded for char, folded in changed.items()}
-        data = text.translate(table).encode("utf-8", "surrogatepass")
-    else:
-        for char, folded in changed.items():
-            data = data.replace(char.encode("utf-8", "surrogatepass"), folded.encode("utf-8"))
-    words = data.translate(_ASCII_WORDS, _ASCII_INVISIBLE)
-    return " ".join(words.decode("utf-8", "surrogatepass").split())
-
-
-# Above this many distinct characters to change, one pass over the text beats one per character.
-_REPLACEMENTS = 16
-
-
-@functools.lru_cache(maxsize=4096)
-def _folded(char: str) -> str:
-    """What a non-ASCII character is in a word: its case folding, each character of which is
-    nothing when Unicode says a renderer draws it as nothing (a soft hyphen, U+2065 and the
-    other unassigned ones of those ranges), else its compatibility decomposition without marks
-    and invisible characters, or a space when that is not a letter or digit."""
-    return "".join(map(_shown, char.casefold()))
-
-
-def _shown(char: str) -> str:
-    if char in _BLANKS:
-        return " "
-    if _IGNORABLE.match(char):
-        return ""
-    kept = "".join(
-        c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c) not in _INVISIBLE
-    )
-    if len(kept) == 1 and (latin := _LATIN_LETTER.fullmatch(unicodedata.name(kept, ""))):
-        kept = latin.group(1)
-    return " " if kept and not kept.isalnum() else kept.casefold()
 
 
 def probes(markdown: str) -> set[str]:
