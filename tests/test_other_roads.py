@@ -332,6 +332,10 @@ def test_a_disclaimer_wrapped_in_anything_the_template_does_not_write_fails_the_
             "part of #medical-disclaimer" in p
             for p in page_problems(hidden, "read this", "approved")
         ), inner
+    restyled = page.replace('class="medical-disclaimer"', 'class="visually-hidden"')
+    assert "is not the <aside> the article template writes" in " ".join(
+        page_problems(restyled, "read this", "approved")
+    )
     styled = page.replace(
         '<div class="clinical-article">', '<div class="clinical-article" style="opacity:0">'
     )

@@ -276,6 +276,11 @@ def test_a_retraction_once_found_stays_in_the_lock_when_nothing_cites_the_work()
     record = Record("crossref", target.identifier, "T", years=(2017,), notices=(notice,))
     found = merge(Lock(), [target], {target.identifier: record}, DAY, 30)
     assert merge(found, [], {}, DAY + dt.timedelta(days=7), 30) == found
+    # An answer that no longer mentions it (a registry's glitch) does not undo it either.
+    again = merge(
+        found, [target], {target.identifier: Record("crossref", target.identifier, "T")}, DAY, 30
+    )
+    assert again.items[target.identifier].notices == (notice,)
     plain = Record("crossref", target.identifier, "T", years=(2017,), journals=("J",))
     unretracted = merge(Lock(), [target], {target.identifier: plain}, DAY, 30)
     assert merge(unretracted, [], {}, DAY, 30) == Lock()

@@ -128,7 +128,7 @@ def check_titles(pages: dict[str, str], articles: Iterable[Article]) -> list[Dia
     heading, read as readers read words (case, emphasis, punctuation and invisible characters
     aside): with the board's notice and a "Reviewed by" line copied in, readers would take it
     for the reviewed article."""
-    titles = {normalize(a.title): a for a in articles}
+    titles = {normalize(a.title): a for a in articles if normalize(a.title)}
     found = []
     for rel, text in pages.items():
         _, body, _ = split_front_matter(text)

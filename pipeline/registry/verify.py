@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.model import Entry, Library
 from pipeline.registry.lock import (
@@ -20,7 +20,7 @@ from pipeline.registry.lock import (
     retracted,
 )
 from pipeline.registry.matching import compare
-from pipeline.registry.records import Record
+from pipeline.registry.records import NoticeKind, Record
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,9 @@ def merge(
         old = lock.items.get(target.identifier)
         if target.identifier in answers:
             new = judge(target, answers[target.identifier], today)
+            if old is not None and retracted(old) and not retracted(new):
+                kept = tuple(n for n in old.notices if n.kind is NoticeKind.RETRACTION)
+                new = replace(new, notices=(*kept, *new.notices))
             if (
                 old is not None
                 and old.same_result(new)

@@ -255,7 +255,11 @@ def _placement_problems(element: Any) -> list[str]:
     for holder in element.iterancestors():
         if extra := sorted(set(holder.attrib) - _THEME_ATTRIBUTES):
             return [f"#medical-disclaimer is inside a <{holder.tag}> with {', '.join(extra)}"]
-    if element.tag != "aside" or set(element.attrib) - {"id", "class", "aria-labelledby"}:
+    if (
+        element.tag != "aside"
+        or element.get("class") != "medical-disclaimer"
+        or set(element.attrib) - {"id", "class", "aria-labelledby"}
+    ):
         return ["#medical-disclaimer is not the <aside> the article template writes"]
     for part in element.iterdescendants():
         if not isinstance(part.tag, str):

@@ -56,13 +56,11 @@ ENVIRONMENT = frozenset({"SITE_URL"})
 
 def _environment(loader: yaml.SafeLoader, node: yaml.Node) -> object:
     """`!ENV NAME` or `!ENV [NAME, ..., default]`, as the engines read it, for ENVIRONMENT."""
-    if isinstance(node, yaml.ScalarNode):
-        names = [node.value]
-    elif isinstance(node, yaml.SequenceNode):
-        items = node.value
-        names = [item.value for item in (items[:-1] if len(items) > 1 else items)]
-    else:
-        names = []
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    names = [
+        item.value if isinstance(item, yaml.ScalarNode) else None
+        for item in (items[:-1] if len(items) > 1 else items)
+    ]
     if not names or any(name not in ENVIRONMENT for name in names):
         line = node.start_mark.line + 1
         raise ConfigError(
