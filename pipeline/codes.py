@@ -14,7 +14,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-from pipeline.diagnostics import Diagnostic, Severity
+from pipeline.diagnostics import Diagnostic, Severity, shown
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,9 @@ class Code:
     explanation: str
 
     def at(self, path: str, line: int = 0, column: int = 0, **values: object) -> Diagnostic:
-        """The diagnostic for this code at `path:line:column`, its wording filled in."""
+        """The diagnostic for this code at `path:line:column`, its wording filled in (each value
+        a file gave it with the characters a terminal acts on written as escapes)."""
+        values = {name: shown(v) if isinstance(v, str) else v for name, v in values.items()}
         return Diagnostic(
             path,
             line,
@@ -772,6 +774,30 @@ it.
 
 How to fix: restore the file from the base branch. A line of `retractions.txt` that names the
 wrong work stays, with a comment saying so; it stops only articles that cite that work.
+""",
+)
+
+FINDING_CLEARED = _declare(
+    "BIB019",
+    W,
+    "A change clears what the registry lock on the base branch found wrong with a source.",
+    message="the registry lock on {base} records {findings} for {identifier}; this change "
+    "takes that away, with the library entry unchanged",
+    hint="only python -m pipeline references verify writes the lock: restore it from {base} "
+    "unless this is the weekly registry check's own pull request",
+    explanation="""
+The registry lock records what Crossref and PubMed said about each cited source: a DOI they
+do not know (`BIB014`, an error), an entry that does not match the work (`BIB015`), a
+correction or an expression of concern. Only `python -m pipeline references verify` writes it,
+and the weekly registry check opens its own pull request with the result. A pull request that
+edits the lock by hand could mark a source that does not exist as verified, and an article
+citing it would publish again. Compared with the base branch (`check --base`), a change that
+takes a finding away while the library entry stayed the same is reported here, so the
+reviewers of the pull request see it. (Taking a retraction away is an error, `BIB017`.)
+
+How to fix: restore the lock from the base branch (`git checkout main --
+references/registry-lock.json`). If the registries really changed their answer, the weekly
+registry check records it in its own pull request, which shows this warning too.
 """,
 )
 

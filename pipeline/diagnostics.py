@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -68,10 +69,23 @@ def suggestion(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean '{match}'?)" if match else ""
 
 
+# Characters a terminal or a page acts on rather than shows: escape sequences, carriage
+# returns, line breaks, bidirectional overrides. A value from a file (a name, a title, a commit's
+# author) quoted in a message could otherwise erase or redraw the lines before it.
+_UNSHOWN = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def shown(text: str) -> str:
+    """`text` with every such character written as its escape (`\\x1b`, `\\r`, `\\u202e`)."""
+    return _UNSHOWN.sub(lambda found: repr(found.group())[1:-1], text)
+
+
 def format_text(diagnostics: Sequence[Diagnostic]) -> str:
     lines = []
     for d in diagnostics:
-        lines.append(f"{d.path}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}")
+        lines.append(f"{shown(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}")
         if d.hint:
             lines.append(f"    hint: {d.hint}")
     return "\n".join(lines)

@@ -18,20 +18,17 @@ def _git(root: Path, *args: str) -> str:
     try:
         # Files are read as the pipeline reads them: a byte that is not UTF-8 is a replacement
         # character, never an exception (one in a committed file stopped every later check).
+        # Read as bytes, line ends untouched: in text mode a carriage return in a commit's
+        # author name ended a line, and the record after it was read as another.
         done = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            capture_output=True,
-            encoding="utf-8",
-            errors="replace",
-            check=False,
-            timeout=120,
+            ["git", *args], cwd=root, capture_output=True, check=False, timeout=120
         )
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     if done.returncode != 0:
-        raise GitError(done.stderr.strip() or f"git {args[0]} failed")
-    return done.stdout
+        said = done.stderr.decode("utf-8", errors="replace").strip()
+        raise GitError(said or f"git {args[0]} failed")
+    return done.stdout.decode("utf-8", errors="replace")
 
 
 def has_ref(root: Path, ref: str) -> bool:
@@ -43,9 +40,9 @@ def has_ref(root: Path, ref: str) -> bool:
 
 
 def file_at(root: Path, ref: str, path: str) -> str | None:
-    """The file's text at `ref`, or None when it did not exist there."""
+    """The file's text at `ref` (line ends folded to LF), or None when it did not exist there."""
     try:
-        return _git(root, "show", f"{ref}:{path}")
+        return _git(root, "show", f"{ref}:{path}").replace("\r\n", "\n").replace("\r", "\n")
     except GitError:
         return None
 

@@ -439,6 +439,31 @@ def test_add_names_a_field_the_registry_did_not_give(
 WAKEFIELD = ("doi:10.1016/s0140-6736(97)11096-0", "pmid:9500320")
 
 
+def test_a_pull_request_that_clears_a_registry_finding_by_hand_is_reported(
+    project: Path, cli: Callable[..., Result]
+) -> None:
+    """The attack: the weekly check recorded that a cited DOI does not exist (BIB014, so main
+    stopped publishing the article); a pull request rewrites the record as verified, and the
+    article would publish again. The lock is written by `verify` only: the change is reported
+    to the pull request's reviewers."""
+    cli("references", "verify", cwd=project)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "base with a verified lock")
+    git(project, "checkout", "-q", "-b", "change")
+    data = json.loads((project / LOCK).read_text("utf-8"))
+    ident = "doi:10.5555/this-doi-does-not-exist"
+    assert data["identifiers"][ident]["status"] == "not-found"
+    data["identifiers"][ident]["status"] = "verified"
+    (project / LOCK).write_text(json.dumps(data, indent=2), "utf-8")
+    commit_all(project, "the source exists after all")
+    found = cli("check", "--base", "main", cwd=project).stdout
+    assert (
+        f"{LOCK}:1:1: warning BIB019 the registry lock on main records not-found for {ident}; "
+        "this change takes that away, with the library entry unchanged"
+    ) in found
+    assert "BIB014 'nowhere2021'" not in found  # the forged record is believed: hence BIB019
+
+
 @pytest.mark.parametrize("drop", ["the record", "its notice"])
 def test_a_pull_request_may_not_drop_a_retraction_the_base_lock_records(
     project: Path, cli: Callable[..., Result], drop: str

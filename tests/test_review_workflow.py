@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.review.signatures import fingerprint
 from tests import signing
-from tests.conftest import DAY, approve, commit_all, edit, run_module
+from tests.conftest import DAY, approve, commit_all, edit, git, run_module
 
 PENDING = "content/articles/pending.md"
 UNDER_REVIEW = "content/articles/under-review.md"
@@ -189,6 +189,40 @@ def test_history_reads_status_changes_and_approvals_from_git(repo: Path, cli) ->
     key = fingerprint(signing.public("rev2"))
     assert events[3][1] == f"approved by Ravi Second, DO on 2026-11-25: verified (key {key})"
     assert "[commit by Board Clerk]" in result.stdout
+
+
+def test_a_value_or_commit_author_cannot_redraw_what_status_check_and_history_print(
+    repo: Path, cli
+) -> None:
+    """The attack: escape sequences and carriage returns in a reviewer's id (a YAML escape) or
+    in a commit's author name erased the real lines in a board member's terminal and drew a
+    forged "approved by … verified"; a carriage return in the author name also hid a commit
+    from `history`. A title holding HTML closed the job summary's table and drew its own
+    counts. Every value is printed with such characters as escapes, and the summary as text."""
+    edit(
+        repo,
+        PENDING,
+        "title: Should zebra stripes guide the choice of antihistamine?",
+        'title: "Is it safe? </td></tr></table><h2>Approved: 9</h2>"\n'
+        'reviewers: ["rev1\\r\\e[1A\\e[2KApproved"]',
+    )
+    for command in (("status",), ("check",)):
+        out = cli(*command, cwd=repo).stdout
+        assert "\x1b" not in out and "\r" not in out, command
+        assert "rev1\\r\\x1b[1A" in out, command
+    summary = cli("status", "--format", "markdown", cwd=repo).stdout
+    assert "</table>" not in summary and "&lt;/table&gt;" in summary
+    git(repo, "checkout", "-q", "--", ".")
+    assert cli("review", PENDING, "--by", "rev1", cwd=repo).code == 0
+    git(repo, "add", "-A")
+    subprocess.run(
+        ["git", "-c", "user.name=jdoe\rx\x1bE", "-c", "user.email=j@x", "commit", "-qm", "r"],
+        cwd=repo,
+        check=True,
+    )
+    history = cli("history", PENDING, cwd=repo).stdout
+    assert "status Submitted -> Under Review" in history
+    assert "[commit by jdoe\\rx\\x1bE]" in history and "\x1b" not in history
 
 
 # --- preview and the page -----------------------------------------------------------------------

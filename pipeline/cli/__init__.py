@@ -120,7 +120,9 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
     retractions, _ = load_retractions(root)
     found += check_retractions_change(base, git.file_at(root, base, RETRACTIONS), retractions)
     lock, _ = load_lock(root)  # a damaged lock is BIB016 already
-    found += check_lock_change(base, git.file_at(root, base, LOCK), lock)
+    found += check_lock_change(
+        base, git.file_at(root, base, LOCK), lock, project.library.by_identifier.keys()
+    )
     return found
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -219,11 +219,15 @@ def load_lock(root: Path) -> tuple[Lock, list[Diagnostic]]:
         return Lock(), [codes.REGISTRY_LOCK_INVALID.at(LOCK, 1, 1, problem="it is not UTF-8 text")]
 
 
-def check_lock_change(base: str, base_text: str | None, lock: Lock) -> list[Diagnostic]:
+def check_lock_change(
+    base: str, base_text: str | None, lock: Lock, identifiers: Collection[str] = ()
+) -> list[Diagnostic]:
     """A change may not drop a retraction the base branch's lock records: deleting the record,
     or its notice, would turn the CIT003 error of every article citing the work (now or after
     a later change adds it again) into a mere "not checked yet" note. `references verify`
-    keeps a retraction it once found, cited or not."""
+    keeps a retraction it once found, cited or not. Any other finding taken away while the
+    entry stayed the same (or its record deleted while the library still has the work,
+    `identifiers`) is a warning (BIB019): only `verify` writes the lock."""
     if base_text is None:
         return []
     before, problems = parse_lock(base_text)
@@ -238,7 +242,23 @@ def check_lock_change(base: str, base_text: str | None, lock: Lock) -> list[Diag
                     LOCK, 1, 1, source="the registry lock", base=base, identifier=ident, file=LOCK
                 )
             )
+        elif (cleared := _findings(item) - _findings(now)) and (
+            ident in identifiers if now is None else now.entry_digest == item.entry_digest
+        ):
+            found.append(
+                codes.FINDING_CLEARED.at(
+                    LOCK, 1, 1, base=base, identifier=ident, findings=", ".join(sorted(cleared))
+                )
+            )
     return found
+
+
+def _findings(item: LockItem | None) -> set[str]:
+    """What a lock item says is wrong with its work: not found, not matching the entry, or
+    corrected or of concern."""
+    if item is None:
+        return set()
+    return ({item.status.value} - {Status.VERIFIED.value}) | {n.kind.value for n in item.notices}
 
 
 def retracted(item: LockItem) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from pipeline.content.articles import front_matter
+from pipeline.diagnostics import shown
 from pipeline.git import Version
 from pipeline.review.approvals import ApprovalCheck
 from pipeline.review.status import approval_row, describe_approval
@@ -62,4 +63,4 @@ def format_events(path: str, found: Sequence[Event], style: str) -> str:
         return f"{path}: no committed history"
     lines = [f"{path}:"]
     lines += [f"  {e.date}  {e.commit}  {e.what}  [commit by {e.author}]" for e in found]
-    return "\n".join(lines)
+    return "\n".join(map(shown, lines))  # a commit's author name cannot redraw the trail

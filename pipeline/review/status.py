@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from pipeline.diagnostics import shown
 from pipeline.model import ReviewStatus
 from pipeline.project import Project
 from pipeline.review import rules
@@ -114,11 +116,12 @@ def format_text(rows: Sequence[StatusRow]) -> str:
         if row.overdue:
             dates += " (OVERDUE)"
         state = "published" if row.published else "not published: " + "; ".join(row.blockers)
-        lines.append(f"{row.path}\n  {row.status} | {people} | {dates}\n  {state}")
+        lines += [row.path, f"  {row.status} | {people} | {dates}", f"  {state}"]
         if row.grades:
             lines.append(f"  reading grade: {describe_grades(row)}")
         lines += [f"  {describe_approval(approval)}" for approval in row.approvals]
-    return "\n".join(lines)
+    # One line each: a value holding a line break or an escape sequence cannot draw another.
+    return "\n".join(map(shown, lines))
 
 
 def format_json(rows: Sequence[StatusRow]) -> str:
@@ -126,7 +129,9 @@ def format_json(rows: Sequence[StatusRow]) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A table cell of the job summary: text, never markup (a title closing the table could
+    draw counts of its own), on one line."""
+    return html.escape(shown(text.replace("\n", " ")), quote=False).replace("|", "\\|")
 
 
 def format_markdown(rows: Sequence[StatusRow]) -> str:
