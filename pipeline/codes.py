@@ -1294,19 +1294,25 @@ How to fix: cite the source with `[@key]` (add it to the library if it is new), 
 words that say where it goes.
 """,
 )
-FENCE_OPTIONS = _declare(
+FENCE_FORM = _declare(
     "HTML012",
     E,
-    "A code fence carries options after its language.",
-    message="the code fence '{fence}' carries options; a fence may name only its language",
-    hint="write the fence as ``` or ```python, with nothing after the language",
+    "A code fence is written in a form the engines read differently.",
+    message="the fence line '{fence}' {problem}",
+    hint="write a code block as a line of ``` (or ```python) at the margin after a blank line, "
+    "the code, and the same ``` alone on its line, then a blank line",
     explanation="""
-A block of code starts with a fence line: three backticks (or tildes) and, if you like, the
-language (```python). The engines read anything more differently: MkDocs' renderer takes
-```text hl_lines="x"``` for the start of a code sample, while Zensical's does not, and renders
-the lines below it as the page's own text, markup included, on the published site only.
+A block of code is a fence line (three backticks or tildes, and if you like the language:
+```python), the code, and the same fence again. The engines that render the site read
+anything else differently: MkDocs takes ```text hl_lines="x"``` for the start of a code
+sample, Zensical does not; a fence indented or inside a quote, one straight after a line of
+text or of indented code, one never closed, or a fence line inside a block ends or opens code
+in one engine and not in the other. What one shows as a harmless code sample, the other
+renders as the page's own text, markup included, on the published site only.
 
-How to fix: keep the language and remove everything after it on the fence line.
+How to fix: put a blank line before the block and after it, start the fence line at the
+margin with nothing after the language, and close it with the same fence alone on its line.
+Inside a code block, no line may start with three backticks or tildes.
 """,
 )
 # --- PAGE: the site's own pages (content/pages) ---------------------------------------------

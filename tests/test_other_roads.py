@@ -501,9 +501,45 @@ def test_a_fence_with_options_the_engines_read_differently_is_refused(minimal: P
     result = cli("check", "content/articles/pending.md", cwd=minimal)
     assert result.code == 1
     assert (
-        "error HTML012 the code fence '```text hl_lines=\"label\"' carries options; a fence may "
-        "name only its language"
+        "error HTML012 the fence line '```text hl_lines=\"label\"' carries options or text "
+        "after the language"
     ) in result.stdout
+
+
+FORGED = '<div class="admonition danger"><p class="admonition-title">Reviewed</p></div>'
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        # A fence superfences opens and never closes, hidden in a comment: no later fence is
+        # code to Zensical.
+        ("<!--\n~~~\n-->\n\n```html\n" + FORGED + "\n```\n", "does not follow a blank line"),
+        ("<!--\n\n~~~\n\n-->\n", "opens a code block that is never closed"),
+        # A quoted or indented fence line: superfences nests a fence there and drops the next.
+        ("> ```\n\n```html\n" + FORGED + "\n```\n", "is indented or quoted"),
+        ("- item\n\n    ```text\n    x\n\n```html\n" + FORGED + "\n```\n", "is indented"),
+        # Options only superfences accepts: text to fenced_code, an empty titled block to it.
+        ('~~~text title="Order"\n~~~\n' + FORGED + "\n~~~\n", "carries options or text"),
+        # Indented code straight before a fence: superfences puts the fence back as Markdown.
+        ("    ORDER: MRI\n~~~html\n" + FORGED + "\n~~~\n", "does not follow a blank line"),
+        # A fence line inside a block, or a block run straight into text.
+        ("```\n````\nx\n```\n", "stands inside a code block"),
+        ("```\nx\n```\nText.\n", "a blank line does not follow it"),
+    ],
+)
+def test_a_code_block_the_engines_could_read_differently_is_refused(
+    body: str, problem: str
+) -> None:
+    """What a differential fuzzer of fenced_code (check, MkDocs, the preview) against
+    superfences (Zensical) found: each shows a code sample in the preview and live markup on
+    the Zensical site. Only the plain form both read alike passes."""
+    from pipeline.checks.markup import ARTICLES, check_text
+
+    found = [d.message for d in check_text("a.md", body, 1, ARTICLES) if d.code == "HTML012"]
+    assert any(problem in message for message in found), found
+    plain = "Text.\n\n```python\nx = 1\n```\n\n~~~\n<b>shown as code</b>\n~~~\n"
+    assert [d for d in check_text("a.md", plain, 1, ARTICLES) if d.code == "HTML012"] == []
 
 
 def test_control_characters_markdown_removes_are_removed_before_anything_reads_a_file() -> None:

@@ -161,21 +161,21 @@ def test_a_line_break_made_with_trailing_spaces_unpublishes_the_article(
 def test_characters_that_compose_into_markup_change_nothing_the_approval_did_not_sign(
     tmp_path: Path, cli
 ) -> None:
-    """The attack: the approved text hides a paragraph in a comment held open by fences; after
-    approval the author writes each fence with U+1FEF (which composes to a backtick, so the
-    signature still verifies), and the renderer, reading the raw text, showed the paragraph.
-    Every file is now read composed, so the page is the approved text."""
+    """The attack: after approval, the author writes a fence with U+1FEF, which composes to a
+    backtick, so the signature (over the composed text) still verifies, while the renderer read
+    the raw text (a paragraph hidden in a comment held open by fences appeared). Every file is
+    now read composed, so the page is exactly the approved one."""
     minimal = copy_project(FIXTURES / "minimal", tmp_path / "project")
-    hidden = "<!--\n```\n-->\nTake ten times the dose.\n<!--\n```\n-->\n"
-    edit(minimal, APPROVED, "## Medicines", hidden + "\n## Medicines")
+    block = "```\nTake ten times the dose.\n```\n"
+    edit(minimal, APPROVED, "## Medicines", block + "\n## Medicines")
     signing.sign_project(minimal)
     assert cli("build", cwd=minimal).code == 0
     page = minimal / "site/articles/back-pain.html"
-    assert "ten times" not in page.read_text("utf-8")
-    edit(minimal, APPROVED, hidden, hidden.replace("```", "\u1fef" * 3))
+    approved = page.read_bytes()
+    edit(minimal, APPROVED, block, block.replace("```", "\u1fef" * 3))
     assert cli("check", cwd=minimal).code == 0  # the same text, composed
     assert cli("build", cwd=minimal).code == 0
-    assert "ten times" not in page.read_text("utf-8")
+    assert page.read_bytes() == approved
 
 
 def test_a_no_break_space_after_a_fence_unpublishes_the_article(tmp_path: Path, cli) -> None:

@@ -32,7 +32,7 @@ from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.toc import slugify
 
 from pipeline import codes
-from pipeline.citations.scan import Positions, code_mask, fenced_blocks, paragraph_ends
+from pipeline.citations.scan import Positions, code_mask, paragraph_ends
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 
@@ -527,18 +527,47 @@ _LEADING = re.compile(r"(?>[ ]{4}|\t|[ ]{0,3}>[ ]?)*+")
 _TOO_DEEP = re.compile(rf"^(?>[ ]{{4}}|\t|[ ]{{0,3}}>[ ]?){{{MAX_NESTING + 1}}}", re.M)
 
 
-# A fence line both engines read alike: the fence and at most a language.
-_PLAIN_FENCE = re.compile(r"(?:~{3,}|`{3,})[ \t]*\.?[\w#.+-]*[ \t]*")
+# Code blocks in the one form both engines read alike. MkDocs reads fences with fenced_code (as
+# check does), Zensical with superfences, and the two part ways on a fence with options, an
+# indented or quoted fence line, a fence straight after a line of text or of indented code, one
+# never closed, or a fence line inside a block: text one shows as a code sample, the other
+# rendered as the page's own (a forged "Reviewed by the board" box). So every line that starts
+# like a fence must be one end of a block written plainly: at the margin, after a blank line,
+# naming at most a language, and closed by the same fence, alone, before a blank line.
+_FENCE_LIKE = re.compile(r"[ \t>]*(?:`{3,}|~{3,})")
+_OPENER = re.compile(r"(`{3,}|~{3,})[ \t]*\.?[\w#.+-]*[ \t]*")
 
 
 def _check_fences(path: str, text: str, first_line: int) -> Iterator[Diagnostic]:
-    """HTML012 for a fence line with options (braces, hl_lines): fenced_code, which check and
-    MkDocs follow, took ```text hl_lines="x"``` for code, Zensical's superfences for text."""
-    for start, _ in fenced_blocks(text):
-        line = text[start : text.find("\n", start)]
-        if not _PLAIN_FENCE.fullmatch(line):
-            number = first_line + text.count("\n", 0, start)
-            yield codes.FENCE_OPTIONS.at(path, number, 1, fence=line[:60])
+    lines = text.split("\n")
+    fence, opened = "", 0
+
+    def refused(number: int, problem: str) -> Diagnostic:
+        line = lines[number]
+        return codes.FENCE_FORM.at(path, first_line + number, 1, fence=line[:60], problem=problem)
+
+    for number, line in enumerate(lines):
+        if not _FENCE_LIKE.match(line):
+            continue
+        before = lines[number - 1].strip() if number else ""
+        after = lines[number + 1].strip() if number + 1 < len(lines) else ""
+        if fence:
+            if line.rstrip(" \t") != fence:
+                yield refused(number, "stands inside a code block")
+                continue
+            fence = ""
+            if after:
+                yield refused(number, "closes a code block, but a blank line does not follow it")
+        elif line[0] in " \t>":
+            yield refused(number, "is indented or quoted")
+        elif (opener := _OPENER.fullmatch(line)) is None:
+            yield refused(number, "carries options or text after the language")
+        elif before:
+            yield refused(number, "does not follow a blank line")
+        else:
+            fence, opened = opener.group(1), number
+    if fence:
+        yield refused(opened, "opens a code block that is never closed")
 
 
 def _check_nesting(path: str, text: str, first_line: int) -> Iterator[Diagnostic]:
