@@ -88,6 +88,8 @@ def bodies(size: int) -> dict[str, str]:
     found["an audience opener and a long line of blanks"] = ("/// audience |" + " " * size + "x")[
         :size
     ]
+    # A fence line whose blanks the fence patterns could split between two runs.
+    found["a fence line of blanks, then a letter"] = ("```" + " " * size)[: size - 2] + "!\n"
     return found
 
 

@@ -94,16 +94,17 @@ def versions(root: Path, path: str) -> list[Version]:
         root,
         "log",
         "--follow",
-        "--format=%x1e%H%x1f%ad%x1f%an",
+        # NUL between fields and records: the one character a commit's author name cannot
+        # hold (one holding \x1e or \x1f split the record and crashed `history`).
+        "--format=%x00%x00%H%x00%ad%x00%an%x00",
         "--date=short",
         "--name-only",
         "--",
         path,
     )
     found = []
-    for record in out.split("\x1e")[1:]:
-        header, _, names = record.partition("\n")
-        commit, date, author = header.split("\x1f")
+    for record in out.split("\x00\x00")[1:]:
+        commit, date, author, names = record.split("\x00", 3)
         name = next((n for n in names.splitlines() if n.strip()), path)
         text = file_at(root, commit, name)
         if text is not None:

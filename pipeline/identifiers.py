@@ -8,15 +8,17 @@ in any case (DOIs are case-insensitive); a PMID is digits. Everything that compa
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
-from urllib.parse import unquote, urlparse
+from typing import NamedTuple
+from urllib.parse import parse_qs, unquote, urlparse
 
-# A DOI's suffix is any text, but one whose address a browser or doi.org reads as another DOI's
-# is refused: a `?` (doi.org reads a query), a `#` (never sent), a backslash (a slash to a
-# browser), and path segments `.` or `..` (resolved away), so `10.1016/./S0140…#pdf` cannot
-# lead readers to a listed work while the comparison sees another.
-DOI = re.compile(r"^10\.\d{4,9}(?:/(?!\.\.?(?:/|$))[^\s?#\\/]+)+$")
+# A DOI's suffix is any text (old Wiley DOIs end `;2-#`), but one whose address a browser
+# resolves to another DOI's is refused: a backslash (a slash to a browser) and path segments
+# `.` or `..` (resolved away), so `10.1016/./S0140…` cannot lead readers to a listed work
+# while the comparison sees another. A `#` or `?` is part of the DOI, and its link says so.
+DOI = re.compile(r"^10\.\d{4,9}(?:/(?!\.\.?(?:/|$))[^\s\\/]+)+$")
 PMID = re.compile(r"^\d{1,9}$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 # What a citation by identifier looks like: `@doi:10.7326/M16-2367`, `@pmid:28192789`.
@@ -29,8 +31,10 @@ def strip_doi_prefix(doi: str) -> str:
 
 
 def doi_url(doi: str) -> str:
-    """Where a DOI leads: `https://doi.org/10.1/X`, whichever way it is written."""
-    return f"https://doi.org/{strip_doi_prefix(doi)}"
+    """Where a DOI leads: `https://doi.org/10.1/X`, whichever way it is written; a `#` or `?`
+    in it is escaped, so that the link asks doi.org for this DOI, not a shorter one."""
+    escaped = strip_doi_prefix(doi).replace("#", "%23").replace("?", "%3F")
+    return f"https://doi.org/{escaped}"
 
 
 def pubmed_url(pmid: str) -> str:
@@ -70,30 +74,37 @@ def normalize_pmid(pmid: str) -> str:
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org", "hdl.handle.net"})
 _DOI_PATH = re.compile(r"/doi/(?:[a-z]+/)?(10\.\d{4,9}/.+)", re.IGNORECASE)
 _PUBMED_HOSTS = frozenset({"pubmed.ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov"})
-_PUBMED = re.compile(r"/(?:pubmed/)?(\d{1,9})/?")
-_TERM = re.compile(r"(?:^|&)term=(\d{1,9})(?:$|&)")
+_DIGITS = re.compile(r"\d{1,9}(?!\d)")
 _EUROPE_PMC = re.compile(r"/(?:article|abstract)/MED/(\d{1,9})/?", re.IGNORECASE)
 
 
-def url_identifier(url: str) -> str | None:
-    """The DOI or PMID an address names (`https://doi.org/10.1/x` -> `doi:10.1/x`), or None: a
-    source linked by such an address is the work that identifier names, retracted or not."""
+class UrlIdentity(NamedTuple):
+    resolver: bool  # the address is on doi.org, a Handle resolver or PubMed
+    identifier: str | None  # the DOI or PMID it names, as `identifier` writes it
+
+
+def url_identifier(url: str) -> UrlIdentity:
+    """The DOI or PMID an address names (`https://doi.org/10.1/x` -> `doi:10.1/x`): a source
+    linked by such an address is the work that identifier names, retracted or not. The path is
+    read as a browser reads it (a backslash is a slash, dot segments resolved); on a resolver,
+    an address whose identifier cannot be read is said to be one (`resolver`), never passed."""
     try:
-        parsed = urlparse(normalize_identifier(url))
+        parsed = urlparse(normalize_identifier(url).replace("\\", "/"))
+        host = (parsed.hostname or "").casefold().rstrip(".")
     except ValueError:
-        return None
-    host = (parsed.hostname or "").casefold().rstrip(".")
-    path = unquote(parsed.path)
+        return UrlIdentity(False, None)
+    path = posixpath.normpath(unquote(parsed.path) or "/")
     if host in _DOI_HOSTS:
-        return identifier("doi", path.lstrip("/"))
+        return UrlIdentity(True, identifier("doi", path.lstrip("/")))
     if host in _PUBMED_HOSTS:
-        found = _PUBMED.fullmatch(path) or _TERM.search(unquote(parsed.query))
-        return identifier("pmid", found.group(1)) if found else None
+        term = parse_qs(parsed.query).get("term", [""])[0]
+        found = _DIGITS.search(path) or _DIGITS.search(term)
+        return UrlIdentity(True, identifier("pmid", found.group()) if found else None)
     if host.endswith("europepmc.org") and (found := _EUROPE_PMC.fullmatch(path)):
-        return identifier("pmid", found.group(1))
+        return UrlIdentity(True, identifier("pmid", found.group(1)))
     if found := _DOI_PATH.search(path):
-        return identifier("doi", found.group(1))
-    return None
+        return UrlIdentity(False, identifier("doi", found.group(1)))
+    return UrlIdentity(False, None)
 
 
 def identifier(kind: str, value: str) -> str | None:

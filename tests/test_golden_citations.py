@@ -346,3 +346,22 @@ def test_a_wrong_style_option_stops_the_build(minimal: Path, cli) -> None:
     result = cli("check", cwd=minimal)
     assert result.code == 1
     assert "pipeline.yml:0:0: error BIB010 citation_style 'chicago'" in result.stdout
+
+
+def test_a_house_style_that_is_not_utf8_is_refused(minimal: Path, cli) -> None:
+    """Admins sign the style as text: two files differing in bytes that are not UTF-8 would
+    read the same to the signature and differently to the renderer."""
+    style = minimal / "styles/house.csl"
+    style.parent.mkdir()
+    style.write_bytes((FIXTURES / "styles/house-numeric.csl").read_bytes() + b"<!-- \xe9 -->\n")
+    config = minimal / "pipeline.yml"
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "citation_style: ama", "citation_style: styles/house.csl"
+        ),
+        "utf-8",
+    )
+    result = cli("check", cwd=minimal)
+    assert "BIB010 citation_style 'styles/house.csl' cannot be used: it is not UTF-8 text" in (
+        result.stdout
+    )

@@ -336,6 +336,10 @@ def test_a_disclaimer_wrapped_in_anything_the_template_does_not_write_fails_the_
     assert "is not the <aside> the article template writes" in " ".join(
         page_problems(restyled, "read this", "approved")
     )
+    component = page.replace(
+        '<div class="md-content">', '<div class="md-content" data-md-component="dialog">'
+    )
+    assert "of another component" in " ".join(page_problems(component, "read this", "approved"))
     styled = page.replace(
         '<div class="clinical-article">', '<div class="clinical-article" style="opacity:0">'
     )
@@ -468,10 +472,18 @@ def test_a_zero_width_space_does_not_hide_a_retracted_doi(minimal: Path, cli) ->
             "url     = {https://europepmc.org/article/MED/11495215}",
             "names the PMID 11495215, which the pmid field does not",
         ),
-        # Addresses a browser or doi.org reads as the listed DOI.
-        ("doi     = {10.1001/archinte.161.13.1613#pdf}", "is not a DOI"),
+        # Addresses a browser resolves to the listed DOI.
         ("doi     = {10.1001/./archinte.161.13.1613}", "is not a DOI"),
-        ("doi     = {10.1001/archinte.161.13.1613?}", "is not a DOI"),
+        (
+            "url     = {https://doi.org\\10.1001\\x/../archinte.161.13.1613}",
+            "names the DOI 10.1001/archinte.161.13.1613, which the doi field does not",
+        ),
+        (
+            "url     = {https://pubmed.ncbi.nlm.nih.gov/?term=11495215[uid]}",
+            "names the PMID 11495215, which the pmid field does not",
+        ),
+        # A resolver's address whose identifier cannot be read is refused, never passed.
+        ("url     = {https://doi.org/}", "names no DOI or PMID that can be read"),
     ],
 )
 def test_a_retracted_work_written_another_way_is_still_caught(
@@ -548,6 +560,17 @@ def test_control_characters_markdown_removes_are_removed_before_anything_reads_a
     otherwise, and citation 1 on the page linked to another source."""
     assert decode(b"Code: `\x02` [@a] and `\x03`") == "Code: `` [@a] and ``"
     assert decode("\u1fef\u1fef\u1fef".encode()) == "```"
+
+
+def test_a_doi_with_a_hash_or_question_mark_links_to_itself() -> None:
+    """Old Wiley DOIs end `;2-#`: a DOI, whose link must ask doi.org for all of it (`#pdf`
+    after a listed DOI would otherwise lead to the listed work while matching none)."""
+    from pipeline.identifiers import doi_url, identifier
+
+    sici = "10.1002/(SICI)1099-1263(199705)13:2<151::AID-GJ744>3.0.CO;2-#"
+    assert identifier("doi", sici) is not None
+    assert doi_url(sici).endswith("3.0.CO;2-%23")
+    assert doi_url("10.1016/S0140-6736(97)11096-0#pdf?x").endswith("11096-0%23pdf%3Fx")
 
 
 def test_nine_superscripts_on_one_line_are_not_nesting() -> None:
@@ -771,6 +794,15 @@ def test_a_template_may_name_only_a_file_of_the_theme(
     assert "names a template otherwise than as a file of the theme" in result.stderr
     assert site_files(minimal / "site") == before
     assert " PUB005 overrides/main.html line " in cli("check", cwd=minimal).stdout
+
+
+def test_a_template_may_include_an_icon_of_the_theme_by_its_written_name(
+    minimal: Path, cli
+) -> None:
+    main = minimal / "overrides/main.html"
+    icon = '{% include ".icons/material/heart.svg" %}'
+    main.write_text(main.read_text("utf-8") + "\n{% block footer %}" + icon + "{% endblock %}\n")
+    assert "PUB005" not in cli("check", cwd=minimal).stdout
 
 
 def test_text_stored_backwards_behind_bidirectional_formatting_fails_the_audit(

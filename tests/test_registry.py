@@ -439,8 +439,9 @@ def test_add_names_a_field_the_registry_did_not_give(
 WAKEFIELD = ("doi:10.1016/s0140-6736(97)11096-0", "pmid:9500320")
 
 
+@pytest.mark.parametrize("forge", ["verified", "another digest", "deleted"])
 def test_a_pull_request_that_clears_a_registry_finding_by_hand_is_reported(
-    project: Path, cli: Callable[..., Result]
+    project: Path, cli: Callable[..., Result], forge: str
 ) -> None:
     """The attack: the weekly check recorded that a cited DOI does not exist (BIB014, so main
     stopped publishing the article); a pull request rewrites the record as verified, and the
@@ -453,7 +454,12 @@ def test_a_pull_request_that_clears_a_registry_finding_by_hand_is_reported(
     data = json.loads((project / LOCK).read_text("utf-8"))
     ident = "doi:10.5555/this-doi-does-not-exist"
     assert data["identifiers"][ident]["status"] == "not-found"
-    data["identifiers"][ident]["status"] = "verified"
+    if forge == "deleted":
+        del data["identifiers"][ident]
+    else:
+        data["identifiers"][ident]["status"] = "verified"
+    if forge == "another digest":  # the entry's own digest is what counts, not the record's
+        data["identifiers"][ident]["entry_digest"] = "0" * 64
     (project / LOCK).write_text(json.dumps(data, indent=2), "utf-8")
     commit_all(project, "the source exists after all")
     found = cli("check", "--base", "main", cwd=project).stdout

@@ -197,8 +197,9 @@ def test_a_value_or_commit_author_cannot_redraw_what_status_check_and_history_pr
     """The attack: escape sequences and carriage returns in a reviewer's id (a YAML escape) or
     in a commit's author name erased the real lines in a board member's terminal and drew a
     forged "approved by … verified"; a carriage return in the author name also hid a commit
-    from `history`. A title holding HTML closed the job summary's table and drew its own
-    counts. Every value is printed with such characters as escapes, and the summary as text."""
+    from `history`, and a \\x1e crashed it. A title holding HTML closed the job summary's
+    table and drew its own counts. Every value is printed with such characters as escapes,
+    and the summary as text."""
     edit(
         repo,
         PENDING,
@@ -216,13 +217,13 @@ def test_a_value_or_commit_author_cannot_redraw_what_status_check_and_history_pr
     assert cli("review", PENDING, "--by", "rev1", cwd=repo).code == 0
     git(repo, "add", "-A")
     subprocess.run(
-        ["git", "-c", "user.name=jdoe\rx\x1bE", "-c", "user.email=j@x", "commit", "-qm", "r"],
+        ["git", "-c", "user.name=jd\x1eoe\rx\x1bE", "-c", "user.email=j@x", "commit", "-qm", "r"],
         cwd=repo,
         check=True,
     )
     history = cli("history", PENDING, cwd=repo).stdout
     assert "status Submitted -> Under Review" in history
-    assert "[commit by jdoe\\rx\\x1bE]" in history and "\x1b" not in history
+    assert "[commit by jd\\x1eoe\\rx\\x1bE]" in history and "\x1b" not in history
 
 
 # --- preview and the page -----------------------------------------------------------------------

@@ -51,7 +51,7 @@ def parse_retractions(text: str) -> tuple[Retractions, list[Diagnostic]]:
         if not line:
             continue
         if re.fullmatch(r"(?:PMID:?)?\d{1,9}", line, re.IGNORECASE):
-            pmids.add(re.sub(r"\D", "", line))
+            pmids.add(normalize_pmid(re.sub(r"\D", "", line)))
         elif DOI.match(normalize_doi(line)):
             dois.add(normalize_doi(line))
         else:

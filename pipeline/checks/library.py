@@ -122,9 +122,10 @@ def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
             )
         # The retraction list and the registries know a work by its doi and pmid fields: a
         # work linked only by an address that names its DOI or PMID would pass them unseen.
-        named = url_identifier(entry.get("url"))
+        resolver, named = url_identifier(entry.get("url"))
         kind = named.partition(":")[0] if named else ""
-        if named and identifier(kind, entry.get(kind)) != named:
+        own = identifier(kind, entry.get(kind)) if named else None
+        if named and own != named and not (own and named.startswith(own + "/")):
             value = named.partition(":")[2]
             yield bad(
                 "url",
@@ -132,6 +133,13 @@ def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
                 f"{kind} field does not",
                 f"write {kind} = {{{value}}} in the entry (the retraction list and the "
                 "registries go by it); keep the url only if it leads somewhere else",
+            )
+        elif resolver and not named:
+            yield bad(
+                "url",
+                f"URL '{entry.get('url')}' leads to a DOI or PubMed resolver, but names no DOI "
+                "or PMID that can be read",
+                "write the identifier in the doi or pmid field, and leave the url out",
             )
     year = entry.get("year")
     if year and (not re.fullmatch(r"\d{4}", year) or int(year) > today.year):

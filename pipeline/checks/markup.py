@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ahocorasick
+import lxml.html
 import markdown
 from markdown.extensions.attr_list import get_attrs
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
@@ -285,6 +286,32 @@ def raw_html_spans(text: str) -> list[tuple[int, int]]:
     return merged
 
 
+# The site's rendering of a text, for what its headings show.
+_HEADINGS_RENDER = markdown.Markdown(extensions=[*SITE_EXTENSIONS, "fenced_code"])
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def shown_headings(text: str) -> list[str] | None:
+    """The text of every heading of `text` as the site renders it (an attribute list, a comment
+    or an inline tag in a heading read as readers see it); None when the text is too long to
+    render (as for `raw_html_spans`) or cannot be rendered."""
+    if len(text) > _READ_LIMIT or text.count("[") + text.count("<") > _MARKS_LIMIT:
+        return None
+    if len(_FENCE_LIKE.findall(text)) > _FENCES_LIMIT:
+        return None
+    _HEADINGS_RENDER.reset()
+    try:
+        parts = lxml.html.fragments_fromstring(_HEADINGS_RENDER.convert(text))
+    except Exception:  # Python-Markdown or lxml failing on some input: none read, no crash
+        return None
+    return [
+        heading.text_content()
+        for part in parts
+        if not isinstance(part, str)
+        for heading in part.iter(*_HEADING_TAGS)
+    ]
+
+
 def _check_backticks_in_tags(
     path: str, text: str, where: Positions, ends: list[int]
 ) -> Iterator[Diagnostic]:
@@ -534,8 +561,9 @@ _TOO_DEEP = re.compile(rf"^(?>[ ]{{4}}|\t|[ ]{{0,3}}>[ ]?){{{MAX_NESTING + 1}}}"
 # rendered as the page's own (a forged "Reviewed by the board" box). So every line that starts
 # like a fence must be one end of a block written plainly: at the margin, after a blank line,
 # naming at most a language, and closed by the same fence, alone, before a blank line.
-_FENCE_LIKE = re.compile(r"[ \t>]*(?:`{3,}|~{3,})")
-_OPENER = re.compile(r"(`{3,}|~{3,})[ \t]*\.?[\w#.+-]*[ \t]*")
+_FENCE_START = re.compile(r"[ \t>]*+(?:`{3}|~{3})")
+# Possessive: a fence line of thousands of blanks is read once, never split again.
+_OPENER = re.compile(r"(`{3,}+|~{3,}+)[ \t]*+\.?[\w#.+-]*+[ \t]*+")
 
 
 def _check_fences(path: str, text: str, first_line: int) -> Iterator[Diagnostic]:
@@ -547,10 +575,10 @@ def _check_fences(path: str, text: str, first_line: int) -> Iterator[Diagnostic]
         return codes.FENCE_FORM.at(path, first_line + number, 1, fence=line[:60], problem=problem)
 
     for number, line in enumerate(lines):
-        if not _FENCE_LIKE.match(line):
+        if not _FENCE_START.match(line):
             continue
-        before = lines[number - 1].strip() if number else ""
-        after = lines[number + 1].strip() if number + 1 < len(lines) else ""
+        before = lines[number - 1].strip(" \t") if number else ""
+        after = lines[number + 1].strip(" \t") if number + 1 < len(lines) else ""
         if fence:
             if line.rstrip(" \t") != fence:
                 yield refused(number, "stands inside a code block")
@@ -560,12 +588,14 @@ def _check_fences(path: str, text: str, first_line: int) -> Iterator[Diagnostic]
                 yield refused(number, "closes a code block, but a blank line does not follow it")
         elif line[0] in " \t>":
             yield refused(number, "is indented or quoted")
-        elif (opener := _OPENER.fullmatch(line)) is None:
-            yield refused(number, "carries options or text after the language")
-        elif before:
-            yield refused(number, "does not follow a blank line")
         else:
-            fence, opened = opener.group(1), number
+            # A block opened wrongly is still read to its end, so its closing line is not
+            # reported as a second mistake.
+            fence, opened = line[: len(line) - len(line.lstrip(line[0]))], number
+            if _OPENER.fullmatch(line) is None:
+                yield refused(number, "carries options or text after the language")
+            elif before:
+                yield refused(number, "does not follow a blank line")
     if fence:
         yield refused(opened, "opens a code block that is never closed")
 

@@ -32,12 +32,13 @@ _NEWLINE = re.compile("\n")
 # one never closed) is no code to Markdown, and must be none to the checks: text they took for
 # code was rendered as Markdown, raw HTML included, unchecked.
 # Python-Markdown expands tabs before fenced code is found: a tab after a fence is blanks.
+# Possessive quantifiers: a fence line of thousands of blanks is read once, never split again.
 _OPENING = re.compile(
-    r"""^(?P<fence>~{3,}|`{3,})[ \t]*"""
-    r"""(?:\{[^\n]*\}|\.?[\w#.+-]*[ \t]*(?:hl_lines=(["']).*?\2[ \t]*)?)$""",
+    r"""^(?P<fence>~{3,}+|`{3,}+)[ \t]*+"""
+    r"""(?:\{[^\n]*\}|\.?[\w#.+-]*+[ \t]*+(?:hl_lines=(["']).*?\2[ \t]*+)?)$""",
     re.MULTILINE,
 )
-_CLOSING = re.compile(r"^(~{3,}|`{3,})[ \t]*$", re.MULTILINE)
+_CLOSING = re.compile(r"^(~{3,}+|`{3,}+)[ \t]*+$", re.MULTILINE)
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
 _BACKTICKS = re.compile(r"`+")
 LOCATOR_LABELS = {

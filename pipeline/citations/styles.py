@@ -65,6 +65,12 @@ def load_style(option: str, root: Path) -> tuple[Style, list[Diagnostic]]:
             )
         ]
     try:
+        path.read_bytes().decode("utf-8")  # admins sign it as text (REV012): UTF-8 only
+    except (OSError, UnicodeDecodeError):
+        return built_in("ama"), [
+            codes.STYLE_UNUSABLE.at(option, 0, 0, style=option, problem="it is not UTF-8 text")
+        ]
+    try:
         return _csl_style(path), []
     except Exception as error:  # citeproc and lxml raise many kinds on a bad style
         return built_in("ama"), [

@@ -40,7 +40,7 @@ from pipeline.diagnostics import (
 )
 from pipeline.engines import ENGINES, renderer, theme
 from pipeline.project import ARTICLES_DIR, Project
-from pipeline.registry.lock import LOCK, check_lock_change, load_lock
+from pipeline.registry.lock import LOCK, check_lock_change, entry_digest, load_lock
 from pipeline.review import rules
 from pipeline.review.past import BaseBranch, committed_signatures
 from pipeline.review.roster import (
@@ -120,9 +120,8 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
     retractions, _ = load_retractions(root)
     found += check_retractions_change(base, git.file_at(root, base, RETRACTIONS), retractions)
     lock, _ = load_lock(root)  # a damaged lock is BIB016 already
-    found += check_lock_change(
-        base, git.file_at(root, base, LOCK), lock, project.library.by_identifier.keys()
-    )
+    current = {i: entry_digest(e, i) for i, e in project.library.by_identifier.items()}
+    found += check_lock_change(base, git.file_at(root, base, LOCK), lock, current)
     return found
 
 

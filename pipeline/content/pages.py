@@ -22,7 +22,7 @@ from pathlib import Path
 import lxml.etree
 
 from pipeline import codes
-from pipeline.checks.markup import SITE_PAGES, check_text, is_external
+from pipeline.checks.markup import SITE_PAGES, check_text, is_external, shown_headings
 from pipeline.citations.scan import scan_text
 from pipeline.content.articles import decode
 from pipeline.content.articles import front_matter as read_front_matter
@@ -117,24 +117,27 @@ def page_title(text: str, name: str) -> str:
     return " ".join(html.unescape(heading.group(1)).split())  # as Markdown shows the heading
 
 
-# A heading as Markdown writes one: `# Title` (closing hashes aside), or a line underlined.
-_HEADINGS = re.compile(
-    r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$|^(.+)\n {0,3}(?:=+|-+)[ \t]*$", re.M
-)
+# A heading as Markdown writes one, read line by line where a page is too long to render:
+# `# Title` (closing hashes aside), or a line underlined.
+_HEADINGS = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*)$|^(.+)\n {0,3}(?:=++|-++)[ \t]*+$", re.M)
 
 
 def check_titles(pages: dict[str, str], articles: Iterable[Article]) -> list[Diagnostic]:
     """PAGE006 for a site page that shows an article's title, in its front matter or as any
-    heading, read as readers read words (case, emphasis, punctuation and invisible characters
-    aside): with the board's notice and a "Reviewed by" line copied in, readers would take it
-    for the reviewed article."""
+    heading as the site renders it, read as readers read words (case, emphasis, punctuation,
+    markup and invisible characters aside): with the board's notice and a "Reviewed by" line
+    copied in, readers would take it for the reviewed article."""
     titles = {normalize(a.title): a for a in articles if normalize(a.title)}
     found = []
     for rel, text in pages.items():
         _, body, _ = split_front_matter(text)
-        shown = [page_title(text, rel.rsplit("/", 1)[-1])]
-        shown += [html.unescape(m.group(1) or m.group(2)) for m in _HEADINGS.finditer(body)]
-        for title in shown:
+        shown = shown_headings(body)
+        if shown is None:
+            shown = [
+                html.unescape(m.group(1).rstrip(" \t#") if m.group(1) else m.group(2))
+                for m in _HEADINGS.finditer(body)
+            ]
+        for title in [page_title(text, rel.rsplit("/", 1)[-1]), *shown]:
             if article := titles.get(normalize(title)):
                 at = f"{PAGES_DIR}/{rel}"
                 found.append(

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -220,14 +220,14 @@ def load_lock(root: Path) -> tuple[Lock, list[Diagnostic]]:
 
 
 def check_lock_change(
-    base: str, base_text: str | None, lock: Lock, identifiers: Collection[str] = ()
+    base: str, base_text: str | None, lock: Lock, current: Mapping[str, str]
 ) -> list[Diagnostic]:
     """A change may not drop a retraction the base branch's lock records: deleting the record,
     or its notice, would turn the CIT003 error of every article citing the work (now or after
     a later change adds it again) into a mere "not checked yet" note. `references verify`
     keeps a retraction it once found, cited or not. Any other finding taken away while the
-    entry stayed the same (or its record deleted while the library still has the work,
-    `identifiers`) is a warning (BIB019): only `verify` writes the lock."""
+    library entry is the one the base finding was made for (`current`: identifier -> the
+    entry's digest now, `entry_digest`) is a warning (BIB019): only `verify` writes the lock."""
     if base_text is None:
         return []
     before, problems = parse_lock(base_text)
@@ -242,8 +242,8 @@ def check_lock_change(
                     LOCK, 1, 1, source="the registry lock", base=base, identifier=ident, file=LOCK
                 )
             )
-        elif (cleared := _findings(item) - _findings(now)) and (
-            ident in identifiers if now is None else now.entry_digest == item.entry_digest
+        elif current.get(ident) == item.entry_digest and (
+            cleared := _findings(item) - _findings(now)
         ):
             found.append(
                 codes.FINDING_CLEARED.at(

@@ -161,6 +161,8 @@ def check_roster_change(
     if len(signers) >= required:
         return []
     changes = describe_changes(trusted, parse_board(roster or "")[0], base_settings, settings)
+    if file_digest(base_style) != file_digest(style):
+        changes.append(f"the citation style {style_file(settings) or '(none)'} changed")
     changes += [f"removed the signature by '{r.by}' dated {r.on}" for r in removed]
     if newest is not None and any(record.on < newest for record in records):
         changes.append(f"signatures dated before {newest} (the roster on {base}) do not count")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -128,10 +129,15 @@ def format_json(rows: Sequence[StatusRow]) -> str:
     return json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False)
 
 
+# What Markdown reads as markup in a line: escaped with a backslash in a cell.
+_MARKDOWN_MARKS = re.compile(r"([\\`*_\[\]()!#|~])")
+
+
 def _cell(text: str) -> str:
     """A table cell of the job summary: text, never markup (a title closing the table could
-    draw counts of its own), on one line."""
-    return html.escape(shown(text.replace("\n", " ")), quote=False).replace("|", "\\|")
+    draw counts of its own, an image load from anywhere), on one line."""
+    plain = html.escape(shown(text.replace("\n", " ")), quote=False)
+    return _MARKDOWN_MARKS.sub(r"\\\1", plain)
 
 
 def format_markdown(rows: Sequence[StatusRow]) -> str:

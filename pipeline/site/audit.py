@@ -238,6 +238,7 @@ _THEME_ATTRIBUTES = frozenset(
     {"class", "lang", "dir", "data-md-component"}
     | {f"data-md-color-{part}" for part in ("scheme", "primary", "accent")}
 )
+_THEME_COMPONENTS = frozenset({"container", "main", "content"})
 # What the disclaimer itself may hold (references/disclaimer.md rendered): text, links and
 # emphasis, with no attribute that could hide a part of it.
 _DISCLAIMER_TAGS = frozenset(
@@ -255,6 +256,9 @@ def _placement_problems(element: Any) -> list[str]:
     for holder in element.iterancestors():
         if extra := sorted(set(holder.attrib) - _THEME_ATTRIBUTES):
             return [f"#medical-disclaimer is inside a <{holder.tag}> with {', '.join(extra)}"]
+        # The theme's script acts on a component's name (a "dialog" or "consent" is hidden).
+        if holder.get("data-md-component", "content") not in _THEME_COMPONENTS:
+            return [f"#medical-disclaimer is inside a <{holder.tag}> of another component"]
     if (
         element.tag != "aside"
         or element.get("class") != "medical-disclaimer"

@@ -247,8 +247,9 @@ _ASSETS = frozenset(
     {".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ico"}
     | {".woff", ".woff2", ".pdf"}
 )
-# A template named by include, import or extends: a file of the theme, by a written name.
-_TEMPLATE_NAME = re.compile(r"(?![./])[A-Za-z0-9_./-]+\.html")
+# A template named by include, import or extends: a file of the theme, by a written name (an
+# icon of the theme's set too, as Material's documentation includes one).
+_TEMPLATE_NAME = re.compile(r"\.icons/[A-Za-z0-9_/-]+\.svg|(?![./])[A-Za-z0-9_./-]+\.html")
 
 
 def check_templates(root: Path) -> None:
