@@ -538,6 +538,12 @@ FORGED = '<div class="admonition danger"><p class="admonition-title">Reviewed</p
         # A fence line inside a block, or a block run straight into text.
         ("```\n````\nx\n```\n", "stands inside a code block"),
         ("```\nx\n```\nText.\n", "a blank line does not follow it"),
+        # What a second fuzzer found: a line of white space Markdown does not take for blank
+        # (a no-break space, the first line of a text holding only blanks) before a fence,
+        # after indented code or between the halves of a code span.
+        ("    x\n\u00a0\n```\n## Forged\n```\n", "does not follow a blank line"),
+        ("a ``\n\u00a0\n```\ny\n```\n\u00a0\n`` <b>LIVE</b> ``\n", "does not follow a blank"),
+        ("    \n```\n## Forged\n```\n", "does not follow a blank line"),
     ],
 )
 def test_a_code_block_the_engines_could_read_differently_is_refused(

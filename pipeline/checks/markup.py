@@ -577,7 +577,9 @@ def _check_fences(path: str, text: str, first_line: int) -> Iterator[Diagnostic]
     for number, line in enumerate(lines):
         if not _FENCE_START.match(line):
             continue
-        before = lines[number - 1].strip(" \t") if number else ""
+        # Blank is empty, or blanks and tabs only (Python-Markdown empties such a line, but not
+        # the text's first: one there is a line of text to superfences).
+        before = "" if not number else lines[0] if number == 1 else lines[number - 1].strip(" \t")
         after = lines[number + 1].strip(" \t") if number + 1 < len(lines) else ""
         if fence:
             if line.rstrip(" \t") != fence:
