@@ -18,7 +18,7 @@ from pipeline.citations.styles import Style, built_in, load_style
 from pipeline.content.articles import parse_article
 from pipeline.content.library import parse_library
 from pipeline.model import Library
-from tests.conftest import render_article
+from tests.conftest import edit, render_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HEAD = "---\ntitle: Q?\nstatus: Submitted\nauthors: [a]\nlast_updated: 2025-01-01\n---\n"
@@ -354,13 +354,7 @@ def test_a_house_style_that_is_not_utf8_is_refused(minimal: Path, cli) -> None:
     style = minimal / "styles/house.csl"
     style.parent.mkdir()
     style.write_bytes((FIXTURES / "styles/house-numeric.csl").read_bytes() + b"<!-- \xe9 -->\n")
-    config = minimal / "pipeline.yml"
-    config.write_text(
-        config.read_text("utf-8").replace(
-            "citation_style: ama", "citation_style: styles/house.csl"
-        ),
-        "utf-8",
-    )
+    edit(minimal, "pipeline.yml", "citation_style: ama", "citation_style: styles/house.csl")
     result = cli("check", cwd=minimal)
     assert "BIB010 citation_style 'styles/house.csl' cannot be used: it is not UTF-8 text" in (
         result.stdout
