@@ -73,8 +73,10 @@ def normalize_pmid(pmid: str) -> str:
 # publisher's /doi/[abs|full|pdf/]10.x/..., PubMed (by path or search term), Europe PMC.
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org", "hdl.handle.net"})
 _DOI_PATH = re.compile(r"/doi/(?:[a-z]+/)?(10\.\d{4,9}/.+)", re.IGNORECASE)
-_PUBMED_HOSTS = frozenset({"pubmed.ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov"})
-_DIGITS = re.compile(r"\d{1,9}(?!\d)")
+# PubMed's own host, and NCBI's old /pubmed/ addresses (not its Bookshelf or PMC pages).
+_PUBMED_HOST = "pubmed.ncbi.nlm.nih.gov"
+_NCBI_HOSTS = frozenset({"www.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov"})
+_DIGITS = re.compile(r"(?<!\d)\d{1,9}(?!\d)")
 _EUROPE_PMC = re.compile(r"/(?:article|abstract)/MED/(\d{1,9})/?", re.IGNORECASE)
 
 
@@ -96,7 +98,7 @@ def url_identifier(url: str) -> UrlIdentity:
     path = posixpath.normpath(unquote(parsed.path) or "/")
     if host in _DOI_HOSTS:
         return UrlIdentity(True, identifier("doi", path.lstrip("/")))
-    if host in _PUBMED_HOSTS:
+    if host == _PUBMED_HOST or (host in _NCBI_HOSTS and path.startswith("/pubmed")):
         term = parse_qs(parsed.query).get("term", [""])[0]
         found = _DIGITS.search(path) or _DIGITS.search(term)
         return UrlIdentity(True, identifier("pmid", found.group()) if found else None)

@@ -156,6 +156,9 @@ def test_malformed_identifier_is_an_error_on_its_field_line(field: str, value: s
         ("isbn", "978-0-306-40615-7"),
         ("isbn", "0-306-40615-2"),
         ("url", "https://www.nice.org.uk/guidance/ng59"),
+        # NCBI's Bookshelf and PMC pages are not PubMed addresses: no PMID to match.
+        ("url", "https://www.ncbi.nlm.nih.gov/books/NBK279396/"),
+        ("url", "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC5604450/"),
         ("urldate", "2025-07-28"),
     ],
 )
