@@ -8,6 +8,7 @@ in any case (DOIs are case-insensitive); a PMID is digits. Everything that compa
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
 import unicodedata
@@ -71,12 +72,14 @@ def normalize_pmid(pmid: str) -> str:
 
 # Addresses that name a DOI or a PMID: doi.org and the Handle resolver (DOIs are handles), a
 # publisher's /doi/[abs|full|pdf/]10.x/..., PubMed (by path or search term), Europe PMC.
-_DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org", "hdl.handle.net"})
+_DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org", "hdl.handle.net", "oadoi.org"})
 _DOI_PATH = re.compile(r"/doi/(?:[a-z]+/)?(10\.\d{4,9}/.+)", re.IGNORECASE)
 # PubMed's own host, and NCBI's old /pubmed/ addresses (not its Bookshelf or PMC pages).
 _PUBMED_HOST = "pubmed.ncbi.nlm.nih.gov"
 _NCBI_HOSTS = frozenset({"www.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov"})
 _DIGITS = re.compile(r"(?<!\d)\d{1,9}(?!\d)")
+# A search for one PMID (`?term=9500320[uid]`); any other search is no identifier.
+_TERM = re.compile(r"\s*(\d{1,9})\s*(?:\[(?:uid|pmid|pm)\])?\s*", re.IGNORECASE)
 _EUROPE_PMC = re.compile(r"/(?:article|abstract)/MED/(\d{1,9})/?", re.IGNORECASE)
 
 
@@ -92,21 +95,33 @@ def url_identifier(url: str) -> UrlIdentity:
     an address whose identifier cannot be read is said to be one (`resolver`), never passed."""
     try:
         parsed = urlparse(normalize_identifier(url).replace("\\", "/"))
-        host = (parsed.hostname or "").casefold().rstrip(".")
+        host = _host(parsed.hostname or "")
     except ValueError:
         return UrlIdentity(False, None)
     path = posixpath.normpath(unquote(parsed.path) or "/")
     if host in _DOI_HOSTS:
         return UrlIdentity(True, identifier("doi", path.lstrip("/")))
-    if host == _PUBMED_HOST or (host in _NCBI_HOSTS and path.startswith("/pubmed")):
-        term = parse_qs(parsed.query).get("term", [""])[0]
-        found = _DIGITS.search(path) or _DIGITS.search(term)
-        return UrlIdentity(True, identifier("pmid", found.group()) if found else None)
+    if host == _PUBMED_HOST or (host in _NCBI_HOSTS and path.startswith(("/pubmed", "/entrez"))):
+        query = parse_qs(parsed.query)
+        terms = [*query.get("term", []), *query.get("list_uids", [])]
+        found = _DIGITS.search(path)
+        named = found.group() if found else ""
+        named = named or next((m.group(1) for m in map(_TERM.fullmatch, terms) if m), "")
+        return UrlIdentity(True, identifier("pmid", named) if named else None)
     if host.endswith("europepmc.org") and (found := _EUROPE_PMC.fullmatch(path)):
         return UrlIdentity(True, identifier("pmid", found.group(1)))
     if found := _DOI_PATH.search(path):
         return UrlIdentity(False, identifier("doi", found.group(1)))
     return UrlIdentity(False, None)
+
+
+def _host(name: str) -> str:
+    """A host as a browser reads it: percent-escapes decoded, and IDNA's mapping (an
+    ideographic full stop is a dot, a variation selector or a grapheme joiner is nothing)."""
+    name = unquote(name)
+    with contextlib.suppress(UnicodeError):
+        name = name.encode("idna").decode("ascii")
+    return name.casefold().rstrip(".")
 
 
 def identifier(kind: str, value: str) -> str | None:

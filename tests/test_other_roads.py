@@ -75,6 +75,9 @@ def test_a_withheld_sentence_written_as_css_escapes_fails_the_build(minimal: Pat
         "---\ntitle: Notes\n---\n\n# What helps acute back spasm?\n",
         "# Notes\n\n## What helps acute back\u200b *spasm* ?\n",
         "Notes\n\nWhat helps acute back spasm\\?\n=============================\n",
+        "## What helps acute back spasm?<sup>1</sup>\n",
+        # Too many "[" to render the page: its headings are read line by line, in a quote too.
+        "# Notes\n\n> ## What helps acute back spasm?\n\n<!-- " + "[" * 1001 + " -->\n",
     ],
 )
 def test_a_site_page_may_not_show_an_articles_title(minimal: Path, cli, page: str) -> None:
@@ -484,6 +487,21 @@ def test_a_zero_width_space_does_not_hide_a_retracted_doi(minimal: Path, cli) ->
         ),
         # A resolver's address whose identifier cannot be read is refused, never passed.
         ("url     = {https://doi.org/}", "names no DOI or PMID that can be read"),
+        (
+            "url     = {https://pubmed.ncbi.nlm.nih.gov/?term=10.1001/archinte.161.13.1613}",
+            "names no DOI or PMID that can be read",
+        ),
+        # A host spelt as a browser still reads it: an ideographic full stop, an escape.
+        (
+            "url     = {https://doi\u3002org/10.1001/archinte.161.13.1613}",
+            "names the DOI 10.1001/archinte.161.13.1613, which the doi field does not",
+        ),
+        (
+            "url     = {https://doi%2Eorg/10.1001/archinte.161.13.1613}",
+            "names the DOI 10.1001/archinte.161.13.1613, which the doi field does not",
+        ),
+        # Not an address at all: an error, never a traceback.
+        ("url     = {http://[}", "must start with https://"),
     ],
 )
 def test_a_retracted_work_written_another_way_is_still_caught(
@@ -577,6 +595,18 @@ def test_a_doi_with_a_hash_or_question_mark_links_to_itself() -> None:
     assert identifier("doi", sici) is not None
     assert doi_url(sici).endswith("3.0.CO;2-%23")
     assert doi_url("10.1016/S0140-6736(97)11096-0#pdf?x").endswith("11096-0%23pdf%3Fx")
+
+
+def test_a_text_of_many_underlined_headings_is_not_rendered_to_be_checked() -> None:
+    """Python-Markdown reads underlined headings in time that grows with the square of their
+    number (6,800 took 6 s): such a text is checked without rendering it, nothing taken for
+    code, and a site page's headings are read line by line."""
+    from pipeline.checks.markup import raw_html_spans, shown_headings
+
+    text = "x\n=\n" * 300
+    assert shown_headings(text) is None
+    assert raw_html_spans(text) == [(0, len(text))]
+    assert shown_headings("x\n=\n" * 3) == ["x", "x", "x", "x", "x", "x"]
 
 
 def test_nine_superscripts_on_one_line_are_not_nesting() -> None:

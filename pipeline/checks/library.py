@@ -113,7 +113,10 @@ def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
             "copy the ISBN again from the book or the publisher",
         )
     if entry.get("url"):
-        url = urlparse(entry.get("url"))
+        try:
+            url = urlparse(entry.get("url"))
+        except ValueError:  # `http://[`: not an address at all
+            url = urlparse("")
         if url.scheme not in ("http", "https") or not url.netloc:
             yield bad(
                 "url",

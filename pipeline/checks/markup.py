@@ -232,6 +232,20 @@ _MARKS_LIMIT = 1_000
 # (39,000 never closed took 82 s): a text with more of them than this is not rendered either.
 _FENCE_LIKE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})", re.MULTILINE)
 _FENCES_LIMIT = 200
+# And its underlined headings, in the square of their number (6,800 took 6 s).
+_UNDERLINES = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
+
+
+def _too_slow_to_render(text: str) -> bool:
+    """Whether Python-Markdown would take far too long over `text` (see the limits above)."""
+    return (
+        len(text) > _READ_LIMIT
+        or text.count("[") + text.count("<") > _MARKS_LIMIT
+        or len(_FENCE_LIKE.findall(text)) > _FENCES_LIMIT
+        or len(_UNDERLINES.findall(text)) > _FENCES_LIMIT
+    )
+
+
 # The Markdown extensions the site renders with, besides the pipeline's own: mkdocs.yml may list
 # no other (engine_config.py), so check reads an article as readers get it.
 # No footnotes: a numbered superscript with a numbered note above the References passed for a
@@ -247,9 +261,7 @@ def raw_html_spans(text: str) -> list[tuple[int, int]]:
     every place each piece's text occurs), merged and in order; the whole text when a piece
     cannot be placed, or when the text is longer than any real article (then nothing is taken
     for code: rendering a megabyte of tags is slow)."""
-    if len(text) > _READ_LIMIT or text.count("[") + text.count("<") > _MARKS_LIMIT:
-        return [(0, len(text))]
-    if len(_FENCE_LIKE.findall(text)) > _FENCES_LIMIT:
+    if _too_slow_to_render(text):
         return [(0, len(text))]
     _RENDER.reset()
     lines, fenced = text.split("\n"), 0
@@ -295,21 +307,21 @@ def shown_headings(text: str) -> list[str] | None:
     """The text of every heading of `text` as the site renders it (an attribute list, a comment
     or an inline tag in a heading read as readers see it); None when the text is too long to
     render (as for `raw_html_spans`) or cannot be rendered."""
-    if len(text) > _READ_LIMIT or text.count("[") + text.count("<") > _MARKS_LIMIT:
-        return None
-    if len(_FENCE_LIKE.findall(text)) > _FENCES_LIMIT:
+    if _too_slow_to_render(text):
         return None
     _HEADINGS_RENDER.reset()
     try:
         parts = lxml.html.fragments_fromstring(_HEADINGS_RENDER.convert(text))
     except Exception:  # Python-Markdown or lxml failing on some input: none read, no crash
         return None
-    return [
-        heading.text_content()
-        for part in parts
-        if not isinstance(part, str)
-        for heading in part.iter(*_HEADING_TAGS)
-    ]
+    shown = []
+    for heading in (h for p in parts if not isinstance(p, str) for h in p.iter(*_HEADING_TAGS)):
+        shown.append(heading.text_content())
+        # Read without what stands raised after it too ("Title<sup>1</sup>").
+        for raised in heading.iter("sup"):
+            raised.drop_tree()
+        shown.append(heading.text_content())
+    return shown
 
 
 def _check_backticks_in_tags(
@@ -570,13 +582,19 @@ def _check_fences(path: str, text: str, first_line: int) -> Iterator[Diagnostic]
     lines = text.split("\n")
     fence, opened = "", 0
 
+    reported = 0
+
     def refused(number: int, problem: str) -> Diagnostic:
+        nonlocal reported
+        reported += 1
         line = lines[number]
         return codes.FENCE_FORM.at(path, first_line + number, 1, fence=line[:60], problem=problem)
 
     for number, line in enumerate(lines):
         if not _FENCE_START.match(line):
             continue
+        if reported > MAX_REPORTED:
+            return  # a text of thousands of fence lines: its first mistakes are enough
         # Blank is empty, or blanks and tabs only (Python-Markdown empties such a line, but not
         # the text's first: one there is a line of text to superfences).
         before = "" if not number else lines[0] if number == 1 else lines[number - 1].strip(" \t")

@@ -118,8 +118,13 @@ def page_title(text: str, name: str) -> str:
 
 
 # A heading as Markdown writes one, read line by line where a page is too long to render:
-# `# Title` (closing hashes aside), or a line underlined.
-_HEADINGS = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*)$|^(.+)\n {0,3}(?:=++|-++)[ \t]*+$", re.M)
+# `# Title` (closing hashes aside, in a quote or a list too), a line underlined, or an <h2>.
+_HEADINGS = re.compile(
+    r"^[ \t>*+\-\d.]*+#{1,6}+[ \t]++(.*)$|^[ \t>]*+(.++)\n[ \t>]*+(?:=++|-++)[ \t]*+$"
+    r"|<h[1-6]\b[^>\n]*+>([^\n]*)",
+    re.M | re.I,
+)
+_TAGS = re.compile(r"<[^<>\n]*+>")
 
 
 def check_titles(pages: dict[str, str], articles: Iterable[Article]) -> list[Diagnostic]:
@@ -134,7 +139,11 @@ def check_titles(pages: dict[str, str], articles: Iterable[Article]) -> list[Dia
         shown = shown_headings(body)
         if shown is None:
             shown = [
-                html.unescape(m.group(1).rstrip(" \t#") if m.group(1) else m.group(2))
+                html.unescape(
+                    _TAGS.sub(
+                        "", m.group(1).rstrip(" \t#") if m.group(1) else m.group(2) or m.group(3)
+                    )
+                )
                 for m in _HEADINGS.finditer(body)
             ]
         for title in [page_title(text, rel.rsplit("/", 1)[-1]), *shown]:
