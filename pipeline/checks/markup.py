@@ -256,6 +256,13 @@ SITE_EXTENSIONS = ("toc", "tables", "admonition", "attr_list")
 _RENDER = markdown.Markdown(extensions=[*SITE_EXTENSIONS, "fenced_code"])
 
 
+def render(text: str) -> str:
+    """`text` as the site renders it (the pipeline's citations aside): the one reading check,
+    the page headings and the audit's passage count share."""
+    _RENDER.reset()
+    return str(_RENDER.convert(text))
+
+
 def raw_html_spans(text: str) -> list[tuple[int, int]]:
     """Where the raw HTML Python-Markdown renders from `text` stands in it (block and inline,
     every place each piece's text occurs), merged and in order; the whole text when a piece
@@ -298,8 +305,6 @@ def raw_html_spans(text: str) -> list[tuple[int, int]]:
     return merged
 
 
-# The site's rendering of a text, for what its headings show.
-_HEADINGS_RENDER = markdown.Markdown(extensions=[*SITE_EXTENSIONS, "fenced_code"])
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
@@ -309,9 +314,8 @@ def shown_headings(text: str) -> list[str] | None:
     render (as for `raw_html_spans`) or cannot be rendered."""
     if _too_slow_to_render(text):
         return None
-    _HEADINGS_RENDER.reset()
     try:
-        parts = lxml.html.fragments_fromstring(_HEADINGS_RENDER.convert(text))
+        parts = lxml.html.fragments_fromstring(render(text))
     except Exception:  # Python-Markdown or lxml failing on some input: none read, no crash
         return None
     shown = []

@@ -20,10 +20,9 @@ from typing import Any
 import ahocorasick
 import lxml.etree
 import lxml.html
-import markdown
 
 from pipeline import codes
-from pipeline.checks.markup import SITE_EXTENSIONS, is_external
+from pipeline.checks.markup import is_external, render
 from pipeline.citations.scan import without_citations
 from pipeline.content import audience
 from pipeline.content.articles import decode
@@ -273,11 +272,6 @@ def _placement_problems(element: Any) -> list[str]:
     return []
 
 
-# The passages rendered on their own, as the site renders Markdown (citations aside: their
-# numbers are not counted).
-_PASSAGES = markdown.Markdown(extensions=[*SITE_EXTENSIONS, "fenced_code"])
-
-
 def passage_words(article: Article) -> Counter[str]:
     """The words an article's audience passages may show readers: those of their labels, and
     of their text as Python-Markdown renders it, read as a reader reads a page (attribute
@@ -286,8 +280,8 @@ def passage_words(article: Article) -> Counter[str]:
     for who in audience.used(article.body):
         label = audience.audience(who).label
         for _, text in audience.passages(article.body, who):
-            _PASSAGES.reset()
-            allowed.update(normalize(label).split() + _shown_words(_PASSAGES.convert(text)))
+            # Rendered on their own, citations aside: their numbers are not counted.
+            allowed.update(normalize(label).split() + _shown_words(render(text)))
     return allowed
 
 
