@@ -784,7 +784,7 @@ FINDING_CLEARED = _declare(
     message="the registry lock on {base} records {findings} for {identifier}; this change "
     "takes that away, with the library entry unchanged",
     hint="only python -m pipeline references verify writes the lock: restore it from {base} "
-    "unless this is the weekly registry check's own pull request",
+    "unless this is the weekly registry check's own pull request (references confirm checks it)",
     explanation="""
 The registry lock records what Crossref and PubMed said about each cited source: a DOI they
 do not know (`BIB014`, an error), an entry that does not match the work (`BIB015`), a
@@ -797,7 +797,33 @@ reviewers of the pull request see it. (Taking a retraction away is an error, `BI
 
 How to fix: restore the lock from the base branch (`git checkout main --
 references/registry-lock.json`). If the registries really changed their answer, the weekly
-registry check records it in its own pull request, which shows this warning too.
+registry check records it in its own pull request, which shows this warning too. `check` does
+not go online; `python -m pipeline references confirm --base main`, a step of the pull-request
+check, asks the registries and fails the change when they do not agree (`BIB020`).
+""",
+)
+
+REGISTRY_UNCONFIRMED = _declare(
+    "BIB020",
+    E,
+    "The registries do not confirm what a change writes in the registry lock.",
+    message="the registry lock says '{claim}' of {identifier} ('{key}'); {registry} finds "
+    "{finding} today",
+    hint="restore the lock from {base} (git checkout {base} -- references/registry-lock.json), "
+    "then run python -m pipeline references verify and commit what it writes",
+    explanation="""
+`check` reads what Crossref and PubMed said about each cited source from
+`references/registry-lock.json`, without going online, and only
+`python -m pipeline references verify` should write that file. But a pull request can write
+anything in it: a DOI that does not exist recorded as verified, a correction or a mismatch
+left out. `python -m pipeline references confirm --base main` (a step of the pull-request
+check) asks the registries again about every record the change adds, rewrites for a changed
+entry, or clears of a finding, and reports each that the registry's answer today contradicts.
+
+How to fix: do not edit the lock by hand. Restore it from the base branch and run
+`python -m pipeline references verify`, which looks the source up and records what the registry
+says. If the registry has changed its answer since, `verify` records the new answer, and this
+check agrees with it.
 """,
 )
 

@@ -120,7 +120,6 @@ def load_settings(root: Path) -> tuple[Settings, list[Diagnostic]]:
     # Imported here: settings.py is imported by modules these import in turn.
     from pipeline.content.articles import decode
     from pipeline.content.files import readable
-    from pipeline.content.yamltext import YamlProblem, load_yaml
 
     path = root / SETTINGS_FILE
     if not readable(root, path):
@@ -129,6 +128,13 @@ def load_settings(root: Path) -> tuple[Settings, list[Diagnostic]]:
     if text is None:
         problem = "the file is not UTF-8 text"
         return Settings(), [codes.SETTINGS_INVALID.at(SETTINGS_FILE, 1, 1, problem=problem)]
+    return parse_settings(text)
+
+
+def parse_settings(text: str) -> tuple[Settings, list[Diagnostic]]:
+    """The settings `text` (pipeline.yml's, here or on a base branch) gives."""
+    from pipeline.content.yamltext import YamlProblem, load_yaml
+
     parsed = load_yaml(text)
     if isinstance(parsed, YamlProblem):
         return Settings(), [

@@ -9,6 +9,7 @@ registry can give (see tests/fixtures/registry/README.md).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import shutil
 import socket
@@ -20,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.project import load_project
 from pipeline.registry import client
 from pipeline.registry.client import Registries, look_up
+from pipeline.registry.verify import Target
 from tests.conftest import FIXTURES, Result, commit_all, edit, git, line_of
 from tests.registry_server import Registry, RegistryServer, stored
 
@@ -467,7 +470,129 @@ def test_a_pull_request_that_clears_a_registry_finding_by_hand_is_reported(
         f"{LOCK}:1:1: warning BIB019 the registry lock on main records not-found for {ident}; "
         "this change takes that away, with the library entry unchanged"
     ) in found
-    assert "BIB014 'nowhere2021'" not in found  # the forged record is believed: hence BIB019
+    assert "BIB014 'nowhere2021'" not in found  # the forged record is believed offline
+    confirmed = cli("references", "confirm", "--base", "main", cwd=project)
+    if forge == "deleted":  # back to "not checked yet" (BIB012): nothing is claimed
+        assert confirmed.code == 0
+        return
+    assert confirmed.code == 1
+    assert diagnostics(confirmed.stdout) == [
+        f"{LOCK}:1:1: error BIB020 the registry lock says 'verified' of {ident} ('nowhere2021'); "
+        "Crossref finds not-found today"
+    ]
+
+
+def forge_verified(root: Path, ident: str) -> None:
+    """Write a record of `ident` by hand, as verify would for a work Crossref knows and the
+    library entry matches."""
+    data = json.loads((root / LOCK).read_text("utf-8"))
+    items = data["identifiers"]
+    entry = load_project(root, dt.date(2026, 11, 25), None).library.by_identifier[ident]
+    record = dict(next(item for item in items.values() if item["status"] == "verified"))
+    record |= {"entry": entry.key, "entry_digest": Target(ident, entry).digest}
+    items[ident] = record
+    (root / LOCK).write_text(json.dumps(data, indent=2), "utf-8")
+
+
+def test_confirm_asks_the_base_branchs_registries_about_a_record_forged_for_a_changed_entry(
+    project: Path, server: RegistryServer, cli: Callable[..., Result]
+) -> None:
+    """The attack: a change that also edits the entry (the article citing it is not approved
+    yet, or its author accepts that it must be approved again) makes the base's not-found record
+    one of another version of the entry, and `check --base` has nothing to compare; a forged
+    verified record for the new version passes check. `confirm` asks Crossref, at the address
+    the base branch names (the change points pipeline.yml at a server of its own)."""
+    cli("references", "verify", cwd=project)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "base with a verified lock")
+    git(project, "checkout", "-q", "-b", "change")
+    edit(
+        project,
+        BIB,
+        "{A trial whose DOI was mistyped}",
+        "{A trial whose DOI was mistyped, revised}",
+    )
+    ident = "doi:10.5555/this-doi-does-not-exist"
+    forge_verified(project, ident)
+    edit(project, "pipeline.yml", server.settings(), "crossref_api: https://forged.invalid/\n")
+    commit_all(project, "the source exists after all")
+    checked = cli("check", "--base", "main", cwd=project).stdout
+    assert "BIB014 'nowhere2021'" not in checked and "BIB019" not in checked
+    confirmed = cli("references", "confirm", "--base", "main", cwd=project)
+    assert confirmed.code == 1
+    assert f"error BIB020 the registry lock says 'verified' of {ident}" in confirmed.stdout
+
+
+def test_confirm_refuses_a_new_source_recorded_as_verified_by_hand(
+    project: Path, cli: Callable[..., Result]
+) -> None:
+    cli("references", "verify", cwd=project)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "base")
+    git(project, "checkout", "-q", "-b", "change")
+    with (project / BIB).open("a", encoding="utf-8") as bib:
+        bib.write(
+            "\n@article{invented2024,\n  author = {Nobody, Ann},\n  title = {A trial that never"
+            " was},\n  journal = {Journal of Psychoceramics},\n  year = {2024},\n"
+            "  doi = {10.5555/never-registered},\n}\n"
+        )
+    with (project / ARTICLE).open("a", encoding="utf-8") as article:
+        article.write("\nA new trial agrees [@invented2024].\n")
+    forge_verified(project, "doi:10.5555/never-registered")
+    commit_all(project, "cite a new trial")
+    confirmed = cli("references", "confirm", "--base", "main", cwd=project)
+    assert confirmed.code == 1
+    assert "BIB020 the registry lock says 'verified' of doi:10.5555/never-registered" in (
+        confirmed.stdout
+    )
+
+
+def test_confirm_agrees_with_what_verify_wrote_and_asks_nothing_of_an_unchanged_lock(
+    project: Path, registry: Registry, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The weekly registry check's own pull request: Crossref now knows the DOI it did not,
+    verify records it, and confirm agrees. A change that leaves the lock alone asks nothing."""
+    cli("references", "verify", cwd=project)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "base")
+    unchanged = cli("references", "confirm", "--base", "main", cwd=project)
+    assert (unchanged.code, unchanged.stdout) == (0, "")
+    assert "0 record(s) of the lock new since main asked again" in unchanged.stderr
+    git(project, "checkout", "-q", "-b", "registry-lock")
+    work = json.loads(json.dumps(registry.works["10.5555/12345678"]))
+    work["message"] |= {
+        "DOI": "10.5555/this-doi-does-not-exist",
+        "title": ["A trial whose DOI was mistyped"],
+        "author": [{"family": "Nowhere", "given": "Nora"}],
+        "container-title": ["Journal of Psychoceramics"],
+        "issued": {"date-parts": [[2021]]},
+    }
+    for name in ("published-print", "published", "update-to"):
+        work["message"].pop(name, None)
+    registry.works["10.5555/this-doi-does-not-exist"] = work
+    assert cli("references", "verify", "--update", cwd=project).code in (0, 1)
+    ident = "doi:10.5555/this-doi-does-not-exist"
+    assert lock_of(project)[ident]["status"] != "not-found"
+    commit_all(project, "registry check")
+    confirmed = cli("references", "confirm", "--base", "main", cwd=project)
+    assert confirmed.code == 0, confirmed.stdout + confirmed.stderr
+
+
+def test_confirm_fails_when_a_registry_cannot_be_reached(
+    project: Path, registry: Registry, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("references", "verify", cwd=project)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "base")
+    git(project, "checkout", "-q", "-b", "change")
+    forge_verified(project, "doi:10.5555/this-doi-does-not-exist")
+    commit_all(project, "forged")
+    monkeypatch.setattr(client, "TIMEOUT", 0.3)
+    registry.delay = 1.0
+    registry.script["10.5555/this-doi-does-not-exist"] = ["slow"] * 5
+    confirmed = cli("references", "confirm", "--base", "main", cwd=project)
+    assert confirmed.code == 3
+    assert "could not reach Crossref for 'nowhere2021'" in confirmed.stderr
 
 
 @pytest.mark.parametrize("drop", ["the record", "its notice"])

@@ -26,6 +26,7 @@ from pipeline.cli.support import (
     load,
     project_root,
     relative,
+    require_base,
     today,
 )
 from pipeline.content.board import ROSTER
@@ -66,12 +67,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
     """What a change may not do compared with `base` (a branch or commit): sign a new approval
     with a retired key, bring back an older approved version, change the roster or the
     settings without the base roster's admins, or drop a retraction from the registry lock."""
-    if not git.has_ref(root, base):
-        raise UsageError(
-            f"the base '{base}' is not in this clone. Fetch it first "
-            f"(git fetch origin {base.removeprefix('origin/')}), or in GitHub Actions check out "
-            "with fetch-depth: 0"
-        )
+    require_base(root, base)
     renames = git.renames_since(root, base, ARTICLES_DIR)
     named = {article.path: renames.get(article.path, article.path) for article in project.articles}
     branch = BaseBranch(root, base, list(named.values()))

@@ -7,6 +7,12 @@ library (a retracted work is cited, an identifier does not exist), 2 a usage or 
 failure, 3 some registries could not be reached: the lock keeps what it knew of those entries
 and the command names them.
 
+`confirm --base REV` asks the registries again about what a change writes in the lock that the
+base branch's lock did not say (a record added, rewritten for a changed entry, or cleared of a
+finding): only `verify` should write the lock, and a pull request could write a DOI that does not
+exist as verified. It reads the registries' addresses from the base branch's pipeline.yml. Exit
+status as `verify`'s: 1 when a registry contradicts the lock (BIB020).
+
 `add DOI|PMID` writes a new library entry from the registry's record, refusing a work the
 library already has (BIB005).
 
@@ -24,21 +30,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from pipeline import cache, codes
+from pipeline import cache, codes, git
 from pipeline.checks.library import check_required_fields
 from pipeline.checks.registry import REGISTRIES, describe, identifier_link, written
 from pipeline.citations.scan import written_key
-from pipeline.cli.support import ERRORS, OK, UsageError, load, project_root, today
+from pipeline.cli.support import (
+    ERRORS,
+    OK,
+    UsageError,
+    load,
+    project_root,
+    require_base,
+    today,
+)
 from pipeline.content.library import load_library, parse_library
 from pipeline.diagnostics import FORMATTERS, Diagnostic, format_text, has_errors
 from pipeline.identifiers import DOI, identifier, strip_doi_prefix
 from pipeline.model import Library
 from pipeline.project import load_project
-from pipeline.registry.lock import LOCK, load_lock, render_lock
+from pipeline.registry.lock import LOCK, Lock, findings, load_lock, parse_lock, render_lock
 from pipeline.registry.new_entry import entry_text, readable_key
 from pipeline.registry.records import NoticeKind, Record
-from pipeline.registry.verify import Target, cited_targets, merge, to_look_up
-from pipeline.settings import Settings, load_settings
+from pipeline.registry.verify import Target, cited_targets, claims, hidden, merge, to_look_up
+from pipeline.settings import SETTINGS_FILE, Settings, load_settings, parse_settings
 
 if TYPE_CHECKING:
     from pipeline.registry.client import Answer, Registries
@@ -125,14 +139,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(FORMATTERS[args.format](shown))
     by_identifier = {t.identifier: t for t in targets}
     for ident, failure in sorted(failed.items()):
-        target = by_identifier[ident]
-        entry = target.entry
-        print(
-            f"{entry.path}:{entry.line_of(target.kind)}: could not reach "
-            f"{REGISTRIES[target.kind]} for '{entry.key}' ({target.kind.upper()} "
-            f"{written(target)}): {failure.reason}",
-            file=sys.stderr,
-        )
+        print(_unreached(by_identifier[ident], failure.reason), file=sys.stderr)
     print(
         f"{len(targets)} cited identifier(s), {len(wanted)} looked up, {len(answers)} answered"
         + (f", {len(failed)} not reached" if failed else "")
@@ -142,6 +149,61 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if failed:
         return UNREACHED
     return ERRORS if has_errors(shown) else OK
+
+
+def _unreached(target: Target, reason: str) -> str:
+    entry = target.entry
+    return (
+        f"{entry.path}:{entry.line_of(target.kind)}: could not reach "
+        f"{REGISTRIES[target.kind]} for '{entry.key}' ({target.kind.upper()} "
+        f"{written(target)}): {reason}"
+    )
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    from pipeline.registry.client import Failure
+
+    root = project_root()
+    require_base(root, args.base)
+    project, day = load(root)
+    lock, _ = load_lock(root)  # a damaged lock is BIB016, which check reports
+    base_text = git.file_at(root, args.base, LOCK)
+    base = parse_lock(base_text)[0] if base_text is not None else Lock()
+    # The base branch's registries: a change could point pipeline.yml at a server of its own.
+    settings, _ = parse_settings(git.file_at(root, args.base, SETTINGS_FILE) or "")
+    targets = claims(base, lock, cited_targets(project.library, project.cited))
+    found = _look_up(settings, targets) if targets else {}
+    problems, unreached = [], []
+    for target in targets:
+        answer = found.get(target.identifier, Failure("it left it out"))
+        if isinstance(answer, Failure):
+            unreached.append(_unreached(target, answer.reason))
+            continue
+        claimed = lock.items[target.identifier]
+        if wrong := hidden(target, claimed, answer, day):
+            problems.append(
+                codes.REGISTRY_UNCONFIRMED.at(
+                    LOCK,
+                    1,
+                    1,
+                    claim=", ".join(sorted(findings(claimed))) or "verified",
+                    identifier=target.identifier,
+                    key=target.entry.key,
+                    registry=REGISTRIES[target.kind],
+                    finding=", ".join(sorted(wrong)),
+                    base=args.base,
+                )
+            )
+    if args.format == "json" or problems:
+        print(FORMATTERS[args.format](problems))
+    for line in unreached:
+        print(line, file=sys.stderr)
+    print(
+        f"{len(targets)} record(s) of the lock new since {args.base} asked again, "
+        f"{len(problems)} contradicted" + (f", {len(unreached)} not reached" if unreached else ""),
+        file=sys.stderr,
+    )
+    return ERRORS if problems else UNREACHED if unreached else OK
 
 
 def _parse_identifier(text: str) -> str:
@@ -247,6 +309,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     verify.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     verify.set_defaults(run=cmd_verify)
+    confirm = actions.add_parser(
+        "confirm",
+        help="ask the registries again about what a change writes in the registry lock",
+    )
+    confirm.add_argument(
+        "--base", required=True, help="the branch or commit to compare with (origin/main in CI)"
+    )
+    confirm.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    confirm.set_defaults(run=cmd_confirm)
     add = actions.add_parser("add", help="add a source to the library from its DOI or PMID")
     add.add_argument("identifier", help="a DOI (10.7326/M16-2367) or a PMID (28192789)")
     add.add_argument(

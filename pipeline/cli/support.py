@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipeline import cache, clock
+from pipeline import cache, clock, git
 from pipeline.project import ARTICLES_DIR, Project, load_project
 
 OK, ERRORS, USAGE = 0, 1, 2
@@ -51,3 +51,13 @@ def article_path(root: Path, given: str) -> str:
     if not rel.startswith(ARTICLES_DIR + "/") or not rel.endswith(".md") or rel.count("/") != 2:
         raise UsageError(f"{given} is not an article in {ARTICLES_DIR}/")
     return rel
+
+
+def require_base(root: Path, base: str) -> None:
+    """`--base` names a branch or commit this clone has."""
+    if not git.has_ref(root, base):
+        raise UsageError(
+            f"the base '{base}' is not in this clone. Fetch it first "
+            f"(git fetch origin {base.removeprefix('origin/')}), or in GitHub Actions check out "
+            "with fetch-depth: 0"
+        )

@@ -243,7 +243,7 @@ def check_lock_change(
                 )
             )
         elif current.get(ident) == item.entry_digest and (
-            cleared := _findings(item) - _findings(now)
+            cleared := findings(item) - findings(now)
         ):
             found.append(
                 codes.FINDING_CLEARED.at(
@@ -253,7 +253,7 @@ def check_lock_change(
     return found
 
 
-def _findings(item: LockItem | None) -> set[str]:
+def findings(item: LockItem | None) -> set[str]:
     """What a lock item says is wrong with its work: not found, not matching the entry, or
     corrected or of concern."""
     if item is None:

@@ -16,6 +16,7 @@ from pipeline.registry.lock import (
     LockItem,
     Status,
     entry_digest,
+    findings,
     record_digest,
     retracted,
 )
@@ -120,3 +121,24 @@ def merge(
         elif old is not None:
             items[target.identifier] = old
     return Lock(items)
+
+
+def claims(base: Lock, lock: Lock, targets: Iterable[Target]) -> list[Target]:
+    """The targets of which a change's `lock` claims something the `base` branch's lock did
+    not: a record the base lacks, a record made for another version of the entry, or fewer
+    findings (a not-found or a notice taken away). Only `verify` should write the lock, but a
+    pull request can write anything; these are asked of the registries again (`hidden`)."""
+    wanted = []
+    for target in targets:
+        now, then = lock.items.get(target.identifier), base.items.get(target.identifier)
+        if now is None:
+            continue  # not checked yet, which check says (BIB012)
+        if then is None or then.entry_digest != now.entry_digest or findings(then) - findings(now):
+            wanted.append(target)
+    return wanted
+
+
+def hidden(target: Target, claimed: LockItem, answer: Record | None, today: dt.date) -> set[str]:
+    """What the registry's answer today finds wrong with the target that the `claimed` record
+    does not say: not-found, mismatch, retraction, correction, concern."""
+    return findings(judge(target, answer, today)) - findings(claimed)
