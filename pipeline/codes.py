@@ -1418,6 +1418,25 @@ board's admins; this check makes the confusion impossible to merge by mistake.
 How to fix: give the page a title of its own; to point readers at the article, link to it.
 """,
 )
+MOVED_TEXT = _declare(
+    "PAGE007",
+    E,
+    "A change moves the text of an article it deletes or rewrites into another file.",
+    message="this file holds text of {article} as {base} has it ('{text}…'), which this change "
+    "deletes or rewrites",
+    hint="keep the text in the article, where the board reviews it, or take it out of this file",
+    explanation="""
+Only an article's text passes through the board's review, and the build withholds every article
+that is not approved, looking for its text in every file it writes. A change that deletes an
+article, or rewrites it, and pastes what it said into a site page (or a template, the
+disclaimer, the board's roster) would publish that text without any review: the article it came
+from is no longer there to be withheld. Compared with the base branch (`check --base`), the
+distinctive text an article had there may stand only in an article of the change.
+
+How to fix: leave the text in the article (submit it for review there), or take it out of this
+file. A sentence that an article of the change still says is not reported.
+""",
+)
 PAGE_CITATION = _declare(
     "PAGE004",
     E,

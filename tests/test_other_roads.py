@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from pipeline.site.audit import (
     probes,
 )
 from tests import signing
-from tests.conftest import DAY, commit_all, edit, git, run_module, site_files
+from tests.conftest import DAY, commit_all, edit, git, line_of, run_module, site_files
 
 PENDING_SENTENCE = (
     "The purple giraffe protocol recommends counting zebra stripes before each antihistamine dose."
@@ -1400,3 +1401,152 @@ def test_the_words_a_passage_may_show_are_those_it_renders() -> None:
     words = passage_words(article)
     assert {"cmax", "unusually", "sjogren", "warning", "patients"} <= set(words)
     assert "emergency" not in words
+
+
+PNEUMONIA = "content/articles/community-acquired-pneumonia-outpatient.md"
+DOSES = "Amoxicillin 1 g three times daily, or doxycycline 100 mg twice daily"
+
+
+def _sample_repo(sample: Path) -> tuple[str, str]:
+    """The sample as a git repository on main; the Under Review article's title and text."""
+    git(sample, "init", "-q", "-b", "main")
+    commit_all(sample, "base")
+    git(sample, "checkout", "-q", "-b", "change")
+    article, _ = parse_article(PNEUMONIA, (sample / PNEUMONIA).read_text("utf-8"), DAY)
+    assert article is not None and DOSES in article.body
+    # Without its citations, which a site page cannot have (PAGE004).
+    text = re.sub(r"\s*\[@[^\]]*\]", "", article.body.split("## Notes for the reviewer")[0])
+    return article.title, text
+
+
+@pytest.mark.parametrize(
+    "into",
+    [
+        "content/pages/outpatient-pneumonia.md",
+        "overrides/partials/guide.html",
+        "references/disclaimer.md",
+    ],
+)
+def test_the_text_of_an_article_a_change_deletes_may_not_move_into_another_file(
+    sample: Path, cli, into: str
+) -> None:
+    """The attack: the build withholds the Under Review article and looks for its text in every
+    file it writes; a pull request that deletes the article and pastes its text into a site page
+    (or a template, or the disclaimer) leaves nothing withheld to look for, and the text
+    publishes unreviewed."""
+    _, body = _sample_repo(sample)
+    (sample / PNEUMONIA).unlink()
+    target = sample / into
+    before = target.read_text("utf-8") if target.exists() else ""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # An image inside a word does not hide it: the page is read as it renders too.
+    pasted = (
+        body.replace("doxycycline", "doxy![](dot.png)cycline") if into.endswith(".md") else body
+    )
+    target.write_text(before + "\n" + pasted, "utf-8")
+    commit_all(sample, "the pneumonia answer as a guide")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert result.code == 1
+    assert f"{into}:" in result.stdout and f"error PAGE007 this file holds text of {PNEUMONIA}" in (
+        result.stdout
+    )
+
+
+def test_a_site_page_may_not_take_the_title_and_text_of_an_article_the_change_rewrites(
+    sample: Path, cli
+) -> None:
+    """The attack, as routine draft editing: the article is retitled and cut to a stub, and a
+    site page shows its old title and text with a "Review status: Approved" box of its own."""
+    title, body = _sample_repo(sample)
+    edit(sample, PNEUMONIA, title, "Outpatient pneumonia (being rewritten)")
+    text = (sample / PNEUMONIA).read_text("utf-8")
+    (sample / PNEUMONIA).write_text(text.split("\n---\n")[0] + "\n---\n\nDraft.\n", "utf-8")
+    page = (
+        f'# {title}\n\n!!! success "Review status: Approved"\n    Reviewed by the board.\n\n{body}'
+    )
+    (sample / "content/pages/pneumonia.md").write_text(page, "utf-8")
+    commit_all(sample, "rewrite the draft")
+    found = cli("check", "--base", "main", cwd=sample).stdout
+    assert (
+        f"content/pages/pneumonia.md:0:0: error PAGE006 the page shows the title of {PNEUMONIA}"
+        in found
+    )
+    assert "content/pages/pneumonia.md:1:1: error PAGE007 this file holds text of" in found
+    assert "error PAGE004" not in found
+
+
+def test_text_a_change_keeps_in_an_article_or_drops_is_not_a_moved_article(
+    sample: Path, cli
+) -> None:
+    """Renaming an article, moving its text into another article (which the build withholds in
+    turn), or deleting it outright moves nothing out of content/articles."""
+    _, body = _sample_repo(sample)
+    git(sample, "mv", PNEUMONIA, "content/articles/pneumonia-outpatients.md")
+    commit_all(sample, "rename")
+    assert "PAGE007" not in cli("check", "--base", "main", cwd=sample).stdout
+    (sample / "content/articles/pneumonia-outpatients.md").unlink()
+    with (sample / "content/articles/back-spasm.md").open("a", encoding="utf-8") as other:
+        other.write("\n" + body)
+    commit_all(sample, "merge the two")
+    assert "PAGE007" not in cli("check", "--base", "main", cwd=sample).stdout
+    git(sample, "checkout", "-q", "main", "--", "content/articles/back-spasm.md")
+    commit_all(sample, "drop it")
+    assert "PAGE007" not in cli("check", "--base", "main", cwd=sample).stdout
+
+
+@pytest.mark.parametrize(
+    ("before", "inside"),
+    [
+        # Opened before the passage, closed inside it: the close takes the passage's container
+        # with it, and the rest of the passage is shown to every reader.
+        ("Notes follow. <details open><summary>Notes</summary>", "Dosing. </details> Secret dose."),
+        # Opened inside, closed after: the passage's end falls inside the element.
+        ("Notes follow.", "Dosing. <details open><summary>Notes</summary> Secret dose."),
+    ],
+)
+def test_an_audience_passage_closes_what_it_opens_and_nothing_else(
+    minimal: Path, cli, before: str, inside: str
+) -> None:
+    """The attack: a professional-only dose shown to a reader who chose "Patient or caregiver",
+    with `check` and the audit passing on both engines (the tags balanced over the article)."""
+    rel = "content/articles/back-pain.md"
+    edit(
+        minimal, rel, "tags: [musculoskeletal]", "tags: [musculoskeletal]\naudience: [professional]"
+    )
+    after = "" if "</details>" in inside else " </details>"
+    edit(
+        minimal,
+        rel,
+        "## Medicines",
+        f"{before}\n\n/// audience | professional\n{inside}\n///\n\nAfter.{after}\n\n## Medicines",
+    )
+    result = cli("check", rel, cwd=minimal)
+    assert result.code == 1
+    line = line_of(minimal / rel, inside)
+    assert f"{rel}:{line}:" in result.stdout and "error FM021" in result.stdout
+    assert "professional passage" in result.stdout
+
+
+def test_an_audience_block_inside_another_is_refused(minimal: Path, cli) -> None:
+    """The inner block never became a passage: its professional-only text showed to patients."""
+    rel = "content/articles/back-pain.md"
+    edit(
+        minimal,
+        rel,
+        "tags: [musculoskeletal]",
+        "tags: [musculoskeletal]\naudience: [patient, professional]",
+    )
+    nested = "/// audience | professional\nClinicians only: a dose.\n///"
+    edit(
+        minimal,
+        rel,
+        "## Medicines",
+        f"/// audience | patient\nRest.\n\n{nested}\n///\n\n## Medicines",
+    )
+    result = cli("check", rel, cwd=minimal)
+    assert result.code == 1
+    line = line_of(minimal / rel, "/// audience | professional")
+    assert (
+        f"{rel}:{line}:1: error FM021 an audience block cannot stand inside the block for 'patient'"
+        in result.stdout
+    )

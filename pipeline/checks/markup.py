@@ -34,6 +34,7 @@ from markdown.extensions.toc import slugify
 
 from pipeline import codes
 from pipeline.citations.scan import Positions, code_mask, paragraph_ends
+from pipeline.content import audience
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 
@@ -263,6 +264,17 @@ def render(text: str) -> str:
     return str(_RENDER.convert(text))
 
 
+def rendered(text: str) -> str | None:
+    """`render(text)`; None when the text is too long to render (as for `raw_html_spans`) or
+    Python-Markdown fails on it."""
+    if _too_slow_to_render(text):
+        return None
+    try:
+        return render(text)
+    except Exception:  # Python-Markdown failing on some input: nothing read, no crash
+        return None
+
+
 def raw_html_spans(text: str) -> list[tuple[int, int]]:
     """Where the raw HTML Python-Markdown renders from `text` stands in it (block and inline,
     every place each piece's text occurs), merged and in order; the whole text when a piece
@@ -312,11 +324,12 @@ def shown_headings(text: str) -> list[str] | None:
     """The text of every heading of `text` as the site renders it (an attribute list, a comment
     or an inline tag in a heading read as readers see it); None when the text is too long to
     render (as for `raw_html_spans`) or cannot be rendered."""
-    if _too_slow_to_render(text):
+    html_text = rendered(text)
+    if html_text is None:
         return None
     try:
-        parts = lxml.html.fragments_fromstring(render(text))
-    except Exception:  # Python-Markdown or lxml failing on some input: none read, no crash
+        parts = lxml.html.fragments_fromstring(html_text)
+    except Exception:  # lxml failing on some input: none read, no crash
         return None
     shown = []
     for heading in (h for p in parts if not isinstance(p, str) for h in p.iter(*_HEADING_TAGS)):
@@ -375,6 +388,7 @@ def check_text(
         *(_check_fences(path, body, first_line) if "``" in body or "~~" in body else ()),
         *(_check_backticks_in_tags(path, body, where, paragraph_ends(body)) if "`" in body else ()),
         *(_check_heading_ids(path, text, where) if article else ()),
+        *(_check_passage_tags(path, body, first_line) if article and "<" in body else ()),
         *_check_admonitions(path, text, where),
     ):
         counts[found.code] = counts.get(found.code, 0) + 1
@@ -421,6 +435,42 @@ def _check_tags(
     for left in open_elements:
         if left.name not in _OPTIONAL_END:
             yield codes.UNCLOSED_ELEMENT.at(path, *where(left.start), tag=left.name)
+
+
+def _check_passage_tags(path: str, body: str, first_line: int) -> Iterator[Diagnostic]:
+    """An audience passage closes every element it opens, and closes none it did not open: a
+    `</details>` in a passage would close the passage's own container with the element opened
+    before it, and show the rest of the passage to every reader."""
+    for who in audience.used(body):
+        for start, passage in audience.passages(body, who):
+            text = _masked(passage)
+            where = Positions(text, first_line + start - 1)
+            opened: list[_Tag] = []
+            for token in _tokens(text, paragraph_ends(text)):
+                if isinstance(token, _Unclosed) or token.name in _VOID or token.self_closing:
+                    continue
+                if not token.closing:
+                    opened.append(token)
+                    continue
+                while opened and opened[-1].name != token.name and opened[-1].name in _OPTIONAL_END:
+                    opened.pop()
+                if opened and opened[-1].name == token.name:
+                    opened.pop()
+                elif token.name not in _OPTIONAL_END:
+                    yield codes.AUDIENCE_BLOCK.at(
+                        path,
+                        *where(token.start),
+                        problem=f"this </{token.name}> closes an element the {who} passage did not "
+                        "open, and would take the rest of the passage out of it",
+                        fix=f"open and close the <{token.name}> inside the passage, or outside it",
+                    )
+            for left in (t for t in opened if t.name not in _OPTIONAL_END):
+                yield codes.AUDIENCE_BLOCK.at(
+                    path,
+                    *where(left.start),
+                    problem=f"the <{left.name}> opened here is not closed inside the {who} passage",
+                    fix=f"close it with </{left.name}> before the passage's closing ///",
+                )
 
 
 # The pipeline renders a citation wherever it stands in the text: inside an attribute its

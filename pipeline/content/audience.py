@@ -106,6 +106,14 @@ def _scan(body: str) -> Iterator[_Block | Problem]:
                 f"the audience block for '{who}' is never closed",
                 "end the passage with a line that holds only '///'",
             )
+        for inner in range(index + 1, len(lines) if end is None else end):
+            if inner not in fenced and _OPEN.match(lines[inner]):
+                yield Problem(
+                    inner + 1,
+                    f"an audience block cannot stand inside the block for '{who}': its text "
+                    f"would show to the readers of '{who}', with its marks",
+                    "close the outer block with '///' before opening the next",
+                )
         yield _Block(index, end, who)
         index = len(lines) if end is None else end + 1
 

@@ -61,7 +61,8 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
                 continue  # reported once for every file the pipeline reads (`files.py`)
             rel = path.relative_to(folder).as_posix()
             at = f"{PAGES_DIR}/{rel}"
-            if rel.split("/", 1)[0] in RESERVED_FOLDERS:
+            # In any case: on a disk that ignores case (macOS, Windows), Articles/ is articles/.
+            if rel.split("/", 1)[0].casefold() in RESERVED_FOLDERS:
                 problems.append(codes.PAGE_PATH.at(at, folder=rel.split("/", 1)[0]))
             elif path.suffix == ".md":
                 text = decode(path.read_bytes())

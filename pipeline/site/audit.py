@@ -200,7 +200,7 @@ def output_files(site: Path) -> Iterator[Path]:
             yield path
 
 
-def _matcher(needles: dict[str, str]) -> ahocorasick.Automaton | None:
+def matcher(needles: dict[str, str]) -> ahocorasick.Automaton | None:
     """All needles searched in one pass over a text (Aho-Corasick), instead of one pass each:
     a site of a thousand pages and a hundred withheld articles stays fast to audit."""
     if not needles:
@@ -212,9 +212,9 @@ def _matcher(needles: dict[str, str]) -> ahocorasick.Automaton | None:
     return automaton
 
 
-def _found(matcher: ahocorasick.Automaton | None, text: str) -> Iterator[tuple[str, str]]:
-    if matcher is not None:
-        for _, (needle, source) in matcher.iter(text):
+def found_in(automaton: ahocorasick.Automaton | None, text: str) -> Iterator[tuple[str, str]]:
+    if automaton is not None:
+        for _, (needle, source) in automaton.iter(text):
             yield needle, source
 
 
@@ -529,13 +529,13 @@ class _Leaks:
         # Each probe is searched for with its words joined, in text whose words are joined
         # too: a space slipped inside a word (a hair space, an image between its halves) does
         # not split it.
-        self.probes = {_joined(probe): probe for probe in candidates}
-        shared = _matcher(dict.fromkeys(self.probes, ""))
+        self.probes = {joined(probe): probe for probe in candidates}
+        shared = matcher(dict.fromkeys(self.probes, ""))
         for article in plan.published:
-            for needle, _ in _found(shared, _joined(output_words(reader_text(article)))):
+            for needle, _ in found_in(shared, joined(output_words(reader_text(article)))):
                 self.probes.pop(needle, None)
-        self.texts = _matcher({needle: candidates[p] for needle, p in self.probes.items()})
-        self.links = _matcher(addresses)
+        self.texts = matcher({needle: candidates[p] for needle, p in self.probes.items()})
+        self.links = matcher(addresses)
         # output path -> withheld source -> what was found: ("link", address) or (probe, probe)
         self.found: dict[str, dict[str, tuple[str, str]]] = {}
         self.reversed: set[str] = set()  # output files that hold bidirectional formatting
@@ -545,9 +545,9 @@ class _Leaks:
         for piece in pieces:
             if _bidi_formatting(piece):
                 self.reversed.add(rel)
-            for address, source in _found(self.links, piece):
+            for address, source in found_in(self.links, piece):
                 leaked.setdefault(source, ("link", address))
-            for needle, source in _found(self.texts, _joined(output_words(piece))):
+            for needle, source in found_in(self.texts, joined(output_words(piece))):
                 leaked.setdefault(source, (self.probes[needle], self.probes[needle]))
 
     def problems(self) -> list[Diagnostic]:
@@ -558,7 +558,7 @@ class _Leaks:
         ]
 
 
-def _joined(words: str) -> str:
+def joined(words: str) -> str:
     return words.replace(" ", "")
 
 

@@ -1,0 +1,113 @@
+"""A change may not carry an article's text out of content/articles (PAGE007).
+
+The build's audit looks for the text of every article it withholds in everything it writes. An
+article the change deletes, or rewrites, is no longer one it withholds: pasted into a site page
+(with a "Review status: Approved" box and the reviewer's name copied in) or into another file
+readers get, its unreviewed text would publish. Against the base branch (`check --base`), the
+text such an article had there may stand nowhere but in an article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from pipeline import codes, git
+from pipeline.checks.markup import rendered
+from pipeline.content.articles import parse_article
+from pipeline.content.pages import check_titles
+from pipeline.diagnostics import Diagnostic
+from pipeline.model import Article
+from pipeline.project import ARTICLES_DIR, Project
+from pipeline.site.audit import found_in, joined, matcher, output_words, probes, reader_text
+from pipeline.words import normalize
+
+
+def reader_words(rel: str, text: str) -> str:
+    """A file's words as readers could get them, joined: as written with markup dropped, and a
+    Markdown file also as it renders (an image inside a word does not split it there)."""
+    shown = rendered(text) if rel.endswith(".md") else None
+    words = output_words(text) if shown is None else f"{output_words(text)} {output_words(shown)}"
+    return joined(words)
+
+
+def _line_of(text: str, probe: str) -> int:
+    """The first line holding the probe's first words, as well as words can be placed on a
+    line (1 when markup spreads them)."""
+    start = joined(" ".join(probe.split()[:3]))
+    for number, line in enumerate(text.splitlines(), 1):
+        if start in joined(normalize(line)):
+            return number
+    return 1
+
+
+def check_moved_text(
+    base: str,
+    gone: Iterable[tuple[str, str]],
+    articles: Iterable[Article],
+    files: Mapping[str, str],
+) -> list[Diagnostic]:
+    """PAGE007 for each file of `files` (path -> text: site pages, templates, references, the
+    engine's settings) holding distinctive text of a `gone` article (path, its reader text on
+    `base`) that no article of the change still holds."""
+    candidates: dict[str, tuple[str, str]] = {}
+    for path, text in gone:
+        for probe in probes(text):
+            candidates.setdefault(joined(probe), (path, probe))
+    kept = matcher(dict.fromkeys(candidates, ""))
+    for article in articles:
+        for needle, _ in found_in(kept, joined(output_words(reader_text(article)))):
+            candidates.pop(needle, None)
+    search = matcher({needle: needle for needle in candidates})
+    found = []
+    for rel, text in sorted(files.items()):
+        for needle, _ in found_in(search, reader_words(rel, text)):
+            path, probe = candidates[needle]
+            line = _line_of(text, probe)
+            found.append(codes.MOVED_TEXT.at(rel, line, 1, article=path, base=base, text=probe))
+            break
+    return found
+
+
+# Where readers could get text from, besides the articles: site pages and their files, the
+# templates, the disclaimer and roster, the engine's settings. Library files are left out: a
+# reference list shows only the cited entries' fields, which approvals sign.
+_READER_FOLDERS = ("content", "overrides", "references")
+
+
+def _reader_files(root: Path) -> dict[str, str]:
+    found = {}
+    folders = (sorted((root / folder).rglob("*")) for folder in _READER_FOLDERS)
+    for path in [root / "mkdocs.yml", *(path for folder in folders for path in folder)]:
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith(f"{ARTICLES_DIR}/") or path.suffix == ".bib":
+            continue
+        if path.is_symlink() or not path.is_file():
+            continue  # a link is refused where it is read (FM018)
+        data = path.read_bytes()
+        if b"\0" not in data:  # an image or a PDF: binary, and checked as a file type
+            found[rel] = data.decode("utf-8", errors="replace")
+    return found
+
+
+def moved_articles(root: Path, project: Project, base: str, today: dt.date) -> list[Diagnostic]:
+    """What the base branch's articles that this change deletes or rewrites said, and their
+    titles, shown anywhere but in an article (PAGE007, PAGE006)."""
+    there = git.objects(
+        root, [f"{base}:{path}" for path, _ in git.blobs_at(root, base, ARTICLES_DIR)]
+    )
+    now = {(root / path).read_text("utf-8", errors="replace") for path in project.article_files}
+    gone: list[tuple[str, str]] = []
+    titled = []
+    for name, text in sorted(there.items()):
+        path = name.removeprefix(f"{base}:")
+        if not path.endswith(".md") or text in now:
+            continue
+        article, _ = parse_article(path, text, today)
+        gone.append((path, reader_text(article) if article is not None else text))
+        if article is not None:
+            titled.append(article)
+    titles = {normalize(a.title) for a in project.articles}
+    found = check_titles(project.pages, [a for a in titled if normalize(a.title) not in titles])
+    return found + check_moved_text(base, gone, project.articles, _reader_files(root))
