@@ -66,52 +66,24 @@ class Settings:
         values: dict[str, Any] = {}
         problems: list[Diagnostic] = []
         for key, value in data.items():
-            line = lines.get(str(key), 1)
             field = known.get(str(key))
             if field is None:
-                problems.append(
-                    codes.SETTINGS_INVALID.at(
-                        SETTINGS_FILE,
-                        line,
-                        1,
-                        problem=f"unknown setting '{key}'{suggestion(str(key), known)}",
-                    )
-                )
-                continue
-            if isinstance(field.default, int):
-                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                    problems.append(
-                        codes.SETTINGS_INVALID.at(
-                            SETTINGS_FILE,
-                            line,
-                            1,
-                            problem=f"'{key}' must be a whole number above 0, not {value!r}",
-                        )
-                    )
-                    continue
-            elif key == "report_email" and (
-                not isinstance(value, str) or not _EMAIL.fullmatch(value)
-            ):
-                problems.append(
-                    codes.SETTINGS_INVALID.at(
-                        SETTINGS_FILE,
-                        line,
-                        1,
-                        problem=f"'report_email' must be an e-mail address, not {value!r}",
-                    )
-                )
-                continue
+                problem = f"unknown setting '{key}'{suggestion(str(key), known)}"
+            elif isinstance(field.default, int):
+                whole = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+                problem = "" if whole else f"'{key}' must be a whole number above 0, not {value!r}"
+            elif key == "report_email":
+                email = isinstance(value, str) and _EMAIL.fullmatch(value)
+                problem = "" if email else f"'{key}' must be an e-mail address, not {value!r}"
             elif not isinstance(value, str) or not value.strip():
-                problems.append(
-                    codes.SETTINGS_INVALID.at(
-                        SETTINGS_FILE,
-                        line,
-                        1,
-                        problem=f"'{key}' must be a word or a file path, not {value!r}",
-                    )
-                )
-                continue
-            values[str(key)] = value
+                problem = f"'{key}' must be a word or a file path, not {value!r}"
+            else:
+                problem = ""
+            if problem:
+                line = lines.get(str(key), 1)
+                problems.append(codes.SETTINGS_INVALID.at(SETTINGS_FILE, line, 1, problem=problem))
+            else:
+                values[str(key)] = value
         return cls(**values), problems
 
 

@@ -103,18 +103,12 @@ class Registries:
         contact: str = "",
         api_key: str = "",
         repository: str = "",
-        *,
-        timeout: float | None = None,
-        retries: int | None = None,
-        backoff: float | None = None,
     ) -> None:
         self.crossref = crossref.rstrip("/")
         self.pubmed = pubmed.rstrip("/")
         self.contact = contact
         self.api_key = api_key
-        self.timeout = TIMEOUT if timeout is None else timeout
-        self.retries = RETRIES if retries is None else retries
-        self.backoff = BACKOFF if backoff is None else backoff
+        self.timeout, self.retries, self.backoff = TIMEOUT, RETRIES, BACKOFF
         self.crossref_limits = CROSSREF_POLITE if contact else CROSSREF_PUBLIC
         self.pubmed_limits = NCBI_WITH_KEY if api_key else NCBI
         self._headers = {"User-Agent": user_agent(contact, repository)}

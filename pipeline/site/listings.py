@@ -193,16 +193,11 @@ def _newest_first(article: Article) -> tuple[int, str]:
     return (-article.last_updated.toordinal(), article.slug)
 
 
-def related(article: Article, others: Sequence[Article]) -> list[Article]:
-    """Articles sharing a topic with `article` (for one article; a plan uses `Related`)."""
-    return Related(others).of(article)
-
-
-def related_links(article: Article, others: Sequence[Article] | Related) -> dict[str, object]:
+def related_links(article: Article, related: Related) -> dict[str, object]:
     """What ends an article page, in place of the "ask a follow-up question" box of other
     sites: related articles and the article's topics, as site paths without a suffix for the
     template to link (it is navigation, not the article's text, and stays out of search)."""
-    found = (others if isinstance(others, Related) else Related(others)).of(article)
+    found = related.of(article)
     slugs = dict.fromkeys(topic_slug(t) for t in article.tags)
     return {
         "related": [{"title": o.title, "path": f"articles/{o.slug}"} for o in found],
