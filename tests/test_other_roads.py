@@ -1494,6 +1494,16 @@ def test_text_a_change_keeps_in_an_article_or_drops_is_not_a_moved_article(
     assert "PAGE007" not in cli("check", "--base", "main", cwd=sample).stdout
 
 
+def _checked_with_passages(minimal: Path, cli, audiences: str, passages: str):
+    """`check` of the minimal project's approved article with `passages` before its medicines."""
+    rel = "content/articles/back-pain.md"
+    edit(
+        minimal, rel, "tags: [musculoskeletal]", f"tags: [musculoskeletal]\naudience: [{audiences}]"
+    )
+    edit(minimal, rel, "## Medicines", f"{passages}\n\n## Medicines")
+    return rel, cli("check", rel, cwd=minimal)
+
+
 @pytest.mark.parametrize(
     ("before", "inside"),
     [
@@ -1509,18 +1519,9 @@ def test_an_audience_passage_closes_what_it_opens_and_nothing_else(
 ) -> None:
     """The attack: a professional-only dose shown to a reader who chose "Patient or caregiver",
     with `check` and the audit passing on both engines (the tags balanced over the article)."""
-    rel = "content/articles/back-pain.md"
-    edit(
-        minimal, rel, "tags: [musculoskeletal]", "tags: [musculoskeletal]\naudience: [professional]"
-    )
     after = "" if "</details>" in inside else " </details>"
-    edit(
-        minimal,
-        rel,
-        "## Medicines",
-        f"{before}\n\n/// audience | professional\n{inside}\n///\n\nAfter.{after}\n\n## Medicines",
-    )
-    result = cli("check", rel, cwd=minimal)
+    passages = f"{before}\n\n/// audience | professional\n{inside}\n///\n\nAfter.{after}"
+    rel, result = _checked_with_passages(minimal, cli, "professional", passages)
     assert result.code == 1
     line = line_of(minimal / rel, inside)
     assert f"{rel}:{line}:" in result.stdout and "error FM021" in result.stdout
@@ -1529,21 +1530,9 @@ def test_an_audience_passage_closes_what_it_opens_and_nothing_else(
 
 def test_an_audience_block_inside_another_is_refused(minimal: Path, cli) -> None:
     """The inner block never became a passage: its professional-only text showed to patients."""
-    rel = "content/articles/back-pain.md"
-    edit(
-        minimal,
-        rel,
-        "tags: [musculoskeletal]",
-        "tags: [musculoskeletal]\naudience: [patient, professional]",
-    )
     nested = "/// audience | professional\nClinicians only: a dose.\n///"
-    edit(
-        minimal,
-        rel,
-        "## Medicines",
-        f"/// audience | patient\nRest.\n\n{nested}\n///\n\n## Medicines",
-    )
-    result = cli("check", rel, cwd=minimal)
+    passages = f"/// audience | patient\nRest.\n\n{nested}\n///"
+    rel, result = _checked_with_passages(minimal, cli, "patient, professional", passages)
     assert result.code == 1
     line = line_of(minimal / rel, "/// audience | professional")
     assert (
