@@ -827,6 +827,26 @@ check agrees with it.
 """,
 )
 
+REGISTRY_UNCITED_RECORD = _declare(
+    "BIB021",
+    E,
+    "A change writes a registry lock record of a source that nothing cites.",
+    message="the registry lock gains a record of {identifier}, which no article cites",
+    hint="restore the lock from {base}; python -m pipeline references verify records a source "
+    "once an article cites it",
+    explanation="""
+`python -m pipeline references verify` writes a record for each source an article cites, and
+keeps no other (but retractions). A record of a source nothing cites yet cannot be asked of
+the registries (there is no entry to compare it with), and the pull request that later cites
+the source would find it already there, unchanged, and believe it: a DOI that does not exist,
+recorded as verified in advance. `python -m pipeline references confirm --base main` refuses
+a record the change adds or rewrites for a source nothing cites.
+
+How to fix: restore the lock from the base branch (`git checkout main --
+references/registry-lock.json`) and run `python -m pipeline references verify`.
+""",
+)
+
 # --- REV: the board and the review workflow ----------------------------------------------
 
 UNKNOWN_MEMBER = _declare(

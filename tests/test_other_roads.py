@@ -1452,6 +1452,27 @@ def test_the_text_of_an_article_a_change_deletes_may_not_move_into_another_file(
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "disguise"),
+    [
+        # A comment every few words: readers never see it, and it split every probe.
+        ("content/pages/notes.md", lambda text: re.sub(r"(\S+ \S+ \S+) ", r"\1<!--q--> ", text)),
+        # A NUL byte, which once made the file pass for binary and go unread.
+        ("content/pages/notes.md", lambda text: text + "\n<!-- \0 -->\n"),
+        ("content/pages/notes.pdf", lambda text: f"%PDF-1.4\n%\0\xe2\n({text}) Tj\n%%EOF\n"),
+        ("overrides/partials/notes.html", lambda text: re.sub(r"(\S+ \S+) ", r"\1{# x #} ", text)),
+    ],
+)
+def test_moved_text_is_read_as_readers_get_it(sample: Path, cli, name: str, disguise) -> None:
+    _, body = _sample_repo(sample)
+    (sample / PNEUMONIA).unlink()
+    (sample / name).parent.mkdir(parents=True, exist_ok=True)
+    (sample / name).write_text(disguise(body), "utf-8")
+    commit_all(sample, "notes")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert f"{name}:" in result.stdout and "error PAGE007" in result.stdout
+
+
 def test_a_site_page_may_not_take_the_title_and_text_of_an_article_the_change_rewrites(
     sample: Path, cli
 ) -> None:

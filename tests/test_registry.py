@@ -624,3 +624,51 @@ def test_a_pull_request_may_not_drop_a_retraction_the_base_lock_records(
     # Restoring the lock from the base clears it.
     git(project, "checkout", "main", "--", LOCK)
     assert "BIB017" not in cli("check", "--base", "main", cwd=project).stdout
+
+
+def test_confirm_refuses_a_record_written_before_anything_cites_its_source(
+    project: Path, cli: Callable[..., Result]
+) -> None:
+    """The attack in two pull requests: the first adds only a lock record, verified, of a DOI no
+    registry has, with the digest its entry will have; nothing cites it, so nothing is asked.
+    The second adds the entry and a citation, and finds the record already on the base."""
+    cli("references", "verify", cwd=project)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "base")
+    git(project, "checkout", "-q", "-b", "change")
+    data = json.loads((project / LOCK).read_text("utf-8"))
+    record = next(item for item in data["identifiers"].values() if item["status"] == "verified")
+    data["identifiers"]["doi:10.5555/forged-2026-0042"] = dict(record, entry="forged2026")
+    (project / LOCK).write_text(json.dumps(data, indent=2), "utf-8")
+    commit_all(project, "prepare")
+    confirmed = cli("references", "confirm", "--base", "main", cwd=project)
+    assert confirmed.code == 1
+    assert diagnostics(confirmed.stdout) == [
+        f"{LOCK}:1:1: error BIB021 the registry lock gains a record of "
+        "doi:10.5555/forged-2026-0042, which no article cites"
+    ]
+    # A record left behind when a change stops citing its source is the base's: not refused.
+    git(project, "checkout", "-q", "main", "--", LOCK)
+    (project / ARTICLE).unlink()
+    commit_all(project, "drop the article")
+    assert cli("references", "confirm", "--base", "main", cwd=project).code == 0
+
+
+def test_confirm_asks_again_when_a_change_empties_a_records_mismatches(
+    project: Path, cli: Callable[..., Result]
+) -> None:
+    """A mismatch record with its list of fields emptied hid every BIB015 warning of the entry
+    while its status still said mismatch."""
+    cli("references", "verify", cwd=project)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "base")
+    git(project, "checkout", "-q", "-b", "change")
+    data = json.loads((project / LOCK).read_text("utf-8"))
+    ident, item = next((i, v) for i, v in data["identifiers"].items() if v.get("mismatches"))
+    item["mismatches"] = []
+    (project / LOCK).write_text(json.dumps(data, indent=2), "utf-8")
+    commit_all(project, "quieter")
+    confirmed = cli("references", "confirm", "--base", "main", cwd=project)
+    assert confirmed.code == 1
+    assert f"error BIB020 the registry lock says 'mismatch' of {ident}" in confirmed.stdout
+    assert "finds mismatch of title today" in confirmed.stdout

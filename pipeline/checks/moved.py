@@ -10,6 +10,7 @@ text such an article had there may stand nowhere but in an article.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -23,13 +24,19 @@ from pipeline.project import ARTICLES_DIR, Project
 from pipeline.site.audit import found_in, joined, matcher, output_words, probes, reader_text
 from pipeline.words import normalize
 
+# Comments, HTML's and the templates' (Jinja's), which readers never see: "saf<!--x-->fron"
+# shows "saffron". One never closed runs to the end.
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|\{#.*?(?:#\}|\Z)", re.DOTALL)
+
 
 def reader_words(rel: str, text: str) -> str:
-    """A file's words as readers could get them, joined: as written with markup dropped, and a
-    Markdown file also as it renders (an image inside a word does not split it there)."""
-    shown = rendered(text) if rel.endswith(".md") else None
-    words = output_words(text) if shown is None else f"{output_words(text)} {output_words(shown)}"
-    return joined(words)
+    """A file's words as readers could get them, joined: as written with markup and comments
+    dropped, and a Markdown file also as it renders (an image inside a word does not split it
+    there)."""
+    readings = [text]
+    if rel.endswith(".md") and (shown := rendered(text)) is not None:
+        readings.append(shown)
+    return " ".join(joined(output_words(_COMMENT.sub("", reading))) for reading in readings)
 
 
 def _line_of(text: str, probe: str) -> int:
@@ -85,9 +92,9 @@ def _reader_files(root: Path) -> dict[str, str]:
             continue
         if path.is_symlink() or not path.is_file():
             continue  # a link is refused where it is read (FM018)
-        data = path.read_bytes()
-        if b"\0" not in data:  # an image or a PDF: binary, and checked as a file type
-            found[rel] = data.decode("utf-8", errors="replace")
+        # Every file, images and PDFs too (read as bytes, as the audit reads them): a PDF can
+        # draw text it keeps uncompressed.
+        found[rel] = path.read_bytes().decode("utf-8", errors="replace")
     return found
 
 

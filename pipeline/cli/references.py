@@ -48,7 +48,15 @@ from pipeline.diagnostics import FORMATTERS, Diagnostic, format_text, has_errors
 from pipeline.identifiers import DOI, identifier, strip_doi_prefix
 from pipeline.model import Library
 from pipeline.project import load_project
-from pipeline.registry.lock import LOCK, Lock, findings, load_lock, parse_lock, render_lock
+from pipeline.registry.lock import (
+    LOCK,
+    Lock,
+    findings,
+    load_lock,
+    parse_lock,
+    render_lock,
+    retracted,
+)
 from pipeline.registry.new_entry import entry_text, readable_key
 from pipeline.registry.records import NoticeKind, Record
 from pipeline.registry.verify import Target, cited_targets, claims, hidden, merge, to_look_up
@@ -160,6 +168,19 @@ def _unreached(target: Target, reason: str) -> str:
     )
 
 
+def uncited_records(
+    base: Lock, lock: Lock, cited: list[Target], base_name: str
+) -> list[Diagnostic]:
+    """BIB021 for each record the change adds or rewrites of a source nothing cites (a
+    retraction aside: `verify` keeps those, cited or not)."""
+    known = {target.identifier for target in cited}
+    return [
+        codes.REGISTRY_UNCITED_RECORD.at(LOCK, 1, 1, identifier=ident, base=base_name)
+        for ident, item in sorted(lock.items.items())
+        if ident not in known and base.items.get(ident) != item and not retracted(item)
+    ]
+
+
 def cmd_confirm(args: argparse.Namespace) -> int:
     from pipeline.registry.client import Failure
 
@@ -171,9 +192,10 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     base = parse_lock(base_text)[0] if base_text is not None else Lock()
     # The base branch's registries: a change could point pipeline.yml at a server of its own.
     settings, _ = parse_settings(git.file_at(root, args.base, SETTINGS_FILE) or "")
-    targets = claims(base, lock, cited_targets(project.library, project.cited))
+    cited = cited_targets(project.library, project.cited)
+    targets = claims(base, lock, cited)
     found = _look_up(settings, targets) if targets else {}
-    problems, unreached = [], []
+    problems, unreached = uncited_records(base, lock, cited, args.base), []
     for target in targets:
         answer = found.get(target.identifier, Failure("it left it out"))
         if isinstance(answer, Failure):
@@ -200,7 +222,7 @@ def cmd_confirm(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     print(
         f"{len(targets)} record(s) of the lock new since {args.base} asked again, "
-        f"{len(problems)} contradicted" + (f", {len(unreached)} not reached" if unreached else ""),
+        f"{len(problems)} refused" + (f", {len(unreached)} not reached" if unreached else ""),
         file=sys.stderr,
     )
     return ERRORS if problems else UNREACHED if unreached else OK

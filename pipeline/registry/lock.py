@@ -254,11 +254,13 @@ def check_lock_change(
 
 
 def findings(item: LockItem | None) -> set[str]:
-    """What a lock item says is wrong with its work: not found, not matching the entry, or
-    corrected or of concern."""
+    """What a lock item says is wrong with its work: not found, not matching the entry (and
+    in which field), or corrected or of concern."""
     if item is None:
         return set()
-    return ({item.status.value} - {Status.VERIFIED.value}) | {n.kind.value for n in item.notices}
+    status = {item.status.value} - {Status.VERIFIED.value}
+    fields = {f"{Status.MISMATCH.value} of {m.field}" for m in item.mismatches}
+    return status | fields | {n.kind.value for n in item.notices}
 
 
 def retracted(item: LockItem) -> bool:
