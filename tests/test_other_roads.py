@@ -832,6 +832,81 @@ def test_a_template_may_name_only_a_file_of_the_theme(
     assert " PUB005 overrides/main.html line " in cli("check", cwd=minimal).stdout
 
 
+@pytest.mark.parametrize(
+    ("setting", "refused"),
+    [
+        # Zensical's header includes `.icons/<name>.svg` and follows the `../` out of the theme.
+        (
+            "theme:\n  icon:\n    search: ../../docs-extra/search",
+            "theme.icon.search must be an icon",
+        ),
+        (
+            "extra:\n  social:\n    - icon: ../x\n      link: /",
+            "extra.social[0].icon must be an icon",
+        ),
+        ("theme:\n  logo: ../content/x.png", "theme.logo may not name a file outside the theme"),
+    ],
+)
+def test_a_setting_may_not_name_an_icon_or_file_outside_the_theme(
+    minimal: Path, cli, setting: str, refused: str
+) -> None:
+    config = minimal / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    key = setting.split(":", 1)[0]
+    if f"\n{key}:\n" in text:  # merge into the section the file already has
+        text = text.replace(f"\n{key}:\n", f"\n{setting}\n", 1)
+    else:
+        text += f"\n{setting}\n"
+    config.write_text(text, "utf-8")
+    result = cli("check", cwd=minimal)
+    assert result.code == 1 and "PUB005" in result.stdout and refused in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "refused"),
+    [
+        # Copied into the site as they are: a script without the site's policy.
+        ("help.xhtml", "<html><script>alert(1)</script></html>", "is not a template (.html)"),
+        ("badge.htm", "<p>x</p>", "is not a template (.html)"),
+        # Zensical reads it with YAML's unsafe loader: code at build time.
+        ("mkdocs_theme.yml", "x: !!python/object/apply:os.system [true]", "is not a template"),
+        (
+            "badge.svg",
+            '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "is not a plain picture: it is .svg with a <script> element",
+        ),
+        # An icon is included as a template: its tags are read like a template's.
+        (
+            ".icons/x.svg",
+            '<svg xmlns="http://www.w3.org/2000/svg"><path d="M1 1"/>'
+            '{% include "../content/articles/pending.md" %}</svg>',
+            "names a template otherwise than as a file of the theme",
+        ),
+    ],
+)
+def test_the_theme_folder_holds_templates_hooks_scripts_styles_fonts_and_plain_pictures_only(
+    minimal: Path, cli, name: str, content: str, refused: str
+) -> None:
+    (minimal / "overrides" / name).parent.mkdir(parents=True, exist_ok=True)
+    (minimal / "overrides" / name).write_text(content, "utf-8")
+    result = cli("check", cwd=minimal)
+    assert result.code == 1 and "PUB005" in result.stdout and refused in result.stdout
+
+
+def test_a_document_other_than_a_page_may_not_carry_a_script() -> None:
+    """Defence in depth behind the theme folder's file types: an .svg or .xhtml opened on its
+    own runs its script without the site's policy."""
+    from pipeline.site.audit import page_loads
+    from pipeline.site.csp import Theme
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    assert page_loads(svg, Theme(None), policy=False) == [
+        "runs an inline script its theme does not write ('alert(1)')",
+        "holds a script, which a document opened on its own would run",
+    ]
+    assert page_loads('<svg xmlns="http://www.w3.org/2000/svg"/>', Theme(None), policy=False) == []
+
+
 def test_a_template_may_include_an_icon_of_the_theme_by_its_written_name(
     minimal: Path, cli
 ) -> None:

@@ -148,14 +148,20 @@ def test_a_line_break_made_with_trailing_spaces_unpublishes_the_article(
     tmp_path: Path, cli
 ) -> None:
     """Two spaces at the end of a line make Markdown break the line there: readers see it, so
-    the approval covers it, though other trailing white space is ignored."""
+    the approval covers it, though other trailing white space is ignored. A tab counts as the
+    spaces Markdown expands it to (stops of four): "with heat" and a tab breaks the line too."""
     minimal = copy_project(FIXTURES / "minimal", tmp_path / "project")
     edit(minimal, APPROVED, "with heat and staying", "with heat\nand staying")
     signing.sign_project(minimal)
-    edit(minimal, APPROVED, "## Medicines", "## Medicines \t")
+    edit(minimal, APPROVED, "## Medicines", "## Medicines ")
+    edit(minimal, APPROVED, "with heat\n", "with heat \n")
     assert cli("check", cwd=minimal).code == 0
-    edit(minimal, APPROVED, "with heat\n", "with heat  \n")
-    assert "The text changed after rev2" in refused(minimal, cli, "REV003", approval_line(minimal))
+    for ending in ("with heat  \n", "with heat\t\n"):
+        edit(minimal, APPROVED, "with heat \n", ending)
+        assert "The text changed after rev2" in refused(
+            minimal, cli, "REV003", approval_line(minimal)
+        )
+        edit(minimal, APPROVED, ending, "with heat \n")
 
 
 def test_characters_that_compose_into_markup_change_nothing_the_approval_did_not_sign(
@@ -862,3 +868,30 @@ def test_a_source_shown_as_edited_rather_than_written_withdraws_the_approval(
     library.write_text(edited, "utf-8")
     out = refused(minimal, cli, "REV003")
     assert "The reference 'browning2001' changed after rev2 approved it" in out
+
+
+def test_the_order_and_repeats_of_topics_and_audiences_change_nothing_readers_see(
+    sample: Path, cli
+) -> None:
+    """The attack: approvals sign topics and audiences as sets, while pages showed them in the
+    order the front matter wrote them, repeats included (JSON-LD keywords, "More on …", the
+    answers to "Which best describes you?"). Pages now show them in one order of their own."""
+    rel = "content/articles/back-spasm.md"
+    assert cli("build", cwd=sample).code == 0
+    page = sample / "site/articles/back-spasm.html"
+    approved = page.read_bytes()
+    edit(
+        sample,
+        rel,
+        "tags: [musculoskeletal, pain, primary-care]",
+        "tags: [primary-care, Pain, musculoskeletal, musculoskeletal]",
+    )
+    edit(
+        sample,
+        rel,
+        "audience: [professional, patient]",
+        "audience: [patient, professional, patient]",
+    )
+    assert cli("check", cwd=sample).code == 0  # the approvals still hold
+    assert cli("build", cwd=sample).code == 0
+    assert page.read_bytes() == approved

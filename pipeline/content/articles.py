@@ -18,9 +18,11 @@ import frontmatter
 
 from pipeline import codes
 from pipeline.cache import Cache
+from pipeline.content.audience import KNOWN
 from pipeline.content.yamltext import YamlDocument, YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic, did_you_mean, suggestion
 from pipeline.model import Approval, Article, ReviewStatus
+from pipeline.words import normalize
 
 REQUIRED = ("title", "status", "authors", "last_updated")
 KNOWN_FIELDS = (
@@ -341,10 +343,16 @@ class _Fields:
         # In the form approvals sign (statement.py): composed, spaces folded. The topic pages,
         # links and JSON-LD keywords are made from this, so no other spelling of a signed tag
         # (an accent written as a combining mark) can move the article to another page.
+        # Approvals sign the topics and the audiences as sets: pages show them in one order of
+        # their own (topics alphabetical; audiences professional, patient, then alphabetical),
+        # each once, so no unsigned reordering or repeat changes what readers see.
+        folded = {" ".join(t.split()).lower() for t in self.words("tags")}
         tags = tuple(
-            unicodedata.normalize("NFC", " ".join(t.split())).lower() for t in self.words("tags")
+            sorted({unicodedata.normalize("NFC", tag) for tag in folded}, key=_alphabetical)
         )
-        audience = self.words("audience")
+        audience = tuple(
+            sorted({a.strip().lower() for a in self.words("audience")}, key=_audience_order)
+        )
         next_review = self.date("next_review")
         approvals, approval_problems = self.approvals(today)
         self.approval_problems += approval_problems
@@ -393,3 +401,16 @@ def front_matter(text: str) -> dict[str, Any]:
         return {}
     parsed = load_yaml(fm_text)
     return parsed.data if isinstance(parsed, YamlDocument) and isinstance(parsed.data, dict) else {}
+
+
+def _audience_order(name: str) -> tuple[int, str]:
+    """The audiences the pipeline knows first, in the order "Which best describes you?" offers
+    them, then any other alphabetically."""
+    known = list(KNOWN)
+    return (known.index(name) if name in known else len(known), name)
+
+
+def _alphabetical(tag: str) -> tuple[str, str]:
+    """As a reader expects a list of topics ordered: "pédiatrie" between "oncology" and
+    "primary care"."""
+    return (normalize(tag), tag)

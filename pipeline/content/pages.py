@@ -75,7 +75,8 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
                     pages[rel] = text
             elif path.suffix.lower() in ASSET_TYPES:
                 data = path.read_bytes()
-                found = _check_svg(at, data) if path.suffix.lower() == ".svg" else []
+                why = svg_problem(data) if path.suffix.lower() == ".svg" else None
+                found = [codes.PAGE_FILE_TYPE.at(at, suffix=why)] if why else []
                 if not _looks_like(path.suffix.lower(), data):
                     suffix = f"a {path.suffix} file whose content is something else"
                     found = [codes.PAGE_FILE_TYPE.at(at, suffix=suffix)]
@@ -239,37 +240,38 @@ _DRAWING_FUNCTIONS = frozenset(
 _SVG_TEXT_TRICKS = re.compile(rb"<!DOCTYPE|<!ENTITY|<!\[CDATA\[", re.IGNORECASE)
 
 
-def _check_svg(rel: str, data: bytes) -> list[Diagnostic]:
-    """An SVG is an image only when it holds nothing that runs, styles or loads, and no
-    document type or CDATA (where text can stand that a browser shows)."""
+def svg_problem(data: bytes) -> str | None:
+    """Why an SVG is not a plain picture ("an .svg with a <script> element"), or None: an SVG
+    is an image only when it holds nothing that runs, styles or loads, and no document type or
+    CDATA (where text can stand that a browser shows)."""
     if _SVG_TEXT_TRICKS.search(data):
-        return [codes.PAGE_FILE_TYPE.at(rel, suffix=".svg with a document type or CDATA")]
+        return ".svg with a document type or CDATA"
     try:
         parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
         tree = lxml.etree.fromstring(data, parser)
     except lxml.etree.XMLSyntaxError:
-        return [codes.PAGE_FILE_TYPE.at(rel, suffix=".svg that cannot be read")]
+        return ".svg that cannot be read"
     # Elements of another kind (an XHTML <meta http-equiv="refresh">, which sent a reader who
     # opened the image to another site), and processing instructions (a stylesheet from
     # elsewhere), are not part of an image.
     for element in [*tree.itersiblings(preceding=True), *tree.iter()]:
         if element.tag is lxml.etree.ProcessingInstruction:
-            return [codes.PAGE_FILE_TYPE.at(rel, suffix=".svg with a processing instruction")]
+            return ".svg with a processing instruction"
         tag = element.tag if isinstance(element.tag, str) else f"{{{_SVG_NAMESPACE}}}"
         name = tag.rsplit("}", 1)[-1].lower()
         if not tag.startswith(f"{{{_SVG_NAMESPACE}}}"):
-            return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a <{name}> of another kind")]
+            return f".svg with a <{name}> of another kind"
         if name in _SVG_TEXT:
             what = (
                 f".svg with text (<{name}>; export the text as outlines, or write it on the page)"
             )
-            return [codes.PAGE_FILE_TYPE.at(rel, suffix=what)]
+            return what
         if name not in _SVG_ELEMENTS:
-            return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a <{name}> element")]
+            return f".svg with a <{name}> element"
         for attribute, value in element.attrib.items():
             local = attribute.rsplit("}", 1)[-1].lower()
             if local.startswith("on") or local == "style":
-                return [codes.PAGE_FILE_TYPE.at(rel, suffix=f".svg with a '{local}' attribute")]
+                return f".svg with a '{local}' attribute"
             outside = local in ("href", "src") and not value.startswith("#") and is_external(value)
             functions = {f.lower() for f in _FUNCTION.findall(value)} - _DRAWING_FUNCTIONS
             # xml:base would make the picture's own addresses another site's.
@@ -280,5 +282,5 @@ def _check_svg(rel: str, data: bytes) -> list[Diagnostic]:
                 or "\\" in value
                 or local == "base"
             ):
-                return [codes.PAGE_FILE_TYPE.at(rel, suffix=".svg that loads from another site")]
-    return []
+                return ".svg that loads from another site"
+    return None

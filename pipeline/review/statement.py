@@ -58,11 +58,11 @@ def _body(value: str) -> str:
 
 
 def _line(line: str) -> str:
-    """A line without its trailing blanks and tabs (only their count of two or more, a line
-    break, shows); any other trailing white space (a no-break space after a fence makes it
-    text) is signed as written."""
+    """A line without its trailing blanks and tabs (only whether they make a line break shows:
+    two spaces or more once Markdown has expanded its tabs to stops of four); any other
+    trailing white space (a no-break space after a fence makes it text) is signed as written."""
     kept = line.rstrip(" \t")
-    return kept + "  " if kept and line.endswith("  ") else kept
+    return kept + "  " if kept and line.expandtabs(4).endswith("  ") else kept
 
 
 def _digest(value: object) -> str:

@@ -349,6 +349,10 @@ def page_problems(
     return problems
 
 
+# Files other than the HTML pages that a browser opens as a document, scripts and all.
+DOCUMENTS = frozenset({".svg", ".svgz", ".xhtml", ".xht", ".htm", ".shtml", ".xml", ".xsl", ".mht"})
+
+
 _NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="noindex', re.I)
 
 
@@ -409,19 +413,23 @@ _TAKEOVER = re.compile(
 
 
 _STYLE = re.compile(r"<style[\s/>]", re.IGNORECASE)
+_ANY_SCRIPT = re.compile(r"<script[\s/>]", re.IGNORECASE)
 
 
-def page_loads(page: str, theme: Theme) -> list[str]:
+def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
     """What makes a page load something from another site, go somewhere else, restyle itself
-    or run a script its theme does not write, or miss its policy. No theme writes a `<style>`
-    element into a page (a theme that needs one writes it from its script), and one in a page
-    could hide the disclaimer."""
+    or run a script its theme does not write, or miss its policy (`policy`: an HTML page has
+    one; another document a browser opens, an .svg or .xhtml, cannot). No theme writes a
+    `<style>` element into a page (a theme that needs one writes it from its script), and one
+    in a page could hide the disclaimer."""
     problems = [
         f"runs an inline script its theme does not write ({' '.join(body.split())[:60]!r})"
         for body in inline_scripts(page)
         if not theme.writes(body)
     ]
-    if not _POLICY.match(page):
+    if not policy and _ANY_SCRIPT.search(page):
+        problems.append("holds a script, which a document opened on its own would run")
+    if policy and not _POLICY.match(page):
         problems.append(
             "lacks its Content-Security-Policy as the first element of its head, with nothing "
             "but the document type and the <html> tag before it"
@@ -470,9 +478,13 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
         rel = path.relative_to(site).as_posix()
         data = path.read_bytes()
         leaks.scan(rel, output_pieces(path, data))
+        text = data.decode("utf-8", errors="replace")
+        if path.suffix.lower() in DOCUMENTS:
+            # Opened on its own, a browser runs what such a file holds, without the policy.
+            for problem in page_loads(text, Theme(None), policy=False):
+                problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if path.suffix != ".html":
             continue
-        text = data.decode("utf-8", errors="replace")
         article = pages.get(rel)
         if article is not None:
             written.add(article.path)

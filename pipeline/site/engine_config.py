@@ -25,6 +25,7 @@ import yaml_env_tag
 
 from pipeline import codes
 from pipeline.checks.markup import SITE_EXTENSIONS, dangerous_scheme
+from pipeline.content.pages import svg_problem
 from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import NAME as EXTENSION
 
@@ -260,9 +261,22 @@ def check_templates(root: Path) -> None:
     (SECURITY.md); this keeps the two engines reading the same files."""
     parser = jinja2.Environment()
     for path in sorted((root / "overrides").rglob("*")):
-        if path.suffix.lower() in _ASSETS or not path.is_file():
+        if not path.is_file():
             continue
         rel = path.relative_to(root).as_posix()
+        suffix = path.suffix.lower()
+        if suffix not in _ASSETS | {".html", ".py"}:
+            # The engines copy what they do not render into the site as it is: a page of
+            # another type (.xhtml, .htm, .xml) would carry a script without the site's policy,
+            # and Zensical runs overrides/mkdocs_theme.yml through YAML's unsafe loader.
+            raise ConfigError(
+                f"{rel} is not a template (.html), a hook (.py), a stylesheet, a script, a font "
+                "or an image; the theme folder holds nothing else"
+            )
+        if suffix == ".svg" and (why := svg_problem(path.read_bytes())):
+            raise ConfigError(f"{rel} is not a plain picture: it is {why}")
+        if suffix in _ASSETS - {".svg"} or suffix == ".py":
+            continue  # an icon is included as a template: read as one below
         try:
             tree = parser.parse(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError) as error:
@@ -286,6 +300,24 @@ def check_templates(root: Path) -> None:
                 )
 
 
+# An icon of the theme's set, by name ("material/brightness-7"): the themes include
+# `.icons/<name>.svg` as a template, and Zensical's engine follows a `../` in it out of the
+# theme (to a withheld article, or /proc/self/environ).
+_ICON_NAME = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)+")
+
+
+def _theme_problem(key: str, value: object) -> str | None:
+    """Why a setting could name a file outside the theme, or None: an icon anywhere (a social
+    link's too), any theme setting."""
+    icon = key.rsplit(".", 1)[-1] == "icon" or key.startswith("theme.icon.")
+    if icon and not (isinstance(value, str) and _ICON_NAME.fullmatch(value)):
+        return "must be an icon of the theme, by name (such as material/brightness-7)"
+    theme = key.startswith("theme.")
+    if theme and isinstance(value, str) and (".." in value or "\\" in value):
+        return "may not name a file outside the theme (no .. and no backslash)"
+    return None
+
+
 def check_config(config: dict[str, Any]) -> None:
     """Refuse what would put code or another site's files on every page. The themes print
     values as HTML outside any page's content (the copyright line, nav titles), some into
@@ -302,6 +334,8 @@ def check_config(config: dict[str, Any]) -> None:
     if not _SCOPE.fullmatch(str(extra.get("scope", ""))):
         raise ConfigError("extra.scope must be a path such as / (letters, digits, / . _ ~ -)")
     for key, value, is_key in _scalars(config):
+        if not is_key and (problem := _theme_problem(key, value)):
+            raise ConfigError(f"the value of {key} {problem}")
         if not isinstance(value, _PLAIN):
             raise ConfigError(f"the value of {key} is not text, a number or a date")
         # A value may be an address (a key is a name: a nav title may well say "Data: ...").
