@@ -1019,6 +1019,25 @@ def test_an_svg_with_a_document_type_cdata_or_text_is_refused(minimal: Path, cli
     assert cli("check", cwd=minimal).code == 0
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        # A document type's default attribute (an onload a browser applies and runs), hidden
+        # from a search of the bytes by UTF-16.
+        (
+            '<!DOCTYPE svg [<!ATTLIST svg onload CDATA "alert(1)">]>'
+            '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>'
+        ).encode("utf-16"),
+        b'<?xml version="1.0" encoding="ISO-8859-1"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+    ],
+)
+def test_an_svg_that_is_not_utf8_is_refused(minimal: Path, cli, data: bytes) -> None:
+    (minimal / "content/pages/note.svg").write_bytes(data)
+    result = cli("check", cwd=minimal)
+    assert result.code == 1 and "PAGE002" in result.stdout
+    assert ".svg that is not UTF-8 text" in result.stdout
+
+
 def test_the_theme_s_classes_and_the_page_s_ids_never_reach_an_article(minimal: Path, cli) -> None:
     """The attack: an admonition's type or an attribute list (with a quoted "}" the check read
     differently) gave article text a class of the theme (a box pinned over the disclaimer, a

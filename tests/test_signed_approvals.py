@@ -895,3 +895,23 @@ def test_the_order_and_repeats_of_topics_and_audiences_change_nothing_readers_se
     assert cli("check", cwd=sample).code == 0  # the approvals still hold
     assert cli("build", cwd=sample).code == 0
     assert page.read_bytes() == approved
+
+
+@pytest.mark.parametrize("line", ["Rest and heat\t", "Rest and he\t", "Rest and h \t"])
+def test_any_trailing_tab_is_signed_as_a_possible_line_break(line: str) -> None:
+    """The attack: a tab after a citation written by DOI expanded to one space in the text as
+    written (no break, so unsigned) but to three once staging had put the shorter key there
+    (a break on the page). Any trailing tab now changes what approvals sign; trailing spaces
+    alone change it only from two on."""
+    from pipeline.model import Library
+    from pipeline.review.statement import article_items
+
+    def body(text: str) -> str:
+        head = "---\ntitle: T\nstatus: Submitted\nauthors: [a]\nlast_updated: 2026-01-01\n---\n\n"
+        article, _ = parse_article("content/articles/t.md", f"{head}{text}\nhelp.\n", DAY)
+        assert article is not None
+        return article_items(article, Library(), [])["body"]
+
+    plain = line.rstrip(" \t")
+    assert body(line) != body(plain)
+    assert body(plain + " ") == body(plain)

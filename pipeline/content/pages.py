@@ -238,12 +238,22 @@ _DRAWING_FUNCTIONS = frozenset(
 # A document type can declare entities (text a browser puts where `&name;` stands), and CDATA
 # is text a browser shows: an image has no need of either.
 _SVG_TEXT_TRICKS = re.compile(rb"<!DOCTYPE|<!ENTITY|<!\[CDATA\[", re.IGNORECASE)
+# An XML declaration naming another encoding makes the parser read the bytes otherwise.
+_NOT_UTF8_DECLARED = re.compile(rb"encoding\s*=\s*[\"'](?!utf-?8[\"'])", re.IGNORECASE)
 
 
 def svg_problem(data: bytes) -> str | None:
     """Why an SVG is not a plain picture ("an .svg with a <script> element"), or None: an SVG
     is an image only when it holds nothing that runs, styles or loads, and no document type or
-    CDATA (where text can stand that a browser shows)."""
+    CDATA (where text can stand that a browser shows). Only UTF-8 is read: in UTF-16 a
+    document type (whose default attributes a browser applies, an `onload` among them) hides
+    from a search of the bytes."""
+    if b"\0" in data or _NOT_UTF8_DECLARED.search(data):
+        return ".svg that is not UTF-8 text"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ".svg that is not UTF-8 text"
     if _SVG_TEXT_TRICKS.search(data):
         return ".svg with a document type or CDATA"
     try:

@@ -58,11 +58,13 @@ def _body(value: str) -> str:
 
 
 def _line(line: str) -> str:
-    """A line without its trailing blanks and tabs (only whether they make a line break shows:
-    two spaces or more once Markdown has expanded its tabs to stops of four); any other
-    trailing white space (a no-break space after a fence makes it text) is signed as written."""
+    """A line without its trailing blanks and tabs, but for whether they may make a line break:
+    two spaces or more, or any tab (Markdown expands a tab to the next stop of four, counted on
+    the text as staged, where a citation written by DOI is shorter); any other trailing white
+    space (a no-break space after a fence makes it text) is signed as written."""
     kept = line.rstrip(" \t")
-    return kept + "  " if kept and line.expandtabs(4).endswith("  ") else kept
+    breaks = line.endswith("  ") or "\t" in line[len(kept) :]
+    return kept + "  " if kept and breaks else kept
 
 
 def _digest(value: object) -> str:

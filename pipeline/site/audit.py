@@ -480,7 +480,11 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
         leaks.scan(rel, output_pieces(path, data))
         text = data.decode("utf-8", errors="replace")
         if path.suffix.lower() in DOCUMENTS:
-            # Opened on its own, a browser runs what such a file holds, without the policy.
+            # Opened on its own, a browser runs what such a file holds, without the policy; in
+            # UTF-16 its script would not be read here.
+            if b"\0" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                problem = "is not UTF-8 text, which a browser could read a script from"
+                problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
             for problem in page_loads(text, Theme(None), policy=False):
                 problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if path.suffix != ".html":
