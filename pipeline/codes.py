@@ -1454,7 +1454,9 @@ from is no longer there to be withheld. Compared with the base branch (`check --
 distinctive text an article had there may stand only in an article of the change.
 
 How to fix: leave the text in the article (submit it for review there), or take it out of this
-file. A sentence that an article of the change still says is not reported.
+file. A sentence that an article of the change still says is not reported, nor one of an
+article the base branch published (reviewed text) that this file already held there: a page
+may keep a quote when the article it quoted is reworded.
 """,
 )
 PAGE_CITATION = _declare(
@@ -1511,14 +1513,21 @@ How to fix: this is a fault in the pipeline or a theme change, not in the articl
 PAGE_INCOMPLETE = _declare(
     "PUB002",
     E,
-    "A published article page lacks the disclaimer or the review status.",
+    "A published page breaks a publishing promise.",
     message="{page} {problem}",
-    hint="this is a fault in the templates or the pipeline, not in the article; report it",
+    hint="this is a fault in the templates, the settings or the pipeline, not in the article; "
+    "report it",
     explanation="""
-Every article page must show the canonical disclaimer (`#medical-disclaimer`) and the review
-status (`#review-status`). The audit found a page without one of them, so the build was stopped.
+The audit reads every file the build wrote. Every article page must show the canonical
+disclaimer (`#medical-disclaimer`), where nothing of the article can hide it, and its review
+status (`#review-status`); no page may run a script its theme does not write, load anything
+from another site, carry a `<style>` element or an event handler, or lack its
+Content-Security-Policy; no other document a browser opens on its own (an SVG, XHTML or XML
+file) may hold a script, a handler or a load from another site. The audit found a page that
+breaks one of these, so the build was stopped and the previous site kept.
 
-How to fix: this is a fault in the templates or the pipeline, not in the article. Report it.
+How to fix: this is a fault in the templates, the settings or the pipeline, not in the
+article. Report it.
 """,
 )
 RENDER_FAILED = _declare(

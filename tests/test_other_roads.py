@@ -14,6 +14,7 @@ import pytest
 
 from pipeline.content.articles import decode, parse_article
 from pipeline.engines import ENGINES, theme
+from pipeline.project import load_project
 from pipeline.site.audit import (
     DISCLAIMER_PATH,
     output_words,
@@ -893,18 +894,56 @@ def test_the_theme_folder_holds_templates_hooks_scripts_styles_fonts_and_plain_p
     assert result.code == 1 and "PUB005" in result.stdout and refused in result.stdout
 
 
-def test_a_document_other_than_a_page_may_not_carry_a_script() -> None:
+def test_a_document_other_than_a_page_may_not_carry_a_script(minimal: Path, cli) -> None:
     """Defence in depth behind the theme folder's file types: an .svg or .xhtml opened on its
-    own runs its script without the site's policy."""
-    from pipeline.site.audit import page_loads
-    from pipeline.site.csp import Theme
+    own runs its script without the site's policy, however it is spelt or stored."""
+    import gzip
 
-    svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-    assert page_loads(svg, Theme(None), policy=False) == [
-        "runs an inline script its theme does not write ('alert(1)')",
-        "holds a script, which a document opened on its own would run",
+    from pipeline.site.audit import audit
+    from pipeline.site.stage import publish_plan
+
+    built(minimal, cli)
+    site = minimal / "site"
+    project = load_project(minimal, DAY)
+    plan = publish_plan(project)
+    assert audit(site, project, plan, theme("mkdocs")) == []
+    script = '<svg xmlns="http://www.w3.org/2000/svg"><x:script>alert(1)</x:script></svg>'
+    (site / "a.svg").write_text(script, "utf-8")
+    (site / "b.svgz").write_bytes(gzip.compress(script.encode()))
+    (site / "c.xml").write_bytes('<?xml version="1.0" encoding="UTF-16"?><x/>'.encode("utf-16"))
+    (site / "d.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', "utf-8")
+    found = audit(site, project, plan, theme("mkdocs"))
+    assert {d.code for d in found} == {"PUB002"}
+    assert [d.message for d in found] == [
+        "a.svg holds a script, which a document opened on its own would run",
+        "b.svgz holds a script, which a document opened on its own would run",
+        "c.xml is not UTF-8 text, which a browser could read a script from",
     ]
-    assert page_loads('<svg xmlns="http://www.w3.org/2000/svg"/>', Theme(None), policy=False) == []
+
+
+def test_the_theme_folder_keeps_what_a_real_site_keeps_there(minimal: Path, cli) -> None:
+    """An icon set's SVG starts with its licence as a comment; fonts; files the engines never
+    publish (a .gitkeep, a read-me); a label with an ellipsis in a theme setting."""
+    icons = minimal / "overrides/.icons/fontawesome/brands"
+    icons.mkdir(parents=True)
+    (icons / "x.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9"><!--! Font Awesome Free, '
+        'licence --><path d="M0 0h9v9z"/></svg>',
+        "utf-8",
+    )
+    (minimal / "overrides/fonts").mkdir()
+    (minimal / "overrides/fonts/Inter.ttf").write_bytes(b"\0\1\0\0")
+    (minimal / "overrides/partials/.gitkeep").write_text("", "utf-8")
+    (minimal / "overrides/README.md").write_text("Our theme.", "utf-8")
+    edit(
+        minimal,
+        "mkdocs.yml",
+        "  language: en\n",
+        "  language: en\n  icon:\n    repo: fontawesome/brands/x\n",
+    )
+    edit(minimal, "mkdocs.yml", "name: Switch to dark mode", "name: Switch to dark mode...")
+    result = cli("check", cwd=minimal)
+    assert "PUB005" not in result.stdout, result.stdout
 
 
 def test_a_template_may_include_an_icon_of_the_theme_by_its_written_name(
@@ -1567,6 +1606,36 @@ def test_moved_text_is_read_as_readers_get_it(sample: Path, cli, name: str, disg
     assert f"{name}:" in result.stdout and "error PAGE007" in result.stdout
 
 
+def test_a_page_quoting_a_published_article_may_keep_the_quote_when_the_article_changes(
+    sample: Path, cli
+) -> None:
+    """What a published article said was reviewed: a site page that quoted it on the base may
+    keep the quote when a change rewords the article (the disclaimer an article quoted, too).
+    Text of a withheld article is another matter: it may not stay in a page the change leaves
+    alone, once the article is gone (pasted there in an earlier change, it failed the build on
+    main but could not leave it)."""
+    quote = "Ask a doctor or pharmacist first if you have had stomach ulcers or bleeding"
+    policy = sample / "content/pages/editorial-policy.md"
+    policy.write_text(policy.read_text("utf-8") + f"\nAn example of our style: {quote}.\n", "utf-8")
+    _, body = _sample_repo(sample)  # the page and its quote are on main
+    edit(
+        sample,
+        "content/articles/back-spasm.md",
+        quote,
+        "Check with a pharmacist first if you have had ulcers",
+    )
+    commit_all(sample, "reword")
+    assert "PAGE007" not in cli("check", "--base", "main", cwd=sample).stdout
+    git(sample, "checkout", "-q", "main")
+    policy.write_text(policy.read_text("utf-8") + "\n" + body, "utf-8")
+    commit_all(sample, "an earlier change pasted the pending text")
+    git(sample, "checkout", "-q", "-b", "later")
+    (sample / PNEUMONIA).unlink()
+    commit_all(sample, "delete the article")
+    found = cli("check", "--base", "main", cwd=sample).stdout
+    assert "content/pages/editorial-policy.md:" in found and "error PAGE007" in found
+
+
 def test_a_site_page_may_not_take_the_title_and_text_of_an_article_the_change_rewrites(
     sample: Path, cli
 ) -> None:
@@ -1620,21 +1689,30 @@ def _checked_with_passages(minimal: Path, cli, audiences: str, passages: str):
 
 
 @pytest.mark.parametrize(
-    ("before", "inside"),
+    ("before", "inside", "after"),
     [
         # Opened before the passage, closed inside it: the close takes the passage's container
         # with it, and the rest of the passage is shown to every reader.
-        ("Notes follow. <details open><summary>Notes</summary>", "Dosing. </details> Secret dose."),
+        (
+            "Notes follow. <details open><summary>Notes</summary>",
+            "Dosing. </details> Secret dose.",
+            "",
+        ),
+        # A cell's end closes every element opened inside the cell, the container too.
+        ("Notes follow. <table><tr><td>Notes", "Dosing. </td> Secret dose.", " </tr></table>"),
         # Opened inside, closed after: the passage's end falls inside the element.
-        ("Notes follow.", "Dosing. <details open><summary>Notes</summary> Secret dose."),
+        (
+            "Notes follow.",
+            "Dosing. <details open><summary>Notes</summary> Secret dose.",
+            "</details>",
+        ),
     ],
 )
 def test_an_audience_passage_closes_what_it_opens_and_nothing_else(
-    minimal: Path, cli, before: str, inside: str
+    minimal: Path, cli, before: str, inside: str, after: str
 ) -> None:
     """The attack: a professional-only dose shown to a reader who chose "Patient or caregiver",
     with `check` and the audit passing on both engines (the tags balanced over the article)."""
-    after = "" if "</details>" in inside else " </details>"
     passages = f"{before}\n\n/// audience | professional\n{inside}\n///\n\nAfter.{after}"
     rel, result = _checked_with_passages(minimal, cli, "professional", passages)
     assert result.code == 1

@@ -441,36 +441,35 @@ def _check_passage_tags(path: str, body: str, first_line: int) -> Iterator[Diagn
     """An audience passage closes every element it opens, and closes none it did not open: a
     `</details>` in a passage would close the passage's own container with the element opened
     before it, and show the rest of the passage to every reader."""
-    for who in audience.used(body):
-        for start, passage in audience.passages(body, who):
-            text = _masked(passage)
-            where = Positions(text, first_line + start - 1)
-            opened: list[_Tag] = []
-            for token in _tokens(text, paragraph_ends(text)):
-                if isinstance(token, _Unclosed) or token.name in _VOID or token.self_closing:
-                    continue
-                if not token.closing:
-                    opened.append(token)
-                    continue
-                while opened and opened[-1].name != token.name and opened[-1].name in _OPTIONAL_END:
-                    opened.pop()
-                if opened and opened[-1].name == token.name:
-                    opened.pop()
-                elif token.name not in _OPTIONAL_END:
-                    yield codes.AUDIENCE_BLOCK.at(
-                        path,
-                        *where(token.start),
-                        problem=f"this </{token.name}> closes an element the {who} passage did not "
-                        "open, and would take the rest of the passage out of it",
-                        fix=f"open and close the <{token.name}> inside the passage, or outside it",
-                    )
-            for left in (t for t in opened if t.name not in _OPTIONAL_END):
+    for who, start, passage in audience.all_passages(body):
+        text = _masked(passage)
+        where = Positions(text, first_line + start - 1)
+        opened: list[_Tag] = []
+        for token in _tokens(text, paragraph_ends(text)):
+            if isinstance(token, _Unclosed) or token.name in _VOID or token.self_closing:
+                continue
+            if not token.closing:
+                opened.append(token)
+                continue
+            while opened and opened[-1].name != token.name and opened[-1].name in _OPTIONAL_END:
+                opened.pop()
+            if opened and opened[-1].name == token.name:
+                opened.pop()
+            elif token.name != "p":  # a stray </p> only makes an empty paragraph
                 yield codes.AUDIENCE_BLOCK.at(
                     path,
-                    *where(left.start),
-                    problem=f"the <{left.name}> opened here is not closed inside the {who} passage",
-                    fix=f"close it with </{left.name}> before the passage's closing ///",
+                    *where(token.start),
+                    problem=f"this </{token.name}> closes an element the {who} passage did not "
+                    "open, and would take the rest of the passage out of it",
+                    fix=f"open and close the <{token.name}> inside the passage, or outside it",
                 )
+        for left in (t for t in opened if t.name not in _OPTIONAL_END):
+            yield codes.AUDIENCE_BLOCK.at(
+                path,
+                *where(left.start),
+                problem=f"the <{left.name}> opened here is not closed inside the {who} passage",
+                fix=f"close it with </{left.name}> before the passage's closing ///",
+            )
 
 
 # The pipeline renders a citation wherever it stands in the text: inside an attribute its

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from pipeline import codes, git
@@ -21,6 +21,7 @@ from pipeline.content.pages import check_titles
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import ARTICLES_DIR, Project
+from pipeline.review.past import BaseBranch
 from pipeline.site.audit import found_in, joined, matcher, output_words, probes, reader_text
 from pipeline.words import normalize
 
@@ -51,26 +52,38 @@ def _line_of(text: str, probe: str) -> int:
 
 def check_moved_text(
     base: str,
-    gone: Iterable[tuple[str, str]],
+    gone: Iterable[tuple[str, str, bool]],
     articles: Iterable[Article],
-    files: Mapping[str, str],
+    files: Iterable[tuple[str, str]],
+    before: Callable[[str], str | None],
 ) -> list[Diagnostic]:
-    """PAGE007 for each file of `files` (path -> text: site pages, templates, references, the
+    """PAGE007 for each of `files` (path and text: site pages, templates, references, the
     engine's settings) holding distinctive text of a `gone` article (path, its reader text on
-    `base`) that no article of the change still holds."""
-    candidates: dict[str, tuple[str, str]] = {}
-    for path, text in gone:
+    `base`, whether the base published it) that no article of the change still holds. What a
+    published article said was reviewed: a file that already held it on the base (`before`:
+    a file's text there) may keep it, as a page quoting the article, or the disclaimer an
+    article quoted, may."""
+    candidates: dict[str, tuple[str, str, bool]] = {}
+    for path, text, reviewed in gone:
         for probe in probes(text):
-            candidates.setdefault(joined(probe), (path, probe))
+            candidates.setdefault(joined(probe), (path, probe, reviewed))
     kept = matcher(dict.fromkeys(candidates, ""))
     for article in articles:
         for needle, _ in found_in(kept, joined(output_words(reader_text(article)))):
             candidates.pop(needle, None)
     search = matcher({needle: needle for needle in candidates})
+    if search is None:
+        return []
     found = []
-    for rel, text in sorted(files.items()):
+    for rel, text in files:
+        held: str | None = None
         for needle, _ in found_in(search, reader_words(rel, text)):
-            path, probe = candidates[needle]
+            path, probe, reviewed = candidates[needle]
+            if reviewed:
+                if held is None:
+                    held = reader_words(rel, before(rel) or "")
+                if needle in held:
+                    continue
             line = _line_of(text, probe)
             found.append(codes.MOVED_TEXT.at(rel, line, 1, article=path, base=base, text=probe))
             break
@@ -83,8 +96,8 @@ def check_moved_text(
 _READER_FOLDERS = ("content", "overrides", "references")
 
 
-def _reader_files(root: Path) -> dict[str, str]:
-    found = {}
+def _reader_files(root: Path) -> Iterator[tuple[str, str]]:
+    """Each such file's path and text, one at a time (a large PDF is read and let go)."""
     folders = (sorted((root / folder).rglob("*")) for folder in _READER_FOLDERS)
     for path in [root / "mkdocs.yml", *(path for folder in folders for path in folder)]:
         rel = path.relative_to(root).as_posix()
@@ -92,29 +105,38 @@ def _reader_files(root: Path) -> dict[str, str]:
             continue
         if path.is_symlink() or not path.is_file():
             continue  # a link is refused where it is read (FM018)
-        # Every file, images and PDFs too (read as bytes, as the audit reads them): a PDF can
-        # draw text it keeps uncompressed.
-        found[rel] = path.read_bytes().decode("utf-8", errors="replace")
-    return found
+        try:
+            # Every file, images and PDFs too (read as bytes, as the audit reads them): a PDF
+            # can draw text it keeps uncompressed.
+            yield rel, path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            continue  # unreadable: nothing of it can reach readers either
 
 
 def moved_articles(root: Path, project: Project, base: str, today: dt.date) -> list[Diagnostic]:
     """What the base branch's articles that this change deletes or rewrites said, and their
     titles, shown anywhere but in an article (PAGE007, PAGE006)."""
-    there = git.objects(
-        root, [f"{base}:{path}" for path, _ in git.blobs_at(root, base, ARTICLES_DIR)]
-    )
+    paths = [path for path, _ in git.blobs_at(root, base, ARTICLES_DIR) if path.endswith(".md")]
+    branch = BaseBranch(root, base, paths)
     now = {(root / path).read_text("utf-8", errors="replace") for path in project.article_files}
-    gone: list[tuple[str, str]] = []
+    gone: list[tuple[str, str, bool]] = []
     titled = []
-    for name, text in sorted(there.items()):
-        path = name.removeprefix(f"{base}:")
-        if not path.endswith(".md") or text in now:
+    for path in paths:
+        text = branch.texts.get(f"{base}:{path}")
+        if text is None or text in now:
             continue
+        there = branch.article(path, path, project.board, today, ("", frozenset()))
+        reviewed = there.published and len(there.valid) >= project.settings.approvals_required
         article, _ = parse_article(path, text, today)
-        gone.append((path, reader_text(article) if article is not None else text))
+        gone.append((path, reader_text(article) if article is not None else text, reviewed))
         if article is not None:
             titled.append(article)
     titles = {normalize(a.title) for a in project.articles}
     found = check_titles(project.pages, [a for a in titled if normalize(a.title) not in titles])
-    return found + check_moved_text(base, gone, project.articles, _reader_files(root))
+    return found + check_moved_text(
+        base,
+        gone,
+        project.articles,
+        _reader_files(root),
+        lambda rel: git.file_at(root, base, rel),
+    )

@@ -161,12 +161,19 @@ def used(body: str) -> tuple[str, ...]:
 
 def passages(body: str, who: str) -> list[tuple[int, str]]:
     """The text of each block written for `who`, with the body line it starts on (1-based)."""
+    return [(line, text) for reader, line, text in all_passages(body) if reader == who]
+
+
+def all_passages(body: str) -> list[tuple[str, int, str]]:
+    """Every block's audience and text, with the body line it starts on (1-based), in one
+    reading of the body (an article with a thousand audiences is read once, not a thousand
+    times)."""
     lines = body.split("\n")
     found = []
     for item in _scan(body):
-        if isinstance(item, _Block) and item.who == who:
+        if isinstance(item, _Block):
             end = len(lines) if item.end is None else item.end
-            found.append((item.start + 2, "\n".join(lines[item.start + 1 : end])))
+            found.append((item.who, item.start + 2, "\n".join(lines[item.start + 1 : end])))
     return found
 
 

@@ -267,6 +267,8 @@ def svg_problem(data: bytes) -> str | None:
     for element in [*tree.itersiblings(preceding=True), *tree.iter()]:
         if element.tag is lxml.etree.ProcessingInstruction:
             return ".svg with a processing instruction"
+        if element.tag is lxml.etree.Comment:
+            continue  # drawn as nothing (an icon set's licence)
         tag = element.tag if isinstance(element.tag, str) else f"{{{_SVG_NAMESPACE}}}"
         name = tag.rsplit("}", 1)[-1].lower()
         if not tag.startswith(f"{{{_SVG_NAMESPACE}}}"):

@@ -277,11 +277,10 @@ def passage_words(article: Article) -> Counter[str]:
     of their text as Python-Markdown renders it, read as a reader reads a page (attribute
     values are not text; entities decoded; `C<sub>max</sub>` one word) (`page_problems`)."""
     allowed: Counter[str] = Counter()
-    for who in audience.used(article.body):
+    for who, _, text in audience.all_passages(article.body):
         label = audience.audience(who).label
-        for _, text in audience.passages(article.body, who):
-            # Rendered on their own, citations aside: their numbers are not counted.
-            allowed.update(normalize(label).split() + _shown_words(render(text)))
+        # Rendered on their own, citations aside: their numbers are not counted.
+        allowed.update(normalize(label).split() + _shown_words(render(text)))
     return allowed
 
 
@@ -413,7 +412,8 @@ _TAKEOVER = re.compile(
 
 
 _STYLE = re.compile(r"<style[\s/>]", re.IGNORECASE)
-_ANY_SCRIPT = re.compile(r"<script[\s/>]", re.IGNORECASE)
+# Any script element, with a namespace prefix too (`<x:script>` in an SVG).
+_ANY_SCRIPT = re.compile(r"<(?:[\w.-]+:)?script[\s/>]", re.IGNORECASE)
 
 
 def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
@@ -453,6 +453,20 @@ def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
     return problems
 
 
+def document_problems(path: Path, data: bytes) -> list[str]:
+    """What a document other than a page (an SVG, XHTML, XML file) would run or load, opened
+    on its own, where the site's policy does not reach; one that is not UTF-8 (a script in
+    UTF-16 is not read here) or cannot be decompressed is refused."""
+    if path.suffix.lower() == ".svgz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            return ["is a compressed picture that cannot be read"]
+    if b"\0" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ["is not UTF-8 text, which a browser could read a script from"]
+    return page_loads(data.decode("utf-8", errors="replace"), Theme(None), policy=False)
+
+
 def reader_text(article: Article) -> str:
     """What readers read of an article: its title, summary and text (not its tags, which a list
     of topics on every page shares)."""
@@ -480,12 +494,7 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
         leaks.scan(rel, output_pieces(path, data))
         text = data.decode("utf-8", errors="replace")
         if path.suffix.lower() in DOCUMENTS:
-            # Opened on its own, a browser runs what such a file holds, without the policy; in
-            # UTF-16 its script would not be read here.
-            if b"\0" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
-                problem = "is not UTF-8 text, which a browser could read a script from"
-                problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
-            for problem in page_loads(text, Theme(None), policy=False):
+            for problem in document_problems(path, data):
                 problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if path.suffix != ".html":
             continue

@@ -245,9 +245,11 @@ def check_code(config: dict[str, Any], root: Path) -> None:
 # Files of overrides/ the engines copy as they are; any other may be a template (a page's, the
 # sitemap's).
 _ASSETS = frozenset(
-    {".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ico"}
-    | {".woff", ".woff2", ".pdf"}
+    {".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg"}
+    | {".ico", ".woff", ".woff2", ".ttf", ".otf", ".pdf"}
 )
+# Kept in the folder but never published: the engines leave out dotfiles and read-me files.
+_NOT_PUBLISHED = re.compile(r"\.[^/]*|readme(?:\.\w+)?", re.IGNORECASE)
 # A template named by include, import or extends: a file of the theme, by a written name (an
 # icon of the theme's set too, as Material's documentation includes one).
 _TEMPLATE_NAME = re.compile(r"\.icons/[A-Za-z0-9_/-]+\.svg|(?![./])[A-Za-z0-9_./-]+\.html")
@@ -265,6 +267,8 @@ def check_templates(root: Path) -> None:
             continue
         rel = path.relative_to(root).as_posix()
         suffix = path.suffix.lower()
+        if _NOT_PUBLISHED.fullmatch(path.name) and suffix not in _ASSETS | {".html", ".py"}:
+            continue
         if suffix not in _ASSETS | {".html", ".py"}:
             # The engines copy what they do not render into the site as it is: a page of
             # another type (.xhtml, .htm, .xml) would carry a script without the site's policy,
@@ -273,7 +277,11 @@ def check_templates(root: Path) -> None:
                 f"{rel} is not a template (.html), a hook (.py), a stylesheet, a script, a font "
                 "or an image; the theme folder holds nothing else"
             )
-        if suffix == ".svg" and (why := svg_problem(path.read_bytes())):
+        try:
+            why = svg_problem(path.read_bytes()) if suffix == ".svg" else None
+        except OSError as error:
+            raise ConfigError(f"{rel} cannot be read: {error.strerror}") from None
+        if why:
             raise ConfigError(f"{rel} is not a plain picture: it is {why}")
         if suffix in _ASSETS - {".svg"} or suffix == ".py":
             continue  # an icon is included as a template: read as one below
@@ -304,6 +312,8 @@ def check_templates(root: Path) -> None:
 # `.icons/<name>.svg` as a template, and Zensical's engine follows a `../` in it out of the
 # theme (to a withheld article, or /proc/self/environ).
 _ICON_NAME = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)+")
+# A parent folder however written, or a backslash (a label "Switch to dark mode..." is none).
+_PARENT = re.compile(r"(?:^|/)\.\.(?:/|$)|\\")
 
 
 def _theme_problem(key: str, value: object) -> str | None:
@@ -313,7 +323,7 @@ def _theme_problem(key: str, value: object) -> str | None:
     if icon and not (isinstance(value, str) and _ICON_NAME.fullmatch(value)):
         return "must be an icon of the theme, by name (such as material/brightness-7)"
     theme = key.startswith("theme.")
-    if theme and isinstance(value, str) and (".." in value or "\\" in value):
+    if theme and isinstance(value, str) and _PARENT.search(value):
         return "may not name a file outside the theme (no .. and no backslash)"
     return None
 
