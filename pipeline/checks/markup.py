@@ -22,7 +22,7 @@ import html
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -342,12 +342,12 @@ def shown_headings(text: str) -> list[str] | None:
 
 
 def _check_backticks_in_tags(
-    path: str, text: str, where: Positions, ends: list[int]
+    path: str, tokens: Iterable[_Tag | _Unclosed], where: Positions
 ) -> Iterator[Diagnostic]:
     """A backtick inside a tag: Markdown may read it as the start of code where this check
-    reads markup, or the other way round. The tags are read from the text as written."""
+    reads markup, or the other way round. `tokens`: the tags of the text as written."""
     reported = 0
-    for token in _tokens(text, ends):
+    for token in tokens:
         if isinstance(token, _Tag) and reported < MAX_REPORTED:
             for name, value in token.attributes:
                 if value and "`" in value:
@@ -379,16 +379,19 @@ def check_text(
     text = _masked(body)
     where = Positions(text, first_line)
     ends = paragraph_ends(text)
+    tokens = list(_tokens(text, ends)) if "<" in text else []
+    # The tags as written: the same when no code was blanked (the masked text is the body).
+    written = tokens if text is body else _tokens(body, paragraph_ends(body))
     counts: dict[str, int] = {}
     for found in (
-        *_check_tags(path, text, where, policy, ends),
+        *_check_tags(path, tokens, where, policy),
         *_check_attribute_lists(path, text, where, policy),
         *_check_links_and_images(path, text, where, ends),
         *_check_nesting(path, body, first_line),
         *(_check_fences(path, body, first_line) if "``" in body or "~~" in body else ()),
-        *(_check_backticks_in_tags(path, body, where, paragraph_ends(body)) if "`" in body else ()),
+        *(_check_backticks_in_tags(path, written, where) if "`" in body else ()),
         *(_check_heading_ids(path, text, where) if article else ()),
-        *(_check_passage_tags(path, body, first_line) if article and "<" in body else ()),
+        *(_check_passage_tags(path, body, tokens, where) if article and tokens else ()),
         *_check_admonitions(path, text, where),
     ):
         counts[found.code] = counts.get(found.code, 0) + 1
@@ -397,11 +400,11 @@ def check_text(
 
 
 def _check_tags(
-    path: str, text: str, where: Positions, policy: Policy, ends: list[int]
+    path: str, tokens: Sequence[_Tag | _Unclosed], where: Positions, policy: Policy
 ) -> Iterator[Diagnostic]:
     open_elements: list[_Tag] = []
     unclosed = refused = 0
-    for token in _tokens(text, ends):
+    for token in tokens:
         if isinstance(token, _Unclosed):
             unclosed += 1
             if unclosed <= MAX_REPORTED:  # a flood of "<" is reported once, not per character
@@ -432,20 +435,31 @@ def _check_tags(
         if token.attributes:
             line, column = where(token.start)
             yield from _check_attributes(path, line, column, token.name, token.attributes, policy)
-    for left in open_elements:
-        if left.name not in _OPTIONAL_END:
-            yield codes.UNCLOSED_ELEMENT.at(path, *where(left.start), tag=left.name)
+    unended = [left for left in open_elements if left.name not in _OPTIONAL_END]
+    for left in unended[:MAX_REPORTED]:  # the first few of a text full of them
+        yield codes.UNCLOSED_ELEMENT.at(path, *where(left.start), tag=left.name)
 
 
-def _check_passage_tags(path: str, body: str, first_line: int) -> Iterator[Diagnostic]:
+def _check_passage_tags(
+    path: str, body: str, tokens: Sequence[_Tag | _Unclosed], where: Positions
+) -> Iterator[Diagnostic]:
     """An audience passage closes every element it opens, and closes none it did not open: a
     `</details>` in a passage would close the passage's own container with the element opened
-    before it, and show the rest of the passage to every reader."""
+    before it, and show the rest of the passage to every reader. `tokens`: the tags of the
+    body with its code blanked, taken where each passage stands (no code runs across a
+    passage's first or last line, FM021). The first MAX_REPORTED only: a megabyte of tags
+    never closed is not a diagnostic each."""
+    found = 0
+    starts = [0]
+    for line in body.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    at = [token.start for token in tokens]
     for who, start, passage in audience.all_passages(body):
-        text = _masked(passage)
-        where = Positions(text, first_line + start - 1)
+        offset = starts[start - 1]
+        first = bisect.bisect_left(at, offset)
+        last = bisect.bisect_left(at, offset + len(passage))
         opened: list[_Tag] = []
-        for token in _tokens(text, paragraph_ends(text)):
+        for token in tokens[first:last]:
             if isinstance(token, _Unclosed) or token.name in _VOID or token.self_closing:
                 continue
             if not token.closing:
@@ -456,6 +470,9 @@ def _check_passage_tags(path: str, body: str, first_line: int) -> Iterator[Diagn
             if opened and opened[-1].name == token.name:
                 opened.pop()
             elif token.name != "p":  # a stray </p> only makes an empty paragraph
+                found += 1
+                if found > MAX_REPORTED:
+                    return
                 yield codes.AUDIENCE_BLOCK.at(
                     path,
                     *where(token.start),
@@ -463,7 +480,8 @@ def _check_passage_tags(path: str, body: str, first_line: int) -> Iterator[Diagn
                     "open, and would take the rest of the passage out of it",
                     fix=f"open and close the <{token.name}> inside the passage, or outside it",
                 )
-        for left in (t for t in opened if t.name not in _OPTIONAL_END):
+        for left in [t for t in opened if t.name not in _OPTIONAL_END][: MAX_REPORTED - found]:
+            found += 1
             yield codes.AUDIENCE_BLOCK.at(
                 path,
                 *where(left.start),
