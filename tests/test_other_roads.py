@@ -1594,6 +1594,8 @@ def test_the_text_of_an_article_a_change_deletes_may_not_move_into_another_file(
         ("content/pages/notes.md", lambda text: text + "\n<!-- \0 -->\n"),
         ("content/pages/notes.pdf", lambda text: f"%PDF-1.4\n%\0\xe2\n({text}) Tj\n%%EOF\n"),
         ("overrides/partials/notes.html", lambda text: re.sub(r"(\S+ \S+) ", r"\1{# x #} ", text)),
+        # What only looks like the start of a comment hides nothing that follows it.
+        ("content/pages/notes.md", lambda text: "Anchors {#\n\n" + text),
     ],
 )
 def test_moved_text_is_read_as_readers_get_it(sample: Path, cli, name: str, disguise) -> None:

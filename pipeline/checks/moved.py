@@ -31,13 +31,15 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|\{#.*?(?:#\}|\Z)", re.DOTALL)
 
 
 def reader_words(rel: str, text: str) -> str:
-    """A file's words as readers could get them, joined: as written with markup and comments
-    dropped, and a Markdown file also as it renders (an image inside a word does not split it
-    there)."""
+    """A file's words as readers could get them, joined: as written with markup dropped, and a
+    Markdown file also as it renders (an image inside a word does not split it there); each
+    also without what could be a comment, whether or not a reader's browser (or the template
+    engine) takes it for one: a "{#" that starts no template comment hides nothing here."""
     readings = [text]
     if rel.endswith(".md") and (shown := rendered(text)) is not None:
         readings.append(shown)
-    return " ".join(joined(output_words(_COMMENT.sub("", reading))) for reading in readings)
+    readings += [_COMMENT.sub("", reading) for reading in readings]
+    return " ".join(joined(output_words(reading)) for reading in readings)
 
 
 def _line_of(text: str, probe: str) -> int:
