@@ -9,12 +9,26 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.content.files import decode
+
 
 class GitError(Exception):
     pass
 
 
 def _git(root: Path, *args: str) -> str:
+    return _run(root, *args).decode("utf-8", errors="replace")
+
+
+def committed(data: bytes) -> str:
+    """A committed file's text as the pipeline reads the file on disk (`decode`: composed,
+    LF, without STX and ETX), a byte that is not UTF-8 a replacement character: a base
+    branch's article read otherwise (an STX YAML refuses) had no approvals to compare."""
+    text = decode(data)
+    return text if text is not None else decode(data.decode("utf-8", "replace").encode()) or ""
+
+
+def _run(root: Path, *args: str) -> bytes:
     try:
         # Files are read as the pipeline reads them: a byte that is not UTF-8 is a replacement
         # character, never an exception (one in a committed file stopped every later check).
@@ -28,7 +42,7 @@ def _git(root: Path, *args: str) -> str:
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", errors="replace").strip()
         raise GitError(said or f"git {args[0]} failed")
-    return done.stdout.decode("utf-8", errors="replace")
+    return done.stdout
 
 
 def has_ref(root: Path, ref: str) -> bool:
@@ -40,9 +54,9 @@ def has_ref(root: Path, ref: str) -> bool:
 
 
 def file_at(root: Path, ref: str, path: str) -> str | None:
-    """The file's text at `ref` (line ends folded to LF), or None when it did not exist there."""
+    """The file's text at `ref` (read as `committed`), or None when it did not exist there."""
     try:
-        return _git(root, "show", f"{ref}:{path}").replace("\r\n", "\n").replace("\r", "\n")
+        return committed(_run(root, "show", f"{ref}:{path}"))
     except GitError:
         return None
 
@@ -210,7 +224,7 @@ def objects(root: Path, names: list[str]) -> dict[str, str]:
             # article's path names a commit, whose message could hold a line like a header.
             size = int(header[2])
             if header[1] == b"blob":
-                found[name] = data[at : at + size].decode("utf-8", errors="replace")
+                found[name] = committed(data[at : at + size])
             at += size + 1
         elif not header or header[-1] not in (b"missing", b"ambiguous"):
             break  # not a header git writes: nothing after it can be placed

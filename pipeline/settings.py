@@ -90,8 +90,7 @@ class Settings:
 def load_settings(root: Path) -> tuple[Settings, list[Diagnostic]]:
     """The settings in `root/pipeline.yml`; the defaults where it has none."""
     # Imported here: settings.py is imported by modules these import in turn.
-    from pipeline.content.articles import decode
-    from pipeline.content.files import readable
+    from pipeline.content.files import decode, readable
 
     path = root / SETTINGS_FILE
     if not readable(root, path):

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from pipeline.content.articles import decode, parse_article
+from pipeline.content.articles import parse_article
+from pipeline.content.files import decode
 from pipeline.model import ReviewStatus
 
 TODAY = dt.date(2026, 11, 25)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.content.articles import decode, parse_article
+from pipeline.content.articles import parse_article
+from pipeline.content.files import decode
 from pipeline.engines import ENGINES, theme
 from pipeline.project import load_project
 from pipeline.site.audit import (
@@ -60,6 +61,30 @@ def test_a_withheld_articles_text_pasted_into_a_site_page_fails_the_build(
     """Site pages are not published articles: their text proves nothing, and the audit reads
     them like any page."""
     _leaks_when_appended(minimal, cli, "content/pages/editorial-policy.md", PENDING_SENTENCE)
+
+
+@pytest.mark.parametrize("shape", ["four words a line", "four-word sentences"])
+def test_a_withheld_article_written_in_short_pieces_still_has_text_to_look_for(
+    minimal: Path, cli, shape: str
+) -> None:
+    """The attack: the probes were cut from each line, and from each sentence, of five words or
+    more; a withheld article wrapped at four words a line (the page joins the lines) or written
+    in sentences of four words had none, and its text pasted into a site page passed the
+    audit."""
+    rel = "content/articles/pending.md"
+    text = (minimal / rel).read_text("utf-8")
+    head = text.split("\n---\n", 1)[0]
+    words = (
+        "Counting zebra stripes works. Lavender nebulizers help asthma. Giraffes prefer "
+        "cetirizine always. Stripes predict doses well."
+    )
+    if shape == "four words a line":
+        split = words.split()
+        written = "\n".join(" ".join(split[i : i + 4]) for i in range(0, len(split), 4))
+    else:
+        written = words
+    (minimal / rel).write_text(f"{head}\n---\n\n{written}\n", "utf-8")
+    _leaks_when_appended(minimal, cli, "content/pages/editorial-policy.md", words)
 
 
 def test_a_withheld_sentence_written_as_css_escapes_fails_the_build(minimal: Path, cli) -> None:
@@ -1596,6 +1621,13 @@ def test_the_text_of_an_article_a_change_deletes_may_not_move_into_another_file(
         ("overrides/partials/notes.html", lambda text: re.sub(r"(\S+ \S+) ", r"\1{# x #} ", text)),
         # What only looks like the start of a comment hides nothing that follows it.
         ("content/pages/notes.md", lambda text: "Anchors {#\n\n" + text),
+        # An empty link between every two words, on a page too long to render.
+        (
+            "content/pages/notes.md",
+            lambda text: (
+                re.sub(r"(\S+) (\S+) ", r"\1 [](x)\2 ", text) + "\n<!-- " + "[" * 1001 + " -->\n"
+            ),
+        ),
     ],
 )
 def test_moved_text_is_read_as_readers_get_it(sample: Path, cli, name: str, disguise) -> None:

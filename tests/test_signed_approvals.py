@@ -591,6 +591,26 @@ def test_an_approval_the_board_withdrew_may_not_come_back_through_a_rename(repo:
     assert result.code == 1 and "REV018" in result.stdout, result.stdout
 
 
+@pytest.mark.parametrize("hidden", ["\x02", "\x03"])
+def test_a_control_character_the_renderer_drops_hides_no_approval_on_the_base(
+    minimal: Path, cli, hidden: str
+) -> None:
+    """The attack: an STX in the approved article's front matter. Files on disk are read
+    without it (Python-Markdown drops it too), so the approval verifies; but the base branch's
+    copies were read raw, YAML refused the character, and check --base found no approval there
+    to compare with: the board's withdrawal, or a newer approval, could be undone."""
+    repo = minimal  # every committed version holds the character, as the author wrote it
+    text = (repo / APPROVED).read_text("utf-8")
+    start = text.index("summary:")
+    end = text.index("\n", start)
+    (repo / APPROVED).write_text(text[:end] + hidden + text[end:], "utf-8")
+    assert cli("check", cwd=repo).code == 0
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "approved, a hidden character in it")
+    under_review = lambda text: text.replace("status: Approved", "status: Under Review")  # noqa: E731
+    assert "REV018" in _withdrawn_then_restored(repo, cli, under_review)
+
+
 def test_a_byte_that_is_not_utf8_on_the_base_stops_no_check(repo: Path, cli) -> None:
     """The attack: a byte 0x92 in a comment of the roster signatures file, merged (the file is
     read forgivingly now); every later check --base then exited 2 reading the base's copy."""

@@ -20,8 +20,7 @@ from pipeline.checks.library import year_of
 from pipeline.checks.registry import describe, notices_of
 from pipeline.citations.resolve import resolve
 from pipeline.citations.scan import Citation
-from pipeline.content.articles import decode
-from pipeline.content.files import readable
+from pipeline.content.files import decode, readable
 from pipeline.diagnostics import Diagnostic
 from pipeline.identifiers import DOI, normalize_doi, normalize_identifier, normalize_pmid
 from pipeline.model import Article, Entry, Library, ReviewStatus

@@ -22,7 +22,15 @@ from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import ARTICLES_DIR, Project
 from pipeline.review.past import BaseBranch
-from pipeline.site.audit import found_in, joined, matcher, output_words, probes, reader_text
+from pipeline.site.audit import (
+    MARKDOWN_LINK,
+    found_in,
+    joined,
+    matcher,
+    output_words,
+    probes,
+    reader_text,
+)
 from pipeline.words import normalize
 
 # Comments, HTML's and the templates' (Jinja's), which readers never see: "saf<!--x-->fron"
@@ -36,8 +44,11 @@ def reader_words(rel: str, text: str) -> str:
     also without what could be a comment, whether or not a reader's browser (or the template
     engine) takes it for one: a "{#" that starts no template comment hides nothing here."""
     readings = [text]
-    if rel.endswith(".md") and (shown := rendered(text)) is not None:
-        readings.append(shown)
+    if rel.endswith(".md"):
+        shown = rendered(text)
+        # Too long to render: read with links and images as their text (an empty link between
+        # every two words split every probe in the text as written).
+        readings.append(shown if shown is not None else MARKDOWN_LINK.sub(r"\1", text))
     readings += [_COMMENT.sub("", reading) for reading in readings]
     return " ".join(joined(output_words(reading)) for reading in readings)
 

@@ -19,6 +19,7 @@ import frontmatter
 from pipeline import codes
 from pipeline.cache import Cache
 from pipeline.content.audience import KNOWN
+from pipeline.content.files import decode
 from pipeline.content.yamltext import YamlDocument, YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic, did_you_mean, suggestion
 from pipeline.model import Approval, Article, ReviewStatus
@@ -47,22 +48,6 @@ def slugify(question: str, limit: int = 60) -> str:
             break
         slug = f"{slug}-{word}" if slug else word[:limit]
     return slug
-
-
-def decode(data: bytes) -> str | None:
-    """UTF-8 (with or without a byte-order mark), newlines folded to LF, composed (NFC), without
-    the two control characters Python-Markdown removes before it reads a text (STX, ETX); None
-    if not UTF-8. Every reading of a file goes through here, so check, the signature and the
-    page all read one text: a signature taken over the composed text could not otherwise tell
-    U+1FEF from the backtick it composes to, which opens code on the page."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x02" in text or "\x03" in text:
-        text = text.replace("\x02", "").replace("\x03", "")
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def load_article(

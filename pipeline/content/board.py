@@ -11,8 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 from pipeline import codes
-from pipeline.content.articles import decode
-from pipeline.content.files import readable
+from pipeline.content.files import decode, readable
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Board, BoardMember

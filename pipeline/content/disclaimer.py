@@ -13,8 +13,7 @@ import markdown
 
 from pipeline import codes
 from pipeline.checks.markup import DISCLAIMER_MARKUP, check_text
-from pipeline.content.articles import decode
-from pipeline.content.files import readable
+from pipeline.content.files import decode, readable
 from pipeline.diagnostics import Diagnostic
 from pipeline.site.sanitize import clean
 

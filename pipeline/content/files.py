@@ -11,6 +11,7 @@ diagnostic with its path, and is never read.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,3 +81,19 @@ def check_files(root: Path, extra: tuple[str, ...] = ()) -> list[Diagnostic]:
             rel = path.relative_to(root).as_posix()
             found.append(codes.FILE_NOT_REGULAR.at(rel, what=why))
     return found
+
+
+def decode(data: bytes) -> str | None:
+    """UTF-8 (with or without a byte-order mark), newlines folded to LF, composed (NFC), without
+    the two control characters Python-Markdown removes before it reads a text (STX, ETX); None
+    if not UTF-8. Every reading of a file goes through here, so check, the signature and the
+    page all read one text: a signature taken over the composed text could not otherwise tell
+    U+1FEF from the backtick it composes to, which opens code on the page."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x02" in text or "\x03" in text:
+        text = text.replace("\x02", "").replace("\x03", "")
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)

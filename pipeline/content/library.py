@@ -21,8 +21,7 @@ from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 from pipeline import codes
 from pipeline.cache import Cache
-from pipeline.content.articles import decode
-from pipeline.content.files import readable
+from pipeline.content.files import decode, readable
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Author, Entry, Library
 

@@ -24,9 +24,8 @@ import lxml.etree
 from pipeline import codes
 from pipeline.checks.markup import SITE_PAGES, check_text, is_external, shown_headings
 from pipeline.citations.scan import scan_text
-from pipeline.content.articles import decode
 from pipeline.content.articles import front_matter as read_front_matter
-from pipeline.content.files import readable
+from pipeline.content.files import decode, readable
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article

@@ -25,7 +25,7 @@ from pipeline import codes
 from pipeline.checks.markup import is_external, render
 from pipeline.citations.scan import without_citations
 from pipeline.content import audience
-from pipeline.content.articles import decode
+from pipeline.content.files import decode
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import Project
@@ -49,7 +49,7 @@ _INLINE_TAG = re.compile(
 )
 # Quoted attribute values: a page's description, an image's alternative text, a title.
 _VALUES = (re.compile(r'=\s*"([^"]*)'), re.compile(r"=\s*'([^']*)"))
-_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
+MARKDOWN_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 _FRONT_KEY = re.compile(r"^[ \t]*-?[ \t]*[A-Za-z_]+:[ \t]*", re.MULTILINE)
 
 
@@ -77,21 +77,34 @@ def _bidi_formatting(text: str) -> bool:
 
 def probes(markdown: str) -> set[str]:
     """Distinctive runs of words from an article's source: eight words from every fourth word
-    of each long sentence (so a word slipped into one place hides no more than a few words of
-    it), and its title-like lines. Citations and link targets are dropped first, as a renderer
+    (so a word slipped into one place hides no more than a few words of it) of each long
+    sentence and title-like line, of each sentence as its paragraph reads it (a line break
+    inside a paragraph is a space on the page: an article wrapped at four words a line has no
+    long line), and of each paragraph across its sentences (one written in sentences of four
+    words has no long sentence). Citations and link targets are dropped first, as a renderer
     would."""
     text = without_citations(markdown)
-    text = _LINK.sub(r"\1", text)
+    text = MARKDOWN_LINK.sub(r"\1", text)
     text = _FRONT_KEY.sub("\n", text)
-    found = set()
-    for sentence in re.split(r"[.!?\n]+", text):
-        words = normalize(sentence).split()
-        if len(words) < 5:
-            continue
-        last = max(0, len(words) - PROBE_WORDS)
-        for start in {*range(0, last + 1, PROBE_WORDS // 2), last}:
-            found.add(" ".join(words[start : start + PROBE_WORDS]))
+    paragraphs = _SOFT_BREAK.sub(" ", text)
+    found: set[str] = set()
+    for pieces in (
+        re.split(r"[.!?\n]+", text),
+        re.split(r"[.!?\n]+", paragraphs),
+        paragraphs.split("\n"),
+    ):
+        for piece in pieces:
+            words = normalize(piece).split()
+            if len(words) < 5:
+                continue
+            last = max(0, len(words) - PROBE_WORDS)
+            for start in {*range(0, last + 1, PROBE_WORDS // 2), last}:
+                found.add(" ".join(words[start : start + PROBE_WORDS]))
     return found
+
+
+# A line break inside a paragraph (not next to another): a space to a reader.
+_SOFT_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 
 
 def _decompressed(path: Path, data: bytes) -> bytes:
