@@ -87,6 +87,52 @@ def test_a_withheld_article_written_in_short_pieces_still_has_text_to_look_for(
     _leaks_when_appended(minimal, cli, "content/pages/editorial-policy.md", words)
 
 
+def test_a_reading_list_a_published_and_a_withheld_article_share_is_no_leak(
+    minimal: Path, cli
+) -> None:
+    """A false leak: probes dropped link targets while the check of what published articles
+    say read them, so a list of links both articles give (joined into one probe now that a
+    paragraph's lines are read together) was a leak of the withheld one."""
+    reading = (
+        "Further reading:\n\n- [NICE NG59 guidance](https://www.nice.org.uk/guidance/ng59)\n"
+        "- [ACP 2017 review](https://www.acponline.org/clinical)\n"
+        "- [AAFP review of low back pain](https://www.aafp.org/pubs/afp)\n"
+    )
+    for rel in ("content/articles/back-pain.md", "content/articles/pending.md"):
+        path = minimal / rel
+        path.write_text(path.read_text("utf-8") + "\n" + reading, "utf-8")
+    signing.approve(minimal, "content/articles/back-pain.md", "rev2", DAY)
+    result = cli("build", cwd=minimal)
+    assert result.code == 0, result.stderr
+
+
+def test_a_withheld_sentence_read_partly_from_images_alternative_text_fails_the_build(
+    minimal: Path, cli
+) -> None:
+    """The attack: every other run of three words as the alternative text of an image that does
+    not load, which a browser draws where the image stands; the audit read a page's text and its
+    attribute values apart, and neither held eight words in a row."""
+    (minimal / "content/pages/pic.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    words = PENDING_SENTENCE.split()
+    parts = [" ".join(words[i : i + 3]) for i in range(0, len(words), 3)]
+    mixed = " ".join(f"![{part}](pic.png)" if n % 2 else part for n, part in enumerate(parts))
+    _leaks_when_appended(minimal, cli, "content/pages/editorial-policy.md", mixed)
+
+
+def test_a_withheld_article_whose_words_carry_markup_still_has_text_to_look_for(
+    minimal: Path, cli
+) -> None:
+    """The attack: an <abbr> around every third word of the withheld article; its probes were
+    cut from the source, tag names and all, and matched no plain copy of its text."""
+    rel = "content/articles/pending.md"
+    text = (minimal / rel).read_text("utf-8")
+    head = text.split("\n---\n", 1)[0]
+    words = PENDING_SENTENCE.split()
+    marked = " ".join(f"<abbr>{w}</abbr>" if n % 3 == 2 else w for n, w in enumerate(words))
+    (minimal / rel).write_text(f"{head}\n---\n\n{marked}\n", "utf-8")
+    _leaks_when_appended(minimal, cli, "content/pages/editorial-policy.md", PENDING_SENTENCE)
+
+
 def test_a_withheld_sentence_written_as_css_escapes_fails_the_build(minimal: Path, cli) -> None:
     """The attack (a stylesheet change): the sentence as `content: "\\54 \\68 …"`, which readers
     see on every page as the letters the escapes stand for."""

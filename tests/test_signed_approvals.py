@@ -611,6 +611,23 @@ def test_a_control_character_the_renderer_drops_hides_no_approval_on_the_base(
     assert "REV018" in _withdrawn_then_restored(repo, cli, under_review)
 
 
+@pytest.mark.parametrize("name", ["references/board.yml", "pipeline.yml"])
+def test_a_byte_order_mark_on_the_base_is_no_change_to_the_roster(
+    repo: Path, cli, name: str
+) -> None:
+    """A false REV012: the base branch's roster (saved by an editor that writes a byte-order
+    mark) was read without the mark, the working copy with it, so every pull request changed
+    the roster."""
+    path = repo / name
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    commit_all(repo, "saved by another editor")
+    git(repo, "checkout", "-q", "-b", "next")
+    page = repo / "content/pages/index.md"
+    page.write_text(page.read_text("utf-8") + "\nA new line.\n", "utf-8")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 0, result.stdout
+
+
 def test_a_byte_that_is_not_utf8_on_the_base_stops_no_check(repo: Path, cli) -> None:
     """The attack: a byte 0x92 in a comment of the roster signatures file, merged (the file is
     read forgivingly now); every later check --base then exited 2 reading the base's copy."""

@@ -28,6 +28,7 @@ from pipeline.site.audit import (
     joined,
     matcher,
     output_words,
+    probe_words,
     probes,
     reader_text,
 )
@@ -82,7 +83,7 @@ def check_moved_text(
             candidates.setdefault(joined(probe), (path, probe, reviewed))
     kept = matcher(dict.fromkeys(candidates, ""))
     for article in articles:
-        for needle, _ in found_in(kept, joined(output_words(reader_text(article)))):
+        for needle, _ in found_in(kept, probe_words(reader_text(article))):
             candidates.pop(needle, None)
     search = matcher({needle: needle for needle in candidates})
     if search is None:
@@ -131,7 +132,7 @@ def moved_articles(root: Path, project: Project, base: str, today: dt.date) -> l
     titles, shown anywhere but in an article (PAGE007, PAGE006)."""
     paths = [path for path, _ in git.blobs_at(root, base, ARTICLES_DIR) if path.endswith(".md")]
     branch = BaseBranch(root, base, paths)
-    now = {(root / path).read_text("utf-8", errors="replace") for path in project.article_files}
+    now = {git.committed((root / path).read_bytes()) for path in project.article_files}
     gone: list[tuple[str, str, bool]] = []
     titled = []
     for path in paths:

@@ -76,7 +76,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
     for article in project.articles:
         then = named[article.path]
         valid = frozenset(c.signature for c in project.approvals_of(article) if c.verified)
-        change = ((root / article.path).read_text("utf-8", errors="replace"), valid)
+        change = (git.committed((root / article.path).read_bytes()), valid)
         there = branch.article(article.path, then, project.board, today(), change)
         # Read as the article is read now: a date spelt " 2026-12-05" is the same date.
         before = there.article.approvals if there.article is not None else ()
@@ -98,7 +98,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
 
     def now(rel: str) -> str | None:
         path = root / rel
-        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+        return git.committed(path.read_bytes()) if path.is_file() else None
 
     base_settings, settings = git.file_at(root, base, SETTINGS_FILE), now(SETTINGS_FILE)
     base_style, style = style_file(base_settings), style_file(settings)

@@ -33,7 +33,7 @@ from pipeline.settings import SETTINGS_FILE
 
 def _read(root: Path, rel: str) -> str | None:
     path = root / rel
-    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+    return git.committed(path.read_bytes()) if path.is_file() else None
 
 
 def cmd_roster_sign(args: argparse.Namespace) -> int:

@@ -75,27 +75,41 @@ def _bidi_formatting(text: str) -> bool:
     return any(int(found.group(1), 16) in _BIDI_CODES for found in _ESCAPE.finditer(text))
 
 
-def probes(markdown: str) -> set[str]:
-    """Distinctive runs of words from an article's source: eight words from every fourth word
-    (so a word slipped into one place hides no more than a few words of it) of each long
-    sentence and title-like line, of each sentence as its paragraph reads it (a line break
-    inside a paragraph is a space on the page: an article wrapped at four words a line has no
-    long line), and of each paragraph across its sentences (one written in sentences of four
-    words has no long sentence). Citations and link targets are dropped first, as a renderer
-    would."""
+def _probe_text(markdown: str) -> str:
+    """An article's source as its probes read it: citations and link targets dropped, front
+    matter keys dropped, raw HTML as readers see it (an <abbr> around every third word is no
+    word of its own)."""
     text = without_citations(markdown)
     text = MARKDOWN_LINK.sub(r"\1", text)
     text = _FRONT_KEY.sub("\n", text)
+    return html.unescape(_without_tags(text))
+
+
+def probe_words(markdown: str) -> str:
+    """All the words of an article's source read as `probes` reads them, joined: a probe of
+    another article found here is text this one says too (a link's target, which probes drop,
+    is not between the words here either)."""
+    return joined(normalize(_probe_text(markdown)))
+
+
+def probes(markdown: str) -> set[str]:
+    """Distinctive runs of words from an article's source: eight words from every fourth word
+    (so a word slipped into one place hides no more than a few words of it) of each sentence
+    and title-like line of five words or more; and, of eight words or more, of each sentence as
+    its paragraph reads it (a line break inside a paragraph is a space on the page: an article
+    wrapped at four words a line has no long line) and of each paragraph across its sentences
+    (one written in sentences of four words has no long sentence)."""
+    text = _probe_text(markdown)
     paragraphs = _SOFT_BREAK.sub(" ", text)
     found: set[str] = set()
-    for pieces in (
-        re.split(r"[.!?\n]+", text),
-        re.split(r"[.!?\n]+", paragraphs),
-        paragraphs.split("\n"),
+    for pieces, least in (
+        (re.split(r"[.!?\n]+", text), 5),
+        (re.split(r"[.!?\n]+", paragraphs), PROBE_WORDS),
+        (paragraphs.split("\n"), PROBE_WORDS),
     ):
         for piece in pieces:
             words = normalize(piece).split()
-            if len(words) < 5:
+            if len(words) < least:
                 continue
             last = max(0, len(words) - PROBE_WORDS)
             for start in {*range(0, last + 1, PROBE_WORDS // 2), last}:
@@ -194,7 +208,23 @@ def _readings(plain: str, markup: bool) -> str:
 
 
 def _without_tags(text: str) -> str:
-    return _TAG.sub(" ", _INLINE_TAG.sub("", text))
+    """Text as a browser lays it out: an image's alternative text where the image stands (a
+    browser draws it there when the image does not load), inline tags joining what they
+    separate, any other tag a space."""
+    if "<" not in text:
+        return text
+    return _TAG.sub(" ", _INLINE_TAG.sub("", _IMAGE_ALT.sub(_alt, text)))
+
+
+# An image with alternative text ("w3<img alt='w4 w5'>w6" reads "w3 w4 w5 w6" when it fails).
+_IMAGE_ALT = re.compile(
+    r"""<(?:img|input|area)\b[^<>]*?\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+))[^<>]*>""",
+    re.IGNORECASE,
+)
+
+
+def _alt(found: re.Match[str]) -> str:
+    return " " + next(value for value in found.groups() if value is not None) + " "
 
 
 _ESCAPED_LT = re.compile(r"&(?:lt|#0*60|#x0*3c)", re.IGNORECASE)
@@ -570,7 +600,7 @@ class _Leaks:
         self.probes = {joined(probe): probe for probe in candidates}
         shared = matcher(dict.fromkeys(self.probes, ""))
         for article in plan.published:
-            for needle, _ in found_in(shared, joined(output_words(reader_text(article)))):
+            for needle, _ in found_in(shared, probe_words(reader_text(article))):
                 self.probes.pop(needle, None)
         self.texts = matcher({needle: candidates[p] for needle, p in self.probes.items()})
         self.links = matcher(addresses)
