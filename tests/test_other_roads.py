@@ -87,6 +87,18 @@ def test_a_withheld_article_written_in_short_pieces_still_has_text_to_look_for(
     _leaks_when_appended(minimal, cli, "content/pages/editorial-policy.md", words)
 
 
+def test_list_items_are_not_read_as_one_paragraph_by_the_probes() -> None:
+    """A false leak: a draft listing two published titles in a row, joined into one probe, was
+    found in every page's related-articles box, which lists them in that order."""
+    from pipeline.site.audit import probes
+
+    found = probes(
+        "Related questions:\n\n- How should acute cystitis in women be treated?\n"
+        "- What is the first-line treatment for hypertension?\n"
+    )
+    assert not [probe for probe in found if "treated" in probe and "hypertension" in probe]
+
+
 def test_a_reading_list_a_published_and_a_withheld_article_share_is_no_leak(
     minimal: Path, cli
 ) -> None:
@@ -106,8 +118,16 @@ def test_a_reading_list_a_published_and_a_withheld_article_share_is_no_leak(
     assert result.code == 0, result.stderr
 
 
+@pytest.mark.parametrize(
+    "image",
+    [
+        "![{}](pic.png)",
+        # A title holding " alt=" first: read as a browser reads attributes, it is no alt text.
+        '<img src="pic.png" title="Figure alt=1" alt="{}">',
+    ],
+)
 def test_a_withheld_sentence_read_partly_from_images_alternative_text_fails_the_build(
-    minimal: Path, cli
+    minimal: Path, cli, image: str
 ) -> None:
     """The attack: every other run of three words as the alternative text of an image that does
     not load, which a browser draws where the image stands; the audit read a page's text and its
@@ -115,7 +135,7 @@ def test_a_withheld_sentence_read_partly_from_images_alternative_text_fails_the_
     (minimal / "content/pages/pic.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
     words = PENDING_SENTENCE.split()
     parts = [" ".join(words[i : i + 3]) for i in range(0, len(words), 3)]
-    mixed = " ".join(f"![{part}](pic.png)" if n % 2 else part for n, part in enumerate(parts))
+    mixed = " ".join(image.format(part) if n % 2 else part for n, part in enumerate(parts))
     _leaks_when_appended(minimal, cli, "content/pages/editorial-policy.md", mixed)
 
 
