@@ -450,12 +450,9 @@ def _check_passage_tags(
     passage's first or last line, FM021). The first MAX_REPORTED only: a megabyte of tags
     never closed is not a diagnostic each."""
     found = 0
-    starts = [0]
-    for line in body.split("\n"):
-        starts.append(starts[-1] + len(line) + 1)
     at = [token.start for token in tokens]
     for who, start, passage in audience.all_passages(body):
-        offset = starts[start - 1]
+        offset = where.start_of(where.first_line + start - 1)
         first = bisect.bisect_left(at, offset)
         last = bisect.bisect_left(at, offset + len(passage))
         opened: list[_Tag] = []

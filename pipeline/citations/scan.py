@@ -161,6 +161,11 @@ class Positions:
         line_start = self.newlines[index - 1] + 1 if index else 0
         return self.first_line + index, offset - line_start + 1
 
+    def start_of(self, line: int) -> int:
+        """The offset where `line` (numbered as `__call__` numbers them) starts."""
+        index = line - self.first_line
+        return self.newlines[index - 1] + 1 if index else 0
+
 
 def _inline_code_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     comments = [(c.start(), c.end()) for c in _COMMENT.finditer(text, start, end)]

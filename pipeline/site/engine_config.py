@@ -248,6 +248,8 @@ _ASSETS = frozenset(
     {".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg"}
     | {".ico", ".woff", ".woff2", ".ttf", ".otf", ".pdf"}
 )
+# What the theme folder may hold: templates, hooks and the files above.
+_THEME_FILES = _ASSETS | {".html", ".py"}
 # Kept in the folder but never published: the engines leave out dotfiles and read-me files.
 _NOT_PUBLISHED = re.compile(r"\.[^/]*|readme(?:\.\w+)?", re.IGNORECASE)
 # A template named by include, import or extends: a file of the theme, by a written name (an
@@ -267,9 +269,9 @@ def check_templates(root: Path) -> None:
             continue
         rel = path.relative_to(root).as_posix()
         suffix = path.suffix.lower()
-        if _NOT_PUBLISHED.fullmatch(path.name) and suffix not in _ASSETS | {".html", ".py"}:
-            continue
-        if suffix not in _ASSETS | {".html", ".py"}:
+        if suffix not in _THEME_FILES:
+            if _NOT_PUBLISHED.fullmatch(path.name):
+                continue
             # The engines copy what they do not render into the site as it is: a page of
             # another type (.xhtml, .htm, .xml) would carry a script without the site's policy,
             # and Zensical runs overrides/mkdocs_theme.yml through YAML's unsafe loader.
