@@ -316,19 +316,22 @@ How to fix: rename or merge one of the two files.
 FILE_NOT_REGULAR = _declare(
     "FM018",
     E,
-    "A file the pipeline reads is a link, a folder or not a regular file.",
+    "A file the pipeline reads is a link, a folder, not a regular file, or badly named.",
     message="this {what}; the pipeline reads only regular files of the repository, so it was "
     "not read",
-    hint="replace the link with the file itself, or remove it",
+    hint="replace the link with the file itself, rename it (plain letters, digits and dashes), "
+    "or remove it",
     explanation="""
 Articles, site pages and their images, the library, the roster, the disclaimer, the settings and
 the theme are read only when they are real files in the repository, reviewed like any other.
 A symbolic link could publish a file from elsewhere on the machine, or a withheld article under
 another name; a link that leads nowhere or in a loop, or a folder named like an article, would
-stop the build. None of them is read, and the build stops until it is fixed.
+stop the build. So would a name that is not UTF-8 text, or holds a line break or an invisible
+character: it cannot be written into a message or a page's address. None of them is read,
+and the build stops until it is fixed.
 
 How to fix: replace the link with a copy of the file (reviewed as part of the pull request),
-rename the folder, or remove it.
+rename the folder or the file, or remove it.
 """,
 )
 TOO_LARGE = _declare(
@@ -1522,9 +1525,11 @@ The audit reads every file the build wrote. Every article page must show the can
 disclaimer (`#medical-disclaimer`), where nothing of the article can hide it, and its review
 status (`#review-status`); no page may run a script its theme does not write, load anything
 from another site, carry a `<style>` element or an event handler, or lack its
-Content-Security-Policy; no other document a browser opens on its own (an SVG, XHTML or XML
-file) may hold a script, a handler or a load from another site. The audit found a page that
-breaks one of these, so the build was stopped and the previous site kept.
+Content-Security-Policy; no other document a browser opens on its own (an SVG or XML file)
+may hold a script, a handler or a load from another site; and the site holds no file of
+another type than pages, styles, scripts, search data, sitemaps, pictures, fonts and PDFs. The
+audit found a page that breaks one of these, so the build was stopped and the previous site
+kept.
 
 How to fix: this is a fault in the templates, the settings or the pipeline, not in the
 article. Report it.

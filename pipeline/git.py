@@ -5,6 +5,7 @@ Every call runs `git` in the project folder; a GitError carries a message for bo
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +103,9 @@ class Version:
     text: str
 
 
+_VERSION = re.compile("\x00\x00([0-9a-f]{40,64})\x00([^\x00]*)\x00([^\x00]*)\x00([^\x00]*)")
+
+
 def versions(root: Path, path: str) -> list[Version]:
     """Every committed version of a file, oldest first, following renames."""
     out = _git(
@@ -117,8 +121,9 @@ def versions(root: Path, path: str) -> list[Version]:
         path,
     )
     found = []
-    for record in out.split("\x00\x00")[1:]:
-        commit, date, author, names = record.split("\x00", 3)
+    # Read record by record from the commit's id: an empty author name is two NULs too.
+    for record in _VERSION.finditer(out):
+        commit, date, author, names = record.groups()
         name = next((n for n in names.splitlines() if n.strip()), path)
         text = file_at(root, commit, name)
         if text is not None:

@@ -13,7 +13,8 @@ defence live, whatever engine renders the site:
   the same way by check (no HTML container around Markdown for the two to read differently);
 - ids from attribute lists that are not plain names, or that belong to the page's own parts,
   are removed before the toc extension reads the headings: the engines print a heading's id
-  unescaped into the table of contents and the skip link, outside the sanitized text;
+  unescaped into the table of contents and the skip link, outside the sanitized text (and a
+  heading whose HTML holds `id=` is listed there by its words alone);
 - the page's HTML is sanitized with nh3 after everything else (`sanitize.clean`), which also
   closes every element an author left open, so nothing of the article can wrap what the page
   template puts after it (the references and the disclaimer).
@@ -84,17 +85,25 @@ class _Ids(Treeprocessor):  # type: ignore[misc]
             if given is not None and (not _PLAIN_ID.fullmatch(given) or reserved_id(given)):
                 del element.attrib["id"]  # the toc extension gives a heading its own
             element.attrib.pop("data-toc-label", None)
-            if element.tag in _HEADINGS and element.get("id") is None:
-                # The id the toc extension would make from the words readers see ("Ref" and
-                # a citation's number make "ref-1"): one of the page's own is given another.
-                words = html.unescape(strip_tags(render_inner_html(element, self.md)))
-                if reserved_id(made := slugify(words, "-")):
-                    given, count = f"section-{made}", 0
-                    while given in used:
-                        count += 1
-                        given = f"section-{made}_{count}"
-                    used.add(given)
-                    element.set("id", given)
+            if element.tag not in _HEADINGS:
+                continue
+            inner = render_inner_html(element, self.md)
+            words = html.unescape(strip_tags(inner))
+            if "id=" in inner:
+                # Zensical cuts every `id=…"` out of a heading's HTML for its table of
+                # contents: one inside an attribute's value (a title) leaves the value open,
+                # and the heading's words after it become attributes of the theme's markup.
+                # Such a heading is listed by its words alone (both engines read the label).
+                element.set("data-toc-label", html.escape(words))
+            # The id the toc extension would make from the words readers see ("Ref" and a
+            # citation's number make "ref-1"): one of the page's own is given another.
+            if element.get("id") is None and reserved_id(made := slugify(words, "-")):
+                given, count = f"section-{made}", 0
+                while given in used:
+                    count += 1
+                    given = f"section-{made}_{count}"
+                used.add(given)
+                element.set("id", given)
 
 
 class _Sanitize(Postprocessor):  # type: ignore[misc]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -352,11 +353,11 @@ def _input_digest(name: str, root: Path, today: dt.date, settings: Settings) -> 
     elif name == "settings":
         digest.update(repr(settings).encode())
         style = root / settings.citation_style
-        if style.is_file():
+        if readable(root, style):  # never through a link, never outside the repository
             digest.update(style.read_bytes())
     else:
         for path in sorted(root.glob(_INPUT_FILES[name])):
-            digest.update(f"{path.name}\0".encode())
+            digest.update(os.fsencode(path.name) + b"\0")  # the bytes: a name may not be UTF-8
             try:
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
             except OSError:  # unreadable: its loader reports it; the key just differs

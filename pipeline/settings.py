@@ -22,6 +22,11 @@ from pipeline.diagnostics import Diagnostic, suggestion
 
 # An address as it may stand in a mailto: link: no quotes, spaces or markup.
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# A number setting's largest value: more months than that would be past the year 9999.
+_MOST = 10_000
+# A built-in style, or a CSL file of the project by a relative path without "..": a style
+# read from /proc/kmsg never ended, one from elsewhere on the machine is nobody's review.
+STYLE_OPTION = re.compile(r"(?i:ama|vancouver)|(?!.*(?:^|/)\.\.(?:/|$))[\w-][\w./-]{0,150}\.csl")
 SETTINGS_FILE = "pipeline.yml"
 
 
@@ -70,8 +75,17 @@ class Settings:
             if field is None:
                 problem = f"unknown setting '{key}'{suggestion(str(key), known)}"
             elif isinstance(field.default, int):
-                whole = isinstance(value, int) and not isinstance(value, bool) and value >= 1
-                problem = "" if whole else f"'{key}' must be a whole number above 0, not {value!r}"
+                whole = isinstance(value, int) and not isinstance(value, bool)
+                problem = (
+                    ""
+                    if whole and 1 <= value <= _MOST
+                    else f"'{key}' must be a whole number from 1 to {_MOST}, not {value!r}"
+                )
+            elif key == "citation_style" and not STYLE_OPTION.fullmatch(str(value)):
+                problem = (
+                    "'citation_style' must be ama, vancouver or the path of a .csl file in the "
+                    f"project (such as styles/house.csl), not {value!r}"
+                )
             elif key == "report_email":
                 email = isinstance(value, str) and _EMAIL.fullmatch(value)
                 problem = "" if email else f"'{key}' must be an e-mail address, not {value!r}"

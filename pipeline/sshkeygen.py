@@ -92,14 +92,22 @@ def _literal(line: str, folder: Path) -> KeyChoice:
     return KeyChoice(Path(name), line.strip(), "ssh-agent")
 
 
+def _expanded(name: str) -> Path | None:
+    """`name` with a leading ~ expanded; None for "~nosuchuser/key" (no such home folder)."""
+    try:
+        return Path(name).expanduser()
+    except RuntimeError:
+        return None
+
+
 def choose_key(
     given: str | None, roster_keys: Sequence[str], folder: Path, temp: Path
 ) -> KeyChoice:
     """The key to sign with (see the module docstring). `roster_keys`: the member's keys, used
     to pick the right one from an agent."""
     if given:
-        path = Path(given).expanduser()
-        if not path.is_file():
+        path = _expanded(given)
+        if path is None or not path.is_file():
             raise SigningError(f"the key file {given} does not exist")
         return KeyChoice(path, _public_line(path), f"--key {given}")
     configured = _git_signing_key(folder)
@@ -108,8 +116,8 @@ def choose_key(
             return _literal(configured.removeprefix("key::"), temp)
         if configured.startswith(("ssh-", "ecdsa-", "sk-")):
             return _literal(configured, temp)
-        path = Path(configured).expanduser()
-        if path.is_file():
+        path = _expanded(configured)
+        if path is not None and path.is_file():
             return KeyChoice(path, _public_line(path), "git config user.signingkey")
     for line in _agent_keys():
         if any(same_key(line, key) for key in roster_keys):

@@ -113,20 +113,20 @@ def test_staged_pages_are_the_same_from_the_cache(sample: Path, tmp_path: Path) 
     assert pages(Cache(folder)) == fresh
 
 
-def test_a_citation_style_outside_the_project_is_part_of_the_key(
-    minimal: Path, tmp_path: Path
-) -> None:
-    from pipeline.settings import Settings
+def test_a_citation_style_outside_the_project_is_never_read(minimal: Path, tmp_path: Path) -> None:
+    """A style named by an absolute path or through ".." is nobody's review (and /proc/kmsg
+    never ended): pipeline.yml refuses it, and were it given, it is not read."""
+    from pipeline.settings import Settings, parse_settings
     from tests.conftest import FIXTURES
 
     style = tmp_path / "elsewhere/house.csl"
     style.parent.mkdir()
     style.write_bytes((FIXTURES / "styles/house-numeric.csl").read_bytes())
-    settings = Settings(citation_style=str(style))
-    first = load_project(minimal, DAY, settings, Cache(tmp_path / "cache"))
-    assert first.diagnostics == ()
-    style.write_bytes(style.read_bytes() + b"\n")
-    assert load_project(minimal, DAY, settings).context_key != first.context_key
+    for named in (str(style), "../elsewhere/house.csl", "/proc/kmsg"):
+        settings, problems = parse_settings(f"citation_style: {named}\n")
+        assert settings.citation_style == "ama" and "must be ama, vancouver" in problems[0].message
+        given = load_project(minimal, DAY, Settings(citation_style=named))
+        assert [d.code for d in given.diagnostics] == ["BIB010"], given.diagnostics
 
 
 def test_a_one_off_run_holds_no_result_in_memory(tmp_path: Path) -> None:

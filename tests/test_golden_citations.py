@@ -345,7 +345,11 @@ def test_a_wrong_style_option_stops_the_build(minimal: Path, cli) -> None:
     )
     result = cli("check", cwd=minimal)
     assert result.code == 1
-    assert "pipeline.yml:0:0: error BIB010 citation_style 'chicago'" in result.stdout
+    assert "error PUB004 'citation_style' must be ama, vancouver or the path" in result.stdout
+    # A .csl file that is not there is the style's own problem.
+    config.write_text("citation_style: styles/missing.csl\n", "utf-8")
+    result = cli("check", cwd=minimal)
+    assert "pipeline.yml:0:0: error BIB010 citation_style 'styles/missing.csl'" in result.stdout
 
 
 def test_a_house_style_that_is_not_utf8_is_refused(minimal: Path, cli) -> None:

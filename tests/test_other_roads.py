@@ -960,6 +960,10 @@ def test_a_setting_may_not_name_an_icon_or_file_outside_the_theme(
         # Copied into the site as they are: a script without the site's policy.
         ("help.xhtml", "<html><script>alert(1)</script></html>", "is not a template (.html)"),
         ("badge.htm", "<p>x</p>", "is not a template (.html)"),
+        # Zensical publishes a read-me of the theme folder: an XML document with a script, a
+        # withheld article compressed.
+        ("README.xsd", "<x><h:script xmlns:h='http://www.w3.org/1999/xhtml'/></x>", "is not a"),
+        ("readme.xz", "\u00fd7zXZ", "is not a template (.html)"),
         # Zensical reads it with YAML's unsafe loader: code at build time.
         ("mkdocs_theme.yml", "x: !!python/object/apply:os.system [true]", "is not a template"),
         (
@@ -1003,18 +1007,24 @@ def test_a_document_other_than_a_page_may_not_carry_a_script(minimal: Path, cli)
     (site / "b.svgz").write_bytes(gzip.compress(script.encode()))
     (site / "c.xml").write_bytes('<?xml version="1.0" encoding="UTF-16"?><x/>'.encode("utf-16"))
     (site / "d.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', "utf-8")
+    # A type the server names as XML is a document too; an archive hides its text.
+    (site / "README.xsd").write_text("<x/>", "utf-8")
+    (site / "readme.xz").write_bytes(b"\xfd7zXZ\0")
     found = audit(site, project, plan, theme("mkdocs"))
     assert {d.code for d in found} == {"PUB002"}
+    unpublished = "is a file of a type no site publishes: a browser could open it as a document"
     assert [d.message for d in found] == [
+        f"README.xsd {unpublished}",
         "a.svg holds a script, which a document opened on its own would run",
-        "b.svgz holds a script, which a document opened on its own would run",
+        f"b.svgz {unpublished}",
         "c.xml is not UTF-8 text, which a browser could read a script from",
+        f"readme.xz {unpublished}",
     ]
 
 
 def test_the_theme_folder_keeps_what_a_real_site_keeps_there(minimal: Path, cli) -> None:
-    """An icon set's SVG starts with its licence as a comment; fonts; files the engines never
-    publish (a .gitkeep, a read-me); a label with an ellipsis in a theme setting."""
+    """An icon set's SVG starts with its licence as a comment; fonts; a file the engines never
+    publish (a .gitkeep); a label with an ellipsis in a theme setting."""
     icons = minimal / "overrides/.icons/fontawesome/brands"
     icons.mkdir(parents=True)
     (icons / "x.svg").write_text(
@@ -1025,7 +1035,6 @@ def test_the_theme_folder_keeps_what_a_real_site_keeps_there(minimal: Path, cli)
     (minimal / "overrides/fonts").mkdir()
     (minimal / "overrides/fonts/Inter.ttf").write_bytes(b"\0\1\0\0")
     (minimal / "overrides/partials/.gitkeep").write_text("", "utf-8")
-    (minimal / "overrides/README.md").write_text("Our theme.", "utf-8")
     edit(
         minimal,
         "mkdocs.yml",
@@ -1214,6 +1223,25 @@ def test_an_id_from_an_attribute_list_never_reaches_the_table_of_contents(
     page = (minimal / "preview/articles/pending.html").read_text("utf-8")
     assert "<template" not in page and 'href="#key-points"' in page
     assert page.count('id="ref-1"') == 1
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_a_heading_holding_id_equals_is_listed_by_its_words(
+    minimal: Path, cli, engine: str
+) -> None:
+    """Zensical cuts every `id=…"` out of a heading's HTML for its table of contents: in a
+    title's value it left the value open, and the heading's next words became attributes of
+    the theme's sidebar (`hidden`, a component name its script acts on)."""
+    import lxml.html
+
+    heading = '## Policy *x*{: title="paid=1" } " hidden data-md-component="skip" x=" end\n'
+    policy = minimal / "content/pages/editorial-policy.md"
+    policy.write_text(policy.read_text("utf-8") + "\n" + heading + "\nText.\n", "utf-8")
+    assert cli("build", "--engine", engine, cwd=minimal).code == 0
+    page = lxml.html.parse(str(minimal / "site/editorial-policy.html")).getroot()
+    assert page.xpath("//*[@x]") == []  # the heading's last words, taken for an attribute
+    assert len(page.xpath('//*[@data-md-component="skip"]')) == 1  # the theme's own
+    assert len(page.xpath('//*[@title="paid=1"]')) == 1  # the heading keeps its markup
 
 
 def test_raw_html_blocks_are_read_as_markdown_reads_them() -> None:
@@ -1832,3 +1860,30 @@ def test_an_audience_block_inside_another_is_refused(minimal: Path, cli) -> None
         f"{rel}:{line}:1: error FM021 an audience block cannot stand inside the block for 'patient'"
         in result.stdout
     )
+
+
+def test_a_file_named_with_bytes_that_are_not_utf8_is_refused_not_read(minimal: Path, cli) -> None:
+    """Zensical and staging could not write such a name into the site (the build stopped with
+    an internal error); a line break in a name would split a message. Each is FM018, printed
+    with a replacement character, in a real shell's output, and the previous site stays."""
+    import os
+
+    before = built(minimal, cli)
+    for rel in ("content/pages/caf\xe9.md", "overrides/caf\xe9.xsd", "references/caf\xe9.bib"):
+        folder, name = rel.rsplit("/", 1)
+        (minimal / folder).joinpath(os.fsdecode(name.encode("latin-1"))).write_bytes(b"Text.\n")
+    (minimal / "content/pages/two\nlines.md").write_text("# Two\n\nText.\n", "utf-8")
+    checked = run_module("check", cwd=minimal)
+    assert checked.returncode == 1, checked.stderr
+    refused = [line for line in checked.stdout.splitlines() if " FM018 " in line]
+    assert [line.split(":", 1)[0] for line in refused] == [
+        "content/pages/caf\ufffd.md",
+        "content/pages/two\\nlines.md",
+        "overrides/caf\ufffd.xsd",
+        "references/caf\ufffd.bib",
+    ]
+    for engine in sorted(ENGINES):
+        result = run_module("build", "--engine", engine, cwd=minimal)
+        assert result.returncode == 1 and " FM018 " in result.stderr, result.stderr
+        assert "internal error" not in result.stderr
+    assert site_files(minimal / "site") == before

@@ -285,6 +285,22 @@ def test_the_page_lists_its_reviewed_versions_newest_first_with_their_notes(
     assert page(repo) == before
 
 
+def test_a_reviewed_version_links_to_the_file_it_was_reviewed_in_whatever_its_name() -> None:
+    """A pull request renamed the approved file to `back-spasm.md#x` in one commit, put an
+    unreviewed text under the real name beside it, then renamed it back: unquoted, the link
+    to the reviewed version dropped the `#x` and showed the unreviewed text."""
+    from pipeline.model import Board
+    from pipeline.review.changes import page_data
+
+    version = ReviewedVersion(
+        DAY, "rev2", "", False, "sig", "c0ffee", "content/articles/back-spasm.md#x?y"
+    )
+    [row] = page_data([version], Board(), "https://github.com/example/site", {DAY: "today"})
+    assert row["url"] == (
+        "https://github.com/example/site/blob/c0ffee/content/articles/back-spasm.md%23x%3Fy"
+    )
+
+
 def test_a_significant_change_stops_being_prominent_at_the_next_review(
     minimal: Path, cli, monkeypatch
 ) -> None:

@@ -224,6 +224,23 @@ def test_a_value_or_commit_author_cannot_redraw_what_status_check_and_history_pr
     history = cli("history", PENDING, cwd=repo).stdout
     assert "status Submitted -> Under Review" in history
     assert "[commit by jd\\x1eoe\\rx\\x1bE]" in history and "\x1b" not in history
+    # A commit written by hand with no author name (git's tools refuse one, fsck does not)
+    # ended its record early and crashed `history`.
+    edit(repo, PENDING, "title:", "tags: [x]\ntitle:")
+    git(repo, "add", "-A")
+    tree, parent = git(repo, "write-tree").strip(), git(repo, "rev-parse", "HEAD").strip()
+    nameless = "author  <m@x> 1764000000 +0000\ncommitter  <m@x> 1764000000 +0000"
+    made = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+        input=f"tree {tree}\nparent {parent}\n{nameless}\n\nTags\n",
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    git(repo, "reset", "-q", "--soft", made.stdout.strip())
+    result = cli("history", PENDING, cwd=repo)
+    assert result.code == 0 and "[commit by ]" in result.stdout, result.stderr
 
 
 # --- preview and the page -----------------------------------------------------------------------

@@ -173,6 +173,25 @@ def test_publish_workflow_stops_before_building_when_check_fails() -> None:
     assert not any("continue-on-error" in step or "if" in step for step in steps(data))
 
 
+def test_publish_workflow_runs_daily_so_due_dates_reach_readers_without_a_push() -> None:
+    """An article whose review falls due shows "Review overdue" only once a build runs."""
+    triggers = workflow("publish.yml")[True]
+    assert "push" in triggers and len(triggers["schedule"]) == 1
+    assert triggers["schedule"][0]["cron"].split()[2:] == ["*", "*", "*"]  # every day
+
+
+def test_pull_request_workflow_builds_the_site_main_would_publish() -> None:
+    """A change that passes check but fails the published build (a new draft repeating a site
+    page's sentence is a leak there) would stop every later build of main, withdrawals
+    included: the pull request runs that build, audit and all."""
+    lines = [
+        shlex.split(line)
+        for step in steps(workflow("check.yml"))
+        for line in script_lines(step.get("run", ""))
+    ]
+    assert ["python", "-m", "pipeline", "build", "--site-dir", "$RUNNER_TEMP/site"] in lines
+
+
 def test_workflow_scripts_take_event_data_only_through_env() -> None:
     """`${{ … }}` inside `run:` is pasted into the script before the shell sees it (script
     injection); values such as the base branch name reach the script as env variables."""

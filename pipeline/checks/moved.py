@@ -17,6 +17,7 @@ from pathlib import Path
 from pipeline import codes, git
 from pipeline.checks.markup import rendered
 from pipeline.content.articles import parse_article
+from pipeline.content.files import readable, walk
 from pipeline.content.pages import check_titles
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
@@ -112,13 +113,13 @@ _READER_FOLDERS = ("content", "overrides", "references")
 
 def _reader_files(root: Path) -> Iterator[tuple[str, str]]:
     """Each such file's path and text, one at a time (a large PDF is read and let go)."""
-    folders = (sorted((root / folder).rglob("*")) for folder in _READER_FOLDERS)
+    folders = (walk(root / folder) for folder in _READER_FOLDERS)
     for path in [root / "mkdocs.yml", *(path for folder in folders for path in folder)]:
         rel = path.relative_to(root).as_posix()
         if rel.startswith(f"{ARTICLES_DIR}/") or path.suffix == ".bib":
             continue
-        if path.is_symlink() or not path.is_file():
-            continue  # a link is refused where it is read (FM018)
+        if not readable(root, path):
+            continue  # a link or a badly named file is refused where it is read (FM018)
         try:
             # Every file, images and PDFs too (read as bytes, as the audit reads them): a PDF
             # can draw text it keeps uncompressed.

@@ -31,6 +31,7 @@ from pipeline.cli.support import (
     today,
 )
 from pipeline.content.board import ROSTER
+from pipeline.content.files import readable
 from pipeline.diagnostics import (
     FORMATTERS,
     Diagnostic,
@@ -97,8 +98,8 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
         )
 
     def now(rel: str) -> str | None:
-        path = root / rel
-        return git.committed(path.read_bytes()) if path.is_file() else None
+        path = root / rel  # a link is never read (FM018 says so)
+        return git.committed(path.read_bytes()) if readable(root, path) else None
 
     base_settings, settings = git.file_at(root, base, SETTINGS_FILE), now(SETTINGS_FILE)
     base_style, style = style_file(base_settings), style_file(settings)
@@ -265,7 +266,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    for value in given:
+        try:  # a terminal in another encoding passes bytes Python keeps as surrogates
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            print(f"error: {shown!r} is not UTF-8 text; set the terminal to UTF-8", file=sys.stderr)
+            return USAGE
+    args = parser().parse_args(given)
     try:
         return int(args.run(args))
     except UsageError as error:

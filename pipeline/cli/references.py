@@ -40,9 +40,12 @@ from pipeline.cli.support import (
     UsageError,
     load,
     project_root,
+    read_file,
     require_base,
     today,
+    write_file,
 )
+from pipeline.content.files import readable
 from pipeline.content.library import load_library, parse_library
 from pipeline.diagnostics import FORMATTERS, Diagnostic, format_text, has_errors
 from pipeline.identifiers import DOI, identifier, strip_doi_prefix
@@ -74,10 +77,14 @@ _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 def _address(settings: Settings, name: str) -> str:
     """A registry's address: https, or http on this machine only (the tests' local server)."""
     value = str(getattr(settings, name))
-    url = urlparse(value)
-    if url.scheme == "https" or (url.scheme == "http" and url.hostname in _LOOPBACK):
+    try:
+        url = urlparse(value)
+        plain = value.isprintable() and " " not in value and url.port != 0 and url.hostname
+    except ValueError:  # "http://[", a port out of range: not an address at all
+        plain = False
+    if plain and (url.scheme == "https" or (url.scheme == "http" and url.hostname in _LOOPBACK)):
         return value
-    raise UsageError(f"{name} in pipeline.yml must be an https:// address, not '{value}'")
+    raise UsageError(f"{name} in pipeline.yml must be an https:// address, not {value!r}")
 
 
 def registries(settings: Settings) -> Registries:
@@ -136,10 +143,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     failed = {ident: a for ident, a in found.items() if isinstance(a, Failure)}
     answers = {ident: a for ident, a in found.items() if not isinstance(a, Failure)}
     text = render_lock(merge(lock, targets, answers, day, settings.lock_max_age_days))
-    path = root / LOCK
-    changed = not path.is_file() or path.read_text("utf-8") != text
+    path = root / LOCK  # one that cannot be read (not UTF-8) is written anew
+    changed = not readable(root, path) or path.read_bytes() != text.encode("utf-8")
     if changed:
-        path.write_text(text, "utf-8")
+        write_file(root, LOCK, text)
     shown = [
         d for d in load_project(root, day, None, cache.shared()).diagnostics if d.code in SHOWN
     ]
@@ -297,11 +304,11 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def _write(root: Path, target: str, record: Record, library: Library) -> int:
     key = readable_key(record, library.entries)
-    path = root / target
-    before = path.read_text("utf-8") if path.is_file() else ""
+    before = read_file(root, target) or ""
     gap = "" if not before else "\n" if before.endswith("\n") else "\n\n"
-    path.write_text(before + gap + entry_text(record, key), "utf-8")
-    entries, _ = parse_library(target, path.read_text("utf-8"))
+    after = before + gap + entry_text(record, key)
+    write_file(root, target, after)
+    entries, _ = parse_library(target, after)
     for entry in (e for e in entries if e.key == key):
         missing = list(check_required_fields(entry))  # a registry record without a year, say
         if missing:

@@ -64,6 +64,13 @@ def _prepare(args: argparse.Namespace, step: str) -> tuple[Path, str, Project, A
     if blocking or article is None:
         print(format_text(blocking or own))
         raise Refused(f"{rel}: fix the errors above first")
+    try:
+        set_keys((root / rel).read_bytes().decode("utf-8"), {})
+    except ValueError:  # front matter the loader reads but the editor cannot place keys in
+        raise Refused(
+            f"{rel}: its front matter must open and close with a line of three dashes (---) "
+            "and nothing else, ending as the file's other lines do; nothing was written"
+        ) from None
     return root, rel, project, article, day
 
 
@@ -72,6 +79,8 @@ class Refused(Exception):
 
 
 def _write(root: Path, rel: str, change: dict[str, str]) -> None:
+    """The article's front matter changed, its bytes otherwise kept (CRLF, a byte-order mark);
+    it loaded, so it is UTF-8 (`_prepare` made sure it can be changed)."""
     path = root / rel
     path.write_bytes(set_keys(path.read_bytes().decode("utf-8"), change).encode("utf-8"))
 

@@ -16,7 +16,15 @@ import tempfile
 from pathlib import Path
 
 from pipeline import git, sshkeygen
-from pipeline.cli.support import ERRORS, OK, UsageError, project_root, today
+from pipeline.cli.support import (
+    ERRORS,
+    OK,
+    UsageError,
+    project_root,
+    read_file,
+    today,
+    write_file,
+)
 from pipeline.content.board import ROSTER, parse_board
 from pipeline.model import Board
 from pipeline.review.roster import (
@@ -31,15 +39,10 @@ from pipeline.review.statement import ROSTER_NAMESPACE, roster_statement
 from pipeline.settings import SETTINGS_FILE
 
 
-def _read(root: Path, rel: str) -> str | None:
-    path = root / rel
-    return git.committed(path.read_bytes()) if path.is_file() else None
-
-
 def cmd_roster_sign(args: argparse.Namespace) -> int:
     root = project_root()
     day = today()
-    roster, settings = _read(root, ROSTER), _read(root, SETTINGS_FILE)
+    roster, settings = read_file(root, ROSTER), read_file(root, SETTINGS_FILE)
     if roster is None:
         raise UsageError(f"{ROSTER} does not exist")
     boards: list[Board] = [parse_board(roster)[0]]
@@ -56,7 +59,7 @@ def cmd_roster_sign(args: argparse.Namespace) -> int:
         return ERRORS
     keys = [key for member in admins for key in member.keys]
     named = style_file(settings)
-    style = _read(root, named) if named else None
+    style = read_file(root, named) if named else None
     statement = roster_statement(args.by, day, roster, settings, style)
     with tempfile.TemporaryDirectory(prefix="pipeline-sign-") as temp:
         try:
@@ -73,8 +76,8 @@ def cmd_roster_sign(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ERRORS
-    others = [r for r in parse_signatures(_read(root, SIGNATURES_FILE)) if r.by != args.by]
-    (root / SIGNATURES_FILE).write_text(render_signatures([*others, record]), encoding="utf-8")
+    others = [r for r in parse_signatures(read_file(root, SIGNATURES_FILE)) if r.by != args.by]
+    write_file(root, SIGNATURES_FILE, render_signatures([*others, record]))
     print(f"{SIGNATURES_FILE}: signed by {args.by} ({day.isoformat()}); commit it with the change")
     return OK
 

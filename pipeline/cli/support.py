@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from pipeline import cache, clock, git
+from pipeline.content.files import decode, misplaced, problem, shown
 from pipeline.project import ARTICLES_DIR, Project, load_project
 
 OK, ERRORS, USAGE = 0, 1, 2
@@ -37,7 +38,10 @@ def load(root: Path) -> tuple[Project, dt.date]:
 def relative(root: Path, given: str) -> str:
     """A path the user typed, as a project-relative posix path; it must exist inside root."""
     path = Path(given)
-    resolved = (root / path).resolve() if not path.is_absolute() else path.resolve()
+    try:
+        resolved = (root / path).resolve()  # an absolute `given` stays itself
+    except (RuntimeError, OSError):  # a symbolic link in a loop
+        raise UsageError(f"{given} cannot be read (a symbolic link in a loop?)") from None
     if not resolved.exists():
         raise UsageError(f"no such file or folder: {given}")
     try:
@@ -61,3 +65,31 @@ def require_base(root: Path, base: str) -> None:
             f"(git fetch origin {base.removeprefix('origin/')}), or in GitHub Actions check out "
             "with fetch-depth: 0"
         )
+
+
+def read_file(root: Path, rel: str) -> str | None:
+    """A project file's text as every reading of the pipeline gets it (`decode`); None when
+    there is no such file. One that is a link, a folder or not UTF-8 is refused: a command
+    never reads through a link, which could lead out of the repository."""
+    path = root / rel
+    if not path.exists() and not path.is_symlink():
+        return None
+    why = problem(root, path)
+    if why is not None:
+        raise UsageError(f"{shown(Path(rel))} {why}; replace it with a regular file")
+    text = decode(path.read_bytes())
+    if text is None:
+        raise UsageError(f"{rel} is not UTF-8 text")
+    return text
+
+
+def write_file(root: Path, rel: str, text: str) -> None:
+    """Write a project file, never through a link (one in a pull request's checkout could point
+    at a file of the user's own, ~/.bashrc) nor over a folder; its folder is made if missing."""
+    path = root / rel
+    there = path.exists() or path.is_symlink()
+    why = problem(root, path) if there else misplaced(root, path)
+    if why is not None:
+        raise UsageError(f"{shown(Path(rel))} {why}; nothing was written")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

@@ -13,7 +13,6 @@ no reference list).
 from __future__ import annotations
 
 import html
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from pipeline import codes
 from pipeline.checks.markup import SITE_PAGES, check_text, is_external, shown_headings
 from pipeline.citations.scan import scan_text
 from pipeline.content.articles import front_matter as read_front_matter
-from pipeline.content.files import decode, readable
+from pipeline.content.files import decode, readable, walk
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
@@ -53,37 +52,35 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     if not folder.is_dir() or folder.is_symlink():
         return SitePages(), problems
-    for current, _, names in os.walk(folder, followlinks=False):
-        for name in sorted(names):
-            path = Path(current) / name
-            if not readable(root, path):
-                continue  # reported once for every file the pipeline reads (`files.py`)
-            rel = path.relative_to(folder).as_posix()
-            at = f"{PAGES_DIR}/{rel}"
-            # In any case: on a disk that ignores case (macOS, Windows), Articles/ is articles/.
-            if rel.split("/", 1)[0].casefold() in RESERVED_FOLDERS:
-                problems.append(codes.PAGE_PATH.at(at, folder=rel.split("/", 1)[0]))
-            elif path.suffix == ".md":
-                text = decode(path.read_bytes())
-                if text is None:
-                    problems.append(codes.NOT_UTF8.at(at, 1, 1))
-                    continue
-                found = check_page(at, text)
-                problems += found
-                if not any(d.is_error for d in found):
-                    pages[rel] = text
-            elif path.suffix.lower() in ASSET_TYPES:
-                data = path.read_bytes()
-                why = svg_problem(data) if path.suffix.lower() == ".svg" else None
-                found = [codes.PAGE_FILE_TYPE.at(at, suffix=why)] if why else []
-                if not _looks_like(path.suffix.lower(), data):
-                    suffix = f"a {path.suffix} file whose content is something else"
-                    found = [codes.PAGE_FILE_TYPE.at(at, suffix=suffix)]
-                problems += found
-                if not found:
-                    assets.append(rel)
-            else:
-                problems.append(codes.PAGE_FILE_TYPE.at(at, suffix=path.suffix or "(none)"))
+    for path in walk(folder):
+        if not readable(root, path):
+            continue  # reported once for every file the pipeline reads (`files.py`)
+        rel = path.relative_to(folder).as_posix()
+        at = f"{PAGES_DIR}/{rel}"
+        # In any case: on a disk that ignores case (macOS, Windows), Articles/ is articles/.
+        if rel.split("/", 1)[0].casefold() in RESERVED_FOLDERS:
+            problems.append(codes.PAGE_PATH.at(at, folder=rel.split("/", 1)[0]))
+        elif path.suffix == ".md":
+            text = decode(path.read_bytes())
+            if text is None:
+                problems.append(codes.NOT_UTF8.at(at, 1, 1))
+                continue
+            found = check_page(at, text)
+            problems += found
+            if not any(d.is_error for d in found):
+                pages[rel] = text
+        elif path.suffix.lower() in ASSET_TYPES:
+            data = path.read_bytes()
+            why = svg_problem(data) if path.suffix.lower() == ".svg" else None
+            found = [codes.PAGE_FILE_TYPE.at(at, suffix=why)] if why else []
+            if not _looks_like(path.suffix.lower(), data):
+                suffix = f"a {path.suffix} file whose content is something else"
+                found = [codes.PAGE_FILE_TYPE.at(at, suffix=suffix)]
+            problems += found
+            if not found:
+                assets.append(rel)
+        else:
+            problems.append(codes.PAGE_FILE_TYPE.at(at, suffix=path.suffix or "(none)"))
     return SitePages(dict(sorted(pages.items())), tuple(sorted(assets))), problems
 
 

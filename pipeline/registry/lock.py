@@ -194,6 +194,10 @@ def parse_lock(text: str) -> tuple[Lock, list[Diagnostic]]:
                 LOCK, error.lineno, error.colno, problem=f"it is not valid JSON ({error.msg})"
             )
         ]
+    except ValueError:  # a number of more than 4,300 digits
+        return Lock(), [
+            codes.REGISTRY_LOCK_INVALID.at(LOCK, 1, 1, problem="it holds a number too long to read")
+        ]
     except RecursionError:
         return Lock(), [
             codes.REGISTRY_LOCK_INVALID.at(LOCK, 1, 1, problem="it is nested too deeply")

@@ -12,6 +12,7 @@ on the history and the article, so the same input gives the same page.
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -90,7 +91,10 @@ def page_data(
         member = board.members.get(version.by)
         url = ""
         if repository and version.commit:
-            url = f"{repository.rstrip('/')}/blob/{version.commit}/{version.path}"
+            # The name as it stood in that commit, quoted: one holding "#" or "?" (a file
+            # renamed onto this one) would otherwise link to another file of that commit.
+            path = urllib.parse.quote(version.path)
+            url = f"{repository.rstrip('/')}/blob/{version.commit}/{path}"
         rows.append(
             {
                 "on": version.on.isoformat(),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+# A line that opens or closes front matter, as the article loader reads one (`----` too).
+_BOUNDARY = re.compile(r"-{3,}\s*")
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
 
@@ -22,9 +24,11 @@ def set_keys(text: str, values: Mapping[str, str]) -> str:
     newline = "\r\n" if "\r\n" in text else "\n"
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     lines = text.removeprefix(bom).replace("\r\n", "\n").split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    if not lines or not _BOUNDARY.fullmatch(lines[0]):
         raise ValueError("the file does not start with front matter")
-    close = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
+    close = next((i for i in range(1, len(lines)) if _BOUNDARY.fullmatch(lines[i])), None)
+    if close is None:
+        raise ValueError("the front matter is never closed")
     for key, rendered in values.items():
         new = f"{key}:{rendered}".split("\n")
         start = next(

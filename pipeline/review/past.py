@@ -16,6 +16,7 @@ from pathlib import Path
 from pipeline import git
 from pipeline.citations.scan import cited_keys
 from pipeline.content.articles import front_matter, parse_article
+from pipeline.content.files import readable
 from pipeline.content.library import parse_library, resolve_crossrefs
 from pipeline.model import Article, Board, Entry, Library, ReviewStatus
 from pipeline.review.approvals import ApprovalCheck, check_approvals
@@ -79,9 +80,10 @@ class BaseBranch:
         bib = [path for path, _ in git.blobs_at(root, ref, LIBRARY_DIR) if path.endswith(".bib")]
         now = sorted(p.relative_to(root).as_posix() for p in (root / LIBRARY_DIR).glob("*.bib"))
         there = git.objects(root, [f"{ref}:{path}" for path in bib])
-        # The library as it is now and there: the same files with the same bytes.
+        # The library as it is now and there: the same files, read alike (a link is none).
         self.same_library = sorted(bib) == now and all(
-            (root / path).read_text("utf-8", errors="replace") == there.get(f"{ref}:{path}")
+            readable(root, root / path)
+            and git.committed((root / path).read_bytes()) == there.get(f"{ref}:{path}")
             for path in now
         )
 

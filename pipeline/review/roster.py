@@ -23,7 +23,7 @@ from pipeline.diagnostics import Diagnostic
 from pipeline.model import Board, BoardMember
 from pipeline.review.signatures import fingerprint, same_key, signer
 from pipeline.review.statement import ROSTER_NAMESPACE, file_digest, roster_statement
-from pipeline.settings import SETTINGS_FILE, Settings
+from pipeline.settings import SETTINGS_FILE, STYLE_OPTION, Settings
 
 SIGNATURES_FILE = "references/roster-signatures.yml"
 HEADER = (
@@ -47,8 +47,9 @@ def parse_signatures(text: str | None) -> list[RosterSignature]:
     parsed = load_yaml(text)
     if isinstance(parsed, YamlProblem) or not isinstance(parsed.data, dict):
         return []
+    records = parsed.data.get("signatures")
     found = []
-    for record in parsed.data.get("signatures") or []:
+    for record in records if isinstance(records, list) else []:
         if not isinstance(record, dict):
             continue
         by, on, signature = record.get("by"), record.get("on"), record.get("signature")
@@ -79,7 +80,8 @@ def style_file(settings: str | None) -> str | None:
     option = parsed.data.get("citation_style")
     if not isinstance(option, str) or option.lower() in BUILT_IN:
         return None
-    return option
+    # A path the settings refuse (outside the project, /proc/kmsg) is never read.
+    return option if STYLE_OPTION.fullmatch(option) else None
 
 
 def valid_signers(

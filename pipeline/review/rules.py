@@ -15,8 +15,12 @@ from pipeline.review.signatures import signature_id
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it has no such day); the last
+    day there is when that is past the year 9999 (a declaration dated 9999-12-31)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max
     for last_day in (day.day, 30, 29, 28):
         try:
             return dt.date(year, month, min(day.day, last_day))

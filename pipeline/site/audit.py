@@ -26,10 +26,12 @@ from pipeline.checks.markup import is_external, render
 from pipeline.citations.scan import without_citations
 from pipeline.content import audience
 from pipeline.content.files import decode
+from pipeline.content.pages import ASSET_TYPES
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import Project
 from pipeline.site.csp import Theme, attributes, inline_scripts
+from pipeline.site.engine_config import THEME_ASSETS
 from pipeline.site.stage import PublishPlan
 from pipeline.words import ASCII, normalize
 
@@ -125,7 +127,7 @@ _SOFT_BREAK = re.compile(r"(?<!\n)\n(?![ \t]*(?:\n|[-*+][ \t]|\d+[.)][ \t]|[|#>]
 
 def _decompressed(path: Path, data: bytes) -> bytes:
     """The file's bytes, decompressed when it is gzip (sitemap.xml.gz)."""
-    if path.suffix != ".gz":
+    if path.suffix.lower() != ".gz":
         return data
     try:
         return gzip.decompress(data)
@@ -135,7 +137,7 @@ def _decompressed(path: Path, data: bytes) -> bytes:
 
 def _is_json(path: Path) -> bool:
     """The search index and source maps: read one string literal at a time."""
-    name = path.name.removesuffix(".gz")
+    name = path.name.lower().removesuffix(".gz")
     return name.endswith((".json", ".map"))
 
 
@@ -164,7 +166,7 @@ def output_pieces(path: Path, data: bytes) -> Iterator[str]:
         # file is read whole as well.
     text = data.decode("utf-8", errors="replace")
     yield text
-    if path.suffix == ".css" and "\\" in text:
+    if path.suffix.lower() == ".css" and "\\" in text:
         # A stylesheet's `content: "\4d \6f …"` shows readers the letters its escapes stand for.
         yield _CSS_ESCAPE.sub(_css_character, text)
 
@@ -390,8 +392,14 @@ def page_problems(
     return problems
 
 
+# What a site is made of: the engines' pages, styles, scripts, search index and sitemaps (and
+# the licence files of their scripts, with no type, which a server sends as bytes to save), and
+# the pictures, fonts and documents site pages and the theme folder may hold. Any other file
+# fails the build: a type the server names as XML (.xsd, .rss) is a document a browser runs
+# scripts in, and an archive (.xz, .zip) holds text the audit cannot read.
+OUTPUT_TYPES = THEME_ASSETS | ASSET_TYPES | {".html", ".json", ".xml", ".gz", ""}
 # Files other than the HTML pages that a browser opens as a document, scripts and all.
-DOCUMENTS = frozenset({".svg", ".svgz", ".xhtml", ".xht", ".htm", ".shtml", ".xml", ".xsl", ".mht"})
+DOCUMENTS = frozenset({".svg", ".xml"})
 
 
 _NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="noindex', re.I)
@@ -498,14 +506,9 @@ def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
 
 
 def document_problems(path: Path, data: bytes) -> list[str]:
-    """What a document other than a page (an SVG, XHTML, XML file) would run or load, opened
-    on its own, where the site's policy does not reach; one that is not UTF-8 (a script in
-    UTF-16 is not read here) or cannot be decompressed is refused."""
-    if path.suffix.lower() == ".svgz":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
-            return ["is a compressed picture that cannot be read"]
+    """What a document other than a page (an SVG or XML file) would run or load, opened on its
+    own, where the site's policy does not reach; one that is not UTF-8 (a script in UTF-16 is
+    not read here) is refused."""
     if b"\0" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return ["is not UTF-8 text, which a browser could read a script from"]
     return page_loads(data.decode("utf-8", errors="replace"), Theme(None), policy=False)
@@ -534,13 +537,17 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
     written: set[str] = set()
     for path in output_files(site):
         rel = path.relative_to(site).as_posix()
+        suffix = path.suffix.lower()  # what the server types it by (".HTML" is a page)
+        if suffix not in OUTPUT_TYPES:
+            problem = "is a file of a type no site publishes: a browser could open it as a document"
+            problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         data = path.read_bytes()
         leaks.scan(rel, output_pieces(path, data))
         text = data.decode("utf-8", errors="replace")
-        if path.suffix.lower() in DOCUMENTS:
+        if suffix in DOCUMENTS:
             for problem in document_problems(path, data):
                 problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
-        if path.suffix != ".html":
+        if suffix != ".html":
             continue
         article = pages.get(rel)
         if article is not None:

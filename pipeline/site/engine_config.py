@@ -25,6 +25,7 @@ import yaml_env_tag
 
 from pipeline import codes
 from pipeline.checks.markup import SITE_EXTENSIONS, dangerous_scheme
+from pipeline.content.files import readable, walk
 from pipeline.content.pages import svg_problem
 from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import NAME as EXTENSION
@@ -244,14 +245,12 @@ def check_code(config: dict[str, Any], root: Path) -> None:
 
 # Files of overrides/ the engines copy as they are; any other may be a template (a page's, the
 # sitemap's).
-_ASSETS = frozenset(
+THEME_ASSETS = frozenset(
     {".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg"}
     | {".ico", ".woff", ".woff2", ".ttf", ".otf", ".pdf"}
 )
 # What the theme folder may hold: templates, hooks and the files above.
-_THEME_FILES = _ASSETS | {".html", ".py"}
-# Kept in the folder but never published: the engines leave out dotfiles and read-me files.
-_NOT_PUBLISHED = re.compile(r"\.[^/]*|readme(?:\.\w+)?", re.IGNORECASE)
+_THEME_FILES = THEME_ASSETS | {".html", ".py"}
 # A template named by include, import or extends: a file of the theme, by a written name (an
 # icon of the theme's set too, as Material's documentation includes one).
 _TEMPLATE_NAME = re.compile(r"\.icons/[A-Za-z0-9_/-]+\.svg|(?![./])[A-Za-z0-9_./-]+\.html")
@@ -264,13 +263,15 @@ def check_templates(root: Path) -> None:
     MkDocs' Jinja renders nothing. Templates are code under the maintainers' review
     (SECURITY.md); this keeps the two engines reading the same files."""
     parser = jinja2.Environment()
-    for path in sorted((root / "overrides").rglob("*")):
-        if not path.is_file():
-            continue
+    for path in walk(root / "overrides"):
+        if not readable(root, path):
+            continue  # a link or a badly named file: reported once (FM018, files.py)
         rel = path.relative_to(root).as_posix()
         suffix = path.suffix.lower()
         if suffix not in _THEME_FILES:
-            if _NOT_PUBLISHED.fullmatch(path.name):
+            # Both engines leave out dotfiles (a .gitkeep); a read-me they do not: Zensical
+            # copies overrides/README.xsd into the site as it is.
+            if path.name.startswith("."):
                 continue
             # The engines copy what they do not render into the site as it is: a page of
             # another type (.xhtml, .htm, .xml) would carry a script without the site's policy,
@@ -285,7 +286,7 @@ def check_templates(root: Path) -> None:
             raise ConfigError(f"{rel} cannot be read: {error.strerror}") from None
         if why:
             raise ConfigError(f"{rel} is not a plain picture: it is {why}")
-        if suffix in _ASSETS - {".svg"} or suffix == ".py":
+        if suffix in THEME_ASSETS - {".svg"} or suffix == ".py":
             continue  # an icon is included as a template: read as one below
         try:
             tree = parser.parse(path.read_text(encoding="utf-8"))
