@@ -174,3 +174,27 @@ def test_a_command_never_writes_through_a_link(minimal: Path, tmp_path: Path, sh
     assert not (outside / "nowhere").exists()
     write_file(minimal, "references/new/lock.json", "{}")  # a missing folder is made
     assert (minimal / "references/new/lock.json").read_text("utf-8") == "{}"
+
+
+@pytest.mark.parametrize(
+    "shape", ["none", "link to a missing file outside", "loop", "linked folder"]
+)
+def test_new_never_writes_through_a_link(minimal: Path, tmp_path: Path, cli, shape: str) -> None:
+    """A pull request committed content/articles/is-it-safe.md as a link to a file outside:
+    a board member's `new "Is it safe?"` wrote the skeleton there (or exited 2)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    path = minimal / "content/articles/is-it-safe.md"
+    if shape == "loop":
+        path.symlink_to(path)
+    elif shape == "linked folder":
+        articles = minimal / "content/articles"
+        for article in articles.iterdir():
+            article.rename(outside / article.name)
+        articles.rmdir()
+        articles.symlink_to(outside)
+    elif shape == "link to a missing file outside":
+        path.symlink_to(outside / "written-here.md")
+    result = plain(cli("new", "Is it safe?", "--author", "author1", cwd=minimal))
+    assert (result.code == 0) == (shape == "none"), result.stderr
+    assert not (outside / "written-here.md").exists() and not (outside / "is-it-safe.md").exists()

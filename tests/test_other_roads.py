@@ -820,6 +820,9 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
     original = config.read_text("utf-8")
     for text, where in (
         ("INHERIT: base.yml\n" + original, "INHERIT is set"),
+        # MkDocs renders these files of the pages with an unsandboxed Jinja: a picture of
+        # content/pages with a template in a comment ran Python in the build.
+        (original + "\nextra_templates:\n  - logo.svg\n", "extra_templates is set"),
         (
             original.replace("custom_dir: overrides", "custom_dir: references/theme"),
             "theme.custom_dir must be overrides",

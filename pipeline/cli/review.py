@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import git, sshkeygen
-from pipeline.cli.support import ERRORS, OK, UsageError, article_path, load, project_root
+from pipeline.cli.support import (
+    ERRORS,
+    OK,
+    UsageError,
+    article_path,
+    load,
+    project_root,
+    write_file,
+)
 from pipeline.content.articles import slugify
 from pipeline.diagnostics import format_text
 from pipeline.model import Article
@@ -35,8 +43,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     slug = slugify(args.question)
     if not slug:
         raise UsageError("the question has no letters or digits to name the file after")
-    path = root / ARTICLES_DIR / f"{slug}.md"
-    if path.exists():
+    rel = f"{ARTICLES_DIR}/{slug}.md"
+    path = root / rel
+    if path.exists() or path.is_symlink():
         print(
             f"{path.relative_to(root)} already exists; edit it or choose another question",
             file=sys.stderr,
@@ -46,9 +55,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     if isinstance(text, workflow.Refusal):
         print(f"new article refused: {text.reason}", file=sys.stderr)
         return ERRORS
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(f"created {path.relative_to(root).as_posix()} (status Submitted)")
+    write_file(root, rel, text)  # never through a link (content/articles itself may be one)
+    print(f"created {rel} (status Submitted)")
     return OK
 
 

@@ -182,13 +182,18 @@ PLUGINS = frozenset({"pipeline", "search", "material/search"})
 
 def check_code(config: dict[str, Any], root: Path) -> None:
     """Refuse settings that bring in files no code owner reviews: `INHERIT` (another file's
-    settings, merged by the engines after this check), a theme folder other than overrides/,
+    settings, merged by the engines after this check), `extra_templates` (files of the pages
+    rendered as templates), a theme folder other than overrides/,
     hooks outside it (overrides/ is under code owners' review, SECURITY.md), a Markdown
     extension other than the site's own (ALLOWED_EXTENSIONS), a plugin other than the site's
     own, an output folder other than site/, and a site script or stylesheet that is not
     a `.js` or `.css` file of overrides/."""
     if "INHERIT" in config:
         raise ConfigError("INHERIT is set; write the settings in mkdocs.yml itself")
+    if config.get("extra_templates"):
+        # MkDocs renders them from the pages' folder with an unsandboxed Jinja: a picture of
+        # content/pages with a template in a comment ran Python in the build.
+        raise ConfigError("extra_templates is set; templates live in overrides/ only")
     plugins = config.get("plugins") or []
     if not isinstance(plugins, (list, dict)):
         raise ConfigError("plugins must be a list of plugin names")
