@@ -361,6 +361,23 @@ How to fix: flatten the list into fewer levels, or split it into sections with h
 """,
 )
 
+STACKED_MARKS = _declare(
+    "FM022",
+    E,
+    "A letter carries too many accents or other marks.",
+    message="a letter carries {count} accents or other marks stacked on it; at most 4 may be",
+    hint="remove the extra marks (they are often pasted in by accident, or on purpose)",
+    explanation="""
+Marks such as accents are drawn above or below their letter. Dozens stacked on one letter are
+drawn far above and below its line, over whatever the page shows there: the review status,
+the "Reviewed by" line, the references or the disclaimer. No language needs more than four on
+one letter, so a text with more is refused, wherever a reader would see it (an article, its
+title or summary, a site page, a library entry); the build's audit refuses a page holding one
+whatever put it there.
+
+How to fix: delete the extra marks; retype the word if it looks odd.
+""",
+)
 AUDIENCE_BLOCK = _declare(
     "FM021",
     E,

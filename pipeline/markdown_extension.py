@@ -75,6 +75,9 @@ class _Audiences(Preprocessor):  # type: ignore[misc]
 # the page's table of contents): a plain name, as the toc extension itself makes them.
 _PLAIN_ID = re.compile(r"[\w:.-]+")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# The id of a citation's own superscript (`render.citation_html`): a whole attribute, which
+# Zensical's cut removes cleanly.
+_CITATION_ID = re.compile(r' id="cite-\d+"')
 
 
 class _Ids(Treeprocessor):  # type: ignore[misc]
@@ -89,7 +92,7 @@ class _Ids(Treeprocessor):  # type: ignore[misc]
                 continue
             inner = render_inner_html(element, self.md)
             words = html.unescape(strip_tags(inner))
-            if "id=" in inner:
+            if "id=" in _CITATION_ID.sub("", inner):
                 # Zensical cuts every `id=…"` out of a heading's HTML for its table of
                 # contents: one inside an attribute's value (a title) leaves the value open,
                 # and the heading's words after it become attributes of the theme's markup.

@@ -24,9 +24,11 @@ from pipeline.diagnostics import Diagnostic, suggestion
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # A number setting's largest value: more months than that would be past the year 9999.
 _MOST = 10_000
-# A built-in style, or a CSL file of the project by a relative path without "..": a style
-# read from /proc/kmsg never ended, one from elsewhere on the machine is nobody's review.
-STYLE_OPTION = re.compile(r"(?i:ama|vancouver)|(?!.*(?:^|/)\.\.(?:/|$))[\w-][\w./-]{0,150}\.csl")
+# A built-in style, or a CSL file by a path inside the project (no leading "/" or "~", no
+# ".."): a style read from /proc/kmsg never ended, one from elsewhere is nobody's review.
+STYLE_OPTION = re.compile(
+    r"(?i:ama|vancouver)|(?![/~\\])(?!.*(?:^|[/\\])\.\.(?:[/\\]|$))[^\0\n]{1,200}\.(?i:csl)"
+)
 SETTINGS_FILE = "pipeline.yml"
 
 

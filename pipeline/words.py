@@ -87,3 +87,21 @@ def _shown(char: str) -> str:
     if len(kept) == 1 and (latin := _LATIN_LETTER.fullmatch(unicodedata.name(kept, ""))):
         kept = latin.group(1)
     return " " if kept and not kept.isalnum() else kept.casefold()
+
+
+# More accents or other marks than this on one letter paint far above and below its line, over
+# what the page shows around it (70 stacked on an "I" covered the review status): no language
+# the board writes in stacks more.
+MAX_MARKS = 4
+_STACKED = regex.compile(rf"\p{{M}}{{{MAX_MARKS + 1},}}")
+
+
+def stacked_marks(text: str) -> tuple[int, int] | None:
+    """Where the first run of more than MAX_MARKS marks on one letter starts, and its length.
+    Every page of every build is read, so the few non-ASCII characters are searched first (a
+    run in the text is a run among them too)."""
+    rare = text.encode("utf-8", "surrogatepass").translate(None, ASCII)
+    if not rare or not _STACKED.search(rare.decode("utf-8", "surrogatepass")):
+        return None
+    found = _STACKED.search(text)
+    return None if found is None else (found.start(), found.end() - found.start())

@@ -84,8 +84,9 @@ def test_a_library_file_that_is_not_a_regular_file_is_no_internal_error_against_
     assert plain(cli("check", "--base", "HEAD", cwd=repo)).code in (0, 1)
 
 
-def test_folders_nested_deeper_than_python_recurses_are_read(minimal: Path, cli) -> None:
-    """os.walk and Path.rglob recursed: 1,100 nested folders exited 2."""
+def test_folders_nested_deeper_than_python_recurses_are_refused(minimal: Path, cli) -> None:
+    """os.walk, Path.rglob, staging's mkdir and the engines recursed: 1,100 nested folders
+    exited 2. They are read without recursion, and refused (FM018) past 32 levels."""
     chain = [minimal / "content/pages/d"]
     while len(chain) < 1100:
         chain.append(chain[-1] / "d")
@@ -93,7 +94,10 @@ def test_folders_nested_deeper_than_python_recurses_are_read(minimal: Path, cli)
         folder.mkdir()
     (chain[-1] / "page.md").write_text("# Deep\n\nA page far down.\n", "utf-8")
     try:
-        assert plain(cli("check", cwd=minimal)).code in (0, 1)
+        checked = plain(cli("check", cwd=minimal))
+        assert checked.code == 1 and "is more than 32 folders deep" in checked.stdout
+        built = plain(cli("build", cwd=minimal))
+        assert built.code == 1 and " FM018 " in built.stderr
     finally:  # removed one by one: pytest's own clean-up recurses, and would fail
         (chain[-1] / "page.md").unlink()
         for folder in reversed(chain):

@@ -18,6 +18,7 @@ from pipeline.engines import ENGINES, theme
 from pipeline.project import load_project
 from pipeline.site.audit import (
     DISCLAIMER_PATH,
+    output_pieces,
     output_words,
     page_loads,
     page_problems,
@@ -1013,6 +1014,7 @@ def test_a_document_other_than_a_page_may_not_carry_a_script(minimal: Path, cli)
     # A type the server names as XML is a document too; an archive hides its text.
     (site / "README.xsd").write_text("<x/>", "utf-8")
     (site / "readme.xz").write_bytes(b"\xfd7zXZ\0")
+    (site / "e.HTML").write_text("<p>A page all the same.</p>", "utf-8")  # typed in any case
     found = audit(site, project, plan, theme("mkdocs"))
     assert {d.code for d in found} == {"PUB002"}
     unpublished = "is a file of a type no site publishes: a browser could open it as a document"
@@ -1021,7 +1023,12 @@ def test_a_document_other_than_a_page_may_not_carry_a_script(minimal: Path, cli)
         "a.svg holds a script, which a document opened on its own would run",
         f"b.svgz {unpublished}",
         "c.xml is not UTF-8 text, which a browser could read a script from",
+        "e.HTML lacks its Content-Security-Policy as the first element of its head, with "
+        "nothing but the document type and the <html> tag before it",
         f"readme.xz {unpublished}",
+    ]
+    assert list(output_pieces(Path("sitemap.xml.GZ"), gzip.compress(b"<x>words</x>"))) == [
+        "<x>words</x>"
     ]
 
 
@@ -1245,6 +1252,18 @@ def test_a_heading_holding_id_equals_is_listed_by_its_words(
     assert page.xpath("//*[@x]") == []  # the heading's last words, taken for an attribute
     assert len(page.xpath('//*[@data-md-component="skip"]')) == 1  # the theme's own
     assert len(page.xpath('//*[@title="paid=1"]')) == 1  # the heading keeps its markup
+
+
+def test_only_a_heading_whose_own_html_holds_id_equals_loses_its_markup_in_the_contents() -> None:
+    """A citation's superscript carries its own id (`cite-1`), which Zensical's cut removes
+    whole: a cited heading keeps its markup in the table of contents."""
+    import markdown
+
+    md = markdown.Markdown(extensions=["toc", "attr_list", "pipeline.markdown_extension"])
+    md.convert('## Management [@k]\n\n## Policy *x*{: title="paid=1" } end\n')
+    cited, titled = md.toc_tokens
+    assert cited["data-toc-label"] == "" and '<sup class="citation"' in cited["html"]
+    assert titled["data-toc-label"] == "Policy x end"
 
 
 def test_raw_html_blocks_are_read_as_markdown_reads_them() -> None:
@@ -1890,3 +1909,52 @@ def test_a_file_named_with_bytes_that_are_not_utf8_is_refused_not_read(minimal: 
         assert result.returncode == 1 and " FM018 " in result.stderr, result.stderr
         assert "internal error" not in result.stderr
     assert site_files(minimal / "site") == before
+
+
+STACK = "I" + "\u0308\u0305" * 35  # 70 marks on one letter: drawn over the lines above
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new"),
+    [
+        ("content/articles/pending.md", "This unreviewed", f"**{STACK * 8}** This unreviewed"),
+        ("content/articles/pending.md", "title: Should", f"title: {STACK} Should"),
+        ("content/pages/editorial-policy.md", "\n\n", f"\n\n{STACK}\n\n"),
+        ("references/library.bib", "title   = {Cyclobenzaprine", "title   = {" + STACK),
+    ],
+)
+def test_a_letter_under_a_stack_of_marks_is_refused_wherever_readers_would_see_it(
+    minimal: Path, cli, rel: str, old: str, new: str
+) -> None:
+    """Dozens of marks stacked on one letter are drawn far above its line: over the review
+    status (article text), over another article's disclaimer (a title in its related list),
+    over the references (a library entry). Chromium showed them, the DOM said nothing."""
+    edit(minimal, rel, old, new)
+    checked = cli("check", cwd=minimal)
+    assert checked.code == 1
+    # NFC makes one of the 70 part of the letter ("Ï"): 69 are stacked on it.
+    assert f"{rel}:" in checked.stdout and " FM022 a letter carries 69 accents" in checked.stdout
+
+
+def test_letters_with_the_marks_languages_use_pass() -> None:
+    from pipeline.content.files import check_marks
+
+    decomposed = "Vie\u0323\u0302t Nam, \u05e9\u05bc\u05b8\u0591 and \u0915\u093c\u094d"
+    assert check_marks("a.md", decomposed) == []
+    assert [d.code for d in check_marks("a.md", "x" + "\u0301" * 5)] == ["FM022"]
+
+
+def test_the_audit_refuses_a_page_with_a_letter_under_a_stack_of_marks(minimal: Path, cli) -> None:
+    """Whatever put it there (a template, a setting, the roster): the audit reads every file."""
+    from pipeline.site.audit import audit
+    from pipeline.site.stage import publish_plan
+
+    built(minimal, cli)
+    site = minimal / "site"
+    page = site / "editorial-policy.html"
+    page.write_text(page.read_text("utf-8").replace("</body>", f"{STACK}</body>"), "utf-8")
+    project = load_project(minimal, DAY)
+    found = audit(site, project, publish_plan(project), theme("mkdocs"))
+    assert [d.message for d in found] == [
+        "editorial-policy.html holds a letter under more than 4 marks, drawn over what is around it"
+    ]

@@ -10,6 +10,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from pipeline.review.signatures import fingerprint
 from tests import signing
 from tests.conftest import DAY, approve, commit_all, edit, git, run_module
@@ -259,6 +261,25 @@ def test_preview_renders_every_article_with_banner_and_noindex(minimal: Path, cl
     for page in preview.rglob("*.html"):
         assert '<meta name="robots" content="noindex, nofollow">' in page.read_text("utf-8")
     assert not (minimal / "site").exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["".join("    " * level + "- item\n" for level in range(40)), "A line [ of text.\n" * 1_100],
+    ids=["nested 40 deep", "1,100 brackets"],
+)
+def test_preview_leaves_out_an_article_python_markdown_would_take_minutes_over(
+    minimal: Path, cli, body: str
+) -> None:
+    """A preview renders drafts with their errors, but not one nested past the limit (FM020)
+    or with more brackets than Python-Markdown reads in reasonable time: a draft of 360 KB of
+    nested lists held the pull request's preview build for good. Its page is simply absent."""
+    path = minimal / "content/articles/pending.md"
+    text = path.read_text("utf-8")
+    path.write_text(text + "\n" + body, "utf-8")
+    assert cli("build", "--preview", cwd=minimal).code == 0
+    assert not (minimal / "preview/articles/pending.html").exists()
+    assert (minimal / "preview/articles/under-review.html").exists()
 
 
 def test_normal_build_never_includes_preview_pages(minimal: Path, cli) -> None:

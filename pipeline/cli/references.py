@@ -45,7 +45,7 @@ from pipeline.cli.support import (
     today,
     write_file,
 )
-from pipeline.content.files import readable
+from pipeline.content.files import decode, readable
 from pipeline.content.library import load_library, parse_library
 from pipeline.diagnostics import FORMATTERS, Diagnostic, format_text, has_errors
 from pipeline.identifiers import DOI, identifier, strip_doi_prefix
@@ -144,7 +144,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     answers = {ident: a for ident, a in found.items() if not isinstance(a, Failure)}
     text = render_lock(merge(lock, targets, answers, day, settings.lock_max_age_days))
     path = root / LOCK  # one that cannot be read (not UTF-8) is written anew
-    changed = not readable(root, path) or path.read_bytes() != text.encode("utf-8")
+    changed = not readable(root, path) or decode(path.read_bytes()) != text
     if changed:
         write_file(root, LOCK, text)
     shown = [

@@ -92,4 +92,4 @@ def write_file(root: Path, rel: str, text: str) -> None:
     if why is not None:
         raise UsageError(f"{shown(Path(rel))} {why}; nothing was written")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text.encode("utf-8"))  # LF line ends on every system, as read

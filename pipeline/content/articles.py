@@ -19,7 +19,7 @@ import frontmatter
 from pipeline import codes
 from pipeline.cache import Cache
 from pipeline.content.audience import KNOWN
-from pipeline.content.files import decode
+from pipeline.content.files import check_marks, decode
 from pipeline.content.yamltext import YamlDocument, YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic, did_you_mean, suggestion
 from pipeline.model import Approval, Article, ReviewStatus
@@ -100,6 +100,7 @@ def parse_article(rel: str, text: str, today: dt.date) -> tuple[Article | None, 
     items = {key: [fm_line + n - 1 for n in found] for key, found in parsed.item_lines.items()}
     fields = _Fields(rel, parsed.data, lines, body_line, items)
     article = fields.build(rel, body, body_line, today)
+    fields.problems += check_marks(rel, text)
     if not body.strip():
         closing = list(_HANDLER.FM_BOUNDARY.finditer(text, 0, body_offset))[-1]
         fields.problems.append(

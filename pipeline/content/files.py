@@ -16,8 +16,11 @@ from pathlib import Path
 
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic
+from pipeline.words import stacked_marks
 
 ARTICLES_DIR = "content/articles"
+# How deep in folders a file the pipeline reads may be (content/pages/a/b/… counts each).
+MAX_DEPTH = 32
 # Folders whose every file the pipeline or an engine reads.
 READ_FOLDERS = ("content", "references", "overrides")
 READ_FILES = ("pipeline.yml", "mkdocs.yml")
@@ -40,6 +43,9 @@ def misplaced(root: Path, path: Path) -> str | None:
         return "is outside the repository"
     if ".." in rel.parts:
         return "is outside the repository"
+    if len(rel.parts) > MAX_DEPTH:
+        # Staging and the engines make and walk folders recursively (1,100 levels exited 2).
+        return f"is more than {MAX_DEPTH} folders deep"
     if not str(rel).isprintable():
         # Bytes that are not UTF-8 (read as surrogates), a line break, an invisible character:
         # a name that could not be written into a message, a page's address or the staged site.
@@ -84,8 +90,12 @@ def walk(folder: Path) -> Iterator[Path]:
             children = sorted(current.iterdir())
         except OSError:  # unreadable: what is in it is never read either
             continue
-        folders = [c for c in children if c.is_dir() and not c.is_symlink()]
-        yield from (c for c in children if not (c.is_dir() and not c.is_symlink()))
+        folders = []
+        for child in children:
+            if child.is_dir() and not child.is_symlink():
+                folders.append(child)
+            else:
+                yield child
         pending += reversed(folders)
 
 
@@ -131,3 +141,13 @@ def decode(data: bytes) -> str | None:
     if "\x02" in text or "\x03" in text:
         text = text.replace("\x02", "").replace("\x03", "")
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def check_marks(rel: str, text: str) -> list[Diagnostic]:
+    """FM022 where a letter of a file's text carries more marks than any language stacks."""
+    stacked = stacked_marks(text)
+    if stacked is None:
+        return []
+    at, count = stacked
+    line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+    return [codes.STACKED_MARKS.at(rel, line, column, count=count)]

@@ -21,7 +21,7 @@ from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 from pipeline import codes
 from pipeline.cache import Cache
-from pipeline.content.files import decode, readable
+from pipeline.content.files import check_marks, decode, readable
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Author, Entry, Library
 
@@ -126,6 +126,7 @@ def load_library(root: Path, cache: Cache | None = None) -> tuple[Library, list[
             "bib", (rel, data), functools.partial(parse_library, rel, text)
         )
         problems.extend(file_problems)
+        problems += check_marks(rel, text)
         for entry in file_entries:
             first = entries.get(entry.key)
             if first is not None:

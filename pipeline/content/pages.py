@@ -24,7 +24,7 @@ from pipeline import codes
 from pipeline.checks.markup import SITE_PAGES, check_text, is_external, shown_headings
 from pipeline.citations.scan import scan_text
 from pipeline.content.articles import front_matter as read_front_matter
-from pipeline.content.files import decode, readable, walk
+from pipeline.content.files import check_marks, decode, readable, walk
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
@@ -178,7 +178,7 @@ def value_problem(key: str, value: object) -> str | None:
 
 def check_page(rel: str, text: str) -> list[Diagnostic]:
     """A site page's problems: its front matter, its markup, citations."""
-    problems: list[Diagnostic] = []
+    problems = check_marks(rel, text)
     head, body, first_line = split_front_matter(text)
     parsed = load_yaml(head) if head is not None else None
     if isinstance(parsed, YamlProblem):

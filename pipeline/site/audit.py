@@ -33,7 +33,7 @@ from pipeline.project import Project
 from pipeline.site.csp import Theme, attributes, inline_scripts
 from pipeline.site.engine_config import THEME_ASSETS
 from pipeline.site.stage import PublishPlan
-from pipeline.words import ASCII, normalize
+from pipeline.words import ASCII, MAX_MARKS, normalize, stacked_marks
 
 PROBE_WORDS = 8
 # Each stops at the next "<", quote, bracket or line: a withheld article full of them stays
@@ -52,7 +52,8 @@ _INLINE_TAG = re.compile(
 # Quoted attribute values: a page's description, an image's alternative text, a title.
 _VALUES = (re.compile(r'=\s*"([^"]*)'), re.compile(r"=\s*'([^']*)"))
 MARKDOWN_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
-_FRONT_KEY = re.compile(r"^[ \t]*-?[ \t]*[A-Za-z_]+:[ \t]*", re.MULTILINE)
+# Possessive: a line of 180,000 spaces split every way between two runs took minutes.
+_FRONT_KEY = re.compile(r"^[ \t]*+(?:-[ \t]*+)?[A-Za-z_]+:[ \t]*+", re.MULTILINE)
 
 
 # Explicit bidirectional formatting (embeddings, overrides, isolates) can show words or letters
@@ -394,10 +395,11 @@ def page_problems(
 
 # What a site is made of: the engines' pages, styles, scripts, search index and sitemaps (and
 # the licence files of their scripts, with no type, which a server sends as bytes to save), and
-# the pictures, fonts and documents site pages and the theme folder may hold. Any other file
-# fails the build: a type the server names as XML (.xsd, .rss) is a document a browser runs
-# scripts in, and an archive (.xz, .zip) holds text the audit cannot read.
-OUTPUT_TYPES = THEME_ASSETS | ASSET_TYPES | {".html", ".json", ".xml", ".gz", ""}
+# the pictures, fonts and documents site pages and the theme folder may hold (Zensical copies
+# the theme folder's hooks too, as text). Any other file fails the build: a type the server
+# names as XML (.xsd, .rss) is a document a browser runs scripts in, and an archive (.xz,
+# .zip) holds text the audit cannot read.
+OUTPUT_TYPES = THEME_ASSETS | ASSET_TYPES | {".html", ".json", ".xml", ".gz", ".py", ""}
 # Files other than the HTML pages that a browser opens as a document, scripts and all.
 DOCUMENTS = frozenset({".svg", ".xml"})
 
@@ -544,6 +546,13 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
         data = path.read_bytes()
         leaks.scan(rel, output_pieces(path, data))
         text = data.decode("utf-8", errors="replace")
+        if (suffix == ".html" or suffix in DOCUMENTS) and stacked_marks(text):
+            # Drawn far above and below its line, over what is around it (a script's table of
+            # marks, Material's Vietnamese search, is never drawn).
+            problem = (
+                f"holds a letter under more than {MAX_MARKS} marks, drawn over what is around it"
+            )
+            problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if suffix in DOCUMENTS:
             for problem in document_problems(path, data):
                 problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
@@ -607,7 +616,7 @@ class _Leaks:
         # not split it.
         self.probes = {joined(probe): probe for probe in candidates}
         shared = matcher(dict.fromkeys(self.probes, ""))
-        for article in plan.published:
+        for article in plan.published if shared is not None else ():
             for needle, _ in found_in(shared, probe_words(reader_text(article))):
                 self.probes.pop(needle, None)
         self.texts = matcher({needle: candidates[p] for needle, p in self.probes.items()})

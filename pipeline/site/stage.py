@@ -28,7 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import codes
 from pipeline.cache import Cache
+from pipeline.checks.markup import too_slow_to_render
 from pipeline.citations.render import keyed_text, reference_list
 from pipeline.citations.scan import scan_text
 from pipeline.content import audience
@@ -90,10 +92,18 @@ class StagedSite:
 
 
 def publish_plan(project: Project, preview: bool = False) -> PublishPlan:
-    """What publishes: the publishable articles (in a preview, every article that loaded)."""
+    """What publishes: the publishable articles (in a preview, every article that loaded, but
+    one Python-Markdown would take minutes or hours to render: a draft of 360 KB of nested
+    lists held the pull request's preview build for good)."""
+    deep = {d.path for d in project.diagnostics if d.code == codes.TOO_DEEP.code}
     shown = tuple(
         sorted(
-            (a for a in project.articles if preview or project.is_publishable(a)),
+            (
+                a
+                for a in project.articles
+                if project.is_publishable(a)
+                or (preview and a.path not in deep and not too_slow_to_render(a.body))
+            ),
             key=lambda a: a.slug,
         )
     )
