@@ -57,6 +57,8 @@ UNITS = {
     "footnote openers": "[^",
     "headings taking a page id": "## Ref 1\n",
     "note boxes of unknown types": "!!! x y\n",
+    "nested link openers": "[",
+    "link reference definitions of blanks": "[a]:" + " " * 1000 + ">\n",
 }
 
 
@@ -94,6 +96,9 @@ def bodies(size: int) -> dict[str, str]:
     ]
     # A fence line whose blanks the fence patterns could split between two runs.
     found["a fence line of blanks, then a letter"] = ("```" + " " * size)[: size - 2] + "!\n"
+    # Links inside links: each label was copied whole for the look of a citation.
+    half = size // 8
+    found["links nested in links"] = ("[" * half + "](u)" * half)[:size]
     # A link's text of blanks: the look of a citation was read with runs that could split it.
     found["a link whose text is blanks"] = "[" + " " * (size - 10) + "](x.md)\n"
     # Long runs of blanks inside lines of an otherwise clean article: the audit's reading of

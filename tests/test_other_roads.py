@@ -750,6 +750,23 @@ def test_a_page_that_would_send_readers_elsewhere_fails_the_audit(minimal: Path,
 
 
 @pytest.mark.parametrize(
+    "tag",
+    [
+        '<meta a"b=1 http-equiv="refresh" content="0;url=https://evil.example/">',
+        "<META HTTP-EQUIV=refresh content=0>",
+        '<base href="https://evil.example/">',
+    ],
+)
+def test_a_meta_or_base_tag_is_read_as_a_browser_reads_its_attributes(tag: str) -> None:
+    """A quote inside an attribute's name hid the http-equiv from a pattern of its own."""
+    from pipeline.site.csp import Theme
+
+    [problem] = page_loads(tag, Theme(None), policy=False)
+    assert problem.endswith("element, which no page may carry")
+    assert page_loads('<meta charset="utf-8"><meta name="x" content="y">', Theme(None), False) == []
+
+
+@pytest.mark.parametrize(
     ("listed", "removed"),
     [
         # A work the library has: the articles citing it would pass again.

@@ -4,12 +4,15 @@ A symbolic link could put a file from outside the repository, or a withheld arti
 site under another name; a dangling link, a loop or a folder where a file is expected would
 stop a build halfway. So every file the pipeline reads (articles, site pages and their assets,
 the library, roster, disclaimer, retractions, settings, the engine configuration, the theme
-overrides, a CSL style) must be a regular file, not a link of any kind; anything else is a
-diagnostic with its path, and is never read.
+overrides, a CSL style) must be a regular file, not a link of any kind, inside the repository
+and not in a folder that is a link, with a name a message can print, at most 32 folders deep;
+anything else is a diagnostic with its path, and is never read. Commands write only where
+they could read (`cli/support.write_file`).
 """
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,9 +53,17 @@ def misplaced(root: Path, path: Path) -> str | None:
         # Bytes that are not UTF-8 (read as surrogates), a line break, an invisible character:
         # a name that could not be written into a message, a page's address or the staged site.
         return "has a name with bytes that are not UTF-8 text, or characters that do not show"
-    if path.parent.resolve() != root.resolve() / rel.parent:
+    if _resolved(path.parent) != _resolved(root) / rel.parent:
         return "is in a folder that is a symbolic link"
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(folder: Path) -> Path:
+    """A folder's real path, once per process: a thousand articles share one folder (resolving
+    it again for each cost a tenth of a second). Only a long-running `serve` could see a folder
+    replaced meanwhile, and it publishes nothing."""
+    return folder.resolve()
 
 
 def _kind(root: Path, path: Path) -> str | None:
@@ -102,7 +113,8 @@ def walk(folder: Path) -> Iterator[Path]:
 def check_files(root: Path, extra: tuple[str, ...] = ()) -> list[Diagnostic]:
     """A diagnostic for every entry the pipeline would read that is not a regular file: links
     and special files anywhere under content/, references/ and overrides/, the settings and
-    engine configuration, `extra` paths (a CSL style), and folders named like an article."""
+    engine configuration, `extra` paths (a CSL style), and folders named like an article or
+    a library file."""
     found: list[Diagnostic] = []
     candidates: list[Path] = []
     for name in READ_FOLDERS:
@@ -111,9 +123,11 @@ def check_files(root: Path, extra: tuple[str, ...] = ()) -> list[Diagnostic]:
         elif (root / name).is_symlink():
             candidates.append(root / name)
     candidates += [root / name for name in (*READ_FILES, *extra) if (root / name).is_symlink()]
-    articles = root / ARTICLES_DIR
-    if articles.is_dir():
-        candidates += [p for p in articles.iterdir() if p.suffix == ".md" and p.is_dir()]
+    # Folders named like the files read from these folders: skipped silently otherwise.
+    for folder, suffix in ((ARTICLES_DIR, ".md"), ("references", ".bib")):
+        if (root / folder).is_dir():
+            found_in = (root / folder).iterdir()
+            candidates += [p for p in found_in if p.suffix == suffix and p.is_dir()]
     for path in candidates:
         why = problem(root, path)
         if why is not None:

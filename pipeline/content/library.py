@@ -85,13 +85,15 @@ def _brace_pieces(value: str) -> list[tuple[str, bool]]:
     BibTeX reads them: a group that starts with a command (`{\\&}`, `{\\"u}`) is a special
     character whose case a style may change, so it is not protection."""
     pieces: list[tuple[str, bool]] = []
-    start, depth, protects = 0, 0, False
+    start, depth, protects, last = 0, 0, False, 0
     for index, char in enumerate(value):
         if char == "{":
             if depth == 0:
-                protects = not (
-                    _COMMAND_BEFORE.search(value, 0, index) or value.startswith("\\", index + 1)
-                )
+                # A command holds no "{" but right after its backslash (`\{`): it is searched
+                # for from the group before, not from the start (quadratic in the groups).
+                before = _COMMAND_BEFORE.search(value, max(last - 1, 0), index)
+                protects = not (before or value.startswith("\\", index + 1))
+                last = index
                 if protects:
                     pieces.append((value[start:index], False))
                     start = index

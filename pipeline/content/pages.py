@@ -223,8 +223,10 @@ _SVG_TEXT = frozenset({"text", "tspan", "textpath"})
 # A reference to something outside the picture in a presentation attribute (fill, mask,
 # filter, clip-path): only its own parts (`url(#id)`) may be named. Values are read as CSS
 # reads them, so no backslash (`u\\rl(` is `url(`), and no function but these.
-_OUTSIDE_URL = re.compile(r"url\(\s*(?![\s'\"]*#)", re.IGNORECASE)
-_FUNCTION = re.compile(r"([\w-]*)\s*\(")
+# Possessive, and a name read once from where it starts: a value of 40,000 letters was
+# searched for a "(" again from every one of them (12 s).
+_OUTSIDE_URL = re.compile(r"url\(\s*+(?![\s'\"]*+#)", re.IGNORECASE)
+_FUNCTION = re.compile(r"([\w-]*+)\s*+(\()?")
 _DRAWING_FUNCTIONS = frozenset(
     {"url", "translate", "rotate", "scale", "matrix", "skewx", "skewy", "rgb", "rgba", "hsl"}
     | {"hsla"}
@@ -281,7 +283,8 @@ def svg_problem(data: bytes) -> str | None:
             if local.startswith("on") or local == "style":
                 return f".svg with a '{local}' attribute"
             outside = local in ("href", "src") and not value.startswith("#") and is_external(value)
-            functions = {f.lower() for f in _FUNCTION.findall(value)} - _DRAWING_FUNCTIONS
+            called = (m[1] for m in _FUNCTION.finditer(value) if m[2])
+            functions = {f.lower() for f in called} - _DRAWING_FUNCTIONS
             # xml:base would make the picture's own addresses another site's.
             if (
                 outside
