@@ -110,6 +110,22 @@ def bodies(size: int) -> dict[str, str]:
     return found
 
 
+def _timed(
+    args: list[str], root: Path, env: dict[str, str]
+) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """`python -m pipeline ARGS` as a board member runs it, and its wall time."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return time.perf_counter() - start, done
+
+
 def run(size: int) -> list[dict[str, object]]:
     results = []
     with tempfile.TemporaryDirectory() as temp:
@@ -119,26 +135,8 @@ def run(size: int) -> list[dict[str, object]]:
         env = {**os.environ, "PIPELINE_TODAY": "2026-11-25", "PIPELINE_CACHE_DIR": "off"}
         for name, body in bodies(size).items():
             (root / "content/articles/pending.md").write_text(HEAD + body + "\n", "utf-8")
-            start = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-m", "pipeline", "check"],
-                cwd=root,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-            seconds = time.perf_counter() - start
-            start = time.perf_counter()
-            built = subprocess.run(
-                [sys.executable, "-m", "pipeline", "build", "--site-dir", f"{temp}/site"],
-                cwd=root,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-            build_seconds = time.perf_counter() - start
+            seconds, done = _timed(["check"], root, env)
+            build_seconds, built = _timed(["build", "--site-dir", f"{temp}/site"], root, env)
             results.append(
                 {
                     "input": name,
