@@ -31,7 +31,7 @@ from pipeline.cli.support import (
     today,
 )
 from pipeline.content.board import ROSTER
-from pipeline.content.files import readable
+from pipeline.content.files import readable, shown
 from pipeline.diagnostics import (
     FORMATTERS,
     Diagnostic,
@@ -267,12 +267,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else list(argv)
-    for value in given:
-        try:  # a terminal in another encoding passes bytes Python keeps as surrogates
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            print(f"error: {shown!r} is not UTF-8 text; set the terminal to UTF-8", file=sys.stderr)
+    for value in given:  # a terminal in another encoding passes bytes Python keeps as surrogates
+        if shown(value) != value:
+            problem = f"{shown(value)!r} is not UTF-8 text; set the terminal to UTF-8"
+            print(f"error: {problem}", file=sys.stderr)
             return USAGE
     args = parser().parse_args(given)
     try:

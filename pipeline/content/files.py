@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline import codes
+from pipeline.citations.scan import Positions
 from pipeline.diagnostics import Diagnostic
 from pipeline.words import stacked_marks
 
@@ -136,9 +137,11 @@ def check_files(root: Path, extra: tuple[str, ...] = ()) -> list[Diagnostic]:
     return found
 
 
-def shown(path: Path) -> str:
-    """A path as a message can print it: bytes of its name that are not UTF-8 as "\ufffd"."""
-    return path.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+def shown(name: str | Path) -> str:
+    """A path or an argument as a message can print it: bytes that are not UTF-8 (which Python
+    keeps as surrogates) as "\ufffd"."""
+    text = name.as_posix() if isinstance(name, Path) else name
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def decode(data: bytes) -> str | None:
@@ -163,5 +166,4 @@ def check_marks(rel: str, text: str) -> list[Diagnostic]:
     if stacked is None:
         return []
     at, count = stacked
-    line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
-    return [codes.STACKED_MARKS.at(rel, line, column, count=count)]
+    return [codes.STACKED_MARKS.at(rel, *Positions(text, 1)(at), count=count)]
