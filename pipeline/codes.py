@@ -908,10 +908,12 @@ CHANGED_AFTER_APPROVAL = _declare(
     "{article} --by ID",
     explanation="""
 An approval covers exactly what readers see of the article: its address (file name), title,
-text, summary, authors, audience, next review date, and every field of each cited library entry
-that appears in the reference list. Any change to one of them unpublishes the article until a
-reviewer approves it again; the message names what changed. Tags are not covered (they only
-group pages under topics).
+text, summary, authors, audience, next review date, topics (tags), every field of each cited
+library entry that appears in the reference list, and the bytes of each picture it shows and
+each picture or PDF it links to (files in `content/pages/`). Any change to one of them
+unpublishes the article until a reviewer approves it again; the message names what changed. A
+picture drawn again under the same name is a change too, and so is a picture added where the
+article showed a missing one.
 
 How to fix: ask a reviewer to check the change and run the approve command again, or undo the
 edit.

@@ -62,6 +62,15 @@ def file_at(root: Path, ref: str, path: str) -> str | None:
         return None
 
 
+def data_at(root: Path, ref: str, path: str) -> bytes | None:
+    """The file's bytes at `ref`, as committed (a picture), or None when it was not a file
+    there."""
+    try:
+        return _run(root, "cat-file", "blob", f"{ref}:{path}")
+    except GitError:
+        return None
+
+
 def last_text(root: Path, ref: str, path: str) -> str | None:
     """The newest text `path` had in `ref`'s history: at `ref`, or just before the commit that
     deleted it (an article deleted in one change and brought back in the next is compared with

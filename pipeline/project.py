@@ -71,6 +71,8 @@ class Inputs:
     approvals: tuple[ApprovalCheck, ...] = ()  # this article's approvals, checked
     grades: tuple[Grade, ...] = ()  # this article's plain-language texts, measured
     lock: Lock = field(default_factory=Lock)  # the registry lock (references/registry-lock.json)
+    # The digest of each file beside the site pages: approvals sign those an article shows.
+    files: Mapping[str, str] = field(default_factory=dict)
 
     def only(self, names: Iterable[str]) -> Inputs:
         """A copy in which every input not in `names` is unusable."""
@@ -129,7 +131,7 @@ CHECKS: Sequence[Check] = (
 )
 # Approvals are checked before the rules above (they read the result): against the roster's
 # keys and the cited library entries.
-APPROVALS_READ = frozenset({"board", "library"})
+APPROVALS_READ = frozenset({"board", "library", "files"})
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ class Project:
     diagnostics: tuple[Diagnostic, ...]
     pages: dict[str, str] = field(default_factory=dict)  # site pages by docs-relative path
     assets: tuple[str, ...] = ()  # the images and PDFs beside them, docs-relative
+    digests: Mapping[str, str] = field(default_factory=dict)  # each asset's, as approvals sign
     settings: Settings = field(default_factory=Settings)
     style: Style = field(default_factory=lambda: built_in("ama"))
     # Each article's approvals, checked, and its plain-language texts, measured (by path).
@@ -238,10 +241,20 @@ def load_project(
     diagnostics += check_library(library, today)
     style, found = load_style(settings.citation_style, root)
     diagnostics += found
+    # Before the articles: their approvals sign the files they show.
+    site_pages, found = load_pages(root)
+    diagnostics += found
     inputs = Inputs(
-        library, board, today, settings, retractions, ReferenceDigests(library), lock=lock
+        library,
+        board,
+        today,
+        settings,
+        retractions,
+        ReferenceDigests(library),
+        lock=lock,
+        files=site_pages.digests,
     )
-    key = context_key(root, today, settings)
+    key = context_key(root, today, settings, site_pages.digests)
     articles: list[Article] = []
     approvals: dict[str, tuple[ApprovalCheck, ...]] = {}
     measured: dict[str, tuple[Grade, ...]] = {}
@@ -269,8 +282,7 @@ def load_project(
     if library.entries:
         diagnostics += check_uncited(library, cited)
         diagnostics += check_registry(library, cited, lock, today, settings.lock_max_age_days)
-    site_pages, found = load_pages(root)
-    diagnostics += found + check_titles(site_pages.pages, articles)
+    diagnostics += check_titles(site_pages.pages, articles)
     diagnostics += config_problems(root)
     return Project(
         root=root,
@@ -282,6 +294,7 @@ def load_project(
         diagnostics=tuple(sorted(diagnostics, key=_order)),
         pages=site_pages.pages,
         assets=site_pages.assets,
+        digests=site_pages.digests,
         settings=settings,
         style=style,
         approvals=approvals,
@@ -304,7 +317,7 @@ class Checked:
 
 def _checked(article: Article, inputs: Inputs) -> Checked:
     cited = cited_keys(article)
-    found, problems = check_approvals(article, inputs.board, inputs.references, cited)
+    found, problems = check_approvals(article, inputs.board, inputs.references, cited, inputs.files)
     measured = grades(article)
     diagnostics = list(problems)
     for check in CHECKS:
@@ -331,13 +344,17 @@ def _view(inputs: Inputs, reads: frozenset[str]) -> Inputs:
     return made[1]
 
 
-def context_key(root: Path, today: dt.date, settings: Settings) -> bytes:
+def context_key(root: Path, today: dt.date, settings: Settings, files: Mapping[str, str]) -> bytes:
     """A digest of every input the checks declare (plus what approvals read), for the cache
     key of an article's results: each input digested from what it is loaded from."""
     reads = set(APPROVALS_READ).union(*(check.reads for check in CHECKS)) - {"approvals", "grades"}
     digest = hashlib.sha256()
     for name in sorted(reads):
-        digest.update(name.encode() + b"\0" + _input_digest(name, root, today, settings))
+        if name == "files":  # digested as they were read, beside the site pages
+            value = hashlib.sha256(repr(sorted(files.items())).encode()).digest()
+        else:
+            value = _input_digest(name, root, today, settings)
+        digest.update(name.encode() + b"\0" + value)
     return digest.digest()
 
 

@@ -13,12 +13,14 @@ import datetime as dt
 import re
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from pipeline import sshkeygen
 from pipeline.citations.scan import scan
 from pipeline.content.articles import parse_article
 from pipeline.content.library import load_library
+from pipeline.content.pages import load_pages
 from pipeline.model import Approval, Article, Library
 from pipeline.review.edit import set_keys
 from pipeline.review.statement import (
@@ -89,13 +91,14 @@ def signed(
     note: str = "",
     significant: bool = False,
     version: int = APPROVAL_VERSION,
+    files: Mapping[str, str] | None = None,
 ) -> Approval:
     """An approval record by `by`, signed with `signer`'s key (default: by's own); `version`:
-    of the statement (1: made before topics were signed)."""
+    of the statement (1: made before topics were signed); `files`: the digests of the files
+    beside the site pages (none by default)."""
     cited = [item.key for citation in scan(article)[0] for item in citation.items]
-    statement = approval_statement(
-        article, article_items(article, library, cited), by, on, note, significant, version
-    )
+    items = article_items(article, library, cited, files or {})
+    statement = approval_statement(article, items, by, on, note, significant, version)
     signature = sign(statement.data, signer or by, key_name)
     return Approval(by, on, signature, statement.short(), note, significant)
 
@@ -109,6 +112,7 @@ def sign_project(root: Path, today: dt.date | None = None) -> Path:
     """List test keys on the roster and sign every placeholder approval (see the docstring)."""
     list_keys(root)
     library, _ = load_library(root)
+    files = load_pages(root)[0].digests
     today = today or dt.date(2100, 1, 1)
     for path in sorted((root / "content/articles").glob("*.md")):
         if path.is_symlink() or not path.is_file():
@@ -122,7 +126,9 @@ def sign_project(root: Path, today: dt.date | None = None) -> Path:
         article, _ = parse_article(path.relative_to(root).as_posix(), text, today)
         assert article is not None, path
         records = [
-            signed(article, library, a.by, a.on, note=a.note, significant=a.significant)
+            signed(
+                article, library, a.by, a.on, note=a.note, significant=a.significant, files=files
+            )
             if a.signature.strip() == PLACEHOLDER
             else a
             for a in article.approvals

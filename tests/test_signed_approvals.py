@@ -947,7 +947,7 @@ def test_any_trailing_tab_is_signed_as_a_possible_line_break(line: str) -> None:
         head = "---\ntitle: T\nstatus: Submitted\nauthors: [a]\nlast_updated: 2026-01-01\n---\n\n"
         article, _ = parse_article("content/articles/t.md", f"{head}{text}\nhelp.\n", DAY)
         assert article is not None
-        return article_items(article, Library(), [])["body"]
+        return article_items(article, Library(), [], {})["body"]
 
     plain = line.rstrip(" \t")
     assert body(line) != body(plain)

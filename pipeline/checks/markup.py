@@ -575,17 +575,24 @@ _DESTINATION = re.compile(r"\(\s*<?([^\s()<>\[\]]*)")
 _REFERENCE_LABEL = re.compile(r"\s?\[([^\]]{0,999})\]")
 
 
-def _check_links_and_images(
-    path: str, text: str, where: Positions, ends: list[int]
-) -> Iterator[Diagnostic]:
+@dataclass(frozen=True)
+class Link:
+    """A Markdown link or image as Python-Markdown reads it: where its "[" stands, its
+    address (a reference's target for `[text][label]`), and its text as written ("" when it
+    holds nested brackets, which are not copied: nested labels were quadratic)."""
+
+    start: int
+    image: bool
+    url: str
+    written: str
+
+
+def links(text: str, ends: list[int] | None = None) -> Iterator[Link]:
+    """Every link and image of a Markdown text with an address (`ends`: its paragraph ends)."""
+    ends = paragraph_ends(text) if ends is None else ends
     references = {" ".join(m.group(1).split()).lower(): m for m in _REFERENCE.finditer(text)}
     defined = {m.start(1) for m in references.values()}
-    for definition in references.values():
-        url = definition.group(2)
-        if dangerous_scheme(url):
-            yield codes.HTML_URL.at(path, *where(definition.start(2)), scheme=dangerous_scheme(url))
     stack: list[list[int]] = []  # open "[": position, whether an image, brackets inside it
-    lookalikes = 0
     paragraph = 0
     for bracket in re.finditer(r"(?<!\\)[\[\]]", text):
         at = bracket.start()
@@ -615,18 +622,28 @@ def _check_links_and_images(
             key = label.group(1) if label and label.group(1) else text_key
             target = references.get(" ".join(key.split()).lower())
             url = target.group(2) if target else None
-        if not url:
-            continue
-        # _NUMBER_ONLY allows one "[" and one "]": a label holding more is no lookalike by its
-        # text (only its target is read), and is not copied (nested labels were quadratic).
-        written = text[opening + 1 : at] if inside <= 2 else ""
-        lookalike = None if image else _lookalike(written, url)
-        if lookalike and (lookalikes := lookalikes + 1) <= MAX_REPORTED:
-            yield codes.CITATION_LOOKALIKE.at(path, *where(opening), what=lookalike)
+        if url:
+            # _NUMBER_ONLY allows one "[" and one "]": a label holding more is no lookalike
+            # by its text (only its target is read), and is not copied.
+            yield Link(opening, bool(image), url, text[opening + 1 : at] if inside <= 2 else "")
+
+
+def _check_links_and_images(
+    path: str, text: str, where: Positions, ends: list[int]
+) -> Iterator[Diagnostic]:
+    for definition in _REFERENCE.finditer(text):
+        url = definition.group(2)
         if dangerous_scheme(url):
-            yield codes.HTML_URL.at(path, *where(opening), scheme=dangerous_scheme(url))
-        elif image and is_external(url):
-            yield codes.EXTERNAL_RESOURCE.at(path, *where(opening - 1), url=url[:200])
+            yield codes.HTML_URL.at(path, *where(definition.start(2)), scheme=dangerous_scheme(url))
+    lookalikes = 0
+    for link in links(text, ends):
+        lookalike = None if link.image else _lookalike(link.written, link.url)
+        if lookalike and (lookalikes := lookalikes + 1) <= MAX_REPORTED:
+            yield codes.CITATION_LOOKALIKE.at(path, *where(link.start), what=lookalike)
+        if dangerous_scheme(link.url):
+            yield codes.HTML_URL.at(path, *where(link.start), scheme=dangerous_scheme(link.url))
+        elif link.image and is_external(link.url):
+            yield codes.EXTERNAL_RESOURCE.at(path, *where(link.start - 1), url=link.url[:200])
     for autolink in re.finditer(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*)>", text):
         if dangerous_scheme(autolink.group(1)):
             yield codes.HTML_URL.at(

@@ -30,7 +30,7 @@ from pipeline.project import ARTICLES_DIR, Project
 from pipeline.review import history, status, workflow
 from pipeline.review.approvals import ApprovalCheck
 from pipeline.review.edit import set_keys
-from pipeline.review.past import PastLibraries, checks_at
+from pipeline.review.past import PastInputs, checks_at
 from pipeline.review.statement import APPROVAL_NAMESPACE
 
 # An article's own errors block review and approval, except those the approval itself fixes.
@@ -132,6 +132,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
                 article,
                 project.board,
                 project.library,
+                project.digests,
                 args.by,
                 day,
                 lambda data: sshkeygen.sign(data, key, APPROVAL_NAMESPACE),
@@ -171,11 +172,11 @@ def cmd_history(args: argparse.Namespace) -> int:
         versions = git.versions(root, rel)
     except git.GitError as error:
         raise UsageError(f"cannot read the git history: {error}") from None
-    libraries = PastLibraries(root)
+    past = PastInputs(root)
 
     def checks_of(version: git.Version) -> Sequence[ApprovalCheck]:
         # As this article: an approval signed for another one that git followed here is not its.
-        return checks_at(rel, version.text, version.commit, project.board, libraries, day)
+        return checks_at(rel, version.text, version.commit, project.board, past, day)
 
     print(history.format_events(rel, history.events(versions, checks_of), args.format))
     return OK

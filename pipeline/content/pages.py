@@ -12,6 +12,7 @@ no reference list).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Iterable
@@ -43,12 +44,20 @@ class SitePages:
 
     pages: dict[str, str] = field(default_factory=dict)
     assets: tuple[str, ...] = ()
+    # Each asset's digest, as approvals sign the ones an article shows (`shown.py`).
+    digests: dict[str, str] = field(default_factory=dict)
+
+
+def site_file_digest(data: bytes) -> str:
+    """A site file's digest as approvals sign it: its bytes, as they are published."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
     folder = root / PAGES_DIR
     pages: dict[str, str] = {}
     assets: list[str] = []
+    digests: dict[str, str] = {}
     problems: list[Diagnostic] = []
     if not folder.is_dir() or folder.is_symlink():
         return SitePages(), problems
@@ -79,9 +88,10 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
             problems += found
             if not found:
                 assets.append(rel)
+                digests[rel] = site_file_digest(data)
         else:
             problems.append(codes.PAGE_FILE_TYPE.at(at, suffix=path.suffix or "(none)"))
-    return SitePages(dict(sorted(pages.items())), tuple(sorted(assets))), problems
+    return SitePages(dict(sorted(pages.items())), tuple(sorted(assets)), digests), problems
 
 
 # How each binary type starts: a script or a page saved under an image's or a PDF's name is

@@ -12,7 +12,7 @@ reviewers' approvals verify. Nothing here trusts the free-form `reviewers` list.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -53,13 +53,18 @@ class ApprovalCheck:
 
 
 def check_approvals(
-    article: Article, board: Board, library: Library | ReferenceDigests, cited: Sequence[str]
+    article: Article,
+    board: Board,
+    library: Library | ReferenceDigests,
+    cited: Sequence[str],
+    files: Mapping[str, str],
 ) -> tuple[tuple[ApprovalCheck, ...], list[Diagnostic]]:
     """Every approval record of the article, checked, and a diagnostic for each that does not
-    hold. Records of an article that is not Approved are not checked: they publish nothing."""
+    hold. Records of an article that is not Approved are not checked: they publish nothing.
+    `files`: the digests of the files beside the site pages (`article_items`)."""
     if article.status is not ReviewStatus.APPROVED:
         return (), []
-    items = article_items(article, library, cited)
+    items = article_items(article, library, cited, files)
     results: list[ApprovalCheck] = []
     problems: list[Diagnostic] = []
     for approval in article.approvals:

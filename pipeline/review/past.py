@@ -1,10 +1,10 @@
-"""Approvals as they were: a committed version of an article, checked against the library of
-its own commit.
+"""Approvals as they were: a committed version of an article, checked against the library and
+the site files of its own commit.
 
 An approval record in git history is only text someone committed. `history` and "Changes to
 this page" show a past approval as verified only when its signature holds for that version's
-text and that commit's library, made by a key on today's roster (a key removed since withdraws
-what it signed, as it does for the article today).
+text and that commit's library and files, made by a key on today's roster (a key removed since
+withdraws what it signed, as it does for the article today).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from pipeline.citations.scan import cited_keys
 from pipeline.content.articles import front_matter, parse_article
 from pipeline.content.files import readable
 from pipeline.content.library import parse_library, resolve_crossrefs
+from pipeline.content.pages import PAGES_DIR, site_file_digest
+from pipeline.content.shown import is_site_file, shown_files
 from pipeline.model import Article, Board, Entry, Library, ReviewStatus
 from pipeline.review.approvals import ApprovalCheck, check_approvals
 from pipeline.review.signatures import signature_id
@@ -25,14 +27,21 @@ from pipeline.review.signatures import signature_id
 LIBRARY_DIR = "references"
 
 
-class PastLibraries:
-    """The library at any commit, each distinct set of .bib files parsed once."""
+class PastInputs:
+    """What approvals read besides the article, at any commit: the library (each distinct set
+    of .bib files parsed once) and the files beside the site pages."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._by_blobs: dict[tuple[tuple[str, str], ...], Library] = {}
+        self._files: dict[str, CommittedFiles] = {}
 
-    def at(self, commit: str) -> Library:
+    def files(self, commit: str) -> CommittedFiles:
+        if commit not in self._files:
+            self._files[commit] = CommittedFiles(self.root, commit)
+        return self._files[commit]
+
+    def library(self, commit: str) -> Library:
         files = tuple(
             sorted(
                 (path, blob)
@@ -50,14 +59,31 @@ class PastLibraries:
         return self._by_blobs[files]
 
 
+class CommittedFiles(dict[str, str]):
+    """The digests of the files beside the site pages at a commit (as `SitePages.digests`),
+    each read when an article shows it; a path of no picture or document type is "none", as
+    it is in the project."""
+
+    def __init__(self, root: Path, commit: str) -> None:
+        super().__init__()
+        self.root, self.commit = root, commit
+
+    def __missing__(self, path: str) -> str:
+        data = git.data_at(self.root, self.commit, f"{PAGES_DIR}/{path}")
+        found = data is not None and is_site_file(path)
+        value = self[path] = site_file_digest(data) if data is not None and found else "none"
+        return value
+
+
 def checks_at(
-    path: str, text: str, commit: str, board: Board, libraries: PastLibraries, today: dt.date
+    path: str, text: str, commit: str, board: Board, past: PastInputs, today: dt.date
 ) -> tuple[ApprovalCheck, ...]:
     """The approvals a committed version carries, each checked as it was committed."""
     article, _ = parse_article(path, text, today)
     if article is None or not article.approvals:
         return ()
-    return check_approvals(article, board, libraries.at(commit), cited_keys(article))[0]
+    cited = cited_keys(article)
+    return check_approvals(article, board, past.library(commit), cited, past.files(commit))[0]
 
 
 @dataclass(frozen=True)
@@ -76,7 +102,7 @@ class BaseBranch:
     def __init__(self, root: Path, ref: str, paths: list[str]) -> None:
         self.root, self.ref = root, ref
         self.texts = git.objects(root, [f"{ref}:{path}" for path in paths])
-        self.libraries = PastLibraries(root)
+        self.past = PastInputs(root)
         bib = [path for path, _ in git.blobs_at(root, ref, LIBRARY_DIR) if path.endswith(".bib")]
         now = sorted(p.relative_to(root).as_posix() for p in (root / LIBRARY_DIR).glob("*.bib"))
         there = git.objects(root, [f"{ref}:{path}" for path in bib])
@@ -98,9 +124,10 @@ class BaseBranch:
         article = parse_article(path, text, today)[0] if text is not None else None
         if there is None or article is None or article.status is not ReviewStatus.APPROVED:
             return AtBase(article, False, frozenset())
-        if there == now[0] and self.same_library:
+        # An article that shows files is checked with those of the base, always.
+        if there == now[0] and self.same_library and not shown_files(article.body):
             return AtBase(article, True, now[1])
-        checks = checks_at(path, there, self.ref, board, self.libraries, today)
+        checks = checks_at(path, there, self.ref, board, self.past, today)
         return AtBase(article, True, frozenset(c.signature for c in checks if c.verified))
 
 

@@ -3,8 +3,9 @@
 An approval signs one statement per article and reviewer. It names the approval (who, when, the
 note) and carries a digest of every article-specific thing a reader sees: the page's address,
 title, text, summary, authors, audience, next review date, topics (its tags: they put it on topic
-pages, show as links on its page and go into its JSON-LD), and the reader-visible fields of each
-cited library entry. Statements of version 1, made before topics were signed, cover everything
+pages, show as links on its page and go into its JSON-LD), the reader-visible fields of each
+cited library entry, and the bytes of each file of the site it shows or links to (its pictures,
+its PDFs: `shown.py`). Statements of version 1, made before topics were signed, cover everything
 but the topics, and still verify for what they cover; every approval made now is version 2. A
 roster signature signs the roster and the settings file as they are.
 
@@ -24,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pipeline.citations.resolve import entry_key, resolve
+from pipeline.content.shown import shown_files
 from pipeline.model import Article, Author, Entry, Library
 
 APPROVAL_NAMESPACE = "medical-pipeline-approval"
@@ -123,6 +125,8 @@ ITEM_NAMES = {
 def item_name(item: str) -> str:
     if item.startswith("reference "):
         return f"the reference '{item.removeprefix('reference ')}'"
+    if item.startswith("file "):
+        return f"the file '{item.removeprefix('file ')}' it shows"
     return ITEM_NAMES.get(item, item)
 
 
@@ -140,11 +144,16 @@ class ReferenceDigests(dict[str, str]):
 
 
 def article_items(
-    article: Article, references: Library | ReferenceDigests, cited: Sequence[str]
+    article: Article,
+    references: Library | ReferenceDigests,
+    cited: Sequence[str],
+    files: Mapping[str, str],
 ) -> dict[str, str]:
     """Item -> full digest, for everything article-specific a reader sees. `cited`: the keys
     the article cites (order does not matter: the text fixes the numbering); `references`:
-    the library, or its `ReferenceDigests` when many articles are checked."""
+    the library, or its `ReferenceDigests` when many articles are checked; `files`: the digest
+    of each file beside the site pages (`SitePages.digests`), by its site path (a mapping may make
+    them when asked); a file the site does not have is signed as "none"."""
     digests = (
         references if isinstance(references, ReferenceDigests) else ReferenceDigests(references)
     )
@@ -162,7 +171,17 @@ def article_items(
     # entry's key, so `[@doi:...]` and `[@key]` of one source are one item.
     for key in sorted({entry_key(digests.library, key) for key in cited}):
         items[f"reference {key}"] = digests[key]
+    # Added only when it shows some, so other articles' digests stay as they were.
+    for path in shown_files(article.body):
+        items[f"file {path}"] = _file(files, path)
     return items
+
+
+def _file(files: Mapping[str, str], path: str) -> str:
+    try:
+        return files[path]
+    except KeyError:
+        return "none"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pipeline.citations.scan import cited_keys
@@ -126,6 +126,7 @@ def approve(
     article: Article,
     board: Board,
     library: Library,
+    files: Mapping[str, str],
     approver: str,
     today: dt.date,
     sign: Callable[[bytes], str],
@@ -138,13 +139,14 @@ def approve(
     `sign` makes the signature of the statement's bytes (the CLI asks ssh-keygen); it must be
     made with one of the approver's current keys on the roster, which is checked here before
     anything is written. `keep`: other reviewers' approvals that still hold (when the board
-    requires several), kept beside the new one."""
+    requires several), kept beside the new one. `files`: the digests of the files beside the
+    site pages, whose bytes the approval signs for those the article shows."""
     refusal = approver_refusal(article, board, approver)
     if refusal:
         return refusal
     cited = cited_keys(article)
     statement = approval_statement(
-        article, article_items(article, library, cited), approver, today, note, significant
+        article, article_items(article, library, cited, files), approver, today, note, significant
     )
     signature = sign(statement.data)
     made_by = signer(statement.data, signature, APPROVAL_NAMESPACE)

@@ -11,6 +11,7 @@ import contextlib
 import gzip
 import html
 import json
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -26,7 +27,8 @@ from pipeline.checks.markup import is_external, render
 from pipeline.citations.scan import without_citations
 from pipeline.content import audience
 from pipeline.content.files import decode
-from pipeline.content.pages import ASSET_TYPES
+from pipeline.content.pages import ASSET_TYPES, site_file_digest
+from pipeline.content.shown import is_site_file, shown_files, site_path
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import Project
@@ -361,17 +363,23 @@ def _passage_problems(tree: Any, allowed: Counter[str]) -> list[str]:
 
 
 def page_problems(
-    html_text: str, canonical: str, expected_status: str, passages: Counter[str] | None = None
+    html_text: str,
+    canonical: str,
+    expected_status: str,
+    passages: Counter[str] | None = None,
+    shown: tuple[str, frozenset[str]] | None = None,
 ) -> list[str]:
     """What an article page lacks: exactly one disclaimer element holding the canonical text,
     visible, and outside anything the article's own markup controls; exactly one review-status
     element with the expected status; audience passages holding only what they were written to
-    hold (`passages`: their words, from `passage_words`)."""
+    hold (`passages`: their words, from `passage_words`); in its text, only the files of the
+    site its approvals sign (`shown`: the page's site path and those files)."""
     try:
         tree = lxml.html.document_fromstring(html_text)
     except (ValueError, lxml.etree.ParserError):
         return ["cannot be read as HTML"]
     problems = [] if passages is None else _passage_problems(tree, passages)
+    problems += [] if shown is None else _unsigned_files(tree, *shown)
     marked = tree.xpath('//*[@id="medical-disclaimer" or @id="review-status"]')
     disclaimers = [element for element in marked if element.get("id") == "medical-disclaimer"]
     if len(disclaimers) != 1:
@@ -395,6 +403,31 @@ def page_problems(
         if count > 1 and name not in ("medical-disclaimer", "review-status")  # said above
     ]
     return problems
+
+
+# Where an element of an article's text names a file: what it loads, and where a link goes.
+_NAMED = ("src", "srcset", "poster", "data", "href", "xlink:href")
+_NAMING = ".//*[" + " or ".join(f"@*[name()='{name}']" for name in _NAMED) + "]"
+
+
+def _unsigned_files(tree: Any, page: str, signed: frozenset[str]) -> list[str]:
+    """The files of the site the article's text (`.article-body`) shows or links to that its
+    approvals do not sign: whatever the Markdown reading of `shown_files` missed (a picture is
+    every file an element loads; a link, one to a picture or a PDF)."""
+    bodies = tree.find_class("article-body")
+    if len(bodies) != 1:
+        return [f"has {len(bodies)} .article-body elements, not one"]
+    folder = posixpath.dirname(page)
+    unsigned: set[str] = set()
+    for element in bodies[0].xpath(_NAMING):
+        for name in _NAMED:
+            value = element.get(name)
+            named = value.split(",") if value and name == "srcset" else [value or ""]
+            for address in (part.split()[0] for part in named if part.split()):
+                path = site_path(address, folder)
+                if path and (name != "href" or is_site_file(path)) and path not in signed:
+                    unsigned.add(path)
+    return [f"shows {path}, a file its approvals do not sign" for path in sorted(unsigned)]
 
 
 # What a site is made of: the engines' pages, styles, scripts, search index and sitemaps (and
@@ -568,7 +601,8 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
             written.add(article.path)
             expected = article.status.slug if plan.preview else "approved"
             allowed = passage_words(article)
-            for problem in page_problems(text, canonical, expected, allowed):
+            signed = frozenset(shown_files(article.body))
+            for problem in page_problems(text, canonical, expected, allowed, (rel, signed)):
                 problems.append(codes.PAGE_INCOMPLETE.at(article.path, page=rel, problem=problem))
         for problem in page_loads(text, theme):
             problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
@@ -579,6 +613,7 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
     for rel in sorted(leaks.reversed):
         problem = "holds bidirectional formatting, which can show text in another order than stored"
         problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
+    problems += _published_files(site, project, plan)
     for article in plan.published:
         if article.path not in written:
             problems.append(
@@ -587,6 +622,25 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
                 )
             )
     return leaks.problems() + problems
+
+
+def _published_files(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
+    """Each file a published article shows must reach readers as the bytes its approvals sign
+    (read beside the site pages): the engine may have copied another file over it (a theme's
+    own of the same name)."""
+    problems = []
+    for article in plan.published:
+        for path in shown_files(article.body):
+            output = site / path
+            if not output.is_file():
+                continue  # a picture that does not load shows nothing
+            signed = project.digests.get(path, "none")
+            if site_file_digest(output.read_bytes()) != signed:
+                problem = (
+                    "is not the file the article's approvals sign: something was published over it"
+                )
+                problems.append(codes.PAGE_INCOMPLETE.at(article.path, page=path, problem=problem))
+    return problems
 
 
 class _Leaks:

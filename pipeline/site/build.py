@@ -25,7 +25,7 @@ from pipeline.content.articles import front_matter
 from pipeline.diagnostics import Diagnostic, has_errors
 from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.review.changes import ReviewedVersion, from_history
-from pipeline.review.past import PastLibraries, checks_at
+from pipeline.review.past import PastInputs, checks_at
 from pipeline.site.audit import audit
 from pipeline.site.csp import Theme, add_policies
 from pipeline.site.engine_config import ConfigError
@@ -110,7 +110,7 @@ def committed_versions(
     paths = [article.path for article in project.articles]
     revisions = git.revisions(root, ARTICLES_DIR, paths)
     texts = git.texts(root, [r for found in revisions.values() for r in found])
-    libraries = PastLibraries(root)
+    past = PastInputs(root)
     versions = {}
     for path, found in revisions.items():
         seen: set[str] = set()
@@ -121,7 +121,7 @@ def committed_versions(
                 continue
             # Checked as this article (its path now): an approval signed for another article
             # that git counts as renamed onto this one never shows on this page.
-            checks = checks_at(path, text, revision.commit, project.board, libraries, today)
+            checks = checks_at(path, text, revision.commit, project.board, past, today)
             seen.update(check.signature for check in checks)
             history.append((revision, checks))
         versions[path] = from_history(history)
