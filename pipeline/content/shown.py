@@ -48,6 +48,8 @@ def shown_files(body: str) -> tuple[str, ...]:
     """The site files an article's Markdown shows (every local image, whatever its type) or
     links to (a picture or a PDF), sorted; code is read too (an address in a code sample
     signs a file more, never one less)."""
+    if "](" not in body and "]:" not in body:
+        return ()  # no link, and no definition a reference could name: most articles
     found = set()
     for link in links(body):
         path = site_path(link.url)

@@ -407,26 +407,27 @@ def page_problems(
 
 # Where an element of an article's text names a file: what it loads, and where a link goes.
 _NAMED = ("src", "srcset", "poster", "data", "href", "xlink:href")
-_NAMING = ".//*[" + " or ".join(f"@*[name()='{name}']" for name in _NAMED) + "]"
+_NAMES = ".//@*[" + " or ".join(f"name()='{name}'" for name in _NAMED) + "]"
 
 
 def _unsigned_files(tree: Any, page: str, signed: frozenset[str]) -> list[str]:
     """The files of the site the article's text (`.article-body`) shows or links to that its
     approvals do not sign: whatever the Markdown reading of `shown_files` missed (a picture is
     every file an element loads; a link, one to a picture or a PDF)."""
-    bodies = tree.find_class("article-body")
+    bodies = tree.xpath("//*[@class='article-body']")
     if len(bodies) != 1:
         return [f"has {len(bodies)} .article-body elements, not one"]
     folder = posixpath.dirname(page)
     unsigned: set[str] = set()
-    for element in bodies[0].xpath(_NAMING):
-        for name in _NAMED:
-            value = element.get(name)
-            named = value.split(",") if value and name == "srcset" else [value or ""]
-            for address in (part.split()[0] for part in named if part.split()):
-                path = site_path(address, folder)
-                if path and (name != "href" or is_site_file(path)) and path not in signed:
-                    unsigned.add(path)
+    for value in bodies[0].xpath(_NAMES):
+        name = value.attrname
+        if name == "href" and (value.startswith("#") or is_external(value)):
+            continue  # most links: to a citation, a source
+        named = value.split(",") if name == "srcset" else [value]
+        for address in (part.split()[0] for part in named if part.split()):
+            path = site_path(address, folder)
+            if path and (name != "href" or is_site_file(path)) and path not in signed:
+                unsigned.add(path)
     return [f"shows {path}, a file its approvals do not sign" for path in sorted(unsigned)]
 
 
@@ -572,6 +573,7 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
         raise ValueError("cannot audit without the canonical disclaimer")
     canonical = normalize(_TAG.sub(" ", project.disclaimer.html))
     pages = {rel: article for article in plan.published for rel in article_page_paths(article)}
+    shown = {article.path: frozenset(shown_files(article.body)) for article in plan.published}
     leaks = _Leaks(project, plan)
     problems: list[Diagnostic] = []
     written: set[str] = set()
@@ -601,7 +603,7 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
             written.add(article.path)
             expected = article.status.slug if plan.preview else "approved"
             allowed = passage_words(article)
-            signed = frozenset(shown_files(article.body))
+            signed = shown[article.path]
             for problem in page_problems(text, canonical, expected, allowed, (rel, signed)):
                 problems.append(codes.PAGE_INCOMPLETE.at(article.path, page=rel, problem=problem))
         for problem in page_loads(text, theme):
@@ -613,7 +615,7 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
     for rel in sorted(leaks.reversed):
         problem = "holds bidirectional formatting, which can show text in another order than stored"
         problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
-    problems += _published_files(site, project, plan)
+    problems += _published_files(site, project, shown)
     for article in plan.published:
         if article.path not in written:
             problems.append(
@@ -624,13 +626,15 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
     return leaks.problems() + problems
 
 
-def _published_files(site: Path, project: Project, plan: PublishPlan) -> list[Diagnostic]:
-    """Each file a published article shows must reach readers as the bytes its approvals sign
-    (read beside the site pages): the engine may have copied another file over it (a theme's
-    own of the same name)."""
+def _published_files(
+    site: Path, project: Project, shown: dict[str, frozenset[str]]
+) -> list[Diagnostic]:
+    """Each file a published article shows (`shown`: by the article's path) must reach readers
+    as the bytes its approvals sign (read beside the site pages): the engine may have copied
+    another file over it (a theme's own of the same name)."""
     problems = []
-    for article in plan.published:
-        for path in shown_files(article.body):
+    for source, paths in shown.items():
+        for path in sorted(paths):
             output = site / path
             if not output.is_file():
                 continue  # a picture that does not load shows nothing
@@ -639,7 +643,7 @@ def _published_files(site: Path, project: Project, plan: PublishPlan) -> list[Di
                 problem = (
                     "is not the file the article's approvals sign: something was published over it"
                 )
-                problems.append(codes.PAGE_INCOMPLETE.at(article.path, page=path, problem=problem))
+                problems.append(codes.PAGE_INCOMPLETE.at(source, page=path, problem=problem))
     return problems
 
 
