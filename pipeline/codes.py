@@ -1269,6 +1269,26 @@ How to fix: download the image (if its licence allows), put it beside the site's
 refer to it by its file name, or replace the image by a link.
 """,
 )
+PLAIN_ADDRESS = _declare(
+    "HTML013",
+    E,
+    "A link or picture of this site has an address that is not written plainly.",
+    message="write this address plainly: the file's path alone, with no blank, angle bracket, "
+    "parenthesis, '&' or backslash in it, and nothing after it but a quoted title",
+    hint="name the file without spaces and write its path as it is: "
+    "![Dosing chart](../img/dose-chart.png)",
+    explanation="""
+The approval signs the bytes of every picture an article shows and every picture or PDF it
+links to, so the pipeline must read each address exactly as readers' browsers will. Markdown
+keeps anything after a blank in the address (`(a.png /../b.png)` is one address, which a browser
+reads as `b.png`), and a blank, a no-break space, `&#46;` or `%20` can make an address name
+another file than it seems to. So an address of this site is written plainly: the path alone,
+then at most a title in quotes.
+
+How to fix: rename the file without spaces or unusual characters (`dose-chart.png`) and write
+its path as it is: `![Dosing chart for the first week](../img/dose-chart.png "Week one")`.
+""",
+)
 UNCLOSED_COMMENT = _declare(
     "HTML006",
     E,

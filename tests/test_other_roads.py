@@ -1147,7 +1147,12 @@ def test_an_svg_with_a_document_type_cdata_or_text_is_refused(minimal: Path, cli
         ),
         (
             '<svg xmlns="http://www.w3.org/2000/svg"><image href="/\\127.0.0.1:8766/p.png"/></svg>',
-            ".svg that loads from another site",
+            ".svg that draws another file",
+        ),
+        # A picture of the site drawn inside: it would change under the SVG's signed bytes.
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><image href="inner.png"/></svg>',
+            ".svg that draws another file",
         ),
         (
             '<svg xmlns="http://www.w3.org/2000/svg">'
@@ -1179,7 +1184,7 @@ def test_an_svg_with_a_document_type_cdata_or_text_is_refused(minimal: Path, cli
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink"><defs>'
         '<linearGradient id="g"><stop offset="0" stop-color="teal"/></linearGradient>'
         '<path id="p" d="M0 0h9v9z"/></defs><use x:href="#p" fill="url(#g)"/>'
-        '<image href="logo.png" width="9" height="9"/></svg>'
+        '<image href=" #p" width="9" height="9"/></svg>'
     )
     (minimal / "content/pages/note.svg").write_text(picture, "utf-8")
     assert cli("check", cwd=minimal).code == 0

@@ -128,20 +128,20 @@ def test_a_new_approval_signs_the_new_picture(pictured: Path, cli) -> None:
     assert result.code == 0, result.stdout
 
 
-def test_every_spelling_of_an_address_names_the_file_it_loads() -> None:
+def test_every_plain_spelling_of_an_address_names_the_file_it_loads() -> None:
     body = "\n\n".join(
         [
             "![a](../img/a.png)",
             "![b][chart]\n\n[chart]: /img/b.png",
-            r"![c](..\img\c%2Epng)",  # a backslash is a slash; %2E a dot
+            "![c](../img/c%2Epng)",  # %2E is a dot, to the server
             "![d](../img/d.png?v=2#top)",
-            "![e](&#46;&#46;/img/e.png)",
-            '![f](<../img/f.png> "A title")',
+            '![f](../img/f.png "A title")',
             "![g](img/g.png)",  # beside the article's page
             "![h](../../../img/a.png)",  # a browser stops at the site's root
             "[a handout](../img/h.PDF) and [a picture](../img/i.webp)",
-            # Not files of the site: another site, a page, an anchor.
+            # Not files of the site: another site, a page, an anchor, a folder's page.
             "![x](https://example.org/x.png) [policy](../editorial-policy.md) [top](#top)",
+            "[a folder named like a PDF](../img/j.pdf/)",
         ]
     )
     assert shown_files(body) == (
@@ -150,11 +150,48 @@ def test_every_spelling_of_an_address_names_the_file_it_loads() -> None:
         "img/b.png",
         "img/c.png",
         "img/d.png",
-        "img/e.png",
         "img/f.png",
         "img/h.PDF",
         "img/i.webp",
     )
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "(../img/dose.png /../v2.png)",  # one address to Markdown: a browser loads v2.png
+        "(../img/dose.png\u00a0/../v2.png)",
+        "(<../img/dose chart.png>)",
+        "(../img/dose&#46;png)",
+        "(..\\img\\dose.png)",
+        "(../img/dose(1).png)",
+        "(../img/dose%20chart.png)",
+        "(../img/a%0Ab.png)",  # a line break, which `covers` would carry into the front matter
+        '(../img/dose.png "A title" more)',
+        "[chart]\n\n[chart]: <../img/dose.png>",
+    ],
+)
+def test_an_address_of_the_site_not_written_plainly_is_refused(
+    pictured: Path, cli, address: str
+) -> None:
+    """Python-Markdown keeps anything after a blank in an address, and a browser reads escapes
+    and dot segments: an approval could sign one file while readers load another."""
+    path = pictured / ARTICLE
+    path.write_text(path.read_text("utf-8") + f"\n\n![Chart]{address}\n", "utf-8")
+    result = cli("check", cwd=pictured)
+    assert result.code == 1
+    assert "error HTML013 write this address plainly" in result.stdout
+
+
+def test_a_picture_name_too_long_for_the_disk_stops_no_build(tmp_path: Path, cli) -> None:
+    root = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    (root / "content/pages/img").mkdir(parents=True)
+    (root / "content/pages/img/dose.png").write_bytes(_png(0, 0, 0))
+    path = root / ARTICLE
+    path.write_text(path.read_text("utf-8") + f"\n\n![Chart](../img/{'a' * 300}.png)\n")
+    sign_project(root)
+    result = cli("build", cwd=root)
+    assert result.code == 0, result.stderr
 
 
 def _page(article_body: str) -> str:
@@ -178,6 +215,14 @@ def test_the_audit_fails_a_file_the_article_page_shows_that_its_approvals_do_not
     ]
     assert unsigned('<a href="../../img/d.pdf">Handout</a>') == [
         "shows img/d.pdf, a file its approvals do not sign"
+    ]
+    # Read whole, as a browser reads them: a blank does not end an address, nor a scheme
+    # start after one.
+    assert unsigned('<img src="../../img/a.png /../e.png">') == [
+        "shows img/e.png, a file its approvals do not sign"
+    ]
+    assert unsigned('<a href="handout :/../../../img/f.pdf">Handout</a>') == [
+        "shows img/f.pdf, a file its approvals do not sign"
     ]
     no_body = page_problems("<html><body><p>x</p></body></html>", "", "approved", shown=where)
     assert "has 0 .article-body elements, not one" in no_body

@@ -585,6 +585,29 @@ class Link:
     image: bool
     url: str
     written: str
+    plain: bool = True  # written as `plain_address` asks
+
+
+# An inline address written plainly: no angle brackets, no blank or bracket inside, nothing
+# after it but a quoted title on its line. Python-Markdown keeps anything else in the address
+# ("(a.png /../b.png)" is one address, and so is one with a no-break space): read otherwise
+# here, an approval would sign one file while readers' browsers load another. Possessive: each
+# run is read once.
+_PLAIN_DESTINATION = re.compile(
+    r"""\([ \t]*+([^\s()<>\[\]&\\]++)(?:[ \t]++(?:"[^"\n]*+"|'[^'\n]*+'))?+[ \t]*+\)"""
+)
+_PLAIN_DEFINITION = re.compile(
+    r"""[ \t]*+(?:\n[ \t]*+)?([^\s<>&\\]++)(?:[ \t]++(?:"[^"\n]*+"|'[^'\n]*+'))?+[ \t]*+$""",
+    re.M,
+)
+
+
+def _plain_characters(url: str) -> bool:
+    """No blank, control or invisible character, escaped or not, in an address."""
+    return not any(
+        c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+        for c in urllib.parse.unquote(url)
+    )
 
 
 def links(text: str, ends: list[int] | None = None) -> Iterator[Link]:
@@ -594,6 +617,7 @@ def links(text: str, ends: list[int] | None = None) -> Iterator[Link]:
     defined = {m.start(1) for m in references.values()}
     stack: list[list[int]] = []  # open "[": position, whether an image, brackets inside it
     paragraph = 0
+    plain = True
     for bracket in re.finditer(r"(?<!\\)[\[\]]", text):
         at = bracket.start()
         while at > ends[paragraph]:
@@ -612,6 +636,9 @@ def links(text: str, ends: list[int] | None = None) -> Iterator[Link]:
         after = at + 1
         destination = _DESTINATION.match(text, after) if text.startswith("(", after) else None
         url = destination.group(1) if destination else None
+        if destination:
+            written = _PLAIN_DESTINATION.match(text, after)
+            plain = written is not None and written.group(1) == url
         if url is None and opening + 1 in defined:
             continue  # the definition itself, not a link
         if url is None:  # a reference link or image: [text][label], [text][] or [text]
@@ -622,10 +649,15 @@ def links(text: str, ends: list[int] | None = None) -> Iterator[Link]:
             key = label.group(1) if label and label.group(1) else text_key
             target = references.get(" ".join(key.split()).lower())
             url = target.group(2) if target else None
+            if target:
+                written = _PLAIN_DEFINITION.match(text, target.end(0) - len(target.group(2)))
+                plain = text[target.start(2) - 1] != "<" and written is not None
+                plain = plain and written.group(1) == url if written else False
         if url:
             # _NUMBER_ONLY allows one "[" and one "]": a label holding more is no lookalike
             # by its text (only its target is read), and is not copied.
-            yield Link(opening, bool(image), url, text[opening + 1 : at] if inside <= 2 else "")
+            copied = text[opening + 1 : at] if inside <= 2 else ""
+            yield Link(opening, bool(image), url, copied, plain and _plain_characters(url))
 
 
 def _check_links_and_images(
@@ -635,7 +667,7 @@ def _check_links_and_images(
         url = definition.group(2)
         if dangerous_scheme(url):
             yield codes.HTML_URL.at(path, *where(definition.start(2)), scheme=dangerous_scheme(url))
-    lookalikes = 0
+    lookalikes = plain = 0
     for link in links(text, ends):
         lookalike = None if link.image else _lookalike(link.written, link.url)
         if lookalike and (lookalikes := lookalikes + 1) <= MAX_REPORTED:
@@ -644,6 +676,8 @@ def _check_links_and_images(
             yield codes.HTML_URL.at(path, *where(link.start), scheme=dangerous_scheme(link.url))
         elif link.image and is_external(link.url):
             yield codes.EXTERNAL_RESOURCE.at(path, *where(link.start - 1), url=link.url[:200])
+        elif not link.plain and not is_external(link.url) and (plain := plain + 1) <= MAX_REPORTED:
+            yield codes.PLAIN_ADDRESS.at(path, *where(link.start - link.image))
     for autolink in re.finditer(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*)>", text):
         if dangerous_scheme(autolink.group(1)):
             yield codes.HTML_URL.at(

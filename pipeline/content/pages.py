@@ -22,7 +22,7 @@ from pathlib import Path
 import lxml.etree
 
 from pipeline import codes
-from pipeline.checks.markup import SITE_PAGES, check_text, is_external, shown_headings
+from pipeline.checks.markup import SITE_PAGES, check_text, shown_headings
 from pipeline.citations.scan import scan_text
 from pipeline.content.articles import front_matter as read_front_matter
 from pipeline.content.files import check_marks, decode, readable, walk
@@ -213,12 +213,12 @@ def check_page(rel: str, text: str) -> list[Diagnostic]:
 
 
 _SVG_NAMESPACE = "http://www.w3.org/2000/svg"
-# What a picture is drawn with: shapes, groups, paint, clipping and filters, and images of the
-# site. Nothing else: no script, style or foreign content, no link, and no animation (a <set>
-# gave a link the address "javascript:..." once the picture was open, which ran a script on
-# the site's own address). Text can be drawn in any order its positions say, whatever order it
-# is stored in (the audit reads stored order): an image's words are written on the page, or
-# exported as outlines.
+# What a picture is drawn with: shapes, groups, paint, clipping and filters, and images it
+# holds itself. Nothing else: no script, style or foreign content, no link, and no animation
+# (a <set> gave a link the address "javascript:..." once the picture was open, which ran a
+# script on the site's own address). Text can be drawn in any order its positions say,
+# whatever order it is stored in (the audit reads stored order): an image's words are written
+# on the page, or exported as outlines.
 _SVG_ELEMENTS = frozenset(
     {"svg", "g", "defs", "symbol", "use", "image", "switch", "title", "desc", "metadata"}
     | {"path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "marker"}
@@ -292,16 +292,13 @@ def svg_problem(data: bytes) -> str | None:
             local = attribute.rsplit("}", 1)[-1].lower()
             if local.startswith("on") or local == "style":
                 return f".svg with a '{local}' attribute"
-            outside = local in ("href", "src") and not value.startswith("#") and is_external(value)
+            # Only its own parts: a picture of the site it drew would change without the SVG
+            # changing, under the approval that signed the SVG's bytes.
+            if local in ("href", "src") and not value.strip().startswith("#"):
+                return ".svg that draws another file (draw everything in the SVG itself)"
             called = (m[1] for m in _FUNCTION.finditer(value) if m[2])
             functions = {f.lower() for f in called} - _DRAWING_FUNCTIONS
             # xml:base would make the picture's own addresses another site's.
-            if (
-                outside
-                or _OUTSIDE_URL.search(value)
-                or functions
-                or "\\" in value
-                or local == "base"
-            ):
+            if _OUTSIDE_URL.search(value) or functions or "\\" in value or local == "base":
                 return ".svg that loads from another site"
     return None
