@@ -101,6 +101,12 @@ def bodies(size: int) -> dict[str, str]:
     found["links nested in links"] = ("[" * half + "](u)" * half)[:size]
     # A link's text of blanks: the look of a citation was read with runs that could split it.
     found["a link whose text is blanks"] = "[" + " " * (size - 10) + "](x.md)\n"
+    # One reference with a long title, used by every picture: whether the definition is
+    # written plainly (HTML013) was read again for each use.
+    title = size // 4
+    found["a reference with a long title, used by every picture"] = (
+        '[r]: ../img/a.png "' + "t" * title + '"\n\n' + "![r][r] " * ((size - title) // 8)
+    )[:size]
     # Long runs of blanks inside lines of an otherwise clean article: the audit's reading of
     # front matter keys split a run between two (the build's leak probes read withheld
     # articles; a line of blanks alone is nesting, FM020, and stops the build before that).
