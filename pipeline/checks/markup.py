@@ -585,7 +585,7 @@ class Link:
     image: bool
     url: str
     written: str
-    plain: bool = True  # written as `plain_address` asks
+    plain: bool = True  # written plainly, as HTML013 asks of an address of the site
 
 
 # An inline address written plainly: no angle brackets, no blank or bracket inside, nothing
