@@ -107,6 +107,9 @@ def bodies(size: int) -> dict[str, str]:
     found["a reference with a long title, used by every picture"] = (
         '[r]: ../img/a.png "' + "t" * title + '"\n\n' + "![r][r] " * ((size - title) // 8)
     )[:size]
+    found["a reference with a long address, used by every picture"] = (
+        "[r]: ../img/" + "a" * title + ".png\n\n" + "![r][r] " * ((size - title) // 8)
+    )[:size]
     # Long runs of blanks inside lines of an otherwise clean article: the audit's reading of
     # front matter keys split a run between two (the build's leak probes read withheld
     # articles; a line of blanks alone is nesting, FM020, and stops the build before that).

@@ -1273,20 +1273,23 @@ PLAIN_ADDRESS = _declare(
     "HTML013",
     E,
     "A link or picture of this site has an address that is not written plainly.",
-    message="write this address plainly: the file's path alone, with no blank, angle bracket, "
-    "parenthesis, '&' or backslash in it, and nothing after it but a quoted title",
-    hint="name the file without spaces and write its path as it is: "
+    message="write this address plainly: a path from the article, inside the site, with no "
+    "blank, angle bracket, parenthesis, '&' or backslash in it, and nothing after it but a title",
+    hint="name the file without spaces and write its path from the article: "
     "![Dosing chart](../img/dose-chart.png)",
     explanation="""
 The approval signs the bytes of every picture an article shows and every picture or PDF it
 links to, so the pipeline must read each address exactly as readers' browsers will. Markdown
 keeps anything after a blank in the address (`(a.png /../b.png)` is one address, which a browser
 reads as `b.png`), and a blank, a no-break space, `&#46;` or `%20` can make an address name
-another file than it seems to. So an address of this site is written plainly: the path alone,
-then at most a title in quotes.
+another file than it seems to. The site may also be served from a folder of its host (a GitHub
+Pages project site, `owner.github.io/repo/`): an address from the host's root (`/img/a.png`) or
+one that climbs above the site (`../../img/a.png`) names another site's file there. So an address
+of this site is written plainly: a path from the article, inside the site, then at most a title
+(in quotes or parentheses); and `https:` without `//` is not another site's address.
 
 How to fix: rename the file without spaces or unusual characters (`dose-chart.png`) and write
-its path as it is: `![Dosing chart for the first week](../img/dose-chart.png "Week one")`.
+its path from the article: `![Dosing chart for the first week](../img/dose-chart.png "Week one")`.
 """,
 )
 UNCLOSED_COMMENT = _declare(
@@ -1429,9 +1432,10 @@ PAGE_FILE_TYPE = _declare(
     hint="remove the file; a page's content belongs in its Markdown",
     explanation="""
 Everything in content/pages is published as it is. Besides the pages themselves (Markdown), only
-images (PNG, JPEG, GIF, WebP, AVIF, ICO, and SVG without scripts, styles or outside references)
-and PDF documents may be published: an HTML, JavaScript or CSS file, or a data file, would reach
-readers without any of the checks the pages pass.
+images (PNG, JPEG, GIF, WebP, AVIF, ICO, and SVG without scripts, styles or outside
+references, drawing nothing from another file) and PDF documents may be published: an HTML,
+JavaScript or CSS file, or a data file, would reach readers without any of the checks the pages
+pass.
 
 How to fix: remove the file, or turn it into a Markdown page.
 """,

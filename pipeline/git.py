@@ -67,7 +67,7 @@ def data_at(root: Path, ref: str, path: str) -> bytes | None:
     there."""
     try:
         return _run(root, "cat-file", "blob", f"{ref}:{path}")
-    except GitError:
+    except (GitError, ValueError):  # ValueError: a NUL in the path, which no file has
         return None
 
 

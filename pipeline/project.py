@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -35,6 +36,7 @@ from pipeline.content.disclaimer import Disclaimer, load_disclaimer
 from pipeline.content.files import check_files, readable
 from pipeline.content.library import load_library
 from pipeline.content.pages import check_titles, load_pages
+from pipeline.content.shown import shown_files
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article, Board, Library
 from pipeline.registry.lock import LOCK, Lock, load_lock
@@ -71,7 +73,8 @@ class Inputs:
     approvals: tuple[ApprovalCheck, ...] = ()  # this article's approvals, checked
     grades: tuple[Grade, ...] = ()  # this article's plain-language texts, measured
     lock: Lock = field(default_factory=Lock)  # the registry lock (references/registry-lock.json)
-    # The digest of each file beside the site pages: approvals sign those an article shows.
+    # The digest of each file beside the site pages: approvals sign those an article shows
+    # (read by approvals only, and keyed per article: see `load_project`).
     files: Mapping[str, str] = field(default_factory=dict)
 
     def only(self, names: Iterable[str]) -> Inputs:
@@ -131,7 +134,7 @@ CHECKS: Sequence[Check] = (
 )
 # Approvals are checked before the rules above (they read the result): against the roster's
 # keys and the cited library entries.
-APPROVALS_READ = frozenset({"board", "library", "files"})
+APPROVALS_READ = frozenset({"board", "library"})
 
 
 @dataclass(frozen=True)
@@ -254,7 +257,7 @@ def load_project(
         lock=lock,
         files=site_pages.digests,
     )
-    key = context_key(root, today, settings, site_pages.digests)
+    key = context_key(root, today, settings)
     articles: list[Article] = []
     approvals: dict[str, tuple[ApprovalCheck, ...]] = {}
     measured: dict[str, tuple[Grade, ...]] = {}
@@ -271,8 +274,11 @@ def load_project(
         if article is None:
             continue
         articles.append(article)
+        # Its approvals also sign the files it shows: their digests are part of its key (a
+        # picture drawn again invalidates the articles that show it, and no other).
+        shown = json.dumps([[p, inputs.files.get(p, "none")] for p in shown_files(article.body)])
         checked = (cache or Cache()).memo(
-            "checks", (key, article.path, data), functools.partial(_checked, article, inputs)
+            "checks", (key, article.path, data, shown), functools.partial(_checked, article, inputs)
         )
         diagnostics += checked.diagnostics
         cited.update(checked.cited)
@@ -344,17 +350,13 @@ def _view(inputs: Inputs, reads: frozenset[str]) -> Inputs:
     return made[1]
 
 
-def context_key(root: Path, today: dt.date, settings: Settings, files: Mapping[str, str]) -> bytes:
+def context_key(root: Path, today: dt.date, settings: Settings) -> bytes:
     """A digest of every input the checks declare (plus what approvals read), for the cache
     key of an article's results: each input digested from what it is loaded from."""
     reads = set(APPROVALS_READ).union(*(check.reads for check in CHECKS)) - {"approvals", "grades"}
     digest = hashlib.sha256()
     for name in sorted(reads):
-        if name == "files":  # digested as they were read, beside the site pages
-            value = hashlib.sha256(repr(sorted(files.items())).encode()).digest()
-        else:
-            value = _input_digest(name, root, today, settings)
-        digest.update(name.encode() + b"\0" + value)
+        digest.update(name.encode() + b"\0" + _input_digest(name, root, today, settings))
     return digest.digest()
 
 

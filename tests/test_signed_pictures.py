@@ -12,18 +12,23 @@ from __future__ import annotations
 import re
 import struct
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from pipeline.citations.scan import cited_keys
+from pipeline.content.articles import parse_article
+from pipeline.content.library import load_library
 from pipeline.content.shown import shown_files
 from pipeline.engines import ENGINES, theme
 from pipeline.project import load_project
 from pipeline.review.past import PastInputs, checks_at
+from pipeline.review.statement import approval_statement, article_items
 from pipeline.site.audit import audit, page_problems
 from pipeline.site.stage import publish_plan
 from tests.conftest import DAY, FIXTURES, approve, commit_all, copy_project, git, site_files
-from tests.signing import sign_project
+from tests.signing import list_keys, sign, sign_project, write_approvals
 
 ARTICLE = "content/articles/back-pain.md"
 CHART = "content/pages/img/dose.png"
@@ -98,7 +103,7 @@ def test_a_file_changed_after_approval_unpublishes_the_article(
     result = cli("check", cwd=pictured)
     assert result.code == 1
     assert (
-        f"error REV003 The file '{name}' it shows changed after rev2 approved it on "
+        f"error REV003 The file '{name}' it shows or links to changed after rev2 approved it on "
         in result.stdout
     )
     assert cli("build", cwd=pictured).code == 1
@@ -117,7 +122,10 @@ def test_a_picture_added_where_the_approved_article_showed_none_unpublishes_it(
     (root / "content/pages/img").mkdir()
     (root / "content/pages/img/later.png").write_bytes(_png(0, 0, 0))
     result = cli("check", cwd=root)
-    assert result.code == 1 and "The file 'img/later.png' it shows changed" in result.stdout
+    assert (
+        result.code == 1
+        and "The file 'img/later.png' it shows or links to changed" in result.stdout
+    )
 
 
 def test_a_new_approval_signs_the_new_picture(pictured: Path, cli) -> None:
@@ -128,7 +136,7 @@ def test_a_new_approval_signs_the_new_picture(pictured: Path, cli) -> None:
     assert result.code == 0, result.stdout
 
 
-def test_every_plain_spelling_of_an_address_names_the_file_it_loads() -> None:
+def test_every_spelling_of_an_address_names_the_file_it_loads() -> None:
     body = "\n\n".join(
         [
             "![a](../img/a.png)",
@@ -137,8 +145,11 @@ def test_every_plain_spelling_of_an_address_names_the_file_it_loads() -> None:
             "![d](../img/d.png?v=2#top)",
             '![f](../img/f.png "A title")',
             "![g](img/g.png)",  # beside the article's page
-            "![h](../../../img/a.png)",  # a browser stops at the site's root
+            "![h](../../../img/a.png)",  # a browser stops at the host's root
+            "![t](../img/t.txt)",  # any file an image loads, whatever its type
+            "![q][quoted]\n\n> [quoted]: ../img/q.png",  # defined inside a quote
             "[a handout](../img/h.PDF) and [a picture](../img/i.webp)",
+            "[the scheme of the page](https:../img/k.pdf)",  # relative, to a browser
             # Not files of the site: another site, a page, an anchor, a folder's page.
             "![x](https://example.org/x.png) [policy](../editorial-policy.md) [top](#top)",
             "[a folder named like a PDF](../img/j.pdf/)",
@@ -153,34 +164,70 @@ def test_every_plain_spelling_of_an_address_names_the_file_it_loads() -> None:
         "img/f.png",
         "img/h.PDF",
         "img/i.webp",
+        "img/k.pdf",
+        "img/q.png",
+        "img/t.txt",
     )
 
 
 @pytest.mark.parametrize(
-    "address",
+    "line",
     [
-        "(../img/dose.png /../v2.png)",  # one address to Markdown: a browser loads v2.png
-        "(../img/dose.png\u00a0/../v2.png)",
-        "(<../img/dose chart.png>)",
-        "(../img/dose&#46;png)",
-        "(..\\img\\dose.png)",
-        "(../img/dose(1).png)",
-        "(../img/dose%20chart.png)",
-        "(../img/a%0Ab.png)",  # a line break, which `covers` would carry into the front matter
-        '(../img/dose.png "A title" more)',
-        "[chart]\n\n[chart]: <../img/dose.png>",
+        "![Chart](../img/dose.png /../v2.png)",  # one address to Markdown: a browser loads v2
+        "![Chart](../img/dose.png\u00a0/../v2.png)",
+        "![Chart](<../img/dose chart.png>)",
+        "![Chart](../img/dose&#46;png)",
+        "![Chart](..\\img\\dose.png)",
+        "![Chart](../img/dose(1).png)",
+        "![Chart](../img/dose%20chart.png)",
+        "![Chart](../img/a%0Ab.png)",  # a line break, which `covers` would carry
+        '![Chart](../img/dose.png "A title" more)',
+        "![Chart][chart]\n\n[chart]: <../img/dose.png>",
+        "[handout](handout&#32;:/../img/handout.pdf)",  # no scheme to a browser
+        # Outside the site on a host that serves it from a folder (owner.github.io/repo/).
+        "![Chart](/img/dose.png)",
+        "![Chart](/clinical-answers/img/dose.png)",
+        "![Chart](../../img/dose.png)",
+        "[handout](https:../../img/handout.pdf)",
     ],
 )
 def test_an_address_of_the_site_not_written_plainly_is_refused(
-    pictured: Path, cli, address: str
+    pictured: Path, cli, line: str
 ) -> None:
-    """Python-Markdown keeps anything after a blank in an address, and a browser reads escapes
-    and dot segments: an approval could sign one file while readers load another."""
+    """Python-Markdown keeps anything after a blank in an address, and a browser reads escapes,
+    dot segments and its host's root: an approval could sign one file while readers load
+    another."""
     path = pictured / ARTICLE
-    path.write_text(path.read_text("utf-8") + f"\n\n![Chart]{address}\n", "utf-8")
+    path.write_text(path.read_text("utf-8") + f"\n\n{line}\n", "utf-8")
     result = cli("check", cwd=pictured)
     assert result.code == 1
-    assert "error HTML013 write this address plainly" in result.stdout
+    assert result.stdout.count("error HTML013 write this address plainly") == 1, result.stdout
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "![Chart][chart]\n\n[chart]: ../img/dose.png (Week one)",
+        '![Chart](../img/dose.png\n"Week one")',
+        '![Chart](../img/dose.png "The \\"first\\" week")',
+        "[Pain](../topics/pain.md?tab=1&view=2)",
+        "Write a picture as `[x](my file.png)` in Markdown.",
+        "![Chart][c]\n\n> [c]: ../img/dose.png",
+    ],
+)
+def test_plain_markdown_of_every_other_form_passes(pictured: Path, cli, line: str) -> None:
+    path = pictured / ARTICLE
+    path.write_text(path.read_text("utf-8") + f"\n\n{line}\n", "utf-8")
+    sign_project(pictured)  # the added text is signed anew
+    result = cli("check", cwd=pictured)
+    assert "HTML013" not in result.stdout, result.stdout
+
+
+def test_a_site_page_may_link_with_a_query(pictured: Path, cli) -> None:
+    """Site pages sign nothing: the rule is for articles."""
+    path = pictured / "content/pages/board.md"
+    path.write_text(path.read_text("utf-8") + "\n[Home](index.md?a=1&b=2)\n", "utf-8")
+    assert "HTML013" not in cli("check", cwd=pictured).stdout
 
 
 def test_a_picture_name_too_long_for_the_disk_stops_no_build(tmp_path: Path, cli) -> None:
@@ -202,27 +249,41 @@ def test_the_audit_fails_a_file_the_article_page_shows_that_its_approvals_do_not
     """Whatever reading of the Markdown missed it: the built page is read too."""
     where = ("articles/x/index.html", frozenset({"img/a.png"}))
 
-    def unsigned(body: str) -> list[str]:
-        return [p for p in page_problems(_page(body), "", "approved", shown=where) if "sign" in p]
+    def problems(body: str) -> list[str]:
+        found = page_problems(_page(body), "", "approved", shown=where)
+        return [p for p in found if "sign" in p or "folder" in p]
 
-    assert unsigned('<img src="../../img/a.png"><a href="../other/">Other</a>') == []
-    assert unsigned('<a href="#cite-1">1</a><a href="https://example.org/a.pdf">A</a>') == []
-    assert unsigned('<img src="../../img/b.png">') == [
+    assert problems('<img src="../../img/a.png"><a href="../other/">Other</a>') == []
+    assert problems('<a href="#cite-1">1</a><a href="https://example.org/a.pdf">A</a>') == []
+    assert problems('<img src="../../img/b.png">') == [
         "shows img/b.png, a file its approvals do not sign"
     ]
-    assert unsigned('<picture><source srcset="../../img/a.png 1x, /img/c.png 2x"></picture>') == [
+    assert problems('<picture><source srcset="../../img/a.png 1x, ../../img/c.png 2x">') == [
         "shows img/c.png, a file its approvals do not sign"
     ]
-    assert unsigned('<a href="../../img/d.pdf">Handout</a>') == [
+    assert problems('<a href="../../img/d.pdf">Handout</a>') == [
         "shows img/d.pdf, a file its approvals do not sign"
     ]
+    # Read from the page's own folder: one "../" less is another file.
+    assert problems('<img src="../img/a.png">') == [
+        "shows articles/img/a.png, a file its approvals do not sign"
+    ]
     # Read whole, as a browser reads them: a blank does not end an address, nor a scheme
-    # start after one.
-    assert unsigned('<img src="../../img/a.png /../e.png">') == [
+    # start after one; "https:" without "//" is the page's own site.
+    assert problems('<img src="../../img/a.png /../e.png">') == [
         "shows img/e.png, a file its approvals do not sign"
     ]
-    assert unsigned('<a href="handout :/../../../img/f.pdf">Handout</a>') == [
+    assert problems('<a href="handout :/../../../img/f.pdf">Handout</a>') == [
         "shows img/f.pdf, a file its approvals do not sign"
+    ]
+    assert problems('<a href="https:../../img/g.pdf">Handout</a>') == [
+        "shows img/g.pdf, a file its approvals do not sign"
+    ]
+    # From the host's root, or above the site's: another site's file where the site is served
+    # from a folder of its host.
+    assert problems('<img src="/repo/img/a.png"><img src="../../../img/a.png">') == [
+        "names ../../../img/a.png, outside the site's folder",
+        "names /repo/img/a.png, outside the site's folder",
     ]
     no_body = page_problems("<html><body><p>x</p></body></html>", "", "approved", shown=where)
     assert "has 0 .article-body elements, not one" in no_body
@@ -260,16 +321,62 @@ def test_the_audit_fails_an_unsigned_picture_on_a_built_page_and_bytes_nobody_si
     ]
 
 
-def test_a_picture_changed_in_a_pull_request_is_refused_against_the_base(
+def test_the_picture_the_board_withdrew_may_not_come_back_against_the_base(
     pictured: Path, cli
 ) -> None:
+    """The board redrew the chart on main, which withdrew the article's approval; a pull
+    request puts the old chart back, under which the old approval verifies again. Against the
+    base, that approval did not publish the article there: it may not come back (REV018)."""
     git(pictured, "init", "-q", "-b", "main")
-    commit_all(pictured, "base")
-    git(pictured, "checkout", "-q", "-b", "redraw")
+    commit_all(pictured, "approved with the green chart")
+    green = (pictured / CHART).read_bytes()
     (pictured / CHART).write_bytes(_png(200, 0, 0))
-    commit_all(pictured, "redraw the chart")
+    commit_all(pictured, "the board redraws the chart: the article waits for a new review")
+    git(pictured, "checkout", "-q", "-b", "restore")
+    (pictured / CHART).write_bytes(green)
+    commit_all(pictured, "put the old chart back")
+    assert cli("check", cwd=pictured).code == 0  # on its own, the old approval holds again
     result = cli("check", "--base", "main", cwd=pictured)
-    assert result.code == 1 and "The file 'img/dose.png' it shows changed" in result.stdout
+    assert result.code == 1 and "error REV018 " in result.stdout, result.stdout
+
+
+def test_an_unreadable_address_in_a_past_version_stops_no_build(pictured: Path, cli) -> None:
+    """A NUL in a committed version's picture address (`%00`) names no file: history reads
+    past versions at every build, and one that raised would stop every build after it."""
+    git(pictured, "init", "-q", "-b", "main")
+    path = pictured / ARTICLE
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("(../img/dose.png)", "(../img/dose%00.png)"), "utf-8")
+    commit_all(pictured, "a NUL in an address")
+    path.write_text(text, "utf-8")
+    commit_all(pictured, "fixed")
+    result = cli("build", cwd=pictured)
+    assert result.code == 0, result.stderr
+    assert cli("history", ARTICLE, cwd=pictured).code == 0
+
+
+def test_an_approval_made_before_pictures_were_signed_says_so(tmp_path: Path, cli) -> None:
+    """Approvals made before pictures were signed did not cover them: the article waits for a
+    new approval, and the message says why rather than blaming an edit."""
+    root = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    path = root / ARTICLE
+    path.write_text(path.read_text("utf-8") + SHOWN, "utf-8")
+    list_keys(root)
+    article = parse_article(ARTICLE, path.read_text("utf-8"), DAY)[0]
+    assert article is not None
+    library = load_library(root)[0]
+    record = article.approvals[0]
+    items = article_items(article, library, cited_keys(article), {})
+    before = {item: digest for item, digest in items.items() if not item.startswith("file ")}
+    statement = approval_statement(article, before, record.by, record.on)
+    old = replace(record, signature=sign(statement.data, record.by), covers=statement.short())
+    write_approvals(path, [old])
+    result = cli("check", cwd=root)
+    assert result.code == 1
+    assert (
+        "(approvals made before pictures were signed do not cover them) changed after rev2"
+        in result.stdout
+    )
 
 
 def test_a_past_approval_is_checked_against_the_picture_of_its_own_commit(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import posixpath
 import re
 import unicodedata
 import urllib.parse
@@ -386,7 +387,7 @@ def check_text(
     for found in (
         *_check_tags(path, tokens, where, policy),
         *_check_attribute_lists(path, text, where, policy),
-        *_check_links_and_images(path, text, where, ends),
+        *_check_links_and_images(path, text, where, ends, article),
         *_check_nesting(path, body, first_line),
         *(_check_fences(path, body, first_line) if "``" in body or "~~" in body else ()),
         *(_check_backticks_in_tags(path, written, where) if "`" in body else ()),
@@ -565,10 +566,14 @@ _BARE_DANGEROUS = frozenset({"hidden", "inert", "style", "role", "tabindex"})
 # Markdown links and images: `[text](url)`, `![alt](url)`, and reference definitions
 # `[label]: url` (which an image may use: `![alt][label]`). Brackets are matched as Markdown
 # matches them, nesting included, with one stack per paragraph: linear in the text.
-# A link reference definition, as Python-Markdown reads one: its address may stand on the
-# next line.
+# A link reference definition, as Python-Markdown reads one: inside quotes and list items too,
+# and its address may stand on the next line.
 # Possessive: the blanks around the line break could be split every way (16,000 took 2.8 s).
-_REFERENCE = re.compile(r"^[ ]{0,3}\[([^\[\]\n]{1,999})\]:[ \t]*+(?:\n[ \t]*+)?<?([^\s>]+)", re.M)
+_REFERENCE = re.compile(
+    r"^(?:[ \t]*+(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))*+[ \t]*+\[([^\[\]\n]{1,999})\]:"
+    r"[ \t]*+(?:\n[ \t>]*+)?<?([^\s>]+)",
+    re.M,
+)
 # A destination's characters stop at the next bracket, so each is read once.
 _DESTINATION = re.compile(r"\(\s*<?([^\s()<>\[\]]*)")
 # A reference link's label, as Python-Markdown reads it: one space may stand before it.
@@ -585,38 +590,37 @@ class Link:
     image: bool
     url: str
     written: str
-    plain: bool = True  # written plainly, as HTML013 asks of an address of the site
+    at: int  # where the address is written: in the link, or in the reference's definition
+    plain: bool  # written plainly, as HTML013 asks of an address of the site
 
 
-# An inline address written plainly: no angle brackets, no blank or bracket inside, nothing
-# after it but a quoted title on its line. Python-Markdown keeps anything else in the address
-# ("(a.png /../b.png)" is one address, and so is one with a no-break space): read otherwise
-# here, an approval would sign one file while readers' browsers load another. Possessive: each
-# run is read once.
+# An address written plainly: no angle brackets, no blank or bracket inside, nothing after it
+# but a title (in quotes or parentheses, on its line or the next). Python-Markdown keeps
+# anything else in the address ("(a.png /../b.png)" is one address, and so is one with a
+# no-break space): read otherwise here, an approval would sign one file while readers'
+# browsers load another. Possessive: each run is read once.
+_TITLE = r"""(?:"(?:[^"\\\n]|\\.)*+"|'(?:[^'\\\n]|\\.)*+'|\([^()\n]*+\))"""
 _PLAIN_DESTINATION = re.compile(
-    r"""\([ \t]*+([^\s()<>\[\]&\\]++)(?:[ \t]++(?:"[^"\n]*+"|'[^'\n]*+'))?+[ \t]*+\)"""
+    rf"\([ \t]*+([^\s()<>\[\]\\]++)(?:(?:[ \t]++|[ \t]*+\n[ \t]*+){_TITLE})?+[ \t]*+\)"
 )
 _PLAIN_DEFINITION = re.compile(
-    r"""[ \t]*+(?:\n[ \t]*+)?([^\s<>&\\]++)(?:[ \t]++(?:"[^"\n]*+"|'[^'\n]*+'))?+[ \t]*+$""",
-    re.M,
+    rf"([^\s<>\\]++)(?:(?:[ \t]++|[ \t]*+\n[ \t>]*+){_TITLE})?+[ \t]*+$", re.M
 )
 
 
-def _plain_characters(url: str) -> bool:
-    """No blank, control or invisible character, escaped or not, in an address."""
-    return not any(
+def _plain_path(url: str) -> bool:
+    """No character reference, and no blank, control or invisible character (escaped or not),
+    in the path of an address (a query may join its values with "&")."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    return "&" not in path and not any(
         c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Zs", "Zl", "Zp")
-        for c in urllib.parse.unquote(url)
+        for c in urllib.parse.unquote(path)
     )
 
 
 def _plain_definition(text: str, definition: re.Match[str]) -> bool:
     written = _PLAIN_DEFINITION.match(text, definition.start(2))
-    return (
-        text[definition.start(2) - 1] != "<"
-        and written is not None
-        and written.group(1) == definition.group(2)
-    )
+    return written is not None and written.group(1) == definition.group(2)
 
 
 def links(text: str, ends: list[int] | None = None) -> Iterator[Link]:
@@ -624,12 +628,15 @@ def links(text: str, ends: list[int] | None = None) -> Iterator[Link]:
     ends = paragraph_ends(text) if ends is None else ends
     references = {" ".join(m.group(1).split()).lower(): m for m in _REFERENCE.finditer(text)}
     defined = {m.start(1) for m in references.values()}
-    # Read once each, however many links use one (a title of 200,000 letters read again for
+    # Each read once, however many links use it (a title of 200,000 letters read again for
     # each of 20,000 uses took 43 s).
-    plain_definitions = {m.start(2): _plain_definition(text, m) for m in references.values()}
+    addresses = {m.start(2): m.group(2) for m in references.values()}
+    plain_definitions = {
+        m.start(2): _plain_definition(text, m) and _plain_path(addresses[m.start(2)])
+        for m in references.values()
+    }
     stack: list[list[int]] = []  # open "[": position, whether an image, brackets inside it
     paragraph = 0
-    plain = True
     for bracket in re.finditer(r"(?<!\\)[\[\]]", text):
         at = bracket.start()
         while at > ends[paragraph]:
@@ -647,52 +654,95 @@ def links(text: str, ends: list[int] | None = None) -> Iterator[Link]:
             stack[-1][2] += inside + 2
         after = at + 1
         destination = _DESTINATION.match(text, after) if text.startswith("(", after) else None
-        url = destination.group(1) if destination else None
         if destination:
+            url, where = destination.group(1), destination.start(1)
             written = _PLAIN_DESTINATION.match(text, after)
-            plain = written is not None and written.group(1) == url
-        if url is None and opening + 1 in defined:
+            plain = written is not None and written.group(1) == url and _plain_path(url)
+        elif opening + 1 in defined:
             continue  # the definition itself, not a link
-        if url is None:  # a reference link or image: [text][label], [text][] or [text]
+        else:  # a reference link or image: [text][label], [text][] or [text]
             label = _REFERENCE_LABEL.match(text, after)
             # At most 1,000 characters, cut before the copy (a long one copied whole, for
             # every nested label, was quadratic).
             text_key = text[opening + 1 : min(at, opening + 1001)]
             key = label.group(1) if label and label.group(1) else text_key
             target = references.get(" ".join(key.split()).lower())
-            url = target.group(2) if target else None
-            if target:
-                plain = plain_definitions[target.start(2)]
+            if target is None:
+                continue
+            where = target.start(2)
+            url, plain = addresses[where], plain_definitions[where]
         if url:
             # _NUMBER_ONLY allows one "[" and one "]": a label holding more is no lookalike
             # by its text (only its target is read), and is not copied.
             copied = text[opening + 1 : at] if inside <= 2 else ""
-            yield Link(opening, bool(image), url, copied, plain and _plain_characters(url))
+            yield Link(opening, bool(image), url, copied, where, plain)
+
+
+# An address of another site as a browser reads it: a scheme or "//" first, nothing before;
+# but "https:../a.pdf" is this site's to a browser on an https page.
+_OTHER_SITE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|//")
+_OWN_SCHEME = re.compile(r"\s*https?:(?![/\\]{2})", re.IGNORECASE)
+
+
+def _plain_in_article(link: Link) -> bool:
+    """An address of an article written plainly (HTML013): of another site, or a path of
+    this site written plainly, relative to the article and inside the site (which may be
+    served from a folder of its host: "/img/a.png" or one "../" too many leave it)."""
+    if _OWN_SCHEME.match(link.url):
+        return False  # a file of this site, spelt as another site's address
+    if _OTHER_SITE.match(link.url.lstrip()):
+        return True
+    path = urllib.parse.unquote(link.url.split("?", 1)[0].split("#", 1)[0])
+    inside = not posixpath.normpath(posixpath.join("articles", path)).startswith("..")
+    return link.plain and not path.startswith("/") and inside
 
 
 def _check_links_and_images(
-    path: str, text: str, where: Positions, ends: list[int]
+    path: str, text: str, where: Positions, ends: list[int], article: bool
 ) -> Iterator[Diagnostic]:
     for definition in _REFERENCE.finditer(text):
         url = definition.group(2)
         if dangerous_scheme(url):
             yield codes.HTML_URL.at(path, *where(definition.start(2)), scheme=dangerous_scheme(url))
-    lookalikes = plain = 0
+    lookalikes = 0
+    unplain: set[int] = set()  # where addresses not written plainly stand
+    # What each address is, read once however many links use it: (a dangerous scheme, of
+    # another site, a citation's target, not plain).
+    read: dict[int, tuple[str | None, bool, str | None, bool]] = {}
     for link in links(text, ends):
-        lookalike = None if link.image else _lookalike(link.written, link.url)
+        if link.at not in read:
+            read[link.at] = (
+                dangerous_scheme(link.url),
+                is_external(link.url),
+                _lookalike_target(link.url),
+                article and not _plain_in_article(link),
+            )
+        scheme, external, target, unplain_address = read[link.at]
+        lookalike = None if link.image else target or _lookalike_label(link.written)
         if lookalike and (lookalikes := lookalikes + 1) <= MAX_REPORTED:
             yield codes.CITATION_LOOKALIKE.at(path, *where(link.start), what=lookalike)
-        if dangerous_scheme(link.url):
-            yield codes.HTML_URL.at(path, *where(link.start), scheme=dangerous_scheme(link.url))
-        elif link.image and is_external(link.url):
+        if scheme:
+            yield codes.HTML_URL.at(path, *where(link.start), scheme=scheme)
+        elif link.image and external:
             yield codes.EXTERNAL_RESOURCE.at(path, *where(link.start - 1), url=link.url[:200])
-        elif not link.plain and not is_external(link.url) and (plain := plain + 1) <= MAX_REPORTED:
-            yield codes.PLAIN_ADDRESS.at(path, *where(link.start - link.image))
+        elif unplain_address:
+            unplain.add(link.at)
+    # Reported once where each is written, outside code (a sample of Markdown shows no file).
+    code = code_mask(text) if unplain else ()
+    starts = [start for start, _ in code]
+    shown = [at for at in sorted(unplain) if not _inside(code, starts, at)]
+    for at in shown[:MAX_REPORTED]:
+        yield codes.PLAIN_ADDRESS.at(path, *where(at))
     for autolink in re.finditer(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*)>", text):
         if dangerous_scheme(autolink.group(1)):
             yield codes.HTML_URL.at(
                 path, *where(autolink.start()), scheme=dangerous_scheme(autolink.group(1))
             )
+
+
+def _inside(spans: Sequence[tuple[int, int]], starts: list[int], at: int) -> bool:
+    index = bisect.bisect_right(starts, at) - 1
+    return index >= 0 and at < spans[index][1]
 
 
 # How deeply a line is nested: each level of indentation (four spaces or a tab, as Markdown
@@ -834,15 +884,18 @@ _NUMBER_ONLY = re.compile(
 _CITATION_TARGET = re.compile(r"#(?:ref|cite)-\d")
 
 
-def _lookalike(label: str, url: str) -> str | None:
-    """What makes a link pass for a citation: only a number for its text, or an entry of the
-    References list (or a citation) for its target. Both are read as readers get them:
-    character references decoded (`&#52;` is 4), a superscript digit as its digit, emphasis
-    and tags around the number dropped, the target's percent escapes decoded (a browser finds
-    `#%72ef-1` at the id ref-1)."""
+def _lookalike_target(url: str) -> str | None:
+    """What makes a link pass for a citation by its target: an entry of the References list
+    (or a citation), read as a browser reads it: character references and percent escapes
+    decoded (a browser finds `#%72ef-1` at the id ref-1)."""
     target = urllib.parse.unquote(html.unescape(url)).strip()
-    if _CITATION_TARGET.match(target):
-        return f"a link to {url[:40]}"
+    return f"a link to {url[:40]}" if _CITATION_TARGET.match(target) else None
+
+
+def _lookalike_label(label: str) -> str | None:
+    """What makes a link pass for a citation by its text: only a number, read as readers get
+    it: character references decoded (`&#52;` is 4), a superscript digit as its digit,
+    emphasis and tags around the number dropped."""
     shown = unicodedata.normalize("NFKC", html.unescape(_EMPHASIS.sub("", label)))
     if _NUMBER_ONLY.fullmatch(shown):
         return f"a link whose text is only '{label.strip()[:20]}'"

@@ -114,6 +114,10 @@ def _check(
         changed = changed_items(approval.covers, statement.items) if approval.covers else []
         if changed:
             what = _join([item_name(item) for item in changed])
+            if any(i.startswith("file ") for i in changed) and not any(
+                i.startswith("file ") for i in approval.covers
+            ):
+                what += " (approvals made before pictures were signed do not cover them)"
             diagnostic = codes.CHANGED_AFTER_APPROVAL.at(
                 *at, what=what, by=approval.by, day=approval.on.isoformat(), article=article.path
             )

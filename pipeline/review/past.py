@@ -62,7 +62,8 @@ class PastInputs:
 class CommittedFiles(dict[str, str]):
     """The digests of the files beside the site pages at a commit (as `SitePages.digests`),
     each read when an article shows it; a path of no picture or document type is "none", as
-    it is in the project."""
+    in the project (a file the checks refused there is read all the same: it failed that
+    commit's build)."""
 
     def __init__(self, root: Path, commit: str) -> None:
         super().__init__()

@@ -126,7 +126,7 @@ def item_name(item: str) -> str:
     if item.startswith("reference "):
         return f"the reference '{item.removeprefix('reference ')}'"
     if item.startswith("file "):
-        return f"the file '{item.removeprefix('file ')}' it shows"
+        return f"the file '{item.removeprefix('file ')}' it shows or links to"
     return ITEM_NAMES.get(item, item)
 
 
@@ -178,6 +178,7 @@ def article_items(
 
 
 def _file(files: Mapping[str, str], path: str) -> str:
+    # By [] rather than .get: a mapping may make a digest when asked (`past.CommittedFiles`).
     try:
         return files[path]
     except KeyError:

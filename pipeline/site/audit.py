@@ -28,7 +28,7 @@ from pipeline.citations.scan import without_citations
 from pipeline.content import audience
 from pipeline.content.files import decode
 from pipeline.content.pages import ASSET_TYPES, site_file_digest
-from pipeline.content.shown import is_site_file, shown_files, site_path
+from pipeline.content.shown import is_site_file, leaves_site, shown_files, site_path
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import Project
@@ -419,6 +419,7 @@ def _unsigned_files(tree: Any, page: str, signed: frozenset[str]) -> list[str]:
         return [f"has {len(bodies)} .article-body elements, not one"]
     folder = posixpath.dirname(page)
     unsigned: set[str] = set()
+    outside: set[str] = set()
     for value in bodies[0].xpath(_NAMES):
         name = value.attrname
         if name == "href" and value.startswith(("#", "https://")):
@@ -428,9 +429,13 @@ def _unsigned_files(tree: Any, page: str, signed: frozenset[str]) -> list[str]:
         named = [p.split()[0] for p in value.split(",") if p.split()] if name == "srcset" else []
         for address in named or [value]:
             path = site_path(address, folder)
-            if path and (name != "href" or is_site_file(path)) and path not in signed:
+            if path and leaves_site(address, folder):
+                outside.add(address[:120])
+            elif path and (name != "href" or is_site_file(path)) and path not in signed:
                 unsigned.add(path)
-    return [f"shows {path}, a file its approvals do not sign" for path in sorted(unsigned)]
+    return [f"shows {path}, a file its approvals do not sign" for path in sorted(unsigned)] + [
+        f"names {address}, outside the site's folder" for address in sorted(outside)
+    ]
 
 
 # What a site is made of: the engines' pages, styles, scripts, search index and sitemaps (and
@@ -639,7 +644,7 @@ def _published_files(
         for path in sorted(paths):
             try:
                 data = (site / path).read_bytes() if not path.endswith("/") else None
-            except OSError:  # none there (a name too long for the disk is none either)
+            except (OSError, ValueError):  # none there (nor a name too long for the disk)
                 data = None
             if data is None:
                 continue  # a picture that does not load shows nothing
