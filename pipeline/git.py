@@ -62,15 +62,6 @@ def file_at(root: Path, ref: str, path: str) -> str | None:
         return None
 
 
-def data_at(root: Path, ref: str, path: str) -> bytes | None:
-    """The file's bytes at `ref`, as committed (a picture), or None when it was not a file
-    there."""
-    try:
-        return _run(root, "cat-file", "blob", f"{ref}:{path}")
-    except (GitError, ValueError):  # ValueError: a NUL in the path, which no file has
-        return None
-
-
 def last_text(root: Path, ref: str, path: str) -> str | None:
     """The newest text `path` had in `ref`'s history: at `ref`, or just before the commit that
     deleted it (an article deleted in one change and brought back in the next is compared with
@@ -211,6 +202,12 @@ def texts(root: Path, revisions: list[Revision]) -> dict[Revision, str]:
 
 def objects(root: Path, names: list[str]) -> dict[str, str]:
     """The text of each blob named (`COMMIT:PATH` or a blob id), read by one
+    `git cat-file --batch` process (as `committed`); a name git does not know is left out."""
+    return {name: committed(data) for name, data in blobs(root, names).items()}
+
+
+def blobs(root: Path, names: list[str]) -> dict[str, bytes]:
+    """The bytes of each blob named (`COMMIT:PATH` or a blob id), read by one
     `git cat-file --batch` process; a name git does not know is left out."""
     if not names:
         return {}
@@ -238,7 +235,7 @@ def objects(root: Path, names: list[str]) -> dict[str, str]:
             # article's path names a commit, whose message could hold a line like a header.
             size = int(header[2])
             if header[1] == b"blob":
-                found[name] = committed(data[at : at + size])
+                found[name] = data[at : at + size]
             at += size + 1
         elif not header or header[-1] not in (b"missing", b"ambiguous"):
             break  # not a header git writes: nothing after it can be placed

@@ -636,6 +636,7 @@ def links(text: str, ends: list[int] | None = None) -> Iterator[Link]:
         for m in references.values()
     }
     stack: list[list[int]] = []  # open "[": position, whether an image, brackets inside it
+    labels: set[int] = set()  # where the label of `[text][label]` opens: part of that link
     paragraph = 0
     for bracket in re.finditer(r"(?<!\\)[\[\]]", text):
         at = bracket.start()
@@ -658,10 +659,12 @@ def links(text: str, ends: list[int] | None = None) -> Iterator[Link]:
             url, where = destination.group(1), destination.start(1)
             written = _PLAIN_DESTINATION.match(text, after)
             plain = written is not None and written.group(1) == url and _plain_path(url)
-        elif opening + 1 in defined:
-            continue  # the definition itself, not a link
+        elif opening + 1 in defined or opening in labels:
+            continue  # the definition itself, or the label of a link: not a link
         else:  # a reference link or image: [text][label], [text][] or [text]
             label = _REFERENCE_LABEL.match(text, after)
+            if label:
+                labels.add(text.index("[", label.start()))
             # At most 1,000 characters, cut before the copy (a long one copied whole, for
             # every nested label, was quadratic).
             text_key = text[opening + 1 : min(at, opening + 1001)]

@@ -10,6 +10,7 @@ withdraws what it signed, as it does for the article today).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,11 +70,17 @@ class CommittedFiles(dict[str, str]):
         super().__init__()
         self.root, self.commit = root, commit
 
+    def read(self, paths: Iterable[str]) -> None:
+        """Digest the files at `paths` not read yet, all with one git process."""
+        wanted = [p for p in dict.fromkeys(paths) if p not in self and is_site_file(p)]
+        names = {f"{self.commit}:{PAGES_DIR}/{path}": path for path in wanted}
+        found = git.blobs(self.root, list(names))
+        for name, path in names.items():
+            self[path] = site_file_digest(found[name]) if name in found else "none"
+
     def __missing__(self, path: str) -> str:
-        data = git.data_at(self.root, self.commit, f"{PAGES_DIR}/{path}")
-        found = data is not None and is_site_file(path)
-        value = self[path] = site_file_digest(data) if data is not None and found else "none"
-        return value
+        self.read([path])
+        return self.get(path, "none")
 
 
 def checks_at(
@@ -84,7 +91,9 @@ def checks_at(
     if article is None or not article.approvals:
         return ()
     cited = cited_keys(article)
-    return check_approvals(article, board, past.library(commit), cited, past.files(commit))[0]
+    files = past.files(commit)
+    files.read(shown_files(article.body))
+    return check_approvals(article, board, past.library(commit), cited, files)[0]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import html
 import json
 import posixpath
 import re
+import urllib.parse
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -413,29 +414,80 @@ _NAMES = ".//@*[" + " or ".join(f"name()='{name}'" for name in _NAMED) + "]"
 def _unsigned_files(tree: Any, page: str, signed: frozenset[str]) -> list[str]:
     """The files of the site the article's text (`.article-body`) shows or links to that its
     approvals do not sign: whatever the Markdown reading of `shown_files` missed (a picture is
-    every file an element loads; a link, one to a picture or a PDF)."""
+    every file an element loads; a link, one to a picture or a PDF), by its full address too."""
     bodies = tree.xpath("//*[@class='article-body']")
     if len(bodies) != 1:
         return [f"has {len(bodies)} .article-body elements, not one"]
     folder = posixpath.dirname(page)
+    own = _own_address(tree)
     unsigned: set[str] = set()
+    by_address: set[str] = set()  # by the site's full address
     outside: set[str] = set()
     for value in bodies[0].xpath(_NAMES):
         name = value.attrname
-        if name == "href" and value.startswith(("#", "https://")):
-            continue  # most links: to a citation, a source
         # A whole value is one address, blanks inside it too ("a.png /../b.png" loads b.png);
         # a srcset's candidates are its addresses up to their first blank.
         named = [p.split()[0] for p in value.split(",") if p.split()] if name == "srcset" else []
         for address in named or [value]:
-            path = site_path(address, folder)
-            if path and leaves_site(address, folder):
+            local = _on_own_site(address, own)
+            if local is not None:  # this site's file, by its full address
+                path, inside = site_path(local, ""), True
+            else:
+                path, inside = site_path(address, folder), not leaves_site(address, folder)
+            if path and not inside:
                 outside.add(address[:120])
             elif path and (name != "href" or is_site_file(path)) and path not in signed:
-                unsigned.add(path)
-    return [f"shows {path}, a file its approvals do not sign" for path in sorted(unsigned)] + [
-        f"names {address}, outside the site's folder" for address in sorted(outside)
-    ]
+                (unsigned if local is None else by_address).add(path)
+    return (
+        [f"shows {path}, a file its approvals do not sign" for path in sorted(unsigned)]
+        + [
+            f"shows {path} by the site's full address, a file its approvals do not sign: "
+            "write its path from the article"
+            for path in sorted(by_address)
+        ]
+        + [f"names {address}, outside the site's folder" for address in sorted(outside)]
+    )
+
+
+def _own_address(tree: Any) -> tuple[str, int | None, str] | None:
+    """The site's own host, port and folder ("owner.github.io", None, "/repo/"), from the
+    canonical address the engine gives an article page (under articles/)."""
+    canonical = tree.xpath('//link[@rel="canonical"]/@href')
+    return _site_of(canonical[0], "/articles/") if canonical else None
+
+
+def _site_of(address: str, below: str = "") -> tuple[str, int | None, str] | None:
+    """An address's host, port and path (up to `below`, when given), as a browser reads
+    them: host in lower case without a final dot, no port for the web's own (a server sends
+    http to https), dot segments and escapes of the path resolved."""
+    read = re.sub(r"[\t\n\r]", "", address.strip("".join(map(chr, range(0x21)))))
+    try:
+        parts = urllib.parse.urlsplit(read.replace("\\", "/"))
+        port = None if parts.port in (None, 80, 443) else parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("", "http", "https") or not parts.netloc:
+        return None
+    path = "/" + posixpath.normpath("/" + urllib.parse.unquote(parts.path)).strip("/")
+    path += "/" if parts.path.endswith("/") and path != "/" else ""
+    if below:
+        cut = path.lower().rfind(below)
+        if cut < 0:
+            return None
+        path = path[: cut + 1]
+    return (parts.hostname or "").rstrip("."), port, path
+
+
+def _on_own_site(address: str, own: tuple[str, int | None, str] | None) -> str | None:
+    """The path of the site's file that `address` names by its full address, read as a
+    browser reads it; None when it is not the site's own."""
+    site = _site_of(address) if own is not None else None
+    # The folder in any case: GitHub Pages finds a project's site so.
+    if site is None or own is None or site[:2] != own[:2]:
+        return None
+    if not site[2].lower().startswith(own[2].lower()):
+        return None
+    return site[2][len(own[2]) :] or "."
 
 
 # What a site is made of: the engines' pages, styles, scripts, search index and sitemaps (and
