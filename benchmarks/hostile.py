@@ -107,6 +107,8 @@ def bodies(size: int) -> dict[str, str]:
     found["a reference with a long title, used by every picture"] = (
         '[r]: ../img/a.png "' + "t" * title + '"\n\n' + "![r][r] " * ((size - title) // 8)
     )[:size]
+    # The same with a long address: every verdict of the link check (a dangerous scheme,
+    # another site, a citation's target) and the reading of the files shown read it again.
     found["a reference with a long address, used by every picture"] = (
         "[r]: ../img/" + "a" * title + ".png\n\n" + "![r][r] " * ((size - title) // 8)
     )[:size]
