@@ -38,7 +38,7 @@ from pipeline.content.library import load_library
 from pipeline.content.pages import check_titles, load_pages
 from pipeline.content.shown import shown_files
 from pipeline.diagnostics import Diagnostic
-from pipeline.model import Article, Board, Library
+from pipeline.model import Article, Board, Library, ReviewStatus
 from pipeline.registry.lock import LOCK, Lock, load_lock
 from pipeline.review import rules
 from pipeline.review.approvals import ApprovalCheck, check_approvals, check_count, is_publishable
@@ -275,8 +275,11 @@ def load_project(
             continue
         articles.append(article)
         # Its approvals also sign the files it shows: their digests are part of its key (a
-        # picture drawn again invalidates the articles that show it, and no other).
-        shown = json.dumps([[p, inputs.files.get(p, "none")] for p in shown_files(article.body)])
+        # picture drawn again invalidates the articles that show it, and no other). Only an
+        # Approved article's approvals are checked: a draft's key needs no reading of them.
+        approved = article.status is ReviewStatus.APPROVED
+        paths = shown_files(article.body) if approved else ()
+        shown = json.dumps([[p, inputs.files.get(p, "none")] for p in paths])
         checked = (cache or Cache()).memo(
             "checks", (key, article.path, data, shown), functools.partial(_checked, article, inputs)
         )
