@@ -335,6 +335,27 @@ def test_a_built_article_linking_its_sites_pdf_by_full_address_fails(
     assert "shows img/handout.pdf by the site's full address" in result.stderr
 
 
+def test_a_reference_naming_a_file_of_the_site_fails_the_build(tmp_path: Path, cli) -> None:
+    """A library entry's url is signed as text: one naming this site's PDF would publish
+    whatever bytes a later pull request puts there, behind a link of an approved page."""
+    root = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    (root / HANDOUT).parent.mkdir()
+    (root / HANDOUT).write_bytes(b"%PDF-1.4\n% Take 10 mg at night.\n%%EOF\n")
+    library = root / "references/library.bib"
+    entry = (
+        "\n@online{handout, title={Dosing handout for back spasm}, "
+        "author={{Medical Advisory Board}}, year={2026}, "
+        "url={http://127.0.0.1:8000/img/handout.pdf}}\n"  # the test site's address
+    )
+    library.write_text(library.read_text("utf-8") + entry, "utf-8")
+    path = root / ARTICLE
+    path.write_text(path.read_text("utf-8") + "\n\nSee the handout [@handout].\n", "utf-8")
+    sign_project(root)
+    result = cli("build", cwd=root)
+    assert result.code == 1
+    assert "cites img/handout.pdf, a file of this site, as a source" in result.stderr
+
+
 def test_the_audit_fails_an_unsigned_picture_on_a_built_page_and_bytes_nobody_signed(
     pictured: Path, cli
 ) -> None:

@@ -414,7 +414,8 @@ _NAMES = ".//@*[" + " or ".join(f"name()='{name}'" for name in _NAMED) + "]"
 def _unsigned_files(tree: Any, page: str, signed: frozenset[str]) -> list[str]:
     """The files of the site the article's text (`.article-body`) shows or links to that its
     approvals do not sign: whatever the Markdown reading of `shown_files` missed (a picture is
-    every file an element loads; a link, one to a picture or a PDF), by its full address too."""
+    every file an element loads; a link, one to a picture or a PDF), by its full address too;
+    and a file of the site that the References list names by its full address."""
     bodies = tree.xpath("//*[@class='article-body']")
     if len(bodies) != 1:
         return [f"has {len(bodies)} .article-body elements, not one"]
@@ -422,6 +423,7 @@ def _unsigned_files(tree: Any, page: str, signed: frozenset[str]) -> list[str]:
     own = _own_address(tree)
     unsigned: set[str] = set()
     by_address: set[str] = set()  # by the site's full address
+    cited: set[str] = set()  # by a reference's address
     outside: set[str] = set()
     for value in bodies[0].xpath(_NAMES):
         name = value.attrname
@@ -438,8 +440,21 @@ def _unsigned_files(tree: Any, page: str, signed: frozenset[str]) -> list[str]:
                 outside.add(address[:120])
             elif path and (name != "href" or is_site_file(path)) and path not in signed:
                 (unsigned if local is None else by_address).add(path)
+    # A reference's address (a library entry's url) names its source, never a file of this
+    # site: approvals sign the entry's text, not the bytes of a file it would name.
+    for section in tree.xpath("//*[@class='article-references']") if own else ():
+        for value in section.xpath(_NAMES):
+            local = _on_own_site(value, own)
+            path = site_path(local, "") if local is not None else None
+            if path and is_site_file(path):
+                cited.add(path)
     return (
         [f"shows {path}, a file its approvals do not sign" for path in sorted(unsigned)]
+        + [
+            f"cites {path}, a file of this site, as a source: its bytes are signed by no "
+            "approval (cite the source itself, or show the file from the article)"
+            for path in sorted(cited)
+        ]
         + [
             f"shows {path} by the site's full address, a file its approvals do not sign: "
             "write its path from the article"
