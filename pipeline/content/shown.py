@@ -41,7 +41,7 @@ def site_path(url: str, folder: str = ARTICLE_FOLDER) -> str | None:
     address = _read(url)
     if address is None:
         return None
-    address = urllib.parse.unquote(address.split("#", 1)[0].split("?", 1)[0])
+    address = _path_of(address)
     if not address or any(unicodedata.category(c) == "Cc" for c in address):
         return None  # a control character (a NUL) names no file a server has
     path = address if address.startswith("/") else posixpath.join("/", folder, address)
@@ -52,10 +52,21 @@ def site_path(url: str, folder: str = ARTICLE_FOLDER) -> str | None:
     return path + "/" if address.endswith("/") else path
 
 
+def as_parsed(url: str) -> str:
+    """An address as a browser's URL parser starts reading it: blanks and controls around it
+    dropped, tabs and line breaks inside it too, a backslash a slash."""
+    return _INSIDE.sub("", url.strip(_AROUND)).replace("\\", "/")
+
+
+def _path_of(address: str) -> str:
+    """The path of an address, without query or fragment, its percent escapes decoded."""
+    return urllib.parse.unquote(address.split("#", 1)[0].split("?", 1)[0])
+
+
 def _read(url: str) -> str | None:
     """A local address as a URL parser reads it ("https:" without "//" is the page's own
     scheme, dropped); None for another site's or a scheme."""
-    address = _INSIDE.sub("", url.strip(_AROUND)).replace("\\", "/")
+    address = as_parsed(url)
     own = _OWN_SCHEME.match(address)
     if own:
         return address[own.end() :]
@@ -71,7 +82,7 @@ def leaves_site(url: str, folder: str) -> bool:
     address = _read(url)
     if address is None:
         return False
-    path = urllib.parse.unquote(address.split("#", 1)[0].split("?", 1)[0])
+    path = _path_of(address)
     climbed = posixpath.normpath(posixpath.join(folder, path)).startswith("..")
     return path.startswith("/") or climbed
 

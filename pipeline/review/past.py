@@ -62,9 +62,9 @@ class PastInputs:
 
 class CommittedFiles(dict[str, str]):
     """The digests of the files beside the site pages at a commit (as `SitePages.digests`),
-    each read when an article shows it; a path of no picture or document type is "none", as
-    in the project (a file the checks refused there is read all the same: it failed that
-    commit's build)."""
+    read (`read`) for the files an article shows; a path of no picture or document type is
+    left out, as in the project (a file the checks refused there is read all the same: it
+    failed that commit's build)."""
 
     def __init__(self, root: Path, commit: str) -> None:
         super().__init__()
@@ -77,10 +77,6 @@ class CommittedFiles(dict[str, str]):
         found = git.blobs(self.root, list(names))
         for name, path in names.items():
             self[path] = site_file_digest(found[name]) if name in found else "none"
-
-    def __missing__(self, path: str) -> str:
-        self.read([path])
-        return self.get(path, "none")
 
 
 def checks_at(

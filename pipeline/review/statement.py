@@ -152,8 +152,8 @@ def article_items(
     """Item -> full digest, for everything article-specific a reader sees. `cited`: the keys
     the article cites (order does not matter: the text fixes the numbering); `references`:
     the library, or its `ReferenceDigests` when many articles are checked; `files`: the digest
-    of each file beside the site pages (`SitePages.digests`), by its site path (a mapping may make
-    them when asked); a file the site does not have is signed as "none"."""
+    of each file beside the site pages (`SitePages.digests`), by its site path; a file the site
+    does not have is signed as "none"."""
     digests = (
         references if isinstance(references, ReferenceDigests) else ReferenceDigests(references)
     )
@@ -173,16 +173,8 @@ def article_items(
         items[f"reference {key}"] = digests[key]
     # Added only when it shows some, so other articles' digests stay as they were.
     for path in shown_files(article.body):
-        items[f"file {path}"] = _file(files, path)
+        items[f"file {path}"] = files.get(path, "none")
     return items
-
-
-def _file(files: Mapping[str, str], path: str) -> str:
-    # By [] rather than .get: a mapping may make a digest when asked (`past.CommittedFiles`).
-    try:
-        return files[path]
-    except KeyError:
-        return "none"
 
 
 @dataclass(frozen=True)

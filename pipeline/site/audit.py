@@ -29,7 +29,7 @@ from pipeline.citations.scan import without_citations
 from pipeline.content import audience
 from pipeline.content.files import decode
 from pipeline.content.pages import ASSET_TYPES, site_file_digest
-from pipeline.content.shown import is_site_file, leaves_site, shown_files, site_path
+from pipeline.content.shown import as_parsed, is_site_file, leaves_site, shown_files, site_path
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import Project
@@ -475,9 +475,8 @@ def _site_of(address: str, below: str = "") -> tuple[str, int | None, str] | Non
     """An address's host, port and path (up to `below`, when given), as a browser reads
     them: host in lower case without a final dot, no port for the web's own (a server sends
     http to https), dot segments and escapes of the path resolved."""
-    read = re.sub(r"[\t\n\r]", "", address.strip("".join(map(chr, range(0x21)))))
     try:
-        parts = urllib.parse.urlsplit(read.replace("\\", "/"))
+        parts = urllib.parse.urlsplit(as_parsed(address))
         port = None if parts.port in (None, 80, 443) else parts.port
     except ValueError:
         return None
