@@ -1637,6 +1637,11 @@ def test_the_audit_fails_a_passage_holding_text_written_outside_passages() -> No
     assert "'call'" in found[0]
     fine = page.replace("<h2>When to get help</h2><p>Call 911 at once.</p>", "")
     assert not any("audience" in p for p in page_problems(fine, "", "approved", allowed))
+    # A container is one by any of its classes, split as a browser splits them (a form feed
+    # is a blank to it).
+    for classes in ("note audience-block", "x\faudience-block\tbig"):
+        other = page.replace('class="audience-block"', f'class="{classes}"')
+        assert page_problems(other, "", "approved", allowed)[0] == found[0], classes
 
 
 def test_a_library_key_that_cannot_be_cited_is_refused() -> None:

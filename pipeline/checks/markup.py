@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import bisect
 import html
-import posixpath
 import re
 import unicodedata
 import urllib.parse
@@ -36,6 +35,7 @@ from markdown.extensions.toc import slugify
 from pipeline import codes
 from pipeline.citations.scan import Positions, code_mask, paragraph_ends
 from pipeline.content import audience
+from pipeline.content.addresses import ARTICLE_FOLDER, leaves_site
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 
@@ -695,9 +695,7 @@ def _plain_in_article(link: Link) -> bool:
         return False  # a file of this site, spelt as another site's address
     if _OTHER_SITE.match(link.url.lstrip()):
         return True
-    path = urllib.parse.unquote(link.url.split("?", 1)[0].split("#", 1)[0])
-    inside = not posixpath.normpath(posixpath.join("articles", path)).startswith("..")
-    return link.plain and not path.startswith("/") and inside
+    return link.plain and not leaves_site(link.url, ARTICLE_FOLDER)
 
 
 def _check_links_and_images(

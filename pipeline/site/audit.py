@@ -27,9 +27,10 @@ from pipeline import codes
 from pipeline.checks.markup import is_external, render
 from pipeline.citations.scan import without_citations
 from pipeline.content import audience
+from pipeline.content.addresses import as_parsed, leaves_site, site_path
 from pipeline.content.files import decode
 from pipeline.content.pages import ASSET_TYPES, site_file_digest
-from pipeline.content.shown import as_parsed, is_site_file, leaves_site, shown_files, site_path
+from pipeline.content.shown import is_site_file, shown_files
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import Project
@@ -342,14 +343,14 @@ def _shown_words(markup: str) -> list[str]:
     return normalize(html.unescape(_without_tags(markup))).split()
 
 
-def _passage_problems(tree: Any, allowed: Counter[str]) -> list[str]:
+def _passage_problems(containers: list[Any], allowed: Counter[str]) -> list[str]:
     """A reader who answers "Which best describes you?" no longer sees the passages written for
     other readers: a passage's container must hold nothing but what the article wrote in its
     passages (a comment or a fence that swallowed a passage's end took the rest of the article
     into it). Its words are counted against the passages' own; numbers (citations, locators)
     are the renderer's."""
     shown: Counter[str] = Counter()
-    for container in tree.find_class("audience-block"):
+    for container in containers:
         shown.update(
             _shown_words(lxml.html.tostring(container, encoding="unicode", with_tail=False))
         )
@@ -379,10 +380,10 @@ def page_problems(
         tree = lxml.html.document_fromstring(html_text)
     except (ValueError, lxml.etree.ParserError):
         return ["cannot be read as HTML"]
-    problems = [] if passages is None else _passage_problems(tree, passages)
-    problems += [] if shown is None else _unsigned_files(tree, *shown)
-    marked = tree.xpath('//*[@id="medical-disclaimer" or @id="review-status"]')
-    disclaimers = [element for element in marked if element.get("id") == "medical-disclaimer"]
+    marks = _Landmarks(tree)
+    problems = [] if passages is None else _passage_problems(marks.passages, passages)
+    problems += [] if shown is None else _unsigned_files(marks, *shown)
+    disclaimers = marks.ids.get("medical-disclaimer", [])
     if len(disclaimers) != 1:
         problems.append(f"has {len(disclaimers)} #medical-disclaimer elements, not one")
     else:
@@ -390,20 +391,52 @@ def page_problems(
         if canonical not in normalize(element.text_content()):
             problems.append("#medical-disclaimer does not hold the canonical text")
         problems += _placement_problems(element)
-    statuses = [element for element in marked if element.get("id") == "review-status"]
+    statuses = marks.ids.get("review-status", [])
     if len(statuses) != 1:
         problems.append(f"has {len(statuses)} #review-status elements, not one")
     elif statuses[0].get("data-status") != expected_status:
         problems.append(f'#review-status is not data-status="{expected_status}"')
     # An id twice is a part of the page taken by something else: a heading "Ref 1" would be
     # the entry that citation 1 links to.
-    taken = Counter(tree.xpath("//@id"))
     problems += [
-        f'has {count} elements with the id "{name}", not one'
-        for name, count in sorted(taken.items())
-        if count > 1 and name not in ("medical-disclaimer", "review-status")  # said above
+        f'has {len(elements)} elements with the id "{name}", not one'
+        for name, elements in sorted(marks.ids.items())
+        if len(elements) > 1 and name not in ("medical-disclaimer", "review-status")  # said above
     ]
     return problems
+
+
+class _Landmarks:
+    """The elements of an article page the audit looks at, found in one walk of its tree (each
+    search of the whole tree cost as much as the next, and there were six): every element by
+    its id; the article's text and References list (by their exact class); the audience
+    passages' containers (by one class of theirs, however many others they have: browsers
+    split classes at blanks); and the address of the canonical link."""
+
+    _WALK = lxml.etree.XPath("//*[@id or @class] | //link[@rel='canonical' and @href]")
+
+    def __init__(self, tree: Any) -> None:
+        self.ids: dict[str, list[Any]] = {}
+        self.bodies: list[Any] = []
+        self.references: list[Any] = []
+        self.passages: list[Any] = []
+        self.canonical: str | None = None
+        for element in self._WALK(tree):
+            name, classes = element.get("id"), element.get("class")
+            if name is not None:
+                self.ids.setdefault(name, []).append(element)
+            if classes == "article-body":
+                self.bodies.append(element)
+            elif classes == "article-references":
+                self.references.append(element)
+            if classes is not None and "audience-block" in classes.split():
+                self.passages.append(element)
+            if (
+                self.canonical is None
+                and element.tag == "link"
+                and element.get("rel") == "canonical"
+            ):
+                self.canonical = element.get("href")
 
 
 # Where an element of an article's text names a file: what it loads, and where a link goes.
@@ -411,26 +444,29 @@ _NAMED = ("src", "srcset", "poster", "data", "href", "xlink:href")
 _NAMES = ".//@*[" + " or ".join(f"name()='{name}'" for name in _NAMED) + "]"
 
 
-def _unsigned_files(tree: Any, page: str, signed: frozenset[str]) -> list[str]:
+def _unsigned_files(marks: _Landmarks, page: str, signed: frozenset[str]) -> list[str]:
     """The files of the site the article's text (`.article-body`) shows or links to that its
     approvals do not sign: whatever the Markdown reading of `shown_files` missed (a picture is
     every file an element loads; a link, one to a picture or a PDF), by its full address too;
     and a file of the site that the References list names by its full address."""
-    bodies = tree.xpath("//*[@class='article-body']")
-    if len(bodies) != 1:
-        return [f"has {len(bodies)} .article-body elements, not one"]
+    if len(marks.bodies) != 1:
+        return [f"has {len(marks.bodies)} .article-body elements, not one"]
     folder = posixpath.dirname(page)
-    own = _own_address(tree)
+    # The site's own host, port and folder ("owner.github.io", None, "/repo/"), from the
+    # canonical address the engine gives an article page (under articles/).
+    own = _site_of(marks.canonical, "/articles/") if marks.canonical is not None else None
     unsigned: set[str] = set()
     by_address: set[str] = set()  # by the site's full address
     cited: set[str] = set()  # by a reference's address
     outside: set[str] = set()
-    for value in bodies[0].xpath(_NAMES):
+    for value in marks.bodies[0].xpath(_NAMES):
         name = value.attrname
         # A whole value is one address, blanks inside it too ("a.png /../b.png" loads b.png);
         # a srcset's candidates are its addresses up to their first blank.
         named = [p.split()[0] for p in value.split(",") if p.split()] if name == "srcset" else []
         for address in named or [value]:
+            if address.startswith("#"):
+                continue  # a part of this page (a citation's entry): names no file
             local = _on_own_site(address, own)
             if local is not None:  # this site's file, by its full address
                 path, inside = site_path(local, ""), True
@@ -442,7 +478,7 @@ def _unsigned_files(tree: Any, page: str, signed: frozenset[str]) -> list[str]:
                 (unsigned if local is None else by_address).add(path)
     # A reference's address (a library entry's url) names its source, never a file of this
     # site: approvals sign the entry's text, not the bytes of a file it would name.
-    for section in tree.xpath("//*[@class='article-references']") if own else ():
+    for section in marks.references if own else ():
         for value in section.xpath(_NAMES):
             local = _on_own_site(value, own)
             path = site_path(local, "") if local is not None else None
@@ -462,13 +498,6 @@ def _unsigned_files(tree: Any, page: str, signed: frozenset[str]) -> list[str]:
         ]
         + [f"names {address}, outside the site's folder" for address in sorted(outside)]
     )
-
-
-def _own_address(tree: Any) -> tuple[str, int | None, str] | None:
-    """The site's own host, port and folder ("owner.github.io", None, "/repo/"), from the
-    canonical address the engine gives an article page (under articles/)."""
-    canonical = tree.xpath('//link[@rel="canonical"]/@href')
-    return _site_of(canonical[0], "/articles/") if canonical else None
 
 
 def _site_of(address: str, below: str = "") -> tuple[str, int | None, str] | None:

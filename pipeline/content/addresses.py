@@ -1,0 +1,79 @@
+"""Addresses read as a browser reads them: which file of the site a link or picture names,
+from the page it stands on, and whether it leaves the site. One reading for everything that
+needs it: `check` (HTML013), the files an approval signs (`shown.py`) and the audit of the built
+pages, so that none of them reads an address one way while readers' browsers read it another.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+import urllib.parse
+
+# Where an article's Markdown stands in the staged site: its relative addresses start there.
+ARTICLE_FOLDER = "articles"
+# What a URL parser drops: around an address, controls and spaces; inside it, tabs and line
+# breaks. What is left is another site's when it starts with "//" or a scheme.
+_AROUND = "".join(map(chr, range(0x21)))
+_INSIDE = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# The scheme of a page on the web, written without "//": the rest is relative to the page.
+_OWN_SCHEME = re.compile(r"https?:(?!//)", re.IGNORECASE)
+
+
+def site_path(url: str, folder: str = ARTICLE_FOLDER) -> str | None:
+    """The site-relative path a local address names, read as a browser's URL parser and a
+    server read it (blanks and controls around it dropped, tabs and line breaks inside it too, a
+    backslash a slash, no query or fragment, percent escapes decoded, never above the site's
+    root; a final "/" kept: it names a folder's page), from a page in `folder`; None for an
+    address of another site, a page's own anchor, a scheme, or a path with a control
+    character. An attribute value is read as given (its character references are decoded by
+    whoever parsed the page)."""
+    address = _read(url)
+    if address is None:
+        return None
+    address = _path_of(address)
+    if not address or any(unicodedata.category(c) == "Cc" for c in address):
+        return None  # a control character (a NUL) names no file a server has
+    path = address if address.startswith("/") else posixpath.join("/", folder, address)
+    # A browser stops at the site's root: "/../img/a.png" is "/img/a.png".
+    path = posixpath.normpath(path).lstrip("/")
+    if path in ("", "."):
+        return None
+    return path + "/" if address.endswith("/") else path
+
+
+def as_parsed(url: str) -> str:
+    """An address as a browser's URL parser starts reading it: blanks and controls around it
+    dropped, tabs and line breaks inside it too, a backslash a slash."""
+    return _INSIDE.sub("", url.strip(_AROUND)).replace("\\", "/")
+
+
+def _path_of(address: str) -> str:
+    """The path of an address, without query or fragment, its percent escapes decoded."""
+    return urllib.parse.unquote(address.split("#", 1)[0].split("?", 1)[0])
+
+
+def _read(url: str) -> str | None:
+    """A local address as a URL parser reads it ("https:" without "//" is the page's own
+    scheme, dropped); None for another site's or a scheme."""
+    address = as_parsed(url)
+    own = _OWN_SCHEME.match(address)
+    if own:
+        return address[own.end() :]
+    if not address or address.startswith("//") or _SCHEME.match(address):
+        return None
+    return address
+
+
+def leaves_site(url: str, folder: str) -> bool:
+    """Whether a local address, from a page in `folder`, starts at its host's root or climbs
+    above the site's: on a site served from a folder of its host (a GitHub Pages project site,
+    `owner.github.io/repo/`), either names a file of another site."""
+    address = _read(url)
+    if address is None:
+        return False
+    path = _path_of(address)
+    climbed = posixpath.normpath(posixpath.join(folder, path)).startswith("..")
+    return path.startswith("/") or climbed
