@@ -19,8 +19,10 @@ from urllib.parse import parse_qs, unquote, urlparse
 # resolves to another DOI's is refused: a backslash (a slash to a browser) and path segments
 # `.` or `..` (resolved away), so `10.1016/./S0140…` cannot lead readers to a listed work
 # while the comparison sees another. A `#` or `?` is part of the DOI, and its link says so.
-DOI = re.compile(r"^10\.\d{4,9}(?:/(?!\.\.?(?:/|$))[^\s\\/]+)+$")
-PMID = re.compile(r"^\d{1,9}$")
+# Digits are ASCII digits: `\d` took any script's (a PMID ending in a Devanagari zero passed,
+# and matched no retraction), and a DOI may hold no other.
+DOI = re.compile(r"^10\.[0-9]{4,9}(?:/(?!\.\.?(?:/|$))(?:[0-9]|(?!\d)[^\s\\/])+)+$")
+PMID = re.compile(r"^[0-9]{1,9}$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 # What a citation by identifier looks like: `@doi:10.7326/M16-2367`, `@pmid:28192789`.
 _CITED = re.compile(r"^(?P<kind>doi|pmid):(?P<value>.+)$", re.IGNORECASE)
@@ -73,14 +75,14 @@ def normalize_pmid(pmid: str) -> str:
 # Addresses that name a DOI or a PMID: doi.org and the Handle resolver (DOIs are handles), a
 # publisher's /doi/[abs|full|pdf/]10.x/..., PubMed (by path or search term), Europe PMC.
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org", "hdl.handle.net", "oadoi.org"})
-_DOI_PATH = re.compile(r"/doi/(?:[a-z]+/)?(10\.\d{4,9}/.+)", re.IGNORECASE)
+_DOI_PATH = re.compile(r"/doi/(?:[a-z]+/)?(10\.[0-9]{4,9}/.+)", re.IGNORECASE)
 # PubMed's own host, and NCBI's old /pubmed/ addresses (not its Bookshelf or PMC pages).
 _PUBMED_HOST = "pubmed.ncbi.nlm.nih.gov"
 _NCBI_HOSTS = frozenset({"www.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov"})
-_DIGITS = re.compile(r"(?<!\d)\d{1,9}(?!\d)")
+_DIGITS = re.compile(r"(?<![0-9])[0-9]{1,9}(?![0-9])")
 # A search for one PMID (`?term=9500320[uid]`); any other search is no identifier.
-_TERM = re.compile(r"\s*(\d{1,9})\s*(?:\[(?:uid|pmid|pm)\])?\s*", re.IGNORECASE)
-_EUROPE_PMC = re.compile(r"/(?:article|abstract)/MED/(\d{1,9})/?", re.IGNORECASE)
+_TERM = re.compile(r"\s*([0-9]{1,9})\s*(?:\[(?:uid|pmid|pm)\])?\s*", re.IGNORECASE)
+_EUROPE_PMC = re.compile(r"/(?:article|abstract)/MED/([0-9]{1,9})/?", re.IGNORECASE)
 
 
 class UrlIdentity(NamedTuple):

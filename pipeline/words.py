@@ -69,24 +69,27 @@ _REPLACEMENTS = 16
 
 @functools.lru_cache(maxsize=4096)
 def _folded(char: str) -> str:
-    """What a non-ASCII character is in a word: its case folding, each character of which is
-    nothing when Unicode says a renderer draws it as nothing (a soft hyphen, U+2065 and the
-    other unassigned ones of those ranges), else its compatibility decomposition without marks
-    and invisible characters, or a space when that is not a letter or digit."""
-    return "".join(map(_shown, char.casefold()))
-
-
-def _shown(char: str) -> str:
+    """What a non-ASCII character is in a word: a blank for a Hangul filler; nothing when
+    Unicode says a renderer draws it as nothing (a soft hyphen, U+2065 and the other unassigned
+    ones of those ranges) or when it is a mark or invisible; else its compatibility
+    decomposition without marks and invisible characters, case-folded (and decomposed again),
+    or a space when that is not letters or digits. Marks go before case folding: the tick
+    U+0345 draws under a letter folds to an iota, a letter of its own, and a withheld sentence
+    with a tick after some letters was read as other words, where a browser shows it plainly."""
     if char in _BLANKS:
         return " "
-    if _IGNORABLE.match(char):
+    if _IGNORABLE.match(char) or unicodedata.category(char) in _INVISIBLE:
         return ""
-    kept = "".join(
-        c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c) not in _INVISIBLE
-    )
+    kept = _unmarked(_unmarked(char).casefold())
     if len(kept) == 1 and (latin := _LATIN_LETTER.fullmatch(unicodedata.name(kept, ""))):
-        kept = latin.group(1)
-    return " " if kept and not kept.isalnum() else kept.casefold()
+        kept = latin.group(1).lower()
+    return " " if kept and not kept.isalnum() else kept
+
+
+def _unmarked(text: str) -> str:
+    """The compatibility decomposition of `text` without marks and invisible characters."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) not in _INVISIBLE)
 
 
 # More accents or other marks than this on one letter paint far above and below its line, over

@@ -248,3 +248,38 @@ def test_citation_with_illegal_characters_in_its_key_is_malformed(minimal: Path,
     assert "content/articles/pending.md:11:78: error CIT002 malformed citation [@qaseem2017!x]" in (
         result.stdout
     )
+
+
+def test_a_doi_ending_in_a_hash_can_be_listed_as_retracted() -> None:
+    """Old Wiley DOIs end in "2-#": a "#" starts a comment only at the start of a line or after
+    a blank, or the listed work was cut to another DOI and never matched."""
+    from pipeline.checks.evidence import parse_retractions
+    from pipeline.identifiers import normalize_doi
+
+    doi = "10.1002/(SICI)1097-4636(199812)43:4<386::AID-JBM6>3.0.CO;2-#"
+    found, problems = parse_retractions(f"# the board's list\n{doi}  # retracted in 2001\n")
+    assert problems == [] and found.dois == {normalize_doi(doi)}
+
+
+def test_digits_of_another_script_are_no_identifier() -> None:
+    """The attack: a PMID or DOI ending in a Devanagari zero, drawn like "0", passed as digits
+    and matched no retraction; each is now refused, in the library and in the list."""
+    from pipeline.checks.evidence import parse_retractions
+
+    for field in ("pmid = {950032\u0966}", "doi = {10.1016/S0140-6736(97)11096-\u0966}"):
+        bib = GOOD.replace("year = {2020},", f"year = {{2020}},\n  {field},")
+        assert "BIB007" in [code for code, _ in codes_lines(bib)], field
+    found, problems = parse_retractions("950032\u0966\n")
+    assert not found.pmids and [p.code for p in problems] == ["BIB009"]
+
+
+def test_a_name_prints_with_the_spaces_its_approval_signed() -> None:
+    """The attack: after approval, the spaces of a cited committee's name replaced with line
+    separators or ideographic spaces; the signature folds white space, so the page printed what
+    no one signed. Names are folded as they are read."""
+    bib = GOOD.replace(
+        "Doe, Jane", "{Clinical\u1680Guidelines\u2028Committee} and van\u3000Tulder, M.\u00a0W."
+    )
+    entries, _ = parse_library(BIB, bib)
+    names = [(a.last, a.given) for a in entries[0].authors]
+    assert names == [("Clinical Guidelines Committee", ""), ("van Tulder", "M. W.")]

@@ -231,8 +231,19 @@ def test_the_audit_reads_text_as_readers_see_it_whatever_the_code_points() -> No
         " ".join(f"{w[0]}&#8293;{w[1:]}" for w in words),
         PENDING_SENTENCE.replace("purple", "ｐｕｒｐｌｅ"),
         PENDING_SENTENCE.replace("e", "e\u0301"),
+        # A tick drawn under a letter whose case folding is a letter of its own (an iota).
+        " ".join(f"{w[0]}\u0345{w[1:]}" for w in words),
     ):
         assert any(probe in output_words(page) for probe in found), page
+
+
+def test_an_attribute_value_is_decoded_as_a_browser_decodes_one() -> None:
+    """A named reference without its ";" and followed by a letter stays as written in an
+    attribute (a page's description from mkdocs.yml): readers see "&notable", not "¬able", and
+    a withheld sentence's words written so were read as other words."""
+    words = output_words('<meta name="description" content="&notable &amplified &copyist">')
+    assert "notable amplified copyist" in words
+    assert output_words('<p title="&not x &amp y &#112;urple">') == " x y purple"
 
 
 def test_a_word_inserted_near_the_start_of_a_sentence_does_not_hide_the_rest(
@@ -279,6 +290,8 @@ def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build
             "extra.analytics is set; pages load nothing from other sites",
         ),
         ("extra_javascript: [guide.pdf]", "extra_javascript lists 'guide.pdf'"),
+        # The themes write polyfills as script elements too.
+        ("extra:\n  polyfills: [img/handout.pdf]", "extra.polyfills lists 'img/handout.pdf'"),
         (
             "nav:\n  - 'Home<script>alert(1)</script>': index.md",
             "value of nav[0] holds markup or a straight double quote",
@@ -419,9 +432,16 @@ def test_a_disclaimer_wrapped_in_anything_the_template_does_not_write_fails_the_
         "<noscript>{}</noscript>",
         "<details><summary>More</summary>{}</details>",
         '<div class="article-body">{}</div>',
+        # Read as a browser reads it: "/>" closes no element but a void one (libxml2 took
+        # these for empty elements, and the disclaimer for outside them).
+        "<span hidden/>{}</span>",
+        '<span class="visually-hidden"/>{}</span>',
     ):
         problems = page_problems(_article_page(around), "read this", "approved")
         assert any("is not where the article template puts it" in p for p in problems), around
+    # What a template holds is never shown: no disclaimer on the page at all.
+    found = page_problems(_article_page("<template/>{}"), "read this", "approved")
+    assert "has 0 #medical-disclaimer elements, not one" in found
     page = _article_page("{}")
     for inner in ("<p hidden>", '<p style="display:none">', "<details><p>", "<p popover>"):
         hidden = page.replace("<p>", inner)
@@ -441,6 +461,35 @@ def test_a_disclaimer_wrapped_in_anything_the_template_does_not_write_fails_the_
         '<div class="clinical-article">', '<div class="clinical-article" style="opacity:0">'
     )
     assert "with style" in " ".join(page_problems(styled, "read this", "approved"))
+
+
+def test_a_shadow_root_beside_the_disclaimer_fails_the_audit() -> None:
+    """The attack (a template change): `<template shadowrootmode="open">` in the element that
+    holds the disclaimer; Chromium then draws the shadow root instead of what the element
+    holds, disclaimer and review status included, while the element tree keeps them in place."""
+    for declared in ('<template shadowrootmode="open">', "<TEMPLATE ShadowRoot=closed>"):
+        page = _article_page(declared + "<p>Approved.</p></template>{}")
+        assert page_problems(page, "read this", "approved") == []  # in place, in the tree
+        assert page_loads(page, theme("mkdocs"), policy=False) == [
+            f"declares a shadow root ({declared!r}), which hides what its element holds"
+        ]
+    plain = _article_page('<p title="shadowrootmode">{}</p>')
+    assert page_loads(plain, theme("mkdocs"), policy=False) == []
+
+
+def test_a_hidden_or_wrapped_review_status_fails_the_audit() -> None:
+    """The attack (a template change): the review status inside "<span hidden/>…</span>",
+    which a browser keeps open around it; or hidden itself."""
+    page = _article_page("{}")
+    status = '<section id="review-status" data-status="approved"></section>'
+    for wrapped, expected in (
+        (f"<span hidden/>{status}</span>", "#review-status is not where the article template"),
+        (f'<div class="visually-hidden">{status}</div>', "#review-status is not where"),
+        (status.replace("<section", "<section hidden"), "#review-status is not the <section>"),
+        (status.replace("section", "dialog"), "#review-status is not the <section>"),
+    ):
+        problems = page_problems(page.replace(status, wrapped), "read this", "approved")
+        assert any(p.startswith(expected) for p in problems), (wrapped, problems)
 
 
 def test_an_svg_tspan_inside_a_word_does_not_split_it() -> None:
@@ -864,6 +913,26 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
         (
             original.replace("  - admonition\n", "  - admonition:\n      x: y\n", 1),
             "markdown_extensions gives admonition the option 'x'; it takes none",
+        ),
+        # A permalink's text and title stand in every heading of every signed article: unsigned
+        # advice there read as part of it.
+        (
+            original.replace("permalink: false", "permalink: 'Approved: take 2400 mg at once'"),
+            "markdown_extensions gives toc the permalink 'Approved: take 2400 mg at once'; it "
+            "takes true, false or one of ¶ § #",
+        ),
+        (
+            original.replace("permalink: false", "permalink: 'true'"),
+            "markdown_extensions gives toc the permalink 'true'",
+        ),
+        (
+            original.replace("permalink: false", "permalink: true\n      permalink_title: Signed"),
+            "markdown_extensions gives toc the option 'permalink_title'; it takes permalink, "
+            "toc_depth",
+        ),
+        (
+            original.replace("permalink: false", "title: Reviewed by the board"),
+            "markdown_extensions gives toc the option 'title'",
         ),
         # An extension check does not read articles with: snippets put any file of the build
         # machine (here /etc/os-release) on a site page.
@@ -1408,6 +1477,14 @@ def test_an_address_of_another_site_fails_the_audit_however_it_is_spelt() -> Non
             '<link rel="canonical stylesheet" href="https://evil.example/a.css">',
             "https://evil.example/a.css",
         ),
+        # What a template's preload, page or table fetches too (the policy stopped them).
+        (
+            '<link rel="preload" as="image" imagesrcset="https://evil.example/a.png 1x">',
+            "https://evil.example/a.png",
+        ),
+        ('<body background="https://evil.example/b.png">', "https://evil.example/b.png"),
+        ("<table><tr><td background=//evil.example/c.png>", "//evil.example/c.png"),
+        ('<img src="a.png" attributionsrc="https://evil.example/e">', "https://evil.example/e"),
     ):
         assert page_loads(page + tag, mkdocs_theme) == [f"loads {address} from another site"]
     for tag in ('<link rel="canonical" href="https://site.example/a.html">', '<img src="a.png">'):

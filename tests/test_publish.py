@@ -285,6 +285,21 @@ def test_pipeline_serve_previews_every_article_under_its_banner(minimal: Path) -
     assert status == 200 and "pending-banner" in page and "noindex" in page
 
 
+def test_pipeline_serve_refuses_settings_the_build_refuses_before_mkdocs_reads_them(
+    minimal: Path, cli
+) -> None:
+    """MkDocs imports a hooks file as it reads mkdocs.yml, before any plugin: a branch's hook
+    outside overrides/ ran on the machine of whoever previewed it. `serve` checks the settings
+    first, as `build` does."""
+    (minimal / "hooks.py").write_text("open('hooked', 'w').close()\n", "utf-8")
+    with (minimal / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write("\nhooks:\n  - hooks.py\n")
+    result = cli("serve", "--addr", "127.0.0.1:0", cwd=minimal)
+    assert result.code == 1
+    assert "PUB005 " in result.stderr and "keep hooks in overrides/" in result.stderr
+    assert not (minimal / "hooked").exists()
+
+
 def test_suggest_an_edit_opens_the_source_file_in_the_repository(
     minimal: Path, cli, monkeypatch
 ) -> None:

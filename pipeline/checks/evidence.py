@@ -28,6 +28,7 @@ from pipeline.registry.lock import Lock
 from pipeline.registry.records import NoticeKind
 
 RETRACTIONS = "references/retractions.txt"
+_COMMENT = re.compile(r"(?:^|\s)#")
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,13 @@ class Retractions:
 def parse_retractions(text: str) -> tuple[Retractions, list[Diagnostic]]:
     dois, pmids, problems = set(), set(), []
     for number, raw in enumerate(text.splitlines(), start=1):
-        written = raw.split("#", 1)[0].strip()
+        # A comment starts a line or follows a blank: old Wiley DOIs end in "2-#".
+        written = _COMMENT.split(raw, 1)[0].strip()
         line = normalize_identifier(written)
         if not line:
             continue
-        if re.fullmatch(r"(?:PMID:?)?\d{1,9}", line, re.IGNORECASE):
-            pmids.add(normalize_pmid(re.sub(r"\D", "", line)))
+        if re.fullmatch(r"(?:PMID:?)?[0-9]{1,9}", line, re.IGNORECASE):
+            pmids.add(normalize_pmid(re.sub(r"[^0-9]", "", line)))
         elif DOI.match(normalize_doi(line)):
             dois.add(normalize_doi(line))
         else:

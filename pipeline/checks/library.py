@@ -94,13 +94,13 @@ def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
             f"'{entry.get('doi')}' is not a DOI",
             "a DOI looks like 10.7326/M16-2367",
         )
-    if entry.get("pmid") and not re.fullmatch(r"[1-9]\d{0,8}", entry.get("pmid")):
+    if entry.get("pmid") and not re.fullmatch(r"[1-9][0-9]{0,8}", entry.get("pmid")):
         yield bad(
             "pmid",
             f"PMID '{entry.get('pmid')}' must be digits only, the first not 0",
             "copy the PMID from PubMed, e.g. 28192789",
         )
-    if entry.get("pmcid") and not re.fullmatch(r"PMC\d+", entry.get("pmcid")):
+    if entry.get("pmcid") and not re.fullmatch(r"PMC[0-9]+", entry.get("pmcid")):
         yield bad(
             "pmcid",
             f"PMCID '{entry.get('pmcid')}' must look like PMC1234567",

@@ -55,6 +55,7 @@ from pipeline.review.roster import (
 from pipeline.review.signatures import signature_id
 from pipeline.settings import SETTINGS_FILE
 from pipeline.site.build import Build, finish, prepare
+from pipeline.site.engine_config import config_problems
 
 
 def _summary(diagnostics: Sequence[Diagnostic], articles: int) -> str:
@@ -193,6 +194,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from pipeline.engines.mkdocs import serve
 
     root = project_root()
+    # MkDocs imports hooks and merges INHERIT as it reads mkdocs.yml, before the pipeline's
+    # plugin runs: settings the build would refuse never reach it.
+    if refused := config_problems(root):
+        print(format_text(refused), file=sys.stderr)
+        return ERRORS
     os.environ["PIPELINE_PREVIEW"] = "1"
     problem = serve(root / "mkdocs.yml", args.addr)
     if problem:

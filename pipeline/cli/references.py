@@ -236,7 +236,7 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
 
 def _parse_identifier(text: str) -> str:
-    found = re.fullmatch(r"(?:pmid:?\s*)?(\d{1,9})", text.strip(), re.IGNORECASE)
+    found = re.fullmatch(r"(?:pmid:?\s*)?([0-9]{1,9})", text.strip(), re.IGNORECASE)
     if found:
         return f"pmid:{found.group(1)}"
     doi = strip_doi_prefix(text)

@@ -248,19 +248,25 @@ def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
 
 @functools.lru_cache(maxsize=8192)  # the same people write many of a library's entries
 def parse_author(raw: str) -> Author:
-    """One BibTeX name; one wholly in braces (`{American College of Physicians}`) is corporate."""
+    """One BibTeX name; one wholly in braces (`{American College of Physicians}`) is corporate.
+    Its white space is folded to single spaces, as in every other field: the signature reads
+    it so, and a line separator or an ogham space put in after approval printed unsigned."""
     name = raw.strip()
     if name.startswith("{") and name.endswith("}") and _balanced_outer(name):
-        return Author(last=latex_text(name[1:-1]).strip(), corporate=True)
+        return Author(last=_text(name[1:-1]), corporate=True)
     try:
         parts = middlewares.names.parse_single_name_into_parts(name, strict=False)
     except middlewares.names.InvalidNameError:
-        return Author(last=latex_text(name).strip(), corporate=True)
+        return Author(last=_text(name), corporate=True)
     last = " ".join([*parts.von, *parts.last])
     given = " ".join(parts.first)
     if parts.jr:
         last = f"{last} {' '.join(parts.jr)}"
-    return Author(last=latex_text(last).strip(), given=latex_text(given).strip())
+    return Author(last=_text(last), given=_text(given))
+
+
+def _text(value: str) -> str:
+    return " ".join(latex_text(value).split())
 
 
 def _balanced_outer(name: str) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import gzip
 import html
+import html.entities
+import itertools
 import json
 import posixpath
 import re
@@ -17,11 +19,9 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 import ahocorasick
-import lxml.etree
-import lxml.html
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline import codes
 from pipeline.checks.markup import is_external, render
@@ -206,8 +206,32 @@ def output_words(text: str) -> str:
     if not values:
         return words
     # ">" between two values ends anything in one that looks like the start of a tag.
-    plain = html.unescape("\n>\n".join(values))
+    plain = "\n>\n".join(map(_attribute_text, values))
     return f"{words} {_readings(plain, '<' in plain)}"
+
+
+# A character reference as html.unescape finds one.
+_CHARACTER_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
+_NAME_GOES_ON = frozenset("0123456789=abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _attribute_text(value: str) -> str:
+    """An attribute's value decoded as a browser decodes one: a named reference written
+    without its ";" stays as written when a letter, a digit or "=" follows the name (readers
+    see "&notice", where html.unescape, reading text, gives "¬ice")."""
+    return _CHARACTER_REFERENCE.sub(_attribute_reference, value) if "&" in value else value
+
+
+def _attribute_reference(found: re.Match[str]) -> str:
+    written = found.group(1)
+    if not written.startswith("#") and not written.endswith(";"):
+        # The longest name that starts it, as html.unescape takes it.
+        for end in range(len(written), 0, -1):
+            if written[:end] in html.entities.html5:
+                if end < len(written) and written[end] in _NAME_GOES_ON:
+                    return found.group(0)
+                break
+    return html.unescape(found.group(0))
 
 
 def _readings(plain: str, markup: bool) -> str:
@@ -271,11 +295,12 @@ def found_in(automaton: ahocorasick.Automaton | None, text: str) -> Iterator[tup
             yield needle, source
 
 
-# Where the disclaimer stands on an article page: the chain of elements the theme (either
-# engine's, the same) and the article template write around it, each with exactly these
-# classes and no attribute but the theme's own. Any other wrapper or attribute on the way (a
-# <details>, a <dialog>, a popover, `hidden`, a style, a class that hides, the article's own
-# text) fails the page: an allow-list, as there are more ways to hide an element than to list.
+# Where the disclaimer and the review status stand on an article page: the chain of elements
+# the theme (either engine's, the same) and the article template write around them, each with
+# exactly these classes and no attribute but the theme's own. Any other wrapper or attribute on
+# the way (a <details>, a <dialog>, a popover, `hidden`, a style, a class that hides, the
+# article's own text) fails the page: an allow-list, as there are more ways to hide an element
+# than to list.
 DISCLAIMER_PATH = (
     ("html", "no-js"),
     ("body", ""),
@@ -297,32 +322,62 @@ _DISCLAIMER_TAGS = frozenset(
     {"h2", "h3", "p", "a", "strong", "em", "b", "i", "br", "abbr", "ul", "ol", "li", "sup", "sub"}
 )
 _DISCLAIMER_ATTRIBUTES = frozenset({"id", "href", "title"})
+_STATUS_ATTRIBUTES = frozenset({"id", "class", "data-status", "aria-labelledby"})
 
 
-def _placement_problems(element: Any) -> list[str]:
-    """Why the disclaimer element could be hidden from a reader, if it could."""
-    chain = [(a.tag, " ".join((a.get("class") or "").split())) for a in element.iterancestors()]
+def _placement_problems(element: LexborNode) -> list[str]:
+    """Why a part the article template writes (the disclaimer, the review status) could be
+    hidden from a reader by what stands around it, if it could."""
+    name = _value(element, "id")
+    holders = list(_ancestors(element))
+    chain = [(a.tag, " ".join((_value(a, "class") or "").split())) for a in holders]
     if chain[::-1] != list(DISCLAIMER_PATH):
         where = " > ".join(f"{tag}.{cls}".rstrip(".").replace(" ", ".") for tag, cls in chain[::-1])
-        return [f"#medical-disclaimer is not where the article template puts it (inside {where})"]
-    for holder in element.iterancestors():
-        if extra := sorted(set(holder.attrib) - _THEME_ATTRIBUTES):
-            return [f"#medical-disclaimer is inside a <{holder.tag}> with {', '.join(extra)}"]
+        return [f"#{name} is not where the article template puts it (inside {where})"]
+    for holder in holders:
+        if extra := sorted(set(holder.attributes) - _THEME_ATTRIBUTES):
+            return [f"#{name} is inside a <{holder.tag}> with {', '.join(extra)}"]
         # The theme's script acts on a component's name (a "dialog" or "consent" is hidden).
-        if holder.get("data-md-component", "content") not in _THEME_COMPONENTS:
-            return [f"#medical-disclaimer is inside a <{holder.tag}> of another component"]
+        if _value(holder, "data-md-component", "content") not in _THEME_COMPONENTS:
+            return [f"#{name} is inside a <{holder.tag}> of another component"]
+    if name == "review-status":
+        if element.tag != "section" or set(element.attributes) - _STATUS_ATTRIBUTES:
+            return ["#review-status is not the <section> the article template writes"]
+        return []
     if (
         element.tag != "aside"
-        or element.get("class") != "medical-disclaimer"
-        or set(element.attrib) - {"id", "class", "aria-labelledby"}
+        or _value(element, "class") != "medical-disclaimer"
+        or set(element.attributes) - {"id", "class", "aria-labelledby"}
     ):
         return ["#medical-disclaimer is not the <aside> the article template writes"]
-    for part in element.iterdescendants():
-        if not isinstance(part.tag, str):
-            continue  # a comment
-        if part.tag not in _DISCLAIMER_TAGS or set(part.attrib) - _DISCLAIMER_ATTRIBUTES:
+    for part in itertools.islice(_elements(element), 1, None):  # the first is the element
+        if part.tag not in _DISCLAIMER_TAGS or set(part.attributes) - _DISCLAIMER_ATTRIBUTES:
             return [f"part of #medical-disclaimer is a <{part.tag}> that could hide it"]
     return []
+
+
+def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
+    """The elements around a node, nearest first, up to <html>."""
+    parent = node.parent
+    while parent is not None and parent.tag not in (None, "-document"):
+        yield parent
+        parent = parent.parent
+
+
+def _elements(node: LexborNode) -> Iterator[LexborNode]:
+    """A node and every element inside it, in document order (not comments, and not the
+    content of a <template>, which a browser never shows)."""
+    for part in node.traverse(include_text=False):
+        if part.tag and part.tag[0] not in "-_#":
+            yield part
+
+
+def _value(node: LexborNode, name: str, default: str | None = None) -> str | None:
+    """An attribute's value as a browser reads it: "" for one written without a value."""
+    attributes = node.attributes
+    if name not in attributes:
+        return default
+    return attributes[name] or ""
 
 
 def passage_words(article: Article) -> Counter[str]:
@@ -343,7 +398,7 @@ def _shown_words(markup: str) -> list[str]:
     return normalize(html.unescape(_without_tags(markup))).split()
 
 
-def _passage_problems(containers: list[Any], allowed: Counter[str]) -> list[str]:
+def _passage_problems(containers: list[LexborNode], allowed: Counter[str]) -> list[str]:
     """A reader who answers "Which best describes you?" no longer sees the passages written for
     other readers: a passage's container must hold nothing but what the article wrote in its
     passages (a comment or a fence that swallowed a passage's end took the rest of the article
@@ -351,9 +406,7 @@ def _passage_problems(containers: list[Any], allowed: Counter[str]) -> list[str]
     are the renderer's."""
     shown: Counter[str] = Counter()
     for container in containers:
-        shown.update(
-            _shown_words(lxml.html.tostring(container, encoding="unicode", with_tail=False))
-        )
+        shown.update(_shown_words(container.html or ""))
     extra = [
         word
         for word, count in shown.items()
@@ -376,11 +429,9 @@ def page_problems(
     element with the expected status; audience passages holding only what they were written to
     hold (`passages`: their words, from `passage_words`); in its text, only the files of the
     site its approvals sign (`shown`: the page's site path and those files)."""
-    try:
-        tree = lxml.html.document_fromstring(html_text)
-    except (ValueError, lxml.etree.ParserError):
-        return ["cannot be read as HTML"]
-    marks = _Landmarks(tree)
+    # Read by an HTML5 parser, as a browser reads it: libxml2's honoured "<span hidden/>" as an
+    # empty element, where a browser leaves it open around the disclaimer.
+    marks = _Landmarks(LexborHTMLParser(html_text))
     problems = [] if passages is None else _passage_problems(marks.passages, passages)
     problems += [] if shown is None else _unsigned_files(marks, *shown)
     disclaimers = marks.ids.get("medical-disclaimer", [])
@@ -388,14 +439,16 @@ def page_problems(
         problems.append(f"has {len(disclaimers)} #medical-disclaimer elements, not one")
     else:
         element = disclaimers[0]
-        if canonical not in normalize(element.text_content()):
+        if canonical not in normalize(element.text(deep=True)):
             problems.append("#medical-disclaimer does not hold the canonical text")
         problems += _placement_problems(element)
     statuses = marks.ids.get("review-status", [])
     if len(statuses) != 1:
         problems.append(f"has {len(statuses)} #review-status elements, not one")
-    elif statuses[0].get("data-status") != expected_status:
+    elif _value(statuses[0], "data-status") != expected_status:
         problems.append(f'#review-status is not data-status="{expected_status}"')
+    else:
+        problems += _placement_problems(statuses[0])
     # An id twice is a part of the page taken by something else: a heading "Ref 1" would be
     # the entry that citation 1 links to.
     problems += [
@@ -407,22 +460,19 @@ def page_problems(
 
 
 class _Landmarks:
-    """The elements of an article page the audit looks at, found in one walk of its tree (each
-    search of the whole tree cost as much as the next, and there were six): every element by
-    its id; the article's text and References list (by their exact class); the audience
-    passages' containers (by one class of theirs, however many others they have: browsers
-    split classes at blanks); and the address of the canonical link."""
+    """The elements of an article page the audit looks at, found in one walk of its tree: every
+    element by its id; the article's text and References list (by their exact class); the
+    audience passages' containers (by one class of theirs, however many others they have:
+    browsers split classes at blanks); and the address of the canonical link."""
 
-    _WALK = lxml.etree.XPath("//*[@id or @class] | //link[@rel='canonical' and @href]")
-
-    def __init__(self, tree: Any) -> None:
-        self.ids: dict[str, list[Any]] = {}
-        self.bodies: list[Any] = []
-        self.references: list[Any] = []
-        self.passages: list[Any] = []
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self.ids: dict[str, list[LexborNode]] = {}
+        self.bodies: list[LexborNode] = []
+        self.references: list[LexborNode] = []
+        self.passages: list[LexborNode] = []
         self.canonical: str | None = None
-        for element in self._WALK(tree):
-            name, classes = element.get("id"), element.get("class")
+        for element in _elements(tree.root) if tree.root is not None else ():
+            name, classes = _value(element, "id"), _value(element, "class")
             if name is not None:
                 self.ids.setdefault(name, []).append(element)
             if classes == "article-body":
@@ -434,14 +484,23 @@ class _Landmarks:
             if (
                 self.canonical is None
                 and element.tag == "link"
-                and element.get("rel") == "canonical"
+                and _value(element, "rel") == "canonical"
             ):
-                self.canonical = element.get("href")
+                self.canonical = element.attributes.get("href")  # None for one without an address
 
 
 # Where an element of an article's text names a file: what it loads, and where a link goes.
 _NAMED = ("src", "srcset", "poster", "data", "href", "xlink:href")
-_NAMES = ".//@*[" + " or ".join(f"name()='{name}'" for name in _NAMED) + "]"
+
+
+def _addresses(node: LexborNode) -> Iterator[tuple[str, str]]:
+    """(attribute, value) of each attribute naming a file in a node and every element inside
+    it."""
+    for element in _elements(node):
+        attributes = element.attributes
+        for name in _NAMED:
+            if name in attributes:
+                yield name, attributes[name] or ""
 
 
 def _unsigned_files(marks: _Landmarks, page: str, signed: frozenset[str]) -> list[str]:
@@ -459,8 +518,7 @@ def _unsigned_files(marks: _Landmarks, page: str, signed: frozenset[str]) -> lis
     by_address: set[str] = set()  # by the site's full address
     cited: set[str] = set()  # by a reference's address
     outside: set[str] = set()
-    for value in marks.bodies[0].xpath(_NAMES):
-        name = value.attrname
+    for name, value in _addresses(marks.bodies[0]):
         # A whole value is one address, blanks inside it too ("a.png /../b.png" loads b.png);
         # a srcset's candidates are its addresses up to their first blank.
         named = [p.split()[0] for p in value.split(",") if p.split()] if name == "srcset" else []
@@ -479,7 +537,7 @@ def _unsigned_files(marks: _Landmarks, page: str, signed: frozenset[str]) -> lis
     # A reference's address (a library entry's url) names its source, never a file of this
     # site: approvals sign the entry's text, not the bytes of a file it would name.
     for section in marks.references if own else ():
-        for value in section.xpath(_NAMES):
+        for _, value in _addresses(section):
             local = _on_own_site(value, own)
             path = site_path(local, "") if local is not None else None
             if path and is_site_file(path):
@@ -569,13 +627,20 @@ _START_TAG = re.compile(r"<[A-Za-z][^\t\n\f\r />]*" + _ATTRIBUTES)
 # An image ("w3<img alt='w4 w5'>w6" reads "w3 w4 w5 w6" when it fails): `_alt` reads it.
 _IMAGE_ALT = re.compile(r"<(?:img|input|area)(?=[\t\n\f\r />])" + _ATTRIBUTES, re.IGNORECASE)
 # Elements whose attributes make a browser fetch something as the page loads (links are not
-# fetched), and those attributes.
+# fetched), and those attributes: a preload's `imagesrcset` too, and the old `background` of a
+# page or a table (fetched from a template's <link>, <body> or <td>; the policy stopped them),
+# whose elements are read only on a page that has such an attribute.
 _LOADER = re.compile(
     r"<(img|script|source|video|audio|iframe|embed|object|track|input|link|image|use|feimage)"
     r"\b" + _ATTRIBUTES,
     re.I,
 )
-_FETCHED = ("src", "srcset", "poster", "data", "href", "xlink:href")
+_BACKGROUND = re.compile(r"background[\t\n\f\r ]*=")  # searched in the page in lower case
+_BACKGROUND_LOADER = re.compile(r"<(body|table|thead|tbody|tfoot|tr|td|th)\b" + _ATTRIBUTES, re.I)
+_FETCHED = (
+    *("src", "srcset", "imagesrcset", "poster", "data", "href", "xlink:href", "background"),
+    "attributionsrc",
+)
 # Without any of these, a tag names no address of another site (a scheme, "//" however spelt,
 # a character reference): most tags, read no further.
 _MAYBE_REMOTE = re.compile(r"[:&\\]|/[\t\n\r]*/")
@@ -590,7 +655,7 @@ def _fetched(tag: str, given: dict[str, str]) -> Iterator[str]:
         value = given.get(name)
         if value is None:
             continue
-        if name == "srcset":
+        if name in ("srcset", "imagesrcset"):
             yield from (part.split()[0] for part in value.split(",") if part.split())
         else:
             yield value
@@ -604,6 +669,10 @@ _TAKEOVER = re.compile(r"<(base\b|meta(?=[\t\n\f\r />]))" + _ATTRIBUTES, re.I)
 
 
 _STYLE = re.compile(r"<style[\s/>]", re.IGNORECASE)
+# A declarative shadow root (`<template shadowrootmode="open">`) replaces what a browser shows of
+# the element it stands in: the disclaimer beside it was never drawn, where the element tree
+# still had it in place. No theme writes one.
+_SHADOW_ROOTS = frozenset({"shadowrootmode", "shadowroot"})
 # Any script element, with a namespace prefix too (`<x:script>` in an SVG).
 _ANY_SCRIPT = re.compile(r"<(?:[\w.-]+:)?script[\s/>]", re.IGNORECASE)
 
@@ -614,6 +683,7 @@ def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
     one; another document a browser opens, an .svg or .xhtml, cannot). No theme writes a
     `<style>` element into a page (a theme that needs one writes it from its script), and one
     in a page could hide the disclaimer."""
+    lowered = page.lower()  # what to look for, found fast (a pattern in any case is slow)
     problems = [
         f"runs an inline script its theme does not write ({' '.join(body.split())[:60]!r})"
         for body in inline_scripts(page)
@@ -633,13 +703,21 @@ def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
             break
     if _STYLE.search(page):
         problems.append("has a <style> element, which no page may carry")
+    for found in _START_TAG.finditer(page) if "shadowroot" in lowered else ():
+        if _SHADOW_ROOTS.intersection(attributes(found.group(1))):
+            tag = found.group(0)[:60]
+            problems.append(f"declares a shadow root ({tag!r}), which hides what its element holds")
+            break
     for found in _TAKEOVER.finditer(page):
         equiv = attributes(found.group(2)).get("http-equiv")
         if found.group(1).lower() == "base" or (
             equiv is not None and equiv.strip().lower() != "content-security-policy"
         ):
             problems.append(f"has a {found.group(0)[:60]!r} element, which no page may carry")
-    for found in _LOADER.finditer(page):
+    loaders = _LOADER.finditer(page)
+    if _BACKGROUND.search(lowered):
+        loaders = itertools.chain(loaders, _BACKGROUND_LOADER.finditer(page))
+    for found in loaders:
         if not _MAYBE_REMOTE.search(found.group(2)):
             continue
         for address in _fetched(found.group(1), attributes(found.group(2))):

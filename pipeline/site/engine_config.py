@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +36,29 @@ REQUIRED_EXTENSIONS = (EXTENSION,)
 # read it, or bring files into pages (pymdownx.snippets published any file of the build
 # machine); a board that wants one adds it here and in check, under code owners' review.
 ALLOWED_EXTENSIONS = (*SITE_EXTENSIONS, "fenced_code", EXTENSION)
-# Their options that only change how the table of contents looks, each a plain value: an
-# option given as a mapping is code to Zensical (`toc: slugify: {object: ...}` imported and
-# called any function, at every build).
-EXTENSION_OPTIONS = {"toc": ("permalink", "permalink_title", "title", "toc_depth")}
+# Their options, each with the values it may take: only how the table of contents looks. A
+# permalink's text and title stand in every heading of every article, as if signed with it
+# (`permalink: "Approved: adults take 2400 mg"` put unsigned advice there): a symbol only, and
+# its default title. No text of the table of contents (`title`, which the `[TOC]` marker puts
+# into an article). An option given as a mapping is code to Zensical (`toc: slugify: {object:
+# ...}` imported and called any function, at every build).
+PERMALINK_SYMBOLS = ("¶", "§", "#")
+_LEVELS = re.compile(r"[1-6](?:-[1-6])?")
+EXTENSION_OPTIONS: dict[str, dict[str, tuple[str, Callable[[object], bool]]]] = {
+    "toc": {
+        "permalink": (
+            "true, false or one of " + " ".join(PERMALINK_SYMBOLS),
+            lambda value: isinstance(value, bool) or value in PERMALINK_SYMBOLS,
+        ),
+        "toc_depth": (
+            "a level or a range of levels (2-3)",
+            lambda value: (
+                (type(value) is int and 1 <= value <= 6)
+                or (isinstance(value, str) and _LEVELS.fullmatch(value) is not None)
+            ),
+        ),
+    }
+}
 
 
 class ConfigError(Exception):
@@ -186,8 +205,8 @@ def check_code(config: dict[str, Any], root: Path) -> None:
     rendered as templates), a theme folder other than overrides/,
     hooks outside it (overrides/ is under code owners' review, SECURITY.md), a Markdown
     extension other than the site's own (ALLOWED_EXTENSIONS), a plugin other than the site's
-    own, an output folder other than site/, and a site script or stylesheet that is not
-    a `.js` or `.css` file of overrides/."""
+    own, an output folder other than site/, and a site script (`extra_javascript`,
+    `extra.polyfills`) or stylesheet that is not a `.js` or `.css` file of overrides/."""
     if "INHERIT" in config:
         raise ConfigError("INHERIT is set; write the settings in mkdocs.yml itself")
     if config.get("extra_templates"):
@@ -204,8 +223,16 @@ def check_code(config: dict[str, Any], root: Path) -> None:
             )
     if config.get("site_dir", "site") != "site":
         raise ConfigError("site_dir must be site (the build puts the site there itself)")
-    for key, suffixes in (("extra_javascript", (".js", ".mjs")), ("extra_css", (".css",))):
-        entries = config.get(key) or []
+    extra = config.get("extra")
+    # The themes write `extra.polyfills` as script elements too (a PDF of the pages, named
+    # there, was loaded on every page as the site's own script).
+    polyfills = extra.get("polyfills") if isinstance(extra, dict) else None
+    for key, entries, suffixes in (
+        ("extra_javascript", config.get("extra_javascript"), (".js", ".mjs")),
+        ("extra.polyfills", polyfills, (".js", ".mjs")),
+        ("extra_css", config.get("extra_css"), (".css",)),
+    ):
+        entries = entries or []
         for entry in entries if isinstance(entries, list) else [entries]:
             path = entry.get("path") if isinstance(entry, dict) else entry
             if not isinstance(path, str) or not path.lower().endswith(suffixes):
@@ -239,12 +266,17 @@ def check_code(config: dict[str, Any], root: Path) -> None:
                 f"{', '.join(ALLOWED_EXTENSIONS)} only (the ones check reads articles with)"
             )
         options = (entry[name] if isinstance(entry, dict) else None) or {}
-        allowed = EXTENSION_OPTIONS.get(name.removeprefix("markdown.extensions."), ())
+        allowed = EXTENSION_OPTIONS.get(name.removeprefix("markdown.extensions."), {})
         for option, value in options.items() if isinstance(options, dict) else [(options, 0)]:
-            if option not in allowed or not isinstance(value, (str, int, float, bool)):
+            if option not in allowed:
                 raise ConfigError(
                     f"markdown_extensions gives {name} the option {option!r}; "
-                    + (f"it takes {', '.join(allowed)}, as text" if allowed else "it takes none")
+                    + (f"it takes {', '.join(allowed)}" if allowed else "it takes none")
+                )
+            what, takes = allowed[option]
+            if not takes(value):
+                raise ConfigError(
+                    f"markdown_extensions gives {name} the {option} {value!r}; it takes {what}"
                 )
 
 
