@@ -237,6 +237,30 @@ def test_the_audit_reads_text_as_readers_see_it_whatever_the_code_points() -> No
         assert any(probe in output_words(page) for probe in found), page
 
 
+def test_what_a_browser_does_not_show_between_words_does_not_hide_a_withheld_sentence() -> None:
+    """The attacks (a site page, a picture beside it): a withheld sentence split every three
+    words by a picture that loads, whose alternative text "q" a browser does not draw, or by a
+    closed <details> holding a "q" (its summary empty); an SVG whose <title> has a comment, or
+    a ">" inside an attribute value, every three words. Each was read with the "q" in it."""
+    found = probes(PENDING_SENTENCE)
+    words = PENDING_SENTENCE.split()
+
+    def split(between: str) -> str:
+        return " ".join(w + (between if i % 3 == 2 else "") for i, w in enumerate(words))
+
+    for between in (
+        '<img alt="q" src="dot.png">',
+        "<details><summary></summary>q</details>",
+        "<details><summary></summary><details><summary></summary>q</details>q</details>",
+    ):
+        page = f"<p>{split(between)}</p>"
+        assert any(probe in output_words(page) for probe in found), between
+    for between in ("<!--q-->", '<tspan id="x>q"/>'):
+        svg = f'<svg xmlns="http://www.w3.org/2000/svg"><title>{split(between)}</title></svg>'
+        read = [output_words(p) for p in output_pieces(Path("chart.svg"), svg.encode())]
+        assert any(probe in text for text in read for probe in found), between
+
+
 def test_an_attribute_value_is_decoded_as_a_browser_decodes_one() -> None:
     """A named reference without its ";" and followed by a letter stays as written in an
     attribute (a page's description from mkdocs.yml): readers see "&notable", not "¬able", and
@@ -475,6 +499,29 @@ def test_a_shadow_root_beside_the_disclaimer_fails_the_audit() -> None:
         ]
     plain = _article_page('<p title="shadowrootmode">{}</p>')
     assert page_loads(plain, theme("mkdocs"), policy=False) == []
+
+
+def test_what_can_stand_over_the_disclaimer_fails_the_audit() -> None:
+    """The attacks (template changes): an open <dialog> just before the disclaimer, which a
+    browser draws over it (holding a fake one); a popover; a <noscript> holding a decoy page,
+    which the theme's instant navigation swapped in for the article; the dark colour scheme on
+    an inner element of the chain, which painted the disclaimer pale on a light page."""
+    for before, problem in (
+        ('<dialog open class="md-typeset"><p>Safe.</p></dialog>', "has a <dialog> element"),
+        ("<div popover=manual>Safe.</div>", "has a popover ('<div popover=manual>')"),
+        ('<noscript><div class="md-container">x</div></noscript>', "has a <noscript> element"),
+    ):
+        found = page_loads(_article_page(before + "{}"), theme("mkdocs"), policy=False)
+        assert [p for p in found if p.startswith(problem)], (before, found)
+    pale = _article_page("{}").replace(
+        '<div class="clinical-article">',
+        '<div class="clinical-article" data-md-color-scheme="slate">',
+    )
+    assert "#medical-disclaimer is inside a <div> with data-md-color-scheme" in page_problems(
+        pale, "read this", "approved"
+    )
+    themed = _article_page("{}").replace("<body>", '<body dir="ltr" data-md-color-scheme="slate">')
+    assert page_problems(themed, "read this", "approved") == []
 
 
 def test_a_hidden_or_wrapped_review_status_fails_the_audit() -> None:
@@ -933,6 +980,13 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
         (
             original.replace("permalink: false", "title: Reviewed by the board"),
             "markdown_extensions gives toc the option 'title'",
+        ),
+        # Instant navigation swapped in the first container it parsed without scripts.
+        (
+            original.replace(
+                "    - search.highlight\n", "    - search.highlight\n    - navigation.instant\n"
+            ),
+            "theme.features lists 'navigation.instant'",
         ),
         # An extension check does not read articles with: snippets put any file of the build
         # machine (here /etc/os-release) on a site page.

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import ahocorasick
+import lxml.etree
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline import codes
@@ -173,9 +174,29 @@ def output_pieces(path: Path, data: bytes) -> Iterator[str]:
         # file is read whole as well.
     text = data.decode("utf-8", errors="replace")
     yield text
+    if path.suffix.lower() in DOCUMENTS and (parsed := _document_text(data)) is not None:
+        yield parsed
     if path.suffix.lower() == ".css" and "\\" in text:
         # A stylesheet's `content: "\4d \6f …"` shows readers the letters its escapes stand for.
         yield _CSS_ESCAPE.sub(_css_character, text)
+
+
+def _document_text(data: bytes) -> str | None:
+    """An SVG's or XML file's text as an XML parser reads it, escaped for `output_words` to read
+    back: comments dropped (a withheld sentence's words three by three, a comment between, in
+    an SVG's <title>, were read with the comments' letters), a ">" inside a value part of the
+    value. None for a file that is not well-formed XML."""
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        tree = lxml.etree.fromstring(data, parser)
+    except lxml.etree.XMLSyntaxError:
+        return None
+    parts = []
+    for element in tree.iter():
+        if isinstance(element.tag, str):  # not a comment's or an instruction's own text
+            parts.append(element.text or "")
+        parts.append(element.tail or "")
+    return html.escape("".join(parts), quote=False)
 
 
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
@@ -202,6 +223,8 @@ def output_words(text: str) -> str:
     markup."""
     stripped = _without_tags(text)
     words = _readings(html.unescape(stripped), _ESCAPED_LT.search(stripped) is not None)
+    if (shown := _shown_text(text)) is not None:
+        words = f"{words} {normalize(shown)}"
     values = dict.fromkeys(value for pattern in _VALUES for value in pattern.findall(text))
     if not values:
         return words
@@ -232,6 +255,48 @@ def _attribute_reference(found: re.Match[str]) -> str:
                     return found.group(0)
                 break
     return html.unescape(found.group(0))
+
+
+_DETAILS = re.compile(r"<details[\t\n\f\r />]", re.I)
+# What no browser shows of a page (its head is read in the other reading).
+_NEVER_SHOWN = frozenset({"script", "style", "template", "noscript", "head"})
+
+
+def _shown_text(text: str) -> str | None:
+    """The text of a page as a browser shows it with its pictures loaded (no alternative
+    text) and its closed <details> closed (their summary only), read by an HTML5 parser; None
+    for a page with neither a picture's alternative text nor a <details> (most pages). A
+    reading beside the one that keeps alternative texts: a withheld article split every six
+    words by a loaded picture with the alternative text "q", or by a closed <details> holding
+    a "q", was read as other words."""
+    pictures = (attributes(found.group(1)) for found in _IMAGE_ALT.finditer(text))
+    if not _DETAILS.search(text) and not any(given.get("alt") for given in pictures):
+        return None
+    root = LexborHTMLParser(text).root
+    found: list[str] = []
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        tag = node.tag or ""
+        if tag == "-text":
+            found.append(node.text_content or "")
+            continue
+        if tag.startswith(("-", "_", "#")) or tag in _NEVER_SHOWN:
+            continue  # a comment, or what no browser shows
+        if "hidden" in node.attributes:
+            continue
+        children = list(_children(node))
+        if tag == "details" and "open" not in node.attributes:
+            children = [child for child in children if child.tag == "summary"][:1]
+        stack.extend(reversed(children))
+    return " ".join(found)
+
+
+def _children(node: LexborNode) -> Iterator[LexborNode]:
+    child = node.child
+    while child is not None:
+        yield child
+        child = child.next
 
 
 def _readings(plain: str, markup: bool) -> str:
@@ -311,11 +376,14 @@ DISCLAIMER_PATH = (
     ("article", "md-content__inner md-typeset"),
     ("div", "clinical-article"),
 )
-_THEME_ATTRIBUTES = frozenset(
-    {"class", "lang", "dir", "data-md-component"}
-    | {f"data-md-color-{part}" for part in ("scheme", "primary", "accent")}
-)
-_THEME_COMPONENTS = frozenset({"container", "main", "content"})
+# The attributes the theme writes on each element of that chain, each where it writes it: the
+# colour scheme only on <body> (a dark scheme on an inner element painted the disclaimer pale
+# on a light page), a component's name only on the three components, each its own.
+_THEME_ATTRIBUTES = {
+    "html": frozenset({"class", "lang", "dir"}),
+    "body": frozenset({"dir"} | {f"data-md-color-{x}" for x in ("scheme", "primary", "accent")}),
+}
+_THEME_COMPONENTS = {"md-container": "container", "md-main": "main", "md-content": "content"}
 # What the disclaimer itself may hold (references/disclaimer.md rendered): text, links and
 # emphasis, with no attribute that could hide a part of it.
 _DISCLAIMER_TAGS = frozenset(
@@ -334,11 +402,14 @@ def _placement_problems(element: LexborNode) -> list[str]:
     if chain[::-1] != list(DISCLAIMER_PATH):
         where = " > ".join(f"{tag}.{cls}".rstrip(".").replace(" ", ".") for tag, cls in chain[::-1])
         return [f"#{name} is not where the article template puts it (inside {where})"]
-    for holder in holders:
-        if extra := sorted(set(holder.attributes) - _THEME_ATTRIBUTES):
+    for holder, (tag, classes) in zip(holders, reversed(DISCLAIMER_PATH), strict=True):
+        component = _THEME_COMPONENTS.get(classes)
+        allowed = _THEME_ATTRIBUTES.get(tag, frozenset({"class"}))
+        allowed |= {"data-md-component"} if component else set()
+        if extra := sorted(set(holder.attributes) - allowed):
             return [f"#{name} is inside a <{holder.tag}> with {', '.join(extra)}"]
         # The theme's script acts on a component's name (a "dialog" or "consent" is hidden).
-        if _value(holder, "data-md-component", "content") not in _THEME_COMPONENTS:
+        if component and _value(holder, "data-md-component", component) != component:
             return [f"#{name} is inside a <{holder.tag}> of another component"]
     if name == "review-status":
         if element.tag != "section" or set(element.attributes) - _STATUS_ATTRIBUTES:
@@ -431,7 +502,10 @@ def page_problems(
     site its approvals sign (`shown`: the page's site path and those files)."""
     # Read by an HTML5 parser, as a browser reads it: libxml2's honoured "<span hidden/>" as an
     # empty element, where a browser leaves it open around the disclaimer.
-    marks = _Landmarks(LexborHTMLParser(html_text))
+    try:
+        marks = _Landmarks(LexborHTMLParser(html_text))
+    except ValueError:  # text no parser takes (a lone surrogate)
+        return ["cannot be read as HTML"]
     problems = [] if passages is None else _passage_problems(marks.passages, passages)
     problems += [] if shown is None else _unsigned_files(marks, *shown)
     disclaimers = marks.ids.get("medical-disclaimer", [])
@@ -486,7 +560,7 @@ class _Landmarks:
                 and element.tag == "link"
                 and _value(element, "rel") == "canonical"
             ):
-                self.canonical = element.attributes.get("href")  # None for one without an address
+                self.canonical = _value(element, "href")  # None for one without an address
 
 
 # Where an element of an article's text names a file: what it loads, and where a link goes.
@@ -673,6 +747,10 @@ _STYLE = re.compile(r"<style[\s/>]", re.IGNORECASE)
 # the element it stands in: the disclaimer beside it was never drawn, where the element tree
 # still had it in place. No theme writes one.
 _SHADOW_ROOTS = frozenset({"shadowrootmode", "shadowroot"})
+# No theme writes these either: an open <dialog> (and a popover) stands over what follows it,
+# a fake disclaimer in place of the real one; what a <noscript> holds becomes elements to a
+# script's parser (the theme's instant navigation swapped in a decoy page from one).
+_COVERING = re.compile(r"<(dialog|noscript)[\t\n\f\r />]")  # searched in lower case
 # Any script element, with a namespace prefix too (`<x:script>` in an SVG).
 _ANY_SCRIPT = re.compile(r"<(?:[\w.-]+:)?script[\s/>]", re.IGNORECASE)
 
@@ -708,6 +786,13 @@ def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
             tag = found.group(0)[:60]
             problems.append(f"declares a shadow root ({tag!r}), which hides what its element holds")
             break
+    for found in _START_TAG.finditer(page) if "popover" in lowered else ():
+        if "popover" in attributes(found.group(1)):
+            tag = found.group(0)[:60]
+            problems.append(f"has a popover ({tag!r}), which can stand over the page")
+            break
+    for found in _COVERING.finditer(lowered):
+        problems.append(f"has a <{found.group(1)}> element, which no page may carry")
     for found in _TAKEOVER.finditer(page):
         equiv = attributes(found.group(2)).get("http-equiv")
         if found.group(1).lower() == "base" or (

@@ -197,6 +197,17 @@ THEME = "material"
 # builds sub-projects with their own hooks), publish another site's script as the site's own
 # (material/privacy), or write outside the site (material/tags' export file).
 PLUGINS = frozenset({"pipeline", "search", "material/search"})
+# The theme's features that change only how its own parts look or behave. Instant navigation
+# is not one: it fetches the next page and swaps in the first container it parses, without
+# scripts, so a container a template hid in a <noscript> stood where the approved article
+# should, without disclaimer or review status, for every reader arriving by a link.
+FEATURES = frozenset(
+    {"content.action.edit", "content.action.view", "content.code.copy", "content.tabs.link"}
+    | {"header.autohide", "navigation.expand", "navigation.footer", "navigation.indexes"}
+    | {"navigation.path", "navigation.sections", "navigation.tabs", "navigation.tabs.sticky"}
+    | {"navigation.top", "navigation.tracking", "search.highlight", "search.share"}
+    | {"search.suggest", "toc.follow", "toc.integrate"}
+)
 
 
 def check_code(config: dict[str, Any], root: Path) -> None:
@@ -247,6 +258,12 @@ def check_code(config: dict[str, Any], root: Path) -> None:
     named = theme.get("name") if isinstance(theme, dict) else theme
     if named != THEME:
         raise ConfigError(f"theme.name must be {THEME} (the theme whose scripts pages may run)")
+    features = (theme.get("features") if isinstance(theme, dict) else None) or []
+    for feature in features if isinstance(features, list) else [features]:
+        if not isinstance(feature, str) or feature not in FEATURES:
+            raise ConfigError(
+                f"theme.features lists {feature!r}; the site may use {', '.join(sorted(FEATURES))}"
+            )
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
     if custom is not None and (
         not _inside(custom, root, "overrides")
