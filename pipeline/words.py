@@ -96,7 +96,12 @@ def _unmarked(text: str) -> str:
 # what the page shows around it (70 stacked on an "I" covered the review status): no language
 # the board writes in stacks more.
 MAX_MARKS = 4
-_STACKED = regex.compile(rf"\p{{M}}{{{MAX_MARKS + 1},}}")
+# Counted through what is drawn as nothing between them: a word joiner, a soft hyphen or
+# another format character after every four marks still stacks them on one letter.
+_STACKED = regex.compile(
+    rf"(?:\p{{M}}[\p{{Cf}}\p{{Default_Ignorable_Code_Point}}--\p{{M}}]*+){{{MAX_MARKS + 1},}}",
+    regex.V1,
+)
 
 
 def stacked_marks(text: str) -> tuple[int, int] | None:

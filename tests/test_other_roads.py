@@ -261,6 +261,27 @@ def test_what_a_browser_does_not_show_between_words_does_not_hide_a_withheld_sen
         assert any(probe in text for text in read for probe in found), between
 
 
+def test_text_drawn_in_another_order_than_written_is_read_in_the_drawn_order() -> None:
+    """The attacks (a site page): a withheld sentence cut in pieces written last to first in a
+    table's footer, body, header and caption, which a browser draws caption, header, body,
+    footer; or each piece of an open <details> after its summary, which is drawn first."""
+    found = probes(PENDING_SENTENCE)
+    words = PENDING_SENTENCE.split()
+    pieces = [" ".join(words[i : i + 3]) for i in range(0, len(words), 3)]
+    row = "<tr><td>{}</td></tr>"
+    tables = "".join(
+        f"<table><tfoot>{row.format(d)}</tfoot><tbody>{row.format(c)}</tbody>"
+        f"<thead>{row.format(b)}</thead><caption>{a}</caption></table>"
+        for a, b, c, d in zip(*[iter([*pieces, "", "", ""])] * 4, strict=False)
+    )
+    details = "".join(
+        f"<details open>{second} <summary>{first}</summary></details>"
+        for first, second in zip(*[iter([*pieces, ""])] * 2, strict=False)
+    )
+    for page in (tables, details):
+        assert any(probe in output_words(page) for probe in found), page
+
+
 def test_an_attribute_value_is_decoded_as_a_browser_decodes_one() -> None:
     """A named reference without its ";" and followed by a letter stays as written in an
     attribute (a page's description from mkdocs.yml): readers see "&notable", not "¬able", and
@@ -980,6 +1001,15 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
         (
             original.replace("permalink: false", "title: Reviewed by the board"),
             "markdown_extensions gives toc the option 'title'",
+        ),
+        # A right-to-left page shows runs of English words written last to first in order.
+        (
+            original.replace("  language: en\n", "  language: en\n  direction: rtl\n", 1),
+            "theme.direction and theme.language must be left to right",
+        ),
+        (
+            original.replace("  language: en\n", "  language: he\n", 1),
+            "theme.direction and theme.language must be left to right",
         ),
         # Instant navigation swapped in the first container it parsed without scripts.
         (
@@ -2092,6 +2122,16 @@ def test_a_letter_under_a_stack_of_marks_is_refused_wherever_readers_would_see_i
     assert checked.code == 1
     # NFC makes one of the 70 part of the letter ("Ï"): 69 are stacked on it.
     assert f"{rel}:" in checked.stdout and " FM022 a letter carries 69 accents" in checked.stdout
+
+
+def test_marks_stacked_through_invisible_characters_are_counted_together() -> None:
+    """The attack: a word joiner (or a soft hyphen, or another format character) after every
+    four marks; a browser still stacks all of them on the letter."""
+    from pipeline.words import stacked_marks
+
+    for joiner in ("\u2060", "\u200c", "\u00ad", "\u200e", "\u2063"):
+        assert stacked_marks("I" + ("\u0301" * 4 + joiner) * 15) is not None, hex(ord(joiner))
+    assert stacked_marks("caf\u00e9 \u0301\u0301 na\u00efve") is None
 
 
 def test_letters_with_the_marks_languages_use_pass() -> None:

@@ -257,20 +257,29 @@ def _attribute_reference(found: re.Match[str]) -> str:
     return html.unescape(found.group(0))
 
 
-_DETAILS = re.compile(r"<details[\t\n\f\r />]", re.I)
+# Where a browser draws what comes later first: a <details>' summary, a table's caption,
+# header rows and footer rows (wherever they are written).
+_REORDERED = re.compile(r"<(?:details|caption|tfoot)[\t\n\f\r />]", re.I)
+_HEADER_ROWS = re.compile(r"<thead[\t\n\f\r />]", re.I)
+_HEADER_ROWS_FIRST = re.compile(r"<table(?:[\t\n\f\r ][^<>]*)?>\s*<thead[\t\n\f\r />]", re.I)
 # What no browser shows of a page (its head is read in the other reading).
 _NEVER_SHOWN = frozenset({"script", "style", "template", "noscript", "head"})
 
 
 def _shown_text(text: str) -> str | None:
-    """The text of a page as a browser shows it with its pictures loaded (no alternative
-    text) and its closed <details> closed (their summary only), read by an HTML5 parser; None
-    for a page with neither a picture's alternative text nor a <details> (most pages). A
-    reading beside the one that keeps alternative texts: a withheld article split every six
-    words by a loaded picture with the alternative text "q", or by a closed <details> holding
-    a "q", was read as other words."""
+    """The text of a page as a browser shows it, in the order it draws it, read by an HTML5
+    parser: pictures loaded (no alternative text), closed <details> closed (their summary
+    only), a <details>' summary first, a table's caption, header rows and footer rows where
+    they are drawn. None for a page with none of these (most pages). A reading beside the one
+    of the text as written: a withheld article split every six words by a loaded picture with
+    the alternative text "q", or by a closed <details> holding a "q", was read as other words,
+    and one written in pieces last to first in a table's parts, or after the summary of an
+    open <details>, was shown in order and read out of it."""
     pictures = (attributes(found.group(1)) for found in _IMAGE_ALT.finditer(text))
-    if not _DETAILS.search(text) and not any(given.get("alt") for given in pictures):
+    reordered = _REORDERED.search(text) or len(_HEADER_ROWS.findall(text)) != len(
+        _HEADER_ROWS_FIRST.findall(text)
+    )
+    if not reordered and not any(given.get("alt") for given in pictures):
         return None
     root = LexborHTMLParser(text).root
     found: list[str] = []
@@ -285,11 +294,32 @@ def _shown_text(text: str) -> str | None:
             continue  # a comment, or what no browser shows
         if "hidden" in node.attributes:
             continue
-        children = list(_children(node))
-        if tag == "details" and "open" not in node.attributes:
-            children = [child for child in children if child.tag == "summary"][:1]
-        stack.extend(reversed(children))
+        stack.extend(reversed(_drawn(node)))
     return " ".join(found)
+
+
+def _drawn(node: LexborNode) -> list[LexborNode]:
+    """A node's children in the order a browser draws them (see `_shown_text`)."""
+    children = list(_children(node))
+    if node.tag == "details":
+        summary = [child for child in children if child.tag == "summary"][:1]
+        return summary + (_others(children, summary) if "open" in node.attributes else [])
+    if node.tag == "table":
+        first = {
+            part: next((child for child in children if child.tag == part), None)
+            for part in ("caption", "thead", "tfoot")
+        }
+        top = [first["caption"], first["thead"]]
+        ordered = [c for c in top if c is not None]
+        ordered += _others(children, [c for c in first.values() if c is not None])
+        return ordered + ([first["tfoot"]] if first["tfoot"] is not None else [])
+    return children
+
+
+def _others(children: list[LexborNode], chosen: list[LexborNode]) -> list[LexborNode]:
+    """`children` but the `chosen` ones (taken from that same list)."""
+    taken = {id(child) for child in chosen}
+    return [child for child in children if id(child) not in taken]
 
 
 def _children(node: LexborNode) -> Iterator[LexborNode]:

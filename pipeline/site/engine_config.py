@@ -197,6 +197,8 @@ THEME = "material"
 # builds sub-projects with their own hooks), publish another site's script as the site's own
 # (material/privacy), or write outside the site (material/tags' export file).
 PLUGINS = frozenset({"pipeline", "search", "material/search"})
+# The languages Material writes right to left.
+RIGHT_TO_LEFT = frozenset({"ar", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 # The theme's features that change only how its own parts look or behave. Instant navigation
 # is not one: it fetches the next page and swaps in the first container it parses, without
 # scripts, so a container a template hid in a <noscript> stood where the approved article
@@ -258,6 +260,15 @@ def check_code(config: dict[str, Any], root: Path) -> None:
     named = theme.get("name") if isinstance(theme, dict) else theme
     if named != THEME:
         raise ConfigError(f"theme.name must be {THEME} (the theme whose scripts pages may run)")
+    # Left to right: in a right-to-left page, runs of English words written in reverse order
+    # (a right-to-left mark between them) are shown in reading order, where every reading of
+    # the audit kept the written one.
+    direction = theme.get("direction", "ltr") if isinstance(theme, dict) else "ltr"
+    language = str(theme.get("language", "en") if isinstance(theme, dict) else "en")
+    if direction != "ltr" or language.split("-")[0].lower() in RIGHT_TO_LEFT:
+        raise ConfigError(
+            "theme.direction and theme.language must be left to right (the site is in English)"
+        )
     features = (theme.get("features") if isinstance(theme, dict) else None) or []
     for feature in features if isinstance(features, list) else [features]:
         if not isinstance(feature, str) or feature not in FEATURES:
