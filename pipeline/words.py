@@ -105,11 +105,14 @@ _STACKED = regex.compile(
 
 
 def stacked_marks(text: str) -> tuple[int, int] | None:
-    """Where the first run of more than MAX_MARKS marks on one letter starts, and its length.
-    Every page of every build is read, so the few non-ASCII characters are searched first (a
-    run in the text is a run among them too)."""
+    """Where the first run of more than MAX_MARKS marks on one letter starts, and how many
+    marks it has. Every page of every build is read, so the few non-ASCII characters are
+    searched first (a run in the text is a run among them too)."""
     rare = text.encode("utf-8", "surrogatepass").translate(None, ASCII)
     if not rare or not _STACKED.search(rare.decode("utf-8", "surrogatepass")):
         return None
     found = _STACKED.search(text)
-    return None if found is None else (found.start(), found.end() - found.start())
+    if found is None:
+        return None
+    marks = sum(unicodedata.category(char).startswith("M") for char in found.group())
+    return found.start(), marks

@@ -305,14 +305,12 @@ def _drawn(node: LexborNode) -> list[LexborNode]:
         summary = [child for child in children if child.tag == "summary"][:1]
         return summary + (_others(children, summary) if "open" in node.attributes else [])
     if node.tag == "table":
-        first = {
-            part: next((child for child in children if child.tag == part), None)
-            for part in ("caption", "thead", "tfoot")
-        }
-        top = [first["caption"], first["thead"]]
-        ordered = [c for c in top if c is not None]
-        ordered += _others(children, [c for c in first.values() if c is not None])
-        return ordered + ([first["tfoot"]] if first["tfoot"] is not None else [])
+        # Every caption on top; the first header group, then the rows; the first footer group
+        # last (any other header or footer group is rows, where it is written).
+        captions = [child for child in children if child.tag == "caption"]
+        header = [child for child in children if child.tag == "thead"][:1]
+        footer = [child for child in children if child.tag == "tfoot"][:1]
+        return captions + header + _others(children, captions + header + footer) + footer
     return children
 
 
