@@ -17,7 +17,7 @@ import posixpath
 import re
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import ahocorasick
@@ -775,6 +775,19 @@ _STYLE = re.compile(r"<style[\s/>]", re.IGNORECASE)
 # the element it stands in: the disclaimer beside it was never drawn, where the element tree
 # still had it in place. No theme writes one.
 _SHADOW_ROOTS = frozenset({"shadowrootmode", "shadowroot"})
+# What `page_loads` reads in a page's start tags: an event handler (inline script), a declared
+# shadow root, a popover (which can stand over the page, as an open <dialog> can).
+_ATTRIBUTE_RULES: tuple[tuple[Callable[[dict[str, str]], bool], str], ...] = (
+    (
+        lambda names: any(name.startswith("on") for name in names),
+        "has an event handler ({tag!r}), which no page may carry",
+    ),
+    (
+        lambda names: bool(_SHADOW_ROOTS.intersection(names)),
+        "declares a shadow root ({tag!r}), which hides what its element holds",
+    ),
+    (lambda names: "popover" in names, "has a popover ({tag!r}), which can stand over the page"),
+)
 # No theme writes these either: an open <dialog> (and a popover) stands over what follows it,
 # a fake disclaimer in place of the real one; what a <noscript> holds becomes elements to a
 # script's parser (the theme's instant navigation swapped in a decoy page from one).
@@ -802,23 +815,19 @@ def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
             "lacks its Content-Security-Policy as the first element of its head, with nothing "
             "but the document type and the <html> tag before it"
         )
-    for found in _START_TAG.finditer(page) if _HANDLER.search(page) else ():
-        if any(name.startswith("on") for name in attributes(found.group(1))):
-            tag = found.group(0)[:60]
-            problems.append(f"has an event handler ({tag!r}), which no page may carry")
+    # Attributes no page may carry, each reported at the first tag that has it; a page's
+    # start tags are read one by one only when it holds something shaped like one of them.
+    suspected = (_HANDLER.search(page), "shadowroot" in lowered, "popover" in lowered)
+    wanted = [rule for rule, found in zip(_ATTRIBUTE_RULES, suspected, strict=True) if found]
+    for found in _START_TAG.finditer(page) if wanted else ():
+        names = attributes(found.group(1))
+        for rule in [rule for rule in wanted if rule[0](names)]:
+            problems.append(rule[1].format(tag=found.group(0)[:60]))
+            wanted.remove(rule)
+        if not wanted:
             break
     if _STYLE.search(page):
         problems.append("has a <style> element, which no page may carry")
-    for found in _START_TAG.finditer(page) if "shadowroot" in lowered else ():
-        if _SHADOW_ROOTS.intersection(attributes(found.group(1))):
-            tag = found.group(0)[:60]
-            problems.append(f"declares a shadow root ({tag!r}), which hides what its element holds")
-            break
-    for found in _START_TAG.finditer(page) if "popover" in lowered else ():
-        if "popover" in attributes(found.group(1)):
-            tag = found.group(0)[:60]
-            problems.append(f"has a popover ({tag!r}), which can stand over the page")
-            break
     for found in _COVERING.finditer(lowered):
         problems.append(f"has a <{found.group(1)}> element, which no page may carry")
     for found in _TAKEOVER.finditer(page):

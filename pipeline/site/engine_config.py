@@ -263,19 +263,19 @@ def check_code(config: dict[str, Any], root: Path) -> None:
     # Left to right: in a right-to-left page, runs of English words written in reverse order
     # (a right-to-left mark between them) are shown in reading order, where every reading of
     # the audit kept the written one.
-    direction = theme.get("direction", "ltr") if isinstance(theme, dict) else "ltr"
-    language = str(theme.get("language", "en") if isinstance(theme, dict) else "en")
-    if direction != "ltr" or language.split("-")[0].lower() in RIGHT_TO_LEFT:
+    options = theme if isinstance(theme, dict) else {}
+    language = str(options.get("language", "en"))
+    if options.get("direction", "ltr") != "ltr" or language.split("-")[0].lower() in RIGHT_TO_LEFT:
         raise ConfigError(
             "theme.direction and theme.language must be left to right (the site is in English)"
         )
-    features = (theme.get("features") if isinstance(theme, dict) else None) or []
+    features = options.get("features") or []
     for feature in features if isinstance(features, list) else [features]:
         if not isinstance(feature, str) or feature not in FEATURES:
             raise ConfigError(
                 f"theme.features lists {feature!r}; the site may use {', '.join(sorted(FEATURES))}"
             )
-    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    custom = options.get("custom_dir")
     if custom is not None and (
         not _inside(custom, root, "overrides")
         or (root / custom).resolve() != (root / "overrides").resolve()
