@@ -20,8 +20,9 @@ from urllib.parse import parse_qs, unquote, urlparse
 # `.` or `..` (resolved away), so `10.1016/./S0140…` cannot lead readers to a listed work
 # while the comparison sees another. A `#` or `?` is part of the DOI, and its link says so.
 # Digits are ASCII digits: `\d` took any script's (a PMID ending in a Devanagari zero passed,
-# and matched no retraction), and a DOI may hold no other.
-DOI = re.compile(r"^10\.[0-9]{4,9}(?:/(?!\.\.?(?:/|$))(?:[0-9]|(?!\d)[^\s\\/])+)+$")
+# and matched no retraction), and a DOI may hold no other. No braces: BibTeX's case protection
+# (`10.7326/{M}16-2367`) kept them in the DOI, which then matched no retraction.
+DOI = re.compile(r"^10\.[0-9]{4,9}(?:/(?!\.\.?(?:/|$))(?:[0-9]|(?!\d)[^\s\\/{}])+)+$")
 PMID = re.compile(r"^[0-9]{1,9}$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 # What a citation by identifier looks like: `@doi:10.7326/M16-2367`, `@pmid:28192789`.

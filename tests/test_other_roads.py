@@ -545,6 +545,16 @@ def test_what_can_stand_over_the_disclaimer_fails_the_audit() -> None:
     assert page_problems(themed, "read this", "approved") == []
 
 
+def test_a_link_that_pings_an_address_when_followed_fails_the_audit() -> None:
+    """A template's link with `ping` or `attributionsrc` sends a request to another site when a
+    reader follows it (the policy blocked it); "ping" as a word of the text is no attribute."""
+    for tag in ('<a href="a.html" ping="https://evil.example/p">', "<area ATTRIBUTIONSRC href=a>"):
+        found = page_loads(_article_page(tag + "{}"), theme("mkdocs"), policy=False)
+        assert [p for p in found if p.startswith("pings an address when a link")], (tag, found)
+    plain = _article_page('<p title="ping">Keep sleeping; ping = 1</p>{}')
+    assert page_loads(plain, theme("mkdocs"), policy=False) == []
+
+
 def test_a_hidden_or_wrapped_review_status_fails_the_audit() -> None:
     """The attack (a template change): the review status inside "<span hidden/>…</span>",
     which a browser keeps open around it; or hidden itself."""
@@ -688,6 +698,8 @@ def test_a_zero_width_space_does_not_hide_a_retracted_doi(minimal: Path, cli) ->
         ),
         # Addresses a browser resolves to the listed DOI.
         ("doi     = {10.1001/./archinte.161.13.1613}", "is not a DOI"),
+        # BibTeX's case protection kept in the DOI: it matched no retraction.
+        ("doi     = {10.1001/{ARCHINTE}.161.13.1613}", "is not a DOI"),
         (
             "url     = {https://doi.org\\10.1001\\x/../archinte.161.13.1613}",
             "names the DOI 10.1001/archinte.161.13.1613, which the doi field does not",

@@ -92,7 +92,7 @@ def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
         yield bad(
             "doi",
             f"'{entry.get('doi')}' is not a DOI",
-            "a DOI looks like 10.7326/M16-2367",
+            "a DOI looks like 10.7326/M16-2367 (written without braces)",
         )
     if entry.get("pmid") and not re.fullmatch(r"[1-9][0-9]{0,8}", entry.get("pmid")):
         yield bad(

@@ -775,8 +775,12 @@ _STYLE = re.compile(r"<style[\s/>]", re.IGNORECASE)
 # the element it stands in: the disclaimer beside it was never drawn, where the element tree
 # still had it in place. No theme writes one.
 _SHADOW_ROOTS = frozenset({"shadowrootmode", "shadowroot"})
+# A link's `ping` or `attributionsrc` sends a request to its address when a reader follows the
+# link (the policy blocks it; no theme writes one). Searched for as an attribute's name.
+_PINGS = frozenset({"ping", "attributionsrc"})
+_PING = re.compile(r"""[\t\n\f\r /"'](?:ping|attributionsrc)(?=[\t\n\f\r /=>])""", re.I)
 # What `page_loads` reads in a page's start tags: an event handler (inline script), a declared
-# shadow root, a popover (which can stand over the page, as an open <dialog> can).
+# shadow root, a popover (which can stand over the page, as an open <dialog> can), a link ping.
 _ATTRIBUTE_RULES: tuple[tuple[Callable[[dict[str, str]], bool], str], ...] = (
     (
         lambda names: any(name.startswith("on") for name in names),
@@ -787,6 +791,10 @@ _ATTRIBUTE_RULES: tuple[tuple[Callable[[dict[str, str]], bool], str], ...] = (
         "declares a shadow root ({tag!r}), which hides what its element holds",
     ),
     (lambda names: "popover" in names, "has a popover ({tag!r}), which can stand over the page"),
+    (
+        lambda names: bool(_PINGS.intersection(names)),
+        "pings an address when a link is followed ({tag!r}), which no page may do",
+    ),
 )
 # No theme writes these either: an open <dialog> (and a popover) stands over what follows it,
 # a fake disclaimer in place of the real one; what a <noscript> holds becomes elements to a
@@ -817,7 +825,12 @@ def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
         )
     # Attributes no page may carry, each reported at the first tag that has it; a page's
     # start tags are read one by one only when it holds something shaped like one of them.
-    suspected = (_HANDLER.search(page), "shadowroot" in lowered, "popover" in lowered)
+    suspected = (
+        _HANDLER.search(page),
+        "shadowroot" in lowered,
+        "popover" in lowered,
+        _PING.search(page),
+    )
     wanted = [rule for rule, found in zip(_ATTRIBUTE_RULES, suspected, strict=True) if found]
     for found in _START_TAG.finditer(page) if wanted else ():
         names = attributes(found.group(1))
