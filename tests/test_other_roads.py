@@ -545,12 +545,36 @@ def test_what_can_stand_over_the_disclaimer_fails_the_audit() -> None:
     assert page_problems(themed, "read this", "approved") == []
 
 
-def test_a_link_that_pings_an_address_when_followed_fails_the_audit() -> None:
-    """A template's link with `ping` or `attributionsrc` sends a request to another site when a
-    reader follows it (the policy blocked it); "ping" as a word of the text is no attribute."""
-    for tag in ('<a href="a.html" ping="https://evil.example/p">', "<area ATTRIBUTIONSRC href=a>"):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_page_renders_with_the_extensions_check_reads_with(
+    minimal: Path, cli, engine: str
+) -> None:
+    """The attack: mkdocs.yml without `admonition` and `attr_list` (check reads every text, and
+    approvals sign it, as they render it): an approved red "danger" box became a plain
+    paragraph and a grey code block. Each is added back whether mkdocs.yml lists it or not."""
+    edit(minimal, "mkdocs.yml", "  - admonition\n", "")
+    edit(minimal, "mkdocs.yml", "  - attr_list\n", "")
+    page = minimal / "content/pages/editorial-policy.md"
+    page.write_text(
+        page.read_text("utf-8") + '\n!!! danger "Not for children under 16"\n\n    Reye.\n',
+        "utf-8",
+    )
+    assert cli("build", "--engine", engine, cwd=minimal).code == 0
+    shown = (minimal / "site/editorial-policy.html").read_text("utf-8")
+    assert '<div class="admonition danger">' in shown and "!!! danger" not in shown
+
+
+def test_an_element_that_pings_an_address_fails_the_audit() -> None:
+    """A template's link with `ping` or `attributionsrc`, or a picture with `attributionsrc`,
+    sends a request of its own to another site, when a reader follows the link or as the page
+    loads (the policy blocked it); "ping" as a word of the text is no attribute."""
+    for tag in (
+        '<a href="a.html" ping="https://evil.example/p">',
+        "<area ATTRIBUTIONSRC href=a>",
+        '<img src="a.png" attributionsrc="https://evil.example/e">',
+    ):
         found = page_loads(_article_page(tag + "{}"), theme("mkdocs"), policy=False)
-        assert [p for p in found if p.startswith("pings an address when a link")], (tag, found)
+        assert [p for p in found if p.startswith("sends a request of its own")], (tag, found)
     plain = _article_page('<p title="ping">Keep sleeping; ping = 1</p>{}')
     assert page_loads(plain, theme("mkdocs"), policy=False) == []
 
@@ -1022,6 +1046,16 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
         (
             original.replace("  language: en\n", "  language: he\n", 1),
             "theme.direction and theme.language must be left to right",
+        ),
+        # A section of nav holding an article: `navigation.path` drew its title, unsigned
+        # advice, right above the approved article's own.
+        (
+            original.replace(
+                "  - Home: index.md\n",
+                "  - Home: index.md\n  - 'Board correction: NSAIDs are contraindicated':\n"
+                "      - ./Articles/back-pain.md\n",
+            ),
+            "nav lists './Articles/back-pain.md'; articles are listed by the pipeline",
         ),
         # Instant navigation swapped in the first container it parsed without scripts.
         (
@@ -1580,7 +1614,6 @@ def test_an_address_of_another_site_fails_the_audit_however_it_is_spelt() -> Non
         ),
         ('<body background="https://evil.example/b.png">', "https://evil.example/b.png"),
         ("<table><tr><td background=//evil.example/c.png>", "//evil.example/c.png"),
-        ('<img src="a.png" attributionsrc="https://evil.example/e">', "https://evil.example/e"),
     ):
         assert page_loads(page + tag, mkdocs_theme) == [f"loads {address} from another site"]
     for tag in ('<link rel="canonical" href="https://site.example/a.html">', '<img src="a.png">'):

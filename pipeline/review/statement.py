@@ -60,13 +60,18 @@ def _body(value: str) -> str:
 
 
 def _line(line: str) -> str:
-    """A line without its trailing blanks and tabs, but for whether they may make a line break:
-    two spaces or more, or any tab (Markdown expands a tab to the next stop of four, counted on
-    the text as staged, where a citation written by DOI is shorter); any other trailing white
-    space (a no-break space after a fence makes it text) is signed as written."""
+    """A line without its trailing blanks, but for whether they make a line break: two spaces
+    or more. Trailing blanks with a tab are signed as written: Markdown expands a tab to the
+    next stop of four, counted on the text as staged (where a citation written by DOI is
+    shorter), so only the exact text says whether it breaks the line (two spaces replaced by a
+    tab that expanded to one took a break away under the same signature). Any other trailing
+    white space (a no-break space after a fence makes it text) is signed as written."""
     kept = line.rstrip(" \t")
-    breaks = line.endswith("  ") or "\t" in line[len(kept) :]
-    return kept + "  " if kept and breaks else kept
+    if not kept:
+        return kept
+    if "\t" in line[len(kept) :]:
+        return line
+    return kept + "  " if line.endswith("  ") else kept
 
 
 def _digest(value: object) -> str:

@@ -739,10 +739,7 @@ _LOADER = re.compile(
 )
 _BACKGROUND = re.compile(r"background[\t\n\f\r ]*=")  # searched in the page in lower case
 _BACKGROUND_LOADER = re.compile(r"<(body|table|thead|tbody|tfoot|tr|td|th)\b" + _ATTRIBUTES, re.I)
-_FETCHED = (
-    *("src", "srcset", "imagesrcset", "poster", "data", "href", "xlink:href", "background"),
-    "attributionsrc",
-)
+_FETCHED = ("src", "srcset", "imagesrcset", "poster", "data", "href", "xlink:href", "background")
 # Without any of these, a tag names no address of another site (a scheme, "//" however spelt,
 # a character reference): most tags, read no further.
 _MAYBE_REMOTE = re.compile(r"[:&\\]|/[\t\n\r]*/")
@@ -775,12 +772,13 @@ _STYLE = re.compile(r"<style[\s/>]", re.IGNORECASE)
 # the element it stands in: the disclaimer beside it was never drawn, where the element tree
 # still had it in place. No theme writes one.
 _SHADOW_ROOTS = frozenset({"shadowrootmode", "shadowroot"})
-# A link's `ping` or `attributionsrc` sends a request to its address when a reader follows the
-# link (the policy blocks it; no theme writes one). Searched for as an attribute's name.
+# `ping` (on a link) and `attributionsrc` (on a link or a loading element) send a request of
+# their own to an address, when a reader follows the link or as the page loads (the policy
+# blocks it; no theme writes either). Searched for as an attribute's name.
 _PINGS = frozenset({"ping", "attributionsrc"})
 _PING = re.compile(r"""[\t\n\f\r /"'](?:ping|attributionsrc)(?=[\t\n\f\r /=>])""", re.I)
 # What `page_loads` reads in a page's start tags: an event handler (inline script), a declared
-# shadow root, a popover (which can stand over the page, as an open <dialog> can), a link ping.
+# shadow root, a popover (which can stand over the page, as an open <dialog> can), a ping.
 _ATTRIBUTE_RULES: tuple[tuple[Callable[[dict[str, str]], bool], str], ...] = (
     (
         lambda names: any(name.startswith("on") for name in names),
@@ -793,7 +791,7 @@ _ATTRIBUTE_RULES: tuple[tuple[Callable[[dict[str, str]], bool], str], ...] = (
     (lambda names: "popover" in names, "has a popover ({tag!r}), which can stand over the page"),
     (
         lambda names: bool(_PINGS.intersection(names)),
-        "pings an address when a link is followed ({tag!r}), which no page may do",
+        "sends a request of its own to an address ({tag!r}), which no page may do",
     ),
 )
 # No theme writes these either: an open <dialog> (and a popover) stands over what follows it,

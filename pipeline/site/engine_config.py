@@ -31,11 +31,14 @@ from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import NAME as EXTENSION
 
 CONFIG_FILE = "mkdocs.yml"
-REQUIRED_EXTENSIONS = (EXTENSION,)
 # What mkdocs.yml may list. Any other extension would render signed text otherwise than check
 # read it, or bring files into pages (pymdownx.snippets published any file of the build
 # machine); a board that wants one adds it here and in check, under code owners' review.
 ALLOWED_EXTENSIONS = (*SITE_EXTENSIONS, "fenced_code", EXTENSION)
+# And every page renders with each of them, listed or not: check reads an article (and its
+# approvals sign it) as they render it. Without `admonition`, an approved red "danger" box
+# became a plain paragraph and a grey code block.
+REQUIRED_EXTENSIONS = ALLOWED_EXTENSIONS
 # Their options, each with the values it may take: only how the table of contents looks. A
 # permalink's text and title stand in every heading of every article, as if signed with it
 # (`permalink: "Approved: adults take 2400 mg"` put unsigned advice there): a symbol only, and
@@ -396,6 +399,24 @@ def _theme_problem(key: str, value: object) -> str | None:
     return None
 
 
+# A page of nav that is an article's (`./articles/x.md` too): the breadcrumb of
+# `navigation.path` draws the titles of its sections right above the article's own.
+_ARTICLE_PAGE = re.compile(r"[./]*articles/", re.IGNORECASE)
+
+
+def _nav_pages(nav: object) -> Iterator[str]:
+    """Every page or address `nav` names, however deeply nested."""
+    pending = [nav]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+
+
 def check_config(config: dict[str, Any]) -> None:
     """Refuse what would put code or another site's files on every page. The themes print
     values as HTML outside any page's content (the copyright line, nav titles), some into
@@ -411,6 +432,12 @@ def check_config(config: dict[str, Any]) -> None:
             )
     if not _SCOPE.fullmatch(str(extra.get("scope", ""))):
         raise ConfigError("extra.scope must be a path such as / (letters, digits, / . _ ~ -)")
+    for page in _nav_pages(config.get("nav")):
+        if _ARTICLE_PAGE.match(page):
+            raise ConfigError(
+                f"nav lists {page!r}; articles are listed by the pipeline, never in nav (a "
+                "section's title stood above an approved article's title, unsigned)"
+            )
     for key, value, is_key in _scalars(config):
         if not is_key and (problem := _theme_problem(key, value)):
             raise ConfigError(f"the value of {key} {problem}")
