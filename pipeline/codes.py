@@ -1036,17 +1036,19 @@ How to fix: approve again with one of the reviewer's current keys.
 ROSTER_NOT_SIGNED = _declare(
     "REV012",
     E,
-    "The roster or the settings changed without the signatures of the roster's admins.",
+    "What governs the site changed without the signatures of the roster's admins.",
     message="{files} changed since {base} with {found} valid admin signature(s) of the {required} "
     "the roster there requires: {changes}",
     hint="an admin listed on {base} signs the change: python -m pipeline roster sign --by ID",
     explanation="""
 Who may approve, with which keys, and how many approvals an article needs are decided by
-`references/board.yml` and `pipeline.yml`. A change to either must be signed by
-`roster_signatures_required` admins of the roster on the base branch (the roster being
-replaced, as in The Update Framework), in `references/roster-signatures.yml`. Otherwise one pull
-request could add a second identity with the reviewer role and the next could approve its own
-author's article.
+`references/board.yml` and `pipeline.yml` (with the CSL style it names); what every article
+page shows besides its signed text, by `references/disclaimer.md`, `mkdocs.yml` and the theme
+in `overrides/`. A change to any of them must be signed by `roster_signatures_required` admins
+of the roster on the base branch (the roster being replaced, as in The Update Framework), in
+`references/roster-signatures.yml`. Otherwise one pull request could add a second identity with
+the reviewer role and the next could approve its own author's article, or put an unsigned
+"correction" in the disclaimer box of every approved article.
 
 How to fix: an admin on the base branch's roster runs `python -m pipeline roster sign --by ID`
 and commits the signature.

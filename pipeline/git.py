@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,6 +205,13 @@ def objects(root: Path, names: list[str]) -> dict[str, str]:
     """The text of each blob named (`COMMIT:PATH` or a blob id), read by one
     `git cat-file --batch` process (as `committed`); a name git does not know is left out."""
     return {name: committed(data) for name, data in blobs(root, names).items()}
+
+
+def files_at(root: Path, ref: str, paths: Sequence[str]) -> dict[str, bytes]:
+    """The bytes of each of `paths` that exists at `ref`, read by one `git cat-file` process (a
+    name with a line break, which check refuses anyway, is left out: one request a line)."""
+    names = {f"{ref}:{path}": path for path in paths if "\n" not in path}
+    return {names[name]: data for name, data in blobs(root, list(names)).items()}
 
 
 def blobs(root: Path, names: list[str]) -> dict[str, bytes]:

@@ -792,6 +792,38 @@ def test_the_house_citation_style_is_signed_with_the_settings(repo: Path, cli) -
     assert cli("check", "--base", "main", cwd=repo).code == 0
 
 
+@pytest.mark.parametrize(
+    ("path", "old", "new"),
+    [
+        # An unsigned "correction" in the disclaimer box of every approved article.
+        ("references/disclaimer.md", "", "**Correction:** NSAIDs are contraindicated.\n\n"),
+        # The site's name in every header and tab, its footer on every page.
+        ("mkdocs.yml", "site_name: ", "site_name: Board correction - no NSAIDs - "),
+        # The templates that place the disclaimer and the review status, and the stylesheet
+        # that draws them; a file of the theme added, as well as one changed.
+        ("overrides/article.html", "", "{# a comment #}\n"),
+        ("overrides/assets/pipeline.css", "", ".medical-disclaimer { opacity: 0.02 }\n"),
+        ("overrides/partials/footer.html", None, "<footer>Safe in pregnancy.</footer>\n"),
+    ],
+)
+def test_what_every_article_page_shows_besides_its_text_is_signed_by_the_admins(
+    repo: Path, cli, path: str, old: str | None, new: str
+) -> None:
+    """The attack: a pull request changing only the disclaimer put an unsigned "correction" in
+    the disclaimer box of every approved article, under both engines, with every approval
+    intact. The disclaimer, mkdocs.yml and every file of overrides/ are now signed by the
+    roster's admins as the roster and the settings are (REV012)."""
+    git(repo, "checkout", "-q", "-b", "change")
+    file = repo / path
+    before = "" if old is None else file.read_text("utf-8")
+    file.write_text(new + before if not old else before.replace(old, new, 1), "utf-8")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1, result.stdout
+    assert f"error REV012 {path} changed since main with 0 valid admin" in result.stdout
+    _sign_roster(repo, cli)
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+
+
 def test_a_roster_signature_dated_in_the_future_is_refused(repo: Path, cli) -> None:
     """The attack: a junk record dated 2099 (it verifies nothing, and the roster is unchanged,
     so nothing was checked) made every admin's real signature of a later roster change count

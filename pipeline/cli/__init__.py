@@ -30,7 +30,6 @@ from pipeline.cli.support import (
     require_base,
     today,
 )
-from pipeline.content.board import ROSTER
 from pipeline.content.files import readable, shown
 from pipeline.diagnostics import (
     FORMATTERS,
@@ -50,10 +49,8 @@ from pipeline.review.roster import (
     SIGNATURES_FILE,
     check_roster_change,
     future_signatures,
-    style_file,
 )
 from pipeline.review.signatures import signature_id
-from pipeline.settings import SETTINGS_FILE
 from pipeline.site.build import Build, finish, prepare
 from pipeline.site.engine_config import config_problems
 
@@ -102,18 +99,12 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
         path = root / rel  # a link is never read (FM018 says so)
         return git.committed(path.read_bytes()) if readable(root, path) else None
 
-    base_settings, settings = git.file_at(root, base, SETTINGS_FILE), now(SETTINGS_FILE)
-    base_style, style = style_file(base_settings), style_file(settings)
     found += check_roster_change(
         base,
-        git.file_at(root, base, ROSTER),
-        base_settings,
-        now(ROSTER),
-        settings,
+        cli_roster.governed_at(root, base),
+        cli_roster.governed_now(root),
         now(SIGNATURES_FILE),
         git.file_at(root, base, SIGNATURES_FILE),
-        git.file_at(root, base, base_style) if base_style else None,
-        now(style) if style else None,
     )
     found += future_signatures(now(SIGNATURES_FILE), today())
     retractions, _ = load_retractions(root)

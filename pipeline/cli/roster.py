@@ -1,8 +1,9 @@
-"""`python -m pipeline roster sign`: an admin signs the roster and the settings as they are
-(with the CSL file the settings name as the citation style, if any).
+"""`python -m pipeline roster sign`: an admin signs the files that govern the site as they are:
+the roster, the settings (with the CSL file they name as the citation style, if any), the
+disclaimer, mkdocs.yml and every file of the theme in overrides/ (`roster.governed_files`).
 
 The signature goes into `references/roster-signatures.yml` (one per admin; signing again
-replaces your own). Under `check --base`, a roster or settings change counts as authorized when
+replaces your own). Under `check --base`, a change to any of them counts as authorized when
 enough admins of the base branch's roster have signed it with keys that roster lists, so with
 `--base REF` this command also accepts a key or admin role that only the base roster has (an
 admin rotating their own key signs with the old one).
@@ -11,8 +12,10 @@ admin rotating their own key signs with the old one).
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import git, sshkeygen
@@ -26,23 +29,41 @@ from pipeline.cli.support import (
     write_file,
 )
 from pipeline.content.board import ROSTER, parse_board
+from pipeline.content.files import readable, walk
 from pipeline.model import Board
 from pipeline.review.roster import (
     SIGNATURES_FILE,
+    THEME_FOLDER,
     RosterSignature,
+    governed_files,
     parse_signatures,
     render_signatures,
-    style_file,
     valid_signers,
 )
 from pipeline.review.statement import ROSTER_NAMESPACE, roster_statement
-from pipeline.settings import SETTINGS_FILE
+
+
+def governed_now(root: Path) -> dict[str, bytes | None]:
+    """The governed files as the working tree has them (one that is a link, or not a regular
+    file, as none: check refuses it on its own)."""
+
+    def read(paths: Sequence[str]) -> dict[str, bytes]:
+        return {p: (root / p).read_bytes() for p in paths if readable(root, root / p)}
+
+    theme = [path.relative_to(root).as_posix() for path in walk(root / THEME_FOLDER)]
+    return governed_files(read, theme)
+
+
+def governed_at(root: Path, ref: str) -> dict[str, bytes | None]:
+    """The governed files as the commit `ref` has them."""
+    theme = [path for path, _ in git.blobs_at(root, ref, THEME_FOLDER)]
+    return governed_files(functools.partial(git.files_at, root, ref), theme)
 
 
 def cmd_roster_sign(args: argparse.Namespace) -> int:
     root = project_root()
     day = today()
-    roster, settings = read_file(root, ROSTER), read_file(root, SETTINGS_FILE)
+    roster = read_file(root, ROSTER)
     if roster is None:
         raise UsageError(f"{ROSTER} does not exist")
     boards: list[Board] = [parse_board(roster)[0]]
@@ -58,9 +79,8 @@ def cmd_roster_sign(args: argparse.Namespace) -> int:
         print(f"roster sign refused: '{args.by}' is not an admin{where}", file=sys.stderr)
         return ERRORS
     keys = [key for member in admins for key in member.keys]
-    named = style_file(settings)
-    style = read_file(root, named) if named else None
-    statement = roster_statement(args.by, day, roster, settings, style)
+    files = governed_now(root)
+    statement = roster_statement(args.by, day, files)
     with tempfile.TemporaryDirectory(prefix="pipeline-sign-") as temp:
         try:
             key = sshkeygen.choose_key(args.key, keys, root, Path(temp))
@@ -69,7 +89,7 @@ def cmd_roster_sign(args: argparse.Namespace) -> int:
             print(f"roster sign refused: {error}", file=sys.stderr)
             return ERRORS
     record = RosterSignature(args.by, day, signature)
-    if not any(valid_signers([record], b, roster, settings, style=style) for b in boards):
+    if not any(valid_signers([record], b, files) for b in boards):
         print(
             f"roster sign refused: the key used ({sshkeygen.describe(key)}) is not one of "
             f"{args.by}'s keys on the roster; nothing was written",
@@ -83,10 +103,14 @@ def cmd_roster_sign(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    roster = commands.add_parser("roster", help="sign the board roster and settings (admins)")
+    roster = commands.add_parser(
+        "roster", help="sign the roster, settings, disclaimer, mkdocs.yml and theme (admins)"
+    )
     actions = roster.add_subparsers(dest="action", required=True)
     sign = actions.add_parser(
-        "sign", help="sign references/board.yml and pipeline.yml as they are now"
+        "sign",
+        help="sign references/board.yml, pipeline.yml, the disclaimer, mkdocs.yml and "
+        "overrides/ as they are now",
     )
     sign.add_argument("--by", required=True, help="your board id (you must be an admin)")
     sign.add_argument("--key", help="your SSH key file (default: as for approve)")

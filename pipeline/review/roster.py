@@ -1,36 +1,64 @@
-"""The roster protects itself: a change to who may approve needs the old roster's admins.
+"""The roster protects itself, and with it what governs the site: a change needs the old
+roster's admins.
 
 `references/board.yml` decides who may approve with which keys, `pipeline.yml` how many
-approvals an article needs, and the CSL file it may name how every reference list reads.
-Compared with a base branch, a change to any of them must carry valid signatures, in
-`references/roster-signatures.yml`, from at least `roster_signatures_required` admins of the
-*base* branch's roster, made with keys that roster lists: the roster being replaced signs its
-successor, as The Update Framework rotates its root. Without a base (a local check) the working
-roster is taken as it is.
+approvals an article needs, the CSL file it may name how every reference list reads; the
+disclaimer, mkdocs.yml (the site's name, its footer, its navigation) and the theme in overrides/
+(the templates that place the disclaimer and the review status, the stylesheet that draws them)
+decide what every article page shows besides its signed text. Compared with a base branch, a
+change to any of them must carry valid signatures, in `references/roster-signatures.yml`, from
+at least `roster_signatures_required` admins of the *base* branch's roster, made with keys that
+roster lists: the roster being replaced signs its successor, as The Update Framework rotates its
+root. Without a base (a local check) the working roster is taken as it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pipeline import codes
 from pipeline.citations.formats import BUILT_IN
 from pipeline.content.board import ROSTER, parse_board
+from pipeline.content.disclaimer import DISCLAIMER
+from pipeline.content.files import decode
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Board, BoardMember
 from pipeline.review.signatures import fingerprint, same_key, signer
 from pipeline.review.statement import ROSTER_NAMESPACE, file_digest, roster_statement
 from pipeline.settings import SETTINGS_FILE, STYLE_OPTION, Settings
+from pipeline.site.engine_config import CONFIG_FILE
 
+# What admins sign, besides each file of the theme and the CSL file the settings name.
+GOVERNED = (ROSTER, SETTINGS_FILE, DISCLAIMER, CONFIG_FILE)
+THEME_FOLDER = "overrides"
 SIGNATURES_FILE = "references/roster-signatures.yml"
 HEADER = (
-    "# Admins' signatures of references/board.yml and pipeline.yml, made with\n"
-    "# `python -m pipeline roster sign --by ID`. A change to either file needs them: see\n"
-    "# SECURITY.md. Written by the command; never edit by hand.\n"
+    "# Admins' signatures of references/board.yml, pipeline.yml, the disclaimer, mkdocs.yml\n"
+    "# and overrides/, made with `python -m pipeline roster sign --by ID`. A change to any of\n"
+    "# them needs them: see SECURITY.md. Written by the command; never edit by hand.\n"
 )
+
+
+def governed_files(
+    read: Callable[[Sequence[str]], Mapping[str, bytes]], theme: Sequence[str]
+) -> dict[str, bytes | None]:
+    """The files admins sign, by path, as one side of a change has them (`read`: the bytes of
+    those of the paths that exist there; `theme`: the paths of the files under overrides/
+    there); None for one that does not exist."""
+    paths = [*GOVERNED, *theme]
+    found = read(paths)
+    files = {path: found.get(path) for path in paths}
+    style = style_file(_text(files[SETTINGS_FILE]))
+    if style is not None:
+        files[style] = read([style]).get(style)
+    return files
+
+
+def _text(data: bytes | None) -> str | None:
+    return None if data is None else decode(data) or data.decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)
@@ -87,13 +115,11 @@ def style_file(settings: str | None) -> str | None:
 def valid_signers(
     records: Sequence[RosterSignature],
     trusted: Board,
-    roster: str | None,
-    settings: str | None,
+    files: Mapping[str, bytes | None],
     not_before: dt.date | None = None,
-    style: str | None = None,
 ) -> list[str]:
-    """The distinct admins of `trusted` whose signatures over these roster, settings and style
-    texts verify with one of their current keys there, dated `not_before` or later."""
+    """The distinct admins of `trusted` whose signatures over these governed files verify with
+    one of their current keys there, dated `not_before` or later."""
     found: list[str] = []
     for record in records:
         member = trusted.members.get(record.by)
@@ -101,7 +127,7 @@ def valid_signers(
             continue
         if not_before is not None and record.on < not_before:
             continue
-        statement = roster_statement(record.by, record.on, roster, settings, style)
+        statement = roster_statement(record.by, record.on, files)
         made_by = signer(statement.data, record.signature, ROSTER_NAMESPACE)
         if made_by is not None and any(same_key(made_by.key_line, k) for k in member.keys):
             found.append(record.by)
@@ -123,32 +149,22 @@ def future_signatures(signatures: str | None, today: dt.date) -> list[Diagnostic
 
 def check_roster_change(
     base: str,
-    base_roster: str | None,
-    base_settings: str | None,
-    roster: str | None,
-    settings: str | None,
+    base_files: Mapping[str, bytes | None],
+    files: Mapping[str, bytes | None],
     signatures: str | None,
     base_signatures: str | None = None,
-    base_style: str | None = None,
-    style: str | None = None,
 ) -> list[Diagnostic]:
-    """REV012 when the roster or the settings differ from `base`, or a signature recorded
-    there is gone, without enough valid admin signatures of the base roster; nothing when none
-    of that changed or `base` had no roster. A signature older than the base roster's newest
-    counts for nothing: a roster an admin once signed, and later replaced (a stolen key
-    removed), cannot be brought back with its old signatures, nor after a change that only
-    wiped the newer signatures."""
+    """REV012 when a governed file (`governed_files`, on `base` and now) differs from `base`,
+    or a signature recorded there is gone, without enough valid admin signatures of the base
+    roster; nothing when none of that changed or `base` had no roster. A signature older than
+    the base roster's newest counts for nothing: a roster an admin once signed, and later
+    replaced (a stolen key removed), cannot be brought back with its old signatures, nor after
+    a change that only wiped the newer signatures."""
+    base_roster = _text(base_files.get(ROSTER))
     if base_roster is None:
         return []  # the first roster is trusted as the repository's founders wrote it
-    changed = [
-        name
-        for name, old, new in (
-            (ROSTER, base_roster, roster),
-            (SETTINGS_FILE, base_settings, settings),
-            (style_file(settings) or "the citation style", base_style, style),
-        )
-        if file_digest(old) != file_digest(new)
-    ]
+    paths = [*GOVERNED, *sorted(set(base_files).union(files).difference(GOVERNED))]
+    changed = [p for p in paths if file_digest(base_files.get(p)) != file_digest(files.get(p))]
     before, records = parse_signatures(base_signatures), parse_signatures(signatures)
     kept = {(r.by, r.on, r.signature.strip()) for r in records}
     removed = [r for r in before if (r.by, r.on, r.signature.strip()) not in kept]
@@ -157,14 +173,16 @@ def check_roster_change(
     if not changed:
         return []
     trusted, _ = parse_board(base_roster)
+    base_settings, settings = _text(base_files.get(SETTINGS_FILE)), _text(files.get(SETTINGS_FILE))
     required = _required(base_settings)
     newest = max((record.on for record in before), default=None)
-    signers = valid_signers(records, trusted, roster, settings, newest, style)
+    signers = valid_signers(records, trusted, files, newest)
     if len(signers) >= required:
         return []
+    roster = _text(files.get(ROSTER))
     changes = describe_changes(trusted, parse_board(roster or "")[0], base_settings, settings)
-    if file_digest(base_style) != file_digest(style):
-        changes.append(f"the citation style {style_file(settings) or '(none)'} changed")
+    described = (ROSTER, SETTINGS_FILE, SIGNATURES_FILE)
+    changes += [f"{path} changed" for path in changed if path not in described]
     changes += [f"removed the signature by '{r.by}' dated {r.on}" for r in removed]
     if newest is not None and any(record.on < newest for record in records):
         changes.append(f"signatures dated before {newest} (the roster on {base}) do not count")
@@ -222,7 +240,7 @@ def describe_changes(
             for key in old_keys:
                 if not any(same_key(key, k) for k in new_keys):
                     found.append(f"removed {label} {fingerprint(key)} of '{member_id}'")
-    if file_digest(old_settings) != file_digest(new_settings):
+    if old_settings != new_settings:
         found += _settings_changes(old_settings, new_settings)
     return found
 

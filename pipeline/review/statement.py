@@ -7,7 +7,7 @@ pages, show as links on its page and go into its JSON-LD), the reader-visible fi
 cited library entry, and the bytes of each file of the site it shows or links to (its pictures,
 its PDFs: `shown.py`). Statements of version 1, made before topics were signed, cover everything
 but the topics, and still verify for what they cover; every approval made now is version 2. A
-roster signature signs the roster and the settings file as they are.
+roster signature signs the files that govern the site as they are (`roster.governed_files`).
 
 Canonical means: the same content always gives the same bytes, whatever the editor did with line
 endings, trailing spaces or Unicode composition, and nothing else gives those bytes. Each item is
@@ -232,24 +232,23 @@ def changed_items(recorded: Mapping[str, str], items: Mapping[str, str]) -> list
     return changed
 
 
-def file_digest(text: str | None) -> str:
-    """A file's digest for the roster statement; "none" when the file does not exist."""
-    return "none" if text is None else hashlib.sha256(_body(text).encode("utf-8")).hexdigest()
+def file_digest(data: bytes | None) -> str:
+    """A governed file's digest for the roster statement: its bytes as an engine reads them
+    (only line endings made LF, so a checkout with Windows line endings signs what git holds);
+    "none" when the file does not exist."""
+    if data is None:
+        return "none"
+    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
 
 
-def roster_statement(
-    by: str, on: dt.date, roster: str | None, settings: str | None, style: str | None = None
-) -> Statement:
-    """What an admin signs: the roster and the settings file, exactly as they are, and the CSL
-    file the settings name as the citation style, if they name one (it writes every reference
-    list, which approvals sign only as library fields)."""
-    items = {"roster": file_digest(roster), "settings": file_digest(settings)}
-    if style is not None:
-        items["style"] = file_digest(style)
+def roster_statement(by: str, on: dt.date, files: Mapping[str, bytes | None]) -> Statement:
+    """What an admin signs: each file that governs the site, by its path (`files`, as
+    `roster.governed_files` reads them), exactly as it is."""
+    items = {path: file_digest(data) for path, data in files.items()}
     lines = [
-        "medical-pipeline roster 1",
+        "medical-pipeline roster 2",
         f"by {by}",
         f"on {on.isoformat()}",
-        *(f"{item} {digest}" for item, digest in sorted(items.items())),
+        *(f"file {json.dumps(path)} {digest}" for path, digest in sorted(items.items())),
     ]
     return Statement("\n".join(lines) + "\n", items)
