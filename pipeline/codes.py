@@ -1146,6 +1146,26 @@ written, it is the same signature.
 How to fix: have the article approved as it is now; a new approval is a new signature.
 """,
 )
+NOTICE_DROPPED = _declare(
+    "REV020",
+    E,
+    "The notice of a clinically significant change is taken away.",
+    message="on {base} the page shows the clinically significant change approved on {day}; "
+    "this change keeps that day's approval but drops the notice",
+    hint="keep the approval that marks the change significant, or approve again: "
+    "python -m pipeline approve {article} --by ID --significant",
+    explanation="""
+A reviewer who approves a clinically significant change (a dose lowered after reports of harm)
+marks it, and the article's page shows a notice of it until the next review. When two reviewers
+approved the same text on the same day, a pull request could delete the record of the one who
+marked it: the other approval still verifies and publishes the article, and the notice was
+gone. Compared with the base branch, the article's newest approvals are of the day of the
+notice there, and none of them marks the change significant any more.
+
+How to fix: keep the approval record that marks the change significant; or, if the notice is
+wrong, have a reviewer approve the article again (a new day's approval decides the notice).
+""",
+)
 ROSTER_SIGNATURE_FUTURE = _declare(
     "REV019",
     E,

@@ -314,6 +314,30 @@ def test_a_significant_change_stops_being_prominent_at_the_next_review(
     assert "New dose." in page(minimal)  # still listed under "Changes to this page"
 
 
+def test_the_notice_of_a_significant_change_stays_while_its_day_is_the_newest(
+    repo: Path, cli
+) -> None:
+    """Two reviewers approved the same text the same day, the second marking a clinically
+    significant change: the notice showed only when the first in the list had marked it. And
+    the attack: a pull request deleted only the record that marked it; the other approval still
+    verified and published the article, the notice gone (now REV020)."""
+    assert approve(cli, repo, APPROVED, "rev1").code == 0
+    note = "Maximum dose lowered to 3 g a day after reports of liver injury."
+    assert approve(cli, repo, APPROVED, "rev2", "--significant", "--note", note).code == 0
+    built(repo, cli)
+    assert 'class="significant-change"' in page(repo) and note in page(repo)
+    commit_all(repo, "a significant change, approved by two")
+    git(repo, "checkout", "-q", "-b", "quiet")
+    text = (repo / APPROVED).read_text("utf-8")
+    start = text.index("  - by: rev2")
+    end = min(i for i in (text.find("  - by: ", start + 1), text.find("\n---\n", start)) if i > 0)
+    (repo / APPROVED).write_text(text[:start] + text[end + (text[end] == "\n") :], "utf-8")
+    assert cli("check", cwd=repo).code == 0  # rev1's approval still publishes it
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1 and "REV020" in codes_of(result), result.stdout
+    assert "shows the clinically significant change approved on 2026-11-25" in result.stdout
+
+
 # --- the editorial policy ------------------------------------------------------------------------
 
 

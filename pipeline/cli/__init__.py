@@ -44,6 +44,7 @@ from pipeline.engines import ENGINES, renderer, theme
 from pipeline.project import ARTICLES_DIR, Project
 from pipeline.registry.lock import LOCK, check_lock_change, entry_digest, load_lock
 from pipeline.review import rules
+from pipeline.review.approvals import significant_change
 from pipeline.review.past import BaseBranch, committed_signatures
 from pipeline.review.roster import (
     SIGNATURES_FILE,
@@ -79,6 +80,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
         there = branch.article(article.path, then, project.board, today(), change)
         # Read as the article is read now: a date spelt " 2026-12-05" is the same date.
         before = there.article.approvals if there.article is not None else ()
+        notice = significant_change([a for a in before if a.signature in there.valid])
         found += rules.check_against_base(
             article,
             project.approvals_of(article),
@@ -93,6 +95,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
             functools.cache(
                 functools.partial(committed_signatures, root, base, (article.path, then))
             ),
+            notice.on if notice is not None else None,
         )
 
     def now(rel: str) -> str | None:

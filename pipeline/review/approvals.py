@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic
@@ -153,6 +153,18 @@ def verified_approvers(checks: Sequence[ApprovalCheck]) -> list[ApprovalCheck]:
         if check.verified and (check.by not in newest or check.on > newest[check.by].on):
             newest[check.by] = check
     return sorted(newest.values(), key=lambda c: (-c.on.toordinal(), c.by))
+
+
+_Approval = TypeVar("_Approval", Approval, ApprovalCheck)
+
+
+def significant_change(valid: Sequence[_Approval]) -> _Approval | None:
+    """Of the valid approvals of an article, the one whose clinically significant change its
+    page shows: one marked significant among those of the newest day. Two reviewers may
+    approve on the same day, either of them marking it: the notice showed only when the one
+    first in the list had marked it."""
+    newest = max((approval.on for approval in valid), default=None)
+    return next((a for a in valid if a.on == newest and a.significant), None)
 
 
 def is_publishable(article: Article, checks: Sequence[ApprovalCheck], required: int) -> bool:

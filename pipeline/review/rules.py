@@ -10,7 +10,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic, suggestion
 from pipeline.model import Article, Board, ReviewStatus
-from pipeline.review.approvals import ApprovalCheck, reviewed_on, verified_approvers
+from pipeline.review.approvals import (
+    ApprovalCheck,
+    reviewed_on,
+    significant_change,
+    verified_approvers,
+)
 from pipeline.review.signatures import signature_id
 
 
@@ -77,6 +82,7 @@ def check_against_base(
     required: int = 1,
     base_valid: frozenset[str] = frozenset(),
     committed: Callable[[], frozenset[str]] = frozenset,
+    base_notice: dt.date | None = None,
 ) -> Iterator[Diagnostic]:
     """What a pull request may not do to an approval, compared with `base`: sign a new approval
     with a retired key, bring back an older approved version (its approval is still valid
@@ -89,7 +95,9 @@ def check_against_base(
     `base_reviewed`: its newest approval date there; `base_topics`: its tags there when it was
     Approved there (None: it was not). An approval that did not publish the article on `base`
     (`base_valid`, by `signature_id`) may not be one `committed` to it there before: that
-    would undo the board's withdrawal (REV018). `committed` is asked only when needed."""
+    would undo the board's withdrawal (REV018). `committed` is asked only when needed.
+    `base_notice`: the day of the clinically significant change the article's page showed on
+    `base`, which the same day's approvals may not drop (REV020)."""
     for check in approvals:
         known = signature_id(check.signature)
         if check.verified and known not in base_valid and known in committed():
@@ -126,6 +134,16 @@ def check_against_base(
             day=valid[0].on.isoformat(),
             base=base,
             base_day=base_reviewed.isoformat(),
+            article=article.path,
+        )
+    if valid and valid[0].on == base_notice and significant_change(valid) is None:
+        # Another approval of the same day kept: the text is the one the notice was about.
+        yield codes.NOTICE_DROPPED.at(
+            article.path,
+            article.line_of("approval"),
+            1,
+            day=base_notice.isoformat(),
+            base=base,
             article=article.path,
         )
     moved = base_topics is None or frozenset(article.tags) != base_topics

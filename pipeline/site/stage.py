@@ -39,7 +39,7 @@ from pipeline.content.pages import PAGES_DIR, page_title, split_front_matter, va
 from pipeline.content.yamltext import YamlDocument, load_yaml
 from pipeline.model import Article, BoardMember, ReviewStatus
 from pipeline.project import Project
-from pipeline.review.approvals import verified_approvers
+from pipeline.review.approvals import significant_change, verified_approvers
 from pipeline.review.changes import ReviewedVersion, page_data, reviewed_versions
 from pipeline.review.rules import last_reviewed, next_review
 from pipeline.site.engine_config import engine_config
@@ -166,10 +166,10 @@ def review_data(
         "interests": [_interests(member, role) for member, role in dict.fromkeys(people)],
         "changes": changes,
     }
-    # A clinically significant change is shown prominently until the next review: it is the
-    # newest approval that verifies now, never a record from history.
-    newest = max(approvers, key=lambda check: check.on, default=None)
-    if newest is not None and newest.significant and today <= due:
+    # A clinically significant change is shown prominently until the next review: it is of the
+    # newest approvals that verify now, never a record from history.
+    newest = significant_change(approvers)
+    if newest is not None and today <= due:
         data["significant"] = {
             "on": newest.on.isoformat(),
             "on_label": long_date(newest.on),
