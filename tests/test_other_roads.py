@@ -1057,6 +1057,16 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
             ),
             "nav lists './Articles/back-pain.md'; articles are listed by the pipeline",
         ),
+        # The theme writes a <style> element for these, and fetches fonts from Google: check
+        # passed them, the build's audit failed.
+        (
+            original.replace("  font: false", "  icon: {admonition: {danger: x/y}}\n  font: false"),
+            "theme.icon.admonition is set; the theme writes a <style> element for it",
+        ),
+        (
+            original.replace("  font: false", "  x: 1", 1),
+            "theme.font must be false",
+        ),
         # Instant navigation swapped in the first container it parsed without scripts.
         (
             original.replace(

@@ -201,6 +201,7 @@ THEME = "material"
 # (material/privacy), or write outside the site (material/tags' export file).
 PLUGINS = frozenset({"pipeline", "search", "material/search"})
 # The languages Material writes right to left.
+_STYLED_ICONS = frozenset({"admonition", "annotation", "tag"})
 RIGHT_TO_LEFT = frozenset({"ar", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 # The theme's features that change only how its own parts look or behave. Instant navigation
 # is not one: it fetches the next page and swaps in the first container it parses, without
@@ -271,6 +272,16 @@ def check_code(config: dict[str, Any], root: Path) -> None:
     if options.get("direction", "ltr") != "ltr" or language.split("-")[0].lower() in RIGHT_TO_LEFT:
         raise ConfigError(
             "theme.direction and theme.language must be left to right (the site is in English)"
+        )
+    # What makes the theme write a <style> element into every page (which the audit refuses)
+    # or fetch fonts from Google's servers: refused here, before anything is rendered.
+    if options.get("font") is not False:  # unset, the theme's default fonts are Google's
+        raise ConfigError("theme.font must be false (the theme would load fonts from Google)")
+    icons = options.get("icon")
+    for name in _STYLED_ICONS.intersection(icons if isinstance(icons, dict) else ()):
+        raise ConfigError(
+            f"theme.icon.{name} is set; the theme writes a <style> element for it, which no "
+            "page may carry"
         )
     features = options.get("features") or []
     for feature in features if isinstance(features, list) else [features]:
