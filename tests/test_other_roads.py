@@ -564,6 +564,17 @@ def test_every_page_renders_with_the_extensions_check_reads_with(
     assert '<div class="admonition danger">' in shown and "!!! danger" not in shown
 
 
+def test_a_folder_to_watch_is_no_part_of_a_build(minimal: Path) -> None:
+    """The attack: `watch: [/usr]` in mkdocs.yml. Zensical walked every file under it at every
+    build, not only when serving (an hour on a CI runner). The staged configuration has none."""
+    import yaml
+
+    from pipeline.site.engine_config import engine_config
+
+    edit(minimal, "mkdocs.yml", "site_name:", "watch:\n  - /usr\nsite_name:")
+    assert "watch" not in yaml.safe_load(engine_config(minimal, {}))
+
+
 def test_an_element_that_pings_an_address_fails_the_audit() -> None:
     """A template's link with `ping` or `attributionsrc`, or a picture with `attributionsrc`,
     sends a request of its own to another site, when a reader follows the link or as the page
@@ -1067,6 +1078,9 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
             original.replace("  font: false", "  x: 1", 1),
             "theme.font must be false",
         ),
+        # A pattern of pages the engines match with a regular expression that backtracks: a
+        # build of one site page took minutes.
+        (original + "\ndraft_docs: 'a*a*a*a*a*a*a*a*a*a*a*a*b'\n", "draft_docs holds more than"),
         # Instant navigation swapped in the first container it parsed without scripts.
         (
             original.replace(

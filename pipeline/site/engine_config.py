@@ -410,6 +410,10 @@ def _theme_problem(key: str, value: object) -> str | None:
     return None
 
 
+# Gitignore-style patterns of pages: the engines match each against every page's path with a
+# regular expression that backtracks, so one of many `*` (`a*a*a*…b`) took minutes a page.
+_PAGE_PATTERNS = ("not_in_nav", "exclude_docs", "draft_docs")
+MAX_PATTERNS, MAX_STARS = 50, 2
 # A page of nav that is an article's (`./articles/x.md` too): the breadcrumb of
 # `navigation.path` draws the titles of its sections right above the article's own.
 _ARTICLE_PAGE = re.compile(r"[./]*articles/", re.IGNORECASE)
@@ -443,6 +447,13 @@ def check_config(config: dict[str, Any]) -> None:
             )
     if not _SCOPE.fullmatch(str(extra.get("scope", ""))):
         raise ConfigError("extra.scope must be a path such as / (letters, digits, / . _ ~ -)")
+    for key in _PAGE_PATTERNS:
+        lines = [line for line in str(config.get(key) or "").splitlines() if line.strip()]
+        if len(lines) > MAX_PATTERNS or any(line.count("*") > MAX_STARS for line in lines):
+            raise ConfigError(
+                f"{key} holds more than {MAX_PATTERNS} patterns, or one with more than "
+                f"{MAX_STARS} '*'; name the pages with a few simple patterns"
+            )
     for page in _nav_pages(config.get("nav")):
         if _ARTICLE_PAGE.match(page):
             raise ConfigError(
@@ -485,6 +496,9 @@ def engine_config(root: Path, template_data: dict[str, Any]) -> str:
     check_templates(root)
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
+    # Folders a live preview watches: Zensical walked every file under each at every build
+    # (`watch: [/usr]` ran for an hour). The staged site needs none.
+    config.pop("watch", None)
     theme = config.get("theme")
     if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
         theme["custom_dir"] = str((root / theme["custom_dir"]).resolve())
