@@ -1081,6 +1081,11 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
         # A pattern of pages the engines match with a regular expression that backtracks: a
         # build of one site page took minutes.
         (original + "\ndraft_docs: 'a*a*a*a*a*a*a*a*a*a*a*a*b'\n", "draft_docs holds more than"),
+        # A search separator: a regular expression readers' browsers run on the site's text.
+        (
+            original.replace("  - search\n", "  - search:\n      separator: '(a+)+$'\n", 1),
+            "the plugin 'search' takes no option but search's lang",
+        ),
         # Instant navigation swapped in the first container it parsed without scripts.
         (
             original.replace(

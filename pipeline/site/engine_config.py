@@ -124,6 +124,15 @@ def _name(plugin: object) -> str | None:
     return None
 
 
+def _plugin(plugin: object) -> tuple[str | None, object]:
+    """A plugin's name and its options, as a list of plugins gives them."""
+    name = _name(plugin)
+    return name, plugin[name] if isinstance(plugin, dict) and name in plugin else None
+
+
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z]{2,4})?", re.IGNORECASE)
+
+
 def _extension_names(extensions: list[Any]) -> set[str]:
     return {name for name in map(_name, extensions) if name}
 
@@ -233,10 +242,22 @@ def check_code(config: dict[str, Any], root: Path) -> None:
     plugins = config.get("plugins") or []
     if not isinstance(plugins, (list, dict)):
         raise ConfigError("plugins must be a list of plugin names")
-    for name in plugins if isinstance(plugins, dict) else map(_name, plugins):
+    listed = plugins.items() if isinstance(plugins, dict) else map(_plugin, plugins)
+    for name, options in listed:
         if name not in PLUGINS:
             raise ConfigError(
                 f"the plugin {name!r} is not allowed; the site uses {', '.join(sorted(PLUGINS))}"
+            )
+        # Search takes its languages only: a `separator` is a regular expression every reader's
+        # browser (and the build) runs on the whole site's text, one that backtracks hangs it.
+        given = options if isinstance(options, dict) else {}
+        languages = given.get("lang", [])
+        languages = languages if isinstance(languages, list) else [languages]
+        if set(given) - {"lang"} or not all(
+            isinstance(code, str) and _LANGUAGE.fullmatch(code) for code in languages
+        ):
+            raise ConfigError(
+                f"the plugin {name!r} takes no option but search's lang (language codes)"
             )
     if config.get("site_dir", "site") != "site":
         raise ConfigError("site_dir must be site (the build puts the site there itself)")
