@@ -1465,14 +1465,17 @@ How to fix: remove the file, or turn it into a Markdown page.
 PAGE_PATH = _declare(
     "PAGE003",
     E,
-    "A site page lies where the pipeline publishes articles or topics.",
-    message="site pages may not live under {folder}/, where the pipeline publishes its own pages",
-    hint="move the page to another folder of content/pages",
+    "A site page or file lies where the pipeline or the theme publishes its own.",
+    message="site pages may not live at {where}, where the {owner} publishes its own files",
+    hint="move the file to another folder of content/pages",
     explanation="""
-The pipeline publishes the approved articles under articles/ and the topic pages under topics/.
-A site page there could take an article's address, or pose as one.
+The pipeline publishes the approved articles under articles/ and the topic pages under topics/:
+a site page there could take an article's address, or pose as one. The theme keeps its own files
+under assets/ and at the paths of the files of overrides/: the engines let a file of the pages
+win over the theme's of the same path, so a picture there replaced the favicon, or the logo in
+the header, of every article page, without the board admins' signatures the theme needs.
 
-How to fix: move the page elsewhere in content/pages.
+How to fix: move the file elsewhere in content/pages.
 """,
 )
 PAGE_VALUE = _declare(

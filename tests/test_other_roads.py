@@ -25,7 +25,7 @@ from pipeline.site.audit import (
     probes,
 )
 from tests import signing
-from tests.conftest import DAY, commit_all, edit, git, line_of, run_module, site_files
+from tests.conftest import DAY, codes_of, commit_all, edit, git, line_of, run_module, site_files
 
 PENDING_SENTENCE = (
     "The purple giraffe protocol recommends counting zebra stripes before each antihistamine dose."
@@ -562,6 +562,22 @@ def test_every_page_renders_with_the_extensions_check_reads_with(
     assert cli("build", "--engine", engine, cwd=minimal).code == 0
     shown = (minimal / "site/editorial-policy.html").read_text("utf-8")
     assert '<div class="admonition danger">' in shown and "!!! danger" not in shown
+
+
+@pytest.mark.parametrize("rel", ["assets/images/favicon.png", "Assets/logo.png", "img/logo.png"])
+def test_a_file_of_the_pages_may_not_replace_one_of_the_theme(minimal: Path, cli, rel: str) -> None:
+    """The attack: a picture at content/pages/assets/images/favicon.png replaced the theme's
+    favicon on every article page (both engines let a file of the pages win over the theme's
+    of the same path), and one at the path of a picture of overrides/, the header's logo,
+    without the admins' signatures the theme needs."""
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    (minimal / "overrides/img").mkdir()
+    (minimal / "overrides/img/logo.png").write_bytes(png)
+    (minimal / "content/pages" / rel).parent.mkdir(parents=True, exist_ok=True)
+    (minimal / "content/pages" / rel).write_bytes(png)
+    result = cli("check", cwd=minimal)
+    assert result.code == 1 and "PAGE003" in codes_of(result)
+    assert "where the theme publishes its own files" in result.stdout
 
 
 def test_a_folder_to_watch_is_no_part_of_a_build(minimal: Path) -> None:

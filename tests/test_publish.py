@@ -10,7 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline.engines import theme
+import pytest
+
+from pipeline.engines import ENGINES, theme
 from pipeline.project import load_project
 from pipeline.site.audit import audit, output_text, probes
 from pipeline.site.stage import publish_plan
@@ -420,6 +422,21 @@ def test_another_plugin_sees_each_articles_content_exactly_once(
         assert set(data["seen"].values()) == {1}
         assert "Short-term relief comes from" in data["texts"]["articles/back-pain.md"]
         report.unlink()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_hooks_compiled_cache_is_no_file_of_the_theme(minimal: Path, cli, engine: str) -> None:
+    """Python writes a hook's compiled cache beside it as MkDocs imports it: once one build had
+    written overrides/__pycache__/, every later check refused it as no file of a theme."""
+    (minimal / "overrides/hooks.py").write_text("x = 1\n", "utf-8")
+    config = minimal / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "\nhooks:\n  - overrides/hooks.py\n", "utf-8")
+    cache = minimal / "overrides/__pycache__"
+    cache.mkdir()
+    (cache / "hooks.cpython-311.pyc").write_bytes(b"\xa7\r\r\n" + bytes(12) + b"c\0\0\0")
+    assert cli("check", cwd=minimal).code == 0
+    assert cli("build", "--engine", engine, cwd=minimal).code == 0
+    assert not list((minimal / "site").rglob("*.pyc"))
 
 
 def test_topics_a_withheld_article_shares_with_a_published_one_are_not_a_leak(

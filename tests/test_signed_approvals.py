@@ -20,7 +20,7 @@ import pytest
 
 from pipeline.content.articles import parse_article
 from pipeline.content.library import load_library
-from pipeline.review.roster import RosterSignature, render_signatures
+from pipeline.review.roster import RosterSignature, governed_files, render_signatures
 from pipeline.review.signatures import fingerprint, signer
 from pipeline.review.statement import changed_items
 from tests import signing
@@ -822,6 +822,44 @@ def test_what_every_article_page_shows_besides_its_text_is_signed_by_the_admins(
     assert f"error REV012 {path} changed since main with 0 valid admin" in result.stdout
     _sign_roster(repo, cli)
     assert cli("check", "--base", "main", cwd=repo).code == 0
+
+
+def test_a_picture_of_the_theme_is_signed_byte_for_byte(repo: Path, cli) -> None:
+    """The attack: the admins' logo rewritten with its CR LF bytes made LF. Line endings were
+    folded in every governed file, pictures too, so the changed picture had the signed digest;
+    only a text's line endings are folded now."""
+    logo = repo / "overrides/img/logo.png"
+    logo.parent.mkdir()
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0\r\n" * 8)
+    _sign_roster(repo, cli)
+    commit_all(repo, "the board's logo")
+    git(repo, "checkout", "-q", "-b", "logo")
+    logo.write_bytes(logo.read_bytes().replace(b"\r\n", b"\n"))
+    result = cli("check", "--base", "main", cwd=repo)
+    assert "error REV012 overrides/img/logo.png changed since main" in result.stdout
+
+
+def test_what_no_engine_reads_is_not_signed(repo: Path, cli) -> None:
+    """False REV012s: an admin's folder holding a .DS_Store in overrides/ (which CI's clone
+    lacks) signed it, so the signature never verified in CI; a style named
+    `styles/./house.csl`, which git does not resolve, read as missing on the base."""
+    style = repo / "styles/house.csl"
+    style.parent.mkdir()
+    style.write_bytes((FIXTURES / "styles/house-numeric.csl").read_bytes())
+    edit(repo, "pipeline.yml", "citation_style: ama", "citation_style: styles/./house.csl")
+    _sign_roster(repo, cli)
+    commit_all(repo, "the board's house style")
+    # Read by its plain path, as git names it.
+    given = {"pipeline.yml": b"citation_style: styles/./house.csl\n", "styles/house.csl": b"x"}
+    files = governed_files(lambda paths: {p: given[p] for p in paths if p in given}, [])
+    assert files["styles/house.csl"] == b"x"
+    git(repo, "checkout", "-q", "-b", "name")
+    edit(repo, "mkdocs.yml", "site_name: ", "site_name: The ")
+    (repo / "overrides/.DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    _sign_roster(repo, cli)
+    (repo / "overrides/.DS_Store").unlink()  # as CI's clone has it
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 0, result.stdout
 
 
 def test_a_roster_signature_dated_in_the_future_is_refused(repo: Path, cli) -> None:

@@ -29,11 +29,10 @@ from pipeline.cli.support import (
     write_file,
 )
 from pipeline.content.board import ROSTER, parse_board
-from pipeline.content.files import readable, walk
+from pipeline.content.files import THEME_FOLDER, readable, walk
 from pipeline.model import Board
 from pipeline.review.roster import (
     SIGNATURES_FILE,
-    THEME_FOLDER,
     RosterSignature,
     governed_files,
     parse_signatures,

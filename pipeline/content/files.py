@@ -25,8 +25,10 @@ from pipeline.words import stacked_marks
 ARTICLES_DIR = "content/articles"
 # How deep in folders a file the pipeline reads may be (content/pages/a/b/… counts each).
 MAX_DEPTH = 32
+# The theme's folder (`theme.custom_dir`): templates, the site's stylesheet and script.
+THEME_FOLDER = "overrides"
 # Folders whose every file the pipeline or an engine reads.
-READ_FOLDERS = ("content", "references", "overrides")
+READ_FOLDERS = ("content", "references", THEME_FOLDER)
 READ_FILES = ("pipeline.yml", "mkdocs.yml")
 
 

@@ -25,7 +25,7 @@ from pipeline import codes
 from pipeline.checks.markup import SITE_PAGES, check_text, shown_headings
 from pipeline.citations.scan import scan_text
 from pipeline.content.articles import front_matter as read_front_matter
-from pipeline.content.files import check_marks, decode, readable, walk
+from pipeline.content.files import THEME_FOLDER, check_marks, decode, readable, walk
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
@@ -36,6 +36,10 @@ PAGE_FIELDS = ("title", "description", "hide")
 ASSET_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".pdf", ".svg"})
 # Where the pipeline publishes generated pages: a site page there could pose as one of them.
 RESERVED_FOLDERS = ("articles", "topics")
+# Where the themes keep their own files: a site page's file there would replace one (both
+# engines let a page's file win over the theme's of the same path: a picture of the pages
+# replaced the favicon, or the header's logo, of every article page).
+THEME_ASSETS_FOLDER = "assets"
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,12 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
         rel = path.relative_to(folder).as_posix()
         at = f"{PAGES_DIR}/{rel}"
         # In any case: on a disk that ignores case (macOS, Windows), Articles/ is articles/.
-        if rel.split("/", 1)[0].casefold() in RESERVED_FOLDERS:
-            problems.append(codes.PAGE_PATH.at(at, folder=rel.split("/", 1)[0]))
+        top = rel.split("/", 1)[0]
+        if top.casefold() in RESERVED_FOLDERS:
+            problems.append(codes.PAGE_PATH.at(at, where=f"{top}/", owner="pipeline"))
+        elif top.casefold() == THEME_ASSETS_FOLDER or (root / THEME_FOLDER / rel).exists():
+            where = f"{top}/" if top.casefold() == THEME_ASSETS_FOLDER else rel
+            problems.append(codes.PAGE_PATH.at(at, where=where, owner="theme"))
         elif path.suffix == ".md":
             text = decode(path.read_bytes())
             if text is None:

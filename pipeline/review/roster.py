@@ -15,6 +15,7 @@ root. Without a base (a local check) the working roster is taken as it is.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -29,11 +30,10 @@ from pipeline.model import Board, BoardMember
 from pipeline.review.signatures import fingerprint, same_key, signer
 from pipeline.review.statement import ROSTER_NAMESPACE, file_digest, roster_statement
 from pipeline.settings import SETTINGS_FILE, STYLE_OPTION, Settings
-from pipeline.site.engine_config import CONFIG_FILE
+from pipeline.site.engine_config import CONFIG_FILE, is_hook_cache
 
 # What admins sign, besides each file of the theme and the CSL file the settings name.
 GOVERNED = (ROSTER, SETTINGS_FILE, DISCLAIMER, CONFIG_FILE)
-THEME_FOLDER = "overrides"
 SIGNATURES_FILE = "references/roster-signatures.yml"
 HEADER = (
     "# Admins' signatures of references/board.yml, pipeline.yml, the disclaimer, mkdocs.yml\n"
@@ -47,12 +47,17 @@ def governed_files(
 ) -> dict[str, bytes | None]:
     """The files admins sign, by path, as one side of a change has them (`read`: the bytes of
     those of the paths that exist there; `theme`: the paths of the files under overrides/
-    there); None for one that does not exist."""
+    there); None for one that does not exist. Of the theme, the files an engine reads: not a
+    dotfile (a .DS_Store in an admin's folder, which CI's clone lacks, made every signature
+    fail there), nor a hook's compiled cache."""
+    theme = [p for p in theme if not p.rsplit("/", 1)[-1].startswith(".") and not is_hook_cache(p)]
     paths = [*GOVERNED, *theme]
     found = read(paths)
     files = {path: found.get(path) for path in paths}
     style = style_file(_text(files[SETTINGS_FILE]))
     if style is not None:
+        # As the settings may spell it (`styles/./house.csl`), which git does not resolve.
+        style = posixpath.normpath(style)
         files[style] = read([style]).get(style)
     return files
 

@@ -233,12 +233,17 @@ def changed_items(recorded: Mapping[str, str], items: Mapping[str, str]) -> list
 
 
 def file_digest(data: bytes | None) -> str:
-    """A governed file's digest for the roster statement: its bytes as an engine reads them
-    (only line endings made LF, so a checkout with Windows line endings signs what git holds);
-    "none" when the file does not exist."""
+    """A governed file's digest for the roster statement: its bytes as an engine reads them,
+    a text's line endings made LF (a checkout with Windows line endings signs what git holds,
+    as git converts only text); "none" when the file does not exist. A picture or a font is
+    signed byte for byte: folded, many pictures had one digest."""
     if data is None:
         return "none"
-    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
+    try:
+        text = b"\0" not in data and bool(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        text = False
+    return hashlib.sha256(data.replace(b"\r\n", b"\n") if text else data).hexdigest()
 
 
 def roster_statement(by: str, on: dt.date, files: Mapping[str, bytes | None]) -> Statement:

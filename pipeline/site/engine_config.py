@@ -25,12 +25,13 @@ import yaml_env_tag
 
 from pipeline import codes
 from pipeline.checks.markup import SITE_EXTENSIONS, dangerous_scheme
-from pipeline.content.files import readable, walk
+from pipeline.content.files import THEME_FOLDER, readable, walk
 from pipeline.content.pages import svg_problem
 from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import NAME as EXTENSION
 
 CONFIG_FILE = "mkdocs.yml"
+STAGED_THEME = "theme"  # the copy of the theme's folder beside the staged docs
 # What mkdocs.yml may list. Any other extension would render signed text otherwise than check
 # read it, or bring files into pages (pymdownx.snippets published any file of the build
 # machine); a board that wants one adds it here and in check, under code owners' review.
@@ -279,7 +280,7 @@ def check_code(config: dict[str, Any], root: Path) -> None:
                     "of the theme (overrides/)"
                 )
             local = not re.match(r"[A-Za-z][\w+.-]*:|/|\\", path)
-            if not local or not (root / "overrides" / path).is_file() or ".." in path:
+            if not local or not (root / THEME_FOLDER / path).is_file() or ".." in path:
                 raise ConfigError(f"{key} lists {path!r}; name a file of the theme in overrides/")
     theme = config.get("theme")
     named = theme.get("name") if isinstance(theme, dict) else theme
@@ -312,13 +313,13 @@ def check_code(config: dict[str, Any], root: Path) -> None:
             )
     custom = options.get("custom_dir")
     if custom is not None and (
-        not _inside(custom, root, "overrides")
-        or (root / custom).resolve() != (root / "overrides").resolve()
+        not _inside(custom, root, THEME_FOLDER)
+        or (root / custom).resolve() != (root / THEME_FOLDER).resolve()
     ):
         raise ConfigError("theme.custom_dir must be overrides (the theme's reviewed folder)")
     hooks = config.get("hooks") or []
     for hook in hooks if isinstance(hooks, list) else [hooks]:
-        if not _inside(hook, root, "overrides"):
+        if not _inside(hook, root, THEME_FOLDER):
             raise ConfigError(f"hooks lists {hook!r}; keep hooks in overrides/")
     extensions = config.get("markdown_extensions") or []
     for entry in extensions if isinstance(extensions, list) else [extensions]:
@@ -356,6 +357,13 @@ _THEME_FILES = THEME_ASSETS | {".html", ".py"}
 _TEMPLATE_NAME = re.compile(r"\.icons/[A-Za-z0-9_/-]+\.svg|(?![./])[A-Za-z0-9_./-]+\.html")
 
 
+def is_hook_cache(rel: str) -> bool:
+    """Whether `rel` is a hook's compiled cache (`overrides/__pycache__/hooks.cpython-311.pyc`):
+    once a build had written one, every later check refused it as no file of a theme."""
+    parts = rel.split("/")
+    return len(parts) > 1 and parts[-2] == "__pycache__" and rel.endswith(".pyc")
+
+
 def check_templates(root: Path) -> None:
     """Refuse a template of overrides/ that names another template otherwise than by a written
     name of the theme (`{% include "partials/x.html" %}`): Zensical's template engine includes
@@ -363,11 +371,13 @@ def check_templates(root: Path) -> None:
     MkDocs' Jinja renders nothing. Templates are code under the maintainers' review
     (SECURITY.md); this keeps the two engines reading the same files."""
     parser = jinja2.Environment()
-    for path in walk(root / "overrides"):
+    for path in walk(root / THEME_FOLDER):
         if not readable(root, path):
             continue  # a link or a badly named file: reported once (FM018, files.py)
         rel = path.relative_to(root).as_posix()
         suffix = path.suffix.lower()
+        if is_hook_cache(rel):
+            continue  # Python's own, written as MkDocs imports a hook; no engine publishes it
         if suffix not in _THEME_FILES:
             # Both engines leave out dotfiles (a .gitkeep); a read-me they do not: Zensical
             # copies overrides/README.xsd into the site as it is.
@@ -522,7 +532,7 @@ def engine_config(root: Path, template_data: dict[str, Any]) -> str:
     config.pop("watch", None)
     theme = config.get("theme")
     if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
-        theme["custom_dir"] = str((root / theme["custom_dir"]).resolve())
+        theme["custom_dir"] = STAGED_THEME  # beside this file: staging copies overrides/ there
     hooks = config.get("hooks")
     if isinstance(hooks, list):
         config["hooks"] = [str((root / h).resolve()) if isinstance(h, str) else h for h in hooks]

@@ -35,6 +35,7 @@ from pipeline.citations.render import keyed_text, reference_list
 from pipeline.citations.scan import scan_text
 from pipeline.content import audience
 from pipeline.content.disclaimer import disclaimer_block
+from pipeline.content.files import THEME_FOLDER
 from pipeline.content.pages import PAGES_DIR, page_title, split_front_matter, value_problem
 from pipeline.content.yamltext import YamlDocument, load_yaml
 from pipeline.model import Article, BoardMember, ReviewStatus
@@ -42,7 +43,7 @@ from pipeline.project import Project
 from pipeline.review.approvals import significant_change, verified_approvers
 from pipeline.review.changes import ReviewedVersion, page_data, reviewed_versions
 from pipeline.review.rules import last_reviewed, next_review
-from pipeline.site.engine_config import engine_config
+from pipeline.site.engine_config import STAGED_THEME, engine_config
 from pipeline.site.listings import (
     Related,
     board_listing,
@@ -72,8 +73,8 @@ class PublishPlan:
 
 @dataclass(frozen=True)
 class StagedSite:
-    """A staged site in `folder`: `docs/` and `mkdocs.yml` for the engine, `site/` for it to
-    write."""
+    """A staged site in `folder`: `docs/`, `theme/` (the project's overrides/) and `mkdocs.yml`
+    for the engine, `site/` for it to write."""
 
     folder: Path
     plan: PublishPlan
@@ -81,6 +82,10 @@ class StagedSite:
     @property
     def docs(self) -> Path:
         return self.folder / "docs"
+
+    @property
+    def theme(self) -> Path:
+        return self.folder / STAGED_THEME
 
     @property
     def config(self) -> Path:
@@ -396,6 +401,11 @@ def stage_site(
         target = staged.docs / asset
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(project.root / PAGES_DIR / asset, target)
+    if (project.root / THEME_FOLDER).is_dir():
+        # The theme as the checks read it, without a hook's compiled cache, which Zensical
+        # copied into the site as it is.
+        ignored = shutil.ignore_patterns("__pycache__")
+        shutil.copytree(project.root / THEME_FOLDER, staged.theme, symlinks=True, ignore=ignored)
     for rel, text in staged_pages(project, plan, today, cache, repository, history):
         path = staged.docs / rel
         path.parent.mkdir(parents=True, exist_ok=True)
