@@ -1093,13 +1093,17 @@ admin signs the roster change).
 )
 INTERESTS_STALE = _declare(
     "REV015",
-    E,
+    W,
     "A declaration of interests is older than the board allows.",
-    message="'{member}' ({role}) declared their interests on {day}, more than {months} months ago",
+    message="'{member}' ({role}) declared their interests on {day}, more than {months} months "
+    "ago, so the article is not published",
     hint="ask them to confirm or update the declaration, and set interests_declared to its date",
     explanation="""
 Interests change; a declaration counts for `interests_max_age_months` (12 by default, in
-pipeline.yml). This one is older, so the article does not publish until it is renewed.
+pipeline.yml). This one is older, so the article does not publish until it is renewed. It is a
+warning, not an error: a declaration runs out with time, not with a change, and as an error it
+stopped every build of main on that day (an article written to fall due then held every
+correction and withdrawal of the board off the site); the rest of the site still publishes.
 
 How to fix: ask the member to confirm or update their declaration, then update
 `interests` and `interests_declared` in `references/board.yml`.
@@ -1466,14 +1470,15 @@ PAGE_PATH = _declare(
     "PAGE003",
     E,
     "A site page or file lies where the pipeline or the theme publishes its own.",
-    message="site pages may not live at {where}, where the {owner} publishes its own files",
+    message="site pages may not live at {where}, where the {owner} publishes its own",
     hint="move the file to another folder of content/pages",
     explanation="""
-The pipeline publishes the approved articles under articles/ and the topic pages under topics/:
-a site page there could take an article's address, or pose as one. The theme keeps its own files
-under assets/ and at the paths of the files of overrides/: the engines let a file of the pages
-win over the theme's of the same path, so a picture there replaced the favicon, or the logo in
-the header, of every article page, without the board admins' signatures the theme needs.
+The pipeline publishes the approved articles under articles/ and the topic pages under topics/
+(`topics.md` is topics/index.html with directory addresses): a site page there could take an
+article's address, or pose as one. The theme keeps its own files under assets/, its page for a
+missing address at 404.html, and the files of overrides/ at their paths: the engines let a file
+of the pages win over the theme's of the same path, so a picture there replaced the favicon of
+every article page, without the board admins' signatures the theme needs.
 
 How to fix: move the file elsewhere in content/pages.
 """,

@@ -207,6 +207,16 @@ def objects(root: Path, names: list[str]) -> dict[str, str]:
     return {name: committed(data) for name, data in blobs(root, names).items()}
 
 
+def tracked(root: Path, folder: str) -> list[str] | None:
+    """The paths of the files git tracks under `folder` (as the next commit would hold them);
+    None outside a git repository."""
+    try:
+        out = _git(root, "ls-files", "-z", "--", folder)
+    except GitError:
+        return None
+    return [path for path in out.split("\0") if path]
+
+
 def files_at(root: Path, ref: str, paths: Sequence[str]) -> dict[str, bytes]:
     """The bytes of each of `paths` that exists at `ref`, read by one `git cat-file` process (a
     name with a line break, which check refuses anyway, is left out: one request a line)."""

@@ -165,7 +165,15 @@ class Project:
         return self.approvals.get(article.path, ())
 
     def is_publishable(self, article: Article) -> bool:
-        return is_publishable(article, self.approvals_of(article), self.settings.approvals_required)
+        return article.path not in self.lapsed and is_publishable(
+            article, self.approvals_of(article), self.settings.approvals_required
+        )
+
+    @functools.cached_property
+    def lapsed(self) -> frozenset[str]:
+        """The articles withheld because an author's or approver's declaration of interests
+        is older than the board allows (REV015)."""
+        return frozenset(d.path for d in self.diagnostics if d.code == codes.INTERESTS_STALE.code)
 
 
 def article_paths(root: Path) -> list[Path]:

@@ -564,8 +564,20 @@ def test_every_page_renders_with_the_extensions_check_reads_with(
     assert '<div class="admonition danger">' in shown and "!!! danger" not in shown
 
 
-@pytest.mark.parametrize("rel", ["assets/images/favicon.png", "Assets/logo.png", "img/logo.png"])
-def test_a_file_of_the_pages_may_not_replace_one_of_the_theme(minimal: Path, cli, rel: str) -> None:
+@pytest.mark.parametrize(
+    ("rel", "owner"),
+    [
+        ("assets/images/favicon.png", "theme"),
+        ("Assets/logo.png", "theme"),
+        ("img/logo.png", "theme"),
+        # The theme's page for a missing address; with directory addresses, topics/index.html.
+        ("404.md", "theme"),
+        ("Topics.md", "pipeline"),
+    ],
+)
+def test_a_file_of_the_pages_may_not_replace_one_of_the_theme(
+    minimal: Path, cli, rel: str, owner: str
+) -> None:
     """The attack: a picture at content/pages/assets/images/favicon.png replaced the theme's
     favicon on every article page (both engines let a file of the pages win over the theme's
     of the same path), and one at the path of a picture of overrides/, the header's logo,
@@ -574,10 +586,23 @@ def test_a_file_of_the_pages_may_not_replace_one_of_the_theme(minimal: Path, cli
     (minimal / "overrides/img").mkdir()
     (minimal / "overrides/img/logo.png").write_bytes(png)
     (minimal / "content/pages" / rel).parent.mkdir(parents=True, exist_ok=True)
-    (minimal / "content/pages" / rel).write_bytes(png)
+    (minimal / "content/pages" / rel).write_bytes(b"# Page\n" if rel.endswith(".md") else png)
     result = cli("check", cwd=minimal)
     assert result.code == 1 and "PAGE003" in codes_of(result)
-    assert "where the theme publishes its own files" in result.stdout
+    assert f"where the {owner} publishes its own" in result.stdout
+
+
+def test_settings_a_real_site_uses_pass_the_check(minimal: Path) -> None:
+    """Search in two languages, page patterns of two `*`, an empty admonition icon list."""
+    from pipeline.site.engine_config import config_problems
+
+    edit(minimal, "mkdocs.yml", "  - search\n", "  - search:\n      lang: [en, de]\n")
+    edit(minimal, "mkdocs.yml", "  font: false", "  font: false\n  icon:\n    admonition: {}")
+    config = minimal / "mkdocs.yml"
+    config.write_text(
+        config.read_text("utf-8") + "draft_docs: |\n  drafts/*.md\n  **/_*.md\n", "utf-8"
+    )
+    assert config_problems(minimal) == []
 
 
 def test_a_folder_to_watch_is_no_part_of_a_build(minimal: Path) -> None:
@@ -1097,11 +1122,17 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
         # A pattern of pages the engines match with a regular expression that backtracks: a
         # build of one site page took minutes.
         (original + "\ndraft_docs: 'a*a*a*a*a*a*a*a*a*a*a*a*b'\n", "draft_docs holds more than"),
+        # The logo and the favicon of every page: pictures of the theme, which admins sign.
+        (
+            original.replace("  font: false", "  font: false\n  logo: img/logo.png", 1),
+            "theme.logo lists 'img/logo.png'; name a file of the theme in overrides/",
+        ),
         # A search separator: a regular expression readers' browsers run on the site's text.
         (
             original.replace("  - search\n", "  - search:\n      separator: '(a+)+$'\n", 1),
-            "the plugin 'search' takes no option but search's lang",
+            "the plugin 'search' takes no option but lang (language codes)",
         ),
+        (original.replace("  - search\n", "  - pipeline: {lang: en}\n", 1), "takes no option"),
         # Instant navigation swapped in the first container it parsed without scripts.
         (
             original.replace(

@@ -425,18 +425,32 @@ def test_another_plugin_sees_each_articles_content_exactly_once(
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_hooks_compiled_cache_is_no_file_of_the_theme(minimal: Path, cli, engine: str) -> None:
+def test_a_hooks_compiled_cache_is_neither_refused_nor_run(
+    minimal: Path, cli, engine: str, tmp_path: Path
+) -> None:
     """Python writes a hook's compiled cache beside it as MkDocs imports it: once one build had
-    written overrides/__pycache__/, every later check refused it as no file of a theme."""
-    (minimal / "overrides/hooks.py").write_text("x = 1\n", "utf-8")
+    written overrides/__pycache__/, every later check refused it as no file of a theme. And
+    the attack: a cache committed beside a signed hook, compiled from other code with an
+    unchecked hash, which Python ran in the hook's place. Hooks run from the staged theme,
+    which has no cache."""
+    import importlib.util
+    import py_compile
+
+    hook = minimal / "overrides/hooks.py"
+    hook.write_text("x = 1\n", "utf-8")
     config = minimal / "mkdocs.yml"
     config.write_text(config.read_text("utf-8") + "\nhooks:\n  - overrides/hooks.py\n", "utf-8")
-    cache = minimal / "overrides/__pycache__"
-    cache.mkdir()
-    (cache / "hooks.cpython-311.pyc").write_bytes(b"\xa7\r\r\n" + bytes(12) + b"c\0\0\0")
+    evil = tmp_path / "evil.py"
+    evil.write_text(
+        "def on_page_content(html, **kw):\n    return '<p>BOARD CORRECTION</p>' + html\n", "utf-8"
+    )
+    unchecked = py_compile.PycInvalidationMode.UNCHECKED_HASH
+    cache = importlib.util.cache_from_source(str(hook))
+    py_compile.compile(str(evil), cfile=cache, invalidation_mode=unchecked)
     assert cli("check", cwd=minimal).code == 0
     assert cli("build", "--engine", engine, cwd=minimal).code == 0
     assert not list((minimal / "site").rglob("*.pyc"))
+    assert "BOARD CORRECTION" not in (minimal / "site/articles/back-pain.html").read_text("utf-8")
 
 
 def test_topics_a_withheld_article_shares_with_a_published_one_are_not_a_leak(

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import yaml
 
 from pipeline.checks.readability import grade
@@ -117,7 +118,12 @@ def test_an_author_without_a_declaration_of_interests_is_an_error(minimal: Path,
     ) in result.stdout
 
 
-def test_a_declaration_older_than_the_setting_is_an_error(minimal: Path, cli) -> None:
+def test_a_declaration_older_than_the_setting_withholds_its_articles_only(
+    minimal: Path, cli
+) -> None:
+    """A declaration runs out with time, not with a change: as an error it stopped every build
+    of main on that day (an article written to fall due then held every correction and
+    withdrawal off the site). It is a warning that withholds the articles it concerns."""
     roster = minimal / "references/board.yml"
     roster.write_text(
         roster.read_text("utf-8").replace(
@@ -126,11 +132,35 @@ def test_a_declaration_older_than_the_setting_is_an_error(minimal: Path, cli) ->
         "utf-8",
     )
     result = cli("check", cwd=minimal)
-    assert "REV015 'rev2' (approver) declared their interests on 2025-01-15, more than 12" in (
-        result.stdout
+    assert result.code == 0
+    assert (
+        "warning REV015 'rev2' (approver) declared their interests on 2025-01-15, more than 12"
+        in result.stdout
+    )
+    assert cli("build", cwd=minimal).code == 0
+    assert not (minimal / "site/articles/back-pain.html").exists()
+    assert (
+        "declaration of interests of its people is out of date" in cli("status", cwd=minimal).stdout
     )
     edit(minimal, "pipeline.yml", "interests_max_age_months: 12", "interests_max_age_months: 24")
-    assert cli("check", cwd=minimal).code == 0
+    assert cli("build", cwd=minimal).code == 0
+    assert (minimal / "site/articles/back-pain.html").exists()
+
+
+@pytest.mark.parametrize("empty", ["approval: []", "approval:"])
+def test_an_approved_article_with_an_empty_approval_is_an_error(
+    minimal: Path, cli, empty: str
+) -> None:
+    """The attack: an Approved article with `approval: []` raised nothing (REV002 only when the
+    key was missing); it sat unpublished until its author's declaration of interests fell
+    due, to stop every build of main that day."""
+    path = minimal / "content/articles/pending.md"
+    text = path.read_text("utf-8").replace("status: Submitted", "status: Approved", 1)
+    path.write_text(
+        text.replace("tags: [allergy]\n", f"tags: [allergy]\nreviewers: [rev1]\n{empty}\n"), "utf-8"
+    )
+    result = cli("check", cwd=minimal)
+    assert result.code == 1 and codes_of(result).count("REV002") == 1, result.stdout
 
 
 def test_pages_show_the_declarations_of_authors_and_reviewers(minimal: Path, cli) -> None:
@@ -370,6 +400,25 @@ def test_an_approval_in_history_that_never_verified_is_never_shown(repo: Path, c
     assert "oxycodone" not in article and 'class="significant-change"' not in article
     changes = article[article.index('id="page-changes"') :].split("</section>")[0]
     assert "Rita Reviewer" not in changes
+
+
+def test_the_history_reads_the_library_as_the_project_does(repo: Path, cli) -> None:
+    """The attack: a copy of a cited entry, altered, in references/archive/old.bib. The project
+    reads references/*.bib only, but the history read every .bib below references/ (the first
+    key in path order winning), so every later approval read as changed: "Changes to this
+    page" lost its entries, and `history` called a valid approval not verified."""
+    library = (repo / "references/library.bib").read_text("utf-8")
+    start = library.index("@article{browning2001")
+    entry = library[start : library.index("\n}", start) + 2]
+    (repo / "references/archive").mkdir()
+    (repo / "references/archive/old.bib").write_text(
+        entry.replace("and back pain", "cures back pain"), "utf-8"
+    )
+    commit_all(repo, "an archive of old entries")
+    assert approve(cli, repo, APPROVED, "rev2", "--note", "Reviewed again.").code == 0
+    commit_all(repo, "reviewed again")
+    history = cli("history", APPROVED, cwd=repo).stdout
+    assert "NOT verified" not in history and history.count(": verified (key") == 2, history
 
 
 def test_a_signature_renewed_the_same_day_is_one_review_to_readers() -> None:

@@ -817,6 +817,7 @@ def test_what_every_article_page_shows_besides_its_text_is_signed_by_the_admins(
     file = repo / path
     before = "" if old is None else file.read_text("utf-8")
     file.write_text(new + before if not old else before.replace(old, new, 1), "utf-8")
+    commit_all(repo, "the pull request's change")
     result = cli("check", "--base", "main", cwd=repo)
     assert result.code == 1, result.stdout
     assert f"error REV012 {path} changed since main with 0 valid admin" in result.stdout
@@ -840,8 +841,9 @@ def test_a_picture_of_the_theme_is_signed_byte_for_byte(repo: Path, cli) -> None
 
 
 def test_what_no_engine_reads_is_not_signed(repo: Path, cli) -> None:
-    """False REV012s: an admin's folder holding a .DS_Store in overrides/ (which CI's clone
-    lacks) signed it, so the signature never verified in CI; a style named
+    """False REV012s: an admin's folder holding a .DS_Store or an untracked picture in
+    overrides/ (which CI's clone lacks) signed them, so the signature never verified in CI
+    (the files of the theme git tracks are signed, and the rest named); a style named
     `styles/./house.csl`, which git does not resolve, read as missing on the base."""
     style = repo / "styles/house.csl"
     style.parent.mkdir()
@@ -856,8 +858,11 @@ def test_what_no_engine_reads_is_not_signed(repo: Path, cli) -> None:
     git(repo, "checkout", "-q", "-b", "name")
     edit(repo, "mkdocs.yml", "site_name: ", "site_name: The ")
     (repo / "overrides/.DS_Store").write_bytes(b"\0\0\0\1Bud1")
-    _sign_roster(repo, cli)
-    (repo / "overrides/.DS_Store").unlink()  # as CI's clone has it
+    (repo / "overrides/draft.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # never committed
+    signed = cli("roster", "sign", "--by", "rev1", "--key", str(signing.key("rev1")), cwd=repo)
+    assert "not signed: overrides/draft.png is not tracked by git" in signed.stdout
+    (repo / "overrides/.DS_Store").unlink()  # as CI's clone has them
+    (repo / "overrides/draft.png").unlink()
     result = cli("check", "--base", "main", cwd=repo)
     assert result.code == 0, result.stdout
 

@@ -36,6 +36,7 @@ from pipeline.review.roster import (
     RosterSignature,
     governed_files,
     parse_signatures,
+    read_by_engines,
     render_signatures,
     valid_signers,
 )
@@ -44,13 +45,22 @@ from pipeline.review.statement import ROSTER_NAMESPACE, roster_statement
 
 def governed_now(root: Path) -> dict[str, bytes | None]:
     """The governed files as the working tree has them (one that is a link, or not a regular
-    file, as none: check refuses it on its own)."""
+    file, as none: check refuses it on its own). The theme's are those git tracks, as a clone
+    in CI has them: an admin's untracked picture or Thumbs.db, signed, made the signature
+    fail there."""
 
     def read(paths: Sequence[str]) -> dict[str, bytes]:
         return {p: (root / p).read_bytes() for p in paths if readable(root, root / p)}
 
-    theme = [path.relative_to(root).as_posix() for path in walk(root / THEME_FOLDER)]
-    return governed_files(read, theme)
+    return governed_files(read, theme_files(root))
+
+
+def theme_files(root: Path) -> list[str]:
+    """The files of overrides/ that git tracks (every file there, outside a repository)."""
+    found = git.tracked(root, THEME_FOLDER)
+    if found is None:
+        return [path.relative_to(root).as_posix() for path in walk(root / THEME_FOLDER)]
+    return found
 
 
 def governed_at(root: Path, ref: str) -> dict[str, bytes | None]:
@@ -88,6 +98,9 @@ def cmd_roster_sign(args: argparse.Namespace) -> int:
             print(f"roster sign refused: {error}", file=sys.stderr)
             return ERRORS
     record = RosterSignature(args.by, day, signature)
+    on_disk = {path.relative_to(root).as_posix() for path in walk(root / THEME_FOLDER)}
+    for path in sorted(filter(read_by_engines, on_disk - set(files))):
+        print(f"not signed: {path} is not tracked by git (git add it, then sign again)")
     if not any(valid_signers([record], b, files) for b in boards):
         print(
             f"roster sign refused: the key used ({sshkeygen.describe(key)}) is not one of "

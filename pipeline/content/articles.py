@@ -341,6 +341,15 @@ class _Fields:
         )
         next_review = self.date("next_review")
         approvals, approval_problems = self.approvals(today)
+        if (
+            status is ReviewStatus.APPROVED
+            and "approval" in self.data
+            and self.data["approval"] in (None, [])
+        ):
+            # `approval: []` or no value: nothing approves it (as when the key is missing).
+            approval_problems.append(
+                codes.APPROVAL_MISSING.at(self.rel, self.line("approval"), 1, article=self.rel)
+            )
         self.approval_problems += approval_problems
         self.unknown_keys()
         if self.has_errors or status is None or last_updated is None:

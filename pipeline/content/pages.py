@@ -36,6 +36,7 @@ PAGE_FIELDS = ("title", "description", "hide")
 ASSET_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".pdf", ".svg"})
 # Where the pipeline publishes generated pages: a site page there could pose as one of them.
 RESERVED_FOLDERS = ("articles", "topics")
+RESERVED_PAGES = tuple(f"{folder}.md" for folder in RESERVED_FOLDERS)
 # Where the themes keep their own files: a site page's file there would replace one (both
 # engines let a page's file win over the theme's of the same path: a picture of the pages
 # replaced the favicon, or the header's logo, of every article page).
@@ -72,11 +73,14 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
         at = f"{PAGES_DIR}/{rel}"
         # In any case: on a disk that ignores case (macOS, Windows), Articles/ is articles/.
         top = rel.split("/", 1)[0]
-        if top.casefold() in RESERVED_FOLDERS:
-            problems.append(codes.PAGE_PATH.at(at, where=f"{top}/", owner="pipeline"))
-        elif top.casefold() == THEME_ASSETS_FOLDER or (root / THEME_FOLDER / rel).exists():
-            where = f"{top}/" if top.casefold() == THEME_ASSETS_FOLDER else rel
-            problems.append(codes.PAGE_PATH.at(at, where=where, owner="theme"))
+        # `topics.md` is topics/index.html with directory addresses (the engines dropped one
+        # of the two, or failed); `404.md` replaced the theme's page for a missing address.
+        if top.casefold() in RESERVED_FOLDERS or rel.casefold() in RESERVED_PAGES:
+            problems.append(codes.PAGE_PATH.at(at, where=top, owner="pipeline"))
+        elif top.casefold() == THEME_ASSETS_FOLDER or rel.casefold() == "404.md":
+            problems.append(codes.PAGE_PATH.at(at, where=top, owner="theme"))
+        elif (root / THEME_FOLDER / rel).exists():
+            problems.append(codes.PAGE_PATH.at(at, where=rel, owner="theme"))
         elif path.suffix == ".md":
             text = decode(path.read_bytes())
             if text is None:

@@ -40,9 +40,11 @@ def render(staged: StagedSite, strict: bool, source_date: dt.date) -> list[Diagn
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         return [codes.RENDER_FAILED.at("mkdocs.yml", engine="zensical", problem=str(error))]
-    said = _COLOUR.sub("", done.stderr + done.stdout).strip()
+    said = _COLOUR.sub("", done.stdout + done.stderr).strip()
     if done.returncode != 0:
-        lines = [line for line in said.splitlines() if line.strip()]
+        # The last line it printed, its error's before its progress ("Build started").
+        errors = _COLOUR.sub("", done.stderr).strip()
+        lines = [line for line in (errors or said).splitlines() if line.strip()]
         problem = lines[-1] if lines else f"exit status {done.returncode}"
         if "No module named zensical" in said:
             problem = "Zensical is not installed (pip install zensical)"

@@ -160,11 +160,15 @@ _Approval = TypeVar("_Approval", Approval, ApprovalCheck)
 
 def significant_change(valid: Sequence[_Approval]) -> _Approval | None:
     """Of the valid approvals of an article, the one whose clinically significant change its
-    page shows: one marked significant among those of the newest day. Two reviewers may
-    approve on the same day, either of them marking it: the notice showed only when the one
-    first in the list had marked it."""
-    newest = max((approval.on for approval in valid), default=None)
-    return next((a for a in valid if a.on == newest and a.significant), None)
+    page shows: one marked significant among each reviewer's newest (as "Reviewed by" counts
+    them), of the newest day. Two reviewers may approve on the same day, either of them
+    marking it: the notice showed only when the one first in the list had marked it."""
+    newest: dict[str, _Approval] = {}
+    for approval in valid:
+        if approval.by not in newest or approval.on > newest[approval.by].on:
+            newest[approval.by] = approval
+    day = max((approval.on for approval in newest.values()), default=None)
+    return next((a for a in newest.values() if a.on == day and a.significant), None)
 
 
 def is_publishable(article: Article, checks: Sequence[ApprovalCheck], required: int) -> bool:

@@ -43,13 +43,7 @@ class PastInputs:
         return self._files[commit]
 
     def library(self, commit: str) -> Library:
-        files = tuple(
-            sorted(
-                (path, blob)
-                for path, blob in git.blobs_at(self.root, commit, LIBRARY_DIR)
-                if path.endswith(".bib")
-            )
-        )
+        files = tuple(sorted(library_blobs(self.root, commit)))
         if files not in self._by_blobs:
             texts = git.objects(self.root, [blob for _, blob in files])
             entries: dict[str, Entry] = {}
@@ -58,6 +52,17 @@ class PastInputs:
                     entries.setdefault(entry.key, entry)
             self._by_blobs[files] = Library(resolve_crossrefs(entries)[0])
         return self._by_blobs[files]
+
+
+def library_blobs(root: Path, commit: str) -> list[tuple[str, str]]:
+    """(path, blob) of each library file at `commit`, read as the project reads the library
+    now: `references/*.bib`, not a folder below (a copy of a cited entry, altered, in
+    references/archive/ made every later approval read as changed)."""
+    return [
+        (path, blob)
+        for path, blob in git.blobs_at(root, commit, LIBRARY_DIR)
+        if path.endswith(".bib") and "/" not in path[len(LIBRARY_DIR) + 1 :]
+    ]
 
 
 class CommittedFiles(dict[str, str]):
@@ -109,7 +114,7 @@ class BaseBranch:
         self.root, self.ref = root, ref
         self.texts = git.objects(root, [f"{ref}:{path}" for path in paths])
         self.past = PastInputs(root)
-        bib = [path for path, _ in git.blobs_at(root, ref, LIBRARY_DIR) if path.endswith(".bib")]
+        bib = [path for path, _ in library_blobs(root, ref)]
         now = sorted(p.relative_to(root).as_posix() for p in (root / LIBRARY_DIR).glob("*.bib"))
         there = git.objects(root, [f"{ref}:{path}" for path in bib])
         # The library as it is now and there: the same files, read alike (a link is none).

@@ -47,11 +47,8 @@ def governed_files(
 ) -> dict[str, bytes | None]:
     """The files admins sign, by path, as one side of a change has them (`read`: the bytes of
     those of the paths that exist there; `theme`: the paths of the files under overrides/
-    there); None for one that does not exist. Of the theme, the files an engine reads: not a
-    dotfile (a .DS_Store in an admin's folder, which CI's clone lacks, made every signature
-    fail there), nor a hook's compiled cache."""
-    theme = [p for p in theme if not p.rsplit("/", 1)[-1].startswith(".") and not is_hook_cache(p)]
-    paths = [*GOVERNED, *theme]
+    there); None for one that does not exist. Of the theme, the files an engine reads."""
+    paths = [*GOVERNED, *filter(read_by_engines, theme)]
     found = read(paths)
     files = {path: found.get(path) for path in paths}
     style = style_file(_text(files[SETTINGS_FILE]))
@@ -60,6 +57,13 @@ def governed_files(
         style = posixpath.normpath(style)
         files[style] = read([style]).get(style)
     return files
+
+
+def read_by_engines(path: str) -> bool:
+    """Whether an engine reads this file of the theme: not a dotfile (a .DS_Store in an admin's
+    folder, which CI's clone lacks, made every signature fail there), nor a hook's compiled
+    cache (hooks run from the build's copy of the theme, which has none)."""
+    return not path.rsplit("/", 1)[-1].startswith(".") and not is_hook_cache(path)
 
 
 def _text(data: bytes | None) -> str | None:

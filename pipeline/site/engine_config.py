@@ -26,7 +26,7 @@ import yaml_env_tag
 from pipeline import codes
 from pipeline.checks.markup import SITE_EXTENSIONS, dangerous_scheme
 from pipeline.content.files import THEME_FOLDER, readable, walk
-from pipeline.content.pages import svg_problem
+from pipeline.content.pages import ASSET_TYPES, svg_problem
 from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import NAME as EXTENSION
 
@@ -252,24 +252,31 @@ def check_code(config: dict[str, Any], root: Path) -> None:
         # Search takes its languages only: a `separator` is a regular expression every reader's
         # browser (and the build) runs on the whole site's text, one that backtracks hangs it.
         given = options if isinstance(options, dict) else {}
-        languages = given.get("lang", [])
+        accepted = {"lang"} if name != "pipeline" else set()
+        languages = given.get("lang") or []
         languages = languages if isinstance(languages, list) else [languages]
-        if set(given) - {"lang"} or not all(
+        if set(given) - accepted or not all(
             isinstance(code, str) and _LANGUAGE.fullmatch(code) for code in languages
         ):
-            raise ConfigError(
-                f"the plugin {name!r} takes no option but search's lang (language codes)"
-            )
+            what = "no option but lang (language codes)" if accepted else "no option"
+            raise ConfigError(f"the plugin {name!r} takes {what}")
     if config.get("site_dir", "site") != "site":
         raise ConfigError("site_dir must be site (the build puts the site there itself)")
     extra = config.get("extra")
     # The themes write `extra.polyfills` as script elements too (a PDF of the pages, named
     # there, was loaded on every page as the site's own script).
     polyfills = extra.get("polyfills") if isinstance(extra, dict) else None
+    # The logo and the favicon stand on every article page: pictures of the theme, which the
+    # admins sign (one of the site pages was redrawn by a pull request nobody signed).
+    configured = config.get("theme")
+    theme_options: dict[str, Any] = configured if isinstance(configured, dict) else {}
+    pictures = tuple(sorted(ASSET_TYPES - {".pdf"}))
     for key, entries, suffixes in (
         ("extra_javascript", config.get("extra_javascript"), (".js", ".mjs")),
         ("extra.polyfills", polyfills, (".js", ".mjs")),
         ("extra_css", config.get("extra_css"), (".css",)),
+        ("theme.logo", theme_options.get("logo"), pictures),
+        ("theme.favicon", theme_options.get("favicon"), pictures),
     ):
         entries = entries or []
         for entry in entries if isinstance(entries, list) else [entries]:
@@ -300,7 +307,8 @@ def check_code(config: dict[str, Any], root: Path) -> None:
     if options.get("font") is not False:  # unset, the theme's default fonts are Google's
         raise ConfigError("theme.font must be false (the theme would load fonts from Google)")
     icons = options.get("icon")
-    for name in _STYLED_ICONS.intersection(icons if isinstance(icons, dict) else ()):
+    icons = icons if isinstance(icons, dict) else {}
+    for name in [name for name in sorted(_STYLED_ICONS) if icons.get(name)]:  # none: no style
         raise ConfigError(
             f"theme.icon.{name} is set; the theme writes a <style> element for it, which no "
             "page may carry"
@@ -445,6 +453,7 @@ def _theme_problem(key: str, value: object) -> str | None:
 # regular expression that backtracks, so one of many `*` (`a*a*a*…b`) took minutes a page.
 _PAGE_PATTERNS = ("not_in_nav", "exclude_docs", "draft_docs")
 MAX_PATTERNS, MAX_STARS = 50, 2
+_STARS = re.compile(r"\*\*?")  # a wildcard: `*` or `**` (`***` is two)
 # A page of nav that is an article's (`./articles/x.md` too): the breadcrumb of
 # `navigation.path` draws the titles of its sections right above the article's own.
 _ARTICLE_PAGE = re.compile(r"[./]*articles/", re.IGNORECASE)
@@ -480,10 +489,12 @@ def check_config(config: dict[str, Any]) -> None:
         raise ConfigError("extra.scope must be a path such as / (letters, digits, / . _ ~ -)")
     for key in _PAGE_PATTERNS:
         lines = [line for line in str(config.get(key) or "").splitlines() if line.strip()]
-        if len(lines) > MAX_PATTERNS or any(line.count("*") > MAX_STARS for line in lines):
+        if len(lines) > MAX_PATTERNS or any(
+            len(_STARS.findall(line)) > MAX_STARS for line in lines
+        ):
             raise ConfigError(
                 f"{key} holds more than {MAX_PATTERNS} patterns, or one with more than "
-                f"{MAX_STARS} '*'; name the pages with a few simple patterns"
+                f"{MAX_STARS} wildcards (* or **); name the pages with a few simple patterns"
             )
     for page in _nav_pages(config.get("nav")):
         if _ARTICLE_PAGE.match(page):
@@ -519,6 +530,12 @@ def config_problems(root: Path) -> list[Diagnostic]:
     return []
 
 
+def _staged_hook(root: Path, hook: str) -> str:
+    """A hook's path in the staged theme (`check_code` keeps hooks in overrides/)."""
+    inside = (root / hook).resolve().relative_to((root / THEME_FOLDER).resolve())
+    return f"{STAGED_THEME}/{inside.as_posix()}"
+
+
 def engine_config(root: Path, template_data: dict[str, Any]) -> str:
     """The staged mkdocs.yml (see the module docstring)."""
     config = read_config(root)
@@ -533,9 +550,11 @@ def engine_config(root: Path, template_data: dict[str, Any]) -> str:
     theme = config.get("theme")
     if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
         theme["custom_dir"] = STAGED_THEME  # beside this file: staging copies overrides/ there
+    # Hooks run from the staged copy of the theme too: from overrides/, Python ran a compiled
+    # cache committed beside a signed hook (overrides/__pycache__/, unchecked) in its place.
     hooks = config.get("hooks")
     if isinstance(hooks, list):
-        config["hooks"] = [str((root / h).resolve()) if isinstance(h, str) else h for h in hooks]
+        config["hooks"] = [_staged_hook(root, h) if isinstance(h, str) else h for h in hooks]
     plugins = config.get("plugins")
     if isinstance(plugins, list):
         config["plugins"] = [p for p in plugins if _name(p) != "pipeline"]

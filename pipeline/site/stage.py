@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pipeline import codes
 from pipeline.cache import Cache
@@ -234,8 +235,11 @@ def _staged_body(article: Article, project: Project, cache: Cache | None) -> tup
 
 
 def edit_url(repository: str | None, branch: str, source: str) -> str:
-    """ "Suggest an edit": the file's edit page in the repository, when one is set."""
-    return f"{repository.rstrip('/')}/edit/{branch}/{source}" if repository else ""
+    """ "Suggest an edit": the file's edit page in the repository, when one is set (its path
+    quoted: a page named `board.md#.md` opened board.md)."""
+    if not repository:
+        return ""
+    return f"{repository.rstrip('/')}/edit/{quote(branch)}/{quote(source)}"
 
 
 def article_page(
