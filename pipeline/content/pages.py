@@ -54,8 +54,15 @@ class SitePages:
 
 
 def site_file_digest(data: bytes) -> str:
-    """A site file's digest as approvals sign it: its bytes, as they are published."""
-    return hashlib.sha256(data).hexdigest()
+    """A file's digest as signatures cover it: its bytes as they are published, a text's line
+    endings made LF (a checkout with Windows line endings signs what git holds, as git
+    converts only text, and an SVG reads the same either way). A picture or a font is signed
+    byte for byte: folded, many pictures had one digest."""
+    try:
+        text = b"\0" not in data and bool(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        text = False
+    return hashlib.sha256(data.replace(b"\r\n", b"\n") if text else data).hexdigest()
 
 
 def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:

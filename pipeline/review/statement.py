@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pipeline.citations.resolve import entry_key, resolve
+from pipeline.content.pages import site_file_digest
 from pipeline.content.shown import shown_files
 from pipeline.model import Article, Author, Entry, Library
 
@@ -233,17 +234,9 @@ def changed_items(recorded: Mapping[str, str], items: Mapping[str, str]) -> list
 
 
 def file_digest(data: bytes | None) -> str:
-    """A governed file's digest for the roster statement: its bytes as an engine reads them,
-    a text's line endings made LF (a checkout with Windows line endings signs what git holds,
-    as git converts only text); "none" when the file does not exist. A picture or a font is
-    signed byte for byte: folded, many pictures had one digest."""
-    if data is None:
-        return "none"
-    try:
-        text = b"\0" not in data and bool(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        text = False
-    return hashlib.sha256(data.replace(b"\r\n", b"\n") if text else data).hexdigest()
+    """A governed file's digest for the roster statement, as a site file's (`site_file_digest`);
+    "none" when the file does not exist."""
+    return "none" if data is None else site_file_digest(data)
 
 
 def roster_statement(by: str, on: dt.date, files: Mapping[str, bytes | None]) -> Statement:
