@@ -1096,14 +1096,16 @@ INTERESTS_STALE = _declare(
     W,
     "A declaration of interests is older than the board allows.",
     message="'{member}' ({role}) declared their interests on {day}, more than {months} months "
-    "ago, so the article is not published",
-    hint="ask them to confirm or update the declaration, and set interests_declared to its date",
+    "ago, so {outcome}",
+    hint="ask them to confirm or update the declaration, and set interests_declared to its date "
+    "(a roster change: an admin signs it, python -m pipeline roster sign)",
     explanation="""
 Interests change; a declaration counts for `interests_max_age_months` (12 by default, in
-pipeline.yml). This one is older, so the article does not publish until it is renewed. It is a
-warning, not an error: a declaration runs out with time, not with a change, and as an error it
-stopped every build of main on that day (an article written to fall due then held every
-correction and withdrawal of the board off the site); the rest of the site still publishes.
+pipeline.yml). This one is older: until it is renewed, an article of which the member is an
+author does not publish, and the member's approvals do not count (the article publishes if
+enough other approvals hold). It is a warning, not an error: a declaration runs out with time,
+not with a change, and as an error it stopped every build of main on that day (an article
+written to fall due then held every correction and withdrawal of the board off the site).
 
 How to fix: ask the member to confirm or update their declaration, then update
 `interests` and `interests_declared` in `references/board.yml`.
@@ -1156,8 +1158,8 @@ NOTICE_DROPPED = _declare(
     "The notice of a clinically significant change is taken away.",
     message="on {base} the page shows the clinically significant change approved on {day}; "
     "this change keeps that day's approval but drops the notice",
-    hint="keep the approval that marks the change significant, or approve again: "
-    "python -m pipeline approve {article} --by ID --significant",
+    hint="keep the approval that marks the change significant, or have it approved again on a "
+    "later day: python -m pipeline approve {article} --by ID",
     explanation="""
 A reviewer who approves a clinically significant change (a dose lowered after reports of harm)
 marks it, and the article's page shows a notice of it until the next review. When two reviewers

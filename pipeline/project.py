@@ -132,6 +132,7 @@ CHECKS: Sequence[Check] = (
         )
     ),
 )
+LAPSED = "the approver's declaration of interests is older than the board allows (REV015)"
 # Approvals are checked before the rules above (they read the result): against the roster's
 # keys and the cited library entries.
 APPROVALS_READ = frozenset({"board", "library"})
@@ -160,20 +161,16 @@ class Project:
     # A digest of the inputs articles are checked and staged against (see `input_digests`):
     # with an article's text, the key of results cached between runs.
     context_key: bytes = b""
+    # Articles an author of which has let their declaration of interests lapse (REV015).
+    withheld: frozenset[str] = frozenset()
 
     def approvals_of(self, article: Article) -> tuple[ApprovalCheck, ...]:
         return self.approvals.get(article.path, ())
 
     def is_publishable(self, article: Article) -> bool:
-        return article.path not in self.lapsed and is_publishable(
+        return article.path not in self.withheld and is_publishable(
             article, self.approvals_of(article), self.settings.approvals_required
         )
-
-    @functools.cached_property
-    def lapsed(self) -> frozenset[str]:
-        """The articles withheld because an author's or approver's declaration of interests
-        is older than the board allows (REV015)."""
-        return frozenset(d.path for d in self.diagnostics if d.code == codes.INTERESTS_STALE.code)
 
 
 def article_paths(root: Path) -> list[Path]:
@@ -266,6 +263,7 @@ def load_project(
         files=site_pages.digests,
     )
     key = context_key(root, today, settings)
+    lapsed = rules.lapsed_members(board, today, settings.interests_max_age_months)
     articles: list[Article] = []
     approvals: dict[str, tuple[ApprovalCheck, ...]] = {}
     measured: dict[str, tuple[Grade, ...]] = {}
@@ -293,7 +291,10 @@ def load_project(
         )
         diagnostics += checked.diagnostics
         cited.update(checked.cited)
-        approvals[article.path] = checked.approvals
+        approvals[article.path] = tuple(
+            replace(check, problem=LAPSED) if check.verified and check.by in lapsed else check
+            for check in checked.approvals
+        )
         measured[article.path] = checked.grades
     diagnostics += check_duplicates(articles)
     if library.entries:
@@ -318,6 +319,11 @@ def load_project(
         grades=measured,
         cited=frozenset(cited),
         context_key=key,
+        withheld=frozenset(
+            a.path
+            for a in articles
+            if a.status is ReviewStatus.APPROVED and lapsed.intersection(a.authors)
+        ),
     )
 
 

@@ -144,3 +144,22 @@ def test_approve_refuses_authors_non_reviewers_and_skipped_steps(minimal: Path, 
     assert skipped.code == 1 and "must be Under Review" in skipped.stderr
     stranger = cli("approve", article, "--by", "nobody", cwd=minimal)
     assert stranger.code == 1 and "not on the board roster" in stranger.stderr
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_no_internal_error() -> None:
+    """`explain | head -1` printed "internal error: BrokenPipeError" and exited 2."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = f"{sys.executable} -m pipeline explain | head -c 1 >/dev/null; echo $?"
+    done = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {command}"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "internal error" not in done.stderr and done.stdout.strip() == "0", done

@@ -1121,7 +1121,11 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
         ),
         # A pattern of pages the engines match with a regular expression that backtracks: a
         # build of one site page took minutes.
-        (original + "\ndraft_docs: 'a*a*a*a*a*a*a*a*a*a*a*a*b'\n", "draft_docs holds more than"),
+        (
+            original + "\ndraft_docs: 'a*a*a*a*a*a*a*a*a*a*a*a*b'\n",
+            "draft_docs has the pattern 'a*a*a*a*a*a*a*a*a*a*a*a*b', with more than 2 wildcards",
+        ),
+        (original + "\nexclude_docs: [a.md]\n", "exclude_docs must be text, one pattern a line"),
         # The logo and the favicon of every page: pictures of the theme, which admins sign.
         (
             original.replace("  font: false", "  font: false\n  logo: img/logo.png", 1),

@@ -123,7 +123,8 @@ def test_a_declaration_older_than_the_setting_withholds_its_articles_only(
 ) -> None:
     """A declaration runs out with time, not with a change: as an error it stopped every build
     of main on that day (an article written to fall due then held every correction and
-    withdrawal off the site). It is a warning that withholds the articles it concerns."""
+    withdrawal off the site). It is a warning: the articles of a lapsed author do not publish,
+    a lapsed approver's approvals do not count."""
     roster = minimal / "references/board.yml"
     roster.write_text(
         roster.read_text("utf-8").replace(
@@ -134,17 +135,37 @@ def test_a_declaration_older_than_the_setting_withholds_its_articles_only(
     result = cli("check", cwd=minimal)
     assert result.code == 0
     assert (
-        "warning REV015 'rev2' (approver) declared their interests on 2025-01-15, more than 12"
-        in result.stdout
+        "warning REV015 'author1' (author) declared their interests on 2025-01-15, more than "
+        "12 months ago, so the article is not published"
+    ) in result.stdout
+    assert "'rev2' (approver) declared" in result.stdout and "approval does not count" in (
+        result.stdout
     )
     assert cli("build", cwd=minimal).code == 0
     assert not (minimal / "site/articles/back-pain.html").exists()
-    assert (
-        "declaration of interests of its people is out of date" in cli("status", cwd=minimal).stdout
-    )
+    status = cli("status", cwd=minimal).stdout
+    assert "an author's declaration of interests is out of date" in status
     edit(minimal, "pipeline.yml", "interests_max_age_months: 12", "interests_max_age_months: 24")
     assert cli("build", cwd=minimal).code == 0
     assert (minimal / "site/articles/back-pain.html").exists()
+
+
+def test_a_lapsed_approver_cannot_take_an_article_off_the_site(minimal: Path, cli) -> None:
+    """The attack: a reviewer whose declaration had lapsed added their own approval beside a
+    valid one; the whole article was withheld. Their approval does not count, nor show."""
+    declared = "interests_declared: {}\n  - id: rev2"  # rev1's declaration: the one before
+    edit(
+        minimal,
+        "references/board.yml",
+        declared.format("2026-01-15"),
+        declared.format("2025-01-15"),
+    )
+    signing.approve(minimal, APPROVED, "rev1", DAY, keep=True)
+    result = cli("check", cwd=minimal)
+    assert result.code == 0 and "'rev1' (approver)" in result.stdout
+    assert cli("build", cwd=minimal).code == 0
+    shown = page(minimal)
+    assert "Ravi Second" in shown and "Rita Reviewer" not in shown
 
 
 @pytest.mark.parametrize("empty", ["approval: []", "approval:"])

@@ -934,6 +934,19 @@ def test_a_roster_signature_by_an_admin_added_in_the_same_change_does_not_count(
     )
     result = cli("check", "--base", "main", cwd=repo)  # ...but not on main's
     assert result.code == 1 and "REV012" in result.stdout
+    # Signing against main says so at once.
+    noted = cli(
+        "roster",
+        "sign",
+        "--by",
+        "rev2",
+        "--key",
+        str(signing.key("rev2")),
+        "--base",
+        "main",
+        cwd=repo,
+    )
+    assert "check --base main will not count this signature" in noted.stdout
 
 
 # --- the audit trail ----------------------------------------------------------------------------

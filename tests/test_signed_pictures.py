@@ -113,13 +113,17 @@ def test_a_file_changed_after_approval_unpublishes_the_article(
 def test_a_texts_line_endings_are_no_change_but_a_pictures_bytes_are() -> None:
     """A reviewer on Windows (git converting text to CR LF in the checkout) signed an SVG's
     CR LF bytes, which CI's LF copy never matched; an SVG reads the same either way. A
-    picture's bytes are signed as they are: CR LF made LF is another picture."""
+    picture's or a PDF's bytes are signed as they are: CR LF made LF is another file."""
     from pipeline.content.pages import site_file_digest
 
     svg = b'<svg xmlns="http://www.w3.org/2000/svg">\r\n<title>Dose</title>\r\n</svg>\r\n'
-    assert site_file_digest(svg) == site_file_digest(svg.replace(b"\r\n", b"\n"))
+    assert site_file_digest(svg, "a.svg") == site_file_digest(svg.replace(b"\r\n", b"\n"), "a.svg")
     png = b"\x89PNG\r\n\x1a\n" + b"\0\r\n" * 4
-    assert site_file_digest(png) != site_file_digest(png.replace(b"\r\n", b"\n"))
+    assert site_file_digest(png, "a.png") != site_file_digest(png.replace(b"\r\n", b"\n"), "a.png")
+    # The attack: a PDF written in plain text with a run of CR LF read its cross-reference
+    # table elsewhere once they were LF, showing another dose under the signed digest.
+    pdf = b"%PDF-1.4\n" + b"\r\n" * 2000 + b"startxref\n9\n%%EOF\n"
+    assert site_file_digest(pdf, "h.pdf") != site_file_digest(pdf.replace(b"\r\n", b"\n"), "h.pdf")
 
 
 def test_a_picture_added_where_the_approved_article_showed_none_unpublishes_it(

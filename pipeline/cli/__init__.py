@@ -280,6 +280,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE
     except KeyboardInterrupt:
         return USAGE
+    except BrokenPipeError:
+        # The reader went away (`check | head -1`): nothing more to say, to nobody.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
     except Exception as error:  # a fault of ours: say so plainly, no traceback
         print(
             f"internal error: {type(error).__name__}: {error}. This is a fault in the pipeline, "

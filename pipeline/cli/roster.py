@@ -111,6 +111,12 @@ def cmd_roster_sign(args: argparse.Namespace) -> int:
     others = [r for r in parse_signatures(read_file(root, SIGNATURES_FILE)) if r.by != args.by]
     write_file(root, SIGNATURES_FILE, render_signatures([*others, record]))
     print(f"{SIGNATURES_FILE}: signed by {args.by} ({day.isoformat()}); commit it with the change")
+    if args.base and (len(boards) < 2 or not valid_signers([record], boards[1], files)):
+        # check --base counts the base roster's admins and keys only.
+        print(
+            f"note: check --base {args.base} will not count this signature: {args.by} is not "
+            f"an admin with this key on {args.base}'s roster; an admin listed there signs too"
+        )
     return OK
 
 

@@ -53,15 +53,21 @@ class SitePages:
     digests: dict[str, str] = field(default_factory=dict)
 
 
-def site_file_digest(data: bytes) -> str:
-    """A file's digest as signatures cover it: its bytes as they are published, a text's line
-    endings made LF (a checkout with Windows line endings signs what git holds, as git
-    converts only text, and an SVG reads the same either way). A picture or a font is signed
-    byte for byte: folded, many pictures had one digest."""
-    try:
-        text = b"\0" not in data and bool(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        text = False
+# Files whose every reader takes a CR LF for a LF (XML, CSS, scripts, templates, YAML, Markdown,
+# Python): their line endings are folded before a digest. Not a PDF, whatever its bytes: a PDF
+# written in plain text, with a run of CR LF, read its cross-reference table elsewhere once
+# they were LF, and showed another dose under the signed digest.
+TEXT_TYPES = frozenset(
+    {".svg", ".xml", ".css", ".js", ".mjs", ".map", ".html", ".csl", ".yml", ".yaml", ".md"}
+    | {".py", ".txt"}
+)
+
+
+def site_file_digest(data: bytes, name: str) -> str:
+    """A file's digest as signatures cover it: its bytes as they are published, the line
+    endings of a text (`TEXT_TYPES`, by `name`) made LF: a checkout with Windows line endings
+    signs what git holds, as git converts only text. Anything else byte for byte."""
+    text = Path(name).suffix.lower() in TEXT_TYPES
     return hashlib.sha256(data.replace(b"\r\n", b"\n") if text else data).hexdigest()
 
 
@@ -107,7 +113,7 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
             problems += found
             if not found:
                 assets.append(rel)
-                digests[rel] = site_file_digest(data)
+                digests[rel] = site_file_digest(data, rel)
         else:
             problems.append(codes.PAGE_FILE_TYPE.at(at, suffix=path.suffix or "(none)"))
     return SitePages(dict(sorted(pages.items())), tuple(sorted(assets)), digests), problems

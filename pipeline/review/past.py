@@ -81,7 +81,7 @@ class CommittedFiles(dict[str, str]):
         names = {f"{self.commit}:{PAGES_DIR}/{path}": path for path in wanted}
         found = git.blobs(self.root, list(names))
         for name, path in names.items():
-            self[path] = site_file_digest(found[name]) if name in found else "none"
+            self[path] = site_file_digest(found[name], path) if name in found else "none"
 
 
 def checks_at(

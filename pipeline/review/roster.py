@@ -173,7 +173,9 @@ def check_roster_change(
     if base_roster is None:
         return []  # the first roster is trusted as the repository's founders wrote it
     paths = [*GOVERNED, *sorted(set(base_files).union(files).difference(GOVERNED))]
-    changed = [p for p in paths if file_digest(base_files.get(p)) != file_digest(files.get(p))]
+    changed = [
+        p for p in paths if file_digest(base_files.get(p), p) != file_digest(files.get(p), p)
+    ]
     before, records = parse_signatures(base_signatures), parse_signatures(signatures)
     kept = {(r.by, r.on, r.signature.strip()) for r in records}
     removed = [r for r in before if (r.by, r.on, r.signature.strip()) not in kept]

@@ -189,4 +189,18 @@ def check_interests(
                 role=role,
                 day=member.interests_declared.isoformat(),
                 months=max_age_months,
+                outcome="the article is not published"
+                if role == "author"
+                else "their approval does not count",
             )
+
+
+def lapsed_members(board: Board, today: dt.date, max_age_months: int) -> frozenset[str]:
+    """The members whose declaration of interests is older than the board allows (REV015):
+    their approvals do not count, and their articles do not publish, until they renew it."""
+    return frozenset(
+        member_id
+        for member_id, member in board.members.items()
+        if member.interests_declared is not None
+        and add_months(member.interests_declared, max_age_months) < today
+    )

@@ -233,16 +233,16 @@ def changed_items(recorded: Mapping[str, str], items: Mapping[str, str]) -> list
     return changed
 
 
-def file_digest(data: bytes | None) -> str:
+def file_digest(data: bytes | None, name: str) -> str:
     """A governed file's digest for the roster statement, as a site file's (`site_file_digest`);
     "none" when the file does not exist."""
-    return "none" if data is None else site_file_digest(data)
+    return "none" if data is None else site_file_digest(data, name)
 
 
 def roster_statement(by: str, on: dt.date, files: Mapping[str, bytes | None]) -> Statement:
     """What an admin signs: each file that governs the site, by its path (`files`, as
     `roster.governed_files` reads them), exactly as it is."""
-    items = {path: file_digest(data) for path, data in files.items()}
+    items = {path: file_digest(data, path) for path, data in files.items()}
     lines = [
         "medical-pipeline roster 2",
         f"by {by}",

@@ -81,8 +81,8 @@ def status_rows(project: Project, today: dt.date) -> list[StatusRow]:
             blockers.append("waiting for a reviewer (python -m pipeline review)")
         elif article.status is ReviewStatus.UNDER_REVIEW:
             blockers.append("waiting for approval (python -m pipeline approve)")
-        elif article.path in project.lapsed:
-            blockers.append("a declaration of interests of its people is out of date (REV015)")
+        elif article.path in project.withheld:
+            blockers.append("an author's declaration of interests is out of date (REV015)")
         elif not project.is_publishable(article):
             why = [c.problem for c in checks if c.problem] or ["no valid signed approval"]
             blockers.append("approval does not hold: " + "; ".join(dict.fromkeys(map(str, why))))

@@ -955,7 +955,7 @@ def _published_files(
             if data is None:
                 continue  # a picture that does not load shows nothing
             signed = project.digests.get(path, "none")
-            if site_file_digest(data) != signed:
+            if site_file_digest(data, path) != signed:
                 problem = (
                     "is not the file the article's approvals sign: something was published over it"
                 )

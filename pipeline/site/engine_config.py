@@ -488,14 +488,18 @@ def check_config(config: dict[str, Any]) -> None:
     if not _SCOPE.fullmatch(str(extra.get("scope", ""))):
         raise ConfigError("extra.scope must be a path such as / (letters, digits, / . _ ~ -)")
     for key in _PAGE_PATTERNS:
-        lines = [line for line in str(config.get(key) or "").splitlines() if line.strip()]
-        if len(lines) > MAX_PATTERNS or any(
-            len(_STARS.findall(line)) > MAX_STARS for line in lines
-        ):
-            raise ConfigError(
-                f"{key} holds more than {MAX_PATTERNS} patterns, or one with more than "
-                f"{MAX_STARS} wildcards (* or **); name the pages with a few simple patterns"
-            )
+        value = config.get(key) or ""
+        if not isinstance(value, str):
+            raise ConfigError(f"{key} must be text, one pattern a line (key: |)")
+        lines = [line for line in value.splitlines() if line.strip()]
+        if len(lines) > MAX_PATTERNS:
+            raise ConfigError(f"{key} holds more than {MAX_PATTERNS} patterns; use fewer")
+        for line in lines:
+            if len(_STARS.findall(line)) > MAX_STARS:
+                raise ConfigError(
+                    f"{key} has the pattern {line.strip()!r}, with more than {MAX_STARS} "
+                    "wildcards (* or **); write it with fewer"
+                )
     for page in _nav_pages(config.get("nav")):
         if _ARTICLE_PAGE.match(page):
             raise ConfigError(
