@@ -210,8 +210,9 @@ THEME = "material"
 # builds sub-projects with their own hooks), publish another site's script as the site's own
 # (material/privacy), or write outside the site (material/tags' export file).
 PLUGINS = frozenset({"pipeline", "search", "material/search"})
-# The languages Material writes right to left.
+# The icons for which Material writes a <style> element into every page.
 _STYLED_ICONS = frozenset({"admonition", "annotation", "tag"})
+# The languages Material writes right to left.
 RIGHT_TO_LEFT = frozenset({"ar", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 # The theme's features that change only how its own parts look or behave. Instant navigation
 # is not one: it fetches the next page and swaps in the first container it parses, without
@@ -376,8 +377,8 @@ def check_templates(root: Path) -> None:
     """Refuse a template of overrides/ that names another template otherwise than by a written
     name of the theme (`{% include "partials/x.html" %}`): Zensical's template engine includes
     any file by an absolute or `../` name (a withheld article, /proc/self/environ), where
-    MkDocs' Jinja renders nothing. Templates are code under the maintainers' review
-    (SECURITY.md); this keeps the two engines reading the same files."""
+    MkDocs' Jinja renders nothing. Templates are code the board's admins sign (REV012,
+    SECURITY.md); this keeps the two engines reading the same files."""
     parser = jinja2.Environment()
     for path in walk(root / THEME_FOLDER):
         if not readable(root, path):
