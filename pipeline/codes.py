@@ -1615,12 +1615,14 @@ RENDER_FAILED = _declare(
     E,
     "The site could not be rendered.",
     message="the {engine} engine could not render the site: {problem}",
-    hint="follow the message; a broken link or a missing page is the usual cause",
+    hint="follow the message (in a strict build, a broken link or a missing page is the usual "
+    "cause; an engine that is not installed says so)",
     explanation="""
-MkDocs stopped while rendering the site. The message repeats what MkDocs said. The previous
-site is left as it was.
+The engine (MkDocs or Zensical) stopped while rendering the site. The message repeats what it
+said. The previous site is left as it was.
 
-How to fix: follow the message; a broken link or a missing page is the usual cause.
+How to fix: follow the message. In a strict build a broken link or a missing page is the usual
+cause; Zensical is installed with the test extra, or `pip install 'zensical>=0.0.73,<0.1'`.
 """,
 )
 

@@ -136,6 +136,8 @@ def test_missing_base_in_a_shallow_clone_gives_a_clear_message(repo: Path, tmp_p
 
 
 def test_overdue_review_is_a_warning_a_page_note_and_a_status_entry(minimal: Path, cli) -> None:
+    nothing = cli("status", "--overdue", cwd=minimal).stdout  # was a blank line
+    assert nothing == "No article is past its review date.\n"
     edit(minimal, APPROVED, "tags:", "next_review: 2026-10-01\ntags:")
     signing.approve(minimal, APPROVED, "rev2", DAY)  # next_review is signed
     result = cli("check", cwd=minimal)

@@ -160,6 +160,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         if args.format == "markdown":
             print(status.format_overdue_markdown(rows), end="")
             return OK
+        if not rows and args.format == "text":
+            print("No article is past its review date.")
+            return OK
     print(status.FORMATS[args.format](rows))
     return OK
 

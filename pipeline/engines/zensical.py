@@ -47,6 +47,6 @@ def render(staged: StagedSite, strict: bool, source_date: dt.date) -> list[Diagn
         lines = [line for line in (errors or said).splitlines() if line.strip()]
         problem = lines[-1] if lines else f"exit status {done.returncode}"
         if "No module named zensical" in said:
-            problem = "Zensical is not installed (pip install zensical)"
+            problem = "Zensical is not installed (pip install 'zensical>=0.0.73,<0.1')"
         return [codes.RENDER_FAILED.at("mkdocs.yml", engine="zensical", problem=problem)]
     return []
