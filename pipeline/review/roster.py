@@ -23,9 +23,9 @@ from pipeline import codes
 from pipeline.citations.formats import BUILT_IN
 from pipeline.content.board import ROSTER, parse_board
 from pipeline.content.disclaimer import DISCLAIMER
-from pipeline.content.files import decode
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
+from pipeline.git import committed
 from pipeline.model import Board, BoardMember
 from pipeline.review.signatures import fingerprint, same_key, signer
 from pipeline.review.statement import ROSTER_NAMESPACE, file_digest, roster_statement
@@ -67,7 +67,8 @@ def read_by_engines(path: str) -> bool:
 
 
 def _text(data: bytes | None) -> str | None:
-    return None if data is None else decode(data) or data.decode("utf-8", "replace")
+    """A governed file's text as the pipeline reads a committed file (`git.committed`)."""
+    return None if data is None else committed(data)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from pipeline import codes
 from pipeline.diagnostics import Diagnostic, suggestion
-from pipeline.model import Article, Board, ReviewStatus
+from pipeline.model import Article, Board, BoardMember, ReviewStatus
 from pipeline.review.approvals import (
     ApprovalCheck,
     reviewed_on,
@@ -180,7 +180,7 @@ def check_interests(
         line = article.line_of(field)
         if not member.interests or member.interests_declared is None:
             yield codes.INTERESTS_MISSING.at(article.path, line, 1, member=member_id, role=role)
-        elif add_months(member.interests_declared, max_age_months) < today:
+        elif _lapsed(member, today, max_age_months):
             yield codes.INTERESTS_STALE.at(
                 article.path,
                 line,
@@ -201,6 +201,10 @@ def lapsed_members(board: Board, today: dt.date, max_age_months: int) -> frozens
     return frozenset(
         member_id
         for member_id, member in board.members.items()
-        if member.interests_declared is not None
-        and add_months(member.interests_declared, max_age_months) < today
+        if _lapsed(member, today, max_age_months)
     )
+
+
+def _lapsed(member: BoardMember, today: dt.date, max_age_months: int) -> bool:
+    declared = member.interests_declared
+    return declared is not None and add_months(declared, max_age_months) < today

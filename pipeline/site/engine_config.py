@@ -245,14 +245,14 @@ def check_code(config: dict[str, Any], root: Path) -> None:
     if not isinstance(plugins, (list, dict)):
         raise ConfigError("plugins must be a list of plugin names")
     listed = plugins.items() if isinstance(plugins, dict) else map(_plugin, plugins)
-    for name, options in listed:
+    for name, settings in listed:
         if name not in PLUGINS:
             raise ConfigError(
                 f"the plugin {name!r} is not allowed; the site uses {', '.join(sorted(PLUGINS))}"
             )
         # Search takes its languages only: a `separator` is a regular expression every reader's
         # browser (and the build) runs on the whole site's text, one that backtracks hangs it.
-        given = options if isinstance(options, dict) else {}
+        given = settings if isinstance(settings, dict) else {}
         accepted = {"lang"} if name != "pipeline" else set()
         languages = given.get("lang") or []
         languages = languages if isinstance(languages, list) else [languages]
@@ -267,17 +267,17 @@ def check_code(config: dict[str, Any], root: Path) -> None:
     # The themes write `extra.polyfills` as script elements too (a PDF of the pages, named
     # there, was loaded on every page as the site's own script).
     polyfills = extra.get("polyfills") if isinstance(extra, dict) else None
+    theme = config.get("theme")
+    options: dict[str, Any] = theme if isinstance(theme, dict) else {}
     # The logo and the favicon stand on every article page: pictures of the theme, which the
     # admins sign (one of the site pages was redrawn by a pull request nobody signed).
-    configured = config.get("theme")
-    theme_options: dict[str, Any] = configured if isinstance(configured, dict) else {}
     pictures = tuple(sorted(ASSET_TYPES - {".pdf"}))
     for key, entries, suffixes in (
         ("extra_javascript", config.get("extra_javascript"), (".js", ".mjs")),
         ("extra.polyfills", polyfills, (".js", ".mjs")),
         ("extra_css", config.get("extra_css"), (".css",)),
-        ("theme.logo", theme_options.get("logo"), pictures),
-        ("theme.favicon", theme_options.get("favicon"), pictures),
+        ("theme.logo", options.get("logo"), pictures),
+        ("theme.favicon", options.get("favicon"), pictures),
     ):
         entries = entries or []
         for entry in entries if isinstance(entries, list) else [entries]:
@@ -290,14 +290,12 @@ def check_code(config: dict[str, Any], root: Path) -> None:
             local = not re.match(r"[A-Za-z][\w+.-]*:|/|\\", path)
             if not local or not (root / THEME_FOLDER / path).is_file() or ".." in path:
                 raise ConfigError(f"{key} lists {path!r}; name a file of the theme in overrides/")
-    theme = config.get("theme")
-    named = theme.get("name") if isinstance(theme, dict) else theme
+    named = options.get("name") if isinstance(theme, dict) else theme
     if named != THEME:
         raise ConfigError(f"theme.name must be {THEME} (the theme whose scripts pages may run)")
     # Left to right: in a right-to-left page, runs of English words written in reverse order
     # (a right-to-left mark between them) are shown in reading order, where every reading of
     # the audit kept the written one.
-    options = theme if isinstance(theme, dict) else {}
     language = str(options.get("language", "en"))
     if options.get("direction", "ltr") != "ltr" or language.split("-")[0].lower() in RIGHT_TO_LEFT:
         raise ConfigError(
