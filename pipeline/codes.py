@@ -1683,3 +1683,24 @@ it and replace a folder elsewhere on the machine, whatever it held. Nothing is b
 How to fix: remove the link; the build creates the folder.
 """,
 )
+THEME_FILE_REFUSED = _declare(
+    "PUB007",
+    E,
+    "A file of the theme folder `overrides/` cannot be used.",
+    message="{problem}",
+    hint="change or remove this file of overrides/ as the message says",
+    explanation="""
+The theme folder, overrides/, holds what draws every page around the articles: templates
+(`.html`), hooks (`.py`), stylesheets, scripts, fonts and pictures. `check` and the build read
+it before anything is rendered and stop at a file of any other type (the engines copy such a
+file into the site as it is: a page of another type would carry a script without the site's
+security policy), a picture that is not plain (an SVG with a script or a link out), a template
+that is not valid Jinja, and a template that includes, imports or extends another otherwise
+than by a written name of the theme (Zensical's template engine follows an absolute or `../`
+name to any file of the build machine, a withheld article among them).
+
+How to fix: follow the message. Templates name other templates as written text
+(`{% include "partials/footer.html" %}`); keep notes and other files outside overrides/.
+Files of overrides/ are signed by the roster's admins (`REV012`), so a change needs them too.
+""",
+)

@@ -297,6 +297,17 @@ def test_a_mkdocs_yml_nested_too_deeply_is_a_diagnostic(built: Path, cli) -> Non
     assert snapshot(built / "site") == before
 
 
+def test_a_template_nested_too_deeply_is_a_diagnostic_at_the_template(built: Path, cli) -> None:
+    before = snapshot(built / "site")
+    deep = "{% if x %}" * 3000 + "{% endif %}" * 3000
+    (built / "overrides/partials/deep.html").write_text(deep, "utf-8")
+    result = cli("build", cwd=built)
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert "overrides/partials/deep.html:0:0: error PUB007" in result.stderr
+    assert "nests too deeply" in result.stderr
+    assert snapshot(built / "site") == before
+
+
 def test_a_gitlink_in_an_articles_history_does_not_stop_the_build(repo: Path, cli) -> None:
     """The attack, one commit on main that no later change can undo: a gitlink at an article's
     path names a commit, whose message held a line like a blob's header; reading the history

@@ -92,7 +92,7 @@ def prepare(
         except ConfigError as error:
             discard(folder)
             lock.close()
-            return [codes.CONFIG_REFUSED.at("mkdocs.yml", problem=str(error))]
+            return [error.diagnostic()]
     except BaseException:
         lock.close()
         raise

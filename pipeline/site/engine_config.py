@@ -68,6 +68,20 @@ EXTENSION_OPTIONS: dict[str, dict[str, tuple[str, Callable[[object], bool]]]] = 
 class ConfigError(Exception):
     """mkdocs.yml cannot be read or used; the message says why, for a board member."""
 
+    def diagnostic(self) -> Diagnostic:
+        return codes.CONFIG_REFUSED.at(CONFIG_FILE, problem=str(self))
+
+
+class ThemeFileError(ConfigError):
+    """A file of overrides/ cannot be used: reported at that file (and line), not mkdocs.yml."""
+
+    def __init__(self, rel: str, problem: str, line: int = 0) -> None:
+        super().__init__(problem)
+        self.rel, self.line = rel, line
+
+    def diagnostic(self) -> Diagnostic:
+        return codes.THEME_FILE_REFUSED.at(self.rel, self.line, problem=str(self))
+
 
 class _Loader(yaml.SafeLoader):
     """Reads mkdocs.yml as the engines do; `!ENV` reads only ENVIRONMENT."""
@@ -393,22 +407,28 @@ def check_templates(root: Path) -> None:
             # The engines copy what they do not render into the site as it is: a page of
             # another type (.xhtml, .htm, .xml) would carry a script without the site's policy,
             # and Zensical runs overrides/mkdocs_theme.yml through YAML's unsafe loader.
-            raise ConfigError(
-                f"{rel} is not a template (.html), a hook (.py), a stylesheet, a script, a font "
-                "or an image; the theme folder holds nothing else"
+            raise ThemeFileError(
+                rel,
+                "this file is not a template (.html), a hook (.py), a stylesheet, a script, a "
+                "font or an image; the theme folder holds nothing else",
             )
         try:
             why = svg_problem(path.read_bytes()) if suffix == ".svg" else None
         except OSError as error:
-            raise ConfigError(f"{rel} cannot be read: {error.strerror}") from None
+            raise ThemeFileError(rel, f"this file cannot be read: {error.strerror}") from None
         if why:
-            raise ConfigError(f"{rel} is not a plain picture: it is {why}")
+            raise ThemeFileError(rel, f"this file is not a plain picture: it is {why}")
         if suffix in THEME_ASSETS - {".svg"} or suffix == ".py":
             continue  # an icon is included as a template: read as one below
         try:
             tree = parser.parse(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError) as error:
-            raise ConfigError(f"{rel} cannot be read as a template: {error}") from None
+            line = getattr(error, "lineno", None) or 0
+            raise ThemeFileError(
+                rel, f"this file cannot be read as a template: {error}", line
+            ) from None
+        except RecursionError:
+            raise ThemeFileError(rel, "this template nests too deeply to be read") from None
         for node in tree.find_all(
             (
                 jinja2.nodes.Include,
@@ -422,9 +442,11 @@ def check_templates(root: Path) -> None:
             if not (
                 isinstance(value, str) and _TEMPLATE_NAME.fullmatch(value) and ".." not in value
             ):
-                raise ConfigError(
-                    f"{rel} line {node.lineno} names a template otherwise than as a file of the "
-                    'theme, written out (such as "partials/footer.html")'
+                raise ThemeFileError(
+                    rel,
+                    "this line names a template otherwise than as a file of the theme, written "
+                    'out (such as "partials/footer.html")',
+                    node.lineno,
                 )
 
 
@@ -529,7 +551,7 @@ def config_problems(root: Path) -> list[Diagnostic]:
         check_code(config, root)
         check_templates(root)
     except ConfigError as error:
-        return [codes.CONFIG_REFUSED.at(CONFIG_FILE, problem=str(error))]
+        return [error.diagnostic()]
     return []
 
 
