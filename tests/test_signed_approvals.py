@@ -738,8 +738,34 @@ def test_a_roster_once_signed_cannot_come_back_over_a_newer_one(
     signatures.write_text(replayed[1], "utf-8")
     result = cli("check", "--base", "main", cwd=repo)
     assert result.code == 1 and "REV012" in result.stdout
-    assert "signatures dated before 2026-11-25 (the roster on main) do not count" in result.stdout
+    assert (
+        "the signature by 'rev1' dated 2026-11-20 is dated before 2026-11-25, the date of that "
+        "roster's newest signature"
+    ) in result.stdout
     _sign_roster(repo, cli)  # signed anew, today: a deliberate return to that roster
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+
+
+def test_rev012_says_why_a_signature_present_does_not_count(repo: Path, cli) -> None:
+    """A board member who sees 'with 0 valid admin signature(s)' beside a signature they just
+    made needs to know what to do: sign again after the last change, or ask an admin."""
+    disclaimer = "references/disclaimer.md"
+    git(repo, "checkout", "-q", "-b", "wording")
+    edit(repo, disclaimer, "clinical\njudgement", "clinical\njudgement of any kind")
+    _sign_roster(repo, cli)
+    edit(repo, disclaimer, "of any kind", "of any sort")  # changed after the admin signed
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1 and "REV012" in result.stdout
+    assert "the signature by 'rev1' dated" in result.stdout
+    assert "was made over other files (a governed file changed after it was signed)" in (
+        result.stdout
+    )
+    signatures = "references/roster-signatures.yml"
+    edit(repo, signatures, "by: rev1", "by: author1")  # an author's name on an admin's signature
+    result = cli("check", "--base", "main", cwd=repo)
+    assert "the signature by 'author1' dated" in result.stdout
+    assert "is by a member who is not an admin there" in result.stdout
+    _sign_roster(repo, cli)
     assert cli("check", "--base", "main", cwd=repo).code == 0
 
 

@@ -122,6 +122,31 @@ def style_file(settings: str | None) -> str | None:
     return option if STYLE_OPTION.fullmatch(option) else None
 
 
+def why_not_counted(
+    record: RosterSignature,
+    trusted: Board,
+    files: Mapping[str, bytes | None],
+    not_before: dt.date | None = None,
+) -> str | None:
+    """Why this signature does not count for a change to these governed files, or None when it
+    does: it must be by an admin of `trusted`, dated `not_before` or later, made over these
+    files exactly, with one of the admin's keys there."""
+    member = trusted.members.get(record.by)
+    if member is None:
+        return "is by no member of that roster"
+    if not member.is_admin:
+        return "is by a member who is not an admin there"
+    if not_before is not None and record.on < not_before:
+        return f"is dated before {not_before}, the date of that roster's newest signature"
+    statement = roster_statement(record.by, record.on, files)
+    made_by = signer(statement.data, record.signature, ROSTER_NAMESPACE)
+    if made_by is None:
+        return "was made over other files (a governed file changed after it was signed)"
+    if not any(same_key(made_by.key_line, k) for k in member.keys):
+        return f"was made with a key that roster does not list for '{record.by}'"
+    return None
+
+
 def valid_signers(
     records: Sequence[RosterSignature],
     trusted: Board,
@@ -132,14 +157,7 @@ def valid_signers(
     one of their current keys there, dated `not_before` or later."""
     found: list[str] = []
     for record in records:
-        member = trusted.members.get(record.by)
-        if member is None or not member.is_admin or record.by in found:
-            continue
-        if not_before is not None and record.on < not_before:
-            continue
-        statement = roster_statement(record.by, record.on, files)
-        made_by = signer(statement.data, record.signature, ROSTER_NAMESPACE)
-        if made_by is not None and any(same_key(made_by.key_line, k) for k in member.keys):
+        if record.by not in found and why_not_counted(record, trusted, files, not_before) is None:
             found.append(record.by)
     return found
 
@@ -196,8 +214,9 @@ def check_roster_change(
     described = (ROSTER, SETTINGS_FILE, SIGNATURES_FILE)
     changes += [f"{path} changed" for path in changed if path not in described]
     changes += [f"removed the signature by '{r.by}' dated {r.on}" for r in removed]
-    if newest is not None and any(record.on < newest for record in records):
-        changes.append(f"signatures dated before {newest} (the roster on {base}) do not count")
+    for record in records:
+        if record.by not in signers and (why := why_not_counted(record, trusted, files, newest)):
+            changes.append(f"the signature by '{record.by}' dated {record.on} {why}")
     return [
         codes.ROSTER_NOT_SIGNED.at(
             changed[0],
