@@ -24,6 +24,14 @@ def test_clean_project_checks_with_exit_0_and_a_summary(minimal: Path, cli) -> N
     assert "3 articles checked: 0 error(s), 0 warning(s)" in result.stderr
 
 
+def test_check_of_named_paths_counts_the_articles_it_was_asked_about(minimal: Path, cli) -> None:
+    result = cli("check", PENDING, cwd=minimal)
+    assert "1 article checked: 0 error(s), 0 warning(s)" in result.stderr
+    result = cli("check", "content/articles", cwd=minimal)
+    assert "3 articles checked" in result.stderr
+    assert "0 articles checked" in cli("check", "references", cwd=minimal).stderr
+
+
 def test_text_format_is_one_line_per_problem_with_a_hint(minimal: Path, cli) -> None:
     break_citation(minimal)
     result = cli("check", cwd=minimal)

@@ -287,6 +287,34 @@ def test_pipeline_serve_previews_every_article_under_its_banner(minimal: Path) -
     assert status == 200 and "pending-banner" in page and "noindex" in page
 
 
+def test_serve_rebuilds_when_what_the_site_is_made_from_changes(minimal: Path) -> None:
+    """The preview watches the project's sources, the theme among them (a template edited while
+    serving showed the old page), and not the staged copy the build rewrites each time."""
+    from types import SimpleNamespace
+
+    from pipeline.engines.plugin import PipelinePlugin
+
+    class Server:
+        def __init__(self) -> None:
+            self.watched: set[str] = set()
+
+        def watch(self, path: str) -> None:
+            self.watched.add(path)
+
+        def unwatch(self, path: str) -> None:
+            self.watched.discard(path)
+
+    server = Server()
+    staged = str(minimal / ".site.building/docs")
+    server.watch(staged)  # MkDocs watches docs_dir itself
+    config = SimpleNamespace(config_file_path=str(minimal / "mkdocs.yml"), docs_dir=staged)
+    PipelinePlugin().on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
+    assert {str(minimal / p) for p in ("overrides", "content/articles", "references")} <= (
+        server.watched
+    )
+    assert staged not in server.watched
+
+
 def test_pipeline_serve_refuses_settings_the_build_refuses_before_mkdocs_reads_them(
     minimal: Path, cli
 ) -> None:

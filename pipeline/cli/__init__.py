@@ -60,7 +60,8 @@ def _summary(diagnostics: Sequence[Diagnostic], articles: int) -> str:
     errors = sum(d.is_error for d in diagnostics)
     notes = sum(d.severity is Severity.NOTE for d in diagnostics)
     warnings = len(diagnostics) - errors - notes
-    counted = f"{articles} articles checked: {errors} error(s), {warnings} warning(s)"
+    noun = "article" if articles == 1 else "articles"
+    counted = f"{articles} {noun} checked: {errors} error(s), {warnings} warning(s)"
     return counted + (f", {notes} note(s)" if notes else "")
 
 
@@ -124,15 +125,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     diagnostics = list(project.diagnostics)
     if args.base:
         diagnostics = sorted(diagnostics + against_base(root, project, args.base))
+    articles = project.article_files
     if args.paths:
         wanted = [relative(root, p) for p in args.paths]
         diagnostics = [d for d in diagnostics if any(_within(d.path, w) for w in wanted)]
+        articles = tuple(a for a in articles if any(_within(a, w) for w in wanted))
     if args.strict:
         diagnostics = promote_warnings(diagnostics)
     if args.format == "json" or diagnostics:
         print(FORMATTERS[args.format](diagnostics))
     if args.format == "text":
-        print(_summary(diagnostics, len(project.article_files)), file=sys.stderr)
+        print(_summary(diagnostics, len(articles)), file=sys.stderr)
     return ERRORS if has_errors(diagnostics) else OK
 
 

@@ -23,6 +23,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import CountHandler
 
 from pipeline import cache, clock
+from pipeline.content.files import THEME_FOLDER
 from pipeline.diagnostics import Diagnostic, Severity, format_text
 from pipeline.engines import epoch, theme
 from pipeline.project import ARTICLES_DIR
@@ -94,7 +95,8 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         root = Path(config.config_file_path).parent
         server.unwatch(config.docs_dir)  # the staged pages: staging rewrites them every build
-        for source in (ARTICLES_DIR, "content/pages", "references", SETTINGS_FILE):
+        # What the staged site is made from: the theme too (its staged copy is rewritten).
+        for source in (ARTICLES_DIR, "content/pages", "references", SETTINGS_FILE, THEME_FOLDER):
             if (root / source).exists():
                 server.watch(str(root / source))
         return server
