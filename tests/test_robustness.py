@@ -240,6 +240,22 @@ def test_an_output_folder_that_is_a_link_stops_the_build(
     assert sorted(p.name for p in victim.iterdir()) == ["precious.txt"]
 
 
+@pytest.mark.parametrize("folder", [".site.lock", ".site.building", ".site.previous"])
+def test_a_folder_committed_at_a_build_path_does_not_stop_the_build(
+    built: Path, cli, folder: str
+) -> None:
+    """The attack: a pull request committing `.site.lock/README` (git add -f past .gitignore)
+    passed every check, and every build of main then stopped with an internal error, so no
+    withdrawal reached readers. The build's own paths are the build's to make."""
+    if (built / folder).is_file():
+        (built / folder).unlink()  # the earlier build's lock
+    (built / folder).mkdir(exist_ok=True)
+    (built / folder / "README").write_text("x", "utf-8")
+    result = cli("build", cwd=built)
+    assert result.code == 0, result.stderr
+    assert (built / "site/index.html").is_file()
+
+
 def test_killed_build_leaves_the_previous_site(built: Path) -> None:
     before = snapshot(built / "site")
     for _attempt in range(5):

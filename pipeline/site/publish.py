@@ -76,6 +76,10 @@ def build_lock(target: Path) -> Iterator[None]:
     """Held for a whole build: a second build into the same folder waits for the first."""
     lock_path = _lock(target)
     lock_path.parent.mkdir(parents=True, exist_ok=True)
+    if lock_path.is_dir() and not lock_path.is_symlink():
+        # A folder committed at the build's own path (a link is refused before, PUB006) made
+        # every build of main fail: the build makes its files there, as it does .site.building.
+        discard(lock_path)
     with open(lock_path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
