@@ -1172,6 +1172,27 @@ How to fix: keep the approval record that marks the change significant; or, if t
 wrong, have a reviewer approve the article again (a new day's approval decides the notice).
 """,
 )
+LAPSED_APPROVAL = _declare(
+    "REV021",
+    E,
+    "A new approval by a member whose declaration of interests has run out.",
+    message="'{by}' approved this on {day}, but their declaration of interests is older than the "
+    "board allows: a lapsed member's new approval is refused against {base}",
+    hint="the member renews their declaration first (interests and interests_declared in "
+    "references/board.yml, signed by an admin), then approves again",
+    explanation="""
+While a member's declaration of competing interests is out of date (`REV015`), their approvals
+do not count and their articles do not publish; once it is renewed, their approvals count
+again. Were a new approval by a lapsed member accepted, it would wait unseen on the base branch
+and publish at the next routine renewal: text no current member approved (signed with a key
+that may since have been lost), or an older version the board had replaced. Compared with the
+base branch, an approval that is new here, or that brings back an older version, is judged as
+the approval it will become.
+
+How to fix: the member renews their declaration (a roster change an admin signs), then
+approves the article again.
+""",
+)
 ROSTER_SIGNATURE_FUTURE = _declare(
     "REV019",
     E,

@@ -292,7 +292,9 @@ def load_project(
         diagnostics += checked.diagnostics
         cited.update(checked.cited)
         approvals[article.path] = tuple(
-            replace(check, problem=LAPSED) if check.verified and check.by in lapsed else check
+            replace(check, problem=LAPSED, lapsed=True)
+            if check.verified and check.by in lapsed
+            else check
             for check in checked.approvals
         )
         measured[article.path] = checked.grades

@@ -706,6 +706,55 @@ def test_a_signature_the_verifier_cannot_read_is_not_valid_and_crashes_nothing(
     assert cli("history", APPROVED, cwd=repo).code == 0
 
 
+def _lapse_rev2(root: Path) -> None:
+    """rev2's declaration of interests runs out (dated more than 12 months before TODAY)."""
+    roster = root / ROSTER_FILE
+    before, after = roster.read_text("utf-8").split("  - id: rev2", 1)
+    after = after.replace("interests_declared: 2026-01-15", "interests_declared: 2025-09-01", 1)
+    roster.write_text(before + "  - id: rev2" + after, "utf-8")
+
+
+def test_a_superseded_version_cannot_come_back_through_a_lapsed_approver(repo: Path, cli) -> None:
+    """The attack, with no key: the board corrected a dose (rev1 approved the correction), then
+    rev2's declaration ran out. A pull request put back the old text with rev2's old approval:
+    that approval did not count, so no rule compared it with main, the pull request merged,
+    and the old dose published at rev2's next routine renewal."""
+    approved = repo / APPROVED
+    signing.approve(repo, APPROVED, "rev2", dt.date(2026, 3, 1))
+    commit_all(repo, "v0, approved by rev2")
+    old = approved.read_bytes()
+    edit(repo, APPROVED, "NSAIDs are a first-line option", "NSAIDs at a low dose are an option")
+    signing.approve(repo, APPROVED, "rev1", dt.date(2026, 6, 1))
+    commit_all(repo, "v1: the dose corrected")
+    _lapse_rev2(repo)
+    commit_all(repo, "rev2's declaration is out of date")
+    git(repo, "checkout", "-q", "-b", "replay")
+    approved.write_bytes(old)
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1 and "REV013" in codes_of(result), result.stdout
+
+
+def test_a_lapsed_member_may_not_approve_anything_new(repo: Path, cli) -> None:
+    """The attack, with the key of a member whose declaration ran out: a new approval drew only
+    a warning (it did not count), merged, and published whatever it signed at the member's
+    next routine renewal, dated as the signer liked."""
+    _lapse_rev2(repo)
+    commit_all(repo, "rev2's declaration is out of date")
+    git(repo, "checkout", "-q", "-b", "change")
+    edit(repo, APPROVED, "NSAIDs are a first-line option", "NSAIDs at 2400 mg at once are best")
+    refused = approve(cli, repo, APPROVED, "rev2")  # the command says why before signing
+    assert refused.code == 1 and "renew the declaration first" in refused.stderr
+    signing.approve(repo, APPROVED, "rev2", DAY)
+    assert cli("check", cwd=repo).code == 0  # locally: it does not count, a warning
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1
+    line = line_of(repo / APPROVED, "approval:")
+    assert (
+        f"{APPROVED}:{line}:1: error REV021 'rev2' approved this on {TODAY}, but their "
+        "declaration of interests is older than the board allows"
+    ) in result.stdout
+
+
 # --- the roster protects itself -----------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from pipeline.review import history, status, workflow
 from pipeline.review.approvals import ApprovalCheck
 from pipeline.review.edit import set_keys
 from pipeline.review.past import PastInputs, checks_at
+from pipeline.review.rules import lapsed_members
 from pipeline.review.statement import APPROVAL_NAMESPACE
 
 # An article's own errors block review and approval, except those the approval itself fixes.
@@ -120,6 +121,16 @@ def cmd_approve(args: argparse.Namespace) -> int:
         print(f"{rel}: approve refused: {refusal.reason}", file=sys.stderr)
         return ERRORS
     member = project.board.members[args.by]
+    months = project.settings.interests_max_age_months
+    if args.by in lapsed_members(project.board, day, months):
+        print(
+            f"{rel}: approve refused: '{args.by}' declared their interests on "
+            f"{member.interests_declared}, more than {months} months ago, so the approval would "
+            "not count (REV015, REV021); renew the declaration first (interests and "
+            "interests_declared in references/board.yml, signed by an admin)",
+            file=sys.stderr,
+        )
+        return ERRORS
     keep = [
         record
         for record, check in zip(article.approvals, project.approvals_of(article), strict=False)

@@ -46,10 +46,18 @@ class ApprovalCheck:
     problem: str | None = None
     retired: bool = False  # made with a key the roster lists as retired
     topics: bool = False  # its statement covers the article's topics (version 2)
+    lapsed: bool = False  # valid, but the approver's declaration of interests ran out (REV015)
 
     @property
     def verified(self) -> bool:
         return self.problem is None
+
+    @property
+    def holds(self) -> bool:
+        """Its signature holds, whether or not it counts today: a lapsed approver's approval
+        counts again once the declaration is renewed, so comparisons with the base branch
+        treat it as the approval it will be."""
+        return self.problem is None or self.lapsed
 
 
 def check_approvals(
@@ -148,9 +156,18 @@ def _join(names: list[str]) -> str:
 
 def verified_approvers(checks: Sequence[ApprovalCheck]) -> list[ApprovalCheck]:
     """The valid approvals, one per reviewer (their newest), newest first."""
+    return _newest([check for check in checks if check.verified])
+
+
+def holding_approvers(checks: Sequence[ApprovalCheck]) -> list[ApprovalCheck]:
+    """As `verified_approvers`, with the approvals of lapsed approvers (`ApprovalCheck.holds`)."""
+    return _newest([check for check in checks if check.holds])
+
+
+def _newest(checks: Sequence[ApprovalCheck]) -> list[ApprovalCheck]:
     newest: dict[str, ApprovalCheck] = {}
     for check in checks:
-        if check.verified and (check.by not in newest or check.on > newest[check.by].on):
+        if check.by not in newest or check.on > newest[check.by].on:
             newest[check.by] = check
     return sorted(newest.values(), key=lambda c: (-c.on.toordinal(), c.by))
 

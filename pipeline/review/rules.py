@@ -12,6 +12,7 @@ from pipeline.diagnostics import Diagnostic, suggestion
 from pipeline.model import Article, Board, BoardMember, ReviewStatus
 from pipeline.review.approvals import (
     ApprovalCheck,
+    holding_approvers,
     reviewed_on,
     significant_change,
     verified_approvers,
@@ -97,10 +98,15 @@ def check_against_base(
     (`base_valid`, by `signature_id`) may not be one `committed` to it there before: that
     would undo the board's withdrawal (REV018). `committed` is asked only when needed.
     `base_notice`: the day of the clinically significant change the article's page showed on
-    `base`, which the same day's approvals may not drop (REV020)."""
+    `base`, which the same day's approvals may not drop (REV020).
+
+    A lapsed approver's approval (`holds`, not `verified`) is judged as the approval it becomes
+    when the declaration is renewed: otherwise a superseded version brought back with one, or a
+    new one signed with a lapsed member's key, merged unchallenged and published at the next
+    routine renewal. A lapsed member may not approve anything new here (REV021)."""
     for check in approvals:
         known = signature_id(check.signature)
-        if check.verified and known not in base_valid and known in committed():
+        if check.holds and known not in base_valid and known in committed():
             line = next(
                 (a.line for a in article.approvals if a.signature == check.signature),
                 article.line_of("approval"),
@@ -115,17 +121,21 @@ def check_against_base(
                 article=article.path,
             )
     for check in approvals:
-        if not check.verified or check.signature in base_signatures:
+        if not check.holds or check.signature in base_signatures:
             continue
         line = next(
             (a.line for a in article.approvals if a.signature == check.signature),
             article.line_of("approval"),
         )
+        if check.lapsed:
+            yield codes.LAPSED_APPROVAL.at(
+                article.path, line, 1, by=check.by, day=check.on.isoformat(), base=base
+            )
         if check.retired:
             yield codes.RETIRED_KEY.at(article.path, line, 1, by=check.by, base=base, key=check.key)
         if not check.topics:
             yield codes.UNSIGNED_TOPICS_APPROVAL.at(article.path, line, 1, by=check.by, base=base)
-    valid = verified_approvers(approvals)
+    valid = holding_approvers(approvals)
     if valid and base_reviewed is not None and valid[0].on < base_reviewed:
         yield codes.ROLLBACK.at(
             article.path,
@@ -148,7 +158,7 @@ def check_against_base(
         )
     moved = base_topics is None or frozenset(article.tags) != base_topics
     signed = len({check.by for check in approvals if check.verified and check.topics})
-    if valid and moved and signed < required:
+    if verified_approvers(approvals) and moved and signed < required:
         yield codes.TOPICS_UNSIGNED.at(
             article.path,
             article.line_of("tags"),
