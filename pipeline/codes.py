@@ -1558,6 +1558,26 @@ article the base branch published (reviewed text) that this file already held th
 may keep a quote when the article it quoted is reworded.
 """,
 )
+QUOTED_ARTICLE = _declare(
+    "PAGE008",
+    E,
+    "A change quotes an article in a file readers get outside the articles.",
+    message="this file holds text of {article} ('{text}…')",
+    hint="link to the article instead of quoting it, or reword one of the two",
+    explanation="""
+Clinical text lives in the articles, where the board reviews and signs it, and the build
+withholds any article that is not approved, looking for its text in every file it writes. A
+quote of an article in a site page, a template, the disclaimer or mkdocs.yml is unsigned there:
+it stays as it was when the article is corrected, and on the day the article is withdrawn, or
+its approver's declaration of interests runs out, the build finds the quote and stops, holding
+every other correction off the site until someone removes it. A pull request could plant one to
+go off on a day of its choosing. Compared with the base branch (`check --base`), a file the
+change adds or alters may hold no distinctive text of an article (eight words in a row).
+
+How to fix: link to the article (`[what helps back spasm](articles/back-spasm.md)` in a site
+page) rather than repeating what it says.
+""",
+)
 PAGE_CITATION = _declare(
     "PAGE004",
     E,

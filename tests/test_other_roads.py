@@ -1993,6 +1993,8 @@ def test_the_words_a_passage_may_show_are_those_it_renders() -> None:
 
 
 PNEUMONIA = "content/articles/community-acquired-pneumonia-outpatient.md"
+SPASM = "content/articles/back-spasm.md"
+QUOTE = "Ask a doctor or pharmacist first if you have had stomach ulcers or bleeding"
 DOSES = "Amoxicillin 1 g three times daily, or doxycycline 100 mg twice daily"
 
 
@@ -2079,7 +2081,7 @@ def test_a_page_quoting_a_published_article_may_keep_the_quote_when_the_article_
     Text of a withheld article is another matter: it may not stay in a page the change leaves
     alone, once the article is gone (pasted there in an earlier change, it failed the build on
     main but could not leave it)."""
-    quote = "Ask a doctor or pharmacist first if you have had stomach ulcers or bleeding"
+    quote = QUOTE
     policy = sample / "content/pages/editorial-policy.md"
     policy.write_text(policy.read_text("utf-8") + f"\nAn example of our style: {quote}.\n", "utf-8")
     _, body = _sample_repo(sample)  # the page and its quote are on main
@@ -2099,6 +2101,53 @@ def test_a_page_quoting_a_published_article_may_keep_the_quote_when_the_article_
     commit_all(sample, "delete the article")
     found = cli("check", "--base", "main", cwd=sample).stdout
     assert "content/pages/editorial-policy.md:" in found and "error PAGE007" in found
+
+
+def test_a_change_may_not_quote_an_article_outside_the_articles(sample: Path, cli) -> None:
+    """The attack, a time bomb: a site page quoting a published article passed every check and
+    build, and on the day the article was withdrawn or its approver's declaration of interests
+    ran out, every build of main stopped (PUB001), holding every other correction off the site."""
+    _sample_repo(sample)
+    policy = sample / "content/pages/editorial-policy.md"
+    policy.write_text(policy.read_text("utf-8") + f"\nAn example of our style: {QUOTE}.\n")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert result.code == 1
+    line = policy.read_text("utf-8").count("\n")
+    assert (
+        f"content/pages/editorial-policy.md:{line}:1: error PAGE008 this file holds text of "
+        f"{SPASM} ('"
+    ) in result.stdout
+
+
+def test_a_change_may_not_make_an_article_say_what_a_page_already_says(sample: Path, cli) -> None:
+    """The same bomb in two steps: a sentence no article said on a site page, then an article
+    (approved by a reviewer who did not notice) saying it too."""
+    sentence = "Our reviewers read every source in full before they sign an answer"
+    policy = sample / "content/pages/editorial-policy.md"
+    policy.write_text(policy.read_text("utf-8") + f"\n{sentence}.\n", "utf-8")
+    _sample_repo(sample)  # the page is on main
+    edit(
+        sample, PNEUMONIA, "## Notes for the reviewer", f"{sentence}.\n\n## Notes for the reviewer"
+    )
+    result = cli("check", "--base", "main", cwd=sample)
+    assert result.code == 1
+    assert "content/pages/editorial-policy.md:" in result.stdout
+    assert f"error PAGE008 this file holds text of {PNEUMONIA}" in result.stdout
+
+
+def test_a_change_that_leaves_a_quote_and_its_article_alone_is_not_read_for_quotes(
+    sample: Path, cli
+) -> None:
+    policy = sample / "content/pages/editorial-policy.md"
+    policy.write_text(policy.read_text("utf-8") + f"\nAn example of our style: {QUOTE}.\n")
+    _sample_repo(sample)
+    edit(
+        sample,
+        "content/pages/index.md",
+        "\n",
+        "\n\n",
+    )
+    assert "PAGE008" not in cli("check", "--base", "main", cwd=sample).stdout
 
 
 def test_a_site_page_may_not_take_the_title_and_text_of_an_article_the_change_rewrites(

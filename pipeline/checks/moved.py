@@ -1,4 +1,5 @@
-"""A change may not carry an article's text out of content/articles (PAGE007).
+"""A change may not carry an article's text out of content/articles (PAGE007), nor quote an
+article anywhere else readers get (PAGE008).
 
 The build's audit looks for the text of every article it withholds in everything it writes. An
 article the change deletes, or rewrites, is no longer one it withholds: pasted into a site page
@@ -155,3 +156,45 @@ def moved_articles(root: Path, project: Project, base: str, today: dt.date) -> l
         _reader_files(root),
         lambda rel: git.file_at(root, base, rel),
     )
+
+
+def quoted_articles(root: Path, project: Project, base: str) -> list[Diagnostic]:
+    """PAGE008 for each file readers get outside the articles (site pages and their files,
+    templates, the disclaimer, mkdocs.yml) that holds distinctive text of an article, published
+    or not, where the change made them meet: a file it adds or alters, or an article it adds or
+    alters. The build fails when it finds a withheld article's text in its output, so a quote of
+    a published article, harmless today, stopped every build of main on the day that article
+    was withdrawn or its approver's declaration ran out (a day a pull request can choose),
+    holding every other correction off the site. A pair the change leaves alone is not read."""
+    files = list(_reader_files(root))
+    there = git.files_at(root, base, [rel for rel, _ in files] + list(project.article_files))
+    altered = {
+        rel
+        for rel, text in files
+        if rel not in there or there[rel].decode("utf-8", errors="replace") != text
+    }
+    rewritten = [
+        article
+        for article in project.articles
+        if article.path not in there
+        or git.committed(there[article.path]) != git.committed((root / article.path).read_bytes())
+    ]
+    quoted = project.articles if altered else rewritten
+    candidates: dict[str, tuple[str, str]] = {}
+    for article in quoted:
+        for probe in probes(reader_text(article)):
+            candidates.setdefault(joined(probe), (article.path, probe))
+    new = {article.path for article in rewritten}
+    everywhere = matcher({n: n for n, (path, _) in candidates.items() if path in new})
+    anywhere = matcher(dict.fromkeys(candidates, ""))
+    found = []
+    for rel, text in files:
+        search = anywhere if rel in altered else everywhere
+        if search is None:
+            continue
+        for needle, _ in found_in(search, reader_words(rel, text)):
+            path, probe = candidates[needle]
+            line = _line_of(text, probe)
+            found.append(codes.QUOTED_ARTICLE.at(rel, line, 1, article=path, text=probe))
+            break
+    return found

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline import cache, codes, git
 from pipeline.checks.evidence import RETRACTIONS, check_retractions_change, load_retractions
-from pipeline.checks.moved import moved_articles
+from pipeline.checks.moved import moved_articles, quoted_articles
 from pipeline.cli import references as cli_references
 from pipeline.cli import review as cli_review
 from pipeline.cli import roster as cli_roster
@@ -116,7 +116,9 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
     lock, _ = load_lock(root)  # a damaged lock is BIB016 already
     current = {i: entry_digest(e, i) for i, e in project.library.by_identifier.items()}
     found += check_lock_change(base, git.file_at(root, base, LOCK), lock, current)
-    return found + moved_articles(root, project, base, today())
+    return (
+        found + moved_articles(root, project, base, today()) + quoted_articles(root, project, base)
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:
