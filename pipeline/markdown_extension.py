@@ -15,6 +15,10 @@ defence live, whatever engine renders the site:
   are removed before the toc extension reads the headings: the engines print a heading's id
   unescaped into the table of contents and the skip link, outside the sanitized text (and a
   heading whose HTML holds `id=` is listed there by its words alone);
+- a link to an article the site withholds (`withheld`: their file names without `.md`) becomes
+  its text: a site page or an article linking to one that was withdrawn, or whose approver's
+  declaration of interests ran out, would otherwise publish its address (and the audit stop
+  the build) under one engine and a dead link under the other;
 - the page's HTML is sanitized with nh3 after everything else (`sanitize.clean`), which also
   closes every element an author left open, so nothing of the article can wrap what the page
   template puts after it (the references and the disclaimer).
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -109,13 +114,52 @@ class _Ids(Treeprocessor):  # type: ignore[misc]
                 element.set("id", given)
 
 
+class _Withheld(Treeprocessor):  # type: ignore[misc]
+    def __init__(self, md: Markdown, withheld: frozenset[str]) -> None:
+        super().__init__(md)
+        self.withheld = withheld
+
+    def run(self, root: Element) -> None:
+        for element in root.iter("a"):
+            if names_article(element.get("href", ""), self.withheld):
+                element.tag = "span"  # its words stay; nothing of the address does
+                element.attrib.clear()
+
+
+_PAGE_SUFFIXES = (".md", ".html")
+
+
+def names_article(href: str, slugs: frozenset[str]) -> bool:
+    """Whether a link names the page of one of these articles (`slugs` case-folded): relative,
+    as written or percent-encoded, with or without `.md`, `.html` or a trailing `/index.html`,
+    from a site page (`articles/x.md`) or from another article (`x.md`)."""
+    parts = urllib.parse.urlsplit(href)
+    if parts.scheme or parts.netloc or not slugs:
+        return False
+    path = urllib.parse.unquote(parts.path).casefold().replace("\\", "/")
+    segments = [segment for segment in path.split("/") if segment not in ("", ".")]
+    if segments and segments[-1] in ("index.md", "index.html"):
+        segments.pop()
+    if not segments:
+        return False
+    last = segments[-1]
+    for suffix in _PAGE_SUFFIXES:
+        last = last.removesuffix(suffix)
+    return last in slugs and (len(segments) == 1 or segments[-2] == "articles")
+
+
 class _Sanitize(Postprocessor):  # type: ignore[misc]
     def run(self, text: str) -> str:
         return clean(text)
 
 
 class PipelineExtension(Extension):  # type: ignore[misc]
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {"withheld": [[], "the file names (without .md) of withheld articles"]}
+        super().__init__(**kwargs)
+
     def extendMarkdown(self, md: Markdown) -> None:
+        withheld = frozenset(str(slug).casefold() for slug in self.getConfig("withheld"))
         # After normalize_whitespace (30), which removes the stash's control characters from
         # the source; before html_block (20), so citations inside raw HTML work too.
         md.preprocessors.register(_Citations(md), "pipeline_citations", 25)
@@ -123,6 +167,8 @@ class PipelineExtension(Extension):  # type: ignore[misc]
         md.preprocessors.register(_Audiences(md), "pipeline_audiences", 24)
         # After attr_list (8) has set ids, before toc (5) copies them into the page's toc.
         md.treeprocessors.register(_Ids(md), "pipeline_ids", 6)
+        # After inline (20) has made the links, before the engines resolve them.
+        md.treeprocessors.register(_Withheld(md, withheld), "pipeline_withheld", 7)
         # After raw_html (30) has put the stashed HTML back, and after everything else.
         md.postprocessors.register(_Sanitize(md), "pipeline_sanitize", 0)
 

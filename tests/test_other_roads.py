@@ -2332,3 +2332,32 @@ def test_the_audit_refuses_a_page_with_a_letter_under_a_stack_of_marks(minimal: 
     assert [d.message for d in found] == [
         "editorial-policy.html holds a letter under more than 4 marks, drawn over what is around it"
     ]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_link_to_a_withheld_article_shows_as_its_words(minimal: Path, cli, engine: str) -> None:
+    """A site page (or an article) linking to an article that was withdrawn, or whose
+    approver's declaration of interests ran out, published its address under Zensical, which
+    stopped every build of main (PUB001), and a dead link under MkDocs. However the link is
+    spelt, it becomes its words; a link to a published article stays a link."""
+    index = minimal / "content/pages/index.md"
+    index.write_text(
+        index.read_text("utf-8") + "\n\nSee [the draft](articles/pending.md), "
+        "[again](./Articles/%70ending.html), [once more](articles/pending/) and "
+        "[back pain](articles/back-pain.md).\n",
+        "utf-8",
+    )
+    approved = "content/articles/back-pain.md"
+    edit(
+        minimal, approved, "Evidence reviews agree", "Evidence reviews ([draft](pending.md)) agree"
+    )
+    signing.approve(minimal, approved, "rev2", DAY)
+    result = cli("build", "--engine", engine, cwd=minimal)
+    assert result.code == 0, result.stderr
+    files = site_files(minimal / "site")
+    assert not [p for p, data in files.items() if b"ending.html" in data.replace(b"%70", b"p")]
+    assert not [p for p, data in files.items() if b"articles/pending" in data]
+    home = (minimal / "site/index.html").read_text("utf-8")
+    assert "the draft" in home and "once more" in home and 'href="articles/back-pain.html"' in home
+    page = (minimal / "site/articles/back-pain.html").read_text("utf-8")
+    assert "reviews (<span>draft</span>) agree" in page

@@ -492,3 +492,18 @@ def test_topics_a_withheld_article_shares_with_a_published_one_are_not_a_leak(
     edit(minimal, "content/articles/pending.md", "tags: [allergy]", topics)
     site = built(minimal, cli)
     assert "Primary care" in (site / "articles/back-pain.html").read_text("utf-8")
+
+
+def test_plain_mkdocs_shows_a_link_to_a_withheld_article_as_its_words(minimal: Path) -> None:
+    """The thin plugin tells the pipeline's extension what is withheld, as the CLI does: no
+    dead link (a warning that failed `--strict`), no address of the withheld article."""
+    index = minimal / "content/pages/index.md"
+    index.write_text(index.read_text("utf-8") + "\n\nSee [the draft](articles/pending.md).\n")
+    result = strict_build(minimal)
+    assert result.returncode == 0, result.stderr
+    assert "the draft" in (minimal / "plain/index.html").read_text("utf-8")
+    assert not [
+        p
+        for p in (minimal / "plain").rglob("*")
+        if p.is_file() and b"articles/pending" in p.read_bytes()
+    ]

@@ -26,10 +26,12 @@ from pipeline import cache, clock
 from pipeline.content.files import THEME_FOLDER
 from pipeline.diagnostics import Diagnostic, Severity, format_text
 from pipeline.engines import epoch, theme
+from pipeline.markdown_extension import NAME as EXTENSION
+from pipeline.markdown_extension import makeExtension
 from pipeline.project import ARTICLES_DIR
 from pipeline.settings import SETTINGS_FILE
 from pipeline.site.build import Build, finish, prepare
-from pipeline.site.engine_config import REQUIRED_EXTENSIONS
+from pipeline.site.engine_config import REQUIRED_EXTENSIONS, withheld_slugs
 from pipeline.site.stage import template_data
 
 log = logging.getLogger("mkdocs.plugins.pipeline")
@@ -78,9 +80,11 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         config.site_dir = str(prepared.staged.output)
         repository = os.environ.get("REPO_URL") or None
         config.extra["pipeline"] = template_data(prepared.project, preview, repository)
-        for extension in REQUIRED_EXTENSIONS:
-            if extension not in config.markdown_extensions:
-                config.markdown_extensions.append(extension)
+        # The pipeline's extension last, told which articles' links become text.
+        extensions = [e for e in config.markdown_extensions if e != EXTENSION]
+        extensions += [e for e in REQUIRED_EXTENSIONS if e not in extensions and e != EXTENSION]
+        withheld = () if preview else prepared.staged.plan.withheld
+        config.markdown_extensions = [*extensions, makeExtension(withheld=withheld_slugs(withheld))]
         if "SOURCE_DATE_EPOCH" not in os.environ:
             os.environ["SOURCE_DATE_EPOCH"] = epoch(prepared.source_date)
             self.set_epoch = True

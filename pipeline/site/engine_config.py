@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
@@ -561,8 +561,14 @@ def _staged_hook(root: Path, hook: str) -> str:
     return f"{STAGED_THEME}/{inside.as_posix()}"
 
 
-def engine_config(root: Path, template_data: dict[str, Any]) -> str:
-    """The staged mkdocs.yml (see the module docstring)."""
+def withheld_slugs(withheld: Iterable[str]) -> list[str]:
+    """The file names, without `.md`, of the withheld articles (paths): links to their pages
+    become text (`pipeline.markdown_extension`)."""
+    return sorted(PurePosixPath(path).stem for path in withheld)
+
+
+def engine_config(root: Path, template_data: dict[str, Any], withheld: Iterable[str] = ()) -> str:
+    """The staged mkdocs.yml (see the module docstring); `withheld`: the articles' paths."""
     config = read_config(root)
     check_config(config)
     check_code(config, root)
@@ -588,9 +594,12 @@ def engine_config(root: Path, template_data: dict[str, Any]) -> str:
     extensions = config.get("markdown_extensions") or []
     if not isinstance(extensions, list):
         raise ConfigError(f"{CONFIG_FILE}: markdown_extensions must be a list")
+    extensions = [e for e in extensions if _name(e) != EXTENSION]
     present = _extension_names(extensions)
-    config["markdown_extensions"] = extensions + [
-        e for e in REQUIRED_EXTENSIONS if e not in present
+    config["markdown_extensions"] = [
+        *extensions,
+        *(e for e in REQUIRED_EXTENSIONS if e not in present and e != EXTENSION),
+        {EXTENSION: {"withheld": withheld_slugs(withheld)}},
     ]
     extra = config.get("extra")
     config["extra"] = {**(extra if isinstance(extra, dict) else {}), "pipeline": template_data}

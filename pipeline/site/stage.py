@@ -414,7 +414,8 @@ def stage_site(
         path = staged.docs / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    config = engine_config(project.root, template_data(project, preview, repository))
+    data = template_data(project, preview, repository)
+    config = engine_config(project.root, data, () if preview else plan.withheld)
     staged.config.write_text(config, encoding="utf-8")
     return staged
 
