@@ -755,6 +755,23 @@ def test_a_lapsed_member_may_not_approve_anything_new(repo: Path, cli) -> None:
     ) in result.stdout
 
 
+def test_a_lapsed_approvers_unchanged_approval_does_not_fail_other_changes(
+    repo: Path, cli
+) -> None:
+    """A declaration running out is routine: from that day every pull request (and main's
+    own check) failed with REV018 on the lapsed approver's unchanged approval elsewhere."""
+    signing.approve(repo, APPROVED, "rev1", dt.date(2026, 3, 1))
+    signing.approve(repo, APPROVED, "rev2", dt.date(2026, 3, 2), keep=True)
+    commit_all(repo, "approved by two")
+    _lapse_rev2(repo)
+    commit_all(repo, "rev2's declaration is out of date")
+    assert cli("check", "--base", "main", cwd=repo).code == 0
+    git(repo, "checkout", "-q", "-b", "unrelated")
+    edit(repo, UNDER_REVIEW, "---\n\n", "---\n\nA new first line.\n\n")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 0, result.stdout
+
+
 # --- the roster protects itself -----------------------------------------------------------------
 
 

@@ -76,7 +76,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for article in project.articles:
         then = named[article.path]
-        valid = frozenset(c.signature for c in project.approvals_of(article) if c.verified)
+        valid = frozenset(c.signature for c in project.approvals_of(article) if c.holds)
         change = (git.committed((root / article.path).read_bytes()), valid)
         there = branch.article(article.path, then, project.board, today(), change)
         # Read as the article is read now: a date spelt " 2026-12-05" is the same date.
