@@ -313,14 +313,22 @@ def test_a_mkdocs_yml_nested_too_deeply_is_a_diagnostic(built: Path, cli) -> Non
     assert snapshot(built / "site") == before
 
 
-def test_a_template_nested_too_deeply_is_a_diagnostic_at_the_template(built: Path, cli) -> None:
+@pytest.mark.parametrize(
+    ("template", "said"),
+    [
+        ("{% if x %}" * 3000 + "{% endif %}" * 3000, "nests too deeply"),
+        ("{{ " + "1" * 5000 + " }}", "cannot be read as a template"),  # Python's digit limit
+    ],
+)
+def test_a_template_python_cannot_read_is_a_diagnostic_at_the_template(
+    built: Path, cli, template: str, said: str
+) -> None:
     before = snapshot(built / "site")
-    deep = "{% if x %}" * 3000 + "{% endif %}" * 3000
-    (built / "overrides/partials/deep.html").write_text(deep, "utf-8")
+    (built / "overrides/partials/deep.html").write_text(template, "utf-8")
     result = cli("build", cwd=built)
     assert result.code == 1 and "Traceback" not in result.stderr
     assert "overrides/partials/deep.html:0:0: error PUB007" in result.stderr
-    assert "nests too deeply" in result.stderr
+    assert said in result.stderr
     assert snapshot(built / "site") == before
 
 

@@ -429,6 +429,8 @@ def check_templates(root: Path) -> None:
             ) from None
         except RecursionError:
             raise ThemeFileError(rel, "this template nests too deeply to be read") from None
+        except ValueError as error:  # a number too long for Python to read (`{{ 111…1 }}`)
+            raise ThemeFileError(rel, f"this file cannot be read as a template: {error}") from None
         for node in tree.find_all(
             (
                 jinja2.nodes.Include,
