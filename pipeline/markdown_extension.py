@@ -30,6 +30,7 @@ defence live, whatever engine renders the site:
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 import urllib.parse
 from typing import Any
@@ -137,7 +138,10 @@ def names_article(href: str, slugs: frozenset[str]) -> bool:
     if parts.scheme or parts.netloc or not slugs:
         return False
     path = urllib.parse.unquote(parts.path).casefold().replace("\\", "/")
-    segments = [segment for segment in path.split("/") if segment not in ("", ".")]
+    # `articles/x/../back-pain.md` is a browser's `articles/back-pain.md`.
+    segments = [
+        segment for segment in posixpath.normpath(path).split("/") if segment not in ("", ".")
+    ]
     if segments and segments[-1] in ("index.md", "index.html"):
         segments.pop()
     if not segments:

@@ -2343,7 +2343,8 @@ def test_a_link_to_a_withheld_article_shows_as_its_words(minimal: Path, cli, eng
     index = minimal / "content/pages/index.md"
     index.write_text(
         index.read_text("utf-8") + "\n\nSee [the draft](articles/pending.md), "
-        "[again](./Articles/%70ending.html), [once more](articles/pending/) and "
+        "[again](./Articles/%70ending.html), [once more](articles/pending/), "
+        "[round](articles/x/../pending.md) and "
         "[back pain](articles/back-pain.md).\n",
         "utf-8",
     )

@@ -755,9 +755,7 @@ def test_a_lapsed_member_may_not_approve_anything_new(repo: Path, cli) -> None:
     ) in result.stdout
 
 
-def test_a_lapsed_approvers_unchanged_approval_does_not_fail_other_changes(
-    repo: Path, cli
-) -> None:
+def test_a_lapsed_approvers_unchanged_approval_does_not_fail_other_changes(repo: Path, cli) -> None:
     """A declaration running out is routine: from that day every pull request (and main's
     own check) failed with REV018 on the lapsed approver's unchanged approval elsewhere."""
     signing.approve(repo, APPROVED, "rev1", dt.date(2026, 3, 1))
