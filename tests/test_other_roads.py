@@ -2119,6 +2119,29 @@ def test_a_change_may_not_quote_an_article_outside_the_articles(sample: Path, cl
     ) in result.stdout
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        # YAML's escapes: the theme prints the description into the page's head as letters.
+        '---\ndescription: "'
+        + " ".join(f"\\x{ord(word[0]):02x}{word[1:]}" for word in QUOTE.split())
+        + '"\n---\n\nNotes.\n',
+        # A reference-style link inside each word, on a page too long for check to render.
+        " ".join(f"[{word[0]}][q]{word[1:]}" for word in QUOTE.split())
+        + "\n\n[q]: https://example.org/\n\n```\n"
+        + "[" * 1001
+        + "\n```\n",
+    ],
+    ids=["yaml escapes", "reference links"],
+)
+def test_a_quote_is_read_as_the_engines_render_it(sample: Path, cli, page: str) -> None:
+    _sample_repo(sample)
+    (sample / "content/pages/notes.md").write_text(page, "utf-8")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert "content/pages/notes.md:" in result.stdout
+    assert f"error PAGE008 this file holds text of {SPASM}" in result.stdout
+
+
 def test_a_change_may_not_make_an_article_say_what_a_page_already_says(sample: Path, cli) -> None:
     """The same bomb in two steps: a sentence no article said on a site page, then an article
     (approved by a reviewer who did not notice) saying it too."""

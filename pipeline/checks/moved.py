@@ -19,7 +19,8 @@ from pipeline import codes, git
 from pipeline.checks.markup import rendered
 from pipeline.content.articles import parse_article
 from pipeline.content.files import readable, walk
-from pipeline.content.pages import check_titles
+from pipeline.content.pages import check_titles, split_front_matter
+from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import ARTICLES_DIR, Project
@@ -41,19 +42,49 @@ from pipeline.words import normalize
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|\{#.*?(?:#\}|\Z)", re.DOTALL)
 
 
+# A reference-style link (`[sh][q]ort`): its text, without the label the engines drop.
+_REFERENCE_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\[[^\[\]\n]*\]")
+
+
 def reader_words(rel: str, text: str) -> str:
     """A file's words as readers could get them, joined: as written with markup dropped, and a
     Markdown file also as it renders (an image inside a word does not split it there); each
     also without what could be a comment, whether or not a reader's browser (or the template
-    engine) takes it for one: a "{#" that starts no template comment hides nothing here."""
+    engine) takes it for one: a "{#" that starts no template comment hides nothing here. The
+    values of a YAML file, or of a page's front matter, are read as YAML reads them too (a
+    page's description spelt with `\\x72` escapes is printed into its head as letters)."""
     readings = [text]
     if rel.endswith(".md"):
         shown = rendered(text)
         # Too long to render: read with links and images as their text (an empty link between
         # every two words split every probe in the text as written).
-        readings.append(shown if shown is not None else MARKDOWN_LINK.sub(r"\1", text))
+        plain = _REFERENCE_LINK.sub(r"\1", MARKDOWN_LINK.sub(r"\1", text))
+        readings.append(shown if shown is not None else plain)
+        head, _, _ = split_front_matter(text)
+        readings.append(_yaml_values(head or ""))
+    elif rel.endswith((".yml", ".yaml")):
+        readings.append(_yaml_values(text))
     readings += [_COMMENT.sub("", reading) for reading in readings]
     return " ".join(joined(output_words(reading)) for reading in readings)
+
+
+def _yaml_values(text: str) -> str:
+    """Every text value of a YAML document as YAML reads it, a line each (nothing for one
+    YAML cannot read: it reaches no page)."""
+    parsed = load_yaml(text) if text else None
+    if parsed is None or isinstance(parsed, YamlProblem):
+        return ""
+    values: list[str] = []
+    pending = [parsed.data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending += [*map(str, value), *value.values()]
+        elif isinstance(value, list):
+            pending += value
+        elif isinstance(value, str):
+            values.append(value)
+    return "\n".join(values)
 
 
 def _line_of(text: str, probe: str) -> int:
