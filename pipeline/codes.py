@@ -1578,6 +1578,29 @@ How to fix: link to the article (`[what helps back spasm](articles/back-spasm.md
 page) rather than repeating what it says.
 """,
 )
+ADDRESS_NAMED = _declare(
+    "PAGE009",
+    E,
+    "A change names an article's address where the build cannot turn it into words.",
+    message="this file names the address of {article} ({address}) outside a link to it",
+    hint="link to the article as [its words](articles/NAME.md), or write the address without "
+    "that path (another site's address ending like it too)",
+    explanation="""
+The build withholds any article that is not approved, and fails when it finds the address of a
+withheld article's page in anything it writes. A Markdown link to an article
+(`[back spasm](articles/back-spasm.md)`) is safe: when the article is withheld that day, the
+link shows as its words. The same address written as text, in a link's title, in a template,
+or as the end of another site's address (`https://example.org/articles/back-spasm.html`) is
+not a link the build can drop: on the day the article is withdrawn, or its approver's
+declaration of interests runs out, every build of main would stop until someone removes it. A
+pull request could plant one to go off on a day of its choosing. Compared with the base branch
+(`check --base`), a file the change adds or alters may name no article's address that way, and
+an article the change adds may not take an address a file already names.
+
+How to fix: link to the article with a Markdown link to its file. For another site's page whose
+address ends like one of ours, link to that site's home or a search for the title instead.
+""",
+)
 PAGE_CITATION = _declare(
     "PAGE004",
     E,

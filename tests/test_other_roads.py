@@ -2142,6 +2142,41 @@ def test_a_quote_is_read_as_the_engines_render_it(sample: Path, cli, page: str) 
     assert f"error PAGE008 this file holds text of {SPASM}" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "mention",
+    [
+        "Our most read answer lives at articles/back-spasm.html on this site.",
+        "See [the AAFP review](https://www.aafp.org/pubs/afp/articles/back-spasm.html).",
+        "See [back spasm](articles/back-spasm.html;v=1).",
+        "Try `articles/back-spasm/` in the address bar.",
+    ],
+)
+def test_a_change_may_not_name_an_articles_address_outside_a_link_to_it(
+    sample: Path, cli, mention: str
+) -> None:
+    """The same bomb with the address: the audit fails the build when it finds the address of
+    a withheld article's page in any file, so one written as text (or in another site's
+    address, honestly) stopped main's builds on the day the article was withheld."""
+    _sample_repo(sample)
+    index = sample / "content/pages/index.md"
+    index.write_text(index.read_text("utf-8") + f"\n{mention}\n", "utf-8")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert result.code == 1
+    line = index.read_text("utf-8").count("\n")
+    assert (
+        f"content/pages/index.md:{line}:1: error PAGE009 this file names the address of {SPASM}"
+    ) in result.stdout
+
+
+def test_a_link_to_an_article_is_no_named_address(sample: Path, cli) -> None:
+    _sample_repo(sample)
+    index = sample / "content/pages/index.md"
+    links = "See [back spasm](articles/back-spasm.md) or [again](articles/back-spasm.html)."
+    index.write_text(index.read_text("utf-8") + f"\n{links}\n", "utf-8")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert "PAGE009" not in result.stdout, result.stdout
+
+
 def test_a_change_may_not_make_an_article_say_what_a_page_already_says(sample: Path, cli) -> None:
     """The same bomb in two steps: a sentence no article said on a site page, then an article
     (approved by a reviewer who did not notice) saying it too."""

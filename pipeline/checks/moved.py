@@ -11,9 +11,10 @@ text such an article had there may stand nowhere but in an article.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
-from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path, PurePosixPath
 
 from pipeline import codes, git
 from pipeline.checks.markup import rendered
@@ -22,11 +23,13 @@ from pipeline.content.files import readable, walk
 from pipeline.content.pages import check_titles, split_front_matter
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
+from pipeline.markdown_extension import names_article
 from pipeline.model import Article
 from pipeline.project import ARTICLES_DIR, Project
 from pipeline.review.past import BaseBranch
 from pipeline.site.audit import (
     MARKDOWN_LINK,
+    article_addresses,
     found_in,
     joined,
     matcher,
@@ -221,11 +224,62 @@ def quoted_articles(root: Path, project: Project, base: str) -> list[Diagnostic]
     found = []
     for rel, text in files:
         search = anywhere if rel in altered else everywhere
-        if search is None:
-            continue
         for needle, _ in found_in(search, reader_words(rel, text)):
             path, probe = candidates[needle]
             line = _line_of(text, probe)
             found.append(codes.QUOTED_ARTICLE.at(rel, line, 1, article=path, text=probe))
             break
+    return found + _named_addresses(files, project.articles, altered, rewritten)
+
+
+def _named_addresses(
+    files: list[tuple[str, str]],
+    articles: Sequence[Article],
+    altered: set[str],
+    rewritten: Sequence[Article],
+) -> list[Diagnostic]:
+    """PAGE009: the address of an article's page (as the audit looks for it) where the build
+    cannot make a link of it into words: as text, in an address of another site, a link's
+    title, a template. On the day the article is withheld the audit would find it and stop
+    every build of main, as for a quote (PAGE008)."""
+    slugs = frozenset(PurePosixPath(a.path).stem.casefold() for a in articles)
+    needles = {
+        address: article.path
+        for article in (articles if altered else rewritten)
+        for address in article_addresses(article.path)
+    }
+    new = {article.path for article in rewritten}
+    anywhere = matcher(needles)
+    everywhere = matcher({n: path for n, path in needles.items() if path in new})
+    found = []
+    for rel, text in files:
+        search = anywhere if rel in altered else everywhere
+        for address, path in found_in(search, _address_reading(rel, text, slugs)):
+            line = next((n for n, row in enumerate(text.splitlines(), 1) if address in row), 1)
+            found.append(codes.ADDRESS_NAMED.at(rel, line, 1, article=path, address=address))
+            break
     return found
+
+
+_HREF = re.compile(r'(<a\b[^<>]*?\shref=")([^"]*)(")')
+
+
+def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
+    """A file as the engines publish it, for the audit's search for addresses: a Markdown page
+    rendered, without the links to articles that the build turns into words when the article
+    is withheld (`names_article`), with its front matter's values; any other file as written,
+    a YAML file with its values as YAML reads them."""
+    if rel.endswith(".md"):
+        head, body, _ = split_front_matter(text)
+        shown = rendered(body)
+        if shown is None:  # too long to render: its links as their text
+            shown = _REFERENCE_LINK.sub(r"\1", MARKDOWN_LINK.sub(r"\1", body))
+
+        def blank(found: re.Match[str]) -> str:
+            named = names_article(html.unescape(found.group(2)), slugs)
+            return found.group(0) if not named else found.group(1) + found.group(3)
+
+        return _HREF.sub(blank, shown) + "\n" + _yaml_values(head or "")
+    if rel.endswith((".yml", ".yaml")):
+        return text + "\n" + _yaml_values(text)
+    return text

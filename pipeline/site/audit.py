@@ -983,8 +983,7 @@ class _Leaks:
             )
             for probe in probes(text):
                 candidates.setdefault(probe, rel)
-            slug = Path(rel).stem
-            for address in (f"articles/{slug}.html", f"articles/{slug}/"):
+            for address in article_addresses(rel):
                 addresses[address] = rel
         # A sentence that a published article also says proves nothing (two answers may share
         # a sentence). Only the signed text of published articles counts: never the disclaimer,
@@ -1020,6 +1019,12 @@ class _Leaks:
             for where, leaked in sorted(self.found.items())
             for source, (kind, found) in sorted(leaked.items())
         ]
+
+
+def article_addresses(rel: str) -> tuple[str, str]:
+    """How the site addresses an article's page, as the audit looks for it in every file."""
+    slug = Path(rel).stem
+    return f"articles/{slug}.html", f"articles/{slug}/"
 
 
 def joined(words: str) -> str:
