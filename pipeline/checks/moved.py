@@ -1,5 +1,5 @@
 """A change may not carry an article's text out of content/articles (PAGE007), nor quote an
-article anywhere else readers get (PAGE008).
+article (PAGE008) or name its address (PAGE009) anywhere else readers get.
 
 The build's audit looks for the text of every article it withholds in everything it writes. An
 article the change deletes, or rewrites, is no longer one it withholds: pasted into a site page
