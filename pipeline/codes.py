@@ -1498,7 +1498,10 @@ PAGE_PATH = _declare(
     explanation="""
 The pipeline publishes the approved articles under articles/ and the topic pages under topics/
 (`topics.md` is topics/index.html with directory addresses): a site page there could take an
-article's address, or pose as one. The theme keeps its own files under assets/, its page for a
+article's address, or pose as one. Nor may a page or file live in any folder whose name ends in
+`articles` (`guides/articles/back-spasm.md`, `img/articles/heat/chart.png`): its address holds
+what the build's audit takes for an article's, so on the day that article is withdrawn every
+build would stop. The theme keeps its own files under assets/, its page for a
 missing address at 404.html, and the files of overrides/ at their paths: the engines let a file
 of the pages win over the theme's of the same path, so a picture there replaced the favicon of
 every article page, without the board admins' signatures the theme needs.

@@ -592,6 +592,29 @@ def test_a_file_of_the_pages_may_not_replace_one_of_the_theme(
     assert f"where the {owner} publishes its own" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "content/pages/guides/articles/back-pain.md",
+        "content/pages/img/articles/back-pain/chart.png",
+        "content/pages/img/MyArticles/back-pain/chart.png",
+        "overrides/assets/articles/back-pain/chart.png",
+    ],
+)
+def test_no_file_of_the_site_lives_in_a_folder_named_like_articles(
+    minimal: Path, cli, rel: str
+) -> None:
+    """The attack, a time bomb: a page at guides/articles/back-pain.md (or a picture under
+    img/articles/back-pain/) published an address holding what the audit takes for the article
+    back-pain's, so on the day that article was withheld every build of main stopped."""
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    (minimal / rel).parent.mkdir(parents=True, exist_ok=True)
+    (minimal / rel).write_bytes(b"# Exercise handout\n" if rel.endswith(".md") else png)
+    result = cli("check", cwd=minimal)
+    assert result.code == 1, result.stdout
+    assert f"{rel}:" in result.stdout and "named like articles/" in result.stdout
+
+
 def test_settings_a_real_site_uses_pass_the_check(minimal: Path) -> None:
     """Search in two languages, page patterns of two `*`, an empty admonition icon list."""
     from pipeline.site.engine_config import config_problems

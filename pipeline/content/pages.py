@@ -71,6 +71,14 @@ def site_file_digest(data: bytes, name: str) -> str:
     return hashlib.sha256(data.replace(b"\r\n", b"\n") if text else data).hexdigest()
 
 
+def in_articles_folder(rel: str) -> bool:
+    """Whether a published file's path passes through a folder whose name ends in `articles`
+    (`guides/articles/back-pain.md`, `img/myarticles/heat/x.png`): its address holds what the
+    audit takes for an article's (`articles/back-pain.html`, `articles/heat/`), so on the day
+    that article is withheld the build would stop."""
+    return any(folder.casefold().endswith("articles") for folder in rel.split("/")[:-1])
+
+
 def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
     folder = root / PAGES_DIR
     pages: dict[str, str] = {}
@@ -90,6 +98,10 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
         # of the two, or failed); `404.md` replaced the theme's page for a missing address.
         if top.casefold() in RESERVED_FOLDERS or rel.casefold() in RESERVED_PAGES:
             problems.append(codes.PAGE_PATH.at(at, where=top, owner="pipeline"))
+        elif in_articles_folder(rel):
+            where = next(f for f in rel.split("/") if f.casefold().endswith("articles"))
+            where = f"{where}/ (a folder named like articles/)"
+            problems.append(codes.PAGE_PATH.at(at, where=where, owner="pipeline"))
         elif top.casefold() == THEME_ASSETS_FOLDER or rel.casefold() == "404.md":
             problems.append(codes.PAGE_PATH.at(at, where=top, owner="theme"))
         elif (root / THEME_FOLDER / rel).exists():

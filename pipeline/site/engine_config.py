@@ -26,7 +26,7 @@ import yaml_env_tag
 from pipeline import codes
 from pipeline.checks.markup import SITE_EXTENSIONS, dangerous_scheme
 from pipeline.content.files import THEME_FOLDER, readable, walk
-from pipeline.content.pages import ASSET_TYPES, svg_problem
+from pipeline.content.pages import ASSET_TYPES, in_articles_folder, svg_problem
 from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import NAME as EXTENSION
 
@@ -399,6 +399,12 @@ def check_templates(root: Path) -> None:
         suffix = path.suffix.lower()
         if is_hook_cache(rel):
             continue  # Python's own, written as MkDocs imports a hook; no engine publishes it
+        if in_articles_folder(path.relative_to(root / THEME_FOLDER).as_posix()):
+            raise ThemeFileError(
+                rel,
+                "this file is in a folder named like articles/: published at that path, it "
+                "holds what the build's audit takes for an article's address",
+            )
         if suffix not in _THEME_FILES:
             # Both engines leave out dotfiles (a .gitkeep); a read-me they do not: Zensical
             # copies overrides/README.xsd into the site as it is.
