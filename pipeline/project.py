@@ -158,6 +158,7 @@ class Project:
     approvals: Mapping[str, tuple[ApprovalCheck, ...]] = field(default_factory=dict)
     grades: Mapping[str, tuple[Grade, ...]] = field(default_factory=dict)
     cited: frozenset[str] = frozenset()  # the library keys the articles cite
+    cites: Mapping[str, frozenset[str]] = field(default_factory=dict)  # those of each, by path
     # A digest of the inputs articles are checked and staged against (see `input_digests`):
     # with an article's text, the key of results cached between runs.
     context_key: bytes = b""
@@ -268,6 +269,7 @@ def load_project(
     approvals: dict[str, tuple[ApprovalCheck, ...]] = {}
     measured: dict[str, tuple[Grade, ...]] = {}
     cited: set[str] = set()
+    cites: dict[str, frozenset[str]] = {}
     files = article_paths(root)
     for path in files:
         problem = file_problem(root, path)
@@ -291,6 +293,7 @@ def load_project(
         )
         diagnostics += checked.diagnostics
         cited.update(checked.cited)
+        cites[article.path] = checked.cited
         approvals[article.path] = tuple(
             replace(check, problem=LAPSED, lapsed=True)
             if check.verified and check.by in lapsed
@@ -320,6 +323,7 @@ def load_project(
         approvals=approvals,
         grades=measured,
         cited=frozenset(cited),
+        cites=cites,
         context_key=key,
         withheld=frozenset(
             a.path

@@ -507,3 +507,21 @@ def test_plain_mkdocs_shows_a_link_to_a_withheld_article_as_its_words(minimal: P
         for p in (minimal / "plain").rglob("*")
         if p.is_file() and b"articles/pending" in p.read_bytes()
     ]
+
+
+def test_a_draft_quoting_the_title_of_a_source_a_published_article_cites_builds(
+    minimal: Path, cli
+) -> None:
+    """An answer quoting a guideline's title, withheld (a draft, or its approver's declaration
+    run out), stopped every build: the title is on the page of each published article that
+    cites the guideline, in its reference list, signed by that article's approvals."""
+    edit(
+        minimal,
+        "content/articles/pending.md",
+        "This unreviewed sentence",
+        "The guideline titled Noninvasive treatments for acute, subacute, and chronic low back "
+        "pain recommends heat. This unreviewed sentence",
+    )
+    result = cli("build", cwd=minimal)
+    assert result.code == 0, result.stderr
+    assert "lavender nebulizers" not in all_output_text(minimal / "site")

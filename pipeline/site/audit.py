@@ -30,6 +30,7 @@ from pipeline.citations.scan import without_citations
 from pipeline.content import audience
 from pipeline.content.addresses import as_parsed, leaves_site, site_path
 from pipeline.content.files import decode
+from pipeline.content.library import VERBATIM
 from pipeline.content.pages import ASSET_TYPES, site_file_digest
 from pipeline.content.shown import is_site_file, shown_files
 from pipeline.diagnostics import Diagnostic
@@ -997,6 +998,11 @@ class _Leaks:
         for article in plan.published if shared is not None else ():
             for needle, _ in found_in(shared, probe_words(reader_text(article))):
                 self.probes.pop(needle, None)
+        # Nor does the title of a source a published article cites, which its reference list
+        # shows (signed by its approvals): an answer quoting a guideline's title stopped every
+        # build on the day it was withheld, the title being on another article's page.
+        for needle, _ in found_in(shared, probe_words(_cited_text(project, plan))):
+            self.probes.pop(needle, None)
         self.texts = matcher({needle: candidates[p] for needle, p in self.probes.items()})
         self.links = matcher(addresses)
         # output path -> withheld source -> what was found: ("link", address) or (probe, probe)
@@ -1019,6 +1025,15 @@ class _Leaks:
             for where, leaked in sorted(self.found.items())
             for source, (kind, found) in sorted(leaked.items())
         ]
+
+
+def _cited_text(project: Project, plan: PublishPlan) -> str:
+    """The text fields of every library entry a published article cites, an entry a line."""
+    keys = sorted({key for a in plan.published for key in project.cites.get(a.path, ())})
+    entries = [project.library.entries[key] for key in keys if key in project.library.entries]
+    return "\n".join(
+        " . ".join(v for k, v in entry.fields.items() if k not in VERBATIM) for entry in entries
+    )
 
 
 def article_addresses(rel: str) -> tuple[str, str]:
