@@ -192,6 +192,16 @@ def test_pull_request_workflow_builds_the_site_main_would_publish() -> None:
     assert ["python", "-m", "pipeline", "build", "--site-dir", "$RUNNER_TEMP/site"] in lines
 
 
+def test_pull_request_build_runs_at_the_address_main_publishes_to() -> None:
+    """The audit reads a page's links to the site's own files by the site's address: an answer
+    linking to a handout by its full address passed the pull request's build without SITE_URL
+    and stopped main's, which has it."""
+    (build,) = [s for s in steps(workflow("check.yml")) if "--site-dir" in s.get("run", "")]
+    assert build["env"]["SITE_URL"].startswith("https://${{ github.repository_owner }}.github.io/")
+    (published,) = [s for s in steps(workflow("publish.yml")) if s.get("name") == "Build the site"]
+    assert "SITE_URL" in published["env"]
+
+
 def test_workflow_scripts_take_event_data_only_through_env() -> None:
     """`${{ … }}` inside `run:` is pasted into the script before the shell sees it (script
     injection); values such as the base branch name reach the script as env variables."""
