@@ -951,6 +951,8 @@ The roster lists the Medical Advisory Board:
         keys:
           - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... asmith
         retired_keys: []
+        interests: [none declared]
+        interests_declared: 2026-03-02
 
 Roles are author, reviewer and admin. `keys` are the OpenSSH public key lines (ed25519 or RSA)
 whose signatures count as the member's; `retired_keys` still verify old approvals but sign

@@ -171,3 +171,13 @@ def test_output_piped_into_a_reader_that_stops_early_is_no_internal_error() -> N
         check=False,
     )
     assert "internal error" not in done.stderr and done.stdout.strip() == "0", done
+
+
+def test_a_failed_build_counts_its_notes_and_lists_its_error(sample: Path, cli) -> None:
+    """Thirty notes printed after a failed build's one error pushed it off the screen."""
+    rel = "content/articles/back-spasm.md"
+    path = sample / rel
+    path.write_text(path.read_text("utf-8").replace("[@qaseem2017", "[@qaseem2016", 1), "utf-8")
+    result = cli("build", cwd=sample)
+    assert result.code == 1 and "error CIT001" in result.stderr
+    assert "note BIB012" not in result.stderr and "note(s), nothing to fix" in result.stderr

@@ -106,6 +106,27 @@ def test_review_refuses_an_author_and_a_member_without_the_reviewer_role(
     assert "reviewer role" in cli("review", PENDING, "--by", "author1", cwd=minimal).stderr
 
 
+def test_approve_refuses_an_article_that_cites_no_source(minimal: Path, cli) -> None:
+    """Signed as it was, a fresh skeleton became an Approved article without evidence (CIT005),
+    and that one error stopped every build of the site."""
+    question = "Is heat better than ice for acute neck pain?"
+    assert cli("new", question, "--author", "author1", cwd=minimal).code == 0
+    rel = "content/articles/is-heat-better-than-ice-for-acute-neck-pain.md"
+    assert cli("review", rel, "--by", "rev2", cwd=minimal).code == 0
+    before = (minimal / rel).read_text("utf-8")
+    refused = approve(cli, minimal, rel, "rev2")
+    assert refused.code == 1 and "cites no source" in refused.stderr
+    assert (minimal / rel).read_text("utf-8") == before
+
+
+def test_approve_by_a_member_whose_roster_entry_is_broken_says_where_to_look(
+    minimal: Path, cli
+) -> None:
+    edit(minimal, "references/board.yml", "credentials: DO", "credentials: ''")  # rev2
+    refused = approve(cli, minimal, UNDER_REVIEW, "rev2")
+    assert refused.code == 1 and "python -m pipeline check names" in refused.stderr
+
+
 def test_approve_keeps_crlf_line_endings_and_comments(minimal: Path, cli) -> None:
     path = minimal / UNDER_REVIEW
     text = path.read_text("utf-8").replace("tags:", "# keep me\ntags:")

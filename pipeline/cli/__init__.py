@@ -145,20 +145,12 @@ def _within(path: str, wanted: str) -> bool:
     return wanted in (".", "") or path == wanted or path.startswith(wanted.rstrip("/") + "/")
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    """Check, stage, render with the chosen engine, audit, and put the site in place."""
-    root = project_root()
-    day = today()
-    target = Path(args.site_dir) if args.site_dir else None
-    build = prepare(root, day, target, args.preview, cache.shared())
-    if not isinstance(build, Build):
-        print(format_text(build), file=sys.stderr)
-        print("build failed: the site was not changed", file=sys.stderr)
-        return ERRORS
-    # Warnings (and, in a preview, errors) one by one; notes need nothing done, so a build
-    # only counts them, and `check` lists them.
-    notes = [d for d in build.project.diagnostics if d.severity is Severity.NOTE]
-    for diagnostic in build.project.diagnostics:
+def _print_counting_notes(diagnostics: Sequence[Diagnostic]) -> None:
+    """Errors and warnings one by one; notes need nothing done, so a build only counts them
+    (`check` lists them): 31 notes printed after a failed build's one error pushed it off the
+    screen."""
+    notes = [d for d in diagnostics if d.severity is Severity.NOTE]
+    for diagnostic in diagnostics:
         if diagnostic.severity is not Severity.NOTE:
             print(format_text([diagnostic]), file=sys.stderr)
     if notes:
@@ -166,6 +158,19 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"{len(notes)} note(s), nothing to fix: python -m pipeline check lists them",
             file=sys.stderr,
         )
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Check, stage, render with the chosen engine, audit, and put the site in place."""
+    root = project_root()
+    day = today()
+    target = Path(args.site_dir) if args.site_dir else None
+    build = prepare(root, day, target, args.preview, cache.shared())
+    if not isinstance(build, Build):
+        _print_counting_notes(build)
+        print("build failed: the site was not changed", file=sys.stderr)
+        return ERRORS
+    _print_counting_notes(build.project.diagnostics)
     try:
         problems = renderer(args.engine)(build.staged, args.strict, build.source_date)
         problems += [] if problems else finish(build, theme(args.engine))

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import git, sshkeygen
+from pipeline.citations.scan import cited_keys
 from pipeline.cli.support import (
     ERRORS,
     OK,
@@ -119,6 +120,13 @@ def cmd_approve(args: argparse.Namespace) -> int:
     refusal = workflow.approver_refusal(article, project.board, args.by)
     if refusal:
         print(f"{rel}: approve refused: {refusal.reason}", file=sys.stderr)
+        return ERRORS
+    if not cited_keys(article):
+        print(
+            f"{rel}: approve refused: the article cites no source, and an Approved article must "
+            "(CIT005): cite the evidence with [@key] first (python -m pipeline explain CIT005)",
+            file=sys.stderr,
+        )
         return ERRORS
     member = project.board.members[args.by]
     months = project.settings.interests_max_age_months

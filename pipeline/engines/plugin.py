@@ -91,10 +91,14 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         return config
 
     def _report(self, diagnostics: list[Diagnostic], preview: bool) -> None:
+        # Notes need nothing done (and never fail --strict): counted, as the CLI's build does.
+        notes = sum(d.severity is Severity.NOTE for d in diagnostics)
         for diagnostic in diagnostics:
-            error = diagnostic.is_error and not preview
-            note = diagnostic.severity is Severity.NOTE  # information: never fails --strict
-            (log.error if error else log.info if note else log.warning)(format_text([diagnostic]))
+            if diagnostic.severity is not Severity.NOTE:
+                error = diagnostic.is_error and not preview
+                (log.error if error else log.warning)(format_text([diagnostic]))
+        if notes:
+            log.info(f"{notes} note(s), nothing to fix: python -m pipeline check lists them")
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         root = Path(config.config_file_path).parent

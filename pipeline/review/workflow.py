@@ -45,7 +45,9 @@ def _member(board: Board, member_id: str, role: str) -> BoardMember | Refusal:
     member = board.members.get(member_id)
     if member is None:
         return Refusal(
-            f"'{member_id}' is not on the board roster{suggestion(member_id, board.members)}"
+            f"'{member_id}' is not on the board roster{suggestion(member_id, board.members)} "
+            "(if references/board.yml lists them, their entry has an error that "
+            "python -m pipeline check names)"
         )
     if role not in member.roles:
         return Refusal(f"'{member_id}' does not have the {role} role")
