@@ -378,6 +378,23 @@ whatever put it there.
 How to fix: delete the extra marks; retype the word if it looks odd.
 """,
 )
+COMMENT_IN_VALUE = _declare(
+    "FM023",
+    E,
+    "A title or summary is cut short by what YAML reads as a comment.",
+    message="the {key} holds ' #', where YAML's comments start: only '{kept}' is read",
+    hint='put the whole value in double quotes: {key}: "..."',
+    explanation="""
+In the front matter, a `#` after a space starts a comment, and YAML drops it with the rest of the
+line: `title: Ibuprofen 400 mg #1 choice for back pain` is read as "Ibuprofen 400 mg", and that
+is what the page, the search index and the approval's signature show. A title or summary
+written without quotes that holds " #" is refused, so that the text a reviewer approves is the
+text the author wrote.
+
+How to fix: put the whole value in double quotes (`title: "Ibuprofen 400 mg #1 choice for
+back pain"`), or write "no. 1" instead of "#1".
+""",
+)
 AUDIENCE_BLOCK = _declare(
     "FM021",
     E,

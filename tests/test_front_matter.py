@@ -103,3 +103,25 @@ def test_front_matter_only_is_an_empty_article() -> None:
 
 def test_file_without_front_matter_is_an_error() -> None:
     assert problems("# Just a heading\n\nText.\n") == [("FM002", 1)]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "refused"),
+    [
+        ("title", "Ibuprofen 400 mg #1 choice for back pain?", True),
+        ("summary", "Heat helps.\t# see the trial", True),
+        ("title", '"Ibuprofen 400 mg #1 choice for back pain?"', False),
+        ("title", "C# and F# are not drugs", False),  # no space before the #
+    ],
+)
+def test_a_title_or_summary_cut_short_by_a_comment_is_an_error(
+    field: str, value: str, refused: bool
+) -> None:
+    """YAML drops what follows ' #' as a comment: the page, and the approval's signature, showed
+    'Ibuprofen 400 mg' where the author wrote more."""
+    text = GOOD.replace("title: What helps?\n", "title: What helps?\nsummary: Short.\n")
+    text = text.replace(
+        f"{field}: {'What helps?' if field == 'title' else 'Short.'}\n", f"{field}: {value}\n"
+    )
+    found = problems(text)
+    assert (("FM023", 2 if field == "title" else 3) in found) is refused, found

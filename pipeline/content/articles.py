@@ -99,6 +99,7 @@ def parse_article(rel: str, text: str, today: dt.date) -> tuple[Article | None, 
     lines = {key: fm_line + line - 1 for key, line in parsed.key_lines.items()}
     items = {key: [fm_line + n - 1 for n in found] for key, found in parsed.item_lines.items()}
     fields = _Fields(rel, parsed.data, lines, body_line, items)
+    fields.problems += _cut_by_comments(rel, fm_text, parsed.data, lines, fm_line)
     article = fields.build(rel, body, body_line, today)
     fields.problems += check_marks(rel, text)
     if not body.strip():
@@ -119,6 +120,30 @@ def _line_at(text: str, offset: int) -> int:
 
 def _kind_name(kind: str) -> str:
     return {"empty": "empty", "list": "a list", "str": "a piece of text"}.get(kind, f"a {kind}")
+
+
+# A plain (unquoted) scalar, and a " #" in what follows the key on its line: a comment.
+_PLAIN_VALUE = re.compile(r"[^\s\"'|>\[{&*!%@`]")
+_COMMENT_START = re.compile(r"[ \t]#")
+
+
+def _cut_by_comments(
+    rel: str, front: str, data: dict[Any, Any], lines: Mapping[str, int], first: int
+) -> list[Diagnostic]:
+    """FM023 for a title or summary written without quotes whose line holds " #": YAML reads
+    the rest as a comment, and the text signed and shown ends before it."""
+    found = []
+    rows = front.splitlines()
+    for key in ("title", "summary"):
+        line = lines.get(key)
+        if line is None or not 0 <= line - first < len(rows):
+            continue
+        _, _, written = rows[line - first].partition(":")
+        written = written.strip()
+        if _PLAIN_VALUE.match(written) and _COMMENT_START.search(written):
+            kept = str(data.get(key, ""))
+            found.append(codes.COMMENT_IN_VALUE.at(rel, line, 1, key=key, kept=kept))
+    return found
 
 
 class _Fields:
