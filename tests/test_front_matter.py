@@ -125,3 +125,25 @@ def test_a_title_or_summary_cut_short_by_a_comment_is_an_error(
     )
     found = problems(text)
     assert (("FM023", 2 if field == "title" else 3) in found) is refused, found
+
+
+@pytest.mark.parametrize(
+    ("line", "written", "said"),
+    [
+        (4, "tags: [neurology, pain", "a list opened with '[' here is never closed"),
+        (2, 'title: "What helps?', "a quote opened here is never closed"),
+        (3, "status:Submitted", "this line has no ': '"),
+        (2, "title: [Draft] What helps?", "put the whole value in double quotes"),
+    ],
+)
+def test_a_yaml_mistake_is_reported_where_it_was_made(line: int, written: str, said: str) -> None:
+    """YAML gives up at the end of the block, lines after an unclosed list or quote; a clinician
+    is sent to the line where it was opened, told what is missing."""
+    rows = GOOD.split("\n")
+    if written.startswith("tags"):
+        rows.insert(line - 1, written)  # a line of its own
+    else:
+        rows[line - 1] = written  # in place of the title's or the status's
+    _, found = parse_article("a.md", "\n".join(rows), TODAY)
+    assert [(d.code, d.line) for d in found] == [("FM004", line)], found
+    assert said in found[0].message

@@ -112,6 +112,11 @@ def load_yaml(text: str) -> YamlDocument | YamlProblem:
             "syntax", line, column, f"the invisible control character U+{code:04X} is not allowed"
         )
     except yaml.MarkedYAMLError as error:
+        opened = _OPENED.get(error.context or "")
+        if opened and error.context_mark is not None:
+            # Where it was opened, not where YAML gave up (the end of the block, lines later).
+            start = error.context_mark
+            return YamlProblem("syntax", start.line + 1, start.column + 1, opened)
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         lines = text.split("\n")
@@ -135,6 +140,17 @@ def load_yaml(text: str) -> YamlDocument | YamlProblem:
     return YamlDocument(data, key_lines, item_lines)
 
 
+# What YAML was reading when it failed, said for the line where that began.
+_OPENED = {
+    "while parsing a flow sequence": "a list opened with '[' here is never closed with ']'",
+    "while parsing a flow mapping": "a '{' here is never closed with '}'",
+    "while scanning a quoted scalar": "a quote opened here is never closed (end the value "
+    "with the same quote)",
+    "while scanning a simple key": "this line has no ': ' (write 'name: value', with a space "
+    "after the colon)",
+}
+
+
 def _describe(error: yaml.MarkedYAMLError) -> str:
     """PyYAML's problem text without its echo of the source, which we point at ourselves."""
     parts = [p for p in (error.context, error.problem) if p]
@@ -143,4 +159,10 @@ def _describe(error: yaml.MarkedYAMLError) -> str:
         return "a tab is used for indentation; YAML needs spaces"
     if "mapping values are not allowed" in text:
         return "a value contains ': ' (put the whole value in double quotes)"
+    if "did not find expected key" in text:
+        # `title: [Draft] What helps?`: a value starting with [ or { is read as a list.
+        return (
+            "a value here is not what YAML expects (one that starts with [, {, a quote, * or & "
+            "is read as something else: put the whole value in double quotes)"
+        )
     return text
