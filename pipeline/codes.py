@@ -1609,12 +1609,14 @@ ADDRESS_NAMED = _declare(
     "that path (another site's address ending like it too)",
     explanation="""
 The build withholds any article that is not approved, and fails when it finds the address of a
-withheld article's page in anything it writes. A Markdown link to an article
-(`[back spasm](articles/back-spasm.md)`) is safe: when the article is withheld that day, the
-link shows as its words. The same address written as text, in a link's title, in a template,
-or as the end of another site's address (`https://example.org/articles/back-spasm.html`) is
-not a link the build can drop: on the day the article is withdrawn, or its approver's
-declaration of interests runs out, every build of main would stop until someone removes it. A
+withheld article's page in anything it writes (in a full address only when the address is the
+site's own). A Markdown link to an article (`[back spasm](articles/back-spasm.md)`) is safe:
+when the article is withheld that day, the link shows as its words. The same address written
+as text, in a link's title, in a template, or in a full address (check cannot tell the site's
+own address, which the build knows, from another site's: `https://example.org/articles/back-
+spasm.html`) is not a link the build can drop: on the day the article is withdrawn, or its
+approver's declaration of interests runs out, every build of main would stop until someone
+removes it. A
 pull request could plant one to go off on a day of its choosing. Compared with the base branch
 (`check --base`), a file the change adds or alters may name no article's address that way, and
 an article the change adds may not take an address a file already names.

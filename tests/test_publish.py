@@ -525,3 +525,58 @@ def test_a_draft_quoting_the_title_of_a_source_a_published_article_cites_builds(
     result = cli("build", cwd=minimal)
     assert result.code == 0, result.stderr
     assert "lavender nebulizers" not in all_output_text(minimal / "site")
+
+
+PUBLISHED = "content/articles/back-pain.md"
+WITHHELD = "content/articles/pending.md"
+
+
+@pytest.mark.parametrize(
+    ("withheld_line", "published_change"),
+    [
+        # A heading of the withheld article spelt as the published one's topic.
+        (
+            "## Low back pain in adults",
+            ("tags: [musculoskeletal]", "tags: [low-back-pain-in-adults]"),
+        ),
+        # Another site's page named like the withheld article's.
+        (
+            "",
+            (
+                "Evidence reviews agree",
+                "[A journal](https://journal.example/articles/pending.html) agrees",
+            ),
+        ),
+    ],
+    ids=["topic", "other site's address"],
+)
+def test_what_a_published_page_signs_besides_its_text_is_no_leak(
+    minimal: Path, cli, withheld_line: str, published_change: tuple[str, str]
+) -> None:
+    """An availability round: a withheld article's heading that another published article
+    carries as its topic, or another site's address ending like the withheld article's page,
+    stopped every build of main on the day the first was withheld."""
+    if withheld_line:
+        edit(minimal, WITHHELD, "The purple giraffe", f"{withheld_line}\n\nThe purple giraffe")
+    edit(minimal, PUBLISHED, *published_change)
+    signing.approve(minimal, PUBLISHED, "rev2", dt.date(2026, 11, 25))
+    result = cli("build", cwd=minimal)
+    assert result.code == 0, result.stderr
+
+
+def test_a_sources_unsigned_fields_do_not_silence_the_leak_audit(minimal: Path, cli) -> None:
+    """A cited source's abstract, which no approval signs, exempted any sentence it held from
+    the search for withheld text: pasted into a site page beside it, the sentence published."""
+    sentence = "The purple giraffe protocol recommends counting zebra stripes before each"
+    bib = minimal / "references/library.bib"
+    text = bib.read_text("utf-8")
+    bib.write_text(
+        text.replace(
+            "@article{qaseem2017,", f"@article{{qaseem2017,\n  abstract = {{{sentence}}},", 1
+        ),
+        "utf-8",
+    )
+    policy = minimal / "content/pages/editorial-policy.md"
+    policy.write_text(policy.read_text("utf-8") + f"\n{sentence} dose.\n", "utf-8")
+    result = cli("build", cwd=minimal)
+    assert result.code == 1 and "PUB001" in result.stderr

@@ -198,6 +198,19 @@ class _Fields:
 
     def words(self, key: str, required: bool = False) -> tuple[str, ...]:
         value = self.data.get(key)
+        if isinstance(value, str) and "," in value:
+            # `authors: jdoe, asmith` is one id with a comma in it to YAML.
+            self.problems.append(
+                codes.WRONG_TYPE.at(
+                    self.rel,
+                    self.line(key),
+                    1,
+                    key=key,
+                    expected=f"a list in square brackets, like [{', '.join(value.split(','))}]",
+                    found="text with commas",
+                )
+            )
+            return ()
         if isinstance(value, str):
             value = [value]
         if value is None or value == []:

@@ -30,12 +30,12 @@ from pipeline.citations.scan import without_citations
 from pipeline.content import audience
 from pipeline.content.addresses import as_parsed, leaves_site, site_path
 from pipeline.content.files import decode
-from pipeline.content.library import VERBATIM
 from pipeline.content.pages import ASSET_TYPES, site_file_digest
 from pipeline.content.shown import is_site_file, shown_files
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 from pipeline.project import Project
+from pipeline.review.statement import READER_VISIBLE_FIELDS
 from pipeline.site.csp import Theme, attributes, inline_scripts
 from pipeline.site.engine_config import THEME_ASSETS
 from pipeline.site.stage import PublishPlan
@@ -888,7 +888,7 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
     canonical = normalize(_TAG.sub(" ", project.disclaimer.html))
     pages = {rel: article for article in plan.published for rel in article_page_paths(article)}
     shown = {article.path: frozenset(shown_files(article.body)) for article in plan.published}
-    leaks = _Leaks(project, plan)
+    leaks = _Leaks(project, plan, _own_host(site))
     problems: list[Diagnostic] = []
     written: set[str] = set()
     for path in output_files(site):
@@ -968,7 +968,8 @@ class _Leaks:
     """The withheld articles' distinctive sentences and addresses, searched for in every output
     file at once (Aho-Corasick)."""
 
-    def __init__(self, project: Project, plan: PublishPlan) -> None:
+    def __init__(self, project: Project, plan: PublishPlan, own: str | None = None) -> None:
+        self.own = own  # the site's host, from its canonical addresses (None: it has none)
         candidates: dict[str, str] = {}
         addresses: dict[str, str] = {}
         loaded = {article.path: article for article in project.articles}
@@ -998,10 +999,12 @@ class _Leaks:
         for article in plan.published if shared is not None else ():
             for needle, _ in found_in(shared, probe_words(reader_text(article))):
                 self.probes.pop(needle, None)
-        # Nor does the title of a source a published article cites, which its reference list
-        # shows (signed by its approvals): an answer quoting a guideline's title stopped every
-        # build on the day it was withheld, the title being on another article's page.
-        for needle, _ in found_in(shared, probe_words(_cited_text(project, plan))):
+        # Nor does what a published page shows of its article besides its text, which the
+        # article's approvals sign too: an answer quoting a guideline's title (in another
+        # article's reference list), a heading spelt as another article's topic or file name,
+        # or a reviewer's note quoting a sentence, stopped every build on the day that answer
+        # was withheld.
+        for needle, _ in found_in(shared, probe_words(_signed_besides_text(project, plan))):
             self.probes.pop(needle, None)
         self.texts = matcher({needle: candidates[p] for needle, p in self.probes.items()})
         self.links = matcher(addresses)
@@ -1014,7 +1017,9 @@ class _Leaks:
         for piece in pieces:
             if _bidi_formatting(piece):
                 self.reversed.add(rel)
-            for address, source in found_in(self.links, piece):
+            for end, (address, source) in self.links.iter(piece) if self.links else ():
+                if _other_site(piece, end + 1 - len(address), self.own):
+                    continue  # another site's page of that name (a journal's articles/x.html)
                 leaked.setdefault(source, ("link", address))
             for needle, source in found_in(self.texts, joined(output_words(piece))):
                 leaked.setdefault(source, (self.probes[needle], self.probes[needle]))
@@ -1027,13 +1032,63 @@ class _Leaks:
         ]
 
 
-def _cited_text(project: Project, plan: PublishPlan) -> str:
-    """The text fields of every library entry a published article cites, an entry a line."""
-    keys = sorted({key for a in plan.published for key in project.cites.get(a.path, ())})
-    entries = [project.library.entries[key] for key in keys if key in project.library.entries]
-    return "\n".join(
-        " . ".join(v for k, v in entry.fields.items() if k not in VERBATIM) for entry in entries
-    )
+_CANONICAL = re.compile(r'<link rel="canonical" href="([^"]+)"')
+# The start of an absolute address: a scheme and "//", or "//" alone, then its host.
+_ABSOLUTE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#\\]*)")
+_TOKEN_END = re.compile(r"[\s\"'<>()\[\]]")
+
+
+def _own_host(site: Path) -> str | None:
+    """The site's host, as its home page's canonical address names it; None when it has none
+    (no `site_url`: then no page names the site by a full address)."""
+    try:
+        found = _CANONICAL.search((site / "index.html").read_text("utf-8", errors="replace"))
+    except OSError:
+        return None
+    return _host(found.group(1)) if found else None
+
+
+def _host(address: str) -> str | None:
+    found = _ABSOLUTE.match(address)
+    if found is None:
+        return None
+    return found.group(1).rsplit("@", 1)[-1].split(":", 1)[0].rstrip(".").lower()
+
+
+def _other_site(text: str, start: int, own: str | None) -> bool:
+    """Whether the address found at `start` is the end of a full address of another site: the
+    run of address characters it ends starts with a scheme and a host other than `own`."""
+    before = text[max(0, start - 2048) : start]
+    cut = max((m.end() for m in _TOKEN_END.finditer(before)), default=0)
+    host = _host(before[cut:])
+    return host is not None and host != own
+
+
+def _signed_besides_text(project: Project, plan: PublishPlan) -> str:
+    """What the published articles' pages show besides their title, summary and text that
+    their approvals sign: each one's address and topics, the notes of its valid approvals, and
+    the reader-visible fields of the sources it cites, their people as a reference list prints
+    them ("Qaseem A, Wilt TJ") and in full. Not a source's abstract or keywords, which nothing
+    signs: those could otherwise silence the search for any sentence."""
+    parts: list[str] = []
+    keys: set[str] = set()
+    for article in plan.published:
+        parts += [article.slug, *article.tags]
+        parts += [check.note for check in project.approvals_of(article) if check.verified]
+        keys.update(project.cites.get(article.path, ()))
+    for key in sorted(keys):
+        entry = project.library.entries.get(key)
+        if entry is None:
+            continue
+        parts.append(" . ".join(v for k, v in entry.fields.items() if k in READER_VISIBLE_FIELDS))
+        people = [*entry.authors, *entry.editors]
+        parts.append(", ".join(f"{p.last} {_initials(p.given)}" for p in people))
+        parts.append(", ".join(f"{p.given} {p.last}" for p in people))
+    return "\n".join(parts)
+
+
+def _initials(given: str) -> str:
+    return "".join(name[0] for name in re.split(r"[\s.\-]+", given) if name)
 
 
 def article_addresses(rel: str) -> tuple[str, str]:
