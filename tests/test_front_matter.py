@@ -147,3 +147,11 @@ def test_a_yaml_mistake_is_reported_where_it_was_made(line: int, written: str, s
     _, found = parse_article("a.md", "\n".join(rows), TODAY)
     assert [(d.code, d.line) for d in found] == [("FM004", line)], found
     assert said in found[0].message
+
+
+def test_a_list_written_without_brackets_says_to_add_them() -> None:
+    """`authors: jdoe, asmith` is one id with a comma in it to YAML: it was reported as a member
+    'jdoe, asmith' missing from the roster."""
+    _, found = parse_article("a.md", GOOD.replace("[jdoe]", "jdoe, asmith"), TODAY)
+    assert [(d.code, d.line) for d in found] == [("FM010", 4)]
+    assert "a list in square brackets, like [jdoe, asmith]" in found[0].message

@@ -206,7 +206,7 @@ class _Fields:
                     self.line(key),
                     1,
                     key=key,
-                    expected=f"a list in square brackets, like [{', '.join(value.split(','))}]",
+                    expected=f"a list in square brackets, like [{', '.join(_items(value))}]",
                     found="text with commas",
                 )
             )
@@ -409,6 +409,10 @@ class _Fields:
             approvals=approvals,
             field_lines=dict(self.lines),
         )
+
+
+def _items(written: str) -> list[str]:
+    return [item.strip() for item in written.split(",") if item.strip()]
 
 
 def _describe(value: object) -> str:
