@@ -98,7 +98,7 @@ def url_identifier(url: str) -> UrlIdentity:
     an address whose identifier cannot be read is said to be one (`resolver`), never passed."""
     try:
         parsed = urlparse(normalize_identifier(url).replace("\\", "/"))
-        host = _host(parsed.hostname or "")
+        host = browser_host(parsed.hostname or "")
     except ValueError:
         return UrlIdentity(False, None)
     path = posixpath.normpath(unquote(parsed.path) or "/")
@@ -118,7 +118,7 @@ def url_identifier(url: str) -> UrlIdentity:
     return UrlIdentity(False, None)
 
 
-def _host(name: str) -> str:
+def browser_host(name: str) -> str:
     """A host as a browser reads it: percent-escapes decoded, and IDNA's mapping (an
     ideographic full stop is a dot, a variation selector or a grapheme joiner is nothing)."""
     name = unquote(name)

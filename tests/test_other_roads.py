@@ -2191,6 +2191,20 @@ def test_a_change_may_not_name_an_articles_address_outside_a_link_to_it(
     ) in result.stdout
 
 
+def test_a_comment_of_a_yaml_file_names_no_address(sample: Path, cli) -> None:
+    """mkdocs.yml's comment 'Pages as articles/back-spasm.html' reaches no page, and made every
+    change to that article fail PAGE009."""
+    assert "articles/back-spasm.html" in (sample / "mkdocs.yml").read_text("utf-8")
+    _sample_repo(sample)
+    edit(
+        sample,
+        SPASM,
+        "## ",
+        "## Still ",
+    )
+    assert "PAGE009" not in cli("check", "--base", "main", cwd=sample).stdout
+
+
 def test_a_link_to_an_article_is_no_named_address(sample: Path, cli) -> None:
     _sample_repo(sample)
     index = sample / "content/pages/index.md"

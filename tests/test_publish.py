@@ -580,3 +580,39 @@ def test_a_sources_unsigned_fields_do_not_silence_the_leak_audit(minimal: Path, 
     policy.write_text(policy.read_text("utf-8") + f"\n{sentence} dose.\n", "utf-8")
     result = cli("build", cwd=minimal)
     assert result.code == 1 and "PUB001" in result.stderr
+
+
+def test_topics_no_approval_signs_are_no_exemption_from_the_leak_audit(minimal: Path, cli) -> None:
+    """The attack on the exemption: an approval made before topics were signed holds whatever
+    the tags say, so a withheld article's sentence written as a published article's topic was
+    exempt from the search for withheld text, and published on five pages."""
+    sentence = "The purple giraffe protocol recommends counting zebra stripes before each dose"
+    signing.approve(minimal, PUBLISHED, "rev2", dt.date(2026, 11, 25), version=1)
+    edit(minimal, PUBLISHED, "tags: [musculoskeletal]", f'tags: [musculoskeletal, "{sentence}"]')
+    edit(
+        minimal, WITHHELD, "The purple giraffe protocol", f"{sentence}. The purple giraffe protocol"
+    )
+    result = cli("build", cwd=minimal)
+    assert result.code == 1 and "PUB001" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "owner%2Egithub.io",
+        "%6Fwner.github.io",
+        "\uff4f\uff57\uff4e\uff45\uff52.github.io",
+        "owner\u3002github\u3002io",
+    ],
+)
+def test_a_link_to_the_sites_own_withheld_page_is_found_however_its_host_is_spelt(
+    minimal: Path, cli, host: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another site's address ending like a withheld page is no link to it; the site's own, with
+    its host spelt so that a browser still reads the site's, is."""
+    monkeypatch.setenv("SITE_URL", "https://owner.github.io/repo/")
+    index = minimal / "content/pages/index.md"
+    link = f"[the draft](https://{host}/repo/articles/pending.html)"
+    index.write_text(index.read_text("utf-8") + f"\n\nSee {link}.\n", "utf-8")
+    result = cli("build", cwd=minimal)
+    assert result.code == 1 and "PUB001" in result.stderr, result.stderr

@@ -770,6 +770,20 @@ def test_a_lapsed_approvers_unchanged_approval_does_not_fail_other_changes(repo:
     assert result.code == 0, result.stdout
 
 
+def test_a_retag_under_a_lapsed_approval_made_before_topics_were_signed_is_refused(
+    repo: Path, cli
+) -> None:
+    """The attack: such an approval holds whatever the tags say, and while it did not count
+    (its approver lapsed) REV016 said nothing, so a retag merged and published at renewal."""
+    signing.approve(repo, APPROVED, "rev2", DAY, version=1)
+    _lapse_rev2(repo)
+    commit_all(repo, "approved before topics were signed; rev2 lapsed since")
+    git(repo, "checkout", "-q", "-b", "retag")
+    edit(repo, APPROVED, "tags: [musculoskeletal]", "tags: [musculoskeletal, anything]")
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1 and "REV016" in codes_of(result), result.stdout
+
+
 # --- the roster protects itself -----------------------------------------------------------------
 
 

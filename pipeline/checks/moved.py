@@ -53,10 +53,11 @@ def reader_words(rel: str, text: str) -> str:
     """A file's words as readers could get them, joined: as written with markup dropped, and a
     Markdown file also as it renders (an image inside a word does not split it there); each
     also without what could be a comment, whether or not a reader's browser (or the template
-    engine) takes it for one: a "{#" that starts no template comment hides nothing here. The
-    values of a YAML file, or of a page's front matter, are read as YAML reads them too (a
-    page's description spelt with `\\x72` escapes is printed into its head as letters)."""
-    readings = [text]
+    engine) takes it for one: a "{#" that starts no template comment hides nothing here. A
+    page's front matter is read as YAML reads it too (a description spelt with `\\x72`
+    escapes is printed into the page's head as letters), and a YAML file only so: its comments
+    reach no page (mkdocs.yml's example of an article's address stopped every change to it)."""
+    readings = [_yaml_values(text)] if rel.endswith((".yml", ".yaml")) else [text]
     if rel.endswith(".md"):
         shown = rendered(text)
         # Too long to render: read with links and images as their text (an empty link between
@@ -65,8 +66,6 @@ def reader_words(rel: str, text: str) -> str:
         readings.append(shown if shown is not None else plain)
         head, _, _ = split_front_matter(text)
         readings.append(_yaml_values(head or ""))
-    elif rel.endswith((".yml", ".yaml")):
-        readings.append(_yaml_values(text))
     readings += [_COMMENT.sub("", reading) for reading in readings]
     return " ".join(joined(output_words(reading)) for reading in readings)
 
@@ -268,7 +267,7 @@ def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
     """A file as the engines publish it, for the audit's search for addresses: a Markdown page
     rendered, without the links to articles that the build turns into words when the article
     is withheld (`names_article`), with its front matter's values; any other file as written,
-    a YAML file with its values as YAML reads them."""
+    a YAML file by its keys and values as YAML reads them (not its comments)."""
     if rel.endswith(".md"):
         head, body, _ = split_front_matter(text)
         shown = rendered(body)
@@ -281,5 +280,5 @@ def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
 
         return _HREF.sub(blank, shown) + "\n" + _yaml_values(head or "")
     if rel.endswith((".yml", ".yaml")):
-        return text + "\n" + _yaml_values(text)
+        return _yaml_values(text)  # its comments reach no page
     return text

@@ -157,8 +157,8 @@ def check_against_base(
             article=article.path,
         )
     moved = base_topics is None or frozenset(article.tags) != base_topics
-    signed = len({check.by for check in approvals if check.verified and check.topics})
-    if verified_approvers(approvals) and moved and signed < required:
+    signed = len({check.by for check in approvals if check.holds and check.topics})
+    if valid and moved and signed < required:
         yield codes.TOPICS_UNSIGNED.at(
             article.path,
             article.line_of("tags"),

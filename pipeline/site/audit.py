@@ -33,6 +33,7 @@ from pipeline.content.files import decode
 from pipeline.content.pages import ASSET_TYPES, site_file_digest
 from pipeline.content.shown import is_site_file, shown_files
 from pipeline.diagnostics import Diagnostic
+from pipeline.identifiers import browser_host
 from pipeline.model import Article
 from pipeline.project import Project
 from pipeline.review.statement import READER_VISIBLE_FIELDS
@@ -1034,8 +1035,10 @@ class _Leaks:
 
 _CANONICAL = re.compile(r'<link rel="canonical" href="([^"]+)"')
 # The start of an absolute address: a scheme and "//", or "//" alone, then its host.
-_ABSOLUTE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#\\]*)")
-_TOKEN_END = re.compile(r"[\s\"'<>()\[\]]")
+_ABSOLUTE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)")
+# What ends an address in a page, its index or its sitemap: a blank, a double quote, a tag's
+# bracket. Not a single quote, which a browser reads as part of a double-quoted address.
+_TOKEN_END = re.compile(r'[\s"<>]')
 
 
 def _own_host(site: Path) -> str | None:
@@ -1049,10 +1052,12 @@ def _own_host(site: Path) -> str | None:
 
 
 def _host(address: str) -> str | None:
-    found = _ABSOLUTE.match(address)
+    """The host of a full address as a browser reads it (`browser_host`: escapes decoded,
+    IDNA's mapping, so `owner%2Egithub.io` and full-width letters are the site's own)."""
+    found = _ABSOLUTE.match(as_parsed(address))
     if found is None:
         return None
-    return found.group(1).rsplit("@", 1)[-1].split(":", 1)[0].rstrip(".").lower()
+    return browser_host(found.group(1).rsplit("@", 1)[-1].split(":", 1)[0])
 
 
 def _other_site(text: str, start: int, own: str | None) -> bool:
@@ -1073,8 +1078,12 @@ def _signed_besides_text(project: Project, plan: PublishPlan) -> str:
     parts: list[str] = []
     keys: set[str] = set()
     for article in plan.published:
-        parts += [article.slug, *article.tags]
-        parts += [check.note for check in project.approvals_of(article) if check.verified]
+        approvals = [check for check in project.approvals_of(article) if check.verified]
+        parts.append(article.slug)
+        # Topics only where an approval signs them: one made before topics were signed holds
+        # whatever the tags say (a retag brought a withheld article's text onto five pages).
+        parts += article.tags if any(check.topics for check in approvals) else ()
+        parts += [check.note for check in approvals]
         keys.update(project.cites.get(article.path, ()))
     for key in sorted(keys):
         entry = project.library.entries.get(key)
