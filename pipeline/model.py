@@ -119,6 +119,15 @@ class Article:
         return self.field_lines.get(key, 1)
 
 
+# Library fields that reach readers through a reference list (the built-in styles and the
+# CSL-JSON given to a CSL style). Anything else (abstract, keywords, file) is never shown.
+READER_VISIBLE_FIELDS = frozenset(
+    {"address", "booktitle", "date", "doi", "edition", "howpublished", "institution", "issue"}
+    | {"journal", "journaltitle", "month", "number", "organization", "pages", "pmid"}
+    | {"publisher", "school", "shortjournal", "title", "url", "urldate", "volume", "year"}
+)
+
+
 @dataclass(frozen=True)
 class Author:
     """A person (surname + given names) or, when `corporate`, an organisation kept whole."""

@@ -285,10 +285,10 @@ def test_a_name_prints_with_the_spaces_its_approval_signed() -> None:
     assert names == [("Clinical Guidelines Committee", ""), ("van Tulder", "M. W.")]
 
 
-def test_braces_protect_capitals_only_where_a_style_changes_case() -> None:
+def test_braces_protect_capitals_only_in_the_fields_readers_see() -> None:
     """Working out case protection, one decoded group at a time, for a note of 300,000 `{~}`
-    took half a minute of every check and build; only titles are cased by a style. A title of
-    more groups than any title has keeps all its capitals, decoded once."""
+    took half a minute of every check and build; only the fields readers see (which approvals
+    sign) need it. A field of more groups than any title has keeps all its capitals."""
     many = "{A}" * 300
     bib = GOOD.replace("title = {T}", f"title = {{{many}}},\n  note = {{{{~}}{{B}}}}")
     (entry,), _ = parse_library(BIB, bib)
@@ -296,3 +296,30 @@ def test_braces_protect_capitals_only_where_a_style_changes_case() -> None:
     assert entry.case_protected["title"] == ((0, 300),)
     (entry,), _ = parse_library(BIB, GOOD.replace("title = {T}", "title = {The {DNA} of it}"))
     assert entry.case_protected["title"] == ((4, 7),)
+    # What approvals sign of every field readers see: leaving out a journal's or an
+    # institution's braces changed the digest of every approval citing one.
+    (entry,), _ = parse_library(BIB, GOOD.replace("journal = {J}", "journal = {{BMJ} Open}"))
+    assert entry.case_protected["journal"] == ((0, 3),)
+
+
+def test_what_an_approval_signs_of_a_source_stays_as_it_was() -> None:
+    """Every approval citing a source signs this reading of it; a change to how braces are read
+    (one left a journal's and an institution's out) silently unpublished those articles. The
+    value below is what approvals have signed since the braces were signed."""
+    import json
+
+    from pipeline.review.statement import entry_value
+
+    bib = (
+        "@report{r,\n  author = {{Imaginary Institute of Health}},\n"
+        "  institution = {{Imaginary Institute of Health}},\n"
+        "  title = {The {DNA} of {BMJ} work},\n  journal = {{BMJ} Open},\n"
+        "  note = {{~}{B}},\n  year = {2011},\n}\n"
+    )
+    (entry,), _ = parse_library(BIB, bib)
+    assert json.dumps(entry_value(entry), sort_keys=True) == (
+        '{"authors": [["Imaginary Institute of Health", "", true]], "editors": [], "fields": '
+        '{"institution": "Imaginary Institute of Health", "journal": "BMJ Open", "title": '
+        '"The DNA of BMJ work", "year": "2011"}, "protected": {"institution": [[0, 29]], '
+        '"journal": [[0, 3]], "title": [[4, 7], [11, 14]]}, "type": "report"}'
+    )

@@ -23,7 +23,7 @@ from pipeline import codes
 from pipeline.cache import Cache
 from pipeline.content.files import check_marks, decode, readable
 from pipeline.diagnostics import Diagnostic
-from pipeline.model import Author, Entry, Library
+from pipeline.model import READER_VISIBLE_FIELDS, Author, Entry, Library
 
 _LATEX = LatexNodes2Text()
 # Made once: pylatexenc would otherwise build its table of macros for every field it decodes.
@@ -35,9 +35,9 @@ _NEEDS_LATEX = re.compile(r"[\\$~%]")
 
 # Fields that are identifiers, not text: `%` and `~` in a URL are not LaTeX (as in biblatex).
 VERBATIM = frozenset({"url", "doi", "pmid", "pmcid", "isbn", "issn", "eprint", "urldate", "file"})
-# Fields whose case a style changes, so whose braces protecting capitals matter (`titles.py`):
-# working them out for any other field (a note of 300,000 `{~}`) took half a minute.
-CASED = frozenset({"title", "booktitle"})
+# Fields whose braces protecting capitals reach readers, and approvals sign (`statement.py`):
+# working them out for every field (a note of 300,000 `{~}`) took half a minute.
+CASED = READER_VISIBLE_FIELDS - VERBATIM
 # More brace groups than any title has: the whole field keeps its capitals, and each group is
 # not decoded on its own.
 _MAX_GROUPS = 256

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pipeline.citations.resolve import entry_key, resolve
 from pipeline.content.pages import site_file_digest
 from pipeline.content.shown import shown_files
-from pipeline.model import Article, Author, Entry, Library
+from pipeline.model import READER_VISIBLE_FIELDS, Article, Author, Entry, Library
 
 APPROVAL_NAMESPACE = "medical-pipeline-approval"
 # The approval statement's version: 2 covers the topics too (an approval whose record lists
@@ -38,14 +38,6 @@ ROSTER_NAMESPACE = "medical-pipeline-roster"
 # Digests shown in the approval record (`covers`): enough to name what changed, not a security
 # measure (the signature covers the full digests).
 SHORT = 12
-
-# Library fields that reach readers through a reference list (the built-in styles and the
-# CSL-JSON given to a CSL style). Anything else (abstract, keywords, file) is never shown.
-READER_VISIBLE_FIELDS = frozenset(
-    {"address", "booktitle", "date", "doi", "edition", "howpublished", "institution", "issue"}
-    | {"journal", "journaltitle", "month", "number", "organization", "pages", "pmid"}
-    | {"publisher", "school", "shortjournal", "title", "url", "urldate", "volume", "year"}
-)
 
 
 def _text(value: str) -> str:

@@ -34,9 +34,8 @@ from pipeline.content.pages import ASSET_TYPES, site_file_digest
 from pipeline.content.shown import is_site_file, shown_files
 from pipeline.diagnostics import Diagnostic
 from pipeline.identifiers import browser_host
-from pipeline.model import Article
+from pipeline.model import READER_VISIBLE_FIELDS, Article
 from pipeline.project import Project
-from pipeline.review.statement import READER_VISIBLE_FIELDS
 from pipeline.site.csp import Theme, attributes, inline_scripts
 from pipeline.site.engine_config import THEME_ASSETS
 from pipeline.site.stage import PublishPlan
