@@ -380,19 +380,20 @@ How to fix: delete the extra marks; retype the word if it looks odd.
 )
 COMMENT_IN_VALUE = _declare(
     "FM023",
-    E,
-    "A title or summary is cut short by what YAML reads as a comment.",
+    W,
+    "A title or summary may be cut short by what YAML reads as a comment.",
     message="the {key} holds ' #', where YAML's comments start: only '{kept}' is read",
-    hint='put the whole value in double quotes: {key}: "..."',
+    hint='if the rest is part of the {key}, put the whole value in double quotes ({key}: "..."); '
+    "if it is a comment, move it to a line of its own",
     explanation="""
 In the front matter, a `#` after a space starts a comment, and YAML drops it with the rest of the
 line: `title: Ibuprofen 400 mg #1 choice for back pain` is read as "Ibuprofen 400 mg", and that
-is what the page, the search index and the approval's signature show. A title or summary
-written without quotes that holds " #" is refused, so that the text a reviewer approves is the
-text the author wrote.
+is what the page, the search index and the approval's signature show. A warning, as the rest
+may be a comment meant as one (`title: Heat or ice?   # shortened by the board`).
 
-How to fix: put the whole value in double quotes (`title: "Ibuprofen 400 mg #1 choice for
-back pain"`), or write "no. 1" instead of "#1".
+How to fix: if the rest belongs to the title, put the whole value in double quotes (`title:
+"Ibuprofen 400 mg #1 choice for back pain"`); the title then changes, and the article needs
+approving again. If it is a comment, move it to a line of its own: nothing signed changes.
 """,
 )
 AUDIENCE_BLOCK = _declare(
@@ -1585,7 +1586,8 @@ QUOTED_ARTICLE = _declare(
     E,
     "A change quotes an article in a file readers get outside the articles.",
     message="this file holds text of {article} ('{text}…')",
-    hint="link to the article instead of quoting it, or reword one of the two",
+    hint="link to the article in words of your own (its title as a link's text is a quote "
+    "too: the words stay when the article is withheld), or reword one of the two",
     explanation="""
 Clinical text lives in the articles, where the board reviews and signs it, and the build
 withholds any article that is not approved, looking for its text in every file it writes. A

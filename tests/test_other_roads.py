@@ -615,6 +615,21 @@ def test_no_file_of_the_site_lives_in_a_folder_named_like_articles(
     assert f"{rel}:" in result.stdout and "named like articles/" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "rel",
+    ["content/pages/img/articles/chart.png", "overrides/partials/articles/related.html"],
+)
+def test_a_picture_or_template_in_a_folder_named_articles_holds_no_address(
+    minimal: Path, cli, rel: str
+) -> None:
+    """A figure right in img/articles/ is published at no article's address, and a template is
+    not published at all: refusing them only sent boards to rename folders (and re-sign)."""
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    (minimal / rel).parent.mkdir(parents=True, exist_ok=True)
+    (minimal / rel).write_bytes(png if rel.endswith(".png") else b"<p>Related</p>\n")
+    assert "named like articles/" not in cli("check", cwd=minimal).stdout
+
+
 def test_settings_a_real_site_uses_pass_the_check(minimal: Path) -> None:
     """Search in two languages, page patterns of two `*`, an empty admonition icon list."""
     from pipeline.site.engine_config import config_problems

@@ -198,8 +198,9 @@ class _Fields:
 
     def words(self, key: str, required: bool = False) -> tuple[str, ...]:
         value = self.data.get(key)
-        if isinstance(value, str) and "," in value:
-            # `authors: jdoe, asmith` is one id with a comma in it to YAML.
+        if isinstance(value, str) and "," in value and key != "tags":
+            # `authors: jdoe, asmith` is one id with a comma in it to YAML (a topic may hold a
+            # comma: approvals have signed such tags).
             self.problems.append(
                 codes.WRONG_TYPE.at(
                     self.rel,

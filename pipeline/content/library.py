@@ -38,9 +38,6 @@ VERBATIM = frozenset({"url", "doi", "pmid", "pmcid", "isbn", "issn", "eprint", "
 # Fields whose braces protecting capitals reach readers, and approvals sign (`statement.py`):
 # working them out for every field (a note of 300,000 `{~}`) took half a minute.
 CASED = READER_VISIBLE_FIELDS - VERBATIM
-# More brace groups than any title has: the whole field keeps its capitals, and each group is
-# not decoded on its own.
-_MAX_GROUPS = 256
 
 
 def latex_text(value: str) -> str:
@@ -60,10 +57,7 @@ def protected_spans(value: str, text: str) -> tuple[tuple[int, int], ...]:
     """
     chars: list[str] = []
     flags: list[bool] = []
-    pieces = _brace_pieces(value)
-    if len(pieces) > _MAX_GROUPS:
-        return ((0, len(text)),)
-    for piece, protected in pieces:
+    for piece, protected in _brace_pieces(value):
         for char in latex_text(piece):
             if not char.isspace():
                 chars.append(char)

@@ -72,11 +72,18 @@ def site_file_digest(data: bytes, name: str) -> str:
 
 
 def in_articles_folder(rel: str) -> bool:
-    """Whether a published file's path passes through a folder whose name ends in `articles`
-    (`guides/articles/back-pain.md`, `img/myarticles/heat/x.png`): its address holds what the
-    audit takes for an article's (`articles/back-pain.html`, `articles/heat/`), so on the day
-    that article is withheld the build would stop."""
-    return any(folder.casefold().endswith("articles") for folder in rel.split("/")[:-1])
+    """Whether a published file's address holds what the audit takes for an article's: a page
+    in a folder whose name ends in `articles` (`guides/articles/back-pain.md`, published as
+    `…articles/back-pain.html`), or any file in a folder of such a folder
+    (`img/myarticles/heat/x.png`, `…articles/heat/`). On the day that article is withheld the
+    build would stop. A picture right in such a folder (`img/articles/chart.png`) holds none."""
+    parts = rel.split("/")
+    for index, folder in enumerate(parts[:-1]):
+        if folder.casefold().endswith("articles"):
+            rest = parts[index + 1 :]
+            if len(rest) > 1 or rest[0].lower().endswith(".md"):
+                return True
+    return False
 
 
 def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
@@ -100,7 +107,7 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
             problems.append(codes.PAGE_PATH.at(at, where=top, owner="pipeline"))
         elif in_articles_folder(rel):
             where = next(f for f in rel.split("/") if f.casefold().endswith("articles"))
-            where = f"{where}/ (a folder named like articles/)"
+            where = f"{where}/ (a folder named like articles/, its pages and folders)"
             problems.append(codes.PAGE_PATH.at(at, where=where, owner="pipeline"))
         elif top.casefold() == THEME_ASSETS_FOLDER or rel.casefold() == "404.md":
             problems.append(codes.PAGE_PATH.at(at, where=top, owner="theme"))

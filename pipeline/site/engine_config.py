@@ -399,7 +399,8 @@ def check_templates(root: Path) -> None:
         suffix = path.suffix.lower()
         if is_hook_cache(rel):
             continue  # Python's own, written as MkDocs imports a hook; no engine publishes it
-        if in_articles_folder(path.relative_to(root / THEME_FOLDER).as_posix()):
+        inside = path.relative_to(root / THEME_FOLDER).as_posix()
+        if suffix != ".html" and in_articles_folder(inside):  # templates are not published
             raise ThemeFileError(
                 rel,
                 "this file is in a folder named like articles/: published at that path, it "
