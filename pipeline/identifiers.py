@@ -15,6 +15,8 @@ import unicodedata
 from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlparse
 
+from pipeline.words import IGNORABLE
+
 # A DOI's suffix is any text (old Wiley DOIs end `;2-#`), but one whose address a browser
 # resolves to another DOI's is refused: a backslash (a slash to a browser) and path segments
 # `.` or `..` (resolved away), so `10.1016/./S0140…` cannot lead readers to a listed work
@@ -121,7 +123,9 @@ def url_identifier(url: str) -> UrlIdentity:
 def browser_host(name: str) -> str:
     """A host as a browser reads it: percent-escapes decoded, and IDNA's mapping (an
     ideographic full stop is a dot, a variation selector or a grapheme joiner is nothing)."""
-    name = unquote(name)
+    # What browsers map to nothing before IDNA (U+2064, variation selectors): Python's
+    # older IDNA codec kept some, and the host read as another.
+    name = IGNORABLE.sub("", unquote(name))
     with contextlib.suppress(UnicodeError):
         name = name.encode("idna").decode("ascii")
     return name.casefold().rstrip(".")

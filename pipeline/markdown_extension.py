@@ -134,7 +134,7 @@ def names_article(href: str, slugs: frozenset[str]) -> bool:
     """Whether a link names the page of one of these articles (`slugs` case-folded): relative,
     as written or percent-encoded, with or without `.md`, `.html` or a trailing `/index.html`,
     from a site page (`articles/x.md`) or from another article (`x.md`)."""
-    parts = urllib.parse.urlsplit(href)
+    parts = urllib.parse.urlsplit(html.unescape(href))  # `&#112;ending.md` as a browser reads it
     if parts.scheme or parts.netloc or not slugs:
         return False
     path = urllib.parse.unquote(parts.path).casefold().replace("\\", "/")

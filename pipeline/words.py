@@ -23,7 +23,7 @@ _ASCII_INVISIBLE = bytes(
     b for b in range(0x80) if not chr(b).isprintable() and b not in b"\t\n\v\f\r"
 )
 # Unicode's Default_Ignorable_Code_Point: drawn as nothing, assigned or not.
-_IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
 # Marks (accents, the combining grapheme joiner), format characters (soft hyphen, zero-width
 # space, joiners, byte-order mark) and other controls: none of them separates words on screen.
 _INVISIBLE = frozenset({"Mn", "Me", "Cf", "Cc"})
@@ -78,7 +78,7 @@ def _folded(char: str) -> str:
     with a tick after some letters was read as other words, where a browser shows it plainly."""
     if char in _BLANKS:
         return " "
-    if _IGNORABLE.match(char) or unicodedata.category(char) in _INVISIBLE:
+    if IGNORABLE.match(char) or unicodedata.category(char) in _INVISIBLE:
         return ""
     kept = _unmarked(_unmarked(char).casefold())
     if len(kept) == 1 and (latin := _LATIN_LETTER.fullmatch(unicodedata.name(kept, ""))):

@@ -599,6 +599,8 @@ def test_topics_no_approval_signs_are_no_exemption_from_the_leak_audit(minimal: 
 @pytest.mark.parametrize(
     "host",
     [
+        "/owner.github.io",  # https:///owner.github.io: a browser skips the extra slash
+        "owner.github\u2064.io",  # an invisible character IDNA maps to nothing
         "owner%2Egithub.io",
         "%6Fwner.github.io",
         "\uff4f\uff57\uff4e\uff45\uff52.github.io",
@@ -616,3 +618,37 @@ def test_a_link_to_the_sites_own_withheld_page_is_found_however_its_host_is_spel
     index.write_text(index.read_text("utf-8") + f"\n\nSee {link}.\n", "utf-8")
     result = cli("build", cwd=minimal)
     assert result.code == 1 and "PUB001" in result.stderr, result.stderr
+
+
+def test_a_full_address_long_enough_to_hide_its_host_is_taken_for_the_sites_own(
+    minimal: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit reads back a bounded stretch for an address's start: one padded past it, with
+    another host inside that dot segments undo, passed for another site's."""
+    monkeypatch.setenv("SITE_URL", "https://owner.github.io/repo/")
+    # The stretch read back starts right at "//evil.example" (2,048 characters).
+    padded = "x/" * 675 + "/evil.example/./" + "../" * 677
+    index = minimal / "content/pages/index.md"
+    link = f"[the draft](https://owner.github.io/repo/{padded}articles/pending/)"
+    index.write_text(index.read_text("utf-8") + f"\n\nSee {link}.\n", "utf-8")
+    result = cli("build", cwd=minimal)
+    assert result.code == 1 and "PUB001" in result.stderr, result.stderr
+
+
+def test_an_approved_article_may_not_show_a_site_file_by_an_address_with_extra_slashes(
+    minimal: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`https:///owner.github.io/repo/img/handout.pdf` opens the site's own handout, which no
+    approval signed when read as an address without a host: a later pull request swapped it."""
+    monkeypatch.setenv("SITE_URL", "https://owner.github.io/repo/")
+    (minimal / "content/pages/img").mkdir(parents=True, exist_ok=True)
+    (minimal / "content/pages/img/handout.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    edit(
+        minimal,
+        PUBLISHED,
+        "Evidence reviews agree",
+        "A [handout](https:///owner.github.io/repo/img/handout.pdf) helps. Evidence reviews agree",
+    )
+    signing.approve(minimal, PUBLISHED, "rev2", dt.date(2026, 11, 25))
+    result = cli("build", cwd=minimal)
+    assert result.code == 1 and "by the site's full address" in result.stderr, result.stderr

@@ -254,7 +254,8 @@ def _named_addresses(
     for rel, text in files:
         search = anywhere if rel in altered else everywhere
         for address, path in found_in(search, _address_reading(rel, text, slugs)):
-            line = next((n for n, row in enumerate(text.splitlines(), 1) if address in row), 1)
+            rows = enumerate(text.splitlines(), 1)
+            line = next((n for n, row in rows if address in html.unescape(row)), 1)
             found.append(codes.ADDRESS_NAMED.at(rel, line, 1, article=path, address=address))
             break
     return found
@@ -278,7 +279,9 @@ def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
             named = names_article(html.unescape(found.group(2)), slugs)
             return found.group(0) if not named else found.group(1) + found.group(3)
 
-        return _HREF.sub(blank, shown) + "\n" + _yaml_values(head or "")
+        shown = _HREF.sub(blank, shown)
+        # As a browser reads it too: `articles/&#112;ending/` is the withheld page's address.
+        return shown + "\n" + html.unescape(shown) + "\n" + _yaml_values(head or "")
     if rel.endswith((".yml", ".yaml")):
         return _yaml_values(text)  # its comments reach no page
-    return text
+    return text + "\n" + html.unescape(text)

@@ -44,10 +44,17 @@ def site_path(url: str, folder: str = ARTICLE_FOLDER) -> str | None:
     return path + "/" if address.endswith("/") else path
 
 
+# A web scheme and its slashes: a browser skips any number after one (`https:///host/` is
+# `https://host/`).
+_WEB_SLASHES = re.compile(r"((?:https?|wss?|ftp):)//+", re.IGNORECASE)
+
+
 def as_parsed(url: str) -> str:
     """An address as a browser's URL parser starts reading it: blanks and controls around it
-    dropped, tabs and line breaks inside it too, a backslash a slash."""
-    return _INSIDE.sub("", url.strip(_AROUND)).replace("\\", "/")
+    dropped, tabs and line breaks inside it too, a backslash a slash, the slashes after a web
+    scheme two."""
+    address = _INSIDE.sub("", url.strip(_AROUND)).replace("\\", "/")
+    return _WEB_SLASHES.sub(r"\1//", address, count=1) if "//" in address else address
 
 
 def _path_of(address: str) -> str:

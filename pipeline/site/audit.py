@@ -1063,8 +1063,10 @@ def _other_site(text: str, start: int, own: str | None) -> bool:
     """Whether the address found at `start` is the end of a full address of another site: the
     run of address characters it ends starts with a scheme and a host other than `own`."""
     before = text[max(0, start - 2048) : start]
-    cut = max((m.end() for m in _TOKEN_END.finditer(before)), default=0)
-    host = _host(before[cut:])
+    cut = max((m.end() for m in _TOKEN_END.finditer(before)), default=None)
+    if cut is None and start > 2048:
+        return False  # longer than read back: taken for the site's own (dot segments undo a host)
+    host = _host(before[cut or 0 :])
     return host is not None and host != own
 
 
