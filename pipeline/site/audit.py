@@ -1094,7 +1094,9 @@ def _signed_besides_text(project: Project, plan: PublishPlan) -> str:
         people = [*entry.authors, *entry.editors]
         parts.append(", ".join(f"{p.last} {_initials(p.given)}" for p in people))
         parts.append(", ".join(f"{p.given} {p.last}" for p in people))
-    return "\n".join(parts)
+    # Apart, as each is shown: "_" stays a word when the words are joined, so no run of words
+    # is read across two of them.
+    return "\n_\n".join(parts)
 
 
 def _initials(given: str) -> str:
