@@ -612,12 +612,18 @@ def test_a_link_to_the_sites_own_withheld_page_is_found_however_its_host_is_spel
 ) -> None:
     """Another site's address ending like a withheld page is no link to it; the site's own, with
     its host spelt so that a browser still reads the site's, is."""
+    address = f"https://{host}/repo/articles/pending.html"
+    result = _built_with_link(minimal, cli, monkeypatch, address)
+    assert result.code == 1 and "PUB001" in result.stderr, result.stderr
+
+
+def _built_with_link(minimal: Path, cli, monkeypatch: pytest.MonkeyPatch, address: str):
+    """The site, at the Pages address, built with a link to `address` on its home page."""
     monkeypatch.setenv("SITE_URL", "https://owner.github.io/repo/")
     index = minimal / "content/pages/index.md"
-    link = f"[the draft](https://{host}/repo/articles/pending.html)"
+    link = f"[the draft]({address})"
     index.write_text(index.read_text("utf-8") + f"\n\nSee {link}.\n", "utf-8")
-    result = cli("build", cwd=minimal)
-    assert result.code == 1 and "PUB001" in result.stderr, result.stderr
+    return cli("build", cwd=minimal)
 
 
 def test_a_full_address_long_enough_to_hide_its_host_is_taken_for_the_sites_own(
@@ -625,13 +631,10 @@ def test_a_full_address_long_enough_to_hide_its_host_is_taken_for_the_sites_own(
 ) -> None:
     """The audit reads back a bounded stretch for an address's start: one padded past it, with
     another host inside that dot segments undo, passed for another site's."""
-    monkeypatch.setenv("SITE_URL", "https://owner.github.io/repo/")
     # The stretch read back starts right at "//evil.example" (2,048 characters).
     padded = "x/" * 675 + "/evil.example/./" + "../" * 677
-    index = minimal / "content/pages/index.md"
-    link = f"[the draft](https://owner.github.io/repo/{padded}articles/pending/)"
-    index.write_text(index.read_text("utf-8") + f"\n\nSee {link}.\n", "utf-8")
-    result = cli("build", cwd=minimal)
+    address = f"https://owner.github.io/repo/{padded}articles/pending/"
+    result = _built_with_link(minimal, cli, monkeypatch, address)
     assert result.code == 1 and "PUB001" in result.stderr, result.stderr
 
 
