@@ -638,8 +638,12 @@ def test_a_full_address_long_enough_to_hide_its_host_is_taken_for_the_sites_own(
     assert result.code == 1 and "PUB001" in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["https:///owner.github.io/repo/img/handout.pdf", "///owner.github.io/repo/img/handout.pdf"],
+)
 def test_an_approved_article_may_not_show_a_site_file_by_an_address_with_extra_slashes(
-    minimal: Path, cli, monkeypatch: pytest.MonkeyPatch
+    minimal: Path, cli, monkeypatch: pytest.MonkeyPatch, address: str
 ) -> None:
     """`https:///owner.github.io/repo/img/handout.pdf` opens the site's own handout, which no
     approval signed when read as an address without a host: a later pull request swapped it."""
@@ -650,8 +654,21 @@ def test_an_approved_article_may_not_show_a_site_file_by_an_address_with_extra_s
         minimal,
         PUBLISHED,
         "Evidence reviews agree",
-        "A [handout](https:///owner.github.io/repo/img/handout.pdf) helps. Evidence reviews agree",
+        f"A [handout]({address}) helps. Evidence reviews agree",
     )
     signing.approve(minimal, PUBLISHED, "rev2", dt.date(2026, 11, 25))
     result = cli("build", cwd=minimal)
     assert result.code == 1 and "by the site's full address" in result.stderr, result.stderr
+
+
+def test_a_withheld_pages_address_written_with_extra_slashes_is_found(
+    minimal: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`///owner.github.io/...` is the site's own address to a browser (the slashes after two
+    are skipped): written as text, it passed the audit as another site's."""
+    monkeypatch.setenv("SITE_URL", "https://owner.github.io/repo/")
+    index = minimal / "content/pages/index.md"
+    text = "Coming soon at ///owner.github.io/repo/articles/pending.html for you."
+    index.write_text(index.read_text("utf-8") + f"\n\n{text}\n", "utf-8")
+    result = cli("build", cwd=minimal)
+    assert result.code == 1 and "PUB001" in result.stderr, result.stderr

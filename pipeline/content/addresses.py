@@ -44,15 +44,15 @@ def site_path(url: str, folder: str = ARTICLE_FOLDER) -> str | None:
     return path + "/" if address.endswith("/") else path
 
 
-# A web scheme and its slashes: a browser skips any number after one (`https:///host/` is
-# `https://host/`).
-_WEB_SLASHES = re.compile(r"((?:https?|wss?|ftp):)//+", re.IGNORECASE)
+# A web scheme, or none (the page's own, https), and its slashes: a browser skips any number
+# after two (`https:///host/` and `///host/` are `https://host/`).
+_WEB_SLASHES = re.compile(r"^((?:https?|wss?|ftp):)?//+", re.IGNORECASE)
 
 
 def as_parsed(url: str) -> str:
     """An address as a browser's URL parser starts reading it: blanks and controls around it
     dropped, tabs and line breaks inside it too, a backslash a slash, the slashes after a web
-    scheme two."""
+    scheme (or starting it) two."""
     address = _INSIDE.sub("", url.strip(_AROUND)).replace("\\", "/")
     return _WEB_SLASHES.sub(r"\1//", address, count=1) if "//" in address else address
 
