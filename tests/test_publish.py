@@ -640,7 +640,11 @@ def test_a_full_address_long_enough_to_hide_its_host_is_taken_for_the_sites_own(
 
 @pytest.mark.parametrize(
     "address",
-    ["https:///owner.github.io/repo/img/handout.pdf", "///owner.github.io/repo/img/handout.pdf"],
+    [
+        "https:///owner.github.io/repo/img/handout.pdf",
+        "///owner.github.io/repo/img/handout.pdf",
+        "https://owner%2Egithub.io/repo/img/handout.pdf",
+    ],
 )
 def test_an_approved_article_may_not_show_a_site_file_by_an_address_with_extra_slashes(
     minimal: Path, cli, monkeypatch: pytest.MonkeyPatch, address: str

@@ -663,8 +663,9 @@ def _unsigned_files(marks: _Landmarks, page: str, signed: frozenset[str]) -> lis
 
 def _site_of(address: str, below: str = "") -> tuple[str, int | None, str] | None:
     """An address's host, port and path (up to `below`, when given), as a browser reads
-    them: host in lower case without a final dot, no port for the web's own (a server sends
-    http to https), dot segments and escapes of the path resolved."""
+    them: the host as `browser_host` reads it (escapes decoded, IDNA's mapping, lower case,
+    no final dot), no port for the web's own (a server sends http to https), dot segments and
+    escapes of the path resolved."""
     try:
         parts = urllib.parse.urlsplit(as_parsed(address))
         port = None if parts.port in (None, 80, 443) else parts.port
@@ -679,7 +680,7 @@ def _site_of(address: str, below: str = "") -> tuple[str, int | None, str] | Non
         if cut < 0:
             return None
         path = path[: cut + 1]
-    return (parts.hostname or "").rstrip("."), port, path
+    return browser_host(parts.hostname or ""), port, path
 
 
 def _on_own_site(address: str, own: tuple[str, int | None, str] | None) -> str | None:
@@ -1033,8 +1034,6 @@ class _Leaks:
 
 
 _CANONICAL = re.compile(r'<link rel="canonical" href="([^"]+)"')
-# The start of an absolute address: a scheme and "//", or "//" alone, then its host.
-_ABSOLUTE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)")
 # What ends an address in a page, its index or its sitemap: a blank, a double quote, a tag's
 # bracket. Not a single quote, which a browser reads as part of a double-quoted address.
 _TOKEN_END = re.compile(r'[\s"<>]')
@@ -1051,12 +1050,9 @@ def _own_host(site: Path) -> str | None:
 
 
 def _host(address: str) -> str | None:
-    """The host of a full address as a browser reads it (`browser_host`: escapes decoded,
-    IDNA's mapping, so `owner%2Egithub.io` and full-width letters are the site's own)."""
-    found = _ABSOLUTE.match(as_parsed(address))
-    if found is None:
-        return None
-    return browser_host(found.group(1).rsplit("@", 1)[-1].split(":", 1)[0])
+    """The host of a full address as a browser reads it (`_site_of`)."""
+    site = _site_of(address)
+    return site[0] if site is not None else None
 
 
 def _other_site(text: str, start: int, own: str | None) -> bool:
