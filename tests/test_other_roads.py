@@ -2474,3 +2474,14 @@ def test_a_link_to_a_withheld_article_shows_as_its_words(minimal: Path, cli, eng
     assert "the draft" in home and "once more" in home and 'href="articles/back-pain.html"' in home
     page = (minimal / "site/articles/back-pain.html").read_text("utf-8")
     assert "reviews (<span>draft</span>) agree" in page
+
+
+def test_links_after_a_paragraph_of_unclosed_brackets_are_still_read() -> None:
+    """A paragraph's brackets after its last "]" are skipped unread (none of them can close: a
+    paragraph of a million "[" was read one by one); every link before them, and in the
+    paragraphs after, is still read, and an image of another site in any of them refused."""
+    from pipeline.checks.markup import ARTICLES, check_text, links
+
+    text = "See [a](x.md) [[[ [b](y.md) [[[[\n\n[[[\n\n![c](https://t.example/p.gif) [[["
+    assert [link.url for link in links(text)] == ["x.md", "y.md", "https://t.example/p.gif"]
+    assert "HTML005" in {d.code for d in check_text("a.md", text, 1, ARTICLES)}

@@ -18,6 +18,7 @@ so no input can make `check` slow.
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import re
 import unicodedata
@@ -608,6 +609,7 @@ _PLAIN_DEFINITION = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=256)  # links to one address, written again and again
 def _plain_path(url: str) -> bool:
     """No character reference, and no blank, control or invisible character (escaped or not),
     in the path of an address (a query may join its values with "&")."""
@@ -621,6 +623,9 @@ def _plain_path(url: str) -> bool:
 def _plain_definition(text: str, definition: re.Match[str]) -> bool:
     written = _PLAIN_DEFINITION.match(text, definition.start(2))
     return written is not None and written.group(1) == definition.group(2)
+
+
+_BRACKET = re.compile(r"(?<!\\)[\[\]]")
 
 
 def links(text: str, ends: list[int] | None = None) -> Iterator[Link]:
@@ -637,12 +642,21 @@ def links(text: str, ends: list[int] | None = None) -> Iterator[Link]:
     }
     stack: list[list[int]] = []  # open "[": position, whether an image, brackets inside it
     labels: set[int] = set()  # where the label of `[text][label]` opens: part of that link
-    paragraph = 0
-    for bracket in re.finditer(r"(?<!\\)[\[\]]", text):
+    paragraph, position = 0, 0
+    last_close = text.rfind("]", 0, ends[0] + 1)  # the last "]" of the paragraph
+    while (bracket := _BRACKET.search(text, position)) is not None:
         at = bracket.start()
-        while at > ends[paragraph]:
-            paragraph += 1
+        position = at + 1
+        if at > ends[paragraph]:
+            while at > ends[paragraph]:
+                paragraph += 1
             stack.clear()
+            last_close = text.rfind("]", at, ends[paragraph] + 1)
+        if at > last_close:
+            # No "]" later in the paragraph: no "[" from here on closes (a paragraph of a
+            # million "[" was read one by one).
+            position = ends[paragraph] + 1
+            continue
         if text[at] == "[":
             if stack:
                 stack[-1][2] += 1
@@ -707,18 +721,18 @@ def _check_links_and_images(
             yield codes.HTML_URL.at(path, *where(definition.start(2)), scheme=dangerous_scheme(url))
     lookalikes = 0
     unplain: set[int] = set()  # where addresses not written plainly stand
-    # What each address is, read once however many links use it: (a dangerous scheme, of
-    # another site, a citation's target, not plain).
-    read: dict[int, tuple[str | None, bool, str | None, bool]] = {}
+    # What each address is, read once however many links use it or spell it alike: (a
+    # dangerous scheme, of another site, a citation's target, not plain).
+    read: dict[tuple[str, bool], tuple[str | None, bool, str | None, bool]] = {}
     for link in links(text, ends):
-        if link.at not in read:
-            read[link.at] = (
+        if (link.url, link.plain) not in read:
+            read[link.url, link.plain] = (
                 dangerous_scheme(link.url),
                 is_external(link.url),
                 _lookalike_target(link.url),
                 article and not _plain_in_article(link),
             )
-        scheme, external, target, unplain_address = read[link.at]
+        scheme, external, target, unplain_address = read[link.url, link.plain]
         lookalike = None if link.image else target or _lookalike_label(link.written)
         if lookalike and (lookalikes := lookalikes + 1) <= MAX_REPORTED:
             yield codes.CITATION_LOOKALIKE.at(path, *where(link.start), what=lookalike)
