@@ -174,23 +174,25 @@ def _inline_code_spans(text: str, start: int, end: int) -> Iterator[tuple[int, i
     runs = [run.span() for run in _BACKTICKS.finditer(text, start, end)]
     if comments:
         runs = [run for run in runs if not _inside(comments, run[0])]
-    by_width: dict[int, list[int]] = {}
-    for index, (first, last) in enumerate(runs):
-        by_width.setdefault(last - first, []).append(index)
-    done = -1  # runs up to this index are inside a span already found
-    for index, (first, last) in enumerate(runs):
-        if index <= done or (first > 0 and text[first - 1] == "\\"):
+    # For each run, the next run of the same width (the one that would close it), or -1.
+    following, next_of_width = [-1] * len(runs), {}
+    for index in range(len(runs) - 1, -1, -1):
+        width = runs[index][1] - runs[index][0]
+        following[index] = next_of_width.get(width, -1)
+        next_of_width[width] = index
+    index, paragraph = 0, 0
+    while index < len(runs):
+        first, close = runs[index][0], following[index]
+        if close < 0 or (first > 0 and text[first - 1] == "\\"):
+            index += 1
             continue
-        same = by_width[last - first]
-        later = bisect.bisect_right(same, index)
-        if later == len(same):
-            continue
-        close = same[later]
-        limit = ends[bisect.bisect_left(ends, first)]
-        if runs[close][0] >= limit:
+        while ends[paragraph] < first:
+            paragraph += 1
+        if runs[close][0] >= ends[paragraph]:
+            index += 1
             continue
         yield first, runs[close][1]
-        done = close
+        index = close + 1  # the runs inside the span are code
 
 
 def _inside(spans: Sequence[tuple[int, int]], offset: int) -> bool:
