@@ -175,7 +175,8 @@ def _inline_code_spans(text: str, start: int, end: int) -> Iterator[tuple[int, i
     if comments:
         runs = [run for run in runs if not _inside(comments, run[0])]
     # For each run, the next run of the same width (the one that would close it), or -1.
-    following, next_of_width = [-1] * len(runs), {}
+    following = [-1] * len(runs)
+    next_of_width: dict[int, int] = {}
     for index in range(len(runs) - 1, -1, -1):
         width = runs[index][1] - runs[index][0]
         following[index] = next_of_width.get(width, -1)
