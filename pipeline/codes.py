@@ -1627,6 +1627,25 @@ How to fix: link to the article with a Markdown link to its file. For another si
 address ends like one of ours, link to that site's home or a search for the title instead.
 """,
 )
+UNREAD_PAGE = _declare(
+    "PAGE010",
+    E,
+    "A changed page is too long, or too full of markup, to be read as the engines render it.",
+    message="this page is too long, or holds too many links, tags or fences, to be read as "
+    "readers get it",
+    hint="split it into smaller pages (under 1,000 links and tags, 200 fences and 200,000 "
+    "characters each)",
+    explanation="""
+A file readers get may not quote an article or name an article's address (PAGE008, PAGE009):
+check reads each page the change adds or alters as the engines render it, to find both. Python-
+Markdown takes time in the square of a page's links, tags and fences, so a page with more than
+1,000 of them (or 200 fences, or 200,000 characters) is not rendered to be read, and a reading of
+it as written could be dodged (a link whose address holds brackets, say). Such a page is refused
+when the change touches it: no real page of the site comes near these sizes.
+
+How to fix: split the page into smaller ones, each linked from the first.
+""",
+)
 PAGE_CITATION = _declare(
     "PAGE004",
     E,

@@ -2208,6 +2208,71 @@ def test_a_change_may_not_name_an_articles_address_outside_a_link_to_it(
     ) in result.stdout
 
 
+@pytest.mark.parametrize(
+    "mention",
+    [
+        # Split by markup that the search index drops: emphasis, an empty element, a link.
+        "See articles/back*-*spasm.html.",
+        "See articles/back-spasm<sup></sup>.html.",
+        "See articles/[back](https://example.org/)-spasm/ here.",
+        # In the fragment of a link to a published article, which stays a link.
+        "See [statins](articles/statins-primary-prevention.md#articles/back-spasm.html).",
+    ],
+    ids=["emphasis", "empty element", "link", "fragment"],
+)
+def test_an_address_is_read_as_the_search_index_reads_it(sample: Path, cli, mention: str) -> None:
+    """The attacks: each passed check and the pull request's build, and Material's search
+    index (which drops tags with nothing in their place) or the link's kept fragment named the
+    article's address in full: main's builds stopped on the day it was withheld."""
+    _sample_repo(sample)
+    index = sample / "content/pages/index.md"
+    index.write_text(index.read_text("utf-8") + f"\n{mention}\n", "utf-8")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert result.code == 1
+    line = index.read_text("utf-8").count("\n")
+    assert (
+        f"content/pages/index.md:{line}:1: error PAGE009 this file names the address of {SPASM}"
+    ) in result.stdout
+
+
+def test_a_changed_page_too_long_to_render_is_refused(sample: Path, cli) -> None:
+    """The attack: a page too full of brackets for check to render was read as written, where
+    a link whose address holds parentheses kept its address between the words of a quote; the
+    engines render the page, and the quote stopped main's builds the day its article was
+    withheld. Such a page is refused when the change touches it (PAGE010)."""
+    _sample_repo(sample)
+    policy = sample / "content/pages/editorial-policy.md"
+    words = " ".join(f"[{word}](https://example.org/(x))" for word in QUOTE.split())
+    fence = "```text\n" + "[" * 1001 + "\n```\n"
+    policy.write_text(policy.read_text("utf-8") + f"\nOur style: {words}.\n\n{fence}", "utf-8")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert result.code == 1
+    assert "content/pages/editorial-policy.md:1:1: error PAGE010" in result.stdout
+
+
+def test_a_page_too_long_to_render_that_the_change_leaves_alone_is_not_refused(
+    sample: Path, cli
+) -> None:
+    notes = sample / "content/pages/notes.md"
+    notes.write_text("# Notes\n\n```text\n" + "[" * 1001 + "\n```\n", "utf-8")
+    _sample_repo(sample)
+    edit(sample, "content/pages/index.md", "\n", "\n\n")
+    assert "PAGE010" not in cli("check", "--base", "main", cwd=sample).stdout
+
+
+def test_a_page_may_not_be_named_with_a_quote(sample: Path, cli) -> None:
+    """The attack: a harmless page whose file name spelt a sentence of an article, which its
+    address, the sitemap and the search index all carry."""
+    _sample_repo(sample)
+    name = "-".join(QUOTE.lower().split())
+    (sample / f"content/pages/{name}.md").write_text("# Safety notes\n\nGeneral advice.\n")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert result.code == 1
+    assert f"content/pages/{name}.md:1:1: error PAGE008 this file holds text of {SPASM}" in (
+        result.stdout
+    )
+
+
 def test_a_comment_of_a_yaml_file_names_no_address(sample: Path, cli) -> None:
     """mkdocs.yml's comment 'Pages as articles/back-spasm.html' reaches no page, and made every
     change to that article fail PAGE009."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
 from pipeline import codes, git
-from pipeline.checks.markup import rendered
+from pipeline.checks.markup import rendered, too_slow_to_render
 from pipeline.content.articles import parse_article
 from pipeline.content.files import readable, walk
 from pipeline.content.pages import check_titles, split_front_matter
@@ -220,10 +220,16 @@ def quoted_articles(root: Path, project: Project, base: str) -> list[Diagnostic]
     new = {article.path for article in rewritten}
     everywhere = matcher({n: n for n, (path, _) in candidates.items() if path in new})
     anywhere = matcher(dict.fromkeys(candidates, ""))
-    found = []
+    found = [
+        codes.UNREAD_PAGE.at(rel, 1, 1)
+        for rel, text in files
+        if rel in altered and rel.endswith(".md") and too_slow_to_render(text)
+    ]
     for rel, text in files:
         search = anywhere if rel in altered else everywhere
-        for needle, _ in found_in(search, reader_words(rel, text)):
+        # Its path too: a page's file name is in its address, the sitemap and the search index.
+        words = f"{reader_words(rel, text)} {joined(normalize(rel))}"
+        for needle, _ in found_in(search, words):
             path, probe = candidates[needle]
             line = _line_of(text, probe)
             found.append(codes.QUOTED_ARTICLE.at(rel, line, 1, article=path, text=probe))
@@ -254,14 +260,25 @@ def _named_addresses(
     for rel, text in files:
         search = anywhere if rel in altered else everywhere
         for address, path in found_in(search, _address_reading(rel, text, slugs)):
-            rows = enumerate(text.splitlines(), 1)
-            line = next((n for n, row in rows if address in html.unescape(row)), 1)
+            line = _line_naming(rel, text, address)
             found.append(codes.ADDRESS_NAMED.at(rel, line, 1, article=path, address=address))
             break
     return found
 
 
+def _line_naming(rel: str, text: str, address: str) -> int:
+    """The first line naming `address`, as written or rendered on its own (markup may split
+    it there); 1 when none does."""
+    for number, row in enumerate(text.splitlines(), 1):
+        shown = rendered(row) if rel.endswith(".md") and row.strip() else None
+        if address in _readings(row) or (shown is not None and address in _readings(shown)):
+            return number
+    return 1
+
+
 _HREF = re.compile(r'(<a\b[^<>]*?\shref=")([^"]*)(")')
+# Any tag, as a search index drops it: with nothing in its place.
+_ANY_TAG = re.compile(r"<[^<>]*>")
 
 
 def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
@@ -276,12 +293,22 @@ def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
             shown = _REFERENCE_LINK.sub(r"\1", MARKDOWN_LINK.sub(r"\1", body))
 
         def blank(found: re.Match[str]) -> str:
-            named = names_article(html.unescape(found.group(2)), slugs)
-            return found.group(0) if not named else found.group(1) + found.group(3)
+            address = html.unescape(found.group(2))
+            if not names_article(address, slugs):
+                return found.group(0)
+            # The path only: a query or fragment stays in the link when the article publishes.
+            cut = min((i for i in (address.find("?"), address.find("#")) if i >= 0), default=-1)
+            return found.group(1) + (address[cut:] if cut >= 0 else "") + found.group(3)
 
-        shown = _HREF.sub(blank, shown)
-        # As a browser reads it too: `articles/&#112;ending/` is the withheld page's address.
-        return shown + "\n" + html.unescape(shown) + "\n" + _yaml_values(head or "")
+        return _readings(_HREF.sub(blank, shown)) + "\n" + _yaml_values(head or "")
     if rel.endswith((".yml", ".yaml")):
         return _yaml_values(text)  # its comments reach no page
-    return text + "\n" + html.unescape(text)
+    return _readings(text)
+
+
+def _readings(text: str) -> str:
+    """Text as written and as a browser reads it (`articles/&#112;ending/` is the withheld
+    page's address), each also as a search index reads it: its tags and comments dropped with
+    nothing in their place (`back<sup></sup>-spasm.html` is indexed as `back-spasm.html`)."""
+    plain = _ANY_TAG.sub("", _COMMENT.sub("", text))
+    return "\n".join((text, html.unescape(text), plain, html.unescape(plain)))
