@@ -11,7 +11,6 @@ so one code always reads the same, and its severity cannot drift between the pla
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 
 from pipeline.diagnostics import Diagnostic, Severity, shown
@@ -38,16 +37,6 @@ class Code:
             self.code,
             self.message.format(**values),
             self.hint.format(**values),
-        )
-
-    @property
-    def fields(self) -> frozenset[str]:
-        """The names a call site gives values for."""
-        return frozenset(
-            name
-            for template in (self.message, self.hint)
-            for _, name, _, _ in string.Formatter().parse(template)
-            if name
         )
 
     def explain(self) -> str:

@@ -414,12 +414,7 @@ def _check_tags(
                 yield code.at(path, *where(token.start))
             continue
         if token.closing:
-            while open_elements and open_elements[-1].name != token.name:
-                if open_elements[-1].name not in _OPTIONAL_END:
-                    break
-                open_elements.pop()
-            if open_elements and open_elements[-1].name == token.name:
-                open_elements.pop()
+            _close(open_elements, token.name)
             continue
         if token.name not in policy.tags:
             refused += 1
@@ -440,6 +435,17 @@ def _check_tags(
     unended = [left for left in open_elements if left.name not in _OPTIONAL_END]
     for left in unended[:MAX_REPORTED]:  # the first few of a text full of them
         yield codes.UNCLOSED_ELEMENT.at(path, *where(left.start), tag=left.name)
+
+
+def _close(opened: list[_Tag], name: str) -> bool:
+    """Close the innermost open `name` (and the elements whose end may be left out inside it);
+    whether one was open."""
+    while opened and opened[-1].name != name and opened[-1].name in _OPTIONAL_END:
+        opened.pop()
+    if opened and opened[-1].name == name:
+        opened.pop()
+        return True
+    return False
 
 
 def _check_passage_tags(
@@ -464,11 +470,7 @@ def _check_passage_tags(
             if not token.closing:
                 opened.append(token)
                 continue
-            while opened and opened[-1].name != token.name and opened[-1].name in _OPTIONAL_END:
-                opened.pop()
-            if opened and opened[-1].name == token.name:
-                opened.pop()
-            elif token.name != "p":  # a stray </p> only makes an empty paragraph
+            if not _close(opened, token.name) and token.name != "p":  # a stray </p>: harmless
                 found += 1
                 if found > MAX_REPORTED:
                     return

@@ -31,7 +31,7 @@ from pipeline.markdown_extension import makeExtension
 from pipeline.project import ARTICLES_DIR
 from pipeline.settings import SETTINGS_FILE
 from pipeline.site.build import Build, finish, prepare
-from pipeline.site.engine_config import REQUIRED_EXTENSIONS, withheld_slugs
+from pipeline.site.engine_config import ALLOWED_EXTENSIONS, withheld_slugs
 from pipeline.site.stage import template_data
 
 log = logging.getLogger("mkdocs.plugins.pipeline")
@@ -82,7 +82,7 @@ class PipelinePlugin(BasePlugin[PipelineConfig]):  # type: ignore[no-untyped-cal
         config.extra["pipeline"] = template_data(prepared.project, preview, repository)
         # The pipeline's extension last, told which articles' links become text.
         extensions = [e for e in config.markdown_extensions if e != EXTENSION]
-        extensions += [e for e in REQUIRED_EXTENSIONS if e not in extensions and e != EXTENSION]
+        extensions += [e for e in ALLOWED_EXTENSIONS if e not in extensions and e != EXTENSION]
         withheld = () if preview else prepared.staged.plan.withheld
         config.markdown_extensions = [*extensions, makeExtension(withheld=withheld_slugs(withheld))]
         if "SOURCE_DATE_EPOCH" not in os.environ:

@@ -26,6 +26,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline import codes
 from pipeline.checks.markup import is_external, render
+from pipeline.citations.formats import author_name
 from pipeline.citations.scan import without_citations
 from pipeline.content import audience
 from pipeline.content.addresses import as_parsed, leaves_site, site_path
@@ -301,7 +302,7 @@ def _shown_text(text: str) -> str | None:
 
 def _drawn(node: LexborNode) -> list[LexborNode]:
     """A node's children in the order a browser draws them (see `_shown_text`)."""
-    children = list(_children(node))
+    children = list(node.iter(include_text=True))
     if node.tag == "details":
         summary = [child for child in children if child.tag == "summary"][:1]
         return summary + (_others(children, summary) if "open" in node.attributes else [])
@@ -319,13 +320,6 @@ def _others(children: list[LexborNode], chosen: list[LexborNode]) -> list[Lexbor
     """`children` but the `chosen` ones (taken from that same list)."""
     taken = {id(child) for child in chosen}
     return [child for child in children if id(child) not in taken]
-
-
-def _children(node: LexborNode) -> Iterator[LexborNode]:
-    child = node.child
-    while child is not None:
-        yield child
-        child = child.next
 
 
 def _readings(plain: str, markup: bool) -> str:
@@ -624,8 +618,7 @@ def _unsigned_files(marks: _Landmarks, page: str, signed: frozenset[str]) -> lis
     for name, value in _addresses(marks.bodies[0]):
         # A whole value is one address, blanks inside it too ("a.png /../b.png" loads b.png);
         # a srcset's candidates are its addresses up to their first blank.
-        named = [p.split()[0] for p in value.split(",") if p.split()] if name == "srcset" else []
-        for address in named or [value]:
+        for address in _candidates(value) if name == "srcset" else [value]:
             if address.startswith("#"):
                 continue  # a part of this page (a citation's entry): names no file
             local = _on_own_site(address, own)
@@ -756,10 +749,12 @@ def _fetched(tag: str, given: dict[str, str]) -> Iterator[str]:
         value = given.get(name)
         if value is None:
             continue
-        if name in ("srcset", "imagesrcset"):
-            yield from (part.split()[0] for part in value.split(",") if part.split())
-        else:
-            yield value
+        yield from _candidates(value) if name in ("srcset", "imagesrcset") else [value]
+
+
+def _candidates(srcset: str) -> list[str]:
+    """The addresses of a srcset: each candidate's, up to its first blank."""
+    return [part.split()[0] for part in srcset.split(",") if part.split()]
 
 
 # Elements that change where a page goes or what its addresses mean: only the pipeline's own
@@ -861,7 +856,7 @@ def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
     return problems
 
 
-def document_problems(path: Path, data: bytes) -> list[str]:
+def document_problems(data: bytes) -> list[str]:
     """What a document other than a page (an SVG or XML file) would run or load, opened on its
     own, where the site's policy does not reach; one that is not UTF-8 (a script in UTF-16 is
     not read here) is refused."""
@@ -909,7 +904,7 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
             )
             problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if suffix in DOCUMENTS:
-            for problem in document_problems(path, data):
+            for problem in document_problems(data):
                 problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if suffix != ".html":
             continue
@@ -1088,15 +1083,11 @@ def _signed_besides_text(project: Project, plan: PublishPlan) -> str:
             continue
         parts.append(" . ".join(v for k, v in entry.fields.items() if k in READER_VISIBLE_FIELDS))
         people = [*entry.authors, *entry.editors]
-        parts.append(", ".join(f"{p.last} {_initials(p.given)}" for p in people))
+        parts.append(", ".join(map(author_name, people)))
         parts.append(", ".join(f"{p.given} {p.last}" for p in people))
     # Apart, as each is shown: "_" stays a word when the words are joined, so no run of words
     # is read across two of them.
     return "\n_\n".join(parts)
-
-
-def _initials(given: str) -> str:
-    return "".join(name[0] for name in re.split(r"[\s.\-]+", given) if name)
 
 
 def article_addresses(rel: str) -> tuple[str, str]:

@@ -34,12 +34,11 @@ CONFIG_FILE = "mkdocs.yml"
 STAGED_THEME = "theme"  # the copy of the theme's folder beside the staged docs
 # What mkdocs.yml may list. Any other extension would render signed text otherwise than check
 # read it, or bring files into pages (pymdownx.snippets published any file of the build
-# machine); a board that wants one adds it here and in check, under code owners' review.
+# machine); a board that wants one adds it here and in check, under code owners' review. And
+# every page renders with each of them, listed or not: check reads an article (and its
+# approvals sign it) as they render it (without `admonition`, an approved red "danger" box
+# would be a plain paragraph and a grey code block).
 ALLOWED_EXTENSIONS = (*SITE_EXTENSIONS, "fenced_code", EXTENSION)
-# And every page renders with each of them, listed or not: check reads an article (and its
-# approvals sign it) as they render it. Without `admonition`, an approved red "danger" box
-# became a plain paragraph and a grey code block.
-REQUIRED_EXTENSIONS = ALLOWED_EXTENSIONS
 # Their options, each with the values it may take: only how the table of contents looks. A
 # permalink's text and title stand in every heading of every article, as if signed with it
 # (`permalink: "Approved: adults take 2400 mg"` put unsigned advice there): a symbol only, and
@@ -489,19 +488,6 @@ _STARS = re.compile(r"\*\*?")  # a wildcard: `*` or `**` (`***` is two)
 _ARTICLE_PAGE = re.compile(r"[./]*articles/", re.IGNORECASE)
 
 
-def _nav_pages(nav: object) -> Iterator[str]:
-    """Every page or address `nav` names, however deeply nested."""
-    pending = [nav]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, list):
-            pending.extend(item)
-        elif isinstance(item, dict):
-            pending.extend(item.values())
-
-
 def check_config(config: dict[str, Any]) -> None:
     """Refuse what would put code or another site's files on every page. The themes print
     values as HTML outside any page's content (the copyright line, nav titles), some into
@@ -530,8 +516,8 @@ def check_config(config: dict[str, Any]) -> None:
                     f"{key} has the pattern {line.strip()!r}, with more than {MAX_STARS} "
                     "wildcards (* or **); write it with fewer"
                 )
-    for page in _nav_pages(config.get("nav")):
-        if _ARTICLE_PAGE.match(page):
+    for _, page, is_key in _scalars({"nav": config.get("nav")}):
+        if not is_key and isinstance(page, str) and _ARTICLE_PAGE.match(page):
             raise ConfigError(
                 f"nav lists {page!r}; articles are listed by the pipeline, never in nav (a "
                 "section's title stood above an approved article's title, unsigned)"
@@ -555,13 +541,19 @@ def config_problems(root: Path) -> list[Diagnostic]:
     if not (root / CONFIG_FILE).is_file() or (root / CONFIG_FILE).is_symlink():
         return []
     try:
-        config = read_config(root)
-        check_config(config)
-        check_code(config, root)
-        check_templates(root)
+        checked_config(root)
     except ConfigError as error:
         return [error.diagnostic()]
     return []
+
+
+def checked_config(root: Path) -> dict[str, Any]:
+    """mkdocs.yml read, and every refusal above applied (a `ConfigError` says the first)."""
+    config = read_config(root)
+    check_config(config)
+    check_code(config, root)
+    check_templates(root)
+    return config
 
 
 def _staged_hook(root: Path, hook: str) -> str:
@@ -578,10 +570,7 @@ def withheld_slugs(withheld: Iterable[str]) -> list[str]:
 
 def engine_config(root: Path, template_data: dict[str, Any], withheld: Iterable[str] = ()) -> str:
     """The staged mkdocs.yml (see the module docstring); `withheld`: the articles' paths."""
-    config = read_config(root)
-    check_config(config)
-    check_code(config, root)
-    check_templates(root)
+    config = checked_config(root)
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
     # Folders a live preview watches: Zensical walked every file under each at every build
@@ -607,7 +596,7 @@ def engine_config(root: Path, template_data: dict[str, Any], withheld: Iterable[
     present = _extension_names(extensions)
     config["markdown_extensions"] = [
         *extensions,
-        *(e for e in REQUIRED_EXTENSIONS if e not in present and e != EXTENSION),
+        *(e for e in ALLOWED_EXTENSIONS if e not in present and e != EXTENSION),
         {EXTENSION: {"withheld": withheld_slugs(withheld)}},
     ]
     extra = config.get("extra")
