@@ -11,6 +11,7 @@ text such an article had there may stand nowhere but in an article.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -59,15 +60,20 @@ def reader_words(rel: str, text: str) -> str:
     reach no page (mkdocs.yml's example of an article's address stopped every change to it)."""
     readings = [_yaml_values(text)] if rel.endswith((".yml", ".yaml")) else [text]
     if rel.endswith(".md"):
-        shown = rendered(text)
-        # Too long to render: read with links and images as their text (an empty link between
-        # every two words split every probe in the text as written).
-        plain = _REFERENCE_LINK.sub(r"\1", MARKDOWN_LINK.sub(r"\1", text))
-        readings.append(shown if shown is not None else plain)
-        head, _, _ = split_front_matter(text)
-        readings.append(_yaml_values(head or ""))
+        head, body, _ = split_front_matter(text)
+        readings += [_shown(body), _yaml_values(head or "")]
     readings += [_COMMENT.sub("", reading) for reading in readings]
     return " ".join(joined(output_words(reading)) for reading in readings)
+
+
+@functools.lru_cache(maxsize=64)  # read for quotes, then for addresses
+def _shown(body: str) -> str:
+    """A page's Markdown as the engines render it; one too long to render (refused where the
+    change touches it, PAGE010) with its links and images as their text, as written."""
+    shown = rendered(body)
+    if shown is None:
+        return _REFERENCE_LINK.sub(r"\1", MARKDOWN_LINK.sub(r"\1", body))
+    return shown
 
 
 def _yaml_values(text: str) -> str:
@@ -288,9 +294,7 @@ def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
     a YAML file by its keys and values as YAML reads them (not its comments)."""
     if rel.endswith(".md"):
         head, body, _ = split_front_matter(text)
-        shown = rendered(body)
-        if shown is None:  # too long to render: its links as their text
-            shown = _REFERENCE_LINK.sub(r"\1", MARKDOWN_LINK.sub(r"\1", body))
+        shown = _shown(body)
 
         def blank(found: re.Match[str]) -> str:
             address = html.unescape(found.group(2))
