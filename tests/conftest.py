@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 import shutil
@@ -44,6 +45,11 @@ def site_files(site: Path) -> dict[Path, bytes]:
     """Every file of a built site, by its path in the site: to compare two builds byte for
     byte, or a site before and after a failed build."""
     return {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def plain_text(fragment: str) -> str:
+    """HTML as plain text: tags dropped, entities decoded (a reference as a reader reads it)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
 
 
 def edit(root: Path, rel: str, old: str, new: str) -> None:

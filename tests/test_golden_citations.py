@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.citations.formats import plain_text
 from pipeline.citations.styles import Style, built_in, load_style
 from pipeline.content.articles import parse_article
 from pipeline.content.library import parse_library
 from pipeline.model import Library
-from tests.conftest import edit, render_article
+from tests.conftest import edit, plain_text, render_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HEAD = "---\ntitle: Q?\nstatus: Submitted\nauthors: [a]\nlast_updated: 2025-01-01\n---\n"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pipeline.citations.formats import format_reference, initials, plain_text
+from pipeline.citations.formats import format_ama, initials
 from pipeline.content.library import parse_library, resolve_crossrefs
+from tests.conftest import plain_text
 
 
 def formatted(bib: str) -> str:
     entries, problems = parse_library("references/x.bib", bib)
     assert not problems and len(entries) == 1
-    return plain_text(format_reference(entries[0]))
+    return plain_text(format_ama(entries[0]))
 
 
 def test_journal_article_in_ama_style_with_doi_and_pubmed() -> None:
@@ -29,7 +30,7 @@ def test_doi_link_and_pubmed_link_point_at_the_source() -> None:
     entries, _ = parse_library(
         "x.bib", "@article{q, title={T}, journal={J}, year=2017, doi={doi:10.1/ABC}, pmid={123}}"
     )
-    html = format_reference(entries[0])
+    html = format_ama(entries[0])
     assert '<a href="https://doi.org/10.1/ABC">' in html
     assert '<a href="https://pubmed.ncbi.nlm.nih.gov/123/">' in html
 
@@ -156,6 +157,6 @@ def test_a_chapter_takes_the_braces_of_the_book_it_crossrefs() -> None:
     )
     library, found = resolve_crossrefs({e.key: e for e in entries})
     assert problems == [] and found == []
-    assert plain_text(format_reference(library["c"])) == (
+    assert plain_text(format_ama(library["c"])) == (
         "Roe R. Acid & base. In: Doe J, ed. Handbook of pH Disorders. P; 2020:1-9."
     )

@@ -299,13 +299,3 @@ def format_vancouver(entry: Entry) -> str:
 
 Formatter = Callable[[Entry], str]
 BUILT_IN: dict[str, Formatter] = {"ama": format_ama, "vancouver": format_vancouver}
-
-
-def format_reference(entry: Entry) -> str:
-    """The default style, AMA."""
-    return format_ama(entry)
-
-
-def plain_text(fragment: str) -> str:
-    """The reference as plain text, for tooltips."""
-    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
