@@ -294,6 +294,13 @@ _SVG_TEXT_TRICKS = re.compile(rb"<!DOCTYPE|<!ENTITY|<!\[CDATA\[", re.IGNORECASE)
 _NOT_UTF8_DECLARED = re.compile(rb"encoding\s*=\s*[\"'](?!utf-?8[\"'])", re.IGNORECASE)
 
 
+def read_xml(data: bytes) -> lxml.etree._Element:
+    """An XML document's tree, read without entities, the network or a huge tree: what the
+    pipeline reads of a file a pull request can give it (XMLSyntaxError when it is not XML)."""
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    return lxml.etree.fromstring(data, parser)
+
+
 def svg_problem(data: bytes) -> str | None:
     """Why an SVG is not a plain picture ("an .svg with a <script> element"), or None: an SVG
     is an image only when it holds nothing that runs, styles or loads, and no document type or
@@ -309,8 +316,7 @@ def svg_problem(data: bytes) -> str | None:
     if _SVG_TEXT_TRICKS.search(data):
         return ".svg with a document type or CDATA"
     try:
-        parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        tree = lxml.etree.fromstring(data, parser)
+        tree = read_xml(data)
     except lxml.etree.XMLSyntaxError:
         return ".svg that cannot be read"
     # Elements of another kind (an XHTML <meta http-equiv="refresh">, which sent a reader who

@@ -31,7 +31,7 @@ from pipeline.citations.scan import without_citations
 from pipeline.content import audience
 from pipeline.content.addresses import as_parsed, leaves_site, site_path
 from pipeline.content.files import decode
-from pipeline.content.pages import ASSET_TYPES, site_file_digest
+from pipeline.content.pages import ASSET_TYPES, read_xml, site_file_digest
 from pipeline.content.shown import is_site_file, shown_files
 from pipeline.diagnostics import Diagnostic
 from pipeline.identifiers import browser_host
@@ -188,9 +188,8 @@ def _document_text(data: bytes) -> str | None:
     back: comments dropped (a withheld sentence's words three by three, a comment between, in
     an SVG's <title>, were read with the comments' letters), a ">" inside a value part of the
     value. None for a file that is not well-formed XML."""
-    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
-        tree = lxml.etree.fromstring(data, parser)
+        tree = read_xml(data)
     except lxml.etree.XMLSyntaxError:
         return None
     parts = []
