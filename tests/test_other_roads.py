@@ -16,14 +16,10 @@ from pipeline.content.articles import parse_article
 from pipeline.content.files import decode
 from pipeline.engines import ENGINES, theme
 from pipeline.project import load_project
-from pipeline.site.audit import (
-    DISCLAIMER_PATH,
-    output_pieces,
-    output_words,
-    page_loads,
-    page_problems,
-    probes,
-)
+from pipeline.site.article_page import DISCLAIMER_PATH, page_problems
+from pipeline.site.audit import page_loads
+from pipeline.site.output_text import output_pieces, output_words
+from pipeline.site.probes import probes
 from tests import signing
 from tests.conftest import DAY, codes_of, commit_all, edit, git, line_of, run_module, site_files
 
@@ -91,7 +87,7 @@ def test_a_withheld_article_written_in_short_pieces_still_has_text_to_look_for(
 def test_list_items_are_not_read_as_one_paragraph_by_the_probes() -> None:
     """A false leak: a draft listing two published titles in a row, joined into one probe, was
     found in every page's related-articles box, which lists them in that order."""
-    from pipeline.site.audit import probes
+    from pipeline.site.probes import probes
 
     found = probes(
         "Related questions:\n\n- How should acute cystitis in women be treated?\n"
@@ -2015,7 +2011,7 @@ def test_the_words_a_passage_may_show_are_those_it_renders() -> None:
     """False refusals of ordinary writing (C<sub>max</sub>, Sj&ouml;gren, un*usual*ly), and an
     attribute's text counted as if readers saw it (which let the emergency advice swallowed
     after a passage pass for the passage's own words)."""
-    from pipeline.site.audit import passage_words
+    from pipeline.site.article_page import passage_words
 
     text = (
         "---\ntitle: T\nstatus: Submitted\nauthors: [a]\nlast_updated: 2026-01-01\n"

@@ -14,7 +14,9 @@ import pytest
 
 from pipeline.engines import ENGINES, theme
 from pipeline.project import load_project
-from pipeline.site.audit import audit, output_text, probes
+from pipeline.site.audit import audit
+from pipeline.site.output_text import output_text
+from pipeline.site.probes import probes
 from pipeline.site.stage import publish_plan
 from tests import signing
 from tests.conftest import TODAY, edit

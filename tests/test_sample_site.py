@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.site.audit import output_text, probes
+from pipeline.site.output_text import output_text
+from pipeline.site.probes import probes
 
 UNPUBLISHED_MARKERS = ("heliotrope-42", "saffron-17")
 

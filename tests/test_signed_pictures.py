@@ -25,7 +25,8 @@ from pipeline.engines import ENGINES, theme
 from pipeline.project import load_project
 from pipeline.review.past import PastInputs, checks_at
 from pipeline.review.statement import approval_statement, article_items
-from pipeline.site.audit import audit, page_problems
+from pipeline.site.article_page import page_problems
+from pipeline.site.audit import audit
 from pipeline.site.stage import publish_plan
 from tests.conftest import DAY, FIXTURES, approve, commit_all, copy_project, git, site_files
 from tests.signing import list_keys, sign, sign_project, write_approvals

@@ -28,13 +28,13 @@ from pipeline.markdown_extension import names_article
 from pipeline.model import Article
 from pipeline.project import ARTICLES_DIR, Project
 from pipeline.review.past import BaseBranch
-from pipeline.site.audit import (
+from pipeline.site.output_text import output_words
+from pipeline.site.probes import (
     MARKDOWN_LINK,
     article_addresses,
     found_in,
     joined,
     matcher,
-    output_words,
     probe_words,
     probes,
     reader_text,

@@ -84,3 +84,8 @@ def leaves_site(url: str, folder: str) -> bool:
     path = _path_of(address)
     climbed = posixpath.normpath(posixpath.join(folder, path)).startswith("..")
     return path.startswith("/") or climbed
+
+
+def srcset_addresses(srcset: str) -> list[str]:
+    """The addresses of a srcset: each candidate's, up to its first blank."""
+    return [part.split()[0] for part in srcset.split(",") if part.split()]

@@ -7,685 +7,44 @@ checks that every article page carries the canonical disclaimer and an approved 
 
 from __future__ import annotations
 
-import contextlib
-import gzip
-import html
-import html.entities
 import itertools
-import json
-import posixpath
 import re
-import urllib.parse
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-import ahocorasick
-import lxml.etree
-from selectolax.lexbor import LexborHTMLParser, LexborNode
-
 from pipeline import codes
-from pipeline.checks.markup import is_external, render
+from pipeline.checks.markup import is_external
 from pipeline.citations.formats import author_name
-from pipeline.citations.scan import without_citations
-from pipeline.content import audience
-from pipeline.content.addresses import as_parsed, leaves_site, site_path
+from pipeline.content.addresses import srcset_addresses
 from pipeline.content.files import decode
-from pipeline.content.pages import ASSET_TYPES, read_xml, site_file_digest
-from pipeline.content.shown import is_site_file, shown_files
+from pipeline.content.pages import ASSET_TYPES, site_file_digest
+from pipeline.content.shown import shown_files
 from pipeline.diagnostics import Diagnostic
-from pipeline.identifiers import browser_host
-from pipeline.model import READER_VISIBLE_FIELDS, Article
+from pipeline.model import READER_VISIBLE_FIELDS
 from pipeline.project import Project
+from pipeline.site.article_page import article_page_paths, page_problems, passage_words, site_of
 from pipeline.site.csp import Theme, attributes, inline_scripts
 from pipeline.site.engine_config import THEME_ASSETS
+from pipeline.site.output_text import (
+    DOCUMENTS,
+    TAG,
+    TAG_ATTRIBUTES,
+    bidi_formatting,
+    output_files,
+    output_pieces,
+    output_words,
+)
+from pipeline.site.probes import (
+    article_addresses,
+    found_in,
+    joined,
+    matcher,
+    probe_words,
+    probes,
+    reader_text,
+)
 from pipeline.site.stage import PublishPlan
-from pipeline.words import ASCII, MAX_MARKS, normalize, stacked_marks
-
-PROBE_WORDS = 8
-# Each stops at the next "<", quote, bracket or line: a withheld article full of them stays
-# linear. A tag is what an HTML parser takes for one: "<" and a letter, "/" or "?" ("< 5" is
-# text). What starts "<!" is read as text: a comment, CDATA, a document type and the entities
-# it declares (an SVG's `<!ENTITY a "…">` is text a browser shows where `&a;` stands).
-_TAG = re.compile(r"<(?=[A-Za-z/?])[^<>]*>")
-# Inline elements (an SVG's <tspan> too): no space on screen where one starts or ends
-# ("pur<sup></sup>ple" shows "purple"); any other tag (a paragraph, a line break, a cell, an
-# image) separates words.
-_INLINE_TAG = re.compile(
-    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span"
-    r"|strong|sub|sup|time|tspan|u|var|wbr)(?=[\s/>])[^<>]*>",
-    re.IGNORECASE,
-)
-# Quoted attribute values: a page's description, an image's alternative text, a title.
-_VALUES = (re.compile(r'=\s*"([^"]*)'), re.compile(r"=\s*'([^']*)"))
-MARKDOWN_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
-# Possessive: a line of 180,000 spaces split every way between two runs took minutes.
-_FRONT_KEY = re.compile(r"^[ \t]*+(?:-[ \t]*+)?[A-Za-z_]+:[ \t]*+", re.MULTILINE)
-
-
-# Explicit bidirectional formatting (embeddings, overrides, isolates) can show words or letters
-# in another order than they are stored: text stored backwards reads forwards on screen. An
-# output file holding one (as a character, a character reference or a JSON escape) fails.
-_BIDI_CODES = frozenset({*range(0x202A, 0x202F), *range(0x2066, 0x206A)})
-_BIDI = frozenset(map(chr, _BIDI_CODES))
-_REFERENCE = re.compile(r"&#(?:x0*([0-9a-f]{1,8})|0*([0-9]{1,9}))", re.IGNORECASE)
-_ESCAPE = re.compile(r"\\u([0-9a-f]{4})", re.IGNORECASE)
-
-
-def _bidi_formatting(text: str) -> bool:
-    """Whether `text` holds explicit bidirectional formatting in any spelling. Read like
-    normalize: the few non-ASCII characters first, then each reference or escape."""
-    rare = text.encode("utf-8", "surrogatepass").translate(None, ASCII)
-    if rare and not _BIDI.isdisjoint(rare.decode("utf-8", "surrogatepass")):
-        return True
-    for found in _REFERENCE.finditer(text):
-        hexadecimal, decimal = found.groups()
-        if int(hexadecimal or decimal, 16 if hexadecimal else 10) in _BIDI_CODES:
-            return True
-    return any(int(found.group(1), 16) in _BIDI_CODES for found in _ESCAPE.finditer(text))
-
-
-def _probe_text(markdown: str) -> str:
-    """An article's source as its probes read it: citations and link targets dropped, front
-    matter keys dropped, raw HTML as readers see it (an <abbr> around every third word is no
-    word of its own)."""
-    text = without_citations(markdown)
-    text = MARKDOWN_LINK.sub(r"\1", text)
-    text = _FRONT_KEY.sub("\n", text)
-    return html.unescape(_without_tags(text))
-
-
-def probe_words(markdown: str) -> str:
-    """All the words of an article's source read as `probes` reads them, joined: a probe of
-    another article found here is text this one says too (a link's target, which probes drop,
-    is not between the words here either)."""
-    return joined(normalize(_probe_text(markdown)))
-
-
-def probes(markdown: str) -> set[str]:
-    """Distinctive runs of words from an article's source: eight words from every fourth word
-    (so a word slipped into one place hides no more than a few words of it) of each sentence
-    and title-like line of five words or more; and, of eight words or more, of each sentence as
-    its paragraph reads it (a line break inside a paragraph is a space on the page: an article
-    wrapped at four words a line has no long line) and of each paragraph across its sentences
-    (one written in sentences of four words has no long sentence)."""
-    text = _probe_text(markdown)
-    paragraphs = _SOFT_BREAK.sub(" ", text)
-    found: set[str] = set()
-    for pieces, least in (
-        (re.split(r"[.!?\n]+", text), 5),
-        (re.split(r"[.!?\n]+", paragraphs), PROBE_WORDS),
-        (paragraphs.split("\n"), PROBE_WORDS),
-    ):
-        for piece in pieces:
-            words = normalize(piece).split()
-            if len(words) < least:
-                continue
-            last = max(0, len(words) - PROBE_WORDS)
-            for start in {*range(0, last + 1, PROBE_WORDS // 2), last}:
-                found.add(" ".join(words[start : start + PROBE_WORDS]))
-    return found
-
-
-# A line break inside a paragraph (not next to another, nor before a list item, a table row, a
-# heading or a quote, each a block of its own): a space to a reader. List items stay apart: a
-# draft listing two published titles in a row made a probe of the related-articles box.
-_SOFT_BREAK = re.compile(r"(?<!\n)\n(?![ \t]*(?:\n|[-*+][ \t]|\d+[.)][ \t]|[|#>]))")
-
-
-def _decompressed(path: Path, data: bytes) -> bytes:
-    """The file's bytes, decompressed when it is gzip (sitemap.xml.gz)."""
-    if path.suffix.lower() != ".gz":
-        return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError):
-        return b""
-
-
-def _is_json(path: Path) -> bool:
-    """The search index and source maps: read one string literal at a time."""
-    name = path.name.lower().removesuffix(".gz")
-    return name.endswith((".json", ".map"))
-
-
-def output_pieces(path: Path, data: bytes) -> Iterator[str]:
-    """The text of an output file, in the pieces a sentence cannot span: a JSON file one string
-    literal at a time (keys included), read from the bytes so that a large search index is
-    never copied whole (a file that is not really JSON is also read whole); any other file
-    whole."""
-    data = _decompressed(path, data)
-    if _is_json(path):
-        json_only, end = True, 0
-        for match in _JSON_STRING.finditer(data):
-            if match.group(2) is None:
-                break  # never closed: not JSON, so the file is read whole below
-            # What lies between two literals is checked where it lies: a copy of the file
-            # without its literals cost more memory than anything else in the audit.
-            json_only = json_only and _JSON_BETWEEN.fullmatch(data, end, match.start()) is not None
-            end = match.end()
-            literal = match.group(1)
-            text = literal.decode("utf-8", errors="replace")
-            if b"\\" in literal:
-                with contextlib.suppress(ValueError):  # not valid JSON: read it as it is written
-                    text = json.loads(f'"{text}"')
-            yield text
-        if json_only and _JSON_BETWEEN.fullmatch(data, end) is not None:
-            return
-        # Not JSON after all (text outside the literals): a sentence may cross a quote, so the
-        # file is read whole as well.
-    text = data.decode("utf-8", errors="replace")
-    yield text
-    if path.suffix.lower() in DOCUMENTS and (parsed := _document_text(data)) is not None:
-        yield parsed
-    if path.suffix.lower() == ".css" and "\\" in text:
-        # A stylesheet's `content: "\4d \6f …"` shows readers the letters its escapes stand for.
-        yield _CSS_ESCAPE.sub(_css_character, text)
-
-
-def _document_text(data: bytes) -> str | None:
-    """An SVG's or XML file's text as an XML parser reads it, escaped for `output_words` to read
-    back: comments dropped (a withheld sentence's words three by three, a comment between, in
-    an SVG's <title>, were read with the comments' letters), a ">" inside a value part of the
-    value. None for a file that is not well-formed XML."""
-    try:
-        tree = read_xml(data)
-    except lxml.etree.XMLSyntaxError:
-        return None
-    parts = []
-    for element in tree.iter():
-        if isinstance(element.tag, str):  # not a comment's or an instruction's own text
-            parts.append(element.text or "")
-        parts.append(element.tail or "")
-    return html.escape("".join(parts), quote=False)
-
-
-_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.DOTALL)
-
-
-def _css_character(found: re.Match[str]) -> str:
-    code = found.group(1)
-    if code is None:
-        return found.group(2)
-    number = int(code, 16)
-    return chr(number) if 0 < number < 0x110000 and not 0xD800 <= number < 0xE000 else "\ufffd"
-
-
-def output_text(path: Path) -> str:
-    """The words a reader (or a search engine) could get out of an output file."""
-    return " ".join(output_words(piece) for piece in output_pieces(path, path.read_bytes()))
-
-
-def output_words(text: str) -> str:
-    """The words of a piece of output as readers (and search engines) get them: its text with
-    markup dropped as a browser shows it (an `<em>` inside a sentence does not break it, nor
-    an empty `<sup></sup>` a word) and entities decoded, then its attribute values (a page's
-    description, an image's alternative text), which are text however much they look like
-    markup."""
-    stripped = _without_tags(text)
-    words = _readings(html.unescape(stripped), _ESCAPED_LT.search(stripped) is not None)
-    if (shown := _shown_text(text)) is not None:
-        words = f"{words} {normalize(shown)}"
-    values = dict.fromkeys(value for pattern in _VALUES for value in pattern.findall(text))
-    if not values:
-        return words
-    # ">" between two values ends anything in one that looks like the start of a tag.
-    plain = "\n>\n".join(map(_attribute_text, values))
-    return f"{words} {_readings(plain, '<' in plain)}"
-
-
-# A character reference as html.unescape finds one.
-_CHARACTER_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
-_NAME_GOES_ON = frozenset("0123456789=abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
-def _attribute_text(value: str) -> str:
-    """An attribute's value decoded as a browser decodes one: a named reference written
-    without its ";" stays as written when a letter, a digit or "=" follows the name (readers
-    see "&notice", where html.unescape, reading text, gives "¬ice")."""
-    return _CHARACTER_REFERENCE.sub(_attribute_reference, value) if "&" in value else value
-
-
-def _attribute_reference(found: re.Match[str]) -> str:
-    written = found.group(1)
-    if not written.startswith("#") and not written.endswith(";"):
-        # The longest name that starts it, as html.unescape takes it.
-        for end in range(len(written), 0, -1):
-            if written[:end] in html.entities.html5:
-                if end < len(written) and written[end] in _NAME_GOES_ON:
-                    return found.group(0)
-                break
-    return html.unescape(found.group(0))
-
-
-# Where a browser draws what comes later first: a <details>' summary, a table's caption,
-# header rows and footer rows (wherever they are written).
-_REORDERED = re.compile(r"<(?:details|caption|tfoot)[\t\n\f\r />]", re.I)
-_HEADER_ROWS = re.compile(r"<thead[\t\n\f\r />]", re.I)
-_HEADER_ROWS_FIRST = re.compile(r"<table(?:[\t\n\f\r ][^<>]*)?>\s*<thead[\t\n\f\r />]", re.I)
-# What no browser shows of a page (its head is read in the other reading).
-_NEVER_SHOWN = frozenset({"script", "style", "template", "noscript", "head"})
-
-
-def _shown_text(text: str) -> str | None:
-    """The text of a page as a browser shows it, in the order it draws it, read by an HTML5
-    parser: pictures loaded (no alternative text), closed <details> closed (their summary
-    only), a <details>' summary first, a table's caption, header rows and footer rows where
-    they are drawn. None for a page with none of these (most pages). A reading beside the one
-    of the text as written: a withheld article split every six words by a loaded picture with
-    the alternative text "q", or by a closed <details> holding a "q", was read as other words,
-    and one written in pieces last to first in a table's parts, or after the summary of an
-    open <details>, was shown in order and read out of it."""
-    pictures = (attributes(found.group(1)) for found in _IMAGE_ALT.finditer(text))
-    reordered = _REORDERED.search(text) or len(_HEADER_ROWS.findall(text)) != len(
-        _HEADER_ROWS_FIRST.findall(text)
-    )
-    if not reordered and not any(given.get("alt") for given in pictures):
-        return None
-    root = LexborHTMLParser(text).root
-    found: list[str] = []
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        tag = node.tag or ""
-        if tag == "-text":
-            found.append(node.text_content or "")
-            continue
-        if tag.startswith(("-", "_", "#")) or tag in _NEVER_SHOWN:
-            continue  # a comment, or what no browser shows
-        if "hidden" in node.attributes:
-            continue
-        stack.extend(reversed(_drawn(node)))
-    return " ".join(found)
-
-
-def _drawn(node: LexborNode) -> list[LexborNode]:
-    """A node's children in the order a browser draws them (see `_shown_text`)."""
-    children = list(node.iter(include_text=True))
-    if node.tag == "details":
-        summary = [child for child in children if child.tag == "summary"][:1]
-        return summary + (_others(children, summary) if "open" in node.attributes else [])
-    if node.tag == "table":
-        # Every caption on top; the first header group, then the rows; the first footer group
-        # last (any other header or footer group is rows, where it is written).
-        captions = [child for child in children if child.tag == "caption"]
-        header = [child for child in children if child.tag == "thead"][:1]
-        footer = [child for child in children if child.tag == "tfoot"][:1]
-        return captions + header + _others(children, captions + header + footer) + footer
-    return children
-
-
-def _others(children: list[LexborNode], chosen: list[LexborNode]) -> list[LexborNode]:
-    """`children` but the `chosen` ones (taken from that same list)."""
-    taken = {id(child) for child in chosen}
-    return [child for child in children if id(child) not in taken]
-
-
-def _readings(plain: str, markup: bool) -> str:
-    """Decoded text read as written (readers see "<purple giraffe>" when the page says
-    "&lt;purple giraffe&gt;"); where it holds what looks like markup (a feed's or an index's
-    HTML, escaped), read a second time with that removed too."""
-    words = normalize(plain)
-    return f"{words} {normalize(_without_tags(plain))}" if markup else words
-
-
-def _without_tags(text: str) -> str:
-    """Text as a browser lays it out: an image's alternative text where the image stands (a
-    browser draws it there when the image does not load), inline tags joining what they
-    separate, any other tag a space."""
-    if "<" not in text:
-        return text
-    return _TAG.sub(" ", _INLINE_TAG.sub("", _IMAGE_ALT.sub(_alt, text)))
-
-
-def _alt(found: re.Match[str]) -> str:
-    """An image tag as a browser draws it when the image does not load: its alternative text,
-    read from its attributes as a browser reads them (an ` alt=` inside another attribute's
-    value is no alternative text)."""
-    alt = attributes(found.group(1)).get("alt")
-    return found.group(0) if alt is None else f" {alt} "
-
-
-_ESCAPED_LT = re.compile(r"&(?:lt|#0*60|#x0*3c)", re.IGNORECASE)
-
-
-# A literal never closed is read to the end once (its closing quote optional), not again from
-# every quote inside it (a .map of 80,000 escaped quotes took 26 s).
-_JSON_STRING = re.compile(rb'"([^"\\]*+(?:\\.[^"\\]*+)*+)(")?')
-# What may stand between the string literals of real JSON: structure, numbers, true/false/null.
-_JSON_BETWEEN = re.compile(rb"(?:[\s\[\]{}:,0-9eE.+-]|true|false|null)*")
-
-
-def output_files(site: Path) -> Iterator[Path]:
-    """Every file, whatever its type: an image or a PDF can carry text too (read as bytes, so
-    text that a PDF keeps compressed is not seen; SECURITY.md says what covers that)."""
-    for path in sorted(site.rglob("*")):
-        if path.is_file():
-            yield path
-
-
-def matcher(needles: dict[str, str]) -> ahocorasick.Automaton | None:
-    """All needles searched in one pass over a text (Aho-Corasick), instead of one pass each:
-    a site of a thousand pages and a hundred withheld articles stays fast to audit."""
-    if not needles:
-        return None
-    automaton = ahocorasick.Automaton()
-    for needle, source in needles.items():
-        automaton.add_word(needle, (needle, source))
-    automaton.make_automaton()
-    return automaton
-
-
-def found_in(automaton: ahocorasick.Automaton | None, text: str) -> Iterator[tuple[str, str]]:
-    if automaton is not None:
-        for _, (needle, source) in automaton.iter(text):
-            yield needle, source
-
-
-# Where the disclaimer and the review status stand on an article page: the chain of elements
-# the theme (either engine's, the same) and the article template write around them, each with
-# exactly these classes and no attribute but the theme's own. Any other wrapper or attribute on
-# the way (a <details>, a <dialog>, a popover, `hidden`, a style, a class that hides, the
-# article's own text) fails the page: an allow-list, as there are more ways to hide an element
-# than to list.
-DISCLAIMER_PATH = (
-    ("html", "no-js"),
-    ("body", ""),
-    ("div", "md-container"),
-    ("main", "md-main"),
-    ("div", "md-main__inner md-grid"),
-    ("div", "md-content"),
-    ("article", "md-content__inner md-typeset"),
-    ("div", "clinical-article"),
-)
-# The attributes the theme writes on each element of that chain, each where it writes it: the
-# colour scheme only on <body> (a dark scheme on an inner element painted the disclaimer pale
-# on a light page), a component's name only on the three components, each its own.
-_THEME_ATTRIBUTES = {
-    "html": frozenset({"class", "lang", "dir"}),
-    "body": frozenset({"dir"} | {f"data-md-color-{x}" for x in ("scheme", "primary", "accent")}),
-}
-_THEME_COMPONENTS = {"md-container": "container", "md-main": "main", "md-content": "content"}
-# What the disclaimer itself may hold (references/disclaimer.md rendered): text, links and
-# emphasis, with no attribute that could hide a part of it.
-_DISCLAIMER_TAGS = frozenset(
-    {"h2", "h3", "p", "a", "strong", "em", "b", "i", "br", "abbr", "ul", "ol", "li", "sup", "sub"}
-)
-_DISCLAIMER_ATTRIBUTES = frozenset({"id", "href", "title"})
-_STATUS_ATTRIBUTES = frozenset({"id", "class", "data-status", "aria-labelledby"})
-
-
-def _placement_problems(element: LexborNode) -> list[str]:
-    """Why a part the article template writes (the disclaimer, the review status) could be
-    hidden from a reader by what stands around it, if it could."""
-    name = _value(element, "id")
-    holders = list(_ancestors(element))
-    chain = [(a.tag, " ".join((_value(a, "class") or "").split())) for a in holders]
-    if chain[::-1] != list(DISCLAIMER_PATH):
-        where = " > ".join(f"{tag}.{cls}".rstrip(".").replace(" ", ".") for tag, cls in chain[::-1])
-        return [f"#{name} is not where the article template puts it (inside {where})"]
-    for holder, (tag, classes) in zip(holders, reversed(DISCLAIMER_PATH), strict=True):
-        component = _THEME_COMPONENTS.get(classes)
-        allowed = _THEME_ATTRIBUTES.get(tag, frozenset({"class"}))
-        allowed |= {"data-md-component"} if component else set()
-        if extra := sorted(set(holder.attributes) - allowed):
-            return [f"#{name} is inside a <{holder.tag}> with {', '.join(extra)}"]
-        # The theme's script acts on a component's name (a "dialog" or "consent" is hidden).
-        if component and _value(holder, "data-md-component", component) != component:
-            return [f"#{name} is inside a <{holder.tag}> of another component"]
-    if name == "review-status":
-        if element.tag != "section" or set(element.attributes) - _STATUS_ATTRIBUTES:
-            return ["#review-status is not the <section> the article template writes"]
-        return []
-    if (
-        element.tag != "aside"
-        or _value(element, "class") != "medical-disclaimer"
-        or set(element.attributes) - {"id", "class", "aria-labelledby"}
-    ):
-        return ["#medical-disclaimer is not the <aside> the article template writes"]
-    for part in itertools.islice(_elements(element), 1, None):  # the first is the element
-        if part.tag not in _DISCLAIMER_TAGS or set(part.attributes) - _DISCLAIMER_ATTRIBUTES:
-            return [f"part of #medical-disclaimer is a <{part.tag}> that could hide it"]
-    return []
-
-
-def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
-    """The elements around a node, nearest first, up to <html>."""
-    parent = node.parent
-    while parent is not None and parent.tag not in (None, "-document"):
-        yield parent
-        parent = parent.parent
-
-
-def _elements(node: LexborNode) -> Iterator[LexborNode]:
-    """A node and every element inside it, in document order (not comments, and not the
-    content of a <template>, which a browser never shows)."""
-    for part in node.traverse(include_text=False):
-        if part.tag and part.tag[0] not in "-_#":
-            yield part
-
-
-def _value(node: LexborNode, name: str, default: str | None = None) -> str | None:
-    """An attribute's value as a browser reads it: "" for one written without a value."""
-    attributes = node.attributes
-    if name not in attributes:
-        return default
-    return attributes[name] or ""
-
-
-def passage_words(article: Article) -> Counter[str]:
-    """The words an article's audience passages may show readers: those of their labels, and
-    of their text as Python-Markdown renders it, read as a reader reads a page (attribute
-    values are not text; entities decoded; `C<sub>max</sub>` one word) (`page_problems`)."""
-    allowed: Counter[str] = Counter()
-    for who, _, text in audience.all_passages(article.body):
-        label = audience.audience(who).label
-        # Rendered on their own, citations aside: their numbers are not counted.
-        allowed.update(normalize(label).split() + _shown_words(render(text)))
-    return allowed
-
-
-def _shown_words(markup: str) -> list[str]:
-    """The words of HTML as a reader sees them: text only, inline tags joining what they
-    separate, entities decoded."""
-    return normalize(html.unescape(_without_tags(markup))).split()
-
-
-def _passage_problems(containers: list[LexborNode], allowed: Counter[str]) -> list[str]:
-    """A reader who answers "Which best describes you?" no longer sees the passages written for
-    other readers: a passage's container must hold nothing but what the article wrote in its
-    passages (a comment or a fence that swallowed a passage's end took the rest of the article
-    into it). Its words are counted against the passages' own; numbers (citations, locators)
-    are the renderer's."""
-    shown: Counter[str] = Counter()
-    for container in containers:
-        shown.update(_shown_words(container.html or ""))
-    extra = [
-        word
-        for word, count in shown.items()
-        if count > allowed[word] and not any(c.isdigit() for c in word)
-    ]
-    if not extra:
-        return []
-    return [f"has audience passages holding text the article does not write in one ({extra[:5]})"]
-
-
-def page_problems(
-    html_text: str,
-    canonical: str,
-    expected_status: str,
-    passages: Counter[str] | None = None,
-    shown: tuple[str, frozenset[str]] | None = None,
-) -> list[str]:
-    """What an article page lacks: exactly one disclaimer element holding the canonical text,
-    visible, and outside anything the article's own markup controls; exactly one review-status
-    element with the expected status; audience passages holding only what they were written to
-    hold (`passages`: their words, from `passage_words`); in its text, only the files of the
-    site its approvals sign (`shown`: the page's site path and those files)."""
-    # Read by an HTML5 parser, as a browser reads it: libxml2's honoured "<span hidden/>" as an
-    # empty element, where a browser leaves it open around the disclaimer.
-    try:
-        marks = _Landmarks(LexborHTMLParser(html_text))
-    except ValueError:  # text no parser takes (a lone surrogate)
-        return ["cannot be read as HTML"]
-    problems = [] if passages is None else _passage_problems(marks.passages, passages)
-    problems += [] if shown is None else _unsigned_files(marks, *shown)
-    disclaimers = marks.ids.get("medical-disclaimer", [])
-    if len(disclaimers) != 1:
-        problems.append(f"has {len(disclaimers)} #medical-disclaimer elements, not one")
-    else:
-        element = disclaimers[0]
-        if canonical not in normalize(element.text(deep=True)):
-            problems.append("#medical-disclaimer does not hold the canonical text")
-        problems += _placement_problems(element)
-    statuses = marks.ids.get("review-status", [])
-    if len(statuses) != 1:
-        problems.append(f"has {len(statuses)} #review-status elements, not one")
-    elif _value(statuses[0], "data-status") != expected_status:
-        problems.append(f'#review-status is not data-status="{expected_status}"')
-    else:
-        problems += _placement_problems(statuses[0])
-    # An id twice is a part of the page taken by something else: a heading "Ref 1" would be
-    # the entry that citation 1 links to.
-    problems += [
-        f'has {len(elements)} elements with the id "{name}", not one'
-        for name, elements in sorted(marks.ids.items())
-        if len(elements) > 1 and name not in ("medical-disclaimer", "review-status")  # said above
-    ]
-    return problems
-
-
-class _Landmarks:
-    """The elements of an article page the audit looks at, found in one walk of its tree: every
-    element by its id; the article's text and References list (by their exact class); the
-    audience passages' containers (by one class of theirs, however many others they have:
-    browsers split classes at blanks); and the address of the canonical link."""
-
-    def __init__(self, tree: LexborHTMLParser) -> None:
-        self.ids: dict[str, list[LexborNode]] = {}
-        self.bodies: list[LexborNode] = []
-        self.references: list[LexborNode] = []
-        self.passages: list[LexborNode] = []
-        self.canonical: str | None = None
-        for element in _elements(tree.root) if tree.root is not None else ():
-            name, classes = _value(element, "id"), _value(element, "class")
-            if name is not None:
-                self.ids.setdefault(name, []).append(element)
-            if classes == "article-body":
-                self.bodies.append(element)
-            elif classes == "article-references":
-                self.references.append(element)
-            if classes is not None and "audience-block" in classes.split():
-                self.passages.append(element)
-            if (
-                self.canonical is None
-                and element.tag == "link"
-                and _value(element, "rel") == "canonical"
-            ):
-                self.canonical = _value(element, "href")  # None for one without an address
-
-
-# Where an element of an article's text names a file: what it loads, and where a link goes.
-_NAMED = ("src", "srcset", "poster", "data", "href", "xlink:href")
-
-
-def _addresses(node: LexborNode) -> Iterator[tuple[str, str]]:
-    """(attribute, value) of each attribute naming a file in a node and every element inside
-    it."""
-    for element in _elements(node):
-        attributes = element.attributes
-        for name in _NAMED:
-            if name in attributes:
-                yield name, attributes[name] or ""
-
-
-def _unsigned_files(marks: _Landmarks, page: str, signed: frozenset[str]) -> list[str]:
-    """The files of the site the article's text (`.article-body`) shows or links to that its
-    approvals do not sign: whatever the Markdown reading of `shown_files` missed (a picture is
-    every file an element loads; a link, one to a picture or a PDF), by its full address too;
-    and a file of the site that the References list names by its full address."""
-    if len(marks.bodies) != 1:
-        return [f"has {len(marks.bodies)} .article-body elements, not one"]
-    folder = posixpath.dirname(page)
-    # The site's own host, port and folder ("owner.github.io", None, "/repo/"), from the
-    # canonical address the engine gives an article page (under articles/).
-    own = _site_of(marks.canonical, "/articles/") if marks.canonical is not None else None
-    unsigned: set[str] = set()
-    by_address: set[str] = set()  # by the site's full address
-    cited: set[str] = set()  # by a reference's address
-    outside: set[str] = set()
-    for name, value in _addresses(marks.bodies[0]):
-        # A whole value is one address, blanks inside it too ("a.png /../b.png" loads b.png);
-        # a srcset's candidates are its addresses up to their first blank.
-        for address in _candidates(value) if name == "srcset" else [value]:
-            if address.startswith("#"):
-                continue  # a part of this page (a citation's entry): names no file
-            local = _on_own_site(address, own)
-            if local is not None:  # this site's file, by its full address
-                path, inside = site_path(local, ""), True
-            else:
-                path, inside = site_path(address, folder), not leaves_site(address, folder)
-            if path and not inside:
-                outside.add(address[:120])
-            elif path and (name != "href" or is_site_file(path)) and path not in signed:
-                (unsigned if local is None else by_address).add(path)
-    # A reference's address (a library entry's url) names its source, never a file of this
-    # site: approvals sign the entry's text, not the bytes of a file it would name.
-    for section in marks.references if own else ():
-        for _, value in _addresses(section):
-            local = _on_own_site(value, own)
-            path = site_path(local, "") if local is not None else None
-            if path and is_site_file(path):
-                cited.add(path)
-    return (
-        [f"shows {path}, a file its approvals do not sign" for path in sorted(unsigned)]
-        + [
-            f"cites {path}, a file of this site, as a source: its bytes are signed by no "
-            "approval (cite the source itself, or show the file from the article)"
-            for path in sorted(cited)
-        ]
-        + [
-            f"shows {path} by the site's full address, a file its approvals do not sign: "
-            "write its path from the article"
-            for path in sorted(by_address)
-        ]
-        + [f"names {address}, outside the site's folder" for address in sorted(outside)]
-    )
-
-
-def _site_of(address: str, below: str = "") -> tuple[str, int | None, str] | None:
-    """An address's host, port and path (up to `below`, when given), as a browser reads
-    them: the host as `browser_host` reads it (escapes decoded, IDNA's mapping, lower case,
-    no final dot), no port for the web's own (a server sends http to https), dot segments and
-    escapes of the path resolved."""
-    try:
-        parts = urllib.parse.urlsplit(as_parsed(address))
-        port = None if parts.port in (None, 80, 443) else parts.port
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("", "http", "https") or not parts.netloc:
-        return None
-    path = "/" + posixpath.normpath("/" + urllib.parse.unquote(parts.path)).strip("/")
-    path += "/" if parts.path.endswith("/") and path != "/" else ""
-    if below:
-        cut = path.lower().rfind(below)
-        if cut < 0:
-            return None
-        path = path[: cut + 1]
-    return browser_host(parts.hostname or ""), port, path
-
-
-def _on_own_site(address: str, own: tuple[str, int | None, str] | None) -> str | None:
-    """The path of the site's file that `address` names by its full address, read as a
-    browser reads it; None when it is not the site's own."""
-    site = _site_of(address) if own is not None else None
-    # The folder in any case: GitHub Pages finds a project's site so.
-    if site is None or own is None or site[:2] != own[:2]:
-        return None
-    if not site[2].lower().startswith(own[2].lower()):
-        return None
-    return site[2][len(own[2]) :] or "."
-
+from pipeline.words import MAX_MARKS, normalize, stacked_marks
 
 # What a site is made of: the engines' pages, styles, scripts, search index and sitemaps (and
 # the licence files of their scripts, with no type, which a server sends as bytes to save), and
@@ -694,8 +53,6 @@ def _on_own_site(address: str, own: tuple[str, int | None, str] | None) -> str |
 # names as XML (.xsd, .rss) is a document a browser runs scripts in, and an archive (.xz,
 # .zip) holds text the audit cannot read.
 OUTPUT_TYPES = THEME_ASSETS | ASSET_TYPES | {".html", ".json", ".xml", ".gz", ".py", ""}
-# Files other than the HTML pages that a browser opens as a document, scripts and all.
-DOCUMENTS = frozenset({".svg", ".xml"})
 
 
 _NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="noindex', re.I)
@@ -716,23 +73,20 @@ _POLICY = re.compile(
 # runs to the end of the page. Their attributes are then read one by one ("once=" inside a
 # value is text). Most pages hold nothing of the shape, and are not read tag by tag.
 _HANDLER = re.compile(r"""[\t\n\f\r /"']on[a-z]+[\t\n\f\r ]*=""", re.I)
-# A start tag's attributes as a browser reads them: runs of plain characters, and quoted
-# values (a ">" inside one does not end the tag; one never closed runs to the end).
-_ATTRIBUTES = r"""((?:[^>="']+|=[\t\n\f\r ]*(?:"[^"]*(?:"|\Z)|'[^']*(?:'|\Z))|[="'])*)>?"""
-_START_TAG = re.compile(r"<[A-Za-z][^\t\n\f\r />]*" + _ATTRIBUTES)
-# An image ("w3<img alt='w4 w5'>w6" reads "w3 w4 w5 w6" when it fails): `_alt` reads it.
-_IMAGE_ALT = re.compile(r"<(?:img|input|area)(?=[\t\n\f\r />])" + _ATTRIBUTES, re.IGNORECASE)
+_START_TAG = re.compile(r"<[A-Za-z][^\t\n\f\r />]*" + TAG_ATTRIBUTES)
 # Elements whose attributes make a browser fetch something as the page loads (links are not
 # fetched), and those attributes: a preload's `imagesrcset` too, and the old `background` of a
 # page or a table (fetched from a template's <link>, <body> or <td>; the policy stopped them),
 # whose elements are read only on a page that has such an attribute.
 _LOADER = re.compile(
     r"<(img|script|source|video|audio|iframe|embed|object|track|input|link|image|use|feimage)"
-    r"\b" + _ATTRIBUTES,
+    r"\b" + TAG_ATTRIBUTES,
     re.I,
 )
 _BACKGROUND = re.compile(r"background[\t\n\f\r ]*=")  # searched in the page in lower case
-_BACKGROUND_LOADER = re.compile(r"<(body|table|thead|tbody|tfoot|tr|td|th)\b" + _ATTRIBUTES, re.I)
+_BACKGROUND_LOADER = re.compile(
+    r"<(body|table|thead|tbody|tfoot|tr|td|th)\b" + TAG_ATTRIBUTES, re.I
+)
 _FETCHED = ("src", "srcset", "imagesrcset", "poster", "data", "href", "xlink:href", "background")
 # Without any of these, a tag names no address of another site (a scheme, "//" however spelt,
 # a character reference): most tags, read no further.
@@ -748,19 +102,14 @@ def _fetched(tag: str, given: dict[str, str]) -> Iterator[str]:
         value = given.get(name)
         if value is None:
             continue
-        yield from _candidates(value) if name in ("srcset", "imagesrcset") else [value]
-
-
-def _candidates(srcset: str) -> list[str]:
-    """The addresses of a srcset: each candidate's, up to its first blank."""
-    return [part.split()[0] for part in srcset.split(",") if part.split()]
+        yield from srcset_addresses(value) if name in ("srcset", "imagesrcset") else [value]
 
 
 # Elements that change where a page goes or what its addresses mean: only the pipeline's own
 # Content-Security-Policy may be a <meta http-equiv>, and no page has a <base>.
 # Each tag read once, its attributes as a browser reads them (a pattern of its own tried every
 # "<meta" again to the end of the page, and missed `<meta a"b=1 http-equiv="refresh">`).
-_TAKEOVER = re.compile(r"<(base\b|meta(?=[\t\n\f\r />]))" + _ATTRIBUTES, re.I)
+_TAKEOVER = re.compile(r"<(base\b|meta(?=[\t\n\f\r />]))" + TAG_ATTRIBUTES, re.I)
 
 
 _STYLE = re.compile(r"<style[\s/>]", re.IGNORECASE)
@@ -864,23 +213,12 @@ def document_problems(data: bytes) -> list[str]:
     return page_loads(data.decode("utf-8", errors="replace"), Theme(None), policy=False)
 
 
-def reader_text(article: Article) -> str:
-    """What readers read of an article: its title, summary and text (not its tags, which a list
-    of topics on every page shares)."""
-    return f"{article.title}\n{article.summary}\n{article.body}"
-
-
-def article_page_paths(article: Article) -> tuple[str, str]:
-    """Where an engine writes an article's page, with and without directory URLs."""
-    return (f"articles/{article.slug}.html", f"articles/{article.slug}/index.html")
-
-
 def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list[Diagnostic]:
     """Every broken promise in the built site at `site` (DESIGN §6.3), read from disk: empty
     when it may be published. `theme`: the engine's, whose inline scripts pages may run."""
     if project.disclaimer is None:
         raise ValueError("cannot audit without the canonical disclaimer")
-    canonical = normalize(_TAG.sub(" ", project.disclaimer.html))
+    canonical = normalize(TAG.sub(" ", project.disclaimer.html))
     pages = {rel: article for article in plan.published for rel in article_page_paths(article)}
     shown = {article.path: frozenset(shown_files(article.body)) for article in plan.published}
     leaks = _Leaks(project, plan, _own_host(site))
@@ -1010,7 +348,7 @@ class _Leaks:
     def scan(self, rel: str, pieces: Iterable[str]) -> None:
         leaked = self.found.setdefault(rel, {})
         for piece in pieces:
-            if _bidi_formatting(piece):
+            if bidi_formatting(piece):
                 self.reversed.add(rel)
             for end, (address, source) in self.links.iter(piece) if self.links else ():
                 if _other_site(piece, end + 1 - len(address), self.own):
@@ -1044,8 +382,8 @@ def _own_host(site: Path) -> str | None:
 
 
 def _host(address: str) -> str | None:
-    """The host of a full address as a browser reads it (`_site_of`)."""
-    site = _site_of(address)
+    """The host of a full address as a browser reads it (`site_of`)."""
+    site = site_of(address)
     return site[0] if site is not None else None
 
 
@@ -1087,16 +425,6 @@ def _signed_besides_text(project: Project, plan: PublishPlan) -> str:
     # Apart, as each is shown: "_" stays a word when the words are joined, so no run of words
     # is read across two of them.
     return "\n_\n".join(parts)
-
-
-def article_addresses(rel: str) -> tuple[str, str]:
-    """How the site addresses an article's page, as the audit looks for it in every file."""
-    slug = Path(rel).stem
-    return f"articles/{slug}.html", f"articles/{slug}/"
-
-
-def joined(words: str) -> str:
-    return words.replace(" ", "")
 
 
 def _what(kind: str, found: str) -> str:
