@@ -299,6 +299,26 @@ def test_a_csl_style_formats_the_entries_and_our_numbers_stay() -> None:
     assert lines[1].startswith("Qaseem A, Wilt TJ, McLean RM, Forciea MA, Clinical Guidelines")
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("urldate", "2020-W01-1"), ("date", "²⁰²⁰-01-01"), ("year", "²⁰²⁰"), ("edition", "²")],
+)
+def test_a_date_or_number_no_style_reads_is_left_out_not_a_crash(field: str, value: str) -> None:
+    """The attack: a library entry's urldate spelt as a week ("2020-W01-1", which check's
+    fromisoformat read) or a year in superscript digits (which isdigit takes for digits and
+    int() refuses) stopped every build of a site with a CSL style with an internal error."""
+    entries, _ = parse_library(
+        "references/library.bib",
+        "@book{odd, title={A book}, author={Doe, Jane}, publisher={P}, "
+        f"{field}={{{value}}}}}",
+    )
+    article, _ = parse_article("a.md", HEAD + "A [@odd].\n", dt.date(2026, 1, 1))
+    assert article is not None
+    for style in (load_style("styles/house-numeric.csl", FIXTURES)[0], built_in("ama")):
+        _, references = render_article(article, Library({e.key: e for e in entries}), style)
+        assert "Doe J" in references
+
+
 @pytest.mark.parametrize("option", ["chicago", "styles/missing.csl"])
 def test_an_unusable_style_is_a_diagnostic(option: str, tmp_path: Path) -> None:
     (tmp_path / "styles").mkdir()

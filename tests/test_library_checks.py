@@ -136,6 +136,9 @@ def test_required_fields_per_entry_type(entry: str, missing: str) -> None:
         ("year", "2027"),
         ("year", "17"),
         ("urldate", "28/07/2025"),
+        # A week, which fromisoformat reads and no style can print (a CSL style crashed on it).
+        ("urldate", "2020-W01-1"),
+        ("urldate", "２０２０-01-01"),
     ],
 )
 def test_malformed_identifier_is_an_error_on_its_field_line(field: str, value: str) -> None:

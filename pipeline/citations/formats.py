@@ -123,7 +123,7 @@ def _long_date(iso: str, vancouver: bool = False) -> str:
 
 
 def _edition(edition: str) -> str:
-    if not edition.isdigit():
+    if not edition.isdecimal():  # what int() reads
         return edition
     number = int(edition)
     suffix = (

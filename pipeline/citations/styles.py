@@ -8,6 +8,7 @@ only the entries: its own citation-number labels are taken out of the bibliograp
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -120,6 +121,9 @@ def _csl_names(people: Sequence[Author]) -> list[dict[str, str]]:
     ]
 
 
+_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
 def csl_json(entry: Entry) -> dict[str, Any]:
     """An entry as CSL-JSON, the input every CSL processor reads. Titles are in sentence case,
     as CSL expects (a style that wants title case converts them), with what the library braces
@@ -154,9 +158,9 @@ def csl_json(entry: Entry) -> dict[str, Any]:
     # The year only: citeproc-py runs the parts of a fuller date together in some styles
     # ("2025Jul28", as it does with the accessed date in the NLM style).
     year = (entry.get("year") or entry.get("date"))[:4]
-    if year.isdigit():
+    if year.isdecimal():  # what int() reads ("²⁰²⁰" is digits, but no number)
         item["issued"] = {"date-parts": [[int(year)]]}
-    accessed = entry.get("urldate")
-    if len(accessed) == 10 and accessed[:4].isdigit():
-        item["accessed"] = {"date-parts": [[int(p) for p in accessed.split("-")]]}
+    accessed = _DAY.fullmatch(entry.get("urldate"))
+    if accessed is not None:
+        item["accessed"] = {"date-parts": [[int(part) for part in accessed.groups()]]}
     return item

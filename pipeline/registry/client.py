@@ -90,7 +90,7 @@ def user_agent(contact: str, repository: str = "") -> str:
 
 def _retry_after(response: httpx.Response) -> float:
     value = response.headers.get("Retry-After", "")
-    return min(float(value), MAX_WAIT) if value.strip().isdigit() else 0.0
+    return min(float(value), MAX_WAIT) if value.strip().isdecimal() else 0.0
 
 
 class Registries:
