@@ -389,6 +389,23 @@ def test_the_notice_of_a_significant_change_stays_while_its_day_is_the_newest(
     assert "shows the clinically significant change approved on 2026-11-25" in result.stdout
 
 
+def test_the_notice_of_a_significant_change_stays_when_its_reviewer_lapses(repo: Path, cli) -> None:
+    """The attack needed no pull request: two reviewers approved the same text the same day, one
+    marking a clinically significant change; when that reviewer's declaration of interests ran
+    out, the article still published on the other's approval and the notice was gone, though
+    the text it is about had not changed (check read it as still shown, REV020)."""
+    assert approve(cli, repo, APPROVED, "rev1").code == 0
+    note = "Maximum dose lowered to 3 g a day after reports of liver injury."
+    assert approve(cli, repo, APPROVED, "rev2", "--significant", "--note", note).code == 0
+    roster = repo / "references/board.yml"
+    before, after = roster.read_text("utf-8").split("  - id: rev2", 1)
+    after = after.replace("interests_declared: 2026-01-15", "interests_declared: 2025-09-01", 1)
+    roster.write_text(before + "  - id: rev2" + after, "utf-8")
+    built(repo, cli)
+    assert "REV015" in codes_of(cli("check", cwd=repo))  # rev2 has lapsed
+    assert 'class="significant-change"' in page(repo) and note in page(repo)
+
+
 # --- the editorial policy ------------------------------------------------------------------------
 
 

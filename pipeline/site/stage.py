@@ -41,7 +41,7 @@ from pipeline.content.pages import PAGES_DIR, page_title, split_front_matter, va
 from pipeline.content.yamltext import YamlDocument, load_yaml
 from pipeline.model import Article, BoardMember, ReviewStatus
 from pipeline.project import Project
-from pipeline.review.approvals import significant_change, verified_approvers
+from pipeline.review.approvals import holding_approvers, significant_change, verified_approvers
 from pipeline.review.changes import ReviewedVersion, page_data, reviewed_versions
 from pipeline.review.rules import last_reviewed, next_review
 from pipeline.site.engine_config import STAGED_THEME, engine_config
@@ -173,8 +173,9 @@ def review_data(
         "changes": changes,
     }
     # A clinically significant change is shown prominently until the next review: it is of the
-    # newest approvals that verify now, never a record from history.
-    newest = significant_change(approvers)
+    # newest approvals of the text as it is, never a record from history, and it stays when the
+    # reviewer who marked it lapses (the text changed all the same; check reads it so, REV020).
+    newest = significant_change(holding_approvers(checks))
     if newest is not None and today <= due:
         data["significant"] = {
             "on": newest.on.isoformat(),
