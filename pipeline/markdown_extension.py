@@ -125,6 +125,14 @@ class _Withheld(Treeprocessor):  # type: ignore[misc]
             if names_article(element.get("href", ""), self.withheld):
                 element.tag = "span"  # its words stay; nothing of the address does
                 element.attrib.clear()
+        # A picture naming an article's file, which Zensical rewrites to the page's address
+        # as it does a link's: its alternative text instead.
+        for element in root.iter("img"):
+            if names_article(element.get("src", ""), self.withheld):
+                alt = element.get("alt", "")
+                element.tag = "span"
+                element.attrib.clear()
+                element.text = alt
 
 
 _PAGE_SUFFIXES = (".md", ".html")

@@ -2512,13 +2512,14 @@ def test_a_link_to_a_withheld_article_shows_as_its_words(minimal: Path, cli, eng
     """A site page (or an article) linking to an article that was withdrawn, or whose
     approver's declaration of interests ran out, published its address under Zensical, which
     stopped every build of main (PUB001), and a dead link under MkDocs. However the link is
-    spelt, it becomes its words; a link to a published article stays a link."""
+    spelt, it becomes its words, as does a picture naming its file; a link to a published
+    article stays a link."""
     index = minimal / "content/pages/index.md"
     index.write_text(
         index.read_text("utf-8") + "\n\nSee [the draft](articles/pending.md), "
         "[again](./Articles/%70ending.html), [once more](articles/pending/), "
         "[round](articles/x/../pending.md) and "
-        "[back pain](articles/back-pain.md).\n",
+        "[back pain](articles/back-pain.md). ![The draft, pictured](articles/pending.md)\n",
         "utf-8",
     )
     approved = "content/articles/back-pain.md"
@@ -2533,6 +2534,8 @@ def test_a_link_to_a_withheld_article_shows_as_its_words(minimal: Path, cli, eng
     assert not [p for p, data in files.items() if b"articles/pending" in data]
     home = (minimal / "site/index.html").read_text("utf-8")
     assert "the draft" in home and "once more" in home and 'href="articles/back-pain.html"' in home
+    # A picture naming the article's file (Zensical made its address of it): its words too.
+    assert "The draft, pictured" in home
     page = (minimal / "site/articles/back-pain.html").read_text("utf-8")
     assert "reviews (<span>draft</span>) agree" in page
 
