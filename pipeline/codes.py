@@ -1619,18 +1619,19 @@ address ends like one of ours, link to that site's home or a search for the titl
 UNREAD_PAGE = _declare(
     "PAGE010",
     E,
-    "A changed page is too long, or too full of markup, to be read as the engines render it.",
-    message="this page is too long, or holds too many links, tags or fences, to be read as "
-    "readers get it",
-    hint="split it into smaller pages (under 1,000 links and tags, 200 fences and 200,000 "
-    "characters each)",
+    "A changed page cannot be read as the engines render it.",
+    message="this page is too long, holds too many unclosed brackets, tags or fences, or is "
+    "nested too deeply, to be read as readers get it",
+    hint="split it into smaller pages (under 200,000 characters, 1,000 brackets that close no "
+    "link and tags, 5,000 links and 200 fences each), and nest lists and quotes less deeply",
     explanation="""
 A file readers get may not quote an article or name an article's address (PAGE008, PAGE009):
 check reads each page the change adds or alters as the engines render it, to find both. Python-
-Markdown takes time in the square of a page's links, tags and fences, so a page with more than
-1,000 of them (or 200 fences, or 200,000 characters) is not rendered to be read, and a reading of
-it as written could be dodged (a link whose address holds brackets, say). Such a page is refused
-when the change touches it: no real page of the site comes near these sizes.
+Markdown takes time in the square of a page's unclosed brackets and fences, so a page with too
+many of them (or more than 200,000 characters) is not rendered to be read, nor is one it fails
+on (lists or quotes nested hundreds deep); and a reading of such a page as written could be
+dodged (a link whose address holds brackets, say). So it is refused when the change touches it:
+no real page of the site comes near these sizes (a reading list of a thousand links is fine).
 
 How to fix: split the page into smaller ones, each linked from the first.
 """,

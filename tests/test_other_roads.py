@@ -2256,6 +2256,54 @@ def test_a_page_too_long_to_render_that_the_change_leaves_alone_is_not_refused(
     assert "PAGE010" not in cli("check", "--base", "main", cwd=sample).stdout
 
 
+def test_a_changed_page_check_cannot_render_is_refused(sample: Path, cli) -> None:
+    """The attack: lists nested 491 deep on one line made check's Python-Markdown fail (its stack
+    is deeper than the engines'), so the page was read as written, its link targets dropped, and
+    a link to `articles/back-spasm.html;v=1` passed; the engines rendered it, and the address
+    stopped main's builds the day the article was withheld."""
+    _sample_repo(sample)
+    page = "# Deep\n\n" + "- " * 491 + "x\n\nSee [spasm](articles/back-spasm.html;v=1).\n"
+    (sample / "content/pages/deep.md").write_text(page, "utf-8")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert result.code == 1
+    assert "content/pages/deep.md:1:1: error PAGE010" in result.stdout
+
+
+def test_a_reading_list_of_a_thousand_links_is_read_as_rendered(sample: Path, cli) -> None:
+    """Every "[" counted against check's limit on rendering: an honest edit of a page listing
+    1,001 guidelines (which renders in a twentieth of a second) was refused (PAGE010)."""
+    links = "".join(f"- [Guideline number {i}](https://example.org/g/{i})\n" for i in range(1001))
+    (sample / "content/pages/reading.md").write_text("# Further reading\n\n" + links, "utf-8")
+    _sample_repo(sample)
+    edit(sample, "content/pages/reading.md", "# Further reading\n", "# Further reading\n\nNew.\n")
+    assert "PAGE010" not in cli("check", "--base", "main", cwd=sample).stdout
+
+
+@pytest.mark.parametrize(
+    ("rel", "comment"),
+    [
+        ("content/pages/index.md", "<!-- TODO: link articles/gout-flare.html once reviewed -->"),
+        ("overrides/main.html", "{#- TODO: link articles/gout-flare.html once reviewed -#}"),
+    ],
+    ids=["page", "template"],
+)
+def test_a_comment_that_reaches_no_reader_names_no_address(
+    sample: Path, cli, rel: str, comment: str
+) -> None:
+    """A page's HTML comment (the sanitizer drops it) or a template's own comment (Jinja never
+    prints it) naming an article to come made the change adding that article fail PAGE009."""
+    path = sample / rel
+    path.write_text(path.read_text("utf-8") + f"\n{comment}\n", "utf-8")
+    _sample_repo(sample)
+    draft = (
+        "---\ntitle: How should a gout flare be treated?\nstatus: Submitted\nauthors: [mlopez]\n"
+        "last_updated: 2026-11-20\nsummary: Treat a gout flare early.\n"
+        "tags: [musculoskeletal]\n---\n\nA first draft.\n"
+    )
+    (sample / "content/articles/gout-flare.md").write_text(draft, "utf-8")
+    assert "PAGE009" not in cli("check", "--base", "main", cwd=sample).stdout
+
+
 def test_a_page_may_not_be_named_with_a_quote(sample: Path, cli) -> None:
     """The attack: a harmless page whose file name spelt a sentence of an article, which its
     address, the sitemap and the search index all carry."""

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
 from pipeline import codes, git
-from pipeline.checks.markup import rendered, too_slow_to_render
+from pipeline.checks.markup import rendered
 from pipeline.content.articles import parse_article
 from pipeline.content.files import readable, walk
 from pipeline.content.pages import check_titles, split_front_matter
@@ -39,6 +39,7 @@ from pipeline.site.probes import (
     probes,
     reader_text,
 )
+from pipeline.site.sanitize import clean
 from pipeline.words import normalize
 
 # Comments, HTML's and the templates' (Jinja's), which readers never see: "saf<!--x-->fron"
@@ -67,10 +68,22 @@ def reader_words(rel: str, text: str) -> str:
 
 
 @functools.lru_cache(maxsize=64)  # read for quotes, then for addresses
-def _shown(body: str) -> str:
-    """A page's Markdown as the engines render it; one too long to render (refused where the
-    change touches it, PAGE010) with its links and images as their text, as written."""
+def _rendering(body: str) -> str | None:
+    """A page's Markdown as the engines publish it (rendered and sanitized: its comments
+    dropped); None when check cannot render it (too long to, or Python-Markdown fails)."""
     shown = rendered(body)
+    return None if shown is None else clean(shown)
+
+
+def _unrendered(rel: str, text: str) -> bool:
+    """A Markdown page check cannot render."""
+    return rel.endswith(".md") and _rendering(split_front_matter(text)[1]) is None
+
+
+def _shown(body: str) -> str:
+    """`_rendering`, or for a page check cannot render (refused where the change touches it,
+    PAGE010) its text with links and images as their text, as written."""
+    shown = _rendering(body)
     if shown is None:
         return _REFERENCE_LINK.sub(r"\1", MARKDOWN_LINK.sub(r"\1", body))
     return shown
@@ -229,7 +242,9 @@ def quoted_articles(root: Path, project: Project, base: str) -> list[Diagnostic]
     found = [
         codes.UNREAD_PAGE.at(rel, 1, 1)
         for rel, text in files
-        if rel in altered and rel.endswith(".md") and too_slow_to_render(text)
+        if rel in altered
+        and rel.endswith(".md")
+        and _rendering(split_front_matter(text)[1]) is None
     ]
     for rel, text in files:
         search = anywhere if rel in altered else everywhere
@@ -275,8 +290,11 @@ def _named_addresses(
 def _line_naming(rel: str, text: str, address: str) -> int:
     """The first line naming `address`, as written or rendered on its own (markup may split
     it there); 1 when none does."""
+    # Rows rendered one by one only on a page that renders whole (a page too long to render
+    # would take as long again, a row at a time).
+    rows = rel.endswith(".md") and not _unrendered(rel, text)
     for number, row in enumerate(text.splitlines(), 1):
-        shown = rendered(row) if rel.endswith(".md") and row.strip() else None
+        shown = rendered(row) if rows and row.strip() else None
         if address in _readings(row) or (shown is not None and address in _readings(shown)):
             return number
     return 1
@@ -285,6 +303,7 @@ def _line_naming(rel: str, text: str, address: str) -> int:
 _HREF = re.compile(r'(<a\b[^<>]*?\shref=")([^"]*)(")')
 # Any tag, as a search index drops it: with nothing in its place.
 _ANY_TAG = re.compile(r"<[^<>]*>")
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 
 
 def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
@@ -307,6 +326,8 @@ def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
         return _readings(_HREF.sub(blank, shown)) + "\n" + _yaml_values(head or "")
     if rel.endswith((".yml", ".yaml")):
         return _yaml_values(text)  # its comments reach no page
+    if rel.endswith(".html"):  # a template: Jinja prints none of its own comments
+        return _readings(_JINJA_COMMENT.sub("", text))
     return _readings(text)
 
 
