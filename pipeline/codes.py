@@ -1067,15 +1067,19 @@ ROLLBACK = _declare(
     "REV013",
     E,
     "An older approved version replaces a newer one.",
-    message="the newest approval ({day}) is older than the one on {base} ({base_day})",
-    hint="approve the article as it is now: python -m pipeline approve {article} --by ID",
+    message="the newest approval ({day}) is not newer than the one on {base} ({base_day}), "
+    "which approved another text",
+    hint="approve the article as it is now (on a later day than {base_day}): python -m pipeline "
+    "approve {article} --by ID",
     explanation="""
 Old approvals stay valid for the version they approved, so a pull request could bring back an
 older version of an article, with its old approval, after the board approved a newer one (for
 example to undo a corrected dose). Compared with the base branch, this article's newest approval
-is older than the one there.
+is older than the one there; or of the same day, for another text: two versions approved on one
+day cannot be told apart by their dates, so the one the base replaced could come back.
 
-How to fix: have the article approved as it is now.
+How to fix: have the article approved as it is now. If the base's approval is from today, approve
+it tomorrow (or keep the base's approved text in this change and make the edit in the next one).
 """,
 )
 

@@ -398,9 +398,38 @@ def test_an_older_approved_version_may_not_replace_a_newer_one(repo: Path, cli) 
     )  # the old text, approved earlier
     signing.approve(repo, APPROVED, "rev2", dt.date(2026, 11, 20))
     result = cli("check", "--base", "main", cwd=repo)
-    assert "REV013 the newest approval (2026-11-20) is older than the one on main (2026-11-25)" in (
+    assert (
+        "REV013 the newest approval (2026-11-20) is not newer than the one on main (2026-11-25)"
+    ) in result.stdout
+
+
+def test_a_version_approved_the_same_day_as_the_newer_one_may_not_replace_it(
+    repo: Path, cli
+) -> None:
+    """The attack: a version approved in a board branch that never merged (the dose at 2400 mg
+    a day), then the corrected version approved on main the same day; a pull request restored
+    the first with its approval, and REV013, comparing days, let it through."""
+    git(repo, "checkout", "-q", "-b", "board-work")
+    edit(repo, APPROVED, "heat and staying active", "heat, ibuprofen 2400 mg and staying active")
+    signing.approve(repo, APPROVED, "rev2", DAY)
+    commit_all(repo, "approved in a branch that never merged")
+    superseded = (repo / APPROVED).read_bytes()
+    git(repo, "checkout", "-q", "main")
+    edit(repo, APPROVED, "heat and staying active", "heat, a low dose and staying active")
+    signing.approve(repo, APPROVED, "rev2", DAY)
+    commit_all(repo, "the corrected version, approved the same day")
+    git(repo, "checkout", "-q", "-b", "restore")
+    (repo / APPROVED).write_bytes(superseded)
+    result = cli("check", "--base", "main", cwd=repo)
+    assert result.code == 1
+    assert f"REV013 the newest approval ({DAY}) is not newer than the one on main ({DAY})" in (
         result.stdout
     )
+    # A second approval of the text main has, the same day, is no rollback.
+    git(repo, "checkout", "-q", "-f", "main")
+    git(repo, "checkout", "-q", "-b", "second")
+    signing.approve(repo, APPROVED, "rev1", DAY, keep=True)
+    assert "REV013" not in cli("check", "--base", "main", cwd=repo).stdout
 
 
 def test_topics_approved_before_they_were_signed_may_not_move_without_a_new_approval(
@@ -518,9 +547,9 @@ def test_an_older_version_may_not_come_back_after_the_article_was_deleted(repo: 
     (repo / APPROVED).write_text(old_text.replace("on: 2026-11-25", "on: 2026-11-20"), "utf-8")
     signing.approve(repo, APPROVED, "rev2", dt.date(2026, 11, 20))
     result = cli("check", "--base", "main", cwd=repo)
-    assert "REV013 the newest approval (2026-11-20) is older than the one on main (2026-11-25)" in (
-        result.stdout
-    )
+    assert (
+        "REV013 the newest approval (2026-11-20) is not newer than the one on main (2026-11-25)"
+    ) in result.stdout
 
 
 def copy_repo(repo: Path) -> Path:
@@ -663,6 +692,8 @@ def test_a_date_written_with_a_space_on_main_still_counts_against_a_rollback(
     """The attack, in two pull requests: quote the newest approval's date with a space (the
     article reads it as the same date, the comparison with main did not), then bring back the
     older approved version, which REV013 compares with main's newest approval."""
+    signing.approve(repo, APPROVED, "rev2", dt.date(2026, 11, 20))
+    commit_all(repo, "approved on the 20th")  # not today's: a correction today is newer
     old_text = (repo / APPROVED).read_text("utf-8")
     edit(repo, APPROVED, "heat and staying active", "heat, walking and staying active")
     signing.approve(repo, APPROVED, "rev2", DAY)
@@ -670,11 +701,11 @@ def test_a_date_written_with_a_space_on_main_still_counts_against_a_rollback(
     assert cli("check", "--base", "main", cwd=repo).code == 0
     commit_all(repo, "corrected and approved again; the date quoted")
     git(repo, "checkout", "-q", "-b", "rollback")
-    (repo / APPROVED).write_text(old_text.replace(f"on: {TODAY}", "on: 2026-11-20"), "utf-8")
-    signing.approve(repo, APPROVED, "rev2", dt.date(2026, 11, 20))
+    (repo / APPROVED).write_text(old_text, "utf-8")
     result = cli("check", "--base", "main", cwd=repo)
-    assert f"REV013 the newest approval (2026-11-20) is older than the one on main ({TODAY})" in (
-        result.stdout
+    assert (
+        f"REV013 the newest approval (2026-11-20) is not newer than the one on main ({TODAY})"
+        in (result.stdout)
     )
 
 

@@ -97,6 +97,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
                 functools.partial(committed_signatures, root, base, (article.path, then))
             ),
             notice.on if notice is not None else None,
+            (a.title, a.summary, a.body) if (a := there.article) is not None else None,
         )
 
     def now(rel: str) -> str | None:

@@ -84,6 +84,7 @@ def check_against_base(
     base_valid: frozenset[str] = frozenset(),
     committed: Callable[[], frozenset[str]] = frozenset,
     base_notice: dt.date | None = None,
+    base_text: tuple[str, str, str] | None = None,
 ) -> Iterator[Diagnostic]:
     """What a pull request may not do to an approval, compared with `base`: sign a new approval
     with a retired key, bring back an older approved version (its approval is still valid
@@ -98,7 +99,9 @@ def check_against_base(
     (`base_valid`, by `signature_id`) may not be one `committed` to it there before: that
     would undo the board's withdrawal (REV018). `committed` is asked only when needed.
     `base_notice`: the day of the clinically significant change the article's page showed on
-    `base`, which the same day's approvals may not drop (REV020).
+    `base`, which the same day's approvals may not drop (REV020). `base_text`: its title,
+    summary and text there (`reader_text`'s parts): an approval of the same day as the base's
+    newest is no rollback when the text is the same.
 
     A lapsed approver's approval (`holds`, not `verified`) is judged as the approval it becomes
     when the declaration is renewed: otherwise a superseded version brought back with one, or a
@@ -120,8 +123,9 @@ def check_against_base(
                 base=base,
                 article=article.path,
             )
+    on_base = frozenset(map(signature_id, base_signatures))  # however the block is wrapped
     for check in approvals:
-        if not check.holds or check.signature in base_signatures:
+        if not check.holds or signature_id(check.signature) in on_base:
             continue
         line = next(
             (a.line for a in article.approvals if a.signature == check.signature),
@@ -136,7 +140,16 @@ def check_against_base(
         if not check.topics:
             yield codes.UNSIGNED_TOPICS_APPROVAL.at(article.path, line, 1, by=check.by, base=base)
     valid = holding_approvers(approvals)
-    if valid and base_reviewed is not None and valid[0].on < base_reviewed:
+    # Of one day, two versions cannot be ordered: a version approved the same day as the base's
+    # newest, by none of the base's approvals (another text), may be the one the base replaced.
+    kept = base_text == (article.title, article.summary, article.body) or any(
+        check.holds and signature_id(check.signature) in on_base for check in approvals
+    )
+    if (
+        valid
+        and base_reviewed is not None
+        and (valid[0].on < base_reviewed or (valid[0].on == base_reviewed and not kept))
+    ):
         yield codes.ROLLBACK.at(
             article.path,
             article.line_of("approval"),
