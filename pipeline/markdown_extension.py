@@ -143,9 +143,17 @@ def names_article(href: str, slugs: frozenset[str]) -> bool:
     as written or percent-encoded, with or without `.md`, `.html` or a trailing `/index.html`,
     from a site page (`articles/x.md`) or from another article (`x.md`)."""
     parts = urllib.parse.urlsplit(html.unescape(href))  # `&#112;ending.md` as a browser reads it
-    if parts.scheme or parts.netloc or not slugs:
+    if parts.scheme or parts.netloc:
         return False
-    path = urllib.parse.unquote(parts.path).casefold().replace("\\", "/")
+    return article_named(parts.path, slugs) is not None
+
+
+def article_named(path: str, slugs: frozenset[str]) -> str | None:
+    """The slug of the article whose page the path of an address names (see `names_article`),
+    or None."""
+    if not slugs:
+        return None
+    path = urllib.parse.unquote(path).casefold().replace("\\", "/")
     # `articles/x/../back-pain.md` is a browser's `articles/back-pain.md`.
     segments = [
         segment for segment in posixpath.normpath(path).split("/") if segment not in ("", ".")
@@ -153,11 +161,12 @@ def names_article(href: str, slugs: frozenset[str]) -> bool:
     if segments and segments[-1] in ("index.md", "index.html"):
         segments.pop()
     if not segments:
-        return False
+        return None
     last = segments[-1]
     for suffix in _PAGE_SUFFIXES:
         last = last.removesuffix(suffix)
-    return last in slugs and (len(segments) == 1 or segments[-2] == "articles")
+    named = last in slugs and (len(segments) == 1 or segments[-2] == "articles")
+    return last if named else None
 
 
 class _Sanitize(Postprocessor):  # type: ignore[misc]

@@ -2304,6 +2304,79 @@ def test_a_comment_that_reaches_no_reader_names_no_address(
     assert "PAGE009" not in cli("check", "--base", "main", cwd=sample).stdout
 
 
+STATINS = "content/articles/statins-primary-prevention.md"
+SITE = "https://owner.github.io/repo/"
+
+
+def _statins_changed(sample: Path, change: str, library: str = "") -> None:
+    """The statins article changed (and the library added to), approved again by tnguyen with
+    a test key the base's roster lists beside the real one."""
+    board = sample / "references/board.yml"
+    text = board.read_text("utf-8").replace(
+        "tnguyen (fictional sample member)\n",
+        f"tnguyen (fictional sample member)\n      - {signing.public('tnguyen')}\n",
+    )
+    board.write_text(text, "utf-8")
+    _sample_repo(sample)
+    edit(sample, STATINS, "## Two frameworks", f"{change}\n\n## Two frameworks")
+    bib = sample / "references/library.bib"
+    bib.write_text(bib.read_text("utf-8") + library, "utf-8")
+    signing.approve(sample, STATINS, "tnguyen", DAY)
+
+
+@pytest.mark.parametrize(
+    ("change", "library", "where"),
+    [
+        (f"For back pain, see [our answer]({SITE}articles/back-spasm.html).", "", STATINS),
+        (
+            "Back pain is covered elsewhere [@ourspasm].",
+            "\n@online{ourspasm,\n  title = {What is the recommended treatment for back spasm?},\n"
+            "  organization = {Clinical Answers},\n  year = {2026},\n"
+            f"  url = {{{SITE}articles/back-spasm.html}},\n  urldate = {{2026-11-20}}\n}}\n",
+            "references/library.bib",
+        ),
+    ],
+    ids=["an article's link", "a source's address"],
+)
+def test_an_approved_article_or_its_source_may_not_name_another_articles_page(
+    sample: Path, cli, change: str, library: str, where: str
+) -> None:
+    """The attack needed only an ordinary approval of an honest cross-reference: an article
+    linking to a sibling by the site's full address, or citing a source whose address is the
+    sibling's page, passed check and both builds, and stopped main's builds on the day the
+    sibling was withheld (PUB001)."""
+    _statins_changed(sample, change, library)
+    result = cli("check", "--base", "main", cwd=sample)
+    assert result.code == 1
+    assert [c for c in codes_of(result) if c.startswith(("PAGE", "REV", "CIT", "BIB"))] == [
+        "PAGE009"
+    ], result.stdout
+    assert f"{where}:" in result.stdout
+    assert f"error PAGE009 this file names the address of {SPASM}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        f"{SITE}articles/x/../back-spasm.html",
+        f"{SITE}./articles/./back-spasm.html",
+        f"{SITE}articles/%62ack-spasm.html",
+        f"{SITE}articles/back-spasm",
+    ],
+)
+def test_a_link_naming_an_articles_page_by_full_address_is_read_as_a_browser_reads_it(
+    sample: Path, cli, address: str
+) -> None:
+    """A live link to a withheld page survived the build (dot segments, an escape, no extension:
+    the audit looks for the address as the site writes it)."""
+    _sample_repo(sample)
+    index = sample / "content/pages/index.md"
+    index.write_text(index.read_text("utf-8") + f"\nRead [our answer]({address}).\n", "utf-8")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert result.code == 1
+    assert f"error PAGE009 this file names the address of {SPASM}" in result.stdout
+
+
 def test_a_page_may_not_be_named_with_a_quote(sample: Path, cli) -> None:
     """The attack: a harmless page whose file name spelt a sentence of an article, which its
     address, the sitemap and the search index all carry."""

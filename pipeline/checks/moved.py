@@ -14,17 +14,20 @@ import datetime as dt
 import functools
 import html
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
+
+import ahocorasick
 
 from pipeline import codes, git
 from pipeline.checks.markup import rendered
 from pipeline.content.articles import parse_article
-from pipeline.content.files import readable, walk
+from pipeline.content.files import decode, readable, walk
 from pipeline.content.pages import check_titles, split_front_matter
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
-from pipeline.markdown_extension import names_article
+from pipeline.markdown_extension import article_named, names_article
 from pipeline.model import Article
 from pipeline.project import ARTICLES_DIR, Project
 from pipeline.review.past import BaseBranch
@@ -242,12 +245,12 @@ def quoted_articles(root: Path, project: Project, base: str) -> list[Diagnostic]
     found = [
         codes.UNREAD_PAGE.at(rel, 1, 1)
         for rel, text in files
-        if rel in altered
-        and rel.endswith(".md")
-        and _rendering(split_front_matter(text)[1]) is None
+        if rel in altered and _unrendered(rel, text)
     ]
     for rel, text in files:
         search = anywhere if rel in altered else everywhere
+        if search is None:
+            continue  # nothing to look for in it
         # Its path too: a page's file name is in its address, the sitemap and the search index.
         words = f"{reader_words(rel, text)} {joined(normalize(rel))}"
         for needle, _ in found_in(search, words):
@@ -255,7 +258,27 @@ def quoted_articles(root: Path, project: Project, base: str) -> list[Diagnostic]
             line = _line_of(text, probe)
             found.append(codes.QUOTED_ARTICLE.at(rel, line, 1, article=path, text=probe))
             break
-    return found + _named_addresses(files, project.articles, altered, rewritten)
+    # PAGE009 reads the articles and the library too: an approved article, or a source it
+    # cites, naming another article's page by its full address or as text stopped main's builds
+    # on the day that article was withheld (only a link the build turns into words is safe).
+    signed = [(a.path, decode((root / a.path).read_bytes()) or "") for a in project.articles]
+    library = list(_library_files(root))
+    before = git.files_at(root, base, [rel for rel, _ in library])
+    altered |= {a.path for a in rewritten}
+    altered |= {
+        rel for rel, text in library if before.get(rel, b"").decode("utf-8", "replace") != text
+    }
+    return found + _named_addresses(
+        [*files, *signed, *library], project.articles, altered, rewritten
+    )
+
+
+def _library_files(root: Path) -> Iterator[tuple[str, str]]:
+    """The library's files, path and text (the reference lists print their cited fields)."""
+    for path in walk(root / "references"):
+        rel = path.relative_to(root).as_posix()
+        if path.suffix == ".bib" and readable(root, path):
+            yield rel, path.read_bytes().decode("utf-8", errors="replace")
 
 
 def _named_addresses(
@@ -277,14 +300,28 @@ def _named_addresses(
     new = {article.path for article in rewritten}
     anywhere = matcher(needles)
     everywhere = matcher({n: path for n, path in needles.items() if path in new})
+    mentioned = matcher(
+        {slug: slug for slug in (PurePosixPath(path).stem.casefold() for path in new)}
+    )
     found = []
     for rel, text in files:
         search = anywhere if rel in altered else everywhere
+        if search is None or (rel not in altered and not _mentions(mentioned, text)):
+            continue  # nothing to look for in it, or it names no new article however spelt
         for address, path in found_in(search, _address_reading(rel, text, slugs)):
+            if path == rel:
+                continue  # an article naming its own page: withheld, it is published nowhere
             line = _line_naming(rel, text, address)
             found.append(codes.ADDRESS_NAMED.at(rel, line, 1, article=path, address=address))
             break
     return found
+
+
+def _mentions(slugs: ahocorasick.Automaton | None, text: str) -> bool:
+    """Whether `text` holds one of `slugs`, escapes decoded, in any case: a file left alone is
+    read for an address only when it may name an article the change adds or alters."""
+    plain = html.unescape(urllib.parse.unquote(text)).casefold()
+    return any(True for _ in found_in(slugs, plain))
 
 
 def _line_naming(rel: str, text: str, address: str) -> int:
@@ -318,7 +355,11 @@ def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
         def blank(found: re.Match[str]) -> str:
             address = html.unescape(found.group(2))
             if not names_article(address, slugs):
-                return found.group(0)
+                # A full address naming an article's page, however spelt (dot segments,
+                # escapes, no extension): read as the address the audit looks for.
+                parts = urllib.parse.urlsplit(address)
+                named = article_named(parts.path, slugs) if parts.netloc else None
+                return found.group(0) + (f" articles/{named}.html " if named else "")
             # The path only: a query or fragment stays in the link when the article publishes.
             cut = min((i for i in (address.find("?"), address.find("#")) if i >= 0), default=-1)
             return found.group(1) + (address[cut:] if cut >= 0 else "") + found.group(3)
