@@ -1354,6 +1354,27 @@ How to fix: rename the file without spaces or unusual characters (`dose-chart.pn
 its path from the article: `![Dosing chart for the first week](../img/dose-chart.png "Week one")`.
 """,
 )
+LINKED_PAGE = _declare(
+    "HTML014",
+    E,
+    "An article links to a site page, which its approvals do not sign.",
+    message="this link goes to {page}, a site page (content/pages/) no approval signs",
+    hint="put what readers need from it in the article, or link to another article "
+    "([its title](other-article.md)) or to the source itself",
+    explanation="""
+An approval signs everything an article shows readers: its text, its sources as listed, the
+bytes of its pictures and PDFs. A site page (the editorial policy, a dosing table someone wrote
+as a page) is not part of that: a later pull request can change it without any board member's
+signature, and readers would follow the article's link to text that reads as part of the
+article ("doses: see the dosing table"). So an article links to other articles, to its own
+pictures and PDFs, to topics' pages (which the pipeline makes from approved articles) and to
+other sites, never to a site page. (Each article page already links to the editorial policy,
+from the template.)
+
+How to fix: move what the page says that readers need into the article, or into an article of
+its own, and link to that.
+""",
+)
 UNCLOSED_COMMENT = _declare(
     "HTML006",
     E,

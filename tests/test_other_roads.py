@@ -2670,3 +2670,31 @@ def test_links_after_a_paragraph_of_unclosed_brackets_are_still_read() -> None:
     text = "See [a](x.md) [[[ [b](y.md) [[[[\n\n[[[\n\n![c](https://t.example/p.gif) [[["
     assert [link.url for link in links(text)] == ["x.md", "y.md", "https://t.example/p.gif"]
     assert "HTML005" in {d.code for d in check_text("a.md", text, 1, ARTICLES)}
+
+
+def test_an_article_may_not_link_to_a_page_of_the_site(minimal: Path, cli) -> None:
+    """The attack: an approved article said "doses: [dosing table](../dosing.md)", a site page
+    no approval signs; a later pull request rewrote the page ("no daily limit") and readers
+    followed the article's link to it as if the article said it. check refuses the link
+    (HTML014), and the audit reads a built article page the same way."""
+    approved = "content/articles/back-pain.md"
+    built(minimal, cli)
+    page = (minimal / "site/articles/back-pain.html").read_text("utf-8")
+    linked = page.replace(
+        '<div class="article-body">',
+        '<div class="article-body"><p><a href="../editorial-policy.html">doses</a></p>',
+    )
+    assert "links to editorial-policy.html, a page its approvals do not sign (HTML014)" in (
+        page_problems(linked, "", "approved", shown=("articles/back-pain.html", frozenset()))
+    )
+    edit(
+        minimal,
+        approved,
+        "Evidence reviews agree",
+        "Evidence reviews ([doses](../editorial-policy.md), [home](../index.md)) agree",
+    )
+    result = cli("check", approved, cwd=minimal)
+    line = line_of(minimal / approved, "[doses]")
+    assert f"{approved}:{line}:" in result.stdout
+    assert "error HTML014 this link goes to editorial-policy.md, a site page" in result.stdout
+    assert "error HTML014 this link goes to index.md" in result.stdout

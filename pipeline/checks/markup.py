@@ -36,7 +36,13 @@ from markdown.extensions.toc import slugify
 from pipeline import codes
 from pipeline.citations.scan import Positions, code_mask, paragraph_ends
 from pipeline.content import audience
-from pipeline.content.addresses import ARTICLE_FOLDER, leaves_site
+from pipeline.content.addresses import (
+    ARTICLE_FOLDER,
+    is_generated_page,
+    is_site_file,
+    leaves_site,
+    site_path,
+)
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
 
@@ -721,6 +727,17 @@ def _plain_in_article(link: Link) -> bool:
     return link.plain and not leaves_site(link.url, ARTICLE_FOLDER)
 
 
+def _site_page(url: str) -> str | None:
+    """The site page a link from an article names (the home page, the editorial policy), or
+    None: such a page's text is no part of what the article's approvals sign, so a later change
+    to it would reach readers as if the article said it. The pages the pipeline makes (other
+    articles, topics) are made of what approvals sign."""
+    page = site_path(url)
+    if page is None or is_generated_page(page) or is_site_file(page):
+        return None
+    return page
+
+
 def _check_links_and_images(
     path: str, text: str, where: Positions, ends: list[int], article: bool
 ) -> Iterator[Diagnostic]:
@@ -732,7 +749,7 @@ def _check_links_and_images(
     unplain: set[int] = set()  # where addresses not written plainly stand
     # What each address is, read once however many links use it or spell it alike: (a
     # dangerous scheme, of another site, a citation's target, not plain).
-    read: dict[tuple[str, bool], tuple[str | None, bool, str | None, bool]] = {}
+    read: dict[tuple[str, bool], tuple[str | None, bool, str | None, bool, str | None]] = {}
     for link in links(text, ends):
         if (link.url, link.plain) not in read:
             read[link.url, link.plain] = (
@@ -740,8 +757,9 @@ def _check_links_and_images(
                 is_external(link.url),
                 _lookalike_target(link.url),
                 article and not _plain_in_article(link),
+                _site_page(link.url) if article else None,
             )
-        scheme, external, target, unplain_address = read[link.url, link.plain]
+        scheme, external, target, unplain_address, page = read[link.url, link.plain]
         lookalike = None if link.image else target or _lookalike_label(link.written)
         if lookalike and (lookalikes := lookalikes + 1) <= MAX_REPORTED:
             yield codes.CITATION_LOOKALIKE.at(path, *where(link.start), what=lookalike)
@@ -751,6 +769,8 @@ def _check_links_and_images(
             yield codes.EXTERNAL_RESOURCE.at(path, *where(link.start - 1), url=link.url[:200])
         elif unplain_address:
             unplain.add(link.at)
+        elif page is not None and not link.image:
+            yield codes.LINKED_PAGE.at(path, *where(link.start), page=page)
     # Reported once where each is written, outside code (a sample of Markdown shows no file).
     code = code_mask(text) if unplain else ()
     starts = [start for start, _ in code]

@@ -13,6 +13,12 @@ import urllib.parse
 
 # Where an article's Markdown stands in the staged site: its relative addresses start there.
 ARTICLE_FOLDER = "articles"
+# Where the pipeline publishes the pages it makes from what approvals sign (the articles, the
+# topics' pages and their index): no site page may be there (PAGE003).
+GENERATED_FOLDERS = (ARTICLE_FOLDER, "topics")
+# The files of the site a page may show or link to besides pages: pictures and PDFs (what site
+# pages may hold beside them, and what approvals sign the bytes of).
+ASSET_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".pdf", ".svg"})
 # What a URL parser drops: around an address, controls and spaces; inside it, tabs and line
 # breaks. What is left is another site's when it starts with "//" or a scheme.
 _AROUND = "".join(map(chr, range(0x21)))
@@ -89,3 +95,14 @@ def leaves_site(url: str, folder: str) -> bool:
 def srcset_addresses(srcset: str) -> list[str]:
     """The addresses of a srcset: each candidate's, up to its first blank."""
     return [part.split()[0] for part in srcset.split(",") if part.split()]
+
+
+def is_site_file(path: str) -> bool:
+    """Whether a site path names a picture or a document (not a page)."""
+    return posixpath.splitext(path)[1].lower() in ASSET_TYPES
+
+
+def is_generated_page(path: str) -> bool:
+    """Whether a site path names a page the pipeline makes (`articles/x.html`, `topics/`,
+    `topics.html`), rather than a site page anyone may change."""
+    return posixpath.splitext(path.split("/", 1)[0])[0] in GENERATED_FOLDERS

@@ -24,6 +24,7 @@ import lxml.etree
 from pipeline import codes
 from pipeline.checks.markup import SITE_PAGES, check_text, shown_headings
 from pipeline.citations.scan import scan_text
+from pipeline.content.addresses import ASSET_TYPES, GENERATED_FOLDERS
 from pipeline.content.articles import front_matter as read_front_matter
 from pipeline.content.files import THEME_FOLDER, check_marks, decode, readable, walk
 from pipeline.content.yamltext import YamlProblem, load_yaml
@@ -33,9 +34,8 @@ from pipeline.words import normalize
 
 PAGES_DIR = "content/pages"
 PAGE_FIELDS = ("title", "description", "hide")
-ASSET_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".pdf", ".svg"})
 # Where the pipeline publishes generated pages: a site page there could pose as one of them.
-RESERVED_FOLDERS = ("articles", "topics")
+RESERVED_FOLDERS = GENERATED_FOLDERS
 RESERVED_PAGES = tuple(f"{folder}.md" for folder in RESERVED_FOLDERS)
 # Where the themes keep their own files: a site page's file there would replace one (both
 # engines let a page's file win over the theme's of the same path: a picture of the pages

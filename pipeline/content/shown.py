@@ -12,16 +12,9 @@ build rather than publishing unsigned.
 from __future__ import annotations
 
 import functools
-import posixpath
 
 from pipeline.checks.markup import links
-from pipeline.content.addresses import site_path
-from pipeline.content.pages import ASSET_TYPES
-
-
-def is_site_file(path: str) -> bool:
-    """Whether a site path names a picture or a document (not a page)."""
-    return posixpath.splitext(path)[1].lower() in ASSET_TYPES
+from pipeline.content.addresses import is_site_file, site_path
 
 
 # The same text is read twice in a row as a project loads (for its cache key, then for what its

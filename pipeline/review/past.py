@@ -16,11 +16,12 @@ from pathlib import Path
 
 from pipeline import git
 from pipeline.citations.scan import cited_keys
+from pipeline.content.addresses import is_site_file
 from pipeline.content.articles import front_matter, parse_article
 from pipeline.content.files import readable
 from pipeline.content.library import parse_library, resolve_crossrefs
 from pipeline.content.pages import PAGES_DIR, site_file_digest
-from pipeline.content.shown import is_site_file, shown_files
+from pipeline.content.shown import shown_files
 from pipeline.model import Article, Board, Entry, Library, ReviewStatus
 from pipeline.review.approvals import ApprovalCheck, check_approvals
 from pipeline.review.signatures import signature_id

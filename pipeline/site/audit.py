@@ -15,9 +15,9 @@ from pathlib import Path
 from pipeline import codes
 from pipeline.checks.markup import is_external
 from pipeline.citations.formats import author_name
-from pipeline.content.addresses import srcset_addresses
+from pipeline.content.addresses import ASSET_TYPES, srcset_addresses
 from pipeline.content.files import decode
-from pipeline.content.pages import ASSET_TYPES, site_file_digest
+from pipeline.content.pages import site_file_digest
 from pipeline.content.shown import shown_files
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import READER_VISIBLE_FIELDS

@@ -25,8 +25,9 @@ import yaml_env_tag
 
 from pipeline import codes
 from pipeline.checks.markup import SITE_EXTENSIONS, dangerous_scheme
+from pipeline.content.addresses import ASSET_TYPES
 from pipeline.content.files import THEME_FOLDER, readable, walk
-from pipeline.content.pages import ASSET_TYPES, in_articles_folder, svg_problem
+from pipeline.content.pages import in_articles_folder, svg_problem
 from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import NAME as EXTENSION
 
