@@ -2390,6 +2390,20 @@ def test_a_page_may_not_be_named_with_a_quote(sample: Path, cli) -> None:
     )
 
 
+def test_an_address_is_reported_where_it_is_named_not_where_a_link_is_fine(
+    sample: Path, cli
+) -> None:
+    """A link the build turns into words stood on line 3, the address as text on line 5: the
+    error pointed at line 3."""
+    _sample_repo(sample)
+    page = "# More\n\n[ok](articles/back-spasm.html)\n\nSee articles/back*-*spasm.html here.\n"
+    (sample / "content/pages/more.md").write_text(page, "utf-8")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert f"content/pages/more.md:5:1: error PAGE009 this file names the address of {SPASM}" in (
+        result.stdout
+    )
+
+
 def test_a_comment_of_a_yaml_file_names_no_address(sample: Path, cli) -> None:
     """mkdocs.yml's comment 'Pages as articles/back-spasm.html' reaches no page, and made every
     change to that article fail PAGE009."""
@@ -2698,3 +2712,21 @@ def test_an_article_may_not_link_to_a_page_of_the_site(minimal: Path, cli) -> No
     assert f"{approved}:{line}:" in result.stdout
     assert "error HTML014 this link goes to editorial-policy.md, a site page" in result.stdout
     assert "error HTML014 this link goes to index.md" in result.stdout
+
+
+def test_a_text_python_markdown_fails_on_leaves_the_next_text_rendered() -> None:
+    """The attack: a list nested 491 deep made check's Python-Markdown fail (a deep stack), and
+    the failure left its block parser 196 lists deep, so every later text in the same check
+    came back as written: a quote in a later page, an empty link between each two words, was
+    read unrendered and passed PAGE008."""
+    import sys
+
+    from pipeline.checks.markup import rendered
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(400)  # as deep a stack as check's, wherever this test runs
+    try:
+        assert rendered("# Deep\n\n" + "- " * 491 + "x\n") is None
+    finally:
+        sys.setrecursionlimit(limit)
+    assert rendered("See *this* [ok](a.md).") == '<p>See <em>this</em> <a href="a.md">ok</a>.</p>'

@@ -267,16 +267,34 @@ def too_slow_to_render(text: str) -> bool:
 # No footnotes: a numbered superscript with a numbered note above the References passed for a
 # citation whose source nobody checks (and check's reading of their markers could be dodged).
 SITE_EXTENSIONS = ("toc", "tables", "admonition", "attr_list")
-# Python-Markdown reading an article as the site renders it (the pipeline's own extension
-# aside: its citations are not author HTML). Every engine adds fenced code itself.
-_RENDER = markdown.Markdown(extensions=[*SITE_EXTENSIONS, "fenced_code"])
+
+
+def _markdown() -> markdown.Markdown:
+    """Python-Markdown reading an article as the site renders it (the pipeline's own extension
+    aside: its citations are not author HTML). Every engine adds fenced code itself."""
+    return markdown.Markdown(extensions=[*SITE_EXTENSIONS, "fenced_code"])
+
+
+_RENDER = _markdown()
+
+
+def _failed() -> None:
+    """After Python-Markdown fails midway, read with a new one: the old keeps state that
+    `reset` does not clear (its block parser's stack, 196 lists deep after a list nested 491
+    deep), and every later text in the process came back as written, unrendered."""
+    global _RENDER
+    _RENDER = _markdown()
 
 
 def render(text: str) -> str:
     """`text` as the site renders it (the pipeline's citations aside): the one reading check,
     the page headings and the audit's passage count share."""
     _RENDER.reset()
-    return str(_RENDER.convert(text))
+    try:
+        return str(_RENDER.convert(text))
+    except Exception:
+        _failed()
+        raise
 
 
 def rendered(text: str) -> str | None:
@@ -310,6 +328,7 @@ def raw_html_spans(text: str) -> list[tuple[int, int]]:
     except Exception:
         # Python-Markdown fails on some input (fenced code's `linenums="1"` with attr_list
         # raised TypeError): the text is checked with nothing taken for code, never a crash.
+        _failed()
         return [(0, len(text))]
     pieces = {
         p for p in _RENDER.htmlStash.rawHtmlBlocks[fenced:] if isinstance(p, str) and p.strip()

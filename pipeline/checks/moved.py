@@ -311,7 +311,7 @@ def _named_addresses(
         for address, path in found_in(search, _address_reading(rel, text, slugs)):
             if path == rel:
                 continue  # an article naming its own page: withheld, it is published nowhere
-            line = _line_naming(rel, text, address)
+            line = _line_naming(rel, text, address, slugs)
             found.append(codes.ADDRESS_NAMED.at(rel, line, 1, article=path, address=address))
             break
     return found
@@ -324,17 +324,18 @@ def _mentions(slugs: ahocorasick.Automaton | None, text: str) -> bool:
     return any(True for _ in found_in(slugs, plain))
 
 
-def _line_naming(rel: str, text: str, address: str) -> int:
-    """The first line naming `address`, as written or rendered on its own (markup may split
-    it there); 1 when none does."""
+def _line_naming(rel: str, text: str, address: str, slugs: frozenset[str]) -> int:
+    """The first line naming `address` read on its own as the file is read (a page's line
+    rendered, its links to articles as the build leaves them: one the build turns into words
+    names nothing); else the first holding it as written; 1 when none does."""
+    rows = text.splitlines()
     # Rows rendered one by one only on a page that renders whole (a page too long to render
     # would take as long again, a row at a time).
-    rows = rel.endswith(".md") and not _unrendered(rel, text)
-    for number, row in enumerate(text.splitlines(), 1):
-        shown = rendered(row) if rows and row.strip() else None
-        if address in _readings(row) or (shown is not None and address in _readings(shown)):
-            return number
-    return 1
+    if rel.endswith(".md") and not _unrendered(rel, text):
+        for number, row in enumerate(rows, 1):
+            if row.strip() and address in _address_reading(rel, row, slugs):
+                return number
+    return next((number for number, row in enumerate(rows, 1) if address in _readings(row)), 1)
 
 
 _HREF = re.compile(r'(<a\b[^<>]*?\shref=")([^"]*)(")')
