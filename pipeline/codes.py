@@ -1067,8 +1067,7 @@ ROLLBACK = _declare(
     "REV013",
     E,
     "An older approved version replaces a newer one.",
-    message="the newest approval ({day}) is not newer than the one on {base} ({base_day}), "
-    "which approved another text",
+    message="the newest approval ({day}) is not newer than the one on {base} ({base_day})",
     hint="approve the article as it is now (on a later day than {base_day}): python -m pipeline "
     "approve {article} --by ID",
     explanation="""
@@ -1314,6 +1313,21 @@ How to fix: link to an http:// or https:// address (or to another page of this s
 images in the repository instead of embedding them as data: addresses.
 """,
 )
+UNREADABLE_ADDRESS = _declare(
+    "HTML015",
+    E,
+    "A link or picture has an address no browser can read.",
+    message="this address cannot be read as one: {url}",
+    hint="write the address as the site you link to gives it (a '[' after '//' starts a "
+    "numeric address, which must be closed with ']')",
+    explanation="""
+An address such as `//[x/y` or `https://[oops/x` opens a numeric (IPv6) host it never closes.
+No browser follows it, and the engines stop on it: MkDocs cannot read the page, so every build
+of the site would fail.
+
+How to fix: correct the address, or write it as text in backticks if it is an example.
+""",
+)
 EXTERNAL_RESOURCE = _declare(
     "HTML005",
     E,
@@ -1356,7 +1370,7 @@ its path from the article: `![Dosing chart for the first week](../img/dose-chart
 )
 LINKED_PAGE = _declare(
     "HTML014",
-    E,
+    W,
     "An article links to a site page, which its approvals do not sign.",
     message="this link goes to {page}, a site page (content/pages/) no approval signs",
     hint="put what readers need from it in the article, or link to another article "
@@ -1364,15 +1378,16 @@ LINKED_PAGE = _declare(
     explanation="""
 An approval signs everything an article shows readers: its text, its sources as listed, the
 bytes of its pictures and PDFs. A site page (the editorial policy, a dosing table someone wrote
-as a page) is not part of that: a later pull request can change it without any board member's
-signature, and readers would follow the article's link to text that reads as part of the
-article ("doses: see the dosing table"). So an article links to other articles, to its own
-pictures and PDFs, to topics' pages (which the pipeline makes from approved articles) and to
-other sites, never to a site page. (Each article page already links to the editorial policy,
-from the template.)
+as a page) is not part of that, yet readers follow the article's link to it as if it were
+("doses: see the dosing table"). While an article links to a site page, a change to that page
+is refused against the base branch (PAGE011), so the page stays as the reviewers saw it; link
+to other articles, to the article's own pictures and PDFs, to topics' pages (which the pipeline
+makes from approved articles) and to other sites instead. (Each article page already links to
+the editorial policy, from the template.) A warning, so that an article approved with such a
+link stays published.
 
 How to fix: move what the page says that readers need into the article, or into an article of
-its own, and link to that.
+its own, and link to that (the article then needs a new approval).
 """,
 )
 UNCLOSED_COMMENT = _declare(
@@ -1621,8 +1636,9 @@ ADDRESS_NAMED = _declare(
     E,
     "A change names an article's address where the build cannot turn it into words.",
     message="this file names the address of {article} ({address}) outside a link to it",
-    hint="link to the article as [its words](articles/NAME.md), or write the address without "
-    "that path (another site's address ending like it too)",
+    hint="link to the article's file: [its words](articles/NAME.md) from a page, "
+    "[its words](NAME.md) from an article; or write the address without that path (another "
+    "site's address ending like it too)",
     explanation="""
 The build withholds any article that is not approved, and fails when it finds the address of a
 withheld article's page in anything it writes (in a full address only when the address is the
@@ -1659,6 +1675,25 @@ dodged (a link whose address holds brackets, say). So it is refused when the cha
 no real page of the site comes near these sizes (a reading list of a thousand links is fine).
 
 How to fix: split the page into smaller ones, each linked from the first.
+""",
+)
+LINKED_PAGE_CHANGED = _declare(
+    "PAGE011",
+    E,
+    "A change alters a site page that an article links to.",
+    message="{article} links to this page, so readers take it for part of the article, which "
+    "no approval of it signs",
+    hint="leave the page as it is, or first remove the link from the article (which then needs "
+    "a new approval)",
+    explanation="""
+An article's approvals sign its text, its sources and its own pictures and PDFs, not a site page
+it links to (HTML014 warns of such a link). Readers follow the link as if the page were part of
+the article ("doses: see the dosing table"), so a pull request rewriting the page ("no daily
+limit") would reach them without any board member's signature. Compared with the base branch, a
+change may not add, alter or delete a site page an article links to.
+
+How to fix: leave the page alone, or move what the article needs from it into the article (or
+another article) and remove the link, which the board approves again.
 """,
 )
 PAGE_CITATION = _declare(

@@ -142,7 +142,10 @@ def names_article(href: str, slugs: frozenset[str]) -> bool:
     """Whether a link names the page of one of these articles (`slugs` case-folded): relative,
     as written or percent-encoded, with or without `.md`, `.html` or a trailing `/index.html`,
     from a site page (`articles/x.md`) or from another article (`x.md`)."""
-    parts = urllib.parse.urlsplit(html.unescape(href))  # `&#112;ending.md` as a browser reads it
+    try:
+        parts = urllib.parse.urlsplit(html.unescape(href))  # `&#112;ending.md` as a browser does
+    except ValueError:  # `//[x/y`: no address a browser follows
+        return False
     if parts.scheme or parts.netloc:
         return False
     return article_named(parts.path, slugs) is not None

@@ -163,6 +163,7 @@ def test_malformed_identifier_is_an_error_on_its_field_line(field: str, value: s
         ("url", "https://www.ncbi.nlm.nih.gov/books/NBK279396/"),
         ("url", "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC5604450/"),
         ("urldate", "2025-07-28"),
+        ("urldate", "20250728"),  # the basic form, accepted before weeks were refused
     ],
 )
 def test_well_formed_identifiers_pass(field: str, value: str) -> None:

@@ -477,3 +477,27 @@ def test_a_past_approval_is_checked_against_the_picture_of_its_own_commit(
     past = PastInputs(pictured)
     assert [c.verified for c in checks_at(ARTICLE, text, first, board, past, DAY)] == [True]
     assert [c.verified for c in checks_at(ARTICLE, text, second, board, past, DAY)] == [False]
+
+
+def test_a_chart_approved_the_same_day_as_the_newer_one_may_not_come_back(
+    pictured: Path, cli
+) -> None:
+    """The attack: a chart approved in a board branch that never merged, the corrected chart
+    approved on main the same day; a pull request restored the first chart with its approval.
+    The same-day rule compared the articles' text only, which had not changed."""
+    git(pictured, "init", "-q", "-b", "main")
+    commit_all(pictured, "base")
+    git(pictured, "checkout", "-q", "-b", "board-work")
+    (pictured / CHART).write_bytes(_png(255, 0, 0))
+    assert approve(cli, pictured, ARTICLE, "rev2").code == 0
+    commit_all(pictured, "the first chart, approved in a branch that never merged")
+    first = (pictured / CHART).read_bytes(), (pictured / ARTICLE).read_bytes()
+    git(pictured, "checkout", "-q", "main")
+    (pictured / CHART).write_bytes(_png(0, 0, 255))
+    assert approve(cli, pictured, ARTICLE, "rev2").code == 0
+    commit_all(pictured, "the corrected chart, approved the same day")
+    git(pictured, "checkout", "-q", "-b", "restore")
+    (pictured / CHART).write_bytes(first[0])
+    (pictured / ARTICLE).write_bytes(first[1])
+    result = cli("check", "--base", "main", cwd=pictured)
+    assert result.code == 1 and "REV013" in result.stdout, result.stdout

@@ -25,7 +25,7 @@ from pipeline.identifiers import (
 from pipeline.model import Entry, Library
 
 ANY_YEAR = ("year", "date")
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DAY = re.compile(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}")  # as fromisoformat reads a day, no week
 # For each type: groups of fields, one of each group must be present and non-empty.
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "article": (("author",), ("title",), ("journal", "journaltitle"), ANY_YEAR),
@@ -155,7 +155,7 @@ def check_identifiers(entry: Entry, today: dt.date) -> Iterator[Diagnostic]:
     urldate = entry.get("urldate")
     if urldate:
         try:
-            # YYYY-MM-DD only: fromisoformat also reads weeks ("2020-W01-1"), which no style does.
+            # A day (2025-07-28 or 20250728): fromisoformat also reads weeks ("2020-W01-1").
             accessed = dt.date.fromisoformat(urldate) if _DAY.fullmatch(urldate) else None
         except ValueError:
             accessed = None

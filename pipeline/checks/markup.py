@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import posixpath
 import re
 import unicodedata
 import urllib.parse
@@ -233,14 +234,17 @@ def _masked(text: str) -> str:
 
 
 _READ_LIMIT = 200_000  # characters; the longest sample article has 12,000
-# Python-Markdown's reading of links and raw HTML takes time in the square of the number of "["
-# and "<" (8,000 of "[" took 9 s): a text with more than this many is not rendered to find
-# its code (the sample articles have at most a few dozen).
+# Python-Markdown reads from each "[" to the "]" that closes it, or to the end of its paragraph
+# when none does: 999 of "[" before 186 KB of words took 44 s, a million none. A text whose
+# brackets would have it read more than this many characters is not rendered (an article's
+# citations and links, each closed at once, come to a few thousand).
+_BRACKET_STEPS = 4_000_000
+_BRACKETS_LIMIT = 5_000  # a reading list of 5,000 links renders in a third of a second
+_BRACKET_OR_BREAK = re.compile(r"\[|\]|\n[ \t]*(?=\n)")
+# Its raw HTML reads from each "<" that does not start a tag closed at once (`<a ` never
+# closed, `<!--`) onwards, again for each (8,000 took seconds): not more than this many.
 _MARKS_LIMIT = 1_000
-# But a link closed at once (`[text](address)`) is read at once: a page may list a few
-# thousand (a reading list of 1,001 guidelines renders in 0.04 s; 28,000 took 4 s).
-_PLAIN_LINK = re.compile(r"\[[^\[\]\n]{0,200}+\]\([^()\s]{0,500}+\)")
-_LINKS_LIMIT = 5_000
+_PLAIN_TAG = re.compile(r"<[A-Za-z/][^<>\n]{0,500}+>")
 # Its fenced code looks for the closing line of every line that opens a fence, again for each
 # (39,000 never closed took 82 s): a text with more of them than this is not rendered either.
 _FENCE_LIKE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})", re.MULTILINE)
@@ -251,15 +255,33 @@ _UNDERLINES = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
 
 def too_slow_to_render(text: str) -> bool:
     """Whether Python-Markdown would take far too long over `text` (see the limits above)."""
-    if len(text) > _READ_LIMIT:
+    if len(text) > _READ_LIMIT or text.count("[") > _BRACKETS_LIMIT:
         return True
-    links = len(_PLAIN_LINK.findall(text))
     return (
-        links > _LINKS_LIMIT
-        or text.count("[") - links + text.count("<") > _MARKS_LIMIT
+        _bracket_steps(text) > _BRACKET_STEPS
+        or text.count("<") - len(_PLAIN_TAG.findall(text)) > _MARKS_LIMIT
         or len(_FENCE_LIKE.findall(text)) > _FENCES_LIMIT
         or len(_UNDERLINES.findall(text)) > _FENCES_LIMIT
     )
+
+
+def _bracket_steps(text: str) -> int:
+    """How many characters Python-Markdown reads looking for the "]" of each "[": to the one
+    that closes it, or to the end of its paragraph. Counted once, stopping past the limit."""
+    steps, opened = 0, []
+    for found in _BRACKET_OR_BREAK.finditer(text):
+        mark, at = found.group(), found.start()
+        if mark == "[":
+            opened.append(at)
+        elif mark == "]":
+            if opened:
+                steps += at - opened.pop()
+        else:  # a blank line ends the paragraph: what is still open was read to here
+            steps += sum(at - start for start in opened)
+            opened.clear()
+        if steps > _BRACKET_STEPS:
+            break
+    return steps + sum(len(text) - start for start in opened)
 
 
 # The Markdown extensions the site renders with, besides the pipeline's own: mkdocs.yml may list
@@ -746,13 +768,35 @@ def _plain_in_article(link: Link) -> bool:
     return link.plain and not leaves_site(link.url, ARTICLE_FOLDER)
 
 
-def _site_page(url: str) -> str | None:
+# Where an address starts (a link's, a definition's, an autolink's), when it holds a bracket.
+_ADDRESS_START = re.compile(
+    r"(?:\]\(|^[ \t]{0,3}\[[^\]\n]*\]:|<)[ \t]*<?([^\s()<>]*[\[\]][^\s()<>]*)", re.M
+)
+
+
+def _unreadable(url: str) -> bool:
+    """An address no URL parser reads (an unclosed IPv6 bracket): the engines stop on it."""
+    try:
+        urllib.parse.urlsplit(html.unescape(url))
+    except ValueError:
+        return True
+    return False
+
+
+def linked_site_page(url: str) -> str | None:
     """The site page a link from an article names (the home page, the editorial policy), or
     None: such a page's text is no part of what the article's approvals sign, so a later change
     to it would reach readers as if the article said it. The pages the pipeline makes (other
     articles, topics) are made of what approvals sign."""
     page = site_path(url)
-    if page is None or is_generated_page(page) or is_site_file(page):
+    if page is None:  # the site's root ("../"), the home page, is no path of a file
+        try:
+            path = urllib.parse.urlsplit(url.strip()).path
+        except ValueError:
+            return None
+        root = not is_external(url) and posixpath.normpath(f"{ARTICLE_FOLDER}/{path}") == "."
+        return "index.md" if path and root else None
+    if is_generated_page(page) or is_site_file(page):
         return None
     return page
 
@@ -768,6 +812,14 @@ def _check_links_and_images(
     unplain: set[int] = set()  # where addresses not written plainly stand
     # What each address is, read once however many links use it or spell it alike: (a
     # dangerous scheme, of another site, a citation's target, not plain).
+    # An address no parser reads, wherever a link's or a definition's could start: Python-
+    # Markdown takes `[x](//[y)` for a link that `links` (brackets inside) does not.
+    if "[" in text:
+        for found in _ADDRESS_START.finditer(text):
+            if _unreadable(found.group(1)):
+                yield codes.UNREADABLE_ADDRESS.at(
+                    path, *where(found.start(1)), url=found.group(1)[:120]
+                )
     read: dict[tuple[str, bool], tuple[str | None, bool, str | None, bool, str | None]] = {}
     for link in links(text, ends):
         if (link.url, link.plain) not in read:
@@ -776,7 +828,7 @@ def _check_links_and_images(
                 is_external(link.url),
                 _lookalike_target(link.url),
                 article and not _plain_in_article(link),
-                _site_page(link.url) if article else None,
+                linked_site_page(link.url) if article else None,
             )
         scheme, external, target, unplain_address, page = read[link.url, link.plain]
         lookalike = None if link.image else target or _lookalike_label(link.written)

@@ -18,13 +18,11 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
-import ahocorasick
-
 from pipeline import codes, git
-from pipeline.checks.markup import rendered
+from pipeline.checks.markup import linked_site_page, links, rendered
 from pipeline.content.articles import parse_article
 from pipeline.content.files import decode, readable, walk
-from pipeline.content.pages import check_titles, split_front_matter
+from pipeline.content.pages import PAGES_DIR, check_titles, split_front_matter
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import article_named, names_article
@@ -258,19 +256,46 @@ def quoted_articles(root: Path, project: Project, base: str) -> list[Diagnostic]
             line = _line_of(text, probe)
             found.append(codes.QUOTED_ARTICLE.at(rel, line, 1, article=path, text=probe))
             break
+    # PAGE011: a page an article links to stays as the article's reviewers saw it.
+    linked = _linked_pages(project.articles)
+    found += [
+        codes.LINKED_PAGE_CHANGED.at(rel, 1, 1, article=linked[rel])
+        for rel, _ in files
+        if rel in altered and rel in linked
+    ]
     # PAGE009 reads the articles and the library too: an approved article, or a source it
     # cites, naming another article's page by its full address or as text stopped main's builds
     # on the day that article was withheld (only a link the build turns into words is safe).
-    signed = [(a.path, decode((root / a.path).read_bytes()) or "") for a in project.articles]
+    # Only those the change adds or alters: a signed article naming another site's address that
+    # ends like an article's must not block that article's withdrawal.
+    signed = [(a.path, decode((root / a.path).read_bytes()) or "") for a in rewritten]
     library = list(_library_files(root))
     before = git.files_at(root, base, [rel for rel, _ in library])
     altered |= {a.path for a in rewritten}
     altered |= {
         rel for rel, text in library if before.get(rel, b"").decode("utf-8", "replace") != text
     }
-    return found + _named_addresses(
-        [*files, *signed, *library], project.articles, altered, rewritten
-    )
+    library = [(rel, text) for rel, text in library if rel in altered]
+    # A file left alone is read for the addresses of the articles the change adds: an article's
+    # address is its own from the day it is added (a withdrawal keeps it).
+    added = [article for article in rewritten if article.path not in there]
+    return found + _named_addresses([*files, *signed, *library], project.articles, altered, added)
+
+
+def _linked_pages(articles: Sequence[Article]) -> dict[str, str]:
+    """The site pages' files the articles link to (HTML014), each with the first article."""
+    found: dict[str, str] = {}
+    for article in articles:
+        for link in links(article.body) if "](" in article.body or "]:" in article.body else ():
+            page = linked_site_page(link.url)
+            if page is None:
+                continue
+            stem = page.removesuffix("/").removesuffix("index.html").removesuffix("index.md")
+            stem = stem.removesuffix("/").removesuffix(".html").removesuffix(".md")
+            names = [f"{stem}.md", f"{stem}/index.md"] if stem else ["index.md"]
+            for name in names:
+                found.setdefault(f"{PAGES_DIR}/{name}", article.path)
+    return found
 
 
 def _library_files(root: Path) -> Iterator[tuple[str, str]]:
@@ -285,7 +310,7 @@ def _named_addresses(
     files: list[tuple[str, str]],
     articles: Sequence[Article],
     altered: set[str],
-    rewritten: Sequence[Article],
+    added: Sequence[Article],
 ) -> list[Diagnostic]:
     """PAGE009: the address of an article's page (as the audit looks for it) where the build
     cannot make a link of it into words: as text, in an address of another site, a link's
@@ -294,20 +319,17 @@ def _named_addresses(
     slugs = frozenset(PurePosixPath(a.path).stem.casefold() for a in articles)
     needles = {
         address: article.path
-        for article in (articles if altered else rewritten)
+        for article in (articles if altered else added)
         for address in article_addresses(article.path)
     }
-    new = {article.path for article in rewritten}
+    new = {article.path for article in added}
     anywhere = matcher(needles)
     everywhere = matcher({n: path for n, path in needles.items() if path in new})
-    mentioned = matcher(
-        {slug: slug for slug in (PurePosixPath(path).stem.casefold() for path in new)}
-    )
     found = []
     for rel, text in files:
         search = anywhere if rel in altered else everywhere
-        if search is None or (rel not in altered and not _mentions(mentioned, text)):
-            continue  # nothing to look for in it, or it names no new article however spelt
+        if search is None:
+            continue  # nothing to look for in it
         for address, path in found_in(search, _address_reading(rel, text, slugs)):
             if path == rel:
                 continue  # an article naming its own page: withheld, it is published nowhere
@@ -315,13 +337,6 @@ def _named_addresses(
             found.append(codes.ADDRESS_NAMED.at(rel, line, 1, article=path, address=address))
             break
     return found
-
-
-def _mentions(slugs: ahocorasick.Automaton | None, text: str) -> bool:
-    """Whether `text` holds one of `slugs`, escapes decoded, in any case: a file left alone is
-    read for an address only when it may name an article the change adds or alters."""
-    plain = html.unescape(urllib.parse.unquote(text)).casefold()
-    return any(True for _ in found_in(slugs, plain))
 
 
 def _line_naming(rel: str, text: str, address: str, slugs: frozenset[str]) -> int:
@@ -339,6 +354,7 @@ def _line_naming(rel: str, text: str, address: str, slugs: frozenset[str]) -> in
 
 
 _HREF = re.compile(r'(<a\b[^<>]*?\shref=")([^"]*)(")')
+_SRC = re.compile(r'<img\b[^<>]*?\ssrc="([^"]*)"', re.IGNORECASE)
 # Any tag, as a search index drops it: with nothing in its place.
 _ANY_TAG = re.compile(r"<[^<>]*>")
 _JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
@@ -358,14 +374,27 @@ def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
             if not names_article(address, slugs):
                 # A full address naming an article's page, however spelt (dot segments,
                 # escapes, no extension): read as the address the audit looks for.
-                parts = urllib.parse.urlsplit(address)
+                try:
+                    parts = urllib.parse.urlsplit(address)
+                except ValueError:
+                    return found.group(0)
                 named = article_named(parts.path, slugs) if parts.netloc else None
                 return found.group(0) + (f" articles/{named}.html " if named else "")
             # The path only: a query or fragment stays in the link when the article publishes.
             cut = min((i for i in (address.find("?"), address.find("#")) if i >= 0), default=-1)
             return found.group(1) + (address[cut:] if cut >= 0 else "") + found.group(3)
 
-        return _readings(_HREF.sub(blank, shown)) + "\n" + _yaml_values(head or "")
+        def source(found: re.Match[str]) -> str:
+            # A picture naming an article's file in raw HTML, which the build cannot turn into
+            # words: Zensical makes the page's address of it, withheld or not.
+            named = article_named(html.unescape(found.group(1)).split("#")[0].split("?")[0], slugs)
+            return found.group(0) + (f" articles/{named}.html " if named else "")
+
+        shown = _SRC.sub(source, _HREF.sub(blank, shown))
+        # Unrendered (refused where the change touches a page, PAGE010): as written too, link
+        # targets and all.
+        raw = _readings(body) if _rendering(body) is None else ""
+        return _readings(shown) + "\n" + raw + "\n" + _yaml_values(head or "")
     if rel.endswith((".yml", ".yaml")):
         return _yaml_values(text)  # its comments reach no page
     if rel.endswith(".html"):  # a template: Jinja prints none of its own comments

@@ -121,7 +121,7 @@ def _csl_names(people: Sequence[Author]) -> list[dict[str, str]]:
     ]
 
 
-_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DAY = re.compile(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})")
 
 
 def csl_json(entry: Entry) -> dict[str, Any]:

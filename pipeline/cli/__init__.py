@@ -7,6 +7,7 @@ or internal failure. A board member never sees a Python traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import os
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 from pipeline import cache, codes, git
 from pipeline.checks.evidence import RETRACTIONS, check_retractions_change, load_retractions
 from pipeline.checks.moved import moved_articles, quoted_articles
+from pipeline.citations.scan import cited_keys
 from pipeline.cli import references as cli_references
 from pipeline.cli import review as cli_review
 from pipeline.cli import roster as cli_roster
@@ -41,10 +43,11 @@ from pipeline.diagnostics import (
     suggestion,
 )
 from pipeline.engines import ENGINES, renderer, theme
+from pipeline.model import Article
 from pipeline.project import ARTICLES_DIR, Project
 from pipeline.registry.lock import LOCK, check_lock_change, entry_digest, load_lock
 from pipeline.review import rules
-from pipeline.review.approvals import significant_change
+from pipeline.review.approvals import check_approvals, significant_change
 from pipeline.review.past import BaseBranch, committed_signatures
 from pipeline.review.roster import (
     SIGNATURES_FILE,
@@ -63,6 +66,17 @@ def _summary(diagnostics: Sequence[Diagnostic], articles: int) -> str:
     noun = "article" if articles == 1 else "articles"
     counted = f"{articles} {noun} checked: {errors} error(s), {warnings} warning(s)"
     return counted + (f", {notes} note(s)" if notes else "")
+
+
+def _base_approves(project: Project, article: Article, then: Article | None) -> bool:
+    """Whether an approval record the article had on the base verifies for it as it is now:
+    the same text, sources and files, so a same-day approval of it is no rollback."""
+    if then is None or not then.approvals:
+        return False
+    records = dataclasses.replace(article, approvals=then.approvals)
+    cited = cited_keys(article)
+    checks, _ = check_approvals(records, project.board, project.library, cited, project.digests)
+    return any(check.verified for check in checks)
 
 
 def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
@@ -97,7 +111,7 @@ def against_base(root: Path, project: Project, base: str) -> list[Diagnostic]:
                 functools.partial(committed_signatures, root, base, (article.path, then))
             ),
             notice.on if notice is not None else None,
-            (a.title, a.summary, a.body) if (a := there.article) is not None else None,
+            functools.partial(_base_approves, project, article, there.article),
         )
 
     def now(rel: str) -> str | None:

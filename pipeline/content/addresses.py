@@ -105,4 +105,5 @@ def is_site_file(path: str) -> bool:
 def is_generated_page(path: str) -> bool:
     """Whether a site path names a page the pipeline makes (`articles/x.html`, `topics/`,
     `topics.html`), rather than a site page anyone may change."""
-    return posixpath.splitext(path.split("/", 1)[0])[0] in GENERATED_FOLDERS
+    first = path.split("/", 1)[0]
+    return any(first in (folder, f"{folder}.md", f"{folder}.html") for folder in GENERATED_FOLDERS)

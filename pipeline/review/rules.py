@@ -84,7 +84,7 @@ def check_against_base(
     base_valid: frozenset[str] = frozenset(),
     committed: Callable[[], frozenset[str]] = frozenset,
     base_notice: dt.date | None = None,
-    base_text: tuple[str, str, str] | None = None,
+    base_approves: Callable[[], bool] = lambda: False,
 ) -> Iterator[Diagnostic]:
     """What a pull request may not do to an approval, compared with `base`: sign a new approval
     with a retired key, bring back an older approved version (its approval is still valid
@@ -99,9 +99,9 @@ def check_against_base(
     (`base_valid`, by `signature_id`) may not be one `committed` to it there before: that
     would undo the board's withdrawal (REV018). `committed` is asked only when needed.
     `base_notice`: the day of the clinically significant change the article's page showed on
-    `base`, which the same day's approvals may not drop (REV020). `base_text`: its title,
-    summary and text there (`reader_text`'s parts): an approval of the same day as the base's
-    newest is no rollback when the text is the same.
+    `base`, which the same day's approvals may not drop (REV020). `base_approves`: whether
+    an approval the article had on `base` verifies for it as it is (asked only for an approval
+    of the same day as the base's newest, which is no rollback when what it signs is the same).
 
     A lapsed approver's approval (`holds`, not `verified`) is judged as the approval it becomes
     when the declaration is renewed: otherwise a superseded version brought back with one, or a
@@ -142,13 +142,14 @@ def check_against_base(
     valid = holding_approvers(approvals)
     # Of one day, two versions cannot be ordered: a version approved the same day as the base's
     # newest, by none of the base's approvals (another text), may be the one the base replaced.
-    kept = base_text == (article.title, article.summary, article.body) or any(
-        check.holds and signature_id(check.signature) in on_base for check in approvals
-    )
+    kept = any(check.holds and signature_id(check.signature) in on_base for check in approvals)
     if (
         valid
         and base_reviewed is not None
-        and (valid[0].on < base_reviewed or (valid[0].on == base_reviewed and not kept))
+        and (
+            valid[0].on < base_reviewed
+            or (valid[0].on == base_reviewed and not kept and not base_approves())
+        )
     ):
         yield codes.ROLLBACK.at(
             article.path,

@@ -19,7 +19,6 @@ from pipeline.checks.markup import render
 from pipeline.content import audience
 from pipeline.content.addresses import (
     as_parsed,
-    is_generated_page,
     is_site_file,
     leaves_site,
     site_path,
@@ -262,7 +261,6 @@ def _unsigned_files(marks: _Landmarks, page: str, signed: frozenset[str]) -> lis
     by_address: set[str] = set()  # by the site's full address
     cited: set[str] = set()  # by a reference's address
     outside: set[str] = set()
-    pages: set[str] = set()
     for name, value in _addresses(marks.bodies[0]):
         # A whole value is one address, blanks inside it too ("a.png /../b.png" loads b.png);
         # a srcset's candidates are its addresses up to their first blank.
@@ -278,8 +276,6 @@ def _unsigned_files(marks: _Landmarks, page: str, signed: frozenset[str]) -> lis
                 outside.add(address[:120])
             elif path and (name != "href" or is_site_file(path)) and path not in signed:
                 (unsigned if local is None else by_address).add(path)
-            elif name == "href" and path and not is_site_file(path) and not is_generated_page(path):
-                pages.add(path)  # a site page: no approval signs its text
     # A reference's address (a library entry's url) names its source, never a file of this
     # site: approvals sign the entry's text, not the bytes of a file it would name.
     for section in marks.references if own else ():
@@ -301,7 +297,6 @@ def _unsigned_files(marks: _Landmarks, page: str, signed: frozenset[str]) -> lis
             for path in sorted(by_address)
         ]
         + [f"names {address}, outside the site's folder" for address in sorted(outside)]
-        + [f"links to {path}, a page its approvals do not sign (HTML014)" for path in sorted(pages)]
     )
 
 
