@@ -256,8 +256,8 @@ def quoted_articles(root: Path, project: Project, base: str) -> list[Diagnostic]
             line = _line_of(text, probe)
             found.append(codes.QUOTED_ARTICLE.at(rel, line, 1, article=path, text=probe))
             break
-    # PAGE011: a page an article links to stays as the article's reviewers saw it.
-    linked = _linked_pages(project.articles)
+    # PAGE011: a page a published article links to stays as the article's reviewers saw it.
+    linked = _linked_pages([a for a in project.articles if project.is_publishable(a)])
     found += [
         codes.LINKED_PAGE_CHANGED.at(rel, 1, 1, article=linked[rel])
         for rel, _ in files
