@@ -374,12 +374,7 @@ def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
             if not names_article(address, slugs):
                 # A full address naming an article's page, however spelt (dot segments,
                 # escapes, no extension): read as the address the audit looks for.
-                try:
-                    parts = urllib.parse.urlsplit(address)
-                except ValueError:
-                    return found.group(0)
-                named = article_named(parts.path, slugs) if parts.netloc else None
-                return found.group(0) + (f" articles/{named}.html " if named else "")
+                return found.group(0) + _as_address(_page_named(address, slugs))
             # The path only: a query or fragment stays in the link when the article publishes.
             cut = min((i for i in (address.find("?"), address.find("#")) if i >= 0), default=-1)
             return found.group(1) + (address[cut:] if cut >= 0 else "") + found.group(3)
@@ -387,8 +382,8 @@ def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
         def source(found: re.Match[str]) -> str:
             # A picture naming an article's file in raw HTML, which the build cannot turn into
             # words: Zensical makes the page's address of it, withheld or not.
-            named = article_named(html.unescape(found.group(1)).split("#")[0].split("?")[0], slugs)
-            return found.group(0) + (f" articles/{named}.html " if named else "")
+            named = _page_named(html.unescape(found.group(1)), slugs)
+            return found.group(0) + _as_address(named)
 
         shown = _SRC.sub(source, _HREF.sub(blank, shown))
         # Unrendered (refused where the change touches a page, PAGE010): as written too, link
@@ -400,6 +395,20 @@ def _address_reading(rel: str, text: str, slugs: frozenset[str]) -> str:
     if rel.endswith(".html"):  # a template: Jinja prints none of its own comments
         return _readings(_JINJA_COMMENT.sub("", text))
     return _readings(text)
+
+
+def _page_named(address: str, slugs: frozenset[str]) -> str | None:
+    """The slug of the article whose page an address names, relative or full, however spelt;
+    None for any other, or for one no parser reads."""
+    try:
+        return article_named(urllib.parse.urlsplit(address).path, slugs)
+    except ValueError:  # `//[x`
+        return None
+
+
+def _as_address(slug: str | None) -> str:
+    """An article's page as the audit looks for it, set apart by blanks; "" for None."""
+    return f" articles/{slug}.html " if slug else ""
 
 
 def _readings(text: str) -> str:
