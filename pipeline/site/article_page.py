@@ -114,7 +114,11 @@ def _elements(node: LexborNode) -> Iterator[LexborNode]:
 
 def _value(node: LexborNode, name: str, default: str | None = None) -> str | None:
     """An attribute's value as a browser reads it: "" for one written without a value."""
-    attributes = node.attributes
+    return _given(node.attributes, name, default)
+
+
+def _given(attributes: dict[str, str | None], name: str, default: str | None = None) -> str | None:
+    """`_value` read from a node's attributes, which selectolax makes anew at each asking."""
     if name not in attributes:
         return default
     return attributes[name] or ""
@@ -215,7 +219,8 @@ class _Landmarks:
         self.passages: list[LexborNode] = []
         self.canonical: str | None = None
         for element in _elements(tree.root) if tree.root is not None else ():
-            name, classes = _value(element, "id"), _value(element, "class")
+            given = element.attributes
+            name, classes = _given(given, "id"), _given(given, "class")
             if name is not None:
                 self.ids.setdefault(name, []).append(element)
             if classes == "article-body":
@@ -227,9 +232,9 @@ class _Landmarks:
             if (
                 self.canonical is None
                 and element.tag == "link"
-                and _value(element, "rel") == "canonical"
+                and _given(given, "rel") == "canonical"
             ):
-                self.canonical = _value(element, "href")  # None for one without an address
+                self.canonical = _given(given, "href")  # None for one without an address
 
 
 # Where an element of an article's text names a file: what it loads, and where a link goes.
@@ -280,6 +285,8 @@ def _unsigned_files(marks: _Landmarks, page: str, signed: frozenset[str]) -> lis
     # site: approvals sign the entry's text, not the bytes of a file it would name.
     for section in marks.references if own else ():
         for _, value in _addresses(section):
+            if value.startswith("#"):
+                continue  # a citation's way back to the text
             local = _on_own_site(value, own)
             path = site_path(local, "") if local is not None else None
             if path and is_site_file(path):

@@ -71,8 +71,11 @@ _POLICY = re.compile(
 # holds something shaped like one (names are read in any case) has its start tags read as a
 # browser reads them: a ">" inside a quoted value does not end one, and a value never closed
 # runs to the end of the page. Their attributes are then read one by one ("once=" inside a
-# value is text). Most pages hold nothing of the shape, and are not read tag by tag.
-_HANDLER = re.compile(r"""[\t\n\f\r /"']on[a-z]+[\t\n\f\r ]*=""", re.I)
+# value is text). Most pages hold nothing of the shape, and are not read tag by tag. The shape
+# is searched for from its "on" in the page in lower case, the character before looked at
+# after: a pattern that starts with a set of characters is tried at every character of a page.
+_HANDLER = re.compile(r"on[a-z]+[\t\n\f\r ]*=")
+_BEFORE_NAME = frozenset("\t\n\f\r /\"'")
 _START_TAG = re.compile(r"<[A-Za-z][^\t\n\f\r />]*" + TAG_ATTRIBUTES)
 # Elements whose attributes make a browser fetch something as the page loads (links are not
 # fetched), and those attributes: a preload's `imagesrcset` too, and the old `background` of a
@@ -119,9 +122,9 @@ _STYLE = re.compile(r"<style[\s/>]", re.IGNORECASE)
 _SHADOW_ROOTS = frozenset({"shadowrootmode", "shadowroot"})
 # `ping` (on a link) and `attributionsrc` (on a link or a loading element) send a request of
 # their own to an address, when a reader follows the link or as the page loads (the policy
-# blocks it; no theme writes either). Searched for as an attribute's name.
+# blocks it; no theme writes either). Searched for as an attribute's name, in lower case.
 _PINGS = frozenset({"ping", "attributionsrc"})
-_PING = re.compile(r"""[\t\n\f\r /"'](?:ping|attributionsrc)(?=[\t\n\f\r /=>])""", re.I)
+_PING = re.compile(r"""[\t\n\f\r /"'](?:ping|attributionsrc)(?=[\t\n\f\r /=>])""")
 # What `page_loads` reads in a page's start tags: an event handler (inline script), a declared
 # shadow root, a popover (which can stand over the page, as an open <dialog> can), a ping.
 _ATTRIBUTE_RULES: tuple[tuple[Callable[[dict[str, str]], bool], str], ...] = (
@@ -147,6 +150,14 @@ _COVERING = re.compile(r"<(dialog|noscript)[\t\n\f\r />]")  # searched in lower 
 _ANY_SCRIPT = re.compile(r"<(?:[\w.-]+:)?script[\s/>]", re.IGNORECASE)
 
 
+def _handler_shaped(lowered: str) -> bool:
+    """Whether a page in lower case holds something shaped like an event handler: "on", a
+    name and "=", after a blank, a "/" or a quote."""
+    return any(
+        lowered[m.start() - 1 : m.start()] in _BEFORE_NAME for m in _HANDLER.finditer(lowered)
+    )
+
+
 def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
     """What makes a page load something from another site, go somewhere else, restyle itself
     or run a script its theme does not write, or miss its policy (`policy`: an HTML page has
@@ -169,10 +180,10 @@ def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
     # Attributes no page may carry, each reported at the first tag that has it; a page's
     # start tags are read one by one only when it holds something shaped like one of them.
     suspected = (
-        _HANDLER.search(page),
+        _handler_shaped(lowered),
         "shadowroot" in lowered,
         "popover" in lowered,
-        _PING.search(page),
+        ("ping" in lowered or "attributionsrc" in lowered) and _PING.search(lowered),
     )
     wanted = [rule for rule, found in zip(_ATTRIBUTE_RULES, suspected, strict=True) if found]
     for found in _START_TAG.finditer(page) if wanted else ():
@@ -354,6 +365,8 @@ class _Leaks:
                 if _other_site(piece, end + 1 - len(address), self.own):
                     continue  # another site's page of that name (a journal's articles/x.html)
                 leaked.setdefault(source, ("link", address))
+            if self.texts is None:
+                continue  # no withheld text to look for
             for needle, source in found_in(self.texts, joined(output_words(piece))):
                 leaked.setdefault(source, (self.probes[needle], self.probes[needle]))
 
