@@ -7,6 +7,7 @@ exactly those commands, so what passes on a board member's machine passes in CI 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -173,6 +174,20 @@ def test_publish_workflow_stops_before_building_when_check_fails() -> None:
     assert not any("continue-on-error" in step or "if" in step for step in steps(data))
 
 
+def test_publish_workflow_checks_the_last_change_against_main_before_it() -> None:
+    """The admins' signatures on a roster or theme change are verified only by `check --base`:
+    a pull request that switched its own check off (an edited check.yml) and added a key to the
+    roster was published by a workflow that ran plain `check`. Main's own workflow checks the
+    change against main's previous commit before it builds."""
+    data = workflow("publish.yml")
+    lines = [
+        shlex.split(line) for step in steps(data) for line in script_lines(step.get("run", ""))
+    ]
+    against = ["python", "-m", "pipeline", "check", "--base", "HEAD^1"]
+    assert against in lines
+    assert lines.index(against) < lines.index(["python", "-m", "pipeline", "build"])
+
+
 def test_publish_workflow_runs_daily_so_due_dates_reach_readers_without_a_push() -> None:
     """An article whose review falls due shows "Review overdue" only once a build runs."""
     triggers = workflow("publish.yml")[True]
@@ -286,6 +301,45 @@ def test_registry_workflow_pushes_only_the_lock_to_its_own_branch_when_it_change
     assert "git add references/registry-lock.json" in lines
     assert not any(re.search(r"\bgit push\b.*\b(main|HEAD)\b", line) for line in lines)
     assert any(line.startswith('gh pr create --head "$branch"') for line in lines)
+
+
+def test_registry_workflow_checks_the_new_lock_before_any_token_is_in_reach() -> None:
+    """The check reads what Crossref and PubMed just said; it runs in a step of its own, without
+    the token that can push and open pull requests, and the push step only reads its result."""
+    job = registry_job()
+    check = step_named(job, "Check the project with the new lock")
+    assert "GH_TOKEN" not in check.get("env", {})
+    assert ["python", "-m", "pipeline", "check", ">", "check.txt"] in [
+        c for line in script_lines(check["run"]) for c in simple_commands(line)
+    ]
+    push = step_named(job, "Push the new lock")
+    assert "pipeline" not in push["run"]
+    assert push["env"]["CHECKED"] == "${{ steps.check.outputs.status }}"
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="needs jq")
+def test_registry_workflow_updates_only_its_own_pull_request_never_a_forks() -> None:
+    """A fork's pull request from a branch also named registry-lock is listed by
+    `gh pr list --head`: the workflow picks this repository's own one, by its number."""
+    script = step_named(registry_job(), "Push the new lock")["run"]
+    jq_filter = re.search(r"--jq '([^']+)'", script)
+    assert jq_filter is not None
+    assert 'gh pr edit "$number"' in script
+
+    def chosen(listed: list[dict[str, object]]) -> str:
+        found = subprocess.run(
+            ["jq", "-r", jq_filter.group(1)],
+            input=json.dumps(listed),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return found.stdout.strip()
+
+    fork, own = {"number": 5, "isCrossRepository": True}, {"number": 7, "isCrossRepository": False}
+    assert chosen([fork, own]) == "7"
+    assert chosen([fork]) == ""  # a new pull request is opened
+    assert chosen([]) == ""
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
