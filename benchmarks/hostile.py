@@ -1,7 +1,8 @@
 """Linear time on hostile input (issue 17): `check` on a 1 MB article made of pathological
 characters, one kind at a time, must finish in under 2 s each; `build`, which reads the
 withheld article again for the leak audit (and stops before rendering when check finds an
-error), in under 10 s.
+error), in under 10 s. The same for a 1 MB library file beside the library, cited by the
+pending article, with `build --preview`, which renders that article's reference list.
 
     python -m benchmarks.hostile [--size 1048576] [--out benchmarks/results]
 
@@ -121,6 +122,27 @@ def bodies(size: int) -> dict[str, str]:
     return found
 
 
+def libraries(size: int) -> dict[str, str]:
+    """Library files of about `size` bytes (beside library.bib, each cited by the pending
+    article), one kind at a time: LaTeX the slow parser must read (refused past its limit,
+    BIB022, before any of it is read), and a title of braced words whose capitals the
+    reference list keeps (each word was looked up among every braced span)."""
+    accents = '\\"{u}' * 1000
+
+    def entry(key: str, title: str) -> str:
+        address = f"https://example.org/{key}"
+        return (
+            f"@misc{{{key},\n title = {{{title}}},\n url = {{{address}}},\n year = {{2020}},\n}}\n"
+        )
+
+    latex = "".join(entry(f"pad{i}", accents) for i in range(size // len(entry("pad0", accents))))
+    title = entry("pad0", "{A} " * ((size - 200) // 4))
+    return {
+        "a library of LaTeX accents (refused)": latex,
+        "a library title of braced words, read by the preview": title,
+    }
+
+
 def _timed(
     args: list[str], root: Path, env: dict[str, str]
 ) -> tuple[float, subprocess.CompletedProcess[str]]:
@@ -148,26 +170,45 @@ def run(size: int) -> list[dict[str, object]]:
             (root / "content/articles/pending.md").write_text(HEAD + body + "\n", "utf-8")
             seconds, done = _timed(["check"], root, env)
             build_seconds, built = _timed(["build", "--site-dir", f"{temp}/site"], root, env)
-            results.append(
-                {
-                    "input": name,
-                    "seconds": round(seconds, 3),
-                    "exit": done.returncode,
-                    "build_seconds": round(build_seconds, 3),
-                    "build_exit": built.returncode,
-                    "traceback": "Traceback" in done.stderr + built.stderr,
-                    "met": seconds < LIMIT_S
-                    and done.returncode in (0, 1)
-                    and build_seconds < BUILD_LIMIT_S
-                    and built.returncode in (0, 1),
-                }
+            results.append(_row(name, seconds, done, build_seconds, built))
+        # The library cases: the pending article cites the file's first entry; the preview
+        # renders it, reference list and all (the published build withholds it).
+        for name, bib in libraries(size).items():
+            (root / "content/articles/pending.md").write_text(HEAD + "See [@pad0].\n", "utf-8")
+            (root / "references/zz-hostile.bib").write_text(bib, "utf-8")
+            seconds, done = _timed(["check"], root, env)
+            build_seconds, built = _timed(
+                ["build", "--preview", "--site-dir", f"{temp}/preview"], root, env
             )
-            print(
-                f"{name:40} check {seconds:6.2f} s exit {done.returncode}, "
-                f"build {build_seconds:6.2f} s exit {built.returncode}",
-                file=sys.stderr,
-            )
+            results.append(_row(name, seconds, done, build_seconds, built))
+        (root / "references/zz-hostile.bib").unlink()
     return results
+
+
+def _row(
+    name: str,
+    seconds: float,
+    done: subprocess.CompletedProcess[str],
+    build_seconds: float,
+    built: subprocess.CompletedProcess[str],
+) -> dict[str, object]:
+    print(
+        f"{name:40} check {seconds:6.2f} s exit {done.returncode}, "
+        f"build {build_seconds:6.2f} s exit {built.returncode}",
+        file=sys.stderr,
+    )
+    return {
+        "input": name,
+        "seconds": round(seconds, 3),
+        "exit": done.returncode,
+        "build_seconds": round(build_seconds, 3),
+        "build_exit": built.returncode,
+        "traceback": "Traceback" in done.stderr + built.stderr,
+        "met": seconds < LIMIT_S
+        and done.returncode in (0, 1)
+        and build_seconds < BUILD_LIMIT_S
+        and built.returncode in (0, 1),
+    }
 
 
 def report(results: list[dict[str, object]], size: int) -> str:

@@ -601,6 +601,25 @@ into a page it would become a line of its own that the renderer reads as somethi
 How to fix: rename the key (and the citations of it) to letters, digits and `- _ : . /`.
 """,
 )
+BIB_TOO_MUCH_LATEX = _declare(
+    "BIB022",
+    E,
+    "The library holds more LaTeX than the pipeline reads.",
+    message="the library's fields written with LaTeX commands add up to more than {limit} "
+    "characters here",
+    hint="write accented letters and symbols as themselves (ü, é, –, &) instead of LaTeX "
+    "commands (\\\"{{u}}, \\'e, --, \\&)",
+    explanation="""
+Fields written with LaTeX commands (`M{\\"u}ller`, `\\&`, a `~`) are read by a LaTeX parser,
+which is slow: the library may hold at most 100,000 characters of such fields (and names), about
+a second's reading, across all its files. A real library uses a small part of that; a library
+far past it would make every check and build slow, and every later build slower again.
+
+How to fix: save the library as UTF-8 and write accented letters and symbols as themselves
+(`Müller`, `&`, an en dash). Reference managers can export so (Zotero, Better BibTeX: "export
+unicode"). A file after the one that went past the limit is not read at all.
+""",
+)
 BIB_MISSING_FIELD = _declare(
     "BIB006",
     E,

@@ -20,7 +20,8 @@ DAY = dt.date(2026, 11, 25)
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     calls = {"article": 0, "bib": 0}
-    parse_article, parse_library = articles.parse_article, library.parse_library
+    # What load_library parses each file with (parse_library, and its LaTeX reading counted).
+    parse_article, parse_library = articles.parse_article, library._parse_counting_latex
 
     def article(*args: object) -> object:
         calls["article"] += 1
@@ -31,7 +32,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         return parse_library(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(articles, "parse_article", article)
-    monkeypatch.setattr(library, "parse_library", bib)
+    monkeypatch.setattr(library, "_parse_counting_latex", bib)
     return calls
 
 

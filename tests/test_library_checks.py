@@ -327,3 +327,57 @@ def test_what_an_approval_signs_of_a_source_stays_as_it_was() -> None:
         '"The DNA of BMJ work", "year": "2011"}, "protected": {"institution": [[0, 29]], '
         '"journal": [[0, 3]], "title": [[4, 7], [11, 14]]}, "type": "report"}'
     )
+
+
+def _latex_entries(count: int, accents: int) -> str:
+    """`count` sources whose titles are `accents` LaTeX accents each (`\\"{u}`)."""
+    title = '\\"{u}' * accents
+    return "".join(
+        f"@misc{{pad{i},\n  title = {{{title}}},\n  url = {{https://example.org/{i}}},\n"
+        "  year = {2020},\n}\n"
+        for i in range(count)
+    )
+
+
+def test_a_library_past_the_latex_limit_is_refused_before_any_of_it_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A megabyte of `\\"{u}` made every check and build half a minute slower: the characters
+    to read as LaTeX are counted first, and past the limit nothing is read."""
+    from pipeline.content import library
+
+    monkeypatch.setattr(library, "LATEX_LIMIT", 1_000)
+    monkeypatch.setattr(library, "latex_text", lambda value: pytest.fail("read as LaTeX"))
+    found = codes_lines(GOOD + _latex_entries(3, 100))  # 500 characters each, counted twice
+    assert found == [("BIB022", 12)]  # the second source goes past it
+
+
+def test_the_latex_limit_holds_across_the_library_files(
+    minimal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Split into files each under the limit, the library still holds no more than it."""
+    from pipeline.content import library
+
+    monkeypatch.setattr(library, "LATEX_LIMIT", 1_500)
+    for name in ("x1", "x2", "x3"):
+        (minimal / f"references/{name}.bib").write_text(
+            _latex_entries(1, 100).replace("pad", name), "utf-8"
+        )
+    _, problems = library.load_library(minimal)
+    assert [(d.code, d.path, d.line) for d in problems] == [
+        ("BIB022", "references/x2.bib", 1),
+        ("BIB022", "references/x3.bib", 1),
+    ]
+
+
+def test_a_real_library_is_far_under_the_latex_limit() -> None:
+    """The limit refuses no real library: the sample's, and accented names and titles in the
+    thousands (the benchmark's library for 1,000 articles uses under 10,000 characters)."""
+    from pipeline.content.library import LATEX_LIMIT
+
+    names = " and ".join(['M{\\"u}ller, Hans', "Garc{\\'i}a, Ana", "N{\\'u}{\\~n}ez, L"] * 2)
+    entry = '@article{k%d, author = {%s}, title = {{\\&} of {\\"u} %d},\n'
+    bib = "".join(entry % (i, names, i) + "journal = {J}, year = {2020}}\n" for i in range(500))
+    entries, problems = parse_library(BIB, bib)
+    assert problems == [] and len(entries) == 500
+    assert LATEX_LIMIT >= 100_000

@@ -459,6 +459,37 @@ def test_the_history_reads_the_library_as_the_project_does(repo: Path, cli) -> N
     assert "NOT verified" not in history and history.count(": verified (key") == 2, history
 
 
+def test_the_history_parses_each_version_of_a_library_file_once(
+    repo: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attack: a large file of sources nothing cites beside library.bib. The history parsed
+    every file of each library version a reviewed version saw, so each later approval (with
+    its own library.bib) made every build slower again by that file's reading."""
+    from pipeline.project import load_project
+    from pipeline.review import past
+    from pipeline.site.build import committed_versions
+
+    (repo / "references/zz-sources.bib").write_text(
+        "@misc{zz, title = {Uncited}, url = {https://example.org/zz}, year = {2020}}\n", "utf-8"
+    )
+    commit_all(repo, "a file of sources")
+    for review in range(3):
+        with (repo / "references/library.bib").open("a", encoding="utf-8") as library:
+            library.write(f"\n@misc{{extra{review}, title = {{Extra}}, year = {{2020}},\n")
+            library.write(f"  url = {{https://example.org/{review}}}}}\n")
+        assert approve(cli, repo, APPROVED, "rev2", "--note", f"Review {review}.").code == 0
+        commit_all(repo, f"reviewed again ({review})")
+    parsed: list[str] = []
+    parse = past.parse_library
+    monkeypatch.setattr(
+        past, "parse_library", lambda path, text: parsed.append(path) or parse(path, text)
+    )
+    versions = committed_versions(repo, load_project(repo, DAY), DAY)
+    assert len(versions[APPROVED]) >= 3
+    assert parsed.count("references/zz-sources.bib") == 1
+    assert parsed.count("references/library.bib") == 4  # its version at each review
+
+
 def test_a_signature_renewed_the_same_day_is_one_review_to_readers() -> None:
     day, later = dt.date(2026, 7, 28), dt.date(2026, 9, 1)
     versions = [

@@ -3,6 +3,7 @@ with a record, the lock's format, and what a run writes into it (issue 19)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -337,3 +338,14 @@ def test_a_new_entry_escapes_bibtex_and_keeps_an_organisation_whole() -> None:
     back = entry(entry_text(record, key))
     assert back.get("title") == "Costs & benefits: 50% of cases"
     assert back.authors[0].corporate
+
+
+def test_a_registry_not_reached_is_one_line_whatever_the_key_holds() -> None:
+    """A key holding a line break and "::error::" (bibtexparser reads one) wrote a line of its
+    own when a registry could not be reached: a workflow command in GitHub's log."""
+    from pipeline.cli.references import _unreached
+
+    forged = entry("@article{k,\n  doi = {10.1/x},\n}\n")
+    forged = dataclasses.replace(forged, key="k\n::error::forged")
+    line = _unreached(Target("doi:10.1/x", forged), "no answer")
+    assert "\n" not in line and "'k\\n::error::forged'" in line

@@ -20,8 +20,11 @@ like an ordinary word (`American Geriatrics Society`) needs its braces.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
+from collections.abc import Callable
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -39,8 +42,19 @@ MINOR_WORDS = frozenset(
 )
 
 
-def _touches(spans: Spans, start: int, end: int) -> bool:
-    return any(first < end and start < last for first, last in spans)
+def _toucher(spans: Spans) -> Callable[[int, int], bool]:
+    """Whether a word from `start` to `end` touches (overlaps) one of `spans`, each word one
+    binary search: the spans in order of their starts, with the furthest end reached so far
+    (a title of 20,000 braced words, asked span by span for each word, took seconds)."""
+    ordered = sorted(spans)
+    starts = [first for first, _ in ordered]
+    furthest = list(itertools.accumulate((last for _, last in ordered), max))
+
+    def touches(start: int, end: int) -> bool:
+        before = bisect.bisect_left(starts, end)  # the spans that start before the word ends
+        return before > 0 and furthest[before - 1] > start
+
+    return touches
 
 
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
@@ -61,11 +75,12 @@ def sentence_case(title: str, protected: Spans = (), subtitle_capital: bool = Fa
     such titles)."""
     changes: list[tuple[int, int, str]] = []
     first = True
+    touches = _toucher(protected)
     for match in _PARTS.finditer(title):
         word = match.group()
         if first or not word.islower():  # a word already in lower case stays as it is
             letters = _letters(word)
-            if letters and not _touches(protected, match.start(), match.end()):
+            if letters and not touches(match.start(), match.end()):
                 if first and letters.islower():
                     changes.append((match.start(), match.end(), _capitalize(word)))
                 elif not first and _capitalized(letters):
@@ -80,12 +95,13 @@ def title_case(title: str, protected: Spans = ()) -> str:
     """`title` in AMA title case: each major word capitalized (only its first letter is touched,
     so "Long-term" stays), minor words in lower case except first, last and after a colon."""
     words = list(_WORDS.finditer(title))
+    touches = _toucher(protected)
     changes: list[tuple[int, int, str]] = []
     starts_part = True
     for position, match in enumerate(words):
         word, start, end = match.group(), match.start(), match.end()
         letters = _letters(word)
-        if letters and not _touches(protected, start, end):
+        if letters and not touches(start, end):
             last = position == len(words) - 1
             if letters.lower() in MINOR_WORDS and not (starts_part or last):
                 if _capitalized(letters):

@@ -48,6 +48,7 @@ from pipeline.cli.support import (
 from pipeline.content.files import decode, readable
 from pipeline.content.library import load_library, parse_library
 from pipeline.diagnostics import FORMATTERS, Diagnostic, format_text, has_errors
+from pipeline.diagnostics import shown as printable
 from pipeline.identifiers import DOI, identifier, strip_doi_prefix
 from pipeline.model import Library
 from pipeline.project import load_project
@@ -167,8 +168,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _unreached(target: Target, reason: str) -> str:
+    """One line on stderr: the key and the identifier as the library writes them, control
+    characters escaped (a key holding a line break and "::error::" wrote a line of its own,
+    a workflow command to GitHub's log)."""
     entry = target.entry
-    return (
+    return printable(
         f"{entry.path}:{entry.line_of(target.kind)}: could not reach "
         f"{REGISTRIES[target.kind]} for '{entry.key}' ({target.kind.upper()} "
         f"{written(target)}): {reason}"

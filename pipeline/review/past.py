@@ -30,12 +30,16 @@ LIBRARY_DIR = "references"
 
 
 class PastInputs:
-    """What approvals read besides the article, at any commit: the library (each distinct set
-    of .bib files parsed once) and the files beside the site pages."""
+    """What approvals read besides the article, at any commit: the library (each .bib file's
+    version parsed once, each distinct set of them resolved once) and the files beside the
+    site pages. A file no later commit changed is not parsed again for each version of another
+    file: with a large file of sources beside library.bib, every later approval made every build
+    slower by the time that file takes."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._by_blobs: dict[tuple[tuple[str, str], ...], Library] = {}
+        self._parsed: dict[tuple[str, str], list[Entry]] = {}
         self._files: dict[str, CommittedFiles] = {}
 
     def files(self, commit: str) -> CommittedFiles:
@@ -46,10 +50,13 @@ class PastInputs:
     def library(self, commit: str) -> Library:
         files = tuple(sorted(library_blobs(self.root, commit)))
         if files not in self._by_blobs:
-            texts = git.objects(self.root, [blob for _, blob in files])
+            new = [(path, blob) for path, blob in files if (path, blob) not in self._parsed]
+            texts = git.objects(self.root, [blob for _, blob in new])
+            for path, blob in new:
+                self._parsed[path, blob] = parse_library(path, texts.get(blob, ""))[0]
             entries: dict[str, Entry] = {}
-            for path, blob in files:
-                for entry in parse_library(path, texts.get(blob, ""))[0]:
+            for found in files:
+                for entry in self._parsed[found]:
                     entries.setdefault(entry.key, entry)
             self._by_blobs[files] = Library(resolve_crossrefs(entries)[0])
         return self._by_blobs[files]
