@@ -2,7 +2,8 @@
 characters, one kind at a time, must finish in under 2 s each; `build`, which reads the
 withheld article again for the leak audit (and stops before rendering when check finds an
 error), in under 10 s. The same for a 1 MB library file beside the library, cited by the
-pending article, with `build --preview`, which renders that article's reference list.
+pending article, with `build --preview`, which renders that article's reference list, and for
+a 1 MB site page, which the published build renders and audits.
 
     python -m benchmarks.hostile [--size 1048576] [--out benchmarks/results]
 
@@ -182,6 +183,13 @@ def run(size: int) -> list[dict[str, object]]:
             )
             results.append(_row(name, seconds, done, build_seconds, built))
         (root / "references/zz-hostile.bib").unlink()
+        # A site page, which the published build renders and the audit reads: a run of "on"
+        # (the start of an event handler's name) was read once for each "on" in it.
+        (root / "content/articles/pending.md").write_text(HEAD + "Text.\n", "utf-8")
+        (root / "content/pages/hostile.md").write_text(("on" * size)[:size] + "\n", "utf-8")
+        seconds, done = _timed(["check"], root, env)
+        build_seconds, built = _timed(["build", "--site-dir", f"{temp}/site"], root, env)
+        results.append(_row("a site page of 'on' runs", seconds, done, build_seconds, built))
     return results
 
 
@@ -220,8 +228,8 @@ def report(results: list[dict[str, object]], size: int) -> str:
         f"bytes; `python -m pipeline check`, then `build`, in the minimal fixture project, "
         f"empty parse cache, wall time including start-up. Target: check under {LIMIT_S:.0f} s, "
         f'build under {BUILD_LIMIT_S:.0f} s. The rows named "a library ..." are a 1 MB '
-        "library file beside the library, cited by the pending article, and `build --preview`. "
-        "Produced by `python -m benchmarks.hostile`.",
+        "library file beside the library, cited by the pending article, and `build --preview`; "
+        "the last row a 1 MB page of the site. Produced by `python -m benchmarks.hostile`.",
         "",
         "| input (repeated to 1 MB) | check (s) | exit | build (s) | exit | met |",
         "|---|---:|---:|---:|---:|:---:|",

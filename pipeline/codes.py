@@ -606,14 +606,15 @@ BIB_TOO_MUCH_LATEX = _declare(
     E,
     "The library holds more LaTeX than the pipeline reads.",
     message="the library's fields written with LaTeX commands add up to more than {limit} "
-    "characters here",
-    hint="write accented letters and symbols as themselves (ü, é, –, &) instead of LaTeX "
-    "commands (\\\"{{u}}, \\'e, --, \\&)",
+    "characters{where}",
+    hint="write accented letters and symbols as themselves (ü, é, –, &, %) instead of LaTeX "
+    "commands (\\\"{{u}}, \\'e, --, \\&, \\%)",
     explanation="""
-Fields written with LaTeX commands (`M{\\"u}ller`, `\\&`, a `~`) are read by a LaTeX parser,
-which is slow: the library may hold at most 100,000 characters of such fields (and names), about
-a second's reading, across all its files. A real library uses a small part of that; a library
-far past it would make every check and build slow, and every later build slower again.
+Fields readers see (title, journal, publisher, ...) and names written with LaTeX commands
+(`M{\\"u}ller`, `\\&`, `\\%`, a `~`) are read by a LaTeX parser, which is slow: the library may
+hold at most 100,000 characters of such fields, about a second's reading, across all its files.
+Other fields (an abstract, keywords, a note) are not read, and do not count. A real library
+uses a small part of the limit; a library far past it would make every check and build slow.
 
 How to fix: save the library as UTF-8 and write accented letters and symbols as themselves
 (`Müller`, `&`, an en dash). Reference managers can export so (Zotero, Better BibTeX: "export

@@ -346,7 +346,7 @@ def test_a_library_past_the_latex_limit_is_refused_before_any_of_it_is_read(
     to read as LaTeX are counted first, and past the limit nothing is read."""
     from pipeline.content import library
 
-    monkeypatch.setattr(library, "LATEX_LIMIT", 1_000)
+    monkeypatch.setattr(library, "LATEX_LIMIT", 1_500)
     monkeypatch.setattr(library, "latex_text", lambda value: pytest.fail("read as LaTeX"))
     found = codes_lines(GOOD + _latex_entries(3, 100))  # 500 characters each, counted twice
     assert found == [("BIB022", 12)]  # the second source goes past it
@@ -368,11 +368,27 @@ def test_the_latex_limit_holds_across_the_library_files(
         ("BIB022", "references/x2.bib", 1),
         ("BIB022", "references/x3.bib", 1),
     ]
+    assert "with what references/x1.bib (1,020) read before this file" in problems[0].message
+
+
+def test_fields_nobody_reads_are_kept_as_written_and_not_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Zotero exports an abstract for every source, each "%" written "\\%": decoded whole for
+    one escape, an ordinary export went past the limit. Nothing reads an abstract."""
+    from pipeline.content import library
+
+    monkeypatch.setattr(library, "LATEX_LIMIT", 100)
+    abstract = "Pain fell by 25\\% at two weeks. " * 40
+    bib = GOOD.replace("year = {2020},", f"year = {{2020}},\n  abstract = {{{abstract}}},")
+    (entry,), problems = parse_library(BIB, bib)
+    assert problems == []
+    assert entry.fields["abstract"] == " ".join(abstract.split())
 
 
 def test_a_real_library_is_far_under_the_latex_limit() -> None:
     """The limit refuses no real library: the sample's, and accented names and titles in the
-    thousands (the benchmark's library for 1,000 articles uses under 10,000 characters)."""
+    thousands (the benchmark's library for 1,000 articles uses under 2,000 characters)."""
     from pipeline.content.library import LATEX_LIMIT
 
     names = " and ".join(['M{\\"u}ller, Hans', "Garc{\\'i}a, Ana", "N{\\'u}{\\~n}ez, L"] * 2)

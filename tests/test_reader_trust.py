@@ -482,12 +482,33 @@ def test_the_history_parses_each_version_of_a_library_file_once(
     parsed: list[str] = []
     parse = past.parse_library
     monkeypatch.setattr(
-        past, "parse_library", lambda path, text: parsed.append(path) or parse(path, text)
+        past,
+        "parse_library",
+        lambda path, text, **how: parsed.append(path) or parse(path, text, **how),
     )
     versions = committed_versions(repo, load_project(repo, DAY), DAY)
     assert len(versions[APPROVED]) >= 3
     assert parsed.count("references/zz-sources.bib") == 1
     assert parsed.count("references/library.bib") == 4  # its version at each review
+
+
+def test_the_history_reads_a_library_past_todays_latex_limit_as_it_was_read(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library committed before the limit (or past a lower one) still verifies the approvals
+    made with it: read as nothing, the base's approvals failed there, and the pull request
+    that brought the library under the limit was refused as bringing them back (REV018)."""
+    from pipeline.content import library
+    from pipeline.review.past import PastInputs
+
+    with (repo / "references/library.bib").open("a", encoding="utf-8") as bib:
+        bib.write("\n@misc{guide, title = {Pain {\\&} Function}, url = {https://e.org/g},\n")
+        bib.write("  year = {2020}}\n")
+    commit_all(repo, "a source with LaTeX in its title")
+    monkeypatch.setattr(library, "LATEX_LIMIT", 10)
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert library.load_library(repo)[1][0].code == "BIB022"  # today's reading refuses it
+    assert "browning2001" in PastInputs(repo).library(head).entries
 
 
 def test_a_signature_renewed_the_same_day_is_one_review_to_readers() -> None:

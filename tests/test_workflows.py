@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.conftest import REPO, git
 
 WORKFLOWS = REPO / ".github" / "workflows"
 
@@ -174,18 +174,52 @@ def test_publish_workflow_stops_before_building_when_check_fails() -> None:
     assert not any("continue-on-error" in step or "if" in step for step in steps(data))
 
 
-def test_publish_workflow_checks_the_last_change_against_main_before_it() -> None:
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_publish_workflow_checks_the_last_change_against_main_before_it(tmp_path: Path) -> None:
     """The admins' signatures on a roster or theme change are verified only by `check --base`:
     a pull request that switched its own check off (an edited check.yml) and added a key to the
-    roster was published by a workflow that ran plain `check`. Main's own workflow checks the
-    change against main's previous commit before it builds."""
+    roster was published by a workflow that ran plain `check`. Main's workflow checks what a
+    push brought (every commit of it), or on the daily run main's last commit, on the day it
+    was made: judged on a later day, an approval whose approver has lapsed since stopped every
+    daily run. The step is run here with a `python` that records how it was called."""
     data = workflow("publish.yml")
-    lines = [
-        shlex.split(line) for step in steps(data) for line in script_lines(step.get("run", ""))
+    (step,) = [s for s in steps(data) if "--base" in s.get("run", "")]
+    names = [s.get("name") for s in steps(data)]
+    assert names.index(step["name"]) < names.index("Build the site")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    (bin_dir / "python").write_text(
+        f'#!/bin/sh\necho "${{PIPELINE_TODAY:-today}} $*" >> {calls}\n', "utf-8"
+    )
+    (bin_dir / "python").chmod(0o755)
+    project = tmp_path / "project"
+    project.mkdir()
+
+    def commit(day: str) -> str:
+        git(project, "commit", "-q", "--allow-empty", "-m", day, date=f"{day}T12:00:00")
+        return git(project, "rev-parse", "HEAD").strip()
+
+    def run(event: str, before: str = "") -> list[str]:
+        calls.write_text("", "utf-8")
+        env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "EVENT": event}
+        env["BEFORE"] = before
+        env.pop("PIPELINE_TODAY", None)  # the tests' fixed day
+        subprocess.run(["bash", "-e", "-c", step["run"]], cwd=project, env=env, check=True)
+        return calls.read_text("utf-8").splitlines()
+
+    git(project, "init", "-q", "-b", "main")
+    first = commit("2026-06-01")
+    assert run("schedule") == ["today -m pipeline check"]  # nothing before the first commit
+    commit("2026-06-02")
+    commit("2026-06-03")
+    assert run("push", before=first) == [
+        "today -m pipeline check",
+        f"2026-06-03 -m pipeline check --base {first}",  # both commits the push brought
     ]
-    against = ["python", "-m", "pipeline", "check", "--base", "HEAD^1"]
-    assert against in lines
-    assert lines.index(against) < lines.index(["python", "-m", "pipeline", "build"])
+    assert run("schedule")[1] == "2026-06-03 -m pipeline check --base HEAD^1"
+    assert run("workflow_dispatch")[1] == "2026-06-03 -m pipeline check --base HEAD^1"
+    assert run("push", before="0" * 40)[1] == "2026-06-03 -m pipeline check --base HEAD^1"
 
 
 def test_publish_workflow_runs_daily_so_due_dates_reach_readers_without_a_push() -> None:

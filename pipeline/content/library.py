@@ -34,14 +34,22 @@ _NEEDS_LATEX = re.compile(r"[\\$~%]")
 # The LaTeX parser reads 5 to 10 microseconds a character: a library may hold this many
 # characters of fields (and names) that need it, about a second's reading. A real library uses
 # a small part of it (accented names, "\&" in a journal's title: the benchmark's library for
-# 1,000 articles, 2,000 entries, uses under 10,000); a pull request that added a megabyte of
+# 1,000 articles, 2,000 entries, uses under 2,000); a pull request that added a megabyte of
 # `\"{u}` made every check and build half a minute slower, and every later build slower again
 # for each library version history reads.
 LATEX_LIMIT = 100_000
+# Starting the parser costs about as much as reading this many characters (a library of
+# one-character fields, `{~}`, read at 25 microseconds a character counted without it).
+_LATEX_START = 20
 
 
 # Fields that are identifiers, not text: `%` and `~` in a URL are not LaTeX (as in biblatex).
 VERBATIM = frozenset({"url", "doi", "pmid", "pmcid", "isbn", "issn", "eprint", "urldate", "file"})
+# The fields read as text, decoded from LaTeX: those readers see, and those a reference list
+# takes from the work it is part of. Any other (an abstract, keywords, a note: Zotero exports
+# them, each "%" written "\%") is kept as written: nothing reads it, and a field decoded whole
+# for one escape cost the limit below for nothing.
+DECODED = (READER_VISIBLE_FIELDS | {"series", "crossref"}) - VERBATIM
 # Fields whose braces protecting capitals reach readers, and approvals sign (`statement.py`):
 # working them out for every field (a note of 300,000 `{~}`) took half a minute.
 CASED = READER_VISIBLE_FIELDS - VERBATIM
@@ -128,6 +136,7 @@ def load_library(root: Path, cache: Cache | None = None) -> tuple[Library, list[
     entries: dict[str, Entry] = {}
     problems: list[Diagnostic] = []
     latex = 0  # characters read as LaTeX so far, across the files (`LATEX_LIMIT`)
+    used_by: list[str] = []  # the files that read any, as the message names them
     for path in files:
         rel = path.relative_to(root).as_posix()
         data = path.read_bytes()
@@ -136,15 +145,16 @@ def load_library(root: Path, cache: Cache | None = None) -> tuple[Library, list[
             problems.append(codes.BIB_UNREADABLE.at(rel, 1, 1))
             continue
         if latex > LATEX_LIMIT:  # the files before used it all: this one is not read
-            problems.append(codes.BIB_TOO_MUCH_LATEX.at(rel, 1, 1, limit=f"{LATEX_LIMIT:,}"))
+            problems.append(_too_much_latex(rel, used_by))
             continue
         file_entries, file_problems, used = (cache or Cache()).memo(
             "bib", (rel, data), functools.partial(_parse_counting_latex, rel, text)
         )
         latex += used
         if latex > LATEX_LIMIT and used <= LATEX_LIMIT:  # past it with the files before
-            problems.append(codes.BIB_TOO_MUCH_LATEX.at(rel, 1, 1, limit=f"{LATEX_LIMIT:,}"))
+            problems.append(_too_much_latex(rel, used_by))
             continue
+        used_by += [f"{rel} ({used:,})"] if used else []
         problems.extend(file_problems)
         problems += check_marks(rel, text)
         for entry in file_entries:
@@ -155,6 +165,11 @@ def load_library(root: Path, cache: Cache | None = None) -> tuple[Library, list[
                 entries[entry.key] = entry
     resolved, found = resolve_crossrefs(entries)
     return Library(resolved), problems + found
+
+
+def _too_much_latex(rel: str, used_by: list[str]) -> Diagnostic:
+    where = f" with what {', '.join(used_by)} read before this file" if used_by else ""
+    return codes.BIB_TOO_MUCH_LATEX.at(rel, 1, 1, limit=f"{LATEX_LIMIT:,}", where=where)
 
 
 # Fields a chapter or paper takes from the book or proceedings it names with `crossref`.
@@ -193,15 +208,20 @@ def resolve_crossrefs(entries: dict[str, Entry]) -> tuple[dict[str, Entry], list
     return resolved, problems
 
 
-def parse_library(rel: str, text: str) -> tuple[list[Entry], list[Diagnostic]]:
+def parse_library(
+    rel: str, text: str, limited: bool = True
+) -> tuple[list[Entry], list[Diagnostic]]:
     """Parse one .bib text; pure, never raises for bad input. A text holding more than
     `LATEX_LIMIT` characters to read as LaTeX gives no entries and BIB022 at the entry that
-    goes past it, read in a fraction of the time."""
-    entries, problems, _ = _parse_counting_latex(rel, text)
+    goes past it, read in a fraction of the time (not `limited`: a committed version, read
+    whole as it was read then)."""
+    entries, problems, _ = _parse_counting_latex(rel, text, limited)
     return entries, problems
 
 
-def _parse_counting_latex(rel: str, text: str) -> tuple[list[Entry], list[Diagnostic], int]:
+def _parse_counting_latex(
+    rel: str, text: str, limited: bool = True
+) -> tuple[list[Entry], list[Diagnostic], int]:
     """`parse_library`, and how many characters it read as LaTeX (`load_library` adds them up
     across the files)."""
     parsed = bibtexparser.parse_string(  # type: ignore[attr-defined]
@@ -211,12 +231,15 @@ def _parse_counting_latex(rel: str, text: str) -> tuple[list[Entry], list[Diagno
     entries: list[Entry] = []
     problems: list[Diagnostic] = []
     latex = 0
+    names: set[str] = set()  # each name is read once (`parse_author` keeps what it read)
     for block in parsed.entries:  # counted before any is read
-        latex += _latex_characters(block)
-        if latex > LATEX_LIMIT:
+        latex += _latex_characters(block, names)
+        if limited and latex > LATEX_LIMIT:
             line = (block.start_line or 0) + 1
-            limit = f"{LATEX_LIMIT:,}"
-            return [], [codes.BIB_TOO_MUCH_LATEX.at(rel, line, 1, limit=limit)], latex
+            found = codes.BIB_TOO_MUCH_LATEX.at(
+                rel, line, 1, limit=f"{LATEX_LIMIT:,}", where=" with this entry"
+            )
+            return [], [found], latex
     for block in parsed.entries:
         try:
             entries.append(_entry(rel, block))
@@ -240,19 +263,23 @@ def _parse_counting_latex(rel: str, text: str) -> tuple[list[Entry], list[Diagno
     return entries, problems, latex
 
 
-def _latex_characters(block: bibtexparser.model.Entry) -> int:
-    """How many characters of an entry `_entry` would read as LaTeX: its fields (and names)
-    that hold a command, a tie or a comment sign; twice where braces protecting capitals are
-    worked out too (`protected_spans`)."""
+def _latex_characters(block: bibtexparser.model.Entry, names: set[str]) -> int:
+    """How many characters of an entry `_entry` reads as LaTeX: its decoded fields and the
+    names not in `names` (the names read before, which it adds to) that hold a command, a tie
+    or a comment sign (twice where braces protecting capitals are worked out too,
+    `protected_spans`), each with what starting the parser costs."""
     count = 0
     for field in block.fields:
         key = field.key.lower()
-        if key in VERBATIM:
-            continue
-        values = field.value if isinstance(field.value, list) else [field.value]
-        for value in map(str, values):
+        if isinstance(field.value, list):
+            people = {str(name) for name in field.value} if key in ("author", "editor") else set()
+            values = sorted(people - names)
+            names.update(people)
+        else:
+            values = [str(field.value)] if key in DECODED else []
+        for value in values:
             if _NEEDS_LATEX.search(value):
-                count += len(value) * (2 if key in CASED and "{" in value else 1)
+                count += _LATEX_START + len(value) * (2 if key in CASED and "{" in value else 1)
     return count
 
 
@@ -280,7 +307,7 @@ def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
             fields[key] = " and ".join(str(n) for n in field.value)
         else:
             value = str(field.value)
-            fields[key] = " ".join((value if key in VERBATIM else latex_text(value)).split())
+            fields[key] = " ".join((latex_text(value) if key in DECODED else value).split())
             if "{" in value and key in CASED:
                 protected[key] = protected_spans(value, fields[key])
     return Entry(

@@ -72,10 +72,10 @@ _POLICY = re.compile(
 # browser reads them: a ">" inside a quoted value does not end one, and a value never closed
 # runs to the end of the page. Their attributes are then read one by one ("once=" inside a
 # value is text). Most pages hold nothing of the shape, and are not read tag by tag. The shape
-# is searched for from its "on" in the page in lower case, the character before looked at
-# after: a pattern that starts with a set of characters is tried at every character of a page.
-_HANDLER = re.compile(r"on[a-z]+[\t\n\f\r ]*=")
-_BEFORE_NAME = frozenset("\t\n\f\r /\"'")
+# is searched for in the page in lower case from its "on", the character before it looked at
+# first (a pattern that starts with a set of characters is tried at every character of a page;
+# one that looks back only after reading the name read a run of "onon…" once for each "on").
+_HANDLER = re.compile(r"""on(?<=[\t\n\f\r /"']on)[a-z]++[\t\n\f\r ]*+=""")
 _START_TAG = re.compile(r"<[A-Za-z][^\t\n\f\r />]*" + TAG_ATTRIBUTES)
 # Elements whose attributes make a browser fetch something as the page loads (links are not
 # fetched), and those attributes: a preload's `imagesrcset` too, and the old `background` of a
@@ -150,14 +150,6 @@ _COVERING = re.compile(r"<(dialog|noscript)[\t\n\f\r />]")  # searched in lower 
 _ANY_SCRIPT = re.compile(r"<(?:[\w.-]+:)?script[\s/>]", re.IGNORECASE)
 
 
-def _handler_shaped(lowered: str) -> bool:
-    """Whether a page in lower case holds something shaped like an event handler: "on", a
-    name and "=", after a blank, a "/" or a quote."""
-    return any(
-        lowered[m.start() - 1 : m.start()] in _BEFORE_NAME for m in _HANDLER.finditer(lowered)
-    )
-
-
 def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
     """What makes a page load something from another site, go somewhere else, restyle itself
     or run a script its theme does not write, or miss its policy (`policy`: an HTML page has
@@ -180,7 +172,7 @@ def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
     # Attributes no page may carry, each reported at the first tag that has it; a page's
     # start tags are read one by one only when it holds something shaped like one of them.
     suspected = (
-        _handler_shaped(lowered),
+        _HANDLER.search(lowered),
         "shadowroot" in lowered,
         "popover" in lowered,
         ("ping" in lowered or "attributionsrc" in lowered) and _PING.search(lowered),
