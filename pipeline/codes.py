@@ -621,6 +621,22 @@ How to fix: save the library as UTF-8 and write accented letters and symbols as 
 unicode"). A file after the one that went past the limit is not read at all.
 """,
 )
+BIB_EXPANDED = _declare(
+    "BIB023",
+    E,
+    "@string abbreviations make a library file far longer than it is written.",
+    message="the @string abbreviations of this file expand its fields to {size} characters, more "
+    "than {times} times the file itself",
+    hint="write long text in the entries themselves; keep @string for short names (journals)",
+    explanation="""
+An `@string` abbreviation is replaced by its text wherever an entry uses it. Journals' names are
+what abbreviations are for, and they make a library shorter to write. A long text, or a long
+list of names, used by many entries makes the library many times longer than the file, and every
+check and build reads all of it: this file's fields, expanded, are more than four times the file.
+
+How to fix: write the text in the entries that need it, or shorten the abbreviation.
+""",
+)
 BIB_MISSING_FIELD = _declare(
     "BIB006",
     E,

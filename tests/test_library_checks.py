@@ -397,3 +397,42 @@ def test_a_real_library_is_far_under_the_latex_limit() -> None:
     entries, problems = parse_library(BIB, bib)
     assert problems == [] and len(entries) == 500
     assert LATEX_LIMIT >= 100_000
+
+
+def test_each_name_is_read_once_however_many_entries_name_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The limit counts each distinct name once: read once for each entry (whenever the names
+    overflowed the reader's own bounded memory), 90,000 counted characters took minutes."""
+    from pipeline.content import library
+
+    read: list[str] = []
+    parse_author = library.parse_author.__wrapped__
+    monkeypatch.setattr(library, "parse_author", lambda raw: read.append(raw) or parse_author(raw))
+    names = " and ".join(['M{\\"u}ller, Hans', "Doe, Jane", "Roe, R"])
+    bib = "".join(
+        f"@article{{k{i}, author = {{{names}}}, title = {{T}}, journal = {{J}}, year = {{2020}}}}\n"
+        for i in range(20)
+    )
+    entries, problems = parse_library(BIB, bib)
+    assert problems == [] and len(entries) == 20
+    assert sorted(read) == sorted(['M{\\"u}ller, Hans', "Doe, Jane", "Roe, R"])
+
+
+def test_abbreviations_that_expand_a_file_many_times_over_are_refused_unread() -> None:
+    """One @string of a long title (or of thousands of names) used by every entry made the
+    library many times longer than the file: 150 uses of 120 KB, 18 MB to read."""
+    long_title = "word " * 2_000
+    bib = (
+        "@string{t = {"
+        + long_title
+        + "}}\n"
+        + "".join(
+            f"@misc{{x{i}, title = t, url = {{https://e.org/{i}}}, year = {{2020}}}}\n"
+            for i in range(30)
+        )
+    )
+    entries, problems = parse_library(BIB, bib)
+    assert entries == [] and [(d.code, d.line) for d in problems] == [("BIB023", 1)]
+    journals = "@string{jama = {JAMA}}\n" + GOOD.replace("journal = {J}", "journal = jama")
+    assert parse_library(BIB, journals)[1] == []  # what abbreviations are for

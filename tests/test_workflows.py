@@ -175,17 +175,25 @@ def test_publish_workflow_stops_before_building_when_check_fails() -> None:
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-def test_publish_workflow_checks_the_last_change_against_main_before_it(tmp_path: Path) -> None:
+def test_publish_workflow_checks_everything_since_the_live_site(tmp_path: Path) -> None:
     """The admins' signatures on a roster or theme change are verified only by `check --base`:
     a pull request that switched its own check off (an edited check.yml) and added a key to the
-    roster was published by a workflow that ran plain `check`. Main's workflow checks what a
-    push brought (every commit of it), or on the daily run main's last commit, on the day it
-    was made: judged on a later day, an approval whose approver has lapsed since stopped every
-    daily run. The step is run here with a `python` that records how it was called."""
+    roster was published by a workflow that ran plain `check`. Checked against main's previous
+    commit only, the same change published with the next merge after it; judged on a later day,
+    an approval whose approver had lapsed since stopped every daily run; judged on the merger's
+    local date, a change merged late in the evening west of Greenwich dated an approval in the
+    future. Main's workflow checks everything since the live site's commit, on the UTC day of
+    main's last commit. The step is run here with a `python` that records how it was called."""
     data = workflow("publish.yml")
+    (found,) = [s for s in steps(data) if s.get("id") == "published"]
+    assert "GH_TOKEN" in found["env"] and "pipeline" not in found["run"]
+    assert "--status success" in found["run"] and "--branch main" in found["run"]
+    assert data["jobs"]["build"]["permissions"]["actions"] == "read"
     (step,) = [s for s in steps(data) if "--base" in s.get("run", "")]
+    assert "GH_TOKEN" not in step["env"]
+    assert step["env"]["PUBLISHED"] == "${{ steps.published.outputs.sha }}"
     names = [s.get("name") for s in steps(data)]
-    assert names.index(step["name"]) < names.index("Build the site")
+    assert names.index(found["name"]) < names.index(step["name"]) < names.index("Build the site")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     calls = tmp_path / "calls"
@@ -196,30 +204,27 @@ def test_publish_workflow_checks_the_last_change_against_main_before_it(tmp_path
     project = tmp_path / "project"
     project.mkdir()
 
-    def commit(day: str) -> str:
-        git(project, "commit", "-q", "--allow-empty", "-m", day, date=f"{day}T12:00:00")
+    def commit(when: str) -> str:
+        git(project, "commit", "-q", "--allow-empty", "-m", when, date=when)
         return git(project, "rev-parse", "HEAD").strip()
 
-    def run(event: str, before: str = "") -> list[str]:
+    def run(published: str = "") -> list[str]:
         calls.write_text("", "utf-8")
-        env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "EVENT": event}
-        env["BEFORE"] = before
+        env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PUBLISHED": published}
         env.pop("PIPELINE_TODAY", None)  # the tests' fixed day
         subprocess.run(["bash", "-e", "-c", step["run"]], cwd=project, env=env, check=True)
         return calls.read_text("utf-8").splitlines()
 
     git(project, "init", "-q", "-b", "main")
-    first = commit("2026-06-01")
-    assert run("schedule") == ["today -m pipeline check"]  # nothing before the first commit
-    commit("2026-06-02")
-    commit("2026-06-03")
-    assert run("push", before=first) == [
+    live = commit("2026-06-01T12:00:00+00:00")
+    assert run() == ["today -m pipeline check"]  # nothing before the first commit
+    commit("2026-06-02T12:00:00+00:00")  # a change that failed its run
+    commit("2026-06-03T20:00:00-08:00")  # the next one, merged on 06-04 in UTC
+    assert run(published=live) == [
         "today -m pipeline check",
-        f"2026-06-03 -m pipeline check --base {first}",  # both commits the push brought
+        f"2026-06-04 -m pipeline check --base {live}",  # both changes since the live site
     ]
-    assert run("schedule")[1] == "2026-06-03 -m pipeline check --base HEAD^1"
-    assert run("workflow_dispatch")[1] == "2026-06-03 -m pipeline check --base HEAD^1"
-    assert run("push", before="0" * 40)[1] == "2026-06-03 -m pipeline check --base HEAD^1"
+    assert run()[1] == "2026-06-04 -m pipeline check --base HEAD^1"  # never published
 
 
 def test_publish_workflow_runs_daily_so_due_dates_reach_readers_without_a_push() -> None:

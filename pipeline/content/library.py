@@ -38,6 +38,9 @@ _NEEDS_LATEX = re.compile(r"[\\$~%]")
 # `\"{u}` made every check and build half a minute slower, and every later build slower again
 # for each library version history reads.
 LATEX_LIMIT = 100_000
+# @string abbreviations may make a file's fields at most this many times longer than the file
+# (abbreviated journal names make them shorter; 150 uses of a 120 KB title made 18 MB).
+EXPANSION = 4
 # Starting the parser costs about as much as reading this many characters (a library of
 # one-character fields, `{~}`, read at 25 microseconds a character counted without it).
 _LATEX_START = 20
@@ -224,14 +227,18 @@ def _parse_counting_latex(
 ) -> tuple[list[Entry], list[Diagnostic], int]:
     """`parse_library`, and how many characters it read as LaTeX (`load_library` adds them up
     across the files)."""
-    parsed = bibtexparser.parse_string(  # type: ignore[attr-defined]
-        text,
-        append_middleware=[middlewares.SeparateCoAuthors()],
-    )
+    parsed = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
+    # What the @string abbreviations expand to, measured before names are split apart (one
+    # abbreviation of 8,000 names, used by 9,000 entries, filled gigabytes there).
+    expanded = sum(len(str(f.value)) for block in parsed.entries for f in block.fields)
+    if expanded > EXPANSION * len(text) + 10_000:
+        found = codes.BIB_EXPANDED.at(rel, 1, 1, size=f"{expanded:,}", times=EXPANSION)
+        return [], [found], 0
+    parsed = middlewares.SeparateCoAuthors().transform(parsed)
     entries: list[Entry] = []
     problems: list[Diagnostic] = []
     latex = 0
-    names: set[str] = set()  # each name is read once (`parse_author` keeps what it read)
+    names: set[str] = set()  # each distinct name is read once (`people` below)
     for block in parsed.entries:  # counted before any is read
         latex += _latex_characters(block, names)
         if limited and latex > LATEX_LIMIT:
@@ -240,9 +247,10 @@ def _parse_counting_latex(
                 rel, line, 1, limit=f"{LATEX_LIMIT:,}", where=" with this entry"
             )
             return [], [found], latex
+    people: dict[str, Author] = {}  # each name as read, for every entry that names it
     for block in parsed.entries:
         try:
-            entries.append(_entry(rel, block))
+            entries.append(_entry(rel, block, people))
         except RecursionError:  # braces nested hundreds deep: LaTeX decoding gives up
             line = (block.start_line or 0) + 1
             start = f"@{block.entry_type}{{{block.key}, ...}} has braces nested too deeply"
@@ -293,7 +301,10 @@ def _duplicate(entry: Entry, first: Entry) -> Diagnostic:
     )
 
 
-def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
+def _entry(rel: str, block: bibtexparser.model.Entry, read: dict[str, Author]) -> Entry:
+    """One entry, its fields and names read as display text; `read`: the names read so far,
+    each read once (as counted: `parse_author`'s own memory is bounded, and a list of names
+    that overflowed it was read again for every entry)."""
     fields: dict[str, str] = {}
     lines: dict[str, int] = {}
     people: dict[str, list[str]] = {"author": [], "editor": []}
@@ -314,13 +325,19 @@ def _entry(rel: str, block: bibtexparser.model.Entry) -> Entry:
         key=block.key,
         entry_type=block.entry_type.lower(),
         fields=fields,
-        authors=tuple(parse_author(n) for n in people["author"] or people["editor"]),
+        authors=tuple(_author(n, read) for n in people["author"] or people["editor"]),
         path=rel,
         line=(block.start_line or 0) + 1,
         field_lines=lines,
-        editors=tuple(parse_author(n) for n in people["editor"]),
+        editors=tuple(_author(n, read) for n in people["editor"]),
         case_protected={key: spans for key, spans in protected.items() if spans},
     )
+
+
+def _author(raw: str, read: dict[str, Author]) -> Author:
+    if raw not in read:
+        read[raw] = parse_author(raw)
+    return read[raw]
 
 
 @functools.lru_cache(maxsize=8192)  # the same people write many of a library's entries
