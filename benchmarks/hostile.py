@@ -136,7 +136,8 @@ def libraries(size: int) -> dict[str, str]:
             f"@misc{{{key},\n title = {{{title}}},\n url = {{{address}}},\n year = {{2020}},\n}}\n"
         )
 
-    latex = "".join(entry(f"pad{i}", accents) for i in range(size // len(entry("pad0", accents))))
+    each = len(entry("pad0", f"00000 {accents}"))  # each title its own: each is read once
+    latex = "".join(entry(f"pad{i}", f"{i:05d} {accents}") for i in range(size // each))
     title = entry("pad0", "{A} " * ((size - 200) // 4))
     return {
         "a library of LaTeX accents (refused)": latex,

@@ -618,7 +618,8 @@ uses a small part of the limit; a library far past it would make every check and
 
 How to fix: save the library as UTF-8 and write accented letters and symbols as themselves
 (`Müller`, `&`, an en dash). Reference managers can export so (Zotero, Better BibTeX: "export
-unicode"). A file after the one that went past the limit is not read at all.
+unicode"). Readers see the same text either way, so no approval has to be made again. A file
+after the one that went past the limit is not read at all.
 """,
 )
 BIB_EXPANDED = _declare(

@@ -189,6 +189,16 @@ def test_publish_workflow_checks_everything_since_the_live_site(tmp_path: Path) 
     assert "GH_TOKEN" in found["env"] and "pipeline" not in found["run"]
     assert "--status success" in found["run"] and "--branch main" in found["run"]
     assert data["jobs"]["build"]["permissions"]["actions"] == "read"
+    if shutil.which("jq"):  # a fork's pull request, its branch named main, is never the site
+        runs = [{"headSha": "fork", "event": "pull_request"}, {"headSha": "live", "event": "push"}]
+        newest = subprocess.run(
+            ["jq", "-r", found["env"]["NEWEST"]],
+            input=json.dumps(runs),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert newest.stdout.strip() == "live"
     (step,) = [s for s in steps(data) if "--base" in s.get("run", "")]
     assert "GH_TOKEN" not in step["env"]
     assert step["env"]["PUBLISHED"] == "${{ steps.published.outputs.sha }}"
@@ -208,23 +218,35 @@ def test_publish_workflow_checks_everything_since_the_live_site(tmp_path: Path) 
         git(project, "commit", "-q", "--allow-empty", "-m", when, date=when)
         return git(project, "rev-parse", "HEAD").strip()
 
-    def run(published: str = "") -> list[str]:
+    def run(published: str = "", passes: bool = True) -> list[str]:
         calls.write_text("", "utf-8")
         env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PUBLISHED": published}
         env.pop("PIPELINE_TODAY", None)  # the tests' fixed day
-        subprocess.run(["bash", "-e", "-c", step["run"]], cwd=project, env=env, check=True)
+        done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=project, env=env)
+        assert (done.returncode == 0) == passes
         return calls.read_text("utf-8").splitlines()
+
+    def main_is(commit: str) -> None:  # as actions/checkout fetches it
+        git(project, "update-ref", "refs/remotes/origin/main", commit)
 
     git(project, "init", "-q", "-b", "main")
     live = commit("2026-06-01T12:00:00+00:00")
+    main_is(live)
     assert run() == ["today -m pipeline check"]  # nothing before the first commit
     commit("2026-06-02T12:00:00+00:00")  # a change that failed its run
-    commit("2026-06-03T20:00:00-08:00")  # the next one, merged on 06-04 in UTC
+    newest = commit("2026-06-03T20:00:00-08:00")  # the next one, merged on 06-04 in UTC
+    main_is(newest)
     assert run(published=live) == [
         "today -m pipeline check",
         f"2026-06-04 -m pipeline check --base {live}",  # both changes since the live site
     ]
     assert run()[1] == "2026-06-04 -m pipeline check --base HEAD^1"  # never published
+    # Not a commit of main's history (rewritten, or a run of a fork's): nothing is checked
+    # against it, and nothing published.
+    assert run(published="1" * 40, passes=False) == ["today -m pipeline check"]
+    # A run started again for an older commit would publish it over the newer site.
+    git(project, "checkout", "-q", live)
+    assert run(published=live, passes=False) == ["today -m pipeline check"]
 
 
 def test_publish_workflow_runs_daily_so_due_dates_reach_readers_without_a_push() -> None:

@@ -7,10 +7,11 @@ file and line, and author names split so corporate authors stay whole.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import bibtexparser
@@ -227,30 +228,35 @@ def _parse_counting_latex(
 ) -> tuple[list[Entry], list[Diagnostic], int]:
     """`parse_library`, and how many characters it read as LaTeX (`load_library` adds them up
     across the files)."""
-    parsed = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
-    # What the @string abbreviations expand to, measured before names are split apart (one
-    # abbreviation of 8,000 names, used by 9,000 entries, filled gigabytes there).
-    expanded = sum(len(str(f.value)) for block in parsed.entries for f in block.fields)
-    if expanded > EXPANSION * len(text) + 10_000:
+    parsed = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
+    # What the @string abbreviations expand to, measured before any is expanded: bibtexparser
+    # copies an abbreviation's text into every entry that uses it (300,000 letters used by
+    # 13,000 entries filled 4 GB), and splitting names apart copies them again.
+    if (expanded := _expanded_size(parsed)) > EXPANSION * len(text) + 10_000:
         found = codes.BIB_EXPANDED.at(rel, 1, 1, size=f"{expanded:,}", times=EXPANSION)
         return [], [found], 0
-    parsed = middlewares.SeparateCoAuthors().transform(parsed)
+    for middleware in (
+        middlewares.ResolveStringReferencesMiddleware(),  # bibtexparser's own reading, in order
+        middlewares.RemoveEnclosingMiddleware(),
+        middlewares.SeparateCoAuthors(),
+    ):
+        parsed = middleware.transform(parsed)
     entries: list[Entry] = []
     problems: list[Diagnostic] = []
     latex = 0
-    names: set[str] = set()  # each distinct name is read once (`people` below)
+    seen: set[tuple[str, str]] = set()  # each distinct name and value is read once
     for block in parsed.entries:  # counted before any is read
-        latex += _latex_characters(block, names)
+        latex += _latex_characters(block, seen)
         if limited and latex > LATEX_LIMIT:
             line = (block.start_line or 0) + 1
             found = codes.BIB_TOO_MUCH_LATEX.at(
                 rel, line, 1, limit=f"{LATEX_LIMIT:,}", where=" with this entry"
             )
             return [], [found], latex
-    people: dict[str, Author] = {}  # each name as read, for every entry that names it
+    read = _Reading()
     for block in parsed.entries:
         try:
-            entries.append(_entry(rel, block, people))
+            entries.append(_entry(rel, block, read))
         except RecursionError:  # braces nested hundreds deep: LaTeX decoding gives up
             line = (block.start_line or 0) + 1
             start = f"@{block.entry_type}{{{block.key}, ...}} has braces nested too deeply"
@@ -271,23 +277,35 @@ def _parse_counting_latex(
     return entries, problems, latex
 
 
-def _latex_characters(block: bibtexparser.model.Entry, names: set[str]) -> int:
-    """How many characters of an entry `_entry` reads as LaTeX: its decoded fields and the
-    names not in `names` (the names read before, which it adds to) that hold a command, a tie
-    or a comment sign (twice where braces protecting capitals are worked out too,
-    `protected_spans`), each with what starting the parser costs."""
+def _expanded_size(parsed: bibtexparser.library.Library) -> int:
+    """How long the entries' fields are once @string abbreviations are replaced, as
+    ResolveStringReferencesMiddleware replaces them (a whole value naming one, in any case)."""
+    strings = {key.lower(): len(str(s.value)) for key, s in parsed.strings_dict.items()}
+    return sum(
+        strings.get(value.lower(), len(value)) if isinstance(value, str) else len(str(value))
+        for block in parsed.entries
+        for value in (f.value for f in block.fields)
+    )
+
+
+def _latex_characters(block: bibtexparser.model.Entry, seen: set[tuple[str, str]]) -> int:
+    """How many characters of an entry `_entry` reads as LaTeX: its decoded fields and names
+    that hold a command, a tie or a comment sign, and again the fields whose braces protect
+    capitals (`protected_spans`), each with what starting the parser costs; each distinct
+    one once (`seen`: what the entries before read, which it adds to), as `_Reading` reads."""
     count = 0
     for field in block.fields:
         key = field.key.lower()
-        if isinstance(field.value, list):
-            people = {str(name) for name in field.value} if key in ("author", "editor") else set()
-            values = sorted(people - names)
-            names.update(people)
-        else:
-            values = [str(field.value)] if key in DECODED else []
-        for value in values:
-            if _NEEDS_LATEX.search(value):
-                count += _LATEX_START + len(value) * (2 if key in CASED and "{" in value else 1)
+        work: list[tuple[str, str]] = []
+        if isinstance(field.value, list) and key in ("author", "editor"):
+            work = [("name", str(name)) for name in field.value]
+        elif not isinstance(field.value, list) and key in DECODED:
+            value = str(field.value)
+            work = [("text", value)] + ([("spans", value)] if key in CASED and "{" in value else [])
+        for item in work:
+            if item not in seen and _NEEDS_LATEX.search(item[1]):
+                seen.add(item)
+                count += _LATEX_START + len(item[1])
     return count
 
 
@@ -301,10 +319,36 @@ def _duplicate(entry: Entry, first: Entry) -> Diagnostic:
     )
 
 
-def _entry(rel: str, block: bibtexparser.model.Entry, read: dict[str, Author]) -> Entry:
-    """One entry, its fields and names read as display text; `read`: the names read so far,
-    each read once (as counted: `parse_author`'s own memory is bounded, and a list of names
-    that overflowed it was read again for every entry)."""
+@dataclass
+class _Reading:
+    """What one parse has read as display text, so that each distinct name and field value is
+    read once, as `_latex_characters` counts it: `parse_author`'s own memory is bounded, and a
+    list of names that overflowed it was read again for every entry; a journal's name with a
+    "\\&" is the same in a thousand entries."""
+
+    names: dict[str, Author] = dataclasses.field(default_factory=dict)
+    texts: dict[str, str] = dataclasses.field(default_factory=dict)
+    spans: dict[str, tuple[tuple[int, int], ...]] = dataclasses.field(default_factory=dict)
+
+    def author(self, raw: str) -> Author:
+        if raw not in self.names:
+            self.names[raw] = parse_author(raw)
+        return self.names[raw]
+
+    def text(self, value: str) -> str:
+        if value not in self.texts:
+            self.texts[value] = " ".join(latex_text(value).split())
+        return self.texts[value]
+
+    def protected(self, value: str) -> tuple[tuple[int, int], ...]:
+        if value not in self.spans:
+            self.spans[value] = protected_spans(value, self.text(value))
+        return self.spans[value]
+
+
+def _entry(rel: str, block: bibtexparser.model.Entry, read: _Reading) -> Entry:
+    """One entry, its fields and names read as display text (`read`: what the parse read
+    before)."""
     fields: dict[str, str] = {}
     lines: dict[str, int] = {}
     people: dict[str, list[str]] = {"author": [], "editor": []}
@@ -318,26 +362,20 @@ def _entry(rel: str, block: bibtexparser.model.Entry, read: dict[str, Author]) -
             fields[key] = " and ".join(str(n) for n in field.value)
         else:
             value = str(field.value)
-            fields[key] = " ".join((latex_text(value) if key in DECODED else value).split())
+            fields[key] = read.text(value) if key in DECODED else " ".join(value.split())
             if "{" in value and key in CASED:
-                protected[key] = protected_spans(value, fields[key])
+                protected[key] = read.protected(value)
     return Entry(
         key=block.key,
         entry_type=block.entry_type.lower(),
         fields=fields,
-        authors=tuple(_author(n, read) for n in people["author"] or people["editor"]),
+        authors=tuple(read.author(n) for n in people["author"] or people["editor"]),
         path=rel,
         line=(block.start_line or 0) + 1,
         field_lines=lines,
-        editors=tuple(_author(n, read) for n in people["editor"]),
+        editors=tuple(read.author(n) for n in people["editor"]),
         case_protected={key: spans for key, spans in protected.items() if spans},
     )
-
-
-def _author(raw: str, read: dict[str, Author]) -> Author:
-    if raw not in read:
-        read[raw] = parse_author(raw)
-    return read[raw]
 
 
 @functools.lru_cache(maxsize=8192)  # the same people write many of a library's entries
