@@ -182,30 +182,53 @@ def test_publish_workflow_checks_everything_since_the_live_site(tmp_path: Path) 
     commit only, the same change published with the next merge after it; judged on a later day,
     an approval whose approver had lapsed since stopped every daily run; judged on the merger's
     local date, a change merged late in the evening west of Greenwich dated an approval in the
-    future. Main's workflow checks everything since the live site's commit, on the UTC day of
-    main's last commit. The step is run here with a `python` that records how it was called."""
+    future. Main's workflow checks everything since the live site's commit (the newest run of
+    its own, asked for by event: fork pull requests' runs crowded it out), on the UTC day of
+    main's last commit, and publishes nothing but main's newest commit (a job started again
+    days later put an old site back). The steps run here with a `gh` and a `python` that
+    answer and record as GitHub's and the pipeline's would."""
     data = workflow("publish.yml")
     (found,) = [s for s in steps(data) if s.get("id") == "published"]
     assert "GH_TOKEN" in found["env"] and "pipeline" not in found["run"]
-    assert "--status success" in found["run"] and "--branch main" in found["run"]
     assert data["jobs"]["build"]["permissions"]["actions"] == "read"
-    if shutil.which("jq"):  # a fork's pull request, its branch named main, is never the site
-        runs = [{"headSha": "fork", "event": "pull_request"}, {"headSha": "live", "event": "push"}]
-        newest = subprocess.run(
-            ["jq", "-r", found["env"]["NEWEST"]],
-            input=json.dumps(runs),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        assert newest.stdout.strip() == "live"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    asked = tmp_path / "asked"
+    # GitHub as `gh` answers: each event's newest successful run, and where main is.
+    (bin_dir / "gh").write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> {asked}\n'
+        'case "$*" in\n'
+        '  *"--event push"*) echo \'{"headSha":"p1","createdAt":"2026-06-02T00:00:00Z"}\';;\n'
+        '  *"--event schedule"*) echo \'{"headSha":"s1","createdAt":"2026-06-03T00:00:00Z"}\';;\n'
+        '  "api "*) echo main1;;\n'
+        "esac\n",
+        "utf-8",
+    )
+    (bin_dir / "gh").chmod(0o755)
+    output = tmp_path / "output"
+    output.write_text("", "utf-8")
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "REPOSITORY": "o/r"}
+    env.update(GITHUB_OUTPUT=str(output), RUNNER_TEMP=str(tmp_path))
+    if shutil.which("jq"):
+        subprocess.run(["bash", "-e", "-c", found["run"]], cwd=tmp_path, env=env, check=True)
+        assert output.read_text("utf-8").split() == ["sha=s1", "main=main1"]  # the newest
+        runs = [line for line in asked.read_text("utf-8").splitlines() if "run list" in line]
+        # Asked by event, so no run of a pull request is ever among them.
+        events = [line.split("--event ")[1].split()[0] for line in runs]
+        assert events == ["push", "schedule", "workflow_dispatch"]
+        assert all("--status success" in line and "--branch main" in line for line in runs)
+    # The deploy job alone can be started again, days later: it too deploys only main's newest.
+    guard, deploy = data["jobs"]["deploy"]["steps"]
+    assert deploy["uses"].startswith("actions/deploy-pages@") and "GH_TOKEN" in guard["env"]
+    for sha, deploys in (("main1", True), ("older", False)):
+        done = subprocess.run(["bash", "-e", "-c", guard["run"]], env={**env, "SHA": sha})
+        assert (done.returncode == 0) == deploys
     (step,) = [s for s in steps(data) if "--base" in s.get("run", "")]
     assert "GH_TOKEN" not in step["env"]
     assert step["env"]["PUBLISHED"] == "${{ steps.published.outputs.sha }}"
     names = [s.get("name") for s in steps(data)]
     assert names.index(found["name"]) < names.index(step["name"]) < names.index("Build the site")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
     calls = tmp_path / "calls"
     (bin_dir / "python").write_text(
         f'#!/bin/sh\necho "${{PIPELINE_TODAY:-today}} $*" >> {calls}\n', "utf-8"
@@ -221,21 +244,18 @@ def test_publish_workflow_checks_everything_since_the_live_site(tmp_path: Path) 
     def run(published: str = "", passes: bool = True) -> list[str]:
         calls.write_text("", "utf-8")
         env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PUBLISHED": published}
+        env["MAIN"] = main
         env.pop("PIPELINE_TODAY", None)  # the tests' fixed day
         done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=project, env=env)
         assert (done.returncode == 0) == passes
         return calls.read_text("utf-8").splitlines()
 
-    def main_is(commit: str) -> None:  # as actions/checkout fetches it
-        git(project, "update-ref", "refs/remotes/origin/main", commit)
-
     git(project, "init", "-q", "-b", "main")
     live = commit("2026-06-01T12:00:00+00:00")
-    main_is(live)
+    main = live  # where GitHub says main is
     assert run() == ["today -m pipeline check"]  # nothing before the first commit
     commit("2026-06-02T12:00:00+00:00")  # a change that failed its run
-    newest = commit("2026-06-03T20:00:00-08:00")  # the next one, merged on 06-04 in UTC
-    main_is(newest)
+    main = commit("2026-06-03T20:00:00-08:00")  # the next one, merged on 06-04 in UTC
     assert run(published=live) == [
         "today -m pipeline check",
         f"2026-06-04 -m pipeline check --base {live}",  # both changes since the live site
