@@ -61,13 +61,22 @@ DECODED = (READER_VISIBLE_FIELDS | {"series", "crossref"}) - VERBATIM
 CASED = READER_VISIBLE_FIELDS - VERBATIM
 
 
+class Unreadable(ValueError):
+    """A field or name the LaTeX parser could not read (why, as the diagnostic says it)."""
+
+
 def latex_text(value: str) -> str:
     """A BibTeX field value as display text: accents, dashes, `\\&` decoded, braces dropped."""
     if not _NEEDS_LATEX.search(value):
         text = value.replace("{", "").replace("}", "")
         return text.replace("---", "\u2014").replace("--", "\u2013") if "--" in text else text
-    walker = LatexWalker(value, latex_context=_CONTEXT, tolerant_parsing=True)
-    return str(_LATEX.nodelist_to_text(walker.get_latex_nodes()[0]))
+    try:
+        walker = LatexWalker(value, latex_context=_CONTEXT, tolerant_parsing=True)
+        return str(_LATEX.nodelist_to_text(walker.get_latex_nodes()[0]))
+    except RecursionError:
+        raise
+    except Exception as error:  # the parser's own failures (`\begin{equation}` 200 times)
+        raise Unreadable("holds LaTeX that cannot be read") from error
 
 
 def protected_spans(value: str, text: str) -> tuple[tuple[int, int], ...]:
@@ -259,7 +268,7 @@ def _parse_counting_latex(
     for block in parsed.entries:
         try:
             entries.append(_entry(rel, block, read))
-        except _Unreadable as unreadable:
+        except Unreadable as unreadable:
             line = (block.start_line or 0) + 1
             start = f"@{block.entry_type}{{{block.key}, ...}} {unreadable.args[0]}"
             problems.append(codes.BIB_PARSE.at(rel, line, 1, start=start))
@@ -321,10 +330,6 @@ def _duplicate(entry: Entry, first: Entry) -> Diagnostic:
     )
 
 
-class _Unreadable(Exception):
-    """A field or name the LaTeX parser could not read (its reason, as the diagnostic says it)."""
-
-
 @dataclass
 class _Reading:
     """What one parse has read as display text, so that each distinct name and field value is
@@ -353,12 +358,12 @@ class _Reading:
             try:
                 self.done[kind, value] = read()
             except RecursionError:  # braces nested hundreds deep: LaTeX decoding gives up
-                self.done[kind, value] = _Unreadable("has braces nested too deeply")
-            except Exception:  # the LaTeX parser's own failures (an environment 200 deep)
-                self.done[kind, value] = _Unreadable("holds LaTeX that cannot be read")
+                self.done[kind, value] = Unreadable("has braces nested too deeply")
+            except Unreadable as unreadable:
+                self.done[kind, value] = unreadable
         found = self.done[kind, value]
-        if isinstance(found, _Unreadable):
-            raise _Unreadable(*found.args)
+        if isinstance(found, Unreadable):
+            raise Unreadable(*found.args)
         return found
 
 
