@@ -482,3 +482,18 @@ def test_latex_that_cannot_be_read_is_an_error_on_its_entry_and_tried_once(
     entries, problems = parse_library(BIB, environments)
     assert entries == [] and [(d.code, d.line) for d in problems] == [("BIB001", 1)]
     assert "holds LaTeX that cannot be read" in problems[0].message
+
+
+def test_a_failure_of_our_own_code_is_never_blamed_on_the_library(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only the LaTeX parser's failures are the library's: one of ours must stop the check
+    (exit 2, a bug to fix), not read as "holds LaTeX that cannot be read" on every entry."""
+    from pipeline.content import library
+
+    def broken(value: str) -> list[tuple[str, bool]]:
+        raise AttributeError("a bug of ours")
+
+    monkeypatch.setattr(library, "_brace_pieces", broken)
+    with pytest.raises(AttributeError):
+        parse_library(BIB, GOOD.replace("{T}", "{The {DNA} of it}"))
