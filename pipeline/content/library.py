@@ -229,7 +229,8 @@ def parse_library(
     """Parse one .bib text; pure, never raises for bad input. A text holding more than
     `LATEX_LIMIT` characters to read as LaTeX gives no entries and BIB022 at the entry that
     goes past it, read in a fraction of the time (not `limited`: a committed version, read
-    whole as it was read then)."""
+    past that limit as it was read then). Abbreviations that expand the text past `EXPANSION`
+    times its size give BIB023 either way: no library needs them so, and they fill memory."""
     entries, problems, _ = _parse_counting_latex(rel, text, limited)
     return entries, problems
 
