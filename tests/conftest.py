@@ -24,6 +24,7 @@ from pipeline.citations.styles import Style
 from pipeline.markdown_extension import NAME as EXTENSION
 from pipeline.model import Article, Library
 from pipeline.project import Project
+from pipeline.site.output_text import output_pieces, output_words
 from pipeline.site.stage import publish_plan, staged_pages
 from tests import signing
 from tests.signing import sign_project
@@ -45,6 +46,12 @@ def site_files(site: Path) -> dict[Path, bytes]:
     """Every file of a built site, by its path in the site: to compare two builds byte for
     byte, or a site before and after a failed build."""
     return {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def output_text(path: Path) -> str:
+    """The words a reader (or a search engine) could get out of an output file, as the leak
+    audit reads them."""
+    return " ".join(output_words(piece) for piece in output_pieces(path, path.read_bytes()))
 
 
 def plain_text(fragment: str) -> str:

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.engines import ENGINES
-from pipeline.site.output_text import output_text
-from tests.conftest import REPO, edit, site_files
+from tests.conftest import REPO, edit, output_text, site_files
 
 PENDING_WORDS = ("zebra stripes", "purple giraffe", "lavender nebulizers", "moonlight")
 

@@ -15,11 +15,10 @@ import pytest
 from pipeline.engines import ENGINES, theme
 from pipeline.project import load_project
 from pipeline.site.audit import audit
-from pipeline.site.output_text import output_text
 from pipeline.site.probes import probes
 from pipeline.site.stage import publish_plan
 from tests import signing
-from tests.conftest import TODAY, edit
+from tests.conftest import TODAY, edit, output_text
 
 
 def built(root: Path, cli) -> Path:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.site.output_text import output_text
 from pipeline.site.probes import probes
+from tests.conftest import output_text
 
 UNPUBLISHED_MARKERS = ("heliotrope-42", "saffron-17")
 

@@ -394,10 +394,7 @@ def parse_author(raw: str) -> Author:
     name = raw.strip()
     if name.startswith("{") and name.endswith("}") and _balanced_outer(name):
         return Author(last=_text(name[1:-1]), corporate=True)
-    try:
-        parts = middlewares.names.parse_single_name_into_parts(name, strict=False)
-    except middlewares.names.InvalidNameError:
-        return Author(last=_text(name), corporate=True)
+    parts = middlewares.names.parse_single_name_into_parts(name, strict=False)  # never raises
     last = " ".join([*parts.von, *parts.last])
     given = " ".join(parts.first)
     if parts.jr:

@@ -61,8 +61,6 @@ def _yaml_text(text: str) -> str:
 
 def scaffold(question: str, author: str, board: Board, today: dt.date) -> str | Refusal:
     """The text of a new article file, status Submitted."""
-    if not question.strip():
-        return Refusal("the question is empty")
     member = _member(board, author, "author")
     if isinstance(member, Refusal):
         return member

@@ -175,10 +175,7 @@ def page_problems(
     site its approvals sign (`shown`: the page's site path and those files)."""
     # Read by an HTML5 parser, as a browser reads it: libxml2's honoured "<span hidden/>" as an
     # empty element, where a browser leaves it open around the disclaimer.
-    try:
-        marks = _Landmarks(LexborHTMLParser(html_text))
-    except ValueError:  # text no parser takes (a lone surrogate)
-        return ["cannot be read as HTML"]
+    marks = _Landmarks(LexborHTMLParser(html_text))  # decoded with errors="replace": no surrogates
     problems = [] if passages is None else _passage_problems(marks.passages, passages)
     problems += [] if shown is None else _unsigned_files(marks, *shown)
     disclaimers = marks.ids.get("medical-disclaimer", [])

@@ -138,11 +138,6 @@ def _css_character(found: re.Match[str]) -> str:
     return chr(number) if 0 < number < 0x110000 and not 0xD800 <= number < 0xE000 else "\ufffd"
 
 
-def output_text(path: Path) -> str:
-    """The words a reader (or a search engine) could get out of an output file."""
-    return " ".join(output_words(piece) for piece in output_pieces(path, path.read_bytes()))
-
-
 def output_words(text: str) -> str:
     """The words of a piece of output as readers (and search engines) get them: its text with
     markup dropped as a browser shows it (an `<em>` inside a sentence does not break it, nor
