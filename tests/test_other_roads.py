@@ -2801,3 +2801,33 @@ def test_an_address_no_parser_reads_is_no_internal_error(minimal: Path, cli, add
     index.write_text(index.read_text("utf-8") + f"\n[this]({address})\n", "utf-8")
     result = cli("check", "--base", "main", cwd=minimal)
     assert result.code == 1 and "HTML015" in codes_of(result), result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ('A <abbr href="javascript:alert(1)" title="x">NSAID</abbr> here.\n', (3, 3)),
+        ("See [the leaflet][a].\n\n[a]: javascript:alert(1)\n", (5, 6)),
+        ("See <javascript:alert(1)> now.\n", (3, 5)),
+    ],
+    ids=["html-attribute", "reference-definition", "autolink"],
+)
+def test_a_script_address_is_refused_however_the_link_is_written(
+    body: str, where: tuple[int, int]
+) -> None:
+    """Each way Markdown makes a link (an HTML attribute, a reference definition, an autolink)
+    is read for a `javascript:` address, in articles and in site pages alike."""
+    from pipeline.checks.markup import ARTICLES, SITE_PAGES, check_text
+
+    for policy in (ARTICLES, SITE_PAGES):
+        diagnostics = check_text("a.md", f"Intro.\n\n{body}", 1, policy)
+        assert where in {(d.line, d.column) for d in diagnostics if d.code == "HTML004"}
+
+
+def test_a_site_page_image_from_another_site_is_refused_where_it_is_written() -> None:
+    """Site pages may hold <img> (articles may not), but only of the site's own files."""
+    from pipeline.checks.markup import SITE_PAGES, check_text
+
+    body = 'Intro.\n\n<img src="https://tracker.example/p.gif" alt="x">\n'
+    found = [(d.code, d.line, d.column) for d in check_text("a.md", body, 1, SITE_PAGES)]
+    assert found == [("HTML005", 3, 1)]
