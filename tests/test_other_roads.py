@@ -2831,3 +2831,19 @@ def test_a_site_page_image_from_another_site_is_refused_where_it_is_written() ->
     body = 'Intro.\n\n<img src="https://tracker.example/p.gif" alt="x">\n'
     found = [(d.code, d.line, d.column) for d in check_text("a.md", body, 1, SITE_PAGES)]
     assert found == [("HTML005", 3, 1)]
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "'onload' attribute"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:red"/></svg>', "'style'"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><desc>\xff</desc></svg>', "not UTF-8"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', "cannot be read"),
+    ],
+    ids=["event-handler", "style", "bad-utf8", "not-xml"],
+)
+def test_an_svg_that_runs_styles_or_cannot_be_read_is_no_picture(data: bytes, why: str) -> None:
+    from pipeline.content.pages import svg_problem
+
+    assert why in (svg_problem(data) or "")
