@@ -1325,6 +1325,26 @@ def test_the_theme_folder_holds_templates_hooks_scripts_styles_fonts_and_plain_p
     assert "PUB007" in result.stdout and refused in result.stdout
 
 
+def test_an_article_page_the_engine_did_not_write_fails_the_audit(minimal: Path, cli) -> None:
+    """An engine (or a hook) that drops a published article's page, or a preview page that
+    lost its noindex, is caught after the engine, not trusted to it."""
+    from pipeline.site.audit import audit
+    from pipeline.site.stage import publish_plan
+
+    built(minimal, cli)
+    project = load_project(minimal, DAY)
+    (minimal / "site/articles/back-pain.html").unlink()
+    found = audit(minimal / "site", project, publish_plan(project), theme("mkdocs"))
+    assert [(d.path, d.message) for d in found] == [
+        ("content/articles/back-pain.md", "the article page was not written")
+    ]
+    assert cli("build", "--preview", cwd=minimal).code == 0
+    home = minimal / "preview/index.html"
+    home.write_text(home.read_text("utf-8").replace('name="robots"', 'name="x"'), "utf-8")
+    found = audit(minimal / "preview", project, publish_plan(project, True), theme("mkdocs"))
+    assert [d.message for d in found] == ["index.html lacks noindex"]
+
+
 def test_a_document_other_than_a_page_may_not_carry_a_script(minimal: Path, cli) -> None:
     """Defence in depth behind the theme folder's file types: an .svg or .xhtml opened on its
     own runs its script without the site's policy, however it is spelt or stored."""
