@@ -1541,6 +1541,25 @@ margin with nothing after the language, and close it with the same fence alone o
 Inside a code block, no line may start with three backticks or tildes.
 """,
 )
+TOO_MANY_BLOCKS = _declare(
+    "HTML016",
+    E,
+    "A page has more headings, rules or boxes than any page to read needs.",
+    message="this is line {number} that starts a heading, a rule or a box (!!!): a page may have "
+    "at most {limit}",
+    hint="split the text into pages, or start lines that are not headings with something "
+    "other than #",
+    explanation="""
+A page may have at most 300 lines that start a heading (a line starting with #, or a line of
+= or - under a line of text), a rule (---, ***, ___) or a box (!!! note). The site's search
+works out each heading's place on the page for every other heading, and the Markdown renderer
+reads a paragraph again for each such line in it, so a page of thousands of them takes minutes
+to build and holds up every other change waiting to publish.
+
+How to fix: split the page into several, or start the lines that are not meant as headings
+with something other than #.
+""",
+)
 # --- PAGE: the site's own pages (content/pages) ---------------------------------------------
 
 PAGE_FIELD = _declare(

@@ -90,6 +90,18 @@ def _generate(kind: str, root: Path, outside: Path) -> None:
             f"last_updated: 2026-05-01\n---\n\n{levels}"
         )
         (root / ARTICLE).write_text(text, "utf-8")
+    elif kind == "lines-of-hashes":
+        # A code span holding "<" has check render the text; each "#" line cut the paragraph
+        # and had Python-Markdown test the rest again (nine minutes).
+        text = (
+            "---\ntitle: Hashes\nstatus: Submitted\nauthors: [author1]\n"
+            "last_updated: 2026-05-01\n---\n\nUse `<b>` here.\n" + "#\n" * 99_500
+        )
+        (root / ARTICLE).write_text(text, "utf-8")
+    elif kind == "site-page-of-headings":
+        # Each heading after a blank line: fast to Python-Markdown, quadratic to the search.
+        page = root / "content/pages/editorial-policy.md"
+        page.write_text("# Editorial policy\n\n" + "## a\n\n" * 20_000, "utf-8")
     else:  # pragma: no cover - a typo in a case.yml
         raise AssertionError(f"unknown generator {kind}")
 

@@ -93,6 +93,18 @@ def test_the_same_input_gives_byte_identical_output(minimal: Path, cli, engine: 
     assert [name for name in first if first[name] != second[name]] == []
 
 
+def test_code_is_never_coloured_by_a_lexer(minimal: Path, cli, engine: str) -> None:
+    """Zensical colours fenced code with Pygments, some of whose lexers are quadratic (one line
+    of 16,000 blanks in `autoit` took 52 s): code stays plain under either engine."""
+    page = minimal / "content/pages/editorial-policy.md"
+    fence = "```autoit\nx" + " " * 200 + "x\n```\n\n```python\nprint(1)\n```\n"
+    page.write_text(page.read_text("utf-8") + "\n" + fence, "utf-8")
+    shown = (build(minimal, cli, engine) / "editorial-policy.html").read_text("utf-8")
+    code = re.findall(r"<pre[^>]*>(.*?)</pre>", shown, re.S)
+    assert len(code) == 2 and "print(1)" in code[1]
+    assert not any("<span" in block for block in code), code
+
+
 def test_a_failed_build_leaves_the_previous_site_untouched(minimal: Path, cli, engine: str) -> None:
     before = site_files(build(minimal, cli, engine))
     edit(minimal, "content/articles/back-pain.md", "@chou2007]", "@chou2008]")

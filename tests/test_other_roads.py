@@ -2867,3 +2867,33 @@ def test_an_svg_that_runs_styles_or_cannot_be_read_is_no_picture(data: bytes, wh
     from pipeline.content.pages import svg_problem
 
     assert why in (svg_problem(data) or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#\n" * 299 + "a\n" * 90_000,  # 299 headings cutting one paragraph of 90,000 lines
+        ("a\n" * 300 + "***\n") * 299,  # rules
+        "x\n" + "!!! note\n" * 299 + "a\n" * 90_000,  # boxes
+        "## a\n\n" * 301,  # headings after blank lines: fast to Markdown, not to the search
+    ],
+    ids=["headings", "rules", "boxes", "many-headings"],
+)
+def test_lines_that_start_blocks_keep_check_from_rendering_a_slow_text(text: str) -> None:
+    """Each line that starts a block inside a paragraph had Python-Markdown test the rest of
+    it again: 99,500 lines of "#" in a draft held check for nine minutes on every pull
+    request. Such a text is read without rendering it, and the preview leaves it out."""
+    from pipeline.checks.markup import too_slow_to_render
+
+    assert too_slow_to_render(f"Use `<b>` here.\n{text}")
+    assert not too_slow_to_render("# Answer\n\nText.\n## More\nText.\n\n---\n\n!!! note\n    A.\n")
+
+
+def test_the_first_line_past_the_limit_of_lines_that_start_blocks_is_refused() -> None:
+    from pipeline.checks.markup import ARTICLES, BLOCK_STARTS_LIMIT, check_text
+
+    body = "Intro.\n\n" + "## A heading\n\nText.\n\n" * BLOCK_STARTS_LIMIT
+    assert [d.code for d in check_text("a.md", body, 1, ARTICLES)] == []
+    found = [(d.code, d.line) for d in check_text("a.md", body + "***\n", 1, ARTICLES)]
+    assert found == [("HTML016", 3 + 4 * BLOCK_STARTS_LIMIT)]
+

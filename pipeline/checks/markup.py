@@ -253,8 +253,25 @@ _FENCES_LIMIT = 200
 _UNDERLINES = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
 
 
+# Lines that start a block of their own (a heading, a rule, an admonition, a line of = or -
+# under text): inside a paragraph Python-Markdown cuts it there and tests all the rest of it
+# again, in the square of their number (16,000 in one paragraph took 25 s, 99,500 lines of
+# "#" nine minutes); and the theme's search takes time in the square of a page's headings
+# however they stand (10,000 took 16 s to build, 40,000 minutes). A text may have this many
+# (a page to read has a few dozen), and one whose paragraphs would have Python-Markdown test
+# more than `_SPLIT_STEPS` lines again (299 of them before 90,000 lines took 2 s) is not
+# rendered by check.
+BLOCK_STARTS_LIMIT = 300
+_BLOCK_START = re.compile(
+    r"^[ \t>]*+(?:#|!!!|[-_*](?:[ \t]*+[-_*]){2,}+[ \t]*+$|(?:=++|-++)[ \t]*+$)", re.MULTILINE
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*+\n")
+_SPLIT_STEPS = 1_000_000
+
+
 def too_slow_to_render(text: str) -> bool:
-    """Whether Python-Markdown would take far too long over `text` (see the limits above)."""
+    """Whether Python-Markdown (or the theme's search) would take far too long over `text`
+    (see the limits above): check does not render it, nor the preview a draft."""
     if len(text) > _READ_LIMIT or text.count("[") > _BRACKETS_LIMIT:
         return True
     return (
@@ -262,6 +279,16 @@ def too_slow_to_render(text: str) -> bool:
         or text.count("<") - len(_PLAIN_TAG.findall(text)) > _MARKS_LIMIT
         or len(_FENCE_LIKE.findall(text)) > _FENCES_LIMIT
         or len(_UNDERLINES.findall(text)) > _FENCES_LIMIT
+        or len(_BLOCK_START.findall(text)) > BLOCK_STARTS_LIMIT
+        or _split_steps(text) > _SPLIT_STEPS
+    )
+
+
+def _split_steps(text: str) -> int:
+    """How many lines Python-Markdown tests again after cutting paragraphs at the lines that
+    start blocks of their own: about the paragraph's lines for each such line in it."""
+    return sum(
+        len(_BLOCK_START.findall(part)) * part.count("\n") for part in _BLANK_LINE.split(text)
     )
 
 
@@ -449,6 +476,7 @@ def check_text(
         *(_check_heading_ids(path, text, where) if article else ()),
         *(_check_passage_tags(path, body, tokens, where) if article and tokens else ()),
         *_check_admonitions(path, text, where),
+        *_check_block_starts(path, text, where),
     ):
         counts[found.code] = counts.get(found.code, 0) + 1
         if counts[found.code] <= MAX_REPORTED:
@@ -963,6 +991,18 @@ def _heading_text(found: re.Match[str]) -> tuple[str, int]:
     if unclosed != words and (not unclosed or unclosed[-1] in " \t"):
         words = unclosed.rstrip(" \t")
     return words, found.start(1)
+
+
+def _check_block_starts(path: str, text: str, where: Positions) -> Iterator[Diagnostic]:
+    """More than BLOCK_STARTS_LIMIT lines that start blocks: refused at the first one past it,
+    so that no build renders the page (see `_BLOCK_START`)."""
+    for number, found in enumerate(_BLOCK_START.finditer(text), 1):
+        if number > BLOCK_STARTS_LIMIT:
+            line, column = where(found.start())
+            yield codes.TOO_MANY_BLOCKS.at(
+                path, line, column, number=number, limit=BLOCK_STARTS_LIMIT
+            )
+            return
 
 
 def _check_heading_ids(path: str, text: str, where: Positions) -> Iterator[Diagnostic]:

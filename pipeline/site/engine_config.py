@@ -599,6 +599,10 @@ def engine_config(root: Path, template_data: dict[str, Any], withheld: Iterable[
         *extensions,
         *(e for e in ALLOWED_EXTENSIONS if e not in present and e != EXTENSION),
         {EXTENSION: {"withheld": withheld_slugs(withheld)}},
+        # Zensical renders fences with superfences, which colours code with Pygments: some of
+        # its lexers are quadratic (a line of 16,000 blanks in `autoit` took 52 s). The code
+        # stays plain, as MkDocs writes it; under MkDocs this changes nothing.
+        {"pymdownx.highlight": {"use_pygments": False}},
     ]
     extra = config.get("extra")
     config["extra"] = {**(extra if isinstance(extra, dict) else {}), "pipeline": template_data}
