@@ -54,6 +54,21 @@ def output_text(path: Path) -> str:
     return " ".join(output_words(piece) for piece in output_pieces(path, path.read_bytes()))
 
 
+def pdf_showing(text: str) -> bytes:
+    """A real one-page PDF showing `text`, its content stream left uncompressed (the check
+    reads PDFs as a viewer does: a file that only starts like one is refused)."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].obj.Contents = pdf.make_stream(f"BT ({text}) Tj ET".encode("latin-1"))
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return out.getvalue()
+
+
 def plain_text(fragment: str) -> str:
     """HTML as plain text: tags dropped, entities decoded (a reference as a reader reads it)."""
     return html.unescape(re.sub(r"<[^>]+>", "", fragment))

@@ -297,11 +297,17 @@ def test_a_word_inserted_near_the_start_of_a_sentence_does_not_hide_the_rest(
 
 def test_a_withheld_article_inside_a_pdf_fails_the_build(minimal: Path, cli) -> None:
     """Static files are read too, whatever their type (text a PDF keeps uncompressed)."""
+    import pikepdf
+
     before = built(minimal, cli)
-    (minimal / "content/pages/handout.pdf").write_bytes(
-        b"%PDF-1.4\n1 0 obj << /Length 99 >> stream\nBT (" + PENDING_SENTENCE.encode() + b") Tj ET"
-        b"\nendstream endobj\n%%EOF\n"
-    )
+
+    def text(pdf) -> None:
+        shown = b"BT (" + PENDING_SENTENCE.encode() + b") Tj ET"
+        pdf.pages[0].obj.Contents = pdf.make_stream(shown)
+
+    handout = _pdf(text, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    assert PENDING_SENTENCE.encode() in handout
+    (minimal / "content/pages/handout.pdf").write_bytes(handout)
     _leaks(minimal, cli, before)
 
 
@@ -2897,3 +2903,130 @@ def test_the_first_line_past_the_limit_of_lines_that_start_blocks_is_refused() -
     found = [(d.code, d.line) for d in check_text("a.md", body + "***\n", 1, ARTICLES)]
     assert found == [("HTML016", 3 + 4 * BLOCK_STARTS_LIMIT)]
 
+
+def _pdf(change=None, **save) -> bytes:
+    """A one-page PDF, changed by `change(pdf)` and saved with pikepdf's `save` options."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    if change:
+        change(pdf)
+    out = io.BytesIO()
+    pdf.save(out, **save)
+    return out.getvalue()
+
+
+def _open_script(pdf) -> None:
+    import pikepdf
+
+    # What the attack wrote: a dose in a form field, rewritten once a date has passed.
+    script = "if (new Date() >= new Date(2026,11,1)) this.getField('dose').value='2400 mg';"
+    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String(script))
+
+
+def _link(action):
+    import pikepdf
+
+    def change(pdf) -> None:
+        link = pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 9, 9], A=action()
+        )
+        pdf.pages[0].obj.Annots = pikepdf.Array([link])
+
+    return change
+
+
+def _active_pdfs() -> dict[str, tuple[bytes, str]]:
+    import pikepdf
+
+    hidden = {"object_stream_mode": pikepdf.ObjectStreamMode.generate, "compress_streams": True}
+    plain_script = _pdf(_open_script)
+    escaped = plain_script.replace(b"/JavaScript", b"/J#61vaScript").replace(b"/JS ", b"/J#53 ")
+
+    def page_script(pdf) -> None:
+        run = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+        pdf.pages[0].obj.AA = pikepdf.Dictionary(O=run)
+
+    def form(pdf) -> None:
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array())
+
+    def launch() -> object:
+        return pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("calc.exe"))
+
+    locked = pikepdf.Encryption(owner="o", user="u")
+    return {
+        "script-as-it-opens": (plain_script, "a script or an action run as it opens"),
+        "script-in-an-object-stream": (_pdf(_open_script, **hidden), "a script"),
+        "script-with-escaped-names": (escaped, "a script"),
+        "script-as-a-page-shows": (_pdf(page_script, **hidden), "a script"),
+        "form": (_pdf(form), "a form"),
+        "launch": (_pdf(_link(launch), **hidden), "opens other files (Launch)"),
+        "encrypted": (_pdf(encryption=locked), "encrypted"),
+        "encrypted-without-a-password": (
+            _pdf(encryption=pikepdf.Encryption(owner="o", user="")),
+            "encrypted",
+        ),
+        "damaged": (_pdf()[:-60], "damaged"),
+        "not-a-pdf": (b"%PDF-1.4\nhello", "cannot be read"),
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(_active_pdfs()))
+def test_a_pdf_that_runs_changes_or_opens_anything_is_refused(kind: str) -> None:
+    """A signed PDF's script rewrote a dose in a form field on a date of its choosing, under
+    the approval that signed its bytes (Chromium's viewer runs it). Read as a viewer reads the
+    file: names escaped, objects compressed into streams, or the file encrypted hide nothing."""
+    from pipeline.content.pdf import pdf_problem
+
+    data, why = _active_pdfs()[kind]
+    if kind == "script-in-an-object-stream":
+        assert b"/JS" not in data  # only a reader of the file's structure finds it
+    assert why in (pdf_problem(data) or "")
+
+
+def test_a_plain_pdf_with_links_and_a_page_to_open_at_passes() -> None:
+    import pikepdf
+
+    from pipeline.content.pdf import pdf_problem
+
+    def opens_fitted(pdf) -> None:
+        fit = pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.Fit])
+        pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=fit)
+
+    def uri() -> object:
+        return pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://example.org"))
+
+    assert pdf_problem(_pdf()) is None
+    assert pdf_problem(_pdf(opens_fitted)) is None
+    assert (
+        pdf_problem(_pdf(_link(uri), object_stream_mode=pikepdf.ObjectStreamMode.generate)) is None
+    )
+
+
+def test_a_site_page_pdf_with_a_script_is_refused_and_the_site_stays(minimal: Path, cli) -> None:
+    before = built(minimal, cli)
+    (minimal / "content/pages/img").mkdir(exist_ok=True)
+    (minimal / "content/pages/img/dosing.pdf").write_bytes(_pdf(_open_script))
+    result = cli("build", cwd=minimal)
+    assert result.code == 1
+    assert "content/pages/img/dosing.pdf" in result.stderr and "PAGE002" in result.stderr
+    assert "a script or an action run as it opens" in result.stderr
+    assert site_files(minimal / "site") == before
+
+
+def test_a_pdf_with_a_script_in_the_built_site_fails_the_audit(minimal: Path, cli) -> None:
+    """Behind the check of the site pages' files: a PDF of the theme, or one an engine wrote."""
+    from pipeline.site.audit import audit
+    from pipeline.site.stage import publish_plan
+
+    built(minimal, cli)
+    project = load_project(minimal, DAY)
+    (minimal / "site/leaflet.pdf").write_bytes(_pdf(_open_script))
+    found = audit(minimal / "site", project, publish_plan(project), theme("mkdocs"))
+    assert [d.message for d in found] == [
+        "leaflet.pdf is a pdf with a script or an action run as it opens (export it again "
+        "without them)"
+    ]

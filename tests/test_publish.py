@@ -18,7 +18,7 @@ from pipeline.site.audit import audit
 from pipeline.site.probes import probes
 from pipeline.site.stage import publish_plan
 from tests import signing
-from tests.conftest import TODAY, edit, output_text
+from tests.conftest import TODAY, edit, output_text, pdf_showing
 
 
 def built(root: Path, cli) -> Path:
@@ -654,7 +654,7 @@ def test_an_approved_article_may_not_show_a_site_file_by_an_address_with_extra_s
     approval signed when read as an address without a host: a later pull request swapped it."""
     monkeypatch.setenv("SITE_URL", "https://owner.github.io/repo/")
     (minimal / "content/pages/img").mkdir(parents=True, exist_ok=True)
-    (minimal / "content/pages/img/handout.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (minimal / "content/pages/img/handout.pdf").write_bytes(pdf_showing("Doses."))
     edit(
         minimal,
         PUBLISHED,

@@ -28,7 +28,16 @@ from pipeline.review.statement import approval_statement, article_items
 from pipeline.site.article_page import page_problems
 from pipeline.site.audit import audit
 from pipeline.site.stage import publish_plan
-from tests.conftest import DAY, FIXTURES, approve, commit_all, copy_project, git, site_files
+from tests.conftest import (
+    DAY,
+    FIXTURES,
+    approve,
+    commit_all,
+    copy_project,
+    git,
+    pdf_showing,
+    site_files,
+)
 from tests.signing import list_keys, sign, sign_project, write_approvals
 
 ARTICLE = "content/articles/back-pain.md"
@@ -67,7 +76,7 @@ def pictured(tmp_path: Path) -> Path:
     root = copy_project(FIXTURES / "minimal", tmp_path / "project")
     (root / CHART).parent.mkdir()
     (root / CHART).write_bytes(_png(0, 128, 0))
-    (root / HANDOUT).write_bytes(b"%PDF-1.4\n% Take 10 mg at night.\n%%EOF\n")
+    (root / HANDOUT).write_bytes(pdf_showing("Take 10 mg at night."))
     path = root / ARTICLE
     path.write_text(path.read_text("utf-8") + SHOWN, "utf-8")
     return sign_project(root)
@@ -92,7 +101,7 @@ def test_an_approval_signs_the_files_its_article_shows_and_the_site_publishes_th
     ("rel", "data", "name"),
     [
         (CHART, _png(200, 0, 0), "img/dose.png"),
-        (HANDOUT, b"%PDF-1.4\n% Take 100 mg at night.\n%%EOF\n", "img/handout.pdf"),
+        (HANDOUT, pdf_showing("Take 100 mg at night."), "img/handout.pdf"),
     ],
 )
 def test_a_file_changed_after_approval_unpublishes_the_article(
@@ -340,7 +349,7 @@ def test_a_built_article_linking_its_sites_pdf_by_full_address_fails(
 ) -> None:
     root = copy_project(FIXTURES / "minimal", tmp_path / "project")
     (root / HANDOUT).parent.mkdir()
-    (root / HANDOUT).write_bytes(b"%PDF-1.4\n% Take 10 mg at night.\n%%EOF\n")
+    (root / HANDOUT).write_bytes(pdf_showing("Take 10 mg at night."))
     path = root / ARTICLE
     # The test site's address (site_url in mkdocs.yml).
     line = "\n\nThe [handout](http://127.0.0.1:8000/img/handout.pdf).\n"
@@ -357,7 +366,7 @@ def test_a_reference_naming_a_file_of_the_site_fails_the_build(tmp_path: Path, c
     whatever bytes a later pull request puts there, behind a link of an approved page."""
     root = copy_project(FIXTURES / "minimal", tmp_path / "project")
     (root / HANDOUT).parent.mkdir()
-    (root / HANDOUT).write_bytes(b"%PDF-1.4\n% Take 10 mg at night.\n%%EOF\n")
+    (root / HANDOUT).write_bytes(pdf_showing("Take 10 mg at night."))
     library = root / "references/library.bib"
     entry = (
         "\n@online{handout, title={Dosing handout for back spasm}, "

@@ -27,6 +27,7 @@ from pipeline.citations.scan import scan_text
 from pipeline.content.addresses import ASSET_TYPES, GENERATED_FOLDERS
 from pipeline.content.articles import front_matter as read_front_matter
 from pipeline.content.files import THEME_FOLDER, check_marks, decode, readable, walk
+from pipeline.content.pdf import pdf_problem
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
@@ -124,9 +125,11 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
                 pages[rel] = text
         elif path.suffix.lower() in ASSET_TYPES:
             data = path.read_bytes()
-            why = svg_problem(data) if path.suffix.lower() == ".svg" else None
+            kind = path.suffix.lower()
+            why = svg_problem(data) if kind == ".svg" else None
+            why = pdf_problem(data) if kind == ".pdf" else why
             found = [codes.PAGE_FILE_TYPE.at(at, suffix=why)] if why else []
-            if not _looks_like(path.suffix.lower(), data):
+            if not _looks_like(kind, data):
                 suffix = f"a {path.suffix} file whose content is something else"
                 found = [codes.PAGE_FILE_TYPE.at(at, suffix=suffix)]
             problems += found

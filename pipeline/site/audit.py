@@ -18,6 +18,7 @@ from pipeline.citations.formats import author_name
 from pipeline.content.addresses import ASSET_TYPES, srcset_addresses
 from pipeline.content.files import decode
 from pipeline.content.pages import site_file_digest
+from pipeline.content.pdf import pdf_problem
 from pipeline.content.shown import shown_files
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import READER_VISIBLE_FIELDS
@@ -246,6 +247,9 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
         if suffix in DOCUMENTS:
             for problem in document_problems(data):
                 problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
+        if suffix == ".pdf" and (why := pdf_problem(data)):  # the theme's too, or an engine's
+            problem = f"is a {why[1:]}"
+            problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if suffix != ".html":
             continue
         article = pages.get(rel)

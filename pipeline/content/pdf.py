@@ -1,0 +1,113 @@
+"""Whether a PDF is a document to read, or one that runs, changes or fetches something.
+
+An approval signs a PDF's bytes, but a PDF's bytes can hold a script that the reader's viewer
+runs as it opens the file (Chromium's does). One rewrote a form field holding a dose on a date
+of its choosing, under the approval that signed it. So a PDF of the site holds nothing that
+runs, no form, no file inside it, and nothing that opens or sends elsewhere; links to read
+(`/URI`, `/GoTo`) stay. qpdf (through pikepdf) reads it as a viewer does, object streams and
+escaped names (`/J#61vaScript`) included; the raw bytes are searched too, for objects a damaged
+file's table leaves out, and a file qpdf had to repair is refused outright, as is an encrypted
+one: what two readers may read differently is no document to sign.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+
+import pikepdf
+
+# Names of what runs as the file opens or a page shows (`/JS`, `/AA`, an `/OpenAction` that is
+# an action), forms (whose fields a script or a reader rewrites), files inside the PDF, and
+# actions that open other files or send data.
+ACTIVE = frozenset(
+    {"/JS", "/JavaScript", "/AA", "/AcroForm", "/XFA", "/Launch", "/SubmitForm", "/ImportData"}
+    | {"/ResetForm", "/GoToR", "/GoToE", "/RichMedia", "/EmbeddedFile", "/EmbeddedFiles"}
+    | {"/Rendition", "/Sound", "/Movie", "/Hide", "/SetOCGState", "/GoTo3DView"}
+)
+# A name as written in the bytes: `/` and regular characters, `#hh` an escaped byte.
+_NAME = re.compile(rb"/[^\x00\t\n\x0c\r /<>\[\]()%{}]*+")
+_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_DEPTH = 64  # direct objects nested deeper than any real file's (qpdf stops well past this)
+_TOO_DEEP = "/too-deep"
+
+
+def pdf_problem(data: bytes) -> str | None:
+    """Why a PDF is not a plain document (".pdf with a form ..."), or None."""
+    if written := _active_names(data):
+        return f".pdf with {written}"
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if pdf.is_encrypted:  # even one that opens without a password
+                return ".pdf that is encrypted"
+            for found in pdf.objects:
+                if (name := _active(found, 0)) is not None:
+                    return f".pdf with {_what(name)}"
+            # After every object is read: qpdf reads them as they are asked for.
+            if pdf.get_warnings():
+                return ".pdf that is damaged (print or save it as PDF again)"
+    except pikepdf.PasswordError:
+        return ".pdf that is encrypted"
+    except (pikepdf.PdfError, RuntimeError, ValueError):  # qpdf's failures (RecursionError too)
+        return ".pdf that cannot be read"
+    return None
+
+
+def _active_names(data: bytes) -> str | None:
+    """What the first active name written in the bytes stands for, escapes decoded."""
+    for written in _NAME.finditer(data):
+        name = _ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), written[0])
+        if name.decode("latin-1") in ACTIVE:
+            return _what(name.decode("latin-1"))
+    return None
+
+
+def _active(found: pikepdf.Object, depth: int) -> str | None:
+    """The first active name in an object and the direct objects inside it (`_TOO_DEEP` for
+    one nested past `_DEPTH`, which no real file does)."""
+    if depth > _DEPTH:
+        return _TOO_DEEP
+    if isinstance(found, pikepdf.Name):
+        return str(found) if str(found) in ACTIVE else None
+    if isinstance(found, pikepdf.Stream):
+        found = found.stream_dict
+    if isinstance(found, pikepdf.Dictionary):
+        for key, value in found.items():
+            if key in ACTIVE:
+                return str(key)
+            if key == "/OpenAction" and not _opens_a_page(value):
+                return "/OpenAction"
+        children: Iterator[pikepdf.Object] = iter(found.values())
+    elif isinstance(found, pikepdf.Array):
+        children = iter(found)
+    else:
+        return None
+    for child in children:
+        # Numbers come back as Python's; an indirect object is read on its own (`pdf.objects`).
+        direct = isinstance(child, pikepdf.Object) and not child.is_indirect
+        if direct and (name := _active(child, depth + 1)) is not None:
+            return name
+    return None
+
+
+def _opens_a_page(action: object) -> bool:
+    """Whether an `/OpenAction` only opens the file at a page: a destination, or a `/GoTo` to
+    one (what LaTeX and office suites write)."""
+    if isinstance(action, pikepdf.Array):
+        return True
+    return (
+        isinstance(action, pikepdf.Dictionary)
+        and set(action.keys()) <= {"/S", "/D", "/Type"}
+        and (action.get("/S") == pikepdf.Name.GoTo)
+    )
+
+
+def _what(name: str) -> str:
+    if name == _TOO_DEEP:
+        return "objects nested deeper than any document's"
+    if name in ("/JS", "/JavaScript", "/AA", "/OpenAction", "/XFA"):
+        return "a script or an action run as it opens (export it again without them)"
+    if name in ("/AcroForm", "/SubmitForm", "/ResetForm", "/ImportData"):
+        return "a form (print it to PDF, which keeps what the fields show)"
+    return f"something that runs, plays or opens other files ({name[1:]})"
