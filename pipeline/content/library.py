@@ -226,11 +226,11 @@ def resolve_crossrefs(entries: dict[str, Entry]) -> tuple[dict[str, Entry], list
 def parse_library(
     rel: str, text: str, limited: bool = True
 ) -> tuple[list[Entry], list[Diagnostic]]:
-    """Parse one .bib text; pure, never raises for bad input. A text that would read more than
-    `LATEX_LIMIT` characters as LaTeX gives no entries and BIB022 at the entry that goes past
-    it, having read no more than the limit (not `limited`: a committed version, read past that
-    limit as it was read then). Abbreviations that expand the text past `EXPANSION` times its
-    size give BIB023 either way: no library needs them so, and they fill memory."""
+    """Parse one .bib text; pure, never raises for bad input. A text holding more than
+    `LATEX_LIMIT` characters to read as LaTeX gives no entries and BIB022 at the entry that
+    goes past it, read in a fraction of the time (not `limited`: a committed version, read
+    past that limit as it was read then). Abbreviations that expand the text past `EXPANSION`
+    times its size give BIB023 either way: no library needs them so, and they fill memory."""
     entries, problems, _ = _parse_counting_latex(rel, text, limited)
     return entries, problems
 
@@ -255,16 +255,20 @@ def _parse_counting_latex(
         parsed = middleware.transform(parsed)
     entries: list[Entry] = []
     problems: list[Diagnostic] = []
-    read = _Reading(LATEX_LIMIT if limited else None)
-    for block in parsed.entries:
-        try:
-            entries.append(_entry(rel, block, read))
-        except _TooMuchLatex:
+    latex = 0
+    seen: set[tuple[str, str]] = set()  # each distinct name and value is read once
+    for block in parsed.entries:  # counted before any is read
+        latex += _latex_characters(block, seen)
+        if limited and latex > LATEX_LIMIT:
             line = (block.start_line or 0) + 1
             found = codes.BIB_TOO_MUCH_LATEX.at(
                 rel, line, 1, limit=f"{LATEX_LIMIT:,}", where=" with this entry"
             )
-            return [], [found], read.used
+            return [], [found], latex
+    read = _Reading()
+    for block in parsed.entries:
+        try:
+            entries.append(_entry(rel, block, read))
         except Unreadable as unreadable:
             line = (block.start_line or 0) + 1
             start = f"@{block.entry_type}{{{block.key}, ...}} {unreadable.args[0]}"
@@ -282,7 +286,7 @@ def _parse_counting_latex(
             problems.append(
                 codes.BIB_PARSE.at(rel, line, 1, start=head[0][:60] if head else "empty entry")
             )
-    return entries, problems, read.used
+    return entries, problems, latex
 
 
 def _expanded_size(parsed: bibtexparser.library.Library) -> int:
@@ -296,6 +300,27 @@ def _expanded_size(parsed: bibtexparser.library.Library) -> int:
     )
 
 
+def _latex_characters(block: bibtexparser.model.Entry, seen: set[tuple[str, str]]) -> int:
+    """How many characters of an entry `_entry` reads as LaTeX: its decoded fields and names
+    that hold a command, a tie or a comment sign, and again the fields whose braces protect
+    capitals (`protected_spans`), each with what starting the parser costs; each distinct
+    one once (`seen`: what the entries before read, which it adds to), as `_Reading` reads."""
+    count = 0
+    for field in block.fields:
+        key = field.key.lower()
+        work: list[tuple[str, str]] = []
+        if isinstance(field.value, list) and key in ("author", "editor"):
+            work = [("name", str(name)) for name in field.value]
+        elif not isinstance(field.value, list) and key in DECODED:
+            value = str(field.value)
+            work = [("text", value)] + ([("spans", value)] if key in CASED and "{" in value else [])
+        for item in work:
+            if item not in seen and _NEEDS_LATEX.search(item[1]):
+                seen.add(item)
+                count += _LATEX_START + len(item[1])
+    return count
+
+
 def _duplicate(entry: Entry, first: Entry) -> Diagnostic:
     return codes.BIB_DUPLICATE_KEY.at(
         entry.path,
@@ -306,21 +331,14 @@ def _duplicate(entry: Entry, first: Entry) -> Diagnostic:
     )
 
 
-class _TooMuchLatex(Exception):
-    """A parse went past `LATEX_LIMIT`: raised before reading what would pass it."""
-
-
 @dataclass
 class _Reading:
     """What one parse has read as display text, so that each distinct name and field value is
-    read once: `parse_author`'s own memory is bounded, and a list of names that overflowed it
-    was read again for every entry; a journal's name with a "\\&" is the same in a thousand
-    entries. What could not be read is remembered too (a title nested 270 braces deep, in
-    1,773 entries, was tried again for each: 19 s). And what it is about to read as LaTeX is
-    counted first, against `limit` (None: no limit), so that what is counted is what is read."""
+    read once, as `_latex_characters` counts it: `parse_author`'s own memory is bounded, and a
+    list of names that overflowed it was read again for every entry; a journal's name with a
+    "\\&" is the same in a thousand entries. What could not be read is remembered too (a
+    title nested 270 braces deep, in 1,773 entries, was tried again for each: 19 s)."""
 
-    limit: int | None
-    used: int = 0  # characters read as LaTeX, each with what starting the parser costs
     done: dict[tuple[str, str], object] = dataclasses.field(default_factory=dict)
 
     def author(self, raw: str) -> Author:
@@ -338,10 +356,6 @@ class _Reading:
 
     def _once(self, kind: str, value: str, read: Callable[[], object]) -> object:
         if (kind, value) not in self.done:
-            if _NEEDS_LATEX.search(value):
-                self.used += _LATEX_START + len(value)
-                if self.limit is not None and self.used > self.limit:
-                    raise _TooMuchLatex
             try:
                 self.done[kind, value] = read()
             except RecursionError:  # braces nested hundreds deep: LaTeX decoding gives up
