@@ -134,7 +134,7 @@ def bodies(size: int) -> dict[str, str]:
 def libraries(size: int) -> dict[str, str]:
     """Library files of about `size` bytes (beside library.bib, each cited by the pending
     article), one kind at a time: LaTeX the slow parser must read (refused past its limit,
-    BIB022, having read no more than the limit), and a title of braced words whose capitals the
+    BIB022, before any of it is read), and a title of braced words whose capitals the
     reference list keeps (each word was looked up among every braced span)."""
     accents = '\\"{u}' * 1000
 
