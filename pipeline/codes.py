@@ -1541,23 +1541,19 @@ margin with nothing after the language, and close it with the same fence alone o
 Inside a code block, no line may start with three backticks or tildes.
 """,
 )
-TOO_MANY_BLOCKS = _declare(
+TOO_MANY_HEADINGS = _declare(
     "HTML016",
     E,
-    "A page has more headings, rules or boxes than any page to read needs.",
-    message="this is line {number} that starts a heading, a rule or a box (!!!): a page may have "
-    "at most {limit}",
-    hint="split the text into pages, or start lines that are not headings with something "
-    "other than #",
+    "A page has more headings than any page to read needs.",
+    message="a page may have at most {limit} headings, and this line starts one more",
+    hint="split the text into several pages",
     explanation="""
-A page may have at most 300 lines that start a heading (a line starting with #, or a line of
-= or - under a line of text), a rule (---, ***, ___) or a box (!!! note). The site's search
-works out each heading's place on the page for every other heading, and the Markdown renderer
-reads a paragraph again for each such line in it, so a page of thousands of them takes minutes
-to build and holds up every other change waiting to publish.
+A page may have at most 1,000 headings: lines starting with # (outside code blocks), or lines
+of text with a line of = or - straight under them. The site's search works out each heading's
+place on the page for every other heading, so a page of thousands of them takes minutes to
+build, and holds up every other change waiting to publish.
 
-How to fix: split the page into several, or start the lines that are not meant as headings
-with something other than #.
+How to fix: split the page into several.
 """,
 )
 # --- PAGE: the site's own pages (content/pages) ---------------------------------------------
@@ -1719,15 +1715,18 @@ UNREAD_PAGE = _declare(
     "PAGE010",
     E,
     "A changed page cannot be read as the engines render it.",
-    message="this page is too long, holds too many unclosed brackets, tags or fences, or is "
-    "nested too deeply, to be read as readers get it",
+    message="this page is too long, holds too many unclosed brackets, tags or fences, too many "
+    "headings, rules or boxes in one paragraph, or is nested too deeply, to be read as readers "
+    "get it",
     hint="split it into smaller pages (under 200,000 characters, 1,000 brackets that close no "
-    "link and tags, 5,000 links and 200 fences each), and nest lists and quotes less deeply",
+    "link and tags, 5,000 links, 200 fences and 1,000 headings each), put a blank line before "
+    "each heading, rule and box, and nest lists and quotes less deeply",
     explanation="""
 A file readers get may not quote an article or name an article's address (PAGE008, PAGE009):
 check reads each page the change adds or alters as the engines render it, to find both. Python-
-Markdown takes time in the square of a page's unclosed brackets and fences, so a page with too
-many of them (or more than 200,000 characters) is not rendered to be read, nor is one it fails
+Markdown takes time in the square of a page's unclosed brackets and fences, and of the headings,
+rules and boxes inside one paragraph, so a page with too many of them (or more than 200,000
+characters) is not rendered to be read, nor is one it fails
 on (lists or quotes nested hundreds deep); and a reading of such a page as written could be
 dodged (a link whose address holds brackets, say). So it is refused when the change touches it:
 no real page of the site comes near these sizes (a reading list of a thousand links is fine).

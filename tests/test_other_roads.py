@@ -21,7 +21,17 @@ from pipeline.site.audit import page_loads
 from pipeline.site.output_text import output_pieces, output_words
 from pipeline.site.probes import probes
 from tests import signing
-from tests.conftest import DAY, codes_of, commit_all, edit, git, line_of, run_module, site_files
+from tests.conftest import (
+    DAY,
+    codes_of,
+    commit_all,
+    edit,
+    git,
+    line_of,
+    pdf_showing,
+    run_module,
+    site_files,
+)
 
 PENDING_SENTENCE = (
     "The purple giraffe protocol recommends counting zebra stripes before each antihistamine dose."
@@ -1329,6 +1339,13 @@ def test_the_theme_folder_holds_templates_hooks_scripts_styles_fonts_and_plain_p
     result = cli("check", cwd=minimal)
     assert result.code == 1 and f"overrides/{name}:" in result.stdout, result.stdout
     assert "PUB007" in result.stdout and refused in result.stdout
+
+
+def test_a_pdf_of_the_theme_folder_is_read_as_the_site_pages_pdfs_are(minimal: Path, cli) -> None:
+    (minimal / "overrides/leaflet.pdf").write_bytes(_pdf(_open_script))
+    result = cli("check", cwd=minimal)
+    assert result.code == 1 and "overrides/leaflet.pdf:" in result.stdout, result.stdout
+    assert "is not a document to read: it is .pdf with a script" in result.stdout
 
 
 def test_an_article_page_the_engine_did_not_write_fails_the_audit(minimal: Path, cli) -> None:
@@ -2881,7 +2898,7 @@ def test_an_svg_that_runs_styles_or_cannot_be_read_is_no_picture(data: bytes, wh
         "#\n" * 299 + "a\n" * 90_000,  # 299 headings cutting one paragraph of 90,000 lines
         ("a\n" * 300 + "***\n") * 299,  # rules
         "x\n" + "!!! note\n" * 299 + "a\n" * 90_000,  # boxes
-        "## a\n\n" * 301,  # headings after blank lines: fast to Markdown, not to the search
+        "## a\n\n" * 1001,  # headings after blank lines: fast to Markdown, not to the search
     ],
     ids=["headings", "rules", "boxes", "many-headings"],
 )
@@ -2895,13 +2912,25 @@ def test_lines_that_start_blocks_keep_check_from_rendering_a_slow_text(text: str
     assert not too_slow_to_render("# Answer\n\nText.\n## More\nText.\n\n---\n\n!!! note\n    A.\n")
 
 
-def test_the_first_line_past_the_limit_of_lines_that_start_blocks_is_refused() -> None:
-    from pipeline.checks.markup import ARTICLES, BLOCK_STARTS_LIMIT, check_text
+def test_the_first_heading_past_the_limit_is_refused() -> None:
+    from pipeline.checks.markup import ARTICLES, HEADINGS_LIMIT, check_text
 
-    body = "Intro.\n\n" + "## A heading\n\nText.\n\n" * BLOCK_STARTS_LIMIT
+    body = "Intro.\n\n" + "## A heading\n\nText.\n\n" * HEADINGS_LIMIT
     assert [d.code for d in check_text("a.md", body, 1, ARTICLES)] == []
-    found = [(d.code, d.line) for d in check_text("a.md", body + "***\n", 1, ARTICLES)]
-    assert found == [("HTML016", 3 + 4 * BLOCK_STARTS_LIMIT)]
+    found = [(d.code, d.line) for d in check_text("a.md", body + "One more\n---\n", 1, ARTICLES)]
+    assert found == [("HTML016", 4 + 4 * HEADINGS_LIMIT)]
+
+
+def test_comments_in_a_long_code_sample_are_no_headings() -> None:
+    """A `#` inside fenced code starts nothing: a sample of 1,200 commented lines (beside a
+    code span holding "<", which has check render the text) is neither refused nor read as a
+    text too slow to render (then the code span's "<b>" was taken for markup)."""
+    from pipeline.checks.markup import ARTICLES, check_text, too_slow_to_render
+
+    sample = "```python\n" + "# step\nx = 1\n" * 1200 + "```\n"
+    body = f"Use `<b>` here.\n\n{sample}\n## Summary\n\nDone.\n"
+    assert not too_slow_to_render(body)
+    assert list(check_text("a.md", body, 1, ARTICLES)) == []
 
 
 def _pdf(change=None, **save) -> bytes:
@@ -2956,8 +2985,24 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
     def launch() -> object:
         return pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("calc.exe"))
 
+    def script_link() -> object:
+        return pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(" javascript:alert(1)"))
+
+    def opens_a_site(pdf) -> None:
+        address = pikepdf.String("https://tracker.example/p")
+        pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.URI, URI=address)
+
+    def nested(pdf) -> None:
+        deep = pikepdf.Array([])
+        for _ in range(70):
+            deep = pikepdf.Array([deep])
+        pdf.Root.Nested = deep
+
     locked = pikepdf.Encryption(owner="o", user="u")
     return {
+        "script-link": (_pdf(_link(script_link)), "a link to something other than a web page"),
+        "opens-a-web-page": (_pdf(opens_a_site), "an action run as it opens"),
+        "nested-too-deep": (_pdf(nested), "nested deeper than any document's"),
         "script-as-it-opens": (plain_script, "a script or an action run as it opens"),
         "script-in-an-object-stream": (_pdf(_open_script, **hidden), "a script"),
         "script-with-escaped-names": (escaped, "a script"),
@@ -2999,8 +3044,19 @@ def test_a_plain_pdf_with_links_and_a_page_to_open_at_passes() -> None:
     def uri() -> object:
         return pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://example.org"))
 
+    def opens_at_page_one(pdf) -> None:
+        pdf.Root.OpenAction = pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.Fit])
+
+    def uri_named_like_a_script() -> object:
+        address = pikepdf.String("https://example.org/JS")
+        return pikepdf.Dictionary(S=pikepdf.Name.URI, URI=address)
+
     assert pdf_problem(_pdf()) is None
     assert pdf_problem(_pdf(opens_fitted)) is None
+    assert pdf_problem(_pdf(opens_at_page_one)) is None
+    # A name of something active written in a link or in the text is no such thing.
+    assert pdf_problem(_pdf(_link(uri_named_like_a_script))) is None
+    assert pdf_problem(pdf_showing("Ratio N/AA, see /JavaScript")) is None
     assert (
         pdf_problem(_pdf(_link(uri), object_stream_mode=pikepdf.ObjectStreamMode.generate)) is None
     )

@@ -35,7 +35,7 @@ from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.toc import slugify
 
 from pipeline import codes
-from pipeline.citations.scan import Positions, code_mask, paragraph_ends
+from pipeline.citations.scan import Positions, code_mask, fenced_blocks, paragraph_ends
 from pipeline.content import audience
 from pipeline.content.addresses import (
     ARTICLE_FOLDER,
@@ -256,17 +256,20 @@ _UNDERLINES = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
 # Lines that start a block of their own (a heading, a rule, an admonition, a line of = or -
 # under text): inside a paragraph Python-Markdown cuts it there and tests all the rest of it
 # again, in the square of their number (16,000 in one paragraph took 25 s, 99,500 lines of
-# "#" nine minutes); and the theme's search takes time in the square of a page's headings
-# however they stand (10,000 took 16 s to build, 40,000 minutes). A text may have this many
-# (a page to read has a few dozen), and one whose paragraphs would have Python-Markdown test
-# more than `_SPLIT_STEPS` lines again (299 of them before 90,000 lines took 2 s) is not
-# rendered by check.
-BLOCK_STARTS_LIMIT = 300
+# "#" nine minutes). A text whose paragraphs would have it test more than this many lines
+# again (299 such lines before 90,000 lines took 2 s) is not rendered by check. Possessive
+# throughout, as every pattern that reads what a pull request writes.
 _BLOCK_START = re.compile(
     r"^[ \t>]*+(?:#|!!!|[-_*](?:[ \t]*+[-_*]){2,}+[ \t]*+$|(?:=++|-++)[ \t]*+$)", re.MULTILINE
 )
 _BLANK_LINE = re.compile(r"\n[ \t]*+\n")
 _SPLIT_STEPS = 1_000_000
+# Headings a page may have (HTML016): the theme's search takes time in the square of their
+# number however they stand (10,000 took 16 s to build, 40,000 minutes); a page to read has
+# a few dozen. Counted as lines starting with "#" or underlined, in quotes and lists too,
+# outside fenced code (a comment in a code sample is no heading).
+HEADINGS_LIMIT = 1_000
+_HEADING_LINE = re.compile(r"^(?:[ \t]*+>)*+[ \t]*+(?:#|(?:=++|-++)[ \t]*+$)", re.MULTILINE)
 
 
 def too_slow_to_render(text: str) -> bool:
@@ -274,14 +277,25 @@ def too_slow_to_render(text: str) -> bool:
     (see the limits above): check does not render it, nor the preview a draft."""
     if len(text) > _READ_LIMIT or text.count("[") > _BRACKETS_LIMIT:
         return True
+    outside = _outside_fences(text)
     return (
         _bracket_steps(text) > _BRACKET_STEPS
         or text.count("<") - len(_PLAIN_TAG.findall(text)) > _MARKS_LIMIT
         or len(_FENCE_LIKE.findall(text)) > _FENCES_LIMIT
         or len(_UNDERLINES.findall(text)) > _FENCES_LIMIT
-        or len(_BLOCK_START.findall(text)) > BLOCK_STARTS_LIMIT
-        or _split_steps(text) > _SPLIT_STEPS
+        or len(_HEADING_LINE.findall(outside)) > HEADINGS_LIMIT
+        or _split_steps(outside) > _SPLIT_STEPS
     )
+
+
+def _outside_fences(text: str) -> str:
+    """`text` with its fenced code blanked, lines kept: Markdown takes code out before it reads
+    blocks, so a `#` there starts nothing."""
+    parts, done = [], 0
+    for start, end in fenced_blocks(text):
+        parts += [text[done:start], _NOT_NEWLINE.sub(" ", text[start:end])]
+        done = end
+    return "".join(parts) + text[done:] if parts else text
 
 
 def _split_steps(text: str) -> int:
@@ -476,7 +490,7 @@ def check_text(
         *(_check_heading_ids(path, text, where) if article else ()),
         *(_check_passage_tags(path, body, tokens, where) if article and tokens else ()),
         *_check_admonitions(path, text, where),
-        *_check_block_starts(path, text, where),
+        *_check_heading_count(path, text, where),
     ):
         counts[found.code] = counts.get(found.code, 0) + 1
         if counts[found.code] <= MAX_REPORTED:
@@ -993,15 +1007,13 @@ def _heading_text(found: re.Match[str]) -> tuple[str, int]:
     return words, found.start(1)
 
 
-def _check_block_starts(path: str, text: str, where: Positions) -> Iterator[Diagnostic]:
-    """More than BLOCK_STARTS_LIMIT lines that start blocks: refused at the first one past it,
-    so that no build renders the page (see `_BLOCK_START`)."""
-    for number, found in enumerate(_BLOCK_START.finditer(text), 1):
-        if number > BLOCK_STARTS_LIMIT:
+def _check_heading_count(path: str, text: str, where: Positions) -> Iterator[Diagnostic]:
+    """More than HEADINGS_LIMIT headings: refused at the first one past it, so that no build
+    (nor the preview) renders the page."""
+    for number, found in enumerate(_HEADING_LINE.finditer(_outside_fences(text)), 1):
+        if number > HEADINGS_LIMIT:
             line, column = where(found.start())
-            yield codes.TOO_MANY_BLOCKS.at(
-                path, line, column, number=number, limit=BLOCK_STARTS_LIMIT
-            )
+            yield codes.TOO_MANY_HEADINGS.at(path, line, column, limit=HEADINGS_LIMIT)
             return
 
 

@@ -4,15 +4,16 @@ An approval signs a PDF's bytes, but a PDF's bytes can hold a script that the re
 runs as it opens the file (Chromium's does). One rewrote a form field holding a dose on a date
 of its choosing, under the approval that signed it. So a PDF of the site holds nothing that
 runs, no form, no file inside it, and nothing that opens or sends elsewhere; links to read
-(`/URI`, `/GoTo`) stay. qpdf (through pikepdf) reads it as a viewer does, object streams and
-escaped names (`/J#61vaScript`) included; the raw bytes are searched too, for objects a damaged
-file's table leaves out, and a file qpdf had to repair is refused outright, as is an encrypted
-one: what two readers may read differently is no document to sign.
+to web pages and e-mail addresses, and to its own pages, stay. qpdf (through pikepdf) reads
+it as a viewer does, object streams and escaped names (`/J#61vaScript`) included; a file qpdf
+had to repair, or warned of, is refused outright, as is an encrypted one: what two readers may
+read differently is no document to sign.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Iterator
 
@@ -26,17 +27,18 @@ ACTIVE = frozenset(
     | {"/ResetForm", "/GoToR", "/GoToE", "/RichMedia", "/EmbeddedFile", "/EmbeddedFiles"}
     | {"/Rendition", "/Sound", "/Movie", "/Hide", "/SetOCGState", "/GoTo3DView"}
 )
-# A name as written in the bytes: `/` and regular characters, `#hh` an escaped byte.
-_NAME = re.compile(rb"/[^\x00\t\n\x0c\r /<>\[\]()%{}]*+")
-_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# Where a link may lead (`/URI`): a web page or an e-mail address, as in the site's pages.
+_LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
 _DEPTH = 64  # direct objects nested deeper than any real file's (qpdf stops well past this)
 _TOO_DEEP = "/too-deep"
 
 
 def pdf_problem(data: bytes) -> str | None:
     """Why a PDF is not a plain document (".pdf with a form ..."), or None."""
-    if written := _active_names(data):
-        return f".pdf with {written}"
+    # qpdf says what it repaired or ignored through this logger, not always in get_warnings().
+    heard = _Heard()
+    log = logging.getLogger("pikepdf._core")
+    log.addHandler(heard)
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if pdf.is_encrypted:  # even one that opens without a password
@@ -45,22 +47,26 @@ def pdf_problem(data: bytes) -> str | None:
                 if (name := _active(found, 0)) is not None:
                     return f".pdf with {_what(name)}"
             # After every object is read: qpdf reads them as they are asked for.
-            if pdf.get_warnings():
+            if pdf.get_warnings() or heard.said:
                 return ".pdf that is damaged (print or save it as PDF again)"
     except pikepdf.PasswordError:
         return ".pdf that is encrypted"
     except (pikepdf.PdfError, RuntimeError, ValueError):  # qpdf's failures (RecursionError too)
         return ".pdf that cannot be read"
+    finally:
+        log.removeHandler(heard)
     return None
 
 
-def _active_names(data: bytes) -> str | None:
-    """What the first active name written in the bytes stands for, escapes decoded."""
-    for written in _NAME.finditer(data):
-        name = _ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), written[0])
-        if name.decode("latin-1") in ACTIVE:
-            return _what(name.decode("latin-1"))
-    return None
+class _Heard(logging.Handler):
+    """Whether qpdf complained while reading (and nothing of it printed on the terminal)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.said = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.said = True
 
 
 def _active(found: pikepdf.Object, depth: int) -> str | None:
@@ -78,6 +84,8 @@ def _active(found: pikepdf.Object, depth: int) -> str | None:
                 return str(key)
             if key == "/OpenAction" and not _opens_a_page(value):
                 return "/OpenAction"
+            if key == "/URI" and not _LINK.match(str(value)):
+                return "/URI"
         children: Iterator[pikepdf.Object] = iter(found.values())
     elif isinstance(found, pikepdf.Array):
         children = iter(found)
@@ -106,6 +114,8 @@ def _opens_a_page(action: object) -> bool:
 def _what(name: str) -> str:
     if name == _TOO_DEEP:
         return "objects nested deeper than any document's"
+    if name == "/URI":
+        return "a link to something other than a web page or an e-mail address"
     if name in ("/JS", "/JavaScript", "/AA", "/OpenAction", "/XFA"):
         return "a script or an action run as it opens (export it again without them)"
     if name in ("/AcroForm", "/SubmitForm", "/ResetForm", "/ImportData"):

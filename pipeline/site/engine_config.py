@@ -28,6 +28,7 @@ from pipeline.checks.markup import SITE_EXTENSIONS, dangerous_scheme
 from pipeline.content.addresses import ASSET_TYPES
 from pipeline.content.files import THEME_FOLDER, readable, walk
 from pipeline.content.pages import in_articles_folder, svg_problem
+from pipeline.content.pdf import pdf_problem
 from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import NAME as EXTENSION
 
@@ -420,11 +421,13 @@ def check_templates(root: Path) -> None:
                 "font or an image; the theme folder holds nothing else",
             )
         try:
-            why = svg_problem(path.read_bytes()) if suffix == ".svg" else None
+            data = path.read_bytes() if suffix in (".svg", ".pdf") else b""
         except OSError as error:
             raise ThemeFileError(rel, f"this file cannot be read: {error.strerror}") from None
+        why = svg_problem(data) if suffix == ".svg" else pdf_problem(data) if data else None
         if why:
-            raise ThemeFileError(rel, f"this file is not a plain picture: it is {why}")
+            what = "a plain picture" if suffix == ".svg" else "a document to read"
+            raise ThemeFileError(rel, f"this file is not {what}: it is {why}")
         if suffix in THEME_ASSETS - {".svg"} or suffix == ".py":
             continue  # an icon is included as a template: read as one below
         try:
