@@ -1585,8 +1585,9 @@ Everything in content/pages is published as it is. Besides the pages themselves 
 images (PNG, JPEG, GIF, WebP, AVIF, ICO, and SVG without scripts, styles or outside
 references, drawing nothing from another file) and PDF documents may be published: an HTML,
 JavaScript or CSS file, or a data file, would reach readers without any of the checks the pages
-pass. A PDF may hold no script, form, action run as it opens, or file inside it: a reader's
-viewer runs them, and one can change what the document shows after it was approved.
+pass. A PDF may hold no script, form, action run as it opens, file inside it, or link other
+than to a web page or an e-mail address: a reader's viewer runs them, and one can change what
+the document shows after it was approved.
 
 How to fix: remove the file, or turn it into a Markdown page. For a PDF, print it to PDF
 again (or export it without forms and scripts), which keeps what its pages show.

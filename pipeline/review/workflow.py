@@ -60,7 +60,8 @@ def _yaml_text(text: str) -> str:
 
 
 def scaffold(question: str, author: str, board: Board, today: dt.date) -> str | Refusal:
-    """The text of a new article file, status Submitted."""
+    """The text of a new article file, status Submitted, for a question with letters or
+    digits (`review new` refuses any other, which could name no file)."""
     member = _member(board, author, "author")
     if isinstance(member, Refusal):
         return member

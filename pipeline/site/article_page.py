@@ -172,10 +172,12 @@ def page_problems(
     visible, and outside anything the article's own markup controls; exactly one review-status
     element with the expected status; audience passages holding only what they were written to
     hold (`passages`: their words, from `passage_words`); in its text, only the files of the
-    site its approvals sign (`shown`: the page's site path and those files)."""
+    site its approvals sign (`shown`: the page's site path and those files). `html_text` is
+    the page decoded with errors="replace", as the audit reads it (a lone surrogate, which no
+    such decoding gives, made the parser raise)."""
     # Read by an HTML5 parser, as a browser reads it: libxml2's honoured "<span hidden/>" as an
     # empty element, where a browser leaves it open around the disclaimer.
-    marks = _Landmarks(LexborHTMLParser(html_text))  # decoded with errors="replace": no surrogates
+    marks = _Landmarks(LexborHTMLParser(html_text))
     problems = [] if passages is None else _passage_problems(marks.passages, passages)
     problems += [] if shown is None else _unsigned_files(marks, *shown)
     disclaimers = marks.ids.get("medical-disclaimer", [])
