@@ -100,6 +100,14 @@ def bodies(size: int) -> dict[str, str]:
         "Use `<b>` here.\n" + "a\n***\n!!! note\n" * size
     )[:size]
     found["headings after blank lines"] = ("## a\n\n" * size)[:size]
+    # Inline marks: each copies its paragraph again; bars after code spans, each of which the
+    # table test walks again (190 KB: check renders nothing longer).
+    found["code showing markup, then emphasis in one paragraph (190 KB)"] = (
+        "Use `<b>` here.\n\n" + "*a* " * size
+    )[: min(size, 190_000)]
+    found["code showing markup, then bars after code spans (190 KB)"] = (
+        "Use `<b>` here.\n\n" + "`a`b" * 25_000 + "|" * size
+    )[: min(size, 190_000)] + "\nx"
     found["one long line of words"] = ("word " * (size // 5 + 1))[:size]
     found["an audience opener and a long line of blanks"] = ("/// audience |" + " " * size + "x")[
         :size

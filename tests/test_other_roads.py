@@ -2899,13 +2899,16 @@ def test_an_svg_that_runs_styles_or_cannot_be_read_is_no_picture(data: bytes, wh
         ("a\n" * 300 + "***\n") * 299,  # rules
         "x\n" + "!!! note\n" * 299 + "a\n" * 90_000,  # boxes
         "## a\n\n" * 1001,  # headings after blank lines: fast to Markdown, not to the search
+        "*a* " * 20_000,  # each mark copies its paragraph again
+        "`a`b" * 2_000 + "|" * 1_000 + "\nx",  # the table test walks the code spans per bar
     ],
-    ids=["headings", "rules", "boxes", "many-headings"],
+    ids=["headings", "rules", "boxes", "many-headings", "inline-marks", "bars-after-code"],
 )
-def test_lines_that_start_blocks_keep_check_from_rendering_a_slow_text(text: str) -> None:
+def test_check_does_not_render_a_text_python_markdown_is_slow_on(text: str) -> None:
     """Each line that starts a block inside a paragraph had Python-Markdown test the rest of
-    it again: 99,500 lines of "#" in a draft held check for nine minutes on every pull
-    request. Such a text is read without rendering it, and the preview leaves it out."""
+    it again (99,500 lines of "#" in a draft held check for nine minutes on every pull
+    request); each inline mark copied its paragraph, and each "|" walked the code spans before
+    it (133 s). Such a text is read without rendering it, and the preview leaves it out."""
     from pipeline.checks.markup import too_slow_to_render
 
     assert too_slow_to_render(f"Use `<b>` here.\n{text}")
@@ -3086,3 +3089,51 @@ def test_a_pdf_with_a_script_in_the_built_site_fails_the_audit(minimal: Path, cl
         "leaflet.pdf is a pdf with a script or an action run as it opens (export it again "
         "without them)"
     ]
+
+
+def _rewritten(data: bytes, old: bytes, new: bytes) -> bytes:
+    """A PDF with some bytes replaced, saved again by qpdf so that its table is right."""
+    import io
+
+    import pikepdf
+
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(data.replace(old, new))) as pdf:
+        pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+def test_a_pdf_is_read_as_a_browser_s_viewer_reads_it() -> None:
+    """Drawn only in print (a box painting another dose over the page, flags Print and
+    NoView), a note over the page, or a script's name ended by a byte PDFium stops at (0xFF:
+    "/JS" to Chromium, another name to qpdf): refused. A font named in GBK (SimSun) is a name
+    like any other."""
+    import pikepdf
+
+    from pipeline.content.pdf import pdf_problem
+
+    def annotation(subtype: str, flags: int):
+        def change(pdf) -> None:
+            box = pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name(subtype), Rect=[0, 0, 9, 9], F=flags
+            )
+            pdf.pages[0].obj.Annots = pikepdf.Array([box])
+
+        return change
+
+    drawn = "a note, box or field drawn over the page"
+    assert drawn in (pdf_problem(_pdf(annotation("/Square", 4 | 32))) or "")
+    assert drawn in (pdf_problem(_pdf(annotation("/Text", 4))) or "")
+    assert drawn in (pdf_problem(_pdf(annotation("/Link", 32))) or "")
+    assert pdf_problem(_pdf(annotation("/Link", 4))) is None
+
+    def page_script(pdf) -> None:
+        run = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+        pdf.pages[0].obj.AA = pikepdf.Dictionary(O=run)
+
+    script = _pdf(page_script, compress_streams=False)
+    for name in (b"/AA", b"/JS", b"/JavaScript"):
+        script = _rewritten(script, name + b" ", name + b"#FF ")
+    assert script.lower().count(b"#ff") == 3 and "a script" in (pdf_problem(script) or "")
+    font = _rewritten(pdf_showing("x"), b"/Type /Page >>", b"/Type /Page /X /#CB#CE#CC#E5 >>")
+    assert b"/X /" in font and pdf_problem(font) is None

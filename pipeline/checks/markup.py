@@ -264,6 +264,14 @@ _BLOCK_START = re.compile(
 )
 _BLANK_LINE = re.compile(r"\n[ \t]*+\n")
 _SPLIT_STEPS = 1_000_000
+# Python-Markdown rebuilds a paragraph's text for each inline mark it replaces in it (emphasis,
+# code, an escape, an entity, a tag, a line break), and its table test walks a line's code spans
+# again for each "|" after them: "*a* " 48,000 times took 9 s, 95,000 "|" after 25,000 code
+# spans 133 s. A text past either measure (marks times their paragraph's length; backticks
+# times bars on one line) is not rendered by check either; an article's come to a few million.
+_INLINE_MARKS = re.compile(r"[*_`\\&<]|  \n")
+_INLINE_STEPS = 200_000_000
+_TABLE_STEPS = 1_000_000
 # Headings a page may have (HTML016): the theme's search takes time in the square of their
 # number however they stand (10,000 took 16 s to build, 40,000 minutes); a page to read has
 # a few dozen. Counted as lines starting with "#" or underlined, in quotes and lists too,
@@ -285,6 +293,8 @@ def too_slow_to_render(text: str) -> bool:
         or len(_UNDERLINES.findall(text)) > _FENCES_LIMIT
         or len(_HEADING_LINE.findall(outside)) > HEADINGS_LIMIT
         or _split_steps(outside) > _SPLIT_STEPS
+        or _inline_steps(text) > _INLINE_STEPS
+        or any(line.count("`") * line.count("|") > _TABLE_STEPS for line in text.split("\n"))
     )
 
 
@@ -304,6 +314,12 @@ def _split_steps(text: str) -> int:
     return sum(
         len(_BLOCK_START.findall(part)) * part.count("\n") for part in _BLANK_LINE.split(text)
     )
+
+
+def _inline_steps(text: str) -> int:
+    """How many characters Python-Markdown copies replacing inline marks: about the paragraph's
+    length for each mark in it."""
+    return sum(len(_INLINE_MARKS.findall(part)) * len(part) for part in _BLANK_LINE.split(text))
 
 
 def _bracket_steps(text: str) -> int:

@@ -3,8 +3,9 @@
 An approval signs a PDF's bytes, but a PDF's bytes can hold a script that the reader's viewer
 runs as it opens the file (Chromium's does). One rewrote a form field holding a dose on a date
 of its choosing, under the approval that signed it. So a PDF of the site holds nothing that
-runs, no form, no file inside it, and nothing that opens or sends elsewhere; links to read
-to web pages and e-mail addresses, and to its own pages, stay. qpdf (through pikepdf) reads
+runs, no form, note or layer drawn otherwise on screen than in print, no file inside it, and
+nothing that opens or sends elsewhere; links to web pages and e-mail addresses, and to its own
+pages, stay. qpdf (through pikepdf) reads
 it as a viewer does, object streams and escaped names (`/J#61vaScript`) included; a file qpdf
 had to repair, or warned of, is refused outright, as is an encrypted one: what two readers may
 read differently is no document to sign.
@@ -26,7 +27,16 @@ ACTIVE = frozenset(
     {"/JS", "/JavaScript", "/AA", "/AcroForm", "/XFA", "/Launch", "/SubmitForm", "/ImportData"}
     | {"/ResetForm", "/GoToR", "/GoToE", "/RichMedia", "/EmbeddedFile", "/EmbeddedFiles"}
     | {"/Rendition", "/Sound", "/Movie", "/Hide", "/SetOCGState", "/GoTo3DView"}
+    # Layers: optional content can be shown on screen and not in print, or the other way round.
+    | {"/OCProperties"}
 )
+# A name as PDFium reads it: it ends at a byte 0x00, 0x80 or 0xFF, where qpdf reads on ("/JS"
+# followed by 0xFF was a script to Chromium, another name to qpdf).
+_NAME_END = re.compile(rb"[\x00\x80\xff]")
+_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# An annotation drawn only in print, or hidden on screen (a box painting "2400 mg" over the
+# dose when printed): `/F` flags Hidden and NoView.
+_UNSEEN = 2 | 32
 # Where a link may lead (`/URI`): a web page or an e-mail address, as in the site's pages.
 _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
 _DEPTH = 64  # direct objects nested deeper than any real file's (qpdf stops well past this)
@@ -75,13 +85,16 @@ def _active(found: pikepdf.Object, depth: int) -> str | None:
     if depth > _DEPTH:
         return _TOO_DEEP
     if isinstance(found, pikepdf.Name):
-        return str(found) if str(found) in ACTIVE else None
+        written = _ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), found.unparse())
+        return _active_name(written)
     if isinstance(found, pikepdf.Stream):
         found = found.stream_dict
     if isinstance(found, pikepdf.Dictionary):
+        if "/Rect" in found and "/Subtype" in found and not _plain_link(found):
+            return "/Annot"
         for key, value in found.items():
-            if key in ACTIVE:
-                return str(key)
+            if name := _active_name(key.encode("utf-8", "surrogateescape")):
+                return name
             if key == "/OpenAction" and not _opens_a_page(value):
                 return "/OpenAction"
             if key == "/URI" and not _LINK.match(str(value)):
@@ -99,6 +112,21 @@ def _active(found: pikepdf.Object, depth: int) -> str | None:
     return None
 
 
+def _active_name(written: bytes) -> str | None:
+    """The active name a name's bytes stand for, read as PDFium reads them (a font's name need
+    not be UTF-8); None for any other."""
+    name = _NAME_END.split(written, maxsplit=1)[0].decode("latin-1")
+    return name if name in ACTIVE else None
+
+
+def _plain_link(annotation: pikepdf.Dictionary) -> bool:
+    """Whether an annotation is a link shown as on screen as in print: anything else (a note, a
+    box, a stamp, a form's field) draws over the page what its text does not say."""
+    flags = annotation.get("/F", 0)
+    link = annotation.get("/Subtype") == pikepdf.Name.Link
+    return link and isinstance(flags, int) and not flags & _UNSEEN
+
+
 def _opens_a_page(action: object) -> bool:
     """Whether an `/OpenAction` only opens the file at a page: a destination, or a `/GoTo` to
     one (what LaTeX and office suites write)."""
@@ -114,6 +142,10 @@ def _opens_a_page(action: object) -> bool:
 def _what(name: str) -> str:
     if name == _TOO_DEEP:
         return "objects nested deeper than any document's"
+    if name == "/Annot":
+        return "a note, box or field drawn over the page (print it to PDF again, which flattens it)"
+    if name == "/OCProperties":
+        return "layers shown differently on screen and in print (print it to PDF again)"
     if name == "/URI":
         return "a link to something other than a web page or an e-mail address"
     if name in ("/JS", "/JavaScript", "/AA", "/OpenAction", "/XFA"):
