@@ -3137,3 +3137,15 @@ def test_a_pdf_is_read_as_a_browser_s_viewer_reads_it() -> None:
     assert script.lower().count(b"#ff") == 3 and "a script" in (pdf_problem(script) or "")
     font = _rewritten(pdf_showing("x"), b"/Type /Page >>", b"/Type /Page /X /#CB#CE#CC#E5 >>")
     assert b"/X /" in font and pdf_problem(font) is None
+
+
+def test_a_pdf_holding_an_object_its_table_does_not_list_is_refused() -> None:
+    """PDFium, repairing a file it reads otherwise than qpdf (a root written `/Root\\x0b1 0 R`),
+    reads every object it finds, one in an object stream no table lists among them: a script
+    qpdf never read ran in Chromium's viewer. Every object must stand where the table says."""
+    from pipeline.content.pdf import pdf_problem
+
+    hidden = b"\n31 0 obj\n<< /S /JavaScript /JS (app.alert(1)) >>\nendobj\n"
+    assert pdf_problem(pdf_showing("Take 10 mg.")) is None
+    found = pdf_problem(pdf_showing("Take 10 mg.") + hidden) or ""
+    assert "holds objects its table does not list" in found

@@ -7,8 +7,9 @@ runs, no form, note or layer drawn otherwise on screen than in print, no file in
 nothing that opens or sends elsewhere; links to web pages and e-mail addresses, and to its own
 pages, stay. qpdf (through pikepdf) reads
 it as a viewer does, object streams and escaped names (`/J#61vaScript`) included; a file qpdf
-had to repair, or warned of, is refused outright, as is an encrypted one: what two readers may
-read differently is no document to sign.
+had to repair, or warned of, is refused outright, as is an encrypted one, and one holding an
+object qpdf's table does not place (which PDFium, repairing a file, reads): what two readers
+may read differently is no document to sign.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def pdf_problem(data: bytes) -> str | None:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if pdf.is_encrypted:  # even one that opens without a password
                 return ".pdf that is encrypted"
+            if _unlisted_objects(pdf, data):
+                return ".pdf that holds objects its table does not list (save it as PDF again)"
             for found in pdf.objects:
                 if (name := _active(found, 0)) is not None:
                     return f".pdf with {_what(name)}"
@@ -77,6 +80,39 @@ class _Heard(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.said = True
+
+
+# An object's header, wherever it stands: PDFium, repairing a file it does not accept (a root
+# it reads otherwise than qpdf), reads one mid-line too, and white space includes comments.
+_BLANK = rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*+)++"
+_HEADER = re.compile(rb"(?<![0-9])([0-9]++)" + _BLANK + rb"([0-9]++)" + _BLANK + rb"obj")
+
+
+def _unlisted_objects(pdf: pikepdf.Pdf, data: bytes) -> bool:
+    """Whether the file holds an object its cross-reference table does not place where it
+    stands, or an object stream listing an object twice or one the table places elsewhere.
+    qpdf reads the table; PDFium, repairing, reads every object it finds (a script in an object
+    stream no table listed; of an object listed twice, the other copy). An earlier version's
+    objects, which an edited file keeps, count too."""
+    table = pdf.get_xref_table()
+    placed = {(n, g): e.offset for (n, g), e in table.items() if e.type == 1}
+    for found in _HEADER.finditer(data):
+        if placed.get((int(found[1]), int(found[2]))) != found.start():
+            return True
+    in_streams = {e.obj_stream_number for e in table.values() if e.type == 2}
+    for number in (n for n in in_streams if n is not None):
+        stream = pdf.get_object((number, 0))
+        first = stream.get("/First")
+        if not isinstance(first, int):
+            return True
+        numbers = [int(n) for n in stream.read_bytes()[:first].split()[::2]]
+        entries = [table.get((n, 0)) for n in numbers]
+        if len(set(numbers)) != len(numbers) or any(
+            e is None or e.type != 2 or (e.obj_stream_number, e.obj_stream_index) != (number, i)
+            for i, e in enumerate(entries)
+        ):
+            return True
+    return False
 
 
 def _active(found: pikepdf.Object, depth: int) -> str | None:
