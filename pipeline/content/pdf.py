@@ -5,11 +5,10 @@ runs as it opens the file (Chromium's does). One rewrote a form field holding a 
 of its choosing, under the approval that signed it. So a PDF of the site holds nothing that
 runs, no form, note or layer drawn otherwise on screen than in print, no file inside it, and
 nothing that opens or sends elsewhere; links to web pages and e-mail addresses, and to its own
-pages, stay. qpdf (through pikepdf) reads
-it as a viewer does, object streams and escaped names (`/J#61vaScript`) included; a file qpdf
-had to repair, or warned of, is refused outright, as is an encrypted one, and one holding an
-object qpdf's table does not place (which PDFium, repairing a file, reads): what two readers
-may read differently is no document to sign.
+pages, stay. qpdf (through pikepdf) reads it as a viewer does, object streams and escaped names
+(`/J#61vaScript`) included; a file qpdf had to repair, or warned of, is refused outright, as is
+an encrypted one, and one holding an object qpdf's table does not place (which PDFium,
+repairing a file, reads): what two readers may read differently is no document to sign.
 """
 
 from __future__ import annotations
