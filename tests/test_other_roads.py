@@ -3149,3 +3149,15 @@ def test_a_pdf_holding_an_object_its_table_does_not_list_is_refused() -> None:
     assert pdf_problem(pdf_showing("Take 10 mg.")) is None
     found = pdf_problem(pdf_showing("Take 10 mg.") + hidden) or ""
     assert "holds objects its table does not list" in found
+
+
+def test_a_pdf_table_placing_objects_in_a_stream_that_is_none_is_refused() -> None:
+    """Found by mutating PDFs: a table entry naming an object stream that is not one made the
+    check raise (exit 2) instead of refusing the file."""
+    from types import SimpleNamespace
+
+    from pipeline.content.pdf import _unlisted_objects
+
+    entry = SimpleNamespace(type=2, obj_stream_number=99, obj_stream_index=0, offset=None)
+    pdf = SimpleNamespace(get_xref_table=lambda: {(5, 0): entry}, get_object=lambda _: None)
+    assert _unlisted_objects(pdf, b"%PDF-1.7\n")  # type: ignore[arg-type]

@@ -101,8 +101,8 @@ def _unlisted_objects(pdf: pikepdf.Pdf, data: bytes) -> bool:
     in_streams = {e.obj_stream_number for e in table.values() if e.type == 2}
     for number in (n for n in in_streams if n is not None):
         stream = pdf.get_object((number, 0))
-        first = stream.get("/First")
-        if not isinstance(first, int):
+        first = stream.get("/First") if isinstance(stream, pikepdf.Stream) else None
+        if not isinstance(first, int):  # no object stream where the table says (or unreadable)
             return True
         numbers = [int(n) for n in stream.read_bytes()[:first].split()[::2]]
         entries = [table.get((n, 0)) for n in numbers]
