@@ -3161,3 +3161,21 @@ def test_a_pdf_table_placing_objects_in_a_stream_that_is_none_is_refused() -> No
     entry = SimpleNamespace(type=2, obj_stream_number=99, obj_stream_index=0, offset=None)
     pdf = SimpleNamespace(get_xref_table=lambda: {(5, 0): entry}, get_object=lambda _: None)
     assert _unlisted_objects(pdf, b"%PDF-1.7\n")  # type: ignore[arg-type]
+
+
+def test_a_pdf_whose_object_streams_unpack_past_the_limit_is_refused_before_qpdf_unpacks_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """2 MB of Flate unpacked to 400 MB took 2 GB of memory when qpdf read its objects: their
+    size is counted first, and no more than the limit is unpacked."""
+    import pikepdf
+
+    from pipeline.content import pdf as reader
+
+    def long_string(pdf) -> None:
+        pdf.Root.Note = pikepdf.String("x" * 5_000)
+
+    packed = _pdf(long_string, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    assert reader.pdf_problem(packed) is None
+    monkeypatch.setattr(reader, "OBJECT_STREAMS_LIMIT", 4_000)
+    assert "unpack to more than any document's" in (reader.pdf_problem(packed) or "")

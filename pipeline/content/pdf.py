@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import zlib
 from collections.abc import Iterator
 
 import pikepdf
@@ -39,6 +40,9 @@ _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _UNSEEN = 2 | 32
 # Where a link may lead (`/URI`): a web page or an e-mail address, as in the site's pages.
 _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
+# What the object streams of a document to read unpack to, together: a 100-page report's come to
+# a few hundred kilobytes.
+OBJECT_STREAMS_LIMIT = 32_000_000
 _DEPTH = 64  # direct objects nested deeper than any real file's (qpdf stops well past this)
 _TOO_DEEP = "/too-deep"
 
@@ -53,6 +57,8 @@ def pdf_problem(data: bytes) -> str | None:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if pdf.is_encrypted:  # even one that opens without a password
                 return ".pdf that is encrypted"
+            if _object_streams_too_large(pdf):
+                return ".pdf whose objects unpack to more than any document's"
             if _unlisted_objects(pdf, data):
                 return ".pdf that holds objects its table does not list (save it as PDF again)"
             for found in pdf.objects:
@@ -112,6 +118,35 @@ def _unlisted_objects(pdf: pikepdf.Pdf, data: bytes) -> bool:
         ):
             return True
     return False
+
+
+def _object_streams_too_large(pdf: pikepdf.Pdf) -> bool:
+    """Whether the object streams unpack to more than OBJECT_STREAMS_LIMIT together, counted
+    before qpdf unpacks them (2 MB of Flate unpacked to 400 MB took 2 GB of memory)."""
+    table = pdf.get_xref_table().values()
+    unpacked = 0
+    for number in {e.obj_stream_number for e in table if e.type == 2} - {None}:
+        stream = pdf.get_object((number, 0))  # type: ignore[arg-type]
+        if isinstance(stream, pikepdf.Stream):
+            unpacked += _unpacked_size(stream, OBJECT_STREAMS_LIMIT - unpacked)
+        if unpacked > OBJECT_STREAMS_LIMIT:
+            return True
+    return False
+
+
+def _unpacked_size(stream: pikepdf.Stream, most: int) -> int:
+    """How long an object stream is unpacked, counted up to `most` + 1; only Flate is taken,
+    what every writer uses for object streams."""
+    filters = stream.get("/Filter")
+    raw = stream.read_raw_bytes()
+    if filters is None:
+        return len(raw)
+    if filters != pikepdf.Name.FlateDecode:
+        return most + 1
+    try:
+        return len(zlib.decompressobj().decompress(raw, most + 1))
+    except zlib.error:
+        return most + 1
 
 
 def _active(found: pikepdf.Object, depth: int) -> str | None:
