@@ -3159,8 +3159,8 @@ def test_a_pdf_table_placing_objects_in_a_stream_that_is_none_is_refused() -> No
     from pipeline.content.pdf import _unlisted_objects
 
     entry = SimpleNamespace(type=2, obj_stream_number=99, obj_stream_index=0, offset=None)
-    pdf = SimpleNamespace(get_xref_table=lambda: {(5, 0): entry}, get_object=lambda _: None)
-    assert _unlisted_objects(pdf, b"%PDF-1.7\n")  # type: ignore[arg-type]
+    pdf = SimpleNamespace(get_object=lambda _: None)
+    assert _unlisted_objects(pdf, {(5, 0): entry}, b"%PDF-1.7\n")  # type: ignore[arg-type]
 
 
 def test_a_pdf_whose_object_streams_unpack_past_the_limit_is_refused_before_qpdf_unpacks_them(

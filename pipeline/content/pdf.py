@@ -43,6 +43,8 @@ _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
 # What the object streams of a document to read unpack to, together: a 100-page report's come to
 # a few hundred kilobytes.
 OBJECT_STREAMS_LIMIT = 32_000_000
+# The cross-reference table, as pikepdf gives it: (number, generation) -> entry.
+_Table = dict[tuple[int, int], pikepdf.XrefEntry]
 _DEPTH = 64  # direct objects nested deeper than any real file's (qpdf stops well past this)
 _TOO_DEEP = "/too-deep"
 
@@ -57,9 +59,10 @@ def pdf_problem(data: bytes) -> str | None:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if pdf.is_encrypted:  # even one that opens without a password
                 return ".pdf that is encrypted"
-            if _object_streams_too_large(pdf):
+            table = pdf.get_xref_table()
+            if _object_streams_too_large(pdf, table):
                 return ".pdf whose objects unpack to more than any document's"
-            if _unlisted_objects(pdf, data):
+            if _unlisted_objects(pdf, table, data):
                 return ".pdf that holds objects its table does not list (save it as PDF again)"
             for found in pdf.objects:
                 if (name := _active(found, 0)) is not None:
@@ -93,19 +96,17 @@ _BLANK = rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*+)++"
 _HEADER = re.compile(rb"(?<![0-9])([0-9]++)" + _BLANK + rb"([0-9]++)" + _BLANK + rb"obj")
 
 
-def _unlisted_objects(pdf: pikepdf.Pdf, data: bytes) -> bool:
+def _unlisted_objects(pdf: pikepdf.Pdf, table: _Table, data: bytes) -> bool:
     """Whether the file holds an object its cross-reference table does not place where it
     stands, or an object stream listing an object twice or one the table places elsewhere.
     qpdf reads the table; PDFium, repairing, reads every object it finds (a script in an object
     stream no table listed; of an object listed twice, the other copy). An earlier version's
     objects, which an edited file keeps, count too."""
-    table = pdf.get_xref_table()
     placed = {(n, g): e.offset for (n, g), e in table.items() if e.type == 1}
     for found in _HEADER.finditer(data):
         if placed.get((int(found[1]), int(found[2]))) != found.start():
             return True
-    in_streams = {e.obj_stream_number for e in table.values() if e.type == 2}
-    for number in (n for n in in_streams if n is not None):
+    for number in _object_streams(table):
         stream = pdf.get_object((number, 0))
         first = stream.get("/First") if isinstance(stream, pikepdf.Stream) else None
         if not isinstance(first, int):  # no object stream where the table says (or unreadable)
@@ -120,13 +121,18 @@ def _unlisted_objects(pdf: pikepdf.Pdf, data: bytes) -> bool:
     return False
 
 
-def _object_streams_too_large(pdf: pikepdf.Pdf) -> bool:
+def _object_streams(table: _Table) -> set[int]:
+    """The numbers of the object streams the table places objects in."""
+    found = {e.obj_stream_number for e in table.values() if e.type == 2}
+    return {number for number in found if number is not None}
+
+
+def _object_streams_too_large(pdf: pikepdf.Pdf, table: _Table) -> bool:
     """Whether the object streams unpack to more than OBJECT_STREAMS_LIMIT together, counted
     before qpdf unpacks them (2 MB of Flate unpacked to 400 MB took 2 GB of memory)."""
-    table = pdf.get_xref_table().values()
     unpacked = 0
-    for number in {e.obj_stream_number for e in table if e.type == 2} - {None}:
-        stream = pdf.get_object((number, 0))  # type: ignore[arg-type]
+    for number in _object_streams(table):
+        stream = pdf.get_object((number, 0))
         if isinstance(stream, pikepdf.Stream):
             unpacked += _unpacked_size(stream, OBJECT_STREAMS_LIMIT - unpacked)
         if unpacked > OBJECT_STREAMS_LIMIT:
