@@ -3163,19 +3163,45 @@ def test_a_pdf_table_placing_objects_in_a_stream_that_is_none_is_refused() -> No
     assert _unlisted_objects(pdf, {(5, 0): entry}, b"%PDF-1.7\n")  # type: ignore[arg-type]
 
 
-def test_a_pdf_whose_object_streams_unpack_past_the_limit_is_refused_before_qpdf_unpacks_them(
+def _pdf_of_arrays(count: int) -> bytes:
+    """A plain one-page PDF holding an array of `count` empty arrays: two bytes in the file,
+    an object each in qpdf's memory (16 MB of them took 1.2 GB and 18 s to read)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << >> /Big 4 0 R >>",
+        b"[" + b"[]" * count + b"]",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    table = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+    out += b"startxref\n%d\n%%%%EOF\n" % table
+    return bytes(out)
+
+
+def test_a_pdf_that_needs_more_memory_than_the_limit_to_read_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """2 MB of Flate unpacked to 400 MB took 2 GB of memory when qpdf read its objects: their
-    size is counted first, and no more than the limit is unpacked."""
-    import pikepdf
-
+    """qpdf builds every object in memory: a file of little else (or object streams that
+    unpack to 400 MB) is refused when reading it would pass the limit, whatever its shape."""
     from pipeline.content import pdf as reader
 
-    def long_string(pdf) -> None:
-        pdf.Root.Note = pikepdf.String("x" * 5_000)
+    assert reader.pdf_problem(_pdf_of_arrays(1_000)) is None
+    monkeypatch.setattr(reader, "READ_MEMORY", 128 * 2**20)
+    assert "too large to read" in (reader.pdf_problem(_pdf_of_arrays(1_000_000)) or "")
 
-    packed = _pdf(long_string, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    assert reader.pdf_problem(packed) is None
-    monkeypatch.setattr(reader, "OBJECT_STREAMS_LIMIT", 4_000)
-    assert "unpack to more than any document's" in (reader.pdf_problem(packed) or "")
+
+def test_a_pdf_that_needs_more_time_than_the_limit_to_read_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A million objects take two seconds of processor time to read; a limit of one stops it."""
+    from pipeline.content import pdf as reader
+
+    monkeypatch.setattr(reader, "READ_SECONDS", 1)
+    assert "more memory or time" in (reader.pdf_problem(_pdf_of_arrays(1_000_000)) or "")

@@ -13,11 +13,14 @@ repairing a file, reads): what two readers may read differently is no document t
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
-import zlib
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pikepdf
 
@@ -40,17 +43,62 @@ _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _UNSEEN = 2 | 32
 # Where a link may lead (`/URI`): a web page or an e-mail address, as in the site's pages.
 _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
-# What the object streams of a document to read unpack to, together: a 100-page report's come to
-# a few hundred kilobytes.
-OBJECT_STREAMS_LIMIT = 32_000_000
+# What reading one PDF may take: qpdf builds every object of a file in memory, and a file can
+# be made of little else (16 MB of "[]" took 1.2 GB and 18 s; 2 MB of Flate in object streams
+# unpacked to 400 MB). A 566-page manual of 20,000 objects is read in 0.7 s and 90 MB.
+READ_MEMORY = 512 * 2**20  # bytes of address space
+READ_SECONDS = 3  # of processor time
+_TOO_LARGE = ".pdf that takes more memory or time to read than any document (save it again)"
 # The cross-reference table, as pikepdf gives it: (number, generation) -> entry.
 _Table = dict[tuple[int, int], pikepdf.XrefEntry]
 _DEPTH = 64  # direct objects nested deeper than any real file's (qpdf stops well past this)
 _TOO_DEEP = "/too-deep"
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def pdf_problem(data: bytes) -> str | None:
-    """Why a PDF is not a plain document (".pdf with a form ..."), or None."""
+    """Why a PDF is not a plain document (".pdf with a form ..."), or None. Read in a child
+    process whose memory and processor time are bounded (`READ_MEMORY`, `READ_SECONDS`): what
+    qpdf cannot read within them is refused, whatever its shape."""
+    child = (
+        f"import sys; sys.path.insert(0, {str(_PACKAGE_ROOT)!r}); "
+        "from pipeline.content.pdf import _bounded_read; _bounded_read(*map(int, sys.argv[1:]))"
+    )
+    try:
+        done = subprocess.run(
+            # -P: not the working folder on the path, where a pull request could add a module.
+            [sys.executable, "-P", "-c", child, str(READ_MEMORY), str(READ_SECONDS)],
+            input=data,
+            capture_output=True,
+            timeout=READ_SECONDS * 5,  # processor time is bounded; this is for a stuck child
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return _TOO_LARGE
+    if done.returncode != 0:  # out of memory or time: killed, or aborted by qpdf
+        return _TOO_LARGE
+    return done.stdout.decode("utf-8") or None
+
+
+def _bounded_read(memory: int, seconds: int) -> None:
+    """The child's side of `pdf_problem`: bound itself, read the PDF on stdin, print why it is
+    refused (nothing when it passes). qpdf out of memory mostly warns that it could not read
+    an object: the file is then refused as damaged."""
+    import resource
+
+    with contextlib.suppress(ValueError, OSError):  # where the system cannot bound memory
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    data = sys.stdin.buffer.read()
+    try:
+        problem = _problem(data)
+    except MemoryError:
+        problem = _TOO_LARGE
+    sys.stdout.write(problem or "")
+
+
+def _problem(data: bytes) -> str | None:
+    """Why a PDF is not a plain document, read by qpdf in this process."""
     # qpdf says what it repaired or ignored through this logger, not always in get_warnings().
     heard = _Heard()
     log = logging.getLogger("pikepdf._core")
@@ -60,8 +108,6 @@ def pdf_problem(data: bytes) -> str | None:
             if pdf.is_encrypted:  # even one that opens without a password
                 return ".pdf that is encrypted"
             table = pdf.get_xref_table()
-            if _object_streams_too_large(pdf, table):
-                return ".pdf whose objects unpack to more than any document's"
             if _unlisted_objects(pdf, table, data):
                 return ".pdf that holds objects its table does not list (save it as PDF again)"
             for found in pdf.objects:
@@ -69,7 +115,7 @@ def pdf_problem(data: bytes) -> str | None:
                     return f".pdf with {_what(name)}"
             # After every object is read: qpdf reads them as they are asked for.
             if pdf.get_warnings() or heard.said:
-                return ".pdf that is damaged (print or save it as PDF again)"
+                return ".pdf that is damaged or too large to read (print or save it as PDF again)"
     except pikepdf.PasswordError:
         return ".pdf that is encrypted"
     except (pikepdf.PdfError, RuntimeError, ValueError):  # qpdf's failures (RecursionError too)
@@ -125,34 +171,6 @@ def _object_streams(table: _Table) -> set[int]:
     """The numbers of the object streams the table places objects in."""
     found = {e.obj_stream_number for e in table.values() if e.type == 2}
     return {number for number in found if number is not None}
-
-
-def _object_streams_too_large(pdf: pikepdf.Pdf, table: _Table) -> bool:
-    """Whether the object streams unpack to more than OBJECT_STREAMS_LIMIT together, counted
-    before qpdf unpacks them (2 MB of Flate unpacked to 400 MB took 2 GB of memory)."""
-    unpacked = 0
-    for number in _object_streams(table):
-        stream = pdf.get_object((number, 0))
-        if isinstance(stream, pikepdf.Stream):
-            unpacked += _unpacked_size(stream, OBJECT_STREAMS_LIMIT - unpacked)
-        if unpacked > OBJECT_STREAMS_LIMIT:
-            return True
-    return False
-
-
-def _unpacked_size(stream: pikepdf.Stream, most: int) -> int:
-    """How long an object stream is unpacked, counted up to `most` + 1; only Flate is taken,
-    what every writer uses for object streams."""
-    filters = stream.get("/Filter")
-    raw = stream.read_raw_bytes()
-    if filters is None:
-        return len(raw)
-    if filters != pikepdf.Name.FlateDecode:
-        return most + 1
-    try:
-        return len(zlib.decompressobj().decompress(raw, most + 1))
-    except zlib.error:
-        return most + 1
 
 
 def _active(found: pikepdf.Object, depth: int) -> str | None:
