@@ -1556,6 +1556,21 @@ build, and holds up every other change waiting to publish.
 How to fix: split the page into several.
 """,
 )
+SHRUNK_TEXT = _declare(
+    "HTML017",
+    E,
+    "Raised or lowered text is written inside other raised or lowered text.",
+    message="a <{tag}> inside a <{outer}> draws its text smaller again, too small to read",
+    hint="write the two side by side, not one inside the other",
+    explanation="""
+`<sup>`, `<sub>` and `<kbd>` each draw their text smaller than the text around them. One inside
+another draws it smaller again, and ten deep it is a dot: letters no reader sees stood between
+the words of a withheld article, which the site then showed while the leak audit read other
+words. None of them may stand inside another, in articles, site pages or the disclaimer.
+
+How to fix: write them side by side (`x<sup>2</sup><sub>i</sub>`), not one inside the other.
+""",
+)
 # --- PAGE: the site's own pages (content/pages) ---------------------------------------------
 
 PAGE_FIELD = _declare(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.checks import markup
 from pipeline.content.articles import parse_article
 from pipeline.content.files import decode
 from pipeline.engines import ENGINES, theme
@@ -2208,8 +2209,19 @@ def test_a_change_may_not_quote_an_article_outside_the_articles(sample: Path, cl
         + "\n\n[q]: https://example.org/\n\n```\n"
         + "[" * 1001
         + "\n```\n",
+        # Three words a row down the first column of a table, a letter a row in its thirtieth
+        # column, out of the table's view: read across the rows, the letters split the words.
+        "| Notes |"
+        + " |" * 30
+        + "\n|---|"
+        + "---|" * 30
+        + "\n"
+        + "".join(
+            f"| {' '.join(QUOTE.split()[i : i + 3])} |" + " &nbsp; |" * 29 + " q |\n"
+            for i in range(0, len(QUOTE.split()), 3)
+        ),
     ],
-    ids=["yaml escapes", "reference links"],
+    ids=["yaml escapes", "reference links", "table columns"],
 )
 def test_a_quote_is_read_as_the_engines_render_it(sample: Path, cli, page: str) -> None:
     _sample_repo(sample)
@@ -3205,3 +3217,42 @@ def test_a_pdf_that_needs_more_time_than_the_limit_to_read_is_refused(
 
     monkeypatch.setattr(reader, "READ_SECONDS", 1)
     assert "more memory or time" in (reader.pdf_problem(_pdf_of_arrays(1_000_000)) or "")
+
+
+@pytest.mark.parametrize(
+    "policy", [markup.ARTICLES, markup.SITE_PAGES, markup.DISCLAIMER_MARKUP], ids=lambda p: p.name
+)
+def test_raised_or_lowered_text_inside_another_is_refused(policy: markup.Policy) -> None:
+    """Twenty <sub>/<sup> deep, a letter between every three words of a withheld article was
+    half a pixel high: readers saw the article, the leak audit read other words."""
+
+    def found(text: str) -> list[tuple[str, int, int]]:
+        diagnostics = markup.check_text("notes.md", text + "\n", 1, policy)
+        return [(d.code, d.line, d.column) for d in diagnostics]
+
+    assert found("H<sub>2</sub>O and x<sup>2</sup><sub>i</sub>, press <kbd>Enter</kbd>") == []
+    assert found("A claim.<sup>[@chou2007]</sup>") == []  # a citation's number may stand there
+    assert found("The<sub><sup>q</sup></sub> purple") == [("HTML017", 1, 9)]
+    assert found("x<kbd>a<sub>b</sub></kbd>") == [("HTML017", 1, 8)]
+
+
+def test_text_drawn_smaller_inside_smaller_fails_the_audit(minimal: Path, cli) -> None:
+    """The audit reads every page for it, whatever wrote it (here a theme change); a citation
+    inside an author's <sup> is the pipeline's number and passes."""
+    edit(
+        minimal,
+        "content/articles/back-pain.md",
+        "agree [@chou2007;",
+        "agree <sup>[@chou2007]</sup> [",
+    )
+    signing.approve(minimal, "content/articles/back-pain.md", "rev2", DAY)
+    before = built(minimal, cli)
+    (minimal / "overrides/main.html").write_text(
+        '{% extends "base.html" %}{% block footer %}The<sub><sup>q</sup></sub> purple'
+        "{% endblock %}",
+        "utf-8",
+    )
+    result = cli("build", cwd=minimal)
+    assert result.code == 1
+    assert "draws text too small to read ('<sup>' inside another such element)" in result.stderr
+    assert site_files(minimal / "site") == before

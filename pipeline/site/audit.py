@@ -208,6 +208,28 @@ def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
     return problems
 
 
+# An element drawing its text smaller (HTML017): `_shrunk` reads their nesting on each page.
+_SHRINKING = re.compile(r"<(/?)(sup|sub|kbd|small)(?=[\t\n\f\r />])([^<>]*)>", re.I)
+
+
+def _shrunk(page: str) -> str | None:
+    """The first element drawing its text smaller inside another (ten deep, a letter between a
+    withheld article's words was half a pixel high), or None. A citation's number may stand
+    inside one such element of the author's: its text is the pipeline's, a number."""
+    opened: list[tuple[str, bool]] = []  # the open ones: name, whether a citation
+    for found in _SHRINKING.finditer(page):
+        closing, name = found.group(1), found.group(2).lower()
+        if closing:
+            while opened and opened.pop()[0] != name:
+                pass
+            continue
+        citation = 'class="citation"' in found.group(3)
+        if opened and not (citation and len(opened) == 1 and not opened[0][1]):
+            return found.group(0)[:60]
+        opened.append((name, citation))
+    return None
+
+
 def document_problems(data: bytes) -> list[str]:
     """What a document other than a page (an SVG or XML file) would run or load, opened on its
     own, where the site's policy does not reach; one that is not UTF-8 (a script in UTF-16 is
@@ -260,6 +282,9 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
             signed = shown[article.path]
             for problem in page_problems(text, canonical, expected, allowed, (rel, signed)):
                 problems.append(codes.PAGE_INCOMPLETE.at(article.path, page=rel, problem=problem))
+        if (shrunk := _shrunk(text)) is not None:
+            problem = f"draws text too small to read ({shrunk!r} inside another such element)"
+            problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         for problem in page_loads(text, theme):
             problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if plan.preview and not _NOINDEX.search(text):

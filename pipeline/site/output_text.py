@@ -148,6 +148,8 @@ def output_words(text: str) -> str:
     words = _readings(html.unescape(stripped), _ESCAPED_LT.search(stripped) is not None)
     if (shown := _shown_text(text)) is not None:
         words = f"{words} {normalize(shown)}"
+    if (columns := _columns(text)) is not None:
+        words = f"{words} _ {normalize(columns)}"
     values = dict.fromkeys(value for pattern in _VALUES for value in pattern.findall(text))
     if not values:
         return words
@@ -185,6 +187,7 @@ def _attribute_reference(found: re.Match[str]) -> str:
 _REORDERED = re.compile(r"<(?:details|caption|tfoot)[\t\n\f\r />]", re.I)
 _HEADER_ROWS = re.compile(r"<thead[\t\n\f\r />]", re.I)
 _HEADER_ROWS_FIRST = re.compile(r"<table(?:[\t\n\f\r ][^<>]*)?>\s*<thead[\t\n\f\r />]", re.I)
+_TABLE = re.compile(r"<table[\t\n\f\r />]", re.I)
 # What no browser shows of a page (its head is read in the other reading).
 _NEVER_SHOWN = frozenset({"script", "style", "template", "noscript", "head"})
 
@@ -219,6 +222,22 @@ def _shown_text(text: str) -> str | None:
             continue
         stack.extend(reversed(_drawn(node)))
     return " ".join(found)
+
+
+def _columns(text: str) -> str | None:
+    """A page's tables read down their columns, as a reader reads a column of short lines
+    (None for a page without a table): letters in thirty columns out of the table's view, one
+    a row, stood between a withheld article's words, three a row down the first column, when
+    the table was read across its rows."""
+    if _TABLE.search(text) is None:
+        return None
+    root = LexborHTMLParser(text).root
+    found = []
+    for table in root.css("table") if root is not None else ():
+        rows = [[cell.text(separator=" ") for cell in row.css("td, th")] for row in table.css("tr")]
+        for column in range(max(map(len, rows), default=0)):
+            found.append(" ".join(row[column] for row in rows if column < len(row)))
+    return "\n_\n".join(found)
 
 
 def _drawn(node: LexborNode) -> list[LexborNode]:
