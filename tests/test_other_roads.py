@@ -2895,8 +2895,15 @@ def test_a_site_page_image_from_another_site_is_refused_where_it_is_written() ->
         (b'<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:red"/></svg>', "'style'"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><desc>\xff</desc></svg>', "not UTF-8"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', "cannot be read"),
+        # lxml reads an element's attributes in quadratic time: 100,000 held check for 33 s.
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><rect '
+            + b" ".join(b'a%d="1"' % i for i in range(101))
+            + b"/></svg>",
+            "more than 100 attributes",
+        ),
     ],
-    ids=["event-handler", "style", "bad-utf8", "not-xml"],
+    ids=["event-handler", "style", "bad-utf8", "not-xml", "attributes-past-the-limit"],
 )
 def test_an_svg_that_runs_styles_or_cannot_be_read_is_no_picture(data: bytes, why: str) -> None:
     from pipeline.content.pages import svg_problem
@@ -3013,8 +3020,42 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
             deep = pikepdf.Array([deep])
         pdf.Root.Nested = deep
 
+    def layer_without_properties(pdf) -> None:
+        # PDFium reads a group's own /Usage: shown in print, not on screen.
+        usage = pikepdf.Dictionary(View=pikepdf.Dictionary(ViewState=pikepdf.Name.OFF))
+        group = pikepdf.Dictionary(Name=pikepdf.String("print"), Usage=usage)
+        pdf.pages[0].obj.Resources = pikepdf.Dictionary(
+            Properties=pikepdf.Dictionary(x=pdf.make_indirect(group))
+        )
+
+    def drawn_link(pdf) -> None:
+        # A link with an appearance of its own: drawn on screen, left out of print (/F 0).
+        shown = pikepdf.Dictionary(N=pdf.make_stream(b"BT /F1 12 Tf (2400 mg) Tj ET"))
+        link = pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 99, 20], F=0, AP=shown
+        )
+        pdf.pages[0].obj.Annots = pikepdf.Array([link])
+
+    def unused_object_stream(pdf) -> None:
+        # No table entry names it; PDFium, repairing the file, reads its objects all the same.
+        stream = pikepdf.Stream(pdf, b"1 0 << >>", Type=pikepdf.Name.ObjStm, N=1, First=4)
+        pdf.Root.Kept = pdf.make_indirect(stream)
+
+    def second_catalog(pdf) -> None:
+        catalog = pikepdf.Dictionary(Type=pikepdf.Name.Catalog, Pages=pdf.Root.Pages)
+        pdf.Root.Other = pdf.make_indirect(catalog)
+
+    plain_link = _pdf(_link(lambda: pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=[0])))
+    # "/Subtype" ended by 0xFF: another name to qpdf, "/Subtype" to PDFium (the same length,
+    # so the file's table still places every object).
+    split = plain_link.replace(b"/Subtype /Link", b"/Subtyp\xff /Link")
     locked = pikepdf.Encryption(owner="o", user="u")
     return {
+        "layer-without-properties": (_pdf(layer_without_properties), "layers"),
+        "link-with-its-own-appearance": (_pdf(drawn_link), "a note, box or field drawn over"),
+        "unused-object-stream": (_pdf(unused_object_stream), "objects its table does not list"),
+        "second-catalog": (_pdf(second_catalog), "a second document"),
+        "name-read-two-ways": (split, "a name two readers read differently"),
         "script-link": (_pdf(_link(script_link)), "a link to something other than a web page"),
         "opens-a-web-page": (_pdf(opens_a_site), "an action run as it opens"),
         "nested-too-deep": (_pdf(nested), "nested deeper than any document's"),
@@ -3146,7 +3187,8 @@ def test_a_pdf_is_read_as_a_browser_s_viewer_reads_it() -> None:
     script = _pdf(page_script, compress_streams=False)
     for name in (b"/AA", b"/JS", b"/JavaScript"):
         script = _rewritten(script, name + b" ", name + b"#FF ")
-    assert script.lower().count(b"#ff") == 3 and "a script" in (pdf_problem(script) or "")
+    split = "a name two readers read differently"
+    assert script.lower().count(b"#ff") == 3 and split in (pdf_problem(script) or "")
     font = _rewritten(pdf_showing("x"), b"/Type /Page >>", b"/Type /Page /X /#CB#CE#CC#E5 >>")
     assert b"/X /" in font and pdf_problem(font) is None
 
@@ -3206,7 +3248,42 @@ def test_a_pdf_that_needs_more_memory_than_the_limit_to_read_is_refused(
 
     assert reader.pdf_problem(_pdf_of_arrays(1_000)) is None
     monkeypatch.setattr(reader, "READ_MEMORY", 128 * 2**20)
-    assert "too large to read" in (reader.pdf_problem(_pdf_of_arrays(1_000_000)) or "")
+    assert "more memory or time" in (reader.pdf_problem(_pdf_of_arrays(1_000_000)) or "")
+
+
+def test_a_pdf_whose_cross_reference_stream_unpacks_past_the_limit_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """qpdf unpacks a cross-reference stream as it opens the file, before anything of ours
+    reads it: 4 KB, Flate twice, unpacked to 2 GB (8.7 s and 2.1 GB of check). The child's
+    bound stops it (here a smaller one, for a smaller bomb)."""
+    import zlib
+
+    from pipeline.content import pdf as reader
+
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << >> >>",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    rows = bytes([0, 0, 0, 0, 0xFF, 0xFF])
+    for number, body in enumerate(objects, 1):
+        rows += bytes([1]) + len(out).to_bytes(4, "big") + b"\0"
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    rows += bytes([1]) + len(out).to_bytes(4, "big") + b"\0"
+    packer = zlib.compressobj(9)
+    inner = packer.compress(rows) + packer.compress(bytes(300 * 2**20)) + packer.flush()
+    data = zlib.compress(inner, 9)
+    table = len(out)
+    out += (
+        b"4 0 obj\n<< /Type /XRef /Size 5 /W [1 4 1] /Root 1 0 R "
+        b"/Filter [/FlateDecode /FlateDecode] /Length %d >>\nstream\n" % len(data)
+    )
+    out += data + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % table
+    assert len(out) < 4_000
+    monkeypatch.setattr(reader, "READ_MEMORY", 128 * 2**20)
+    assert "more memory or time" in (reader.pdf_problem(bytes(out)) or "")
 
 
 def test_a_pdf_that_needs_more_time_than_the_limit_to_read_is_refused(

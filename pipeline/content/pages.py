@@ -304,6 +304,11 @@ def read_xml(data: bytes) -> lxml.etree._Element:
     return lxml.etree.fromstring(data, parser)
 
 
+# More than any drawing program writes on one element: lxml reads an element's attributes in
+# time that grows with their square (100,000 on one element held check for 33 s).
+SVG_ATTRIBUTES_LIMIT = 100
+
+
 def svg_problem(data: bytes) -> str | None:
     """Why an SVG is not a plain picture ("an .svg with a <script> element"), or None: an SVG
     is an image only when it holds nothing that runs, styles or loads, and no document type or
@@ -341,6 +346,8 @@ def svg_problem(data: bytes) -> str | None:
             return what
         if name not in _SVG_ELEMENTS:
             return f".svg with a <{name}> element"
+        if len(element.attrib) > SVG_ATTRIBUTES_LIMIT:  # lxml reads them in quadratic time
+            return f".svg with an element of more than {SVG_ATTRIBUTES_LIMIT} attributes"
         for attribute, value in element.attrib.items():
             local = attribute.rsplit("}", 1)[-1].lower()
             if local.startswith("on") or local == "style":

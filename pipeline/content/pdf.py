@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pikepdf
 
+LAYERS = frozenset({"/OCProperties", "/OC", "/OCG", "/OCMD", "/Usage"})
 # Names of what runs as the file opens or a page shows (`/JS`, `/AA`, an `/OpenAction` that is
 # an action), forms (whose fields a script or a reader rewrites), files inside the PDF, and
 # actions that open other files or send data.
@@ -31,12 +32,15 @@ ACTIVE = frozenset(
     {"/JS", "/JavaScript", "/AA", "/AcroForm", "/XFA", "/Launch", "/SubmitForm", "/ImportData"}
     | {"/ResetForm", "/GoToR", "/GoToE", "/RichMedia", "/EmbeddedFile", "/EmbeddedFiles"}
     | {"/Rendition", "/Sound", "/Movie", "/Hide", "/SetOCGState", "/GoTo3DView"}
-    # Layers: optional content can be shown on screen and not in print, or the other way round.
-    | {"/OCProperties"}
+    # Layers: optional content can be shown on screen and not in print, or the other way round
+    # (PDFium reads a group's `/Usage` even where no `/OCProperties` lists it).
+    | LAYERS
 )
-# A name as PDFium reads it: it ends at a byte 0x00, 0x80 or 0xFF, where qpdf reads on ("/JS"
-# followed by 0xFF was a script to Chromium, another name to qpdf).
-_NAME_END = re.compile(rb"[\x00\x80\xff]")
+# PDFium ends a name at a byte 0x00, 0x80 or 0xFF, where qpdf reads on: "/JS" followed by 0xFF
+# was a script to Chromium and another name to qpdf, "/F" so followed hid a box on screen.
+# No writer puts these bytes in a name (nor does GBK, in a font's name).
+_SPLIT_NAME = re.compile(rb"[\x00\x80\xff]")
+_SPLIT = "/split-name"
 _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # An annotation drawn only in print, or hidden on screen (a box painting "2400 mg" over the
 # dose when printed): `/F` flags Hidden and NoView.
@@ -49,6 +53,9 @@ _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
 READ_MEMORY = 512 * 2**20  # bytes of address space
 READ_SECONDS = 3  # of processor time
 _TOO_LARGE = ".pdf that takes more memory or time to read than any document (save it again)"
+# What qpdf says, in a warning or an error, when the memory runs out: it reads on without the
+# object it could not make.
+_OUT_OF_MEMORY = "bad_alloc"
 # The cross-reference table, as pikepdf gives it: (number, generation) -> entry.
 _Table = dict[tuple[int, int], pikepdf.XrefEntry]
 _DEPTH = 64  # direct objects nested deeper than any real file's (qpdf stops well past this)
@@ -82,8 +89,7 @@ def pdf_problem(data: bytes) -> str | None:
 
 def _bounded_read(memory: int, seconds: int) -> None:
     """The child's side of `pdf_problem`: bound itself, read the PDF on stdin, print why it is
-    refused (nothing when it passes). qpdf out of memory mostly warns that it could not read
-    an object: the file is then refused as damaged."""
+    refused (nothing when it passes)."""
     import resource
 
     with contextlib.suppress(ValueError, OSError):  # where the system cannot bound memory
@@ -108,32 +114,43 @@ def _problem(data: bytes) -> str | None:
             if pdf.is_encrypted:  # even one that opens without a password
                 return ".pdf that is encrypted"
             table = pdf.get_xref_table()
+            unlisted = ".pdf that holds objects its table does not list (save it as PDF again)"
             if _unlisted_objects(pdf, table, data):
-                return ".pdf that holds objects its table does not list (save it as PDF again)"
+                return unlisted
+            streams = _object_streams(table)
             for found in pdf.objects:
+                if _unused_object_stream(found, streams):
+                    return unlisted
+                if _second_catalog(found, pdf.Root):
+                    return ".pdf that holds a second document (save it as PDF again)"
                 if (name := _active(found, 0)) is not None:
                     return f".pdf with {_what(name)}"
             # After every object is read: qpdf reads them as they are asked for.
-            if pdf.get_warnings() or heard.said:
-                return ".pdf that is damaged or too large to read (print or save it as PDF again)"
+            warnings = pdf.get_warnings()
+            if heard.out_of_memory or any(_OUT_OF_MEMORY in w for w in warnings):
+                return _TOO_LARGE
+            if warnings or heard.said:
+                return ".pdf that is damaged (print or save it as PDF again)"
     except pikepdf.PasswordError:
         return ".pdf that is encrypted"
-    except (pikepdf.PdfError, RuntimeError, ValueError):  # qpdf's failures (RecursionError too)
-        return ".pdf that cannot be read"
+    except (pikepdf.PdfError, RuntimeError, ValueError) as error:  # RecursionError too
+        return _TOO_LARGE if _OUT_OF_MEMORY in str(error) else ".pdf that cannot be read"
     finally:
         log.removeHandler(heard)
     return None
 
 
 class _Heard(logging.Handler):
-    """Whether qpdf complained while reading (and nothing of it printed on the terminal)."""
+    """Whether qpdf complained while reading, or ran out of memory (and nothing of it printed
+    on the terminal)."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.said = False
+        self.said = self.out_of_memory = False
 
     def emit(self, record: logging.LogRecord) -> None:
         self.said = True
+        self.out_of_memory = self.out_of_memory or _OUT_OF_MEMORY in record.getMessage()
 
 
 # An object's header, wherever it stands: PDFium, repairing a file it does not accept (a root
@@ -167,6 +184,24 @@ def _unlisted_objects(pdf: pikepdf.Pdf, table: _Table, data: bytes) -> bool:
     return False
 
 
+def _second_catalog(found: pikepdf.Object, root: pikepdf.Object) -> bool:
+    """Whether an object is a document's catalog other than the one qpdf reads: PDFium,
+    repairing a file, takes the root of the last trailer it finds."""
+    return (
+        isinstance(found, pikepdf.Dictionary) and "/Pages" in found and found.objgen != root.objgen
+    )
+
+
+def _unused_object_stream(found: pikepdf.Object, streams: set[int]) -> bool:
+    """Whether an object is an object stream the table places no object in: PDFium, repairing
+    a file, reads it all the same (a catalog running a script, and a page of another dose)."""
+    return (
+        isinstance(found, pikepdf.Stream)
+        and found.stream_dict.get("/Type") == pikepdf.Name.ObjStm
+        and found.objgen[0] not in streams
+    )
+
+
 def _object_streams(table: _Table) -> set[int]:
     """The numbers of the object streams the table places objects in."""
     found = {e.obj_stream_number for e in table.values() if e.type == 2}
@@ -184,7 +219,9 @@ def _active(found: pikepdf.Object, depth: int) -> str | None:
     if isinstance(found, pikepdf.Stream):
         found = found.stream_dict
     if isinstance(found, pikepdf.Dictionary):
-        if "/Rect" in found and "/Subtype" in found and not _plain_link(found):
+        # Anything with an appearance of its own is drawn over the page (a link has none), as
+        # PDFium draws it: on screen, in print, or both, whatever its type says.
+        if "/AP" in found or ("/Rect" in found and "/Subtype" in found and not _plain_link(found)):
             return "/Annot"
         for key, value in found.items():
             if name := _active_name(key.encode("utf-8", "surrogateescape")):
@@ -207,9 +244,11 @@ def _active(found: pikepdf.Object, depth: int) -> str | None:
 
 
 def _active_name(written: bytes) -> str | None:
-    """The active name a name's bytes stand for, read as PDFium reads them (a font's name need
-    not be UTF-8); None for any other."""
-    name = _NAME_END.split(written, maxsplit=1)[0].decode("latin-1")
+    """The active name a name's bytes stand for (`_SPLIT` for one two readers read apart; a
+    font's name need not be UTF-8); None for any other."""
+    if _SPLIT_NAME.search(written):
+        return _SPLIT
+    name = written.decode("latin-1")
     return name if name in ACTIVE else None
 
 
@@ -238,7 +277,9 @@ def _what(name: str) -> str:
         return "objects nested deeper than any document's"
     if name == "/Annot":
         return "a note, box or field drawn over the page (print it to PDF again, which flattens it)"
-    if name == "/OCProperties":
+    if name == _SPLIT:
+        return "a name two readers read differently (save it as PDF again)"
+    if name in LAYERS:
         return "layers shown differently on screen and in print (print it to PDF again)"
     if name == "/URI":
         return "a link to something other than a web page or an e-mail address"
