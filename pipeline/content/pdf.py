@@ -155,8 +155,11 @@ class _Heard(logging.Handler):
 
 # An object's header, wherever it stands: PDFium, repairing a file it does not accept (a root
 # it reads otherwise than qpdf), reads one mid-line too, and white space includes comments.
-_BLANK = rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*+)++"
-_HEADER = re.compile(rb"(?<![0-9])([0-9]++)" + _BLANK + rb"([0-9]++)" + _BLANK + rb"obj")
+# PDFium's blanks are 0x80 and 0xFF too, and its numbers any run of digits, signs and points
+# (`7\x800\x80obj`, `7 0.0 obj` and `7 -0 obj` each started a second document it read).
+_BLANK = rb"(?:[\x00\t\n\x0c\r \x80\xff]|%[^\r\n]*+)++"
+_NUMBER = rb"([0-9+\-.]++)"
+_HEADER = re.compile(rb"(?<![0-9+\-.])" + _NUMBER + _BLANK + _NUMBER + _BLANK + rb"obj")
 
 
 def _unlisted_objects(pdf: pikepdf.Pdf, table: _Table, data: bytes) -> bool:
@@ -167,7 +170,10 @@ def _unlisted_objects(pdf: pikepdf.Pdf, table: _Table, data: bytes) -> bool:
     objects, which an edited file keeps, count too."""
     placed = {(n, g): e.offset for (n, g), e in table.items() if e.type == 1}
     for found in _HEADER.finditer(data):
-        if placed.get((int(found[1]), int(found[2]))) != found.start():
+        number, generation = found[1], found[2]
+        if not (number.isdigit() and generation.isdigit()):
+            return True  # a header to PDFium, none to qpdf
+        if placed.get((int(number), int(generation))) != found.start():
             return True
     for number in _object_streams(table):
         stream = pdf.get_object((number, 0))

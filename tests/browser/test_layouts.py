@@ -116,11 +116,15 @@ def test_print_leaves_out_navigation_and_keeps_status_date_references_and_discla
     page.pdf(path=str(picture.with_suffix(".pdf")), format="A4")
 
 
-def test_no_run_of_blanks_pushes_text_out_of_view(phone: BrowserContext, base_url: str) -> None:
-    """A run of no-break spaces in a table's cell, or of blanks in a line of code, pushed the
-    letters after it out of the box's view, where the audit read them between a withheld
-    article's words (SECURITY.md): the stylesheet wraps cells and code instead."""
-    page = phone.new_page()
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_no_run_of_blanks_pushes_text_out_of_view(
+    browser: Browser, base_url: str, viewport: dict[str, int]
+) -> None:
+    """A run of no-break spaces in a table's cell, its caption or a heading, or of blanks in a
+    line of code, pushed the letters after it out of view, where the audit read them between
+    a withheld article's words (SECURITY.md): the stylesheet wraps text and code instead."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
     page.goto(base_url + ARTICLE)
     page.evaluate(
         """() => document.querySelector('.md-content .md-typeset').insertAdjacentHTML(
@@ -128,8 +132,14 @@ def test_no_run_of_blanks_pushes_text_out_of_view(phone: BrowserContext, base_ur
             '<table><tr><td>The purple giraffe' + '\\u00a0'.repeat(400) +
             '</td><td><span id="after-blanks">q</span></td></tr></table>' +
             '<pre><code>three words here' + ' '.repeat(300) +
-            '<span id="after-spaces">q</span></code></pre>')"""
+            '<span id="after-spaces">q</span></code></pre>' +
+            '<table><caption>three words here' + '\\u00a0'.repeat(400) +
+            '<span id="after-caption">q</span></caption><tr><td>x</td></tr></table>' +
+            '<h2>three words here' + '\\u00a0'.repeat(400) +
+            '<span id="after-heading">q</span></h2>')"""
     )
-    for marker in ("#after-blanks", "#after-spaces"):
+    for marker in ("#after-blanks", "#after-spaces", "#after-caption", "#after-heading"):
         box = page.locator(marker).bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        inside = box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        assert inside, f"{marker} is out of view: {box}"
+    context.close()
