@@ -59,6 +59,8 @@ def invisible(text: str) -> str:
 def normalize_identifier(text: str) -> str:
     """An identifier as it is compared: NFKC, invisible characters and spaces removed."""
     folded = unicodedata.normalize("NFKC", text)
+    if folded.isascii() and folded.isprintable():  # most: no invisible character, one blank
+        return folded.replace(" ", "")
     return "".join(c for c in folded if not c.isspace() and not invisible(c))
 
 
