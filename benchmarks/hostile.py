@@ -211,6 +211,13 @@ def run(size: int) -> list[dict[str, object]]:
         seconds, done = _timed(["check"], root, env)
         build_seconds, built = _timed(["build", "--site-dir", f"{temp}/site"], root, env)
         results.append(_row("a site page of headings", seconds, done, build_seconds, built))
+        page = ("<table><tr><td>x " * size)[:size]
+        (root / "content/pages/hostile.md").write_text(page + "\n", "utf-8")
+        seconds, done = _timed(["check"], root, env)
+        build_seconds, built = _timed(["build", "--site-dir", f"{temp}/site"], root, env)
+        results.append(
+            _row("a site page of tables one inside the next", seconds, done, build_seconds, built)
+        )
     return results
 
 

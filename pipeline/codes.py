@@ -1559,7 +1559,7 @@ How to fix: split the page into several.
 SHRUNK_TEXT = _declare(
     "HTML017",
     E,
-    "Raised or lowered text is written inside other raised or lowered text.",
+    "Text drawn smaller (sup, sub, kbd) is written inside other text drawn smaller.",
     message="a <{tag}> inside a <{outer}> draws its text smaller again, too small to read",
     hint="write the two side by side, not one inside the other",
     explanation="""

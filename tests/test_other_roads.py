@@ -3200,6 +3200,10 @@ def test_a_pdf_is_read_as_a_browser_s_viewer_reads_it() -> None:
     assert script.lower().count(b"#ff") == 3 and split in (pdf_problem(script) or "")
     font = _rewritten(pdf_showing("x"), b"/Type /Page >>", b"/Type /Page /X /#CB#CE#CC#E5 >>")
     assert b"/X /" in font and pdf_problem(font) is None
+    # In UTF-8 (思, E6 80 9D) a 0x80 byte stands inside a letter: PDFium's name there is no name
+    # a PDF means anything by.
+    font = _rewritten(pdf_showing("x"), b"/Type /Page >>", b"/Type /Page /X /A#E6#80#9D >>")
+    assert pdf_problem(font) is None
 
 
 def test_a_pdf_holding_an_object_its_table_does_not_list_is_refused() -> None:
@@ -3298,6 +3302,25 @@ def test_a_pdf_whose_cross_reference_stream_unpacks_past_the_limit_is_refused(
     assert "more memory or time" in (reader.pdf_problem(bytes(out)) or "")
 
 
+def test_a_pdf_is_read_once_and_a_failing_reader_is_an_internal_error_not_a_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A build reads the site pages' PDFs again in the audit: the child runs once a file. A
+    child that fails (not killed by its bounds) is a fault of the pipeline, never a refusal
+    of a good file, nor a pass."""
+    from pipeline.content import pdf as reader
+
+    calls = []
+    monkeypatch.setattr(reader, "_read_in_a_child", lambda data: calls.append(data))
+    data = pdf_showing("Take 10 mg, read once.")
+    assert reader.pdf_problem(data) is None and reader.pdf_problem(data) is None
+    assert len(calls) == 1
+    monkeypatch.undo()
+    monkeypatch.setattr(reader, "READ_MEMORY", "not a number")
+    with pytest.raises(RuntimeError, match="reading a PDF failed"):
+        reader.pdf_problem(data)
+
+
 def test_a_pdf_that_needs_more_time_than_the_limit_to_read_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -3306,6 +3329,17 @@ def test_a_pdf_that_needs_more_time_than_the_limit_to_read_is_refused(
 
     monkeypatch.setattr(reader, "READ_SECONDS", 1)
     assert "more memory or time" in (reader.pdf_problem(_pdf_of_arrays(1_000_000)) or "")
+
+
+def test_a_run_of_no_break_spaces_is_one_space_on_the_page() -> None:
+    """400 no-break spaces in a table's cell pushed the letter after them out of the table's
+    view: whatever an author writes, three or more of them become one space."""
+    from pipeline.site.sanitize import clean
+
+    assert clean("<p>10&nbsp;mg and&nbsp;&nbsp;1</p>") == "<p>10&nbsp;mg and&nbsp;&nbsp;1</p>"
+    cell = "<table><tbody><tr><td>a{}q</td></tr></tbody></table>"
+    assert clean(cell.format("\u00a0" * 400)) == cell.format(" ")
+    assert clean("<p>a&#160;&nbsp;\u2007\u202f\u2800b</p>") == "<p>a b</p>"
 
 
 @pytest.mark.parametrize(
@@ -3323,11 +3357,19 @@ def test_raised_or_lowered_text_inside_another_is_refused(policy: markup.Policy)
     assert found("A claim.<sup>[@chou2007]</sup>") == []  # a citation's number may stand there
     assert found("The<sub><sup>q</sup></sub> purple") == [("HTML017", 1, 9)]
     assert found("x<kbd>a<sub>b</sub></kbd>") == [("HTML017", 1, 8)]
+    # HTML ignores "/>" on an element that is not void: <sup/> opens a <sup>.
+    assert ("HTML017", 1, 8) in found("x<sup/><sub>q</sub>")
 
 
-def test_text_drawn_smaller_inside_smaller_fails_the_audit(minimal: Path, cli) -> None:
-    """The audit reads every page for it, whatever wrote it (here a theme change); a citation
-    inside an author's <sup> is the pipeline's number and passes."""
+@pytest.mark.parametrize(
+    "footer",
+    ["The<sub><sup>q</sup></sub> purple", "The<sup>a</sub><sub>q</sub></sup> purple"],
+    ids=["nested", "after-a-stray-end-tag"],
+)
+def test_text_drawn_smaller_inside_smaller_fails_the_audit(minimal: Path, cli, footer: str) -> None:
+    """The audit reads every page for it, whatever wrote it (here a theme change; a stray end
+    tag closes nothing, as in a browser); a citation inside an author's <sup> is the
+    pipeline's number and passes."""
     edit(
         minimal,
         "content/articles/back-pain.md",
@@ -3337,11 +3379,9 @@ def test_text_drawn_smaller_inside_smaller_fails_the_audit(minimal: Path, cli) -
     signing.approve(minimal, "content/articles/back-pain.md", "rev2", DAY)
     before = built(minimal, cli)
     (minimal / "overrides/main.html").write_text(
-        '{% extends "base.html" %}{% block footer %}The<sub><sup>q</sup></sub> purple'
-        "{% endblock %}",
-        "utf-8",
+        f'{{% extends "base.html" %}}{{% block footer %}}{footer}{{% endblock %}}', "utf-8"
     )
     result = cli("build", cwd=minimal)
     assert result.code == 1
-    assert "draws text too small to read ('<sup>' inside another such element)" in result.stderr
+    assert "draws text too small to read" in result.stderr
     assert site_files(minimal / "site") == before

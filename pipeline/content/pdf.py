@@ -14,6 +14,7 @@ repairing a file, reads): what two readers may read differently is no document t
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import logging
 import re
@@ -38,7 +39,6 @@ ACTIVE = frozenset(
 )
 # PDFium ends a name at a byte 0x00, 0x80 or 0xFF, where qpdf reads on: "/JS" followed by 0xFF
 # was a script to Chromium and another name to qpdf, "/F" so followed hid a box on screen.
-# No writer puts these bytes in a name (nor does GBK, in a font's name).
 _SPLIT_NAME = re.compile(rb"[\x00\x80\xff]")
 _SPLIT = "/split-name"
 _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
@@ -49,10 +49,14 @@ _UNSEEN = 2 | 32
 _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
 # What reading one PDF may take: qpdf builds every object of a file in memory, and a file can
 # be made of little else (16 MB of "[]" took 1.2 GB and 18 s; 2 MB of Flate in object streams
-# unpacked to 400 MB). A 566-page manual of 20,000 objects is read in 0.7 s and 90 MB.
-READ_MEMORY = 512 * 2**20  # bytes of address space
-READ_SECONDS = 3  # of processor time
-_TOO_LARGE = ".pdf that takes more memory or time to read than any document (save it again)"
+# unpacked to 400 MB). A 566-page manual of 20,000 objects is read in 0.7 s and 90 MB, a scan
+# of 100 MB (GitHub's largest file) in 2.4 s and 250 MB.
+READ_MEMORY = 512 * 2**20  # bytes of address space (bounded where the system can: Linux)
+READ_SECONDS = 10  # of processor time
+_TOO_LARGE = (
+    ".pdf that takes more memory or time to read than the check allows (split it, or save it "
+    "again smaller)"
+)
 # What qpdf says, in a warning or an error, when the memory runs out: it reads on without the
 # object it could not make.
 _OUT_OF_MEMORY = "bad_alloc"
@@ -60,15 +64,27 @@ _OUT_OF_MEMORY = "bad_alloc"
 _Table = dict[tuple[int, int], pikepdf.XrefEntry]
 _DEPTH = 64  # direct objects nested deeper than any real file's (qpdf stops well past this)
 _TOO_DEEP = "/too-deep"
+# The child finds this package as its parent did (an install, or PYTHONPATH); this folder only
+# last, so that no module a pull request adds beside the package stands in for a library.
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+# What each PDF read in this process was found to be, by its digest and the bounds it was read
+# in: a build reads the site pages' PDFs again in the audit.
+_READ: dict[tuple[str, int, int], str | None] = {}
 
 
 def pdf_problem(data: bytes) -> str | None:
     """Why a PDF is not a plain document (".pdf with a form ..."), or None. Read in a child
     process whose memory and processor time are bounded (`READ_MEMORY`, `READ_SECONDS`): what
     qpdf cannot read within them is refused, whatever its shape."""
+    key = (hashlib.sha256(data).hexdigest(), READ_MEMORY, READ_SECONDS)
+    if key not in _READ:
+        _READ[key] = _read_in_a_child(data)
+    return _READ[key]
+
+
+def _read_in_a_child(data: bytes) -> str | None:
     child = (
-        f"import sys; sys.path.insert(0, {str(_PACKAGE_ROOT)!r}); "
+        f"import sys; sys.path.append({str(_PACKAGE_ROOT)!r}); "
         "from pipeline.content.pdf import _bounded_read; _bounded_read(*map(int, sys.argv[1:]))"
     )
     try:
@@ -82,8 +98,11 @@ def pdf_problem(data: bytes) -> str | None:
         )
     except subprocess.TimeoutExpired:
         return _TOO_LARGE
-    if done.returncode != 0:  # out of memory or time: killed, or aborted by qpdf
+    if done.returncode < 0:  # killed past its processor time, or aborted by qpdf
         return _TOO_LARGE
+    if done.returncode > 0:  # a fault of the pipeline's, not of the file: never a verdict
+        said = done.stderr.decode("utf-8", errors="replace").strip().splitlines()[-3:]
+        raise RuntimeError("reading a PDF failed: " + " / ".join(said))
     return done.stdout.decode("utf-8") or None
 
 
@@ -94,7 +113,10 @@ def _bounded_read(memory: int, seconds: int) -> None:
 
     with contextlib.suppress(ValueError, OSError):  # where the system cannot bound memory
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    _, most = resource.getrlimit(resource.RLIMIT_CPU)  # never above a bound already set
+    unbounded = most == resource.RLIM_INFINITY
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds if unbounded else min(seconds, most), most))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # killed, it leaves no core file behind
     data = sys.stdin.buffer.read()
     try:
         problem = _problem(data)
@@ -250,9 +272,11 @@ def _active(found: pikepdf.Object, depth: int) -> str | None:
 
 
 def _active_name(written: bytes) -> str | None:
-    """The active name a name's bytes stand for (`_SPLIT` for one two readers read apart; a
-    font's name need not be UTF-8); None for any other."""
-    if _SPLIT_NAME.search(written):
+    """The active name a name's bytes stand for (`_SPLIT` for one two readers read apart);
+    None for any other. A font's name need not be UTF-8: a byte 0x80 inside a letter of
+    another script (UTF-8's 思, Shift-JIS's ム) leaves PDFium no name a PDF means anything by."""
+    split = _SPLIT_NAME.search(written)
+    if split and written[: split.start()].isascii():
         return _SPLIT
     name = written.decode("latin-1")
     return name if name in ACTIVE else None

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from pipeline import codes
-from pipeline.checks.markup import is_external
+from pipeline.checks.markup import SHRINKING, is_external
 from pipeline.citations.formats import author_name
 from pipeline.content.addresses import ASSET_TYPES, srcset_addresses
 from pipeline.content.files import decode
@@ -209,7 +209,9 @@ def page_loads(page: str, theme: Theme, policy: bool = True) -> list[str]:
 
 
 # An element drawing its text smaller (HTML017): `_shrunk` reads their nesting on each page.
-_SHRINKING = re.compile(r"<(/?)(sup|sub|kbd|small)(?=[\t\n\f\r />])([^<>]*)>", re.I)
+_SHRINKING = re.compile(
+    rf"<(/?)({'|'.join(sorted(SHRINKING))})(?=[\t\n\f\r />])([^<>]*)>", re.IGNORECASE
+)
 
 
 def _shrunk(page: str) -> str | None:
@@ -219,9 +221,10 @@ def _shrunk(page: str) -> str | None:
     opened: list[tuple[str, bool]] = []  # the open ones: name, whether a citation
     for found in _SHRINKING.finditer(page):
         closing, name = found.group(1), found.group(2).lower()
-        if closing:
-            while opened and opened.pop()[0] != name:
-                pass
+        if closing:  # closes the innermost of that name and what it holds; a stray one, none
+            names = [open_name for open_name, _ in opened]
+            if name in names:
+                del opened[len(names) - 1 - names[::-1].index(name) :]
             continue
         citation = 'class="citation"' in found.group(3)
         if opened and not (citation and len(opened) == 1 and not opened[0][1]):
