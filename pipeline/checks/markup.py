@@ -642,6 +642,15 @@ def _check_attributes(
             yield codes.HTML_ATTRIBUTE.at(path, line, column, name=name, where=place, why=why)
         elif name in EMBED_ATTRIBUTES and value and is_external(value):
             yield codes.EXTERNAL_RESOURCE.at(path, line, column, url=value[:200])
+        elif name in ("colspan", "rowspan") and not _SPAN.fullmatch(value or ""):
+            why = f"a cell spans 1 to {MOST_SPANNED} rows or columns, written as a plain number"
+            yield codes.HTML_ATTRIBUTE.at(path, line, column, name=name, where=place, why=why)
+
+
+# Where a browser places a cell spanning thousands of columns or rows, a reading of the table
+# down its columns must work out slowly; no table to read needs more than a few.
+MOST_SPANNED = 20
+_SPAN = re.compile(r"[1-9]|1[0-9]|20")
 
 
 # Python-Markdown's attribute lists: `{: .class #id key=value }` or `{ ... }` after a heading,

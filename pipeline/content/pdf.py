@@ -52,7 +52,8 @@ _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
 # unpacked to 400 MB). A 566-page manual of 20,000 objects is read in 0.7 s and 90 MB, a scan
 # of 100 MB (GitHub's largest file) in 2.4 s and 250 MB.
 READ_MEMORY = 512 * 2**20  # bytes of address space (bounded where the system can: Linux)
-READ_SECONDS = 10  # of processor time
+READ_SECONDS = 10  # of processor time at most: one second, and one more each 5 MB
+_SECONDS_PER_BYTE = 1 / 5_000_000
 _TOO_LARGE = (
     ".pdf that takes more memory or time to read than the check allows (split it, or save it "
     "again smaller)"
@@ -64,9 +65,10 @@ _OUT_OF_MEMORY = "bad_alloc"
 _Table = dict[tuple[int, int], pikepdf.XrefEntry]
 _DEPTH = 64  # direct objects nested deeper than any real file's (qpdf stops well past this)
 _TOO_DEEP = "/too-deep"
-# The child finds this package as its parent did (an install, or PYTHONPATH); this folder only
-# last, so that no module a pull request adds beside the package stands in for a library.
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+# The child runs this file alone, isolated (`-I`: no working folder, no PYTHONPATH): with the
+# checkout on its import path, a module a pull request added at its root (pikepdf.py, or
+# msvcrt.py, which `subprocess` looks for) ran in the child and passed every PDF.
+_THIS_FILE = str(Path(__file__).resolve())
 # What each PDF read in this process was found to be, by its digest and the bounds it was read
 # in: a build reads the site pages' PDFs again in the audit.
 _READ: dict[tuple[str, int, int], str | None] = {}
@@ -76,24 +78,31 @@ def pdf_problem(data: bytes) -> str | None:
     """Why a PDF is not a plain document (".pdf with a form ..."), or None. Read in a child
     process whose memory and processor time are bounded (`READ_MEMORY`, `READ_SECONDS`): what
     qpdf cannot read within them is refused, whatever its shape."""
-    key = (hashlib.sha256(data).hexdigest(), READ_MEMORY, READ_SECONDS)
+    # A small file of little but objects (5.6 KB packing 2.6 million arrays) took 8 s: the time
+    # a file may take grows with its size.
+    seconds = min(READ_SECONDS, 1 + int(len(data) * _SECONDS_PER_BYTE))
+    key = (hashlib.sha256(data).hexdigest(), READ_MEMORY, seconds)
     if key not in _READ:
-        _READ[key] = _read_in_a_child(data)
+        _READ[key] = _read_in_a_child(data, seconds)
     return _READ[key]
 
 
-def _read_in_a_child(data: bytes) -> str | None:
-    child = (
-        f"import sys; sys.path.append({str(_PACKAGE_ROOT)!r}); "
-        "from pipeline.content.pdf import _bounded_read; _bounded_read(*map(int, sys.argv[1:]))"
-    )
+# The child: this file loaded on its own (it imports only the standard library and pikepdf).
+_CHILD = (
+    "import importlib.util, sys; "
+    "spec = importlib.util.spec_from_file_location('pdf_reader', sys.argv[1]); "
+    "reader = importlib.util.module_from_spec(spec); spec.loader.exec_module(reader); "
+    "reader._bounded_read(int(sys.argv[2]), int(sys.argv[3]))"
+)
+
+
+def _read_in_a_child(data: bytes, seconds: int) -> str | None:
     try:
         done = subprocess.run(
-            # -P: not the working folder on the path, where a pull request could add a module.
-            [sys.executable, "-P", "-c", child, str(READ_MEMORY), str(READ_SECONDS)],
+            [sys.executable, "-I", "-c", _CHILD, _THIS_FILE, str(READ_MEMORY), str(seconds)],
             input=data,
             capture_output=True,
-            timeout=READ_SECONDS * 5,  # processor time is bounded; this is for a stuck child
+            timeout=seconds * 5,  # processor time is bounded; this is for a stuck child
             check=False,
         )
     except subprocess.TimeoutExpired:

@@ -228,47 +228,46 @@ def _columns(text: str) -> str | None:
     """A page's tables read down their columns, as a reader reads a column of short lines
     (None for a page without a table): letters in thirty columns out of the table's view, one
     a row, stood between a withheld article's words, three a row down the first column, when
-    the table was read across its rows. Cells stand where a browser draws them: a cell
-    spanning two rows moved the words of every other row into the next column."""
+    the table was read across its rows. Cells stand where HTML's table model places them: a
+    cell spanning two rows moved the words of every other row into the next column, and a
+    span runs within its row group, at most 1,000 columns (check allows 20, `MOST_SPANNED`)."""
     if _TABLE.search(text) is None:
         return None
     root = LexborHTMLParser(text).root
     found = []
     for table in root.css("table") if root is not None else ():
         columns: dict[int, list[str]] = {}
-        busy: dict[int, int] = {}  # column -> the first row a cell above no longer covers
-        rows = _rows(table)
-        for number, row in enumerate(rows):
-            column = 0
-            for cell in (child for child in row.iter() if child.tag in ("td", "th")):
-                while busy.get(column, 0) > number:
-                    column += 1
-                left = len(rows) - number  # a row span of 0 runs to the table's end
-                down = min(_span(cell.attributes.get("rowspan")) or left, left)
-                across = min(max(_span(cell.attributes.get("colspan")), 1), _MOST_COLUMNS)
-                columns.setdefault(column, []).append(_cell_text(cell))
-                for spanned in range(column, column + across):
-                    busy[spanned] = number + down
-                column += across
+        for group in _row_groups(table):
+            covered: dict[int, int] = {}  # column -> the first row a cell above leaves free
+            for number, row in enumerate(group):
+                column = 0
+                for cell in (child for child in row.iter() if child.tag in ("td", "th")):
+                    while covered.get(column, 0) > number:
+                        column += 1
+                    left = len(group) - number  # a row span of 0 runs to the group's end
+                    down = min(_span(cell.attributes.get("rowspan")) or left, left)
+                    across = min(max(_span(cell.attributes.get("colspan")), 1), 1000)
+                    columns.setdefault(column, []).append(_cell_text(cell))
+                    for spanned in range(column, column + across) if down > 1 else ():
+                        covered[spanned] = number + down
+                    column += across
         found += [" ".join(cells) for _, cells in sorted(columns.items())]
     return "\n_\n".join(found)
 
 
-# More columns than a table to read has: a cell spanning more counts as spanning these (a
-# page of cells each spanning a thousand would otherwise be read slowly).
-_MOST_COLUMNS = 50
-
-
-def _rows(table: LexborNode) -> list[LexborNode]:
-    """A table's own rows (not a table's inside a cell) in the order a browser draws them: its
-    first header group first, its first footer group last (as `_drawn`)."""
+def _row_groups(table: LexborNode) -> list[list[LexborNode]]:
+    """A table's own row groups (not a table's inside a cell) in the order a browser draws
+    them: its first header group first, its first footer group last (as `_drawn`)."""
     parts = list(table.iter())
     header = [part for part in parts if part.tag == "thead"][:1]
     footer = [part for part in parts if part.tag == "tfoot"][:1]
-    rows = []
+    groups = []
     for part in header + _others(parts, header + footer) + footer:
-        rows += [part] if part.tag == "tr" else [r for r in part.iter() if r.tag == "tr"]
-    return rows
+        if part.tag in ("thead", "tbody", "tfoot"):
+            groups.append([row for row in part.iter() if row.tag == "tr"])
+        elif part.tag == "tr":
+            groups.append([part])
+    return groups
 
 
 def _cell_text(cell: LexborNode) -> str:
@@ -286,10 +285,17 @@ def _cell_text(cell: LexborNode) -> str:
     return " ".join(found)
 
 
+_SPAN_VALUE = re.compile(r"[\t\n\f\r ]*\+?([0-9]+)")
+
+
 def _span(written: str | None) -> int:
-    """The number a `rowspan` or `colspan` starts with, as a browser reads it (1 for none)."""
-    digits = re.match(r"\s*\+?([0-9]+)", written or "")
-    return int(digits[1][:6]) if digits else 1
+    """The number a `rowspan` or `colspan` starts with, read as HTML reads a non-negative
+    integer (ASCII blanks, then digits, leading zeros and all); 1 for none, 65,534 at most."""
+    digits = _SPAN_VALUE.match(written or "")
+    if digits is None:
+        return 1
+    value = digits[1].lstrip("0") or "0"
+    return min(int(value), 65534) if len(value) <= 5 else 65534
 
 
 def _drawn(node: LexborNode) -> list[LexborNode]:
