@@ -52,7 +52,7 @@ _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
 # unpacked to 400 MB). A 566-page manual of 20,000 objects is read in 0.7 s and 90 MB, a scan
 # of 100 MB (GitHub's largest file) in 2.4 s and 250 MB.
 READ_MEMORY = 512 * 2**20  # bytes of address space (bounded where the system can: Linux)
-READ_SECONDS = 10  # of processor time at most: one second, and one more each 5 MB
+READ_SECONDS = 10  # of processor time at most: two seconds, and one more each 5 MB
 _SECONDS_PER_BYTE = 1 / 5_000_000
 _TOO_LARGE = (
     ".pdf that takes more memory or time to read than the check allows (split it, or save it "
@@ -80,7 +80,7 @@ def pdf_problem(data: bytes) -> str | None:
     qpdf cannot read within them is refused, whatever its shape."""
     # A small file of little but objects (5.6 KB packing 2.6 million arrays) took 8 s: the time
     # a file may take grows with its size.
-    seconds = min(READ_SECONDS, 1 + int(len(data) * _SECONDS_PER_BYTE))
+    seconds = min(READ_SECONDS, 2 + int(len(data) * _SECONDS_PER_BYTE))
     key = (hashlib.sha256(data).hexdigest(), READ_MEMORY, seconds)
     if key not in _READ:
         _READ[key] = _read_in_a_child(data, seconds)
