@@ -3345,6 +3345,15 @@ def test_a_run_of_no_break_spaces_is_one_space_on_the_page() -> None:
     assert clean(cell.format("\u2007\u202f\ufeff" * 200)) == cell.format(" ")
     split = "&nbsp;&nbsp;<sup>&nbsp;&nbsp;</sup>" * 100
     assert clean(cell.format(split)) == cell.format(" " + "<sup></sup>" * 100)
+    # Any blank but a plain space (an em quad, an ideographic space) joined by what breaks no
+    # line, and whatever draws nothing (a musical beam, an annotation anchor).
+    for run in ("\u2001\u2060", "\u3000\ufeff", "&nbsp;&nbsp;\U0001d173", "&nbsp;&nbsp;\ufff9"):
+        assert clean(cell.format(run * 200)) == cell.format(" "), repr(run)
+    # A plain space is code's indentation: kept.
+    assert (
+        clean("<pre><code>    x\n        y</code></pre>")
+        == "<pre><code>    x\n        y</code></pre>"
+    )
     assert clean("<p>a&#160;&nbsp;\u2007\u202f\u2800b</p>") == "<p>a b</p>"
 
 
@@ -3388,8 +3397,21 @@ _CHUNKS = [" ".join(PENDING_SENTENCE.split()[i : i + 3]) for i in range(0, 12, 3
                 for i, c in enumerate(_CHUNKS)
             ]
         ),
+        # Cells may overlap: a two-row, two-column cell over a four-row span leaves the
+        # longer span's column taken, and the words in the third.
+        _table(
+            [
+                f"<tbody><tr><td></td><td></td><td>{c}</td>{'<td></td>' * 42}<td>q</td></tr>"
+                "</tbody>"
+                if i % 2 == 0
+                else '<tbody><tr><td></td><td rowspan="4"></td></tr>'
+                '<tr><td colspan="2" rowspan="2"></td></tr><tr></tr>'
+                f"<tr><td></td><td>{c}</td>{'<td></td>' * 42}<td>q</td></tr></tbody>"
+                for i, c in enumerate(_CHUNKS)
+            ]
+        ),
     ],
-    ids=["wide-span", "span-in-its-row-group", "span-with-leading-zeros"],
+    ids=["wide-span", "span-in-its-row-group", "span-with-leading-zeros", "overlapping-cells"],
 )
 def test_a_table_is_read_down_its_columns_where_a_browser_places_its_cells(page: str) -> None:
     """A fifth attacker round: the audit's grid placed cells otherwise than a browser does, and
@@ -3423,6 +3445,38 @@ def test_no_module_beside_the_checkout_runs_in_the_pdf_reader(
     monkeypatch.setattr(reader, "_READ", {})
     assert "a script" in (reader.pdf_problem(_pdf(_open_script)) or "")
     assert not (tmp_path / "ran").exists()
+
+
+def test_the_pdf_reader_runs_its_own_source_with_libraries_from_outside_the_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bytecode file committed beside the reader (unchecked, so Python never compares it with
+    the source) ran in the child in its place; and with `-I` the child lost libraries found
+    through PYTHONPATH (every PDF an internal error). The child compiles the source itself,
+    and has the parent's import path without the checkout or the working folder."""
+    import importlib.util
+    import py_compile
+    import sys
+
+    from pipeline.content import pdf as reader
+
+    copy = tmp_path / "pipeline/content/pdf.py"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(Path(reader.__file__).read_bytes())
+    silent = tmp_path / "silent.py"
+    silent.write_text("def _bounded_read(memory, seconds):\n    pass\n")
+    cached = importlib.util.cache_from_source(str(copy))
+    py_compile.compile(
+        str(silent), cfile=cached, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+    )
+    monkeypatch.setattr(reader, "_THIS_FILE", copy)
+    monkeypatch.setattr(reader, "_READ", {})
+    assert "a script" in (reader.pdf_problem(_pdf(_open_script)) or "")
+
+    outside = str(tmp_path.parent)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), "", str(tmp_path / "sub"), outside])
+    assert reader._libraries() == f'["{outside}"]'
 
 
 def test_the_time_a_pdf_may_take_grows_with_its_size(monkeypatch: pytest.MonkeyPatch) -> None:

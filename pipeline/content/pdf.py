@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import logging
 import re
 import subprocess
@@ -65,10 +66,12 @@ _OUT_OF_MEMORY = "bad_alloc"
 _Table = dict[tuple[int, int], pikepdf.XrefEntry]
 _DEPTH = 64  # direct objects nested deeper than any real file's (qpdf stops well past this)
 _TOO_DEEP = "/too-deep"
-# The child runs this file alone, isolated (`-I`: no working folder, no PYTHONPATH): with the
-# checkout on its import path, a module a pull request added at its root (pikepdf.py, or
-# msvcrt.py, which `subprocess` looks for) ran in the child and passed every PDF.
-_THIS_FILE = str(Path(__file__).resolve())
+# The child runs this file's source alone, isolated (`-I`), with the parent's import path but
+# nothing inside the checkout or the working folder: with the checkout on its path, a module a
+# pull request added at its root (pikepdf.py, or msvcrt.py, which `subprocess` looks for) ran
+# in the child and passed every PDF; and it compiles the source itself, as a bytecode file
+# committed in __pycache__ (unchecked) stood in for it.
+_THIS_FILE = Path(__file__).resolve()
 # What each PDF read in this process was found to be, by its digest and the bounds it was read
 # in: a build reads the site pages' PDFs again in the audit.
 _READ: dict[tuple[str, int, int], str | None] = {}
@@ -87,19 +90,33 @@ def pdf_problem(data: bytes) -> str | None:
     return _READ[key]
 
 
-# The child: this file loaded on its own (it imports only the standard library and pikepdf).
+# The child: this file's source on its own (it imports only the standard library and pikepdf).
 _CHILD = (
-    "import importlib.util, sys; "
-    "spec = importlib.util.spec_from_file_location('pdf_reader', sys.argv[1]); "
-    "reader = importlib.util.module_from_spec(spec); spec.loader.exec_module(reader); "
-    "reader._bounded_read(int(sys.argv[2]), int(sys.argv[3]))"
+    "import json, sys; "
+    "sys.path += [p for p in json.loads(sys.argv[2]) if p not in sys.path]; "
+    "reader = {'__name__': 'pdf_reader', '__file__': sys.argv[1]}; "
+    "exec(compile(open(sys.argv[1], 'rb').read(), sys.argv[1], 'exec'), reader); "
+    "reader['_bounded_read'](int(sys.argv[3]), int(sys.argv[4]))"
 )
 
 
+def _libraries() -> str:
+    """The parent's import path but anything in the checkout or the working folder (an install
+    found through PYTHONPATH or a user's site is found again)."""
+    outside = []
+    for entry in sys.path:
+        place = Path(entry or ".").resolve()
+        mine = (_THIS_FILE.parents[2], Path.cwd().resolve())
+        if not any(place == root or root in place.parents for root in mine):
+            outside.append(str(place))
+    return json.dumps(outside)
+
+
 def _read_in_a_child(data: bytes, seconds: int) -> str | None:
+    arguments = [str(_THIS_FILE), _libraries(), str(READ_MEMORY), str(seconds)]
     try:
         done = subprocess.run(
-            [sys.executable, "-I", "-c", _CHILD, _THIS_FILE, str(READ_MEMORY), str(seconds)],
+            [sys.executable, "-I", "-c", _CHILD, *arguments],
             input=data,
             capture_output=True,
             timeout=seconds * 5,  # processor time is bounded; this is for a stuck child

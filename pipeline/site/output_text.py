@@ -249,7 +249,8 @@ def _columns(text: str) -> str | None:
                     across = min(max(_span(cell.attributes.get("colspan")), 1), 1000)
                     columns.setdefault(column, []).append(_cell_text(cell))
                     for spanned in range(column, column + across) if down > 1 else ():
-                        covered[spanned] = number + down
+                        # Cells may overlap: a slot stays taken by the longer span.
+                        covered[spanned] = max(covered.get(spanned, 0), number + down)
                     column += across
         found += [" ".join(cells) for _, cells in sorted(columns.items())]
     return "\n_\n".join(found)

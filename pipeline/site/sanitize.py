@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import nh3
+import regex  # type: ignore[import-untyped]  # Unicode properties `re` lacks
 
 from pipeline.checks.markup import ADMONITION_TYPES, reserved_id
 
@@ -84,24 +85,22 @@ _REFERENCE_LIST = _cleaner(
 
 # Blanks a line never breaks at (nh3 writes U+00A0 as `&nbsp;`): a run of them is as wide as
 # its author likes, and 400 pushed the letters after them out of a table's view, where the
-# leak audit read them between a withheld article's words. Three or more are one space, also
-# with what is drawn as nothing between them (format characters, marks, variation selectors)
-# or inline tags (kept, so that every element still closes).
-_BLANK = r"(?:&nbsp;|[\u2007\u202f\u2800\u115f\u1160\u3164\uffa0])"
-_DRAWN_AS_NOTHING = (
-    r"[\u00ad\u034f\u061c\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f\ufe00-\ufe0f"
-    r"\ufeff\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\U000e0000-\U000e0fff]"
-)
-_INLINE_TAG = re.compile(
+# leak audit read them between a withheld article's words. Three or more blanks other than a
+# plain space (which code keeps) are one space, also with what is drawn as nothing between
+# them (an em space and a word joiner do not break either) or inline tags (kept, so that every
+# element still closes).
+_BLANK = r"(?:&nbsp;|[[\p{Zs}--\x20]\u2800\u115f\u1160\u3164\uffa0])"
+_DRAWN_AS_NOTHING = r"[\p{Default_Ignorable_Code_Point}\p{Cf}\p{M}]"
+_INLINE_TAG = regex.compile(
     r"</?(?:a|abbr|b|code|del|em|i|ins|kbd|mark|q|s|small|span|strong|sub|sup|u)\b[^<>]*>"
 )
-_UNBROKEN_BLANKS = re.compile(
-    rf"{_BLANK}(?:(?:{_DRAWN_AS_NOTHING}|{_INLINE_TAG.pattern})*+{_BLANK}){{2,}}"
+_UNBROKEN_BLANKS = regex.compile(
+    rf"(?V1){_BLANK}(?:(?:{_DRAWN_AS_NOTHING}|{_INLINE_TAG.pattern})*+{_BLANK}){{2,}}"
     rf"{_DRAWN_AS_NOTHING}*+"
 )
 
 
-def _one_space(run: re.Match[str]) -> str:
+def _one_space(run: regex.Match[str]) -> str:
     return " " + "".join(_INLINE_TAG.findall(run.group()))
 
 
@@ -109,7 +108,7 @@ def clean(html: str) -> str:
     """Rendered Markdown (an article, a site page, the disclaimer) with anything outside the
     allow-list removed (scripts and styles with their content), and no run of blanks wider
     than a few letters."""
-    return _UNBROKEN_BLANKS.sub(_one_space, str(_RENDERED.clean(html)))
+    return str(_UNBROKEN_BLANKS.sub(_one_space, str(_RENDERED.clean(html))))
 
 
 def clean_reference_list(html: str) -> str:
