@@ -122,7 +122,10 @@ YAML_SYNTAX = _declare(
     E,
     "The front matter is not valid YAML.",
     message="the front matter is not valid YAML: {problem}",
-    hint="put a value that contains ': ' in double quotes, and indent with spaces",
+    # The message says what to change there (a bracket or quote to close, a value to quote):
+    # one fixed fix here misled for most of them.
+    hint="change what the message names at that line; python -m pipeline explain FM004 lists "
+    "the usual causes",
     explanation="""
 The settings block is written in YAML, which is strict about colons, indentation and quotes.
 Common causes: a title that contains `: `, a tab used for indentation, a list item without a

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -199,14 +200,18 @@ def check_duplicates(articles: Sequence[Article]) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     slugs: dict[str, Article] = {}
     titles: dict[str, Article] = {}
+    taken = {Path(article.path).stem for article in articles}
     for article in articles:
         stem = Path(article.path).stem
         slug = slugify(stem, limit=200)
         if stem != slug:
+            # A name no other article has: `Back Spasm.md` beside `back-spasm.md` was told to
+            # take that one's name.
+            base = slug or "article"
+            names = itertools.chain([base], (f"{base}-{n}" for n in itertools.count(2)))
+            free = next(name for name in names if name not in taken)
             found.append(
-                codes.BAD_FILE_NAME.at(
-                    article.path, name=f"{stem}.md", suggested=f"{slug or 'article'}.md"
-                )
+                codes.BAD_FILE_NAME.at(article.path, name=f"{stem}.md", suggested=f"{free}.md")
             )
         first = slugs.setdefault(slug, article)
         if first is not article:

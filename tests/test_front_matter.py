@@ -155,3 +155,19 @@ def test_a_list_written_without_brackets_says_to_add_them() -> None:
     _, found = parse_article("a.md", GOOD.replace("[jdoe]", "jdoe, asmith"), TODAY)
     assert [(d.code, d.line) for d in found] == [("FM010", 4)]
     assert "a list in square brackets, like [jdoe, asmith]" in found[0].message
+
+
+def test_a_file_name_that_is_not_web_safe_is_told_a_free_name() -> None:
+    """`Back Spasm.md` beside `back-spasm.md` was told to take that one's name."""
+    from pipeline.project import check_duplicates
+
+    text = (
+        "---\ntitle: {}\nstatus: Submitted\nauthors: [a1]\nlast_updated: 2026-01-05\n---\n\nBody.\n"
+    )
+    articles = []
+    for name, title in (("back-spasm", "One"), ("back-spasm-2", "Two"), ("Back Spasm", "Three")):
+        article, _ = parse_article(f"content/articles/{name}.md", text.format(title), TODAY)
+        assert article is not None
+        articles.append(article)
+    [named] = [d for d in check_duplicates(articles) if d.code == "FM016"]
+    assert "rename it to 'back-spasm-3.md'" in named.hint
