@@ -3221,6 +3221,64 @@ def test_a_pdf_holding_an_object_its_table_does_not_list_is_refused() -> None:
         assert "holds objects its table does not list" in found, header
 
 
+def _two_tables_pdf(prefix: bytes) -> bytes:
+    """A PDF whose last table qpdf finds through `{prefix}startxref` and PDFium through the one
+    before it, which places the page inside a comment in object 10's header: "100 mg" to qpdf,
+    "2400 mg" in Chromium's viewer (a sixth attacker round)."""
+
+    def stream(data: bytes) -> bytes:
+        return b"<< /Length %d >>\nstream\n%s\nendstream" % (len(data), data)
+
+    def page(contents: int) -> bytes:
+        return (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 400] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>" % contents
+        )
+
+    out = bytearray(b"%PDF-1.7\n")
+    offsets: dict[int, int] = {}
+    for number, body in (
+        (1, b"<< /Type /Catalog /Pages 2 0 R >>"),
+        (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+        (3, page(4)),
+        (4, stream(b"BT /F1 40 Tf 20 200 Td (100 mg) Tj ET")),
+        (5, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"),
+        (9, stream(b"BT /F1 40 Tf 20 200 Td (2400 mg) Tj ET")),
+    ):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    offsets[10] = len(out)
+    out += b"10 0 %"
+    hidden = len(out)
+    out += b"3 0 obj " + page(9) + b" endobj\nobj\n<< >>\nendobj\n"
+
+    def table(entries: dict[int, int]) -> int:
+        start, size = len(out), max(entries) + 1
+        out.extend(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+        for number in range(1, size):
+            out.extend(
+                b"%010d 00000 n \n" % entries[number]
+                if number in entries
+                else b"0000000000 00000 f \n"
+            )
+        out.extend(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % size)
+        return start
+
+    pdfium = table({**offsets, 3: hidden})
+    out += b"startxref\n%d\n%%%%EOF\n" % pdfium
+    qpdf = table(offsets)
+    out += prefix + b"startxref\n%d\n%%%%EOF\n" % qpdf
+    return bytes(out)
+
+
+@pytest.mark.parametrize("prefix", [b"x", b""], ids=["run-on-startxref", "header-in-a-comment"])
+def test_a_header_inside_another_header_s_comment_is_found(prefix: bytes) -> None:
+    from pipeline.content.pdf import pdf_problem
+
+    found = pdf_problem(_two_tables_pdf(prefix)) or ""
+    assert "holds objects its table does not list" in found
+
+
 def test_a_pdf_table_placing_objects_in_a_stream_that_is_none_is_refused() -> None:
     """Found by mutating PDFs: a table entry naming an object stream that is not one made the
     check raise (exit 2) instead of refusing the file."""

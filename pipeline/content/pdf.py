@@ -205,9 +205,14 @@ class _Heard(logging.Handler):
 # it reads otherwise than qpdf), reads one mid-line too, and white space includes comments.
 # PDFium's blanks are 0x80 and 0xFF too, and its numbers any run of digits, signs and points
 # (`7\x800\x80obj`, `7 0.0 obj` and `7 -0 obj` each started a second document it read).
+# Looked for at every number, overlapping: a header's blanks may hold a comment, and a second
+# header inside that comment (`10 0 %3 0 obj <<...>>`) was where PDFium read a page qpdf never
+# did (its table found through a `startxref` only qpdf read, as `xstartxref`).
 _BLANK = rb"(?:[\x00\t\n\x0c\r \x80\xff]|%[^\r\n]*+)++"
 _NUMBER = rb"([0-9+\-.]++)"
-_HEADER = re.compile(rb"(?<![0-9+\-.])" + _NUMBER + _BLANK + _NUMBER + _BLANK + rb"obj")
+_HEADER = re.compile(rb"(?<![0-9+\-.])(?=" + _NUMBER + _BLANK + _NUMBER + _BLANK + rb"obj)")
+# A `startxref` that is no word of its own: qpdf reads the table it names, PDFium another.
+_RUN_ON_STARTXREF = re.compile(rb"[A-Za-z0-9]startxref")
 
 
 def _unlisted_objects(pdf: pikepdf.Pdf, table: _Table, data: bytes) -> bool:
@@ -217,6 +222,8 @@ def _unlisted_objects(pdf: pikepdf.Pdf, table: _Table, data: bytes) -> bool:
     stream no table listed; of an object listed twice, the other copy). An earlier version's
     objects, which an edited file keeps, count too."""
     placed = {(n, g): e.offset for (n, g), e in table.items() if e.type == 1}
+    if _RUN_ON_STARTXREF.search(data):
+        return True
     for found in _HEADER.finditer(data):
         number, generation = found[1], found[2]
         if not (number.isdigit() and generation.isdigit()):
