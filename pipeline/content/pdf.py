@@ -104,9 +104,9 @@ def _libraries() -> str:
     """The parent's import path but anything in the checkout or the working folder (an install
     found through PYTHONPATH or a user's site is found again)."""
     outside = []
+    mine = (_THIS_FILE.parents[2], Path.cwd().resolve())
     for entry in sys.path:
         place = Path(entry or ".").resolve()
-        mine = (_THIS_FILE.parents[2], Path.cwd().resolve())
         if not any(place == root or root in place.parents for root in mine):
             outside.append(str(place))
     return json.dumps(outside)

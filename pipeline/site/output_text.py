@@ -29,11 +29,11 @@ TAG = re.compile(r"<(?=[A-Za-z/?])[^<>]*>")
 # Inline elements (an SVG's <tspan> too): no space on screen where one starts or ends
 # ("pur<sup></sup>ple" shows "purple"); any other tag (a paragraph, a line break, a cell, an
 # image) separates words.
-_INLINE_TAG = re.compile(
-    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span"
-    r"|strong|sub|sup|time|tspan|u|var|wbr)(?=[\s/>])[^<>]*>",
-    re.IGNORECASE,
+INLINE_ELEMENTS = (
+    "a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span"
+    "|strong|sub|sup|time|tspan|u|var|wbr"
 )
+_INLINE_TAG = re.compile(rf"</?(?:{INLINE_ELEMENTS})(?=[\s/>])[^<>]*>", re.IGNORECASE)
 # Quoted attribute values: a page's description, an image's alternative text, a title.
 _VALUES = (re.compile(r'=\s*"([^"]*)'), re.compile(r"=\s*'([^']*)"))
 
@@ -258,12 +258,9 @@ def _columns(text: str) -> str | None:
 
 def _row_groups(table: LexborNode) -> list[list[LexborNode]]:
     """A table's own row groups (not a table's inside a cell) in the order a browser draws
-    them: its first header group first, its first footer group last (as `_drawn`)."""
-    parts = list(table.iter())
-    header = [part for part in parts if part.tag == "thead"][:1]
-    footer = [part for part in parts if part.tag == "tfoot"][:1]
+    them (`_drawn`: its first header group first, its first footer group last)."""
     groups = []
-    for part in header + _others(parts, header + footer) + footer:
+    for part in _drawn(table):
         if part.tag in ("thead", "tbody", "tfoot"):
             groups.append([row for row in part.iter() if row.tag == "tr"])
         elif part.tag == "tr":

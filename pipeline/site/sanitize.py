@@ -14,6 +14,7 @@ import nh3
 import regex  # type: ignore[import-untyped]  # Unicode properties `re` lacks
 
 from pipeline.checks.markup import ADMONITION_TYPES, reserved_id
+from pipeline.site.output_text import INLINE_ELEMENTS
 
 TAGS = frozenset(
     {"a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del"}
@@ -91,9 +92,7 @@ _REFERENCE_LIST = _cleaner(
 # element still closes).
 _BLANK = r"(?:&nbsp;|[[\p{Zs}--\x20]\u2800\u115f\u1160\u3164\uffa0])"
 _DRAWN_AS_NOTHING = r"[\p{Default_Ignorable_Code_Point}\p{Cf}\p{M}]"
-_INLINE_TAG = regex.compile(
-    r"</?(?:a|abbr|b|code|del|em|i|ins|kbd|mark|q|s|small|span|strong|sub|sup|u)\b[^<>]*>"
-)
+_INLINE_TAG = regex.compile(rf"</?(?:{INLINE_ELEMENTS})(?=[\t\n\f\r />])[^<>]*>")
 _UNBROKEN_BLANKS = regex.compile(
     rf"(?V1){_BLANK}(?:(?:{_DRAWN_AS_NOTHING}|{_INLINE_TAG.pattern})*+{_BLANK}){{2,}}"
     rf"{_DRAWN_AS_NOTHING}*+"
