@@ -15,6 +15,7 @@ to the same day.
 The prose is obviously synthetic filler and the people, journals and identifiers are invented
 (DOIs use the 10.5555 test prefix, URLs example.org): it is benchmark data, never published.
 The same seed gives a byte-identical corpus, so runs on different days and machines compare.
+It is committed to git, as a real project is, so a build also reads the articles' history.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import os
 import random
 import re
 import shutil
@@ -699,7 +701,29 @@ def generate(
         settings.replace("reading_level: 8", "reading_level: 30"), "utf-8"
     )
     shutil.copytree(REPO / "overrides", out / "overrides")
+    _commit(out, today)
     return out
+
+
+def _commit(out: Path, today: dt.date) -> None:
+    """Commit the project, as a real one is: a build reads each approved article's reviewed
+    versions from git ("Changes to this page"), which a folder outside git skips."""
+    when = f"{today.isoformat()}T12:00:00+00:00"
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Benchmark corpus",
+        "GIT_AUTHOR_EMAIL": "corpus@example.org",
+        "GIT_AUTHOR_DATE": when,
+        "GIT_COMMITTER_NAME": "Benchmark corpus",
+        "GIT_COMMITTER_EMAIL": "corpus@example.org",
+        "GIT_COMMITTER_DATE": when,
+    }
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "commit", "-q", "--allow-empty", "-m", "Synthetic benchmark corpus"],
+    ):
+        subprocess.run(command, cwd=out, env=env, check=True, capture_output=True)
 
 
 def main(argv: list[str] | None = None) -> int:

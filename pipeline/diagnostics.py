@@ -85,7 +85,11 @@ def shown(text: str) -> str:
 def format_text(diagnostics: Sequence[Diagnostic]) -> str:
     lines = []
     for d in diagnostics:
-        lines.append(f"{shown(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}")
+        # A problem of a whole file names no position (board members looked for line 0).
+        place = shown(d.path)
+        if d.line:
+            place += f":{d.line}:{d.column}" if d.column else f":{d.line}"
+        lines.append(f"{place}: {d.severity} {d.code} {d.message}")
         if d.hint:
             lines.append(f"    hint: {d.hint}")
     return "\n".join(lines)

@@ -224,6 +224,33 @@ def files_at(root: Path, ref: str, paths: Sequence[str]) -> dict[str, bytes]:
     return {names[name]: data for name, data in blobs(root, list(names)).items()}
 
 
+def object_ids(root: Path, names: list[str]) -> dict[str, str]:
+    """The id of each object named (`COMMIT:PATH`), read by one `git cat-file --batch-check`
+    process: two commits whose folder has the same id hold the same files there. A name git
+    does not know is left out."""
+    wanted = [name for name in dict.fromkeys(names) if "\n" not in name]
+    if not wanted:
+        return {}
+    try:
+        done = subprocess.run(
+            ["git", "cat-file", "--batch-check=%(objectname)"],
+            cwd=root,
+            input="".join(f"{name}\n" for name in wanted).encode(),
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return {}
+    lines = done.stdout.decode("utf-8", errors="replace").split("\n")
+    # One line a name: the id, or the name followed by "missing" (or "ambiguous").
+    return {
+        name: line
+        for name, line in zip(wanted, lines, strict=False)
+        if re.fullmatch(r"[0-9a-f]{40,64}", line)
+    }
+
+
 def blobs(root: Path, names: list[str]) -> dict[str, bytes]:
     """The bytes of each blob named (`COMMIT:PATH` or a blob id), read by one
     `git cat-file --batch` process; a name git does not know is left out."""

@@ -43,6 +43,16 @@ def test_text_format_is_one_line_per_problem_with_a_hint(minimal: Path, cli) -> 
     ]
 
 
+def test_text_format_names_no_position_for_a_problem_of_a_whole_file(minimal: Path, cli) -> None:
+    """A file name that is not web-safe is the whole file's problem: a new user looked for the
+    line 0 that `Back Spasm.md:0:0:` named."""
+    (minimal / PENDING).rename(minimal / "content/articles/Back Spasm.md")
+    result = cli("check", cwd=minimal)
+    assert result.code == 1
+    assert "content/articles/Back Spasm.md: error FM016 " in result.stdout, result.stdout
+    assert ":0:" not in result.stdout
+
+
 def test_json_format_has_exactly_the_diagnostic_fields(minimal: Path, cli) -> None:
     break_citation(minimal)
     result = cli("check", "--format", "json", cwd=minimal)

@@ -368,7 +368,7 @@ def test_a_wrong_style_option_stops_the_build(minimal: Path, cli) -> None:
     # A .csl file that is not there is the style's own problem.
     config.write_text("citation_style: styles/missing.csl\n", "utf-8")
     result = cli("check", cwd=minimal)
-    assert "pipeline.yml:0:0: error BIB010 citation_style 'styles/missing.csl'" in result.stdout
+    assert "pipeline.yml: error BIB010 citation_style 'styles/missing.csl'" in result.stdout
 
 
 def test_a_house_style_that_is_not_utf8_is_refused(minimal: Path, cli) -> None:

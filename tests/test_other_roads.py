@@ -49,7 +49,7 @@ def _leaks(minimal: Path, cli, before: dict[Path, bytes]) -> None:
     """The build fails on the withheld article's text and leaves the previous site as it was."""
     result = cli("build", cwd=minimal)
     assert result.code == 1, result.stderr
-    assert "content/articles/pending.md:0:0: error PUB001 this unpublished article leaked into" in (
+    assert "content/articles/pending.md: error PUB001 this unpublished article leaked into" in (
         result.stderr
     )
     assert site_files(minimal / "site") == before
@@ -192,7 +192,7 @@ def test_a_site_page_may_not_show_an_articles_title(minimal: Path, cli, page: st
     result = cli("build", cwd=minimal)
     assert result.code == 1
     assert (
-        "content/pages/answers/back-pain.md:0:0: error PAGE006 the page shows the title of "
+        "content/pages/answers/back-pain.md: error PAGE006 the page shows the title of "
         "content/articles/back-pain.md ('What helps acute back spasm?'), as its title or a heading"
     ) in result.stderr
     assert site_files(minimal / "site") == before
@@ -380,9 +380,7 @@ def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build
         config.write_text(original + "\n" + addition + "\n", "utf-8")
         result = cli("build", cwd=minimal)
         assert result.code == 1, addition
-        assert "mkdocs.yml:0:0: error PUB005" in result.stderr and where in result.stderr, (
-            result.stderr
-        )
+        assert "mkdocs.yml: error PUB005" in result.stderr and where in result.stderr, result.stderr
         assert site_files(minimal / "site") == before
     config.write_text(
         original + "\ncopyright: 'Clinical Answers, <a href=\"board.html\">our board</a>'\n"
@@ -460,7 +458,7 @@ def test_a_script_saved_under_a_pdfs_or_an_images_name_is_refused(minimal: Path,
     for name in ("report.pdf", "logo.png", "photo.jpg", "anim.gif", "pic.webp"):
         suffix = name.rsplit(".", 1)[1]
         assert (
-            f"content/pages/{name}:0:0: error PAGE002 files beside the site pages must be images "
+            f"content/pages/{name}: error PAGE002 files beside the site pages must be images "
             f"or PDFs, not a .{suffix} file whose content is something else" in result.stdout
         )
 
@@ -1240,9 +1238,7 @@ def test_settings_that_bring_in_files_no_code_owner_reviews_fail_the_build(
         # As a shell runs it: the project's folder is where Python looks for modules first.
         result = run_module("build", cwd=minimal)
         assert result.returncode == 1, text
-        assert "mkdocs.yml:0:0: error PUB005" in result.stderr and where in result.stderr, (
-            result.stderr
-        )
+        assert "mkdocs.yml: error PUB005" in result.stderr and where in result.stderr, result.stderr
         assert site_files(minimal / "site") == before
         # The check of a pull request says so too, before anything is rendered.
         checked = run_module("check", cwd=minimal)
@@ -2524,7 +2520,7 @@ def test_a_site_page_may_not_take_the_title_and_text_of_an_article_the_change_re
     commit_all(sample, "rewrite the draft")
     found = cli("check", "--base", "main", cwd=sample).stdout
     assert (
-        f"content/pages/pneumonia.md:0:0: error PAGE006 the page shows the title of {PNEUMONIA}"
+        f"content/pages/pneumonia.md: error PAGE006 the page shows the title of {PNEUMONIA}"
         in found
     )
     assert "content/pages/pneumonia.md:1:1: error PAGE007 this file holds text of" in found

@@ -511,6 +511,35 @@ def test_the_history_reads_a_library_past_todays_latex_limit_as_it_was_read(
     assert "browning2001" in PastInputs(repo).library(head).entries
 
 
+def test_a_past_approval_kept_between_builds_is_checked_again_for_another_board(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Builds keep each reviewed version's checked approvals in the parse cache (every build
+    checked every version again). A key removed from the roster withdraws what it signed, in
+    the history too: a result kept for the old roster must not be served for the new one."""
+    from dataclasses import replace
+
+    from pipeline.cache import Cache
+    from pipeline.project import load_project
+    from pipeline.review import past
+
+    head = git(repo, "rev-parse", "HEAD").strip()
+    text = (repo / APPROVED).read_text("utf-8")
+    board = load_project(repo, DAY).board
+    cache = Cache(tmp_path / "cache")
+    first = past.PastInputs(repo, cache).checks(APPROVED, text, head, board, DAY)
+    assert first and all(check.verified for check in first)
+    members = dict(board.members)
+    members[first[0].by] = replace(members[first[0].by], keys=())
+    keyless = past.PastInputs(repo, cache).checks(
+        APPROVED, text, head, replace(board, members=members), DAY
+    )
+    assert keyless and not any(check.verified for check in keyless)
+    # The same inputs again, in a new run: read from the cache, not checked again.
+    monkeypatch.setattr(past, "checks_at", lambda *given: pytest.fail("checked again"))
+    assert past.PastInputs(repo, cache).checks(APPROVED, text, head, board, DAY) == first
+
+
 def test_a_signature_renewed_the_same_day_is_one_review_to_readers() -> None:
     day, later = dt.date(2026, 7, 28), dt.date(2026, 9, 1)
     versions = [

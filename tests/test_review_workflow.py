@@ -194,6 +194,11 @@ def test_status_lists_every_article_and_what_blocks_it(minimal: Path, cli) -> No
     assert by_path[APPROVED]["published"] and by_path[APPROVED]["next_review"] == "2027-11-25"
     assert by_path[PENDING]["blockers"] == ["waiting for a reviewer (python -m pipeline review)"]
     assert by_path[UNDER_REVIEW]["reviewers"] == ["rev1"]
+    # A review falls due only once the board approved: a draft shows no date (a new user read
+    # one as a deadline).
+    assert by_path[PENDING]["next_review"] == "" and not by_path[PENDING]["overdue"]
+    text = cli("status", cwd=minimal).stdout
+    assert text.count("next review") == 1 and "next review 2027-11-25" in text
     summary = cli("status", "--format", "markdown", cwd=minimal).stdout
     assert "**1 article(s) will be published** when this is merged to main." in summary
 

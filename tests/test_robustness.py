@@ -327,7 +327,7 @@ def test_a_template_python_cannot_read_is_a_diagnostic_at_the_template(
     (built / "overrides/partials/deep.html").write_text(template, "utf-8")
     result = cli("build", cwd=built)
     assert result.code == 1 and "Traceback" not in result.stderr
-    assert "overrides/partials/deep.html:0:0: error PUB007" in result.stderr
+    assert "overrides/partials/deep.html: error PUB007" in result.stderr
     assert said in result.stderr
     assert snapshot(built / "site") == before
 

@@ -197,7 +197,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return ERRORS
     kind = "preview" if args.preview else "site"
     print(
-        f"{kind} built with {args.engine} in {relative_or_absolute(root, build.target)}",
+        f"{kind} built with {args.engine} in {relative_or_absolute(root, build.target)}/",
         file=sys.stderr,
     )
     return OK

@@ -9,12 +9,15 @@ withdraws what it signed, as it does for the article today).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import git
+from pipeline.cache import Cache
 from pipeline.citations.scan import cited_keys
 from pipeline.content.addresses import is_site_file
 from pipeline.content.articles import front_matter, parse_article
@@ -27,6 +30,7 @@ from pipeline.review.approvals import ApprovalCheck, check_approvals
 from pipeline.review.signatures import signature_id
 
 LIBRARY_DIR = "references"
+_READ_FOLDERS = (LIBRARY_DIR, PAGES_DIR)  # what an approval reads at its commit, besides its text
 
 
 class PastInputs:
@@ -36,11 +40,43 @@ class PastInputs:
     file: with a large file of sources beside library.bib, every later approval made every build
     slower by the time that file takes."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cache: Cache | None = None) -> None:
         self.root = root
         self._by_blobs: dict[tuple[tuple[str, str], ...], Library] = {}
         self._parsed: dict[tuple[str, str], list[Entry]] = {}
         self._files: dict[str, CommittedFiles] = {}
+        self.cache = cache
+        # (commit, folder) -> the folder's id there ("" for none): the same id, the same files.
+        self._folders: dict[tuple[str, str], str] = {}
+        self._listed: dict[str, tuple[tuple[str, str], ...]] = {}  # library folder id -> files
+
+    def know(self, commits: Iterable[str]) -> None:
+        """Read the ids of the library's folder and the site pages' at each of `commits` with
+        one git process, so that each distinct library is listed once (a thousand approvals
+        made in a thousand commits cost a thousand `git ls-tree` processes, 2 s, where the
+        library changed in a few)."""
+        wanted = [c for c in dict.fromkeys(commits) if (c, LIBRARY_DIR) not in self._folders]
+        names = [f"{commit}:{folder}" for commit in wanted for folder in _READ_FOLDERS]
+        found = git.object_ids(self.root, names)
+        for commit in wanted:
+            for folder in _READ_FOLDERS:
+                self._folders[commit, folder] = found.get(f"{commit}:{folder}", "")
+
+    def checks(
+        self, path: str, text: str, commit: str, board: Board, today: dt.date
+    ) -> tuple[ApprovalCheck, ...]:
+        """`checks_at`, kept between runs in `cache` under what it reads: the version's path
+        and text, the library and the site pages' files of its commit (by their folders'
+        ids), the board and the day. Every build checks every reviewed version of every
+        article again, and most never change."""
+        self.know([commit])
+        library, pages = (self._folders[commit, folder] for folder in _READ_FOLDERS)
+        parts = (path, text, library, pages, _same_everywhere(board), today.isoformat())
+
+        def compute() -> tuple[ApprovalCheck, ...]:
+            return checks_at(path, text, commit, board, self, today)
+
+        return compute() if self.cache is None else self.cache.memo("past", parts, compute)
 
     def files(self, commit: str) -> CommittedFiles:
         if commit not in self._files:
@@ -48,7 +84,11 @@ class PastInputs:
         return self._files[commit]
 
     def library(self, commit: str) -> Library:
-        files = tuple(sorted(library_blobs(self.root, commit)))
+        self.know([commit])
+        folder = self._folders[commit, LIBRARY_DIR]
+        if folder not in self._listed:
+            self._listed[folder] = tuple(sorted(library_blobs(self.root, commit)))
+        files = self._listed[folder]
         if files not in self._by_blobs:
             new = [(path, blob) for path, blob in files if (path, blob) not in self._parsed]
             texts = git.objects(self.root, [blob for _, blob in new])
@@ -63,6 +103,15 @@ class PastInputs:
                     entries.setdefault(entry.key, entry)
             self._by_blobs[files] = Library(resolve_crossrefs(entries)[0])
         return self._by_blobs[files]
+
+
+def _same_everywhere(board: Board) -> str:
+    """The board as text that is the same in every process (a set's repr is not)."""
+    return json.dumps(
+        dataclasses.asdict(board),
+        sort_keys=True,
+        default=lambda value: sorted(value) if isinstance(value, frozenset) else str(value),
+    )
 
 
 def library_blobs(root: Path, commit: str) -> list[tuple[str, str]]:

@@ -86,7 +86,9 @@ def status_rows(project: Project, today: dt.date) -> list[StatusRow]:
         elif not project.is_publishable(article):
             why = [c.problem for c in checks if c.problem] or ["no valid signed approval"]
             blockers.append("approval does not hold: " + "; ".join(dict.fromkeys(map(str, why))))
-        due = rules.next_review(article, checks, months)
+        # A review falls due only for an answer the board approved: a draft has none yet.
+        approved = article.status is ReviewStatus.APPROVED
+        due = rules.next_review(article, checks, months) if approved else None
         rows.append(
             StatusRow(
                 path=path,
@@ -95,8 +97,8 @@ def status_rows(project: Project, today: dt.date) -> list[StatusRow]:
                 authors=article.authors,
                 reviewers=article.reviewers,
                 last_updated=rules.last_reviewed(article, checks).isoformat(),
-                next_review=due.isoformat(),
-                overdue=article.status is ReviewStatus.APPROVED and due < today,
+                next_review=due.isoformat() if due else "",
+                overdue=due is not None and due < today,
                 published=not blockers,
                 blockers=tuple(blockers),
                 approvals=tuple(approval_row(c) for c in checks),
@@ -115,7 +117,8 @@ def format_text(rows: Sequence[StatusRow]) -> str:
         people = f"by {', '.join(row.authors) or '?'}"
         if row.reviewers:
             people += f"; reviewers {', '.join(row.reviewers)}"
-        dates = f"updated {row.last_updated or '?'}, next review {row.next_review or '?'}"
+        dates = f"updated {row.last_updated or '?'}"
+        dates += f", next review {row.next_review}" if row.next_review else ""
         if row.overdue:
             dates += " (OVERDUE)"
         state = "published" if row.published else "not published: " + "; ".join(row.blockers)
@@ -180,7 +183,7 @@ def _table(rows: Sequence[StatusRow]) -> list[str]:
     ]
     for row in rows:
         verdict = "yes" if row.published else "no: " + "; ".join(row.blockers)
-        due = row.next_review + (" **overdue**" if row.overdue else "")
+        due = (row.next_review or "—") + (" **overdue**" if row.overdue else "")
         lines.append(
             f"| {_cell(row.title or row.path)} | {row.status} | {row.last_updated} | {due} "
             f"| {_cell(describe_grades(row))} | {_cell(verdict)} |"

@@ -25,7 +25,7 @@ from pipeline.content.articles import front_matter
 from pipeline.diagnostics import Diagnostic, has_errors
 from pipeline.project import ARTICLES_DIR, Project, load_project
 from pipeline.review.changes import ReviewedVersion, from_history
-from pipeline.review.past import PastInputs, checks_at
+from pipeline.review.past import PastInputs
 from pipeline.site.audit import audit
 from pipeline.site.csp import Theme, add_policies
 from pipeline.site.engine_config import ConfigError
@@ -87,7 +87,7 @@ def prepare(
         discard(folder)
         try:
             repository = os.environ.get("REPO_URL") or None
-            history = committed_versions(root, project, today)
+            history = committed_versions(root, project, today, cache)
             staged = stage_site(project, today, folder, preview, cache, repository, history)
         except ConfigError as error:
             discard(folder)
@@ -100,7 +100,7 @@ def prepare(
 
 
 def committed_versions(
-    root: Path, project: Project, today: dt.date
+    root: Path, project: Project, today: dt.date, cache: Cache | None = None
 ) -> dict[str, list[ReviewedVersion]]:
     """Each article's reviewed versions in its git history ("Changes to this page"), read with
     one `git log` and one `git cat-file` for the whole site; none outside a git repository.
@@ -110,7 +110,8 @@ def committed_versions(
     paths = [article.path for article in project.articles]
     revisions = git.revisions(root, ARTICLES_DIR, paths)
     texts = git.texts(root, [r for found in revisions.values() for r in found])
-    past = PastInputs(root)
+    past = PastInputs(root, cache)
+    past.know(revision.commit for found in revisions.values() for revision in found)
     versions = {}
     for path, found in revisions.items():
         seen: set[str] = set()
@@ -121,7 +122,7 @@ def committed_versions(
                 continue
             # Checked as this article (its path now): an approval signed for another article
             # that git counts as renamed onto this one never shows on this page.
-            checks = checks_at(path, text, revision.commit, project.board, past, today)
+            checks = past.checks(path, text, revision.commit, project.board, today)
             seen.update(check.signature for check in checks)
             history.append((revision, checks))
         versions[path] = from_history(history)
