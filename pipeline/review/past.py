@@ -46,7 +46,8 @@ class PastInputs:
         self._parsed: dict[tuple[str, str], list[Entry]] = {}
         self._files: dict[str, CommittedFiles] = {}
         self.cache = cache
-        # (commit, folder) -> the folder's id there ("" for none): the same id, the same files.
+        # (commit, folder) -> the folder's id there: the same id, the same files. A folder
+        # git did not name (none there, or git failed) is known by its commit alone.
         self._folders: dict[tuple[str, str], str] = {}
         self._listed: dict[str, tuple[tuple[str, str], ...]] = {}  # library folder id -> files
 
@@ -60,7 +61,7 @@ class PastInputs:
         found = git.object_ids(self.root, names)
         for commit in wanted:
             for folder in _READ_FOLDERS:
-                self._folders[commit, folder] = found.get(f"{commit}:{folder}", "")
+                self._folders[commit, folder] = found.get(f"{commit}:{folder}", f"at {commit}")
 
     def checks(
         self, path: str, text: str, commit: str, board: Board, today: dt.date

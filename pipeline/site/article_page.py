@@ -26,7 +26,7 @@ from pipeline.content.addresses import (
 )
 from pipeline.identifiers import browser_host
 from pipeline.model import Article
-from pipeline.site.output_text import without_tags
+from pipeline.site.output_text import html_tree, without_tags
 from pipeline.words import normalize
 
 # Where the disclaimer and the review status stand on an article page: the chain of elements
@@ -177,7 +177,7 @@ def page_problems(
     such decoding gives, made the parser raise)."""
     # Read by an HTML5 parser, as a browser reads it: libxml2's honoured "<span hidden/>" as an
     # empty element, where a browser leaves it open around the disclaimer.
-    marks = _Landmarks(LexborHTMLParser(html_text))
+    marks = _Landmarks(html_tree(html_text))
     problems = [] if passages is None else _passage_problems(marks.passages, passages)
     problems += [] if shown is None else _unsigned_files(marks, *shown)
     disclaimers = marks.ids.get("medical-disclaimer", [])

@@ -6,6 +6,7 @@ stylesheets, compressed sitemaps). The leak audit searches these readings for wi
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import html
 import html.entities
@@ -207,7 +208,7 @@ def _shown_text(text: str) -> str | None:
     )
     if not reordered and not any(given.get("alt") for given in pictures):
         return None
-    root = LexborHTMLParser(text).root
+    root = html_tree(text).root
     found: list[str] = []
     stack = [root] if root is not None else []
     while stack:
@@ -224,6 +225,13 @@ def _shown_text(text: str) -> str | None:
     return " ".join(found)
 
 
+@functools.lru_cache(maxsize=1)
+def html_tree(text: str) -> LexborHTMLParser:
+    """A page as an HTML5 parser reads it, parsed once for all the audit's readings of it (its
+    text as shown, its tables, where its disclaimer stands), which only read the tree."""
+    return LexborHTMLParser(text)
+
+
 def _columns(text: str) -> str | None:
     """A page's tables read down their columns, as a reader reads a column of short lines
     (None for a page without a table): letters in thirty columns out of the table's view, one
@@ -233,7 +241,7 @@ def _columns(text: str) -> str | None:
     span runs within its row group, at most 1,000 columns (check allows 20, `MOST_SPANNED`)."""
     if _TABLE.search(text) is None:
         return None
-    root = LexborHTMLParser(text).root
+    root = html_tree(text).root
     found = []
     for table in root.css("table") if root is not None else ():
         columns: dict[int, list[str]] = {}
