@@ -1266,10 +1266,10 @@ def test_a_template_may_name_only_a_file_of_the_theme(
     main.write_text(main.read_text("utf-8") + "\n{% block footer %}" + tag + "{% endblock %}\n")
     result = cli("build", "--engine", engine, cwd=minimal)
     line = main.read_text("utf-8").count("\n")  # the tag's line, where the board member looks
-    assert result.code == 1 and f"overrides/main.html:{line}:0: error PUB007" in result.stderr
+    assert result.code == 1 and f"overrides/main.html:{line}: error PUB007" in result.stderr
     assert "names a template otherwise than as a file of the theme" in result.stderr
     assert site_files(minimal / "site") == before
-    assert f"overrides/main.html:{line}:0: error PUB007" in cli("check", cwd=minimal).stdout
+    assert f"overrides/main.html:{line}: error PUB007" in cli("check", cwd=minimal).stdout
 
 
 @pytest.mark.parametrize(
