@@ -678,7 +678,9 @@ def generate(
     keys = [entry.key for entry in library]
     # Recent (even-numbered) entries form the pool each article opens with, so no article
     # trips the stale-evidence warning; each article owns two entries so every entry is cited.
-    for sub in ("content", "references", "overrides"):
+    if (out / ".git").exists() and not _is_corpus(out):
+        raise ValueError(f"{out} is a git repository other than a benchmark corpus: not emptied")
+    for sub in ("content", "references", "overrides", ".git"):
         shutil.rmtree(out / sub, ignore_errors=True)
     used_titles: set[str] = set()
     for index in range(articles):
@@ -705,12 +707,27 @@ def generate(
     return out
 
 
+_MESSAGE = "Synthetic benchmark corpus"
+
+
+def _is_corpus(out: Path) -> bool:
+    """Whether the git repository at `out` holds a corpus this module committed, and only it."""
+    found = subprocess.run(
+        ["git", "log", "--format=%s", "-n", "2"], cwd=out, capture_output=True, text=True
+    )
+    return found.returncode == 0 and found.stdout == f"{_MESSAGE}\n"
+
+
 def _commit(out: Path, today: dt.date) -> None:
     """Commit the project, as a real one is: a build reads each approved article's reviewed
-    versions from git ("Changes to this page"), which a folder outside git skips."""
+    versions from git ("Changes to this page"), which a folder outside git skips. The same
+    corpus is the same commit, whatever the user's git settings (none are read: a global
+    signing key or hook would change it, or stop it)."""
     when = f"{today.isoformat()}T12:00:00+00:00"
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if not name.startswith("GIT_")},
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_AUTHOR_NAME": "Benchmark corpus",
         "GIT_AUTHOR_EMAIL": "corpus@example.org",
         "GIT_AUTHOR_DATE": when,
@@ -719,9 +736,9 @@ def _commit(out: Path, today: dt.date) -> None:
         "GIT_COMMITTER_DATE": when,
     }
     for command in (
-        ["git", "init", "-q"],
+        ["git", "init", "-q", "-b", "main"],
         ["git", "add", "-A"],
-        ["git", "commit", "-q", "--allow-empty", "-m", "Synthetic benchmark corpus"],
+        ["git", "commit", "-q", "--no-verify", "-m", _MESSAGE],
     ):
         subprocess.run(command, cwd=out, env=env, check=True, capture_output=True)
 
@@ -740,7 +757,10 @@ def main(argv: list[str] | None = None) -> int:
         help="the day the corpus is dated against; run builds with PIPELINE_TODAY set to it",
     )
     args = parser.parse_args(argv)
-    generate(args.articles, args.out, args.seed, args.today)
+    try:
+        generate(args.articles, args.out, args.seed, args.today)
+    except ValueError as error:
+        parser.error(str(error))
     print(f"{args.articles} articles written to {args.out}", file=sys.stderr)
     return 0
 

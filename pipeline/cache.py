@@ -29,8 +29,18 @@ T = TypeVar("T")
 _PACKAGE = Path(__file__).resolve().parent
 
 
-# The libraries whose output is cached with ours (parsing, formatting, checking).
-_LIBRARIES = ("bibtexparser", "citeproc-py", "pylatexenc", "PyYAML", "python-frontmatter", "nh3")
+# The libraries whose output is cached with ours: parsing, formatting, checking, and verifying
+# the signatures of approvals whose results are kept.
+_LIBRARIES = (
+    "bibtexparser",
+    "citeproc-py",
+    "pylatexenc",
+    "PyYAML",
+    "python-frontmatter",
+    "nh3",
+    "sshsig",
+    "cryptography",
+)
 
 
 def _code_version() -> bytes:
@@ -83,8 +93,15 @@ class Cache:
         self._connection: sqlite3.Connection | None = None
         self._unusable = folder is None
 
-    def memo(self, kind: str, parts: tuple[bytes | str, ...], compute: Callable[[], T]) -> T:
-        """`compute()`, or its stored result for the same `kind` and `parts`."""
+    def memo(
+        self,
+        kind: str,
+        parts: tuple[bytes | str, ...],
+        compute: Callable[[], T],
+        keep: Callable[[T], bool] | None = None,
+    ) -> T:
+        """`compute()`, or its stored result for the same `kind` and `parts`; one that `keep`
+        says is not worth keeping is not stored."""
         if self._version is None:
             self._version = _code_version()
         digest = hashlib.sha256(self._version + kind.encode())
@@ -97,7 +114,8 @@ class Cache:
         stored = self._load(key)
         if stored is None:
             result = compute()
-            self._store(key, (result,))
+            if keep is None or keep(result):
+                self._store(key, (result,))
         else:
             result = stored[0]  # type: ignore[assignment]
         if self.keep:

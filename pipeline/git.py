@@ -247,7 +247,7 @@ def object_ids(root: Path, names: list[str]) -> dict[str, str]:
     return {
         name: line
         for name, line in zip(wanted, lines, strict=False)
-        if re.fullmatch(r"[0-9a-f]{40,64}", line)
+        if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", line)
     }
 
 

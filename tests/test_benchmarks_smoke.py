@@ -26,7 +26,19 @@ def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 
 
 def files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    """The project's files, not git's (whose index holds times and inode numbers)."""
+    found = {}
+    for path in root.rglob("*"):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith(".git/"):
+            found[rel] = path.read_bytes()
+    return found
+
+
+def head(root: Path) -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_the_corpus_is_clean_and_the_same_for_the_same_seed(tmp_path: Path) -> None:
@@ -34,6 +46,12 @@ def test_the_corpus_is_clean_and_the_same_for_the_same_seed(tmp_path: Path) -> N
         made = run("benchmarks.corpus", "--articles", "10", "--out", str(tmp_path / name))
         assert made.returncode == 0, made.stderr
     assert files(tmp_path / "a") == files(tmp_path / "b")
+    # Committed as a real project is, to the same commit every time, and generated again into
+    # the same folder, to a history of that one commit.
+    assert head(tmp_path / "a") == head(tmp_path / "b")
+    again = run("benchmarks.corpus", "--articles", "10", "--out", str(tmp_path / "a"))
+    assert again.returncode == 0, again.stderr
+    assert head(tmp_path / "a") == head(tmp_path / "b")
     assert len(list((tmp_path / "a" / "content" / "articles").glob("*.md"))) == 10
     library = (tmp_path / "a" / "references" / "library.bib").read_text(encoding="utf-8")
     assert library.count("\n@") + library.startswith("@") == 20  # 2 * N entries

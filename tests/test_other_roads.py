@@ -1345,6 +1345,21 @@ def test_a_pdf_of_the_theme_folder_is_read_as_the_site_pages_pdfs_are(minimal: P
     assert "is not a document to read: it is .pdf with a script" in result.stdout
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_pdf_of_the_theme_is_published_written_anew_too(minimal: Path, cli, engine: str) -> None:
+    """What the site pages' PDFs are (`published_pdf`), the theme's are: the audit fails any
+    published PDF the site did not write anew."""
+    from pipeline.content.pdf import published_pdf
+
+    leaflet = pdf_showing("Take 10 mg at night.")
+    leaflet += b"% Take 2400 mg, after the end: a comment no reader shows.\n"
+    (minimal / "overrides/leaflet.pdf").write_bytes(leaflet)
+    result = cli("build", "--engine", engine, cwd=minimal)
+    assert result.code == 0, result.stderr
+    published = (minimal / "site/leaflet.pdf").read_bytes()
+    assert published == published_pdf(leaflet) and b"2400" not in published
+
+
 def test_an_article_page_the_engine_did_not_write_fails_the_audit(minimal: Path, cli) -> None:
     """An engine (or a hook) that drops a published article's page, or a preview page that
     lost its noindex, is caught after the engine, not trusted to it."""
@@ -3365,7 +3380,9 @@ def test_a_pdf_is_read_once_and_a_failing_reader_is_an_internal_error_not_a_verd
     from pipeline.content import pdf as reader
 
     calls = []
-    monkeypatch.setattr(reader, "_read_in_a_child", lambda data, seconds: calls.append(data))
+    monkeypatch.setattr(
+        reader, "_read_in_a_child", lambda data, seconds: calls.append(data) or (None, data)
+    )
     data = pdf_showing("Take 10 mg, read once.")
     assert reader.pdf_problem(data) is None and reader.pdf_problem(data) is None
     assert len(calls) == 1
@@ -3540,7 +3557,9 @@ def test_the_time_a_pdf_may_take_grows_with_its_size(monkeypatch: pytest.MonkeyP
     from pipeline.content import pdf as reader
 
     given: list[int] = []
-    monkeypatch.setattr(reader, "_read_in_a_child", lambda data, seconds: given.append(seconds))
+    monkeypatch.setattr(
+        reader, "_read_in_a_child", lambda data, seconds: given.append(seconds) or (None, data)
+    )
     for size in (5_600, 12_000_000, 100_000_000):
         reader.pdf_problem(bytes(size))
     assert given == [2, 4, reader.READ_SECONDS]

@@ -540,6 +540,30 @@ def test_a_past_approval_kept_between_builds_is_checked_again_for_another_board(
     assert past.PastInputs(repo, cache).checks(APPROVED, text, head, board, DAY) == first
 
 
+def test_a_past_approval_git_could_not_read_once_is_read_again_next_time(
+    repo: Path, tmp_path: Path
+) -> None:
+    """The library's file cannot be read in one build (an object missing from a partial
+    clone, a timeout): the library reads as empty and the approval does not hold. That result
+    is not kept, so once git reads the file again the approval holds again."""
+    from pipeline.cache import Cache
+    from pipeline.project import load_project
+    from pipeline.review import past
+
+    head = git(repo, "rev-parse", "HEAD").strip()
+    text = (repo / APPROVED).read_text("utf-8")
+    board = load_project(repo, DAY).board
+    blob = git(repo, "rev-parse", f"{head}:references/library.bib").strip()
+    stored = repo / ".git/objects" / blob[:2] / blob[2:]
+    cache = Cache(tmp_path / "cache")
+    hidden = stored.rename(tmp_path / "blob")
+    during = past.PastInputs(repo, cache).checks(APPROVED, text, head, board, DAY)
+    assert during and not any(check.verified for check in during)
+    hidden.rename(stored)
+    after = past.PastInputs(repo, cache).checks(APPROVED, text, head, board, DAY)
+    assert after and all(check.verified for check in after)
+
+
 def test_a_signature_renewed_the_same_day_is_one_review_to_readers() -> None:
     day, later = dt.date(2026, 7, 28), dt.date(2026, 9, 1)
     versions = [

@@ -73,10 +73,14 @@ SHOWN = (
 def pictured(tmp_path: Path) -> Path:
     """The minimal project whose approved article shows a chart and links to a handout, its
     approvals signed with both."""
-    root = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    return _pictured(tmp_path / "project", pdf_showing("Take 10 mg at night."))
+
+
+def _pictured(root: Path, handout: bytes) -> Path:
+    copy_project(FIXTURES / "minimal", root)
     (root / CHART).parent.mkdir()
     (root / CHART).write_bytes(_png(0, 128, 0))
-    (root / HANDOUT).write_bytes(pdf_showing("Take 10 mg at night."))
+    (root / HANDOUT).write_bytes(handout)
     path = root / ARTICLE
     path.write_text(path.read_text("utf-8") + SHOWN, "utf-8")
     return sign_project(root)
@@ -380,6 +384,66 @@ def test_a_reference_naming_a_file_of_the_site_fails_the_build(tmp_path: Path, c
     result = cli("build", cwd=root)
     assert result.code == 1
     assert "cites img/handout.pdf, a file of this site, as a source" in result.stderr
+
+
+def _with_an_object_no_page_uses(data: bytes, text: bytes) -> bytes:
+    """A PDF with an update appended: a content stream showing `text` that its table lists and
+    no page uses (nothing in it runs, so the checks pass it; a reader repairing the file, or
+    one reading objects rather than pages, could show it)."""
+    stream = b"BT (" + text + b") Tj ET"
+    added = b"5 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (len(stream), stream)
+    previous = int(data.rsplit(b"startxref", 1)[1].split()[0])
+    table = b"xref\n5 1\n%010d 00000 n \n" % len(data)
+    trailer = b"trailer << /Root 1 0 R /Size 6 /Prev %d >>\n" % previous
+    return data + added + table + trailer + b"startxref\n%d\n%%%%EOF\n" % (len(data) + len(added))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_pdf_is_published_as_the_checks_read_it_and_nothing_else_of_it(
+    tmp_path: Path, cli, engine: str
+) -> None:
+    """A PDF's bytes can hold what one reader reads and another does not (rounds of attacks
+    found a script, a second document, another dose in an object no table lists, each read
+    by Chromium's viewer and not by the checks). The site publishes the document qpdf read,
+    written anew: the same bytes for the same file, nothing of the original beside it."""
+    from pipeline.content.pdf import pdf_problem, published_pdf
+
+    handout = _with_an_object_no_page_uses(
+        pdf_showing("Take 10 mg at night."), b"Take 2400 mg at night."
+    )
+    assert pdf_problem(handout) is None
+    pictured = _pictured(tmp_path / "project", handout)
+    result = cli("build", "--engine", engine, cwd=pictured)
+    assert result.code == 0, result.stderr
+    published = (pictured / "site/img/handout.pdf").read_bytes()
+    assert b"Take 10 mg at night." in published and b"2400 mg" not in published
+    assert published == published_pdf(handout) == published_pdf(published)
+
+
+def test_the_audit_fails_a_pdf_the_site_did_not_write_anew(pictured: Path, cli) -> None:
+    """Defence in depth: an engine (or a theme's file of the same name) that published the PDF
+    as it was committed publishes what the checks may not have read as readers will."""
+    assert cli("build", cwd=pictured).code == 0
+    project = load_project(pictured, DAY)
+    plan = publish_plan(project)
+    site = pictured / "site"
+    assert audit(site, project, plan, theme("mkdocs")) == []
+    (site / "img/handout.pdf").write_bytes(
+        _with_an_object_no_page_uses((pictured / HANDOUT).read_bytes(), b"Take 2400 mg.")
+    )
+    found = [(d.path, d.message) for d in audit(site, project, plan, theme("mkdocs"))]
+    assert found == [
+        (
+            "mkdocs.yml",
+            "img/handout.pdf is a .pdf the site did not write anew, which readers may read "
+            "otherwise",
+        ),
+        (
+            ARTICLE,
+            "img/handout.pdf is not the file the article's approvals sign: something was "
+            "published over it",
+        ),
+    ]
 
 
 def test_the_audit_fails_an_unsigned_picture_on_a_built_page_and_bytes_nobody_signed(

@@ -195,6 +195,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     except git.GitError as error:
         raise UsageError(f"cannot read the git history: {error}") from None
     past = PastInputs(root)
+    past.know(version.commit for version in versions)
 
     def checks_of(version: git.Version) -> Sequence[ApprovalCheck]:
         # As this article: an approval signed for another one that git followed here is not its.

@@ -9,6 +9,12 @@ pages, stay. qpdf (through pikepdf) reads it as a viewer does, object streams an
 (`/J#61vaScript`) included; a file qpdf had to repair, or warned of, is refused outright, as is
 an encrypted one, and one holding an object qpdf's table does not place (which PDFium,
 repairing a file, reads): what two readers may read differently is no document to sign.
+
+And the site never publishes the file as it was written: it publishes what qpdf read of it,
+written anew by qpdf (`published_pdf`): every object the document uses, each where its table
+says, and nothing else. What another reader might find in the original (an object no table
+lists, a second document after the end, a name it ends early) is not in the published file, so
+Chromium's viewer reads the document the checks read.
 """
 
 from __future__ import annotations
@@ -73,14 +79,29 @@ _TOO_DEEP = "/too-deep"
 # committed in __pycache__ (unchecked) stood in for it.
 _THIS_FILE = Path(__file__).resolve()
 # What each PDF read in this process was found to be, by its digest and the bounds it was read
-# in: a build reads the site pages' PDFs again in the audit.
-_READ: dict[tuple[str, int, int], str | None] = {}
+# in: why it is refused (None when it passes), and the file as the site publishes it (empty
+# when refused). A build reads the site pages' PDFs again in the audit.
+_READ: dict[tuple[str, int, int], tuple[str | None, bytes]] = {}
 
 
 def pdf_problem(data: bytes) -> str | None:
     """Why a PDF is not a plain document (".pdf with a form ..."), or None. Read in a child
     process whose memory and processor time are bounded (`READ_MEMORY`, `READ_SECONDS`): what
-    qpdf cannot read within them is refused, whatever its shape."""
+    qpdf cannot read (or write anew) within them is refused, whatever its shape."""
+    return _reading(data)[0]
+
+
+def published_pdf(data: bytes) -> bytes:
+    """A PDF that passes `pdf_problem` as the site publishes it: written anew by qpdf from what
+    it read, the same bytes for the same file every time. A file written so is written again
+    to the same bytes, which is how the audit knows a published PDF was."""
+    problem, written = _reading(data)
+    if problem is not None:
+        raise ValueError(f"a PDF the checks refuse is never published: {problem}")
+    return written
+
+
+def _reading(data: bytes) -> tuple[str | None, bytes]:
     # A small file of little but objects (5.6 KB packing 2.6 million arrays) took 8 s: the time
     # a file may take grows with its size.
     seconds = min(READ_SECONDS, 2 + int(len(data) * _SECONDS_PER_BYTE))
@@ -112,7 +133,7 @@ def _libraries() -> str:
     return json.dumps(outside)
 
 
-def _read_in_a_child(data: bytes, seconds: int) -> str | None:
+def _read_in_a_child(data: bytes, seconds: int) -> tuple[str | None, bytes]:
     arguments = [str(_THIS_FILE), _libraries(), str(READ_MEMORY), str(seconds)]
     try:
         done = subprocess.run(
@@ -123,18 +144,20 @@ def _read_in_a_child(data: bytes, seconds: int) -> str | None:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return _TOO_LARGE
+        return _TOO_LARGE, b""
     if done.returncode < 0:  # killed past its processor time, or aborted by qpdf
-        return _TOO_LARGE
-    if done.returncode > 0:  # a fault of the pipeline's, not of the file: never a verdict
+        return _TOO_LARGE, b""
+    if done.returncode > 0 or not done.stdout:  # a fault of the pipeline's: never a verdict
         said = done.stderr.decode("utf-8", errors="replace").strip().splitlines()[-3:]
-        raise RuntimeError("reading a PDF failed: " + " / ".join(said))
-    return done.stdout.decode("utf-8") or None
+        raise RuntimeError("reading a PDF failed: " + (" / ".join(said) or "no answer"))
+    if done.stdout.startswith(b"\0"):  # it passes: the file as written anew follows
+        return None, done.stdout[1:]
+    return done.stdout.decode("utf-8"), b""
 
 
 def _bounded_read(memory: int, seconds: int) -> None:
     """The child's side of `pdf_problem`: bound itself, read the PDF on stdin, print why it is
-    refused (nothing when it passes)."""
+    refused, or a NUL byte and the file written anew when it passes."""
     import resource
 
     with contextlib.suppress(ValueError, OSError):  # where the system cannot bound memory
@@ -144,15 +167,17 @@ def _bounded_read(memory: int, seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (seconds if unbounded else min(seconds, most), most))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # killed, it leaves no core file behind
     data = sys.stdin.buffer.read()
+    written = io.BytesIO()
     try:
-        problem = _problem(data)
+        problem = _problem(data, written)
     except MemoryError:
         problem = _TOO_LARGE
-    sys.stdout.write(problem or "")
+    sys.stdout.buffer.write(problem.encode("utf-8") if problem else b"\0" + written.getvalue())
 
 
-def _problem(data: bytes) -> str | None:
-    """Why a PDF is not a plain document, read by qpdf in this process."""
+def _problem(data: bytes, written: io.BytesIO) -> str | None:
+    """Why a PDF is not a plain document, read by qpdf in this process; when it is one, the
+    file written anew into `written`."""
     # qpdf says what it repaired or ignored through this logger, not always in get_warnings().
     heard = _Heard()
     log = logging.getLogger("pikepdf._core")
@@ -179,6 +204,17 @@ def _problem(data: bytes) -> str | None:
                 return _TOO_LARGE
             if warnings or heard.said:
                 return ".pdf that is damaged (print or save it as PDF again)"
+            _write(pdf, written)
+            if pdf.get_warnings() or heard.said:
+                return ".pdf that is damaged (print or save it as PDF again)"
+        # What the site publishes is written the same way again: the audit knows a published
+        # PDF by that.
+        again = io.BytesIO()
+        written.seek(0)
+        with pikepdf.open(written) as pdf:
+            _write(pdf, again)
+        if again.getbuffer() != written.getbuffer() or heard.said:
+            return ".pdf that qpdf does not write the same way twice (save it as PDF again)"
     except pikepdf.PasswordError:
         return ".pdf that is encrypted"
     except (pikepdf.PdfError, RuntimeError, ValueError) as error:  # RecursionError too
@@ -186,6 +222,21 @@ def _problem(data: bytes) -> str | None:
     finally:
         log.removeHandler(heard)
     return None
+
+
+def _write(pdf: pikepdf.Pdf, out: io.BytesIO) -> None:
+    """The document written anew (`published_pdf`): every object it uses, each plain where the
+    new table says (no object streams), streams as they were (no image compressed again), an
+    identifier made from the content. Nothing else of the original, nothing else changed."""
+    pdf.save(
+        out,
+        deterministic_id=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.disable,
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        compress_streams=False,
+        fix_metadata_version=False,
+        linearize=False,
+    )
 
 
 class _Heard(logging.Handler):

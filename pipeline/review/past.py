@@ -50,6 +50,7 @@ class PastInputs:
         # git did not name (none there, or git failed) is known by its commit alone.
         self._folders: dict[tuple[str, str], str] = {}
         self._listed: dict[str, tuple[tuple[str, str], ...]] = {}  # library folder id -> files
+        self._board: tuple[Board, str] | None = None  # the board, and it as `_same_everywhere`
 
     def know(self, commits: Iterable[str]) -> None:
         """Read the ids of the library's folder and the site pages' at each of `commits` with
@@ -69,15 +70,21 @@ class PastInputs:
         """`checks_at`, kept between runs in `cache` under what it reads: the version's path
         and text, the library and the site pages' files of its commit (by their folders'
         ids), the board and the day. Every build checks every reviewed version of every
-        article again, and most never change."""
+        article again, and most never change. Only results whose approvals all hold are kept:
+        a read of git that failed (a timeout, an object missing from a partial clone) reads
+        as an approval that does not hold, and is read again next time."""
         self.know([commit])
         library, pages = (self._folders[commit, folder] for folder in _READ_FOLDERS)
-        parts = (path, text, library, pages, _same_everywhere(board), today.isoformat())
+        if self._board is None or self._board[0] is not board:
+            self._board = (board, _same_everywhere(board))
+        parts = (path, text, library, pages, self._board[1], today.isoformat())
 
         def compute() -> tuple[ApprovalCheck, ...]:
             return checks_at(path, text, commit, board, self, today)
 
-        return compute() if self.cache is None else self.cache.memo("past", parts, compute)
+        if self.cache is None:
+            return compute()
+        return self.cache.memo("past", parts, compute, keep=_all_hold)
 
     def files(self, commit: str) -> CommittedFiles:
         if commit not in self._files:
@@ -104,6 +111,10 @@ class PastInputs:
                     entries.setdefault(entry.key, entry)
             self._by_blobs[files] = Library(resolve_crossrefs(entries)[0])
         return self._by_blobs[files]
+
+
+def _all_hold(checks: tuple[ApprovalCheck, ...]) -> bool:
+    return all(check.verified for check in checks)
 
 
 def _same_everywhere(board: Board) -> str:
