@@ -3065,6 +3065,19 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         catalog = pikepdf.Dictionary(Type=pikepdf.Name.Catalog, Pages=pdf.Root.Pages)
         pdf.Root.Other = pdf.make_indirect(catalog)
 
+    def script_in_the_trailer(pdf) -> None:
+        # No object of the table: qpdf copies the trailer's keys into the file it writes.
+        run = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+        pdf.trailer.Extra = run
+
+    def catalog_read_as_linearized(pdf) -> None:
+        # PDFium reads the first object's /Linearized keys (qpdf writes the catalog first):
+        # its first page is the one /O names, in the page tree or not.
+        pdf.Root.Linearized = 1
+
+    plain = _pdf()
+    # A catalog written in the trailer itself (pdf.js reads one there).
+    catalog_in_the_trailer = plain.replace(b"/Root 1 0 R", b"/Root << /Pages 2 0 R >>")
     plain_link = _pdf(_link(lambda: pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=[0])))
     # "/Subtype" ended by 0xFF: another name to qpdf, "/Subtype" to PDFium (the same length,
     # so the file's table still places every object).
@@ -3091,6 +3104,10 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
             "encrypted",
         ),
         "damaged": (_pdf()[:-60], "damaged"),
+        "script-in-the-trailer": (_pdf(script_in_the_trailer), "a script"),
+        "catalog-in-the-trailer": (catalog_in_the_trailer, "cannot be read"),
+        "catalog-read-as-linearized": (_pdf(catalog_read_as_linearized), "fast web view"),
+        "fast-web-view": (_pdf(linearize=True), "fast web view (linearized)"),
         "not-a-pdf": (b"%PDF-1.4\nhello", "cannot be read"),
     }
 
@@ -3550,10 +3567,29 @@ def test_the_pdf_reader_runs_its_own_source_with_libraries_from_outside_the_chec
     assert reader._libraries() == f'["{outside}"]'
 
 
+def test_a_pdf_not_written_the_same_way_twice_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit knows a published PDF by writing it anew to the same bytes: a file qpdf would
+    write otherwise the second time is refused where it is checked, not at the build's end."""
+    import io
+
+    from pipeline.content import pdf as reader
+
+    write, calls = reader._write, []
+
+    def drifting(pdf, out) -> None:
+        write(pdf, out)
+        calls.append(out)
+        out.write(b"%" * len(calls))  # the second writing differs from the first
+
+    monkeypatch.setattr(reader, "_write", drifting)
+    why = reader._problem(pdf_showing("Take 10 mg at night."), io.BytesIO())
+    assert why == ".pdf that qpdf does not write the same way twice (save it as PDF again)"
+
+
 def test_the_time_a_pdf_may_take_grows_with_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """5.6 KB packing 2.6 million arrays took 8 s, ten of them a minute of check: a small file
-    gets two seconds (a 3 MB manual of 20,000 objects takes half of one), a large one a
-    second more each 5 MB, at most READ_SECONDS."""
+    gets four seconds to be read and written anew twice (a 3 MB manual of 20,000 objects takes
+    one), a large one two more each 5 MB, at most READ_SECONDS."""
     from pipeline.content import pdf as reader
 
     given: list[int] = []
@@ -3562,7 +3598,7 @@ def test_the_time_a_pdf_may_take_grows_with_its_size(monkeypatch: pytest.MonkeyP
     )
     for size in (5_600, 12_000_000, 100_000_000):
         reader.pdf_problem(bytes(size))
-    assert given == [2, 4, reader.READ_SECONDS]
+    assert given == [4, 8, reader.READ_SECONDS]
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,10 @@ from pathlib import Path
 import pikepdf
 
 LAYERS = frozenset({"/OCProperties", "/OC", "/OCG", "/OCMD", "/Usage"})
+# A file saved for fast web view is read two ways: PDFium takes the first page and part of the
+# table from its first object's `/Linearized` keys, qpdf from the page tree (a catalog holding
+# them showed a page no page tree holds, 2400 mg, where qpdf read 100 mg).
+LINEARIZED = "/Linearized"
 # Names of what runs as the file opens or a page shows (`/JS`, `/AA`, an `/OpenAction` that is
 # an action), forms (whose fields a script or a reader rewrites), files inside the PDF, and
 # actions that open other files or send data.
@@ -43,6 +47,7 @@ ACTIVE = frozenset(
     # Layers: optional content can be shown on screen and not in print, or the other way round
     # (PDFium reads a group's `/Usage` even where no `/OCProperties` lists it).
     | LAYERS
+    | {LINEARIZED}
 )
 # PDFium ends a name at a byte 0x00, 0x80 or 0xFF, where qpdf reads on: "/JS" followed by 0xFF
 # was a script to Chromium and another name to qpdf, "/F" so followed hid a box on screen.
@@ -59,8 +64,10 @@ _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
 # unpacked to 400 MB). A 566-page manual of 20,000 objects is read in 0.7 s and 90 MB, a scan
 # of 100 MB (GitHub's largest file) in 2.4 s and 250 MB.
 READ_MEMORY = 512 * 2**20  # bytes of address space (bounded where the system can: Linux)
-READ_SECONDS = 10  # of processor time at most: two seconds, and one more each 5 MB
-_SECONDS_PER_BYTE = 1 / 5_000_000
+# Of processor time, to read the file and write it anew twice: four seconds, and two more each
+# 5 MB, 20 at most.
+READ_SECONDS = 20
+_SECONDS_PER_BYTE = 2 / 5_000_000
 _TOO_LARGE = (
     ".pdf that takes more memory or time to read than the check allows (split it, or save it "
     "again smaller)"
@@ -104,7 +111,7 @@ def published_pdf(data: bytes) -> bytes:
 def _reading(data: bytes) -> tuple[str | None, bytes]:
     # A small file of little but objects (5.6 KB packing 2.6 million arrays) took 8 s: the time
     # a file may take grows with its size.
-    seconds = min(READ_SECONDS, 2 + int(len(data) * _SECONDS_PER_BYTE))
+    seconds = min(READ_SECONDS, 4 + int(len(data) * _SECONDS_PER_BYTE))
     key = (hashlib.sha256(data).hexdigest(), READ_MEMORY, seconds)
     if key not in _READ:
         _READ[key] = _read_in_a_child(data, seconds)
@@ -186,6 +193,12 @@ def _problem(data: bytes, written: io.BytesIO) -> str | None:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if pdf.is_encrypted:  # even one that opens without a password
                 return ".pdf that is encrypted"
+            # The trailer is no object of the table's: a catalog written in it (qpdf copies it
+            # into the file it writes) is read only there.
+            if not pdf.Root.is_indirect:
+                return ".pdf that cannot be read"
+            if (name := _active(pdf.trailer, 0)) is not None:
+                return f".pdf with {_what(name)}"
             table = pdf.get_xref_table()
             unlisted = ".pdf that holds objects its table does not list (save it as PDF again)"
             if _unlisted_objects(pdf, table, data):
@@ -205,15 +218,25 @@ def _problem(data: bytes, written: io.BytesIO) -> str | None:
             if warnings or heard.said:
                 return ".pdf that is damaged (print or save it as PDF again)"
             _write(pdf, written)
-            if pdf.get_warnings() or heard.said:
+            warnings = pdf.get_warnings()
+            if heard.out_of_memory or any(_OUT_OF_MEMORY in w for w in warnings):
+                return _TOO_LARGE
+            if warnings or heard.said:
                 return ".pdf that is damaged (print or save it as PDF again)"
+        # Writing anew unpacks nothing (streams stay as they were): a file that grows is made
+        # to, and would fill the site and the build's memory.
+        if written.tell() > 4 * len(data) + 2**20:
+            return _TOO_LARGE
         # What the site publishes is written the same way again: the audit knows a published
         # PDF by that.
         again = io.BytesIO()
         written.seek(0)
         with pikepdf.open(written) as pdf:
             _write(pdf, again)
-        if again.getbuffer() != written.getbuffer() or heard.said:
+            warnings = pdf.get_warnings()
+        if heard.out_of_memory or any(_OUT_OF_MEMORY in w for w in warnings):
+            return _TOO_LARGE
+        if again.getbuffer() != written.getbuffer() or warnings or heard.said:
             return ".pdf that qpdf does not write the same way twice (save it as PDF again)"
     except pikepdf.PasswordError:
         return ".pdf that is encrypted"
@@ -225,13 +248,14 @@ def _problem(data: bytes, written: io.BytesIO) -> str | None:
 
 
 def _write(pdf: pikepdf.Pdf, out: io.BytesIO) -> None:
-    """The document written anew (`published_pdf`): every object it uses, each plain where the
-    new table says (no object streams), streams as they were (no image compressed again), an
-    identifier made from the content. Nothing else of the original, nothing else changed."""
+    """The document written anew (`published_pdf`): every object it uses, in object streams
+    qpdf makes (a file packing a million small objects in its own stays small), streams as
+    they were (no image compressed again), an identifier made from the content. Nothing else
+    of the original (the trailer's keys the checks read), nothing else changed."""
     pdf.save(
         out,
         deterministic_id=True,
-        object_stream_mode=pikepdf.ObjectStreamMode.disable,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
         stream_decode_level=pikepdf.StreamDecodeLevel.none,
         compress_streams=False,
         fix_metadata_version=False,
@@ -391,6 +415,8 @@ def _what(name: str) -> str:
         return "objects nested deeper than any document's"
     if name == "/Annot":
         return "a note, box or field drawn over the page (print it to PDF again, which flattens it)"
+    if name == LINEARIZED:
+        return "fast web view (linearized), which viewers read two ways (print it to PDF again)"
     if name == _SPLIT:
         return "a name two readers read differently (save it as PDF again)"
     if name in LAYERS:
