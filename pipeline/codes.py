@@ -1772,6 +1772,24 @@ How to fix: leave the page alone, or move what the article needs from it into th
 another article) and remove the link, which the board approves again.
 """,
 )
+PDF_NOT_IN_FORM = _declare(
+    "PAGE012",
+    E,
+    "A PDF beside the site pages is not in the form the site keeps PDFs in.",
+    message="this PDF is not written as the site keeps PDFs",
+    hint="run: python -m pipeline pdf {file} (then have the articles that show it approved again)",
+    explanation="""
+Two PDF viewers can read one file's bytes differently: an object no table lists, a reference to
+an object's other generation, a name one reader ends early, a stream's filter parameters read
+two ways. Attacks on the site each found such bytes, which showed a reviewer one dose and
+readers another. So a PDF of the site must already be as qpdf writes what it read: every object
+its pages use, its streams decoded and compressed again, nothing else of the file. The file a
+reviewer opens and signs is then the file readers get, read alike by every viewer.
+
+How to fix: run `python -m pipeline pdf` on the file, which writes it so (what its pages show
+does not change), commit it, and have any article that shows it approved again.
+""",
+)
 PAGE_CITATION = _declare(
     "PAGE004",
     E,

@@ -54,9 +54,10 @@ def output_text(path: Path) -> str:
     return " ".join(output_words(piece) for piece in output_pieces(path, path.read_bytes()))
 
 
-def pdf_showing(text: str) -> bytes:
-    """A real one-page PDF showing `text`, its content stream left uncompressed (the check
-    reads PDFs as a viewer does: a file that only starts like one is refused)."""
+def pdf_showing(text: str, site_form: bool = True) -> bytes:
+    """A real one-page PDF showing `text` (the check reads PDFs as a viewer does: a file that
+    only starts like one is refused), as the site keeps PDFs (`python -m pipeline pdf`);
+    `site_form=False`: as another tool writes it, its content stream left uncompressed."""
     import io
 
     import pikepdf
@@ -66,7 +67,16 @@ def pdf_showing(text: str) -> bytes:
     pdf.pages[0].obj.Contents = pdf.make_stream(f"BT ({text}) Tj ET".encode("latin-1"))
     out = io.BytesIO()
     pdf.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
-    return out.getvalue()
+    return in_site_form(out.getvalue()) if site_form else out.getvalue()
+
+
+def in_site_form(data: bytes) -> bytes:
+    """A PDF as `python -m pipeline pdf` writes it."""
+    from pipeline.content import pdf as reader
+
+    while (written := reader.site_form(data)) not in (None, data):
+        data = written
+    return data
 
 
 def plain_text(fragment: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from tests.conftest import (
     commit_all,
     edit,
     git,
+    in_site_form,
     line_of,
     pdf_showing,
     run_module,
@@ -307,17 +309,11 @@ def test_a_word_inserted_near_the_start_of_a_sentence_does_not_hide_the_rest(
 
 
 def test_a_withheld_article_inside_a_pdf_fails_the_build(minimal: Path, cli) -> None:
-    """Static files are read too, whatever their type (text a PDF keeps uncompressed)."""
-    import pikepdf
-
+    """Static files are read too, whatever their type: a PDF by the text it holds (its streams
+    compressed, as the site keeps PDFs, its bytes show none)."""
     before = built(minimal, cli)
-
-    def text(pdf) -> None:
-        shown = b"BT (" + PENDING_SENTENCE.encode() + b") Tj ET"
-        pdf.pages[0].obj.Contents = pdf.make_stream(shown)
-
-    handout = _pdf(text, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
-    assert PENDING_SENTENCE.encode() in handout
+    handout = pdf_showing(PENDING_SENTENCE)
+    assert PENDING_SENTENCE.encode() not in handout
     (minimal / "content/pages/handout.pdf").write_bytes(handout)
     _leaks(minimal, cli, before)
 
@@ -1346,18 +1342,17 @@ def test_a_pdf_of_the_theme_folder_is_read_as_the_site_pages_pdfs_are(minimal: P
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_pdf_of_the_theme_is_published_written_anew_too(minimal: Path, cli, engine: str) -> None:
-    """What the site pages' PDFs are (`published_pdf`), the theme's are: the audit fails any
-    published PDF the site did not write anew."""
-    from pipeline.content.pdf import published_pdf
-
-    leaflet = pdf_showing("Take 10 mg at night.")
-    leaflet += b"% Take 2400 mg, after the end: a comment no reader shows.\n"
-    (minimal / "overrides/leaflet.pdf").write_bytes(leaflet)
-    result = cli("build", "--engine", engine, cwd=minimal)
-    assert result.code == 0, result.stderr
-    published = (minimal / "site/leaflet.pdf").read_bytes()
-    assert published == published_pdf(leaflet) and b"2400" not in published
+def test_a_pdf_of_the_theme_is_kept_as_the_site_keeps_pdfs(minimal: Path, cli, engine: str) -> None:
+    """What the site pages' PDFs are, the theme's are: in the site's form, published as they
+    are committed."""
+    leaflet = minimal / "overrides/leaflet.pdf"
+    leaflet.write_bytes(pdf_showing("Take 10 mg at night.", site_form=False))
+    result = cli("check", cwd=minimal)
+    assert result.code == 1 and "overrides/leaflet.pdf" in result.stdout
+    assert "not written as the site keeps PDFs" in result.stdout
+    leaflet.write_bytes(pdf_showing("Take 10 mg at night."))
+    assert cli("build", "--engine", engine, cwd=minimal).code == 0
+    assert (minimal / "site/leaflet.pdf").read_bytes() == leaflet.read_bytes()
 
 
 def test_an_article_page_the_engine_did_not_write_fails_the_audit(minimal: Path, cli) -> None:
@@ -3075,13 +3070,23 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         # its first page is the one /O names, in the page tree or not.
         pdf.Root.Linearized = 1
 
+    def annotated(**annotation) -> Callable[[object], None]:
+        def change(pdf) -> None:
+            pdf.pages[0].obj.Annots = pikepdf.Array([pikepdf.Dictionary(**annotation)])
+
+        return change
+
+    # Drawn without a /Rect: PDFium makes one from an ink's strokes (a white stroke over
+    # "not") or a highlight's points; and an entry of a page's /Annots is drawn whatever it is.
+    ink = annotated(Subtype=pikepdf.Name.Ink, InkList=[[100, 600, 140, 600]], C=[1, 1, 1])
+    highlight = annotated(Subtype=pikepdf.Name.Highlight, QuadPoints=[0, 0, 9, 0, 0, 9, 9, 9])
+    untyped = annotated(Contents=pikepdf.String("2400 mg"))
     plain = _pdf()
     # A catalog written in the trailer itself (pdf.js reads one there).
     catalog_in_the_trailer = plain.replace(b"/Root 1 0 R", b"/Root << /Pages 2 0 R >>")
-    plain_link = _pdf(_link(lambda: pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=[0])))
-    # "/Subtype" ended by 0xFF: another name to qpdf, "/Subtype" to PDFium (the same length,
-    # so the file's table still places every object).
-    split = plain_link.replace(b"/Subtype /Link", b"/Subtyp\xff /Link")
+    # "/Type" ended by 0xFF: another name to qpdf, "/Typ" and then a byte to PDFium (the same
+    # length, so the file's table still places every object).
+    split = plain.replace(b"/Type /Catalog", b"/Typ\xff /Catalog")
     locked = pikepdf.Encryption(owner="o", user="u")
     return {
         "layer-without-properties": (_pdf(layer_without_properties), "layers"),
@@ -3105,6 +3110,9 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         ),
         "damaged": (_pdf()[:-60], "damaged"),
         "script-in-the-trailer": (_pdf(script_in_the_trailer), "a script"),
+        "ink-without-a-rect": (_pdf(ink), "a note, box or field drawn over"),
+        "highlight-by-its-points": (_pdf(highlight), "a note, box or field drawn over"),
+        "annotation-of-no-type": (_pdf(untyped), "a note, box or field drawn over"),
         "catalog-in-the-trailer": (catalog_in_the_trailer, "cannot be read"),
         "catalog-read-as-linearized": (_pdf(catalog_read_as_linearized), "fast web view"),
         "fast-web-view": (_pdf(linearize=True), "fast web view (linearized)"),
@@ -3128,7 +3136,7 @@ def test_a_pdf_that_runs_changes_or_opens_anything_is_refused(kind: str) -> None
 def test_a_plain_pdf_with_links_and_a_page_to_open_at_passes() -> None:
     import pikepdf
 
-    from pipeline.content.pdf import pdf_problem
+    from pipeline.content.pdf import NOT_IN_FORM, pdf_problem
 
     def opens_fitted(pdf) -> None:
         fit = pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.Fit])
@@ -3144,15 +3152,16 @@ def test_a_plain_pdf_with_links_and_a_page_to_open_at_passes() -> None:
         address = pikepdf.String("https://example.org/JS")
         return pikepdf.Dictionary(S=pikepdf.Name.URI, URI=address)
 
-    assert pdf_problem(_pdf()) is None
-    assert pdf_problem(_pdf(opens_fitted)) is None
-    assert pdf_problem(_pdf(opens_at_page_one)) is None
+    assert pdf_problem(in_site_form(_pdf())) is None
+    assert pdf_problem(in_site_form(_pdf(opens_fitted))) is None
+    assert pdf_problem(in_site_form(_pdf(opens_at_page_one))) is None
     # A name of something active written in a link or in the text is no such thing.
-    assert pdf_problem(_pdf(_link(uri_named_like_a_script))) is None
+    assert pdf_problem(in_site_form(_pdf(_link(uri_named_like_a_script)))) is None
     assert pdf_problem(pdf_showing("Ratio N/AA, see /JavaScript")) is None
-    assert (
-        pdf_problem(_pdf(_link(uri), object_stream_mode=pikepdf.ObjectStreamMode.generate)) is None
-    )
+    packed = _pdf(_link(uri), object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    assert pdf_problem(in_site_form(packed)) is None
+    # As another tool wrote it: refused until `python -m pipeline pdf` writes it so.
+    assert pdf_problem(packed) == NOT_IN_FORM
 
 
 def test_a_site_page_pdf_with_a_script_is_refused_and_the_site_stays(minimal: Path, cli) -> None:
@@ -3215,7 +3224,7 @@ def test_a_pdf_is_read_as_a_browser_s_viewer_reads_it() -> None:
     assert drawn in (pdf_problem(_pdf(annotation("/Square", 4 | 32))) or "")
     assert drawn in (pdf_problem(_pdf(annotation("/Text", 4))) or "")
     assert drawn in (pdf_problem(_pdf(annotation("/Link", 32))) or "")
-    assert pdf_problem(_pdf(annotation("/Link", 4))) is None
+    assert pdf_problem(in_site_form(_pdf(annotation("/Link", 4)))) is None
 
     def page_script(pdf) -> None:
         run = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
@@ -3226,12 +3235,13 @@ def test_a_pdf_is_read_as_a_browser_s_viewer_reads_it() -> None:
         script = _rewritten(script, name + b" ", name + b"#FF ")
     split = "a name two readers read differently"
     assert script.lower().count(b"#ff") == 3 and split in (pdf_problem(script) or "")
-    font = _rewritten(pdf_showing("x"), b"/Type /Page >>", b"/Type /Page /X /#CB#CE#CC#E5 >>")
-    assert b"/X /" in font and pdf_problem(font) is None
+    plain = pdf_showing("x", site_form=False)
+    font = _rewritten(plain, b"/Type /Page >>", b"/Type /Page /X /#CB#CE#CC#E5 >>")
+    assert b"/X /" in font and pdf_problem(in_site_form(font)) is None
     # In UTF-8 (思, E6 80 9D) a 0x80 byte stands inside a letter: PDFium's name there is no name
     # a PDF means anything by.
-    font = _rewritten(pdf_showing("x"), b"/Type /Page >>", b"/Type /Page /X /A#E6#80#9D >>")
-    assert pdf_problem(font) is None
+    font = _rewritten(plain, b"/Type /Page >>", b"/Type /Page /X /A#E6#80#9D >>")
+    assert pdf_problem(in_site_form(font)) is None
 
 
 def test_a_pdf_holding_an_object_its_table_does_not_list_is_refused() -> None:
@@ -3348,7 +3358,7 @@ def test_a_pdf_that_needs_more_memory_than_the_limit_to_read_is_refused(
     unpack to 400 MB) is refused when reading it would pass the limit, whatever its shape."""
     from pipeline.content import pdf as reader
 
-    assert reader.pdf_problem(_pdf_of_arrays(1_000)) is None
+    assert reader.pdf_problem(in_site_form(_pdf_of_arrays(1_000))) is None
     monkeypatch.setattr(reader, "READ_MEMORY", 128 * 2**20)
     assert "more memory or time" in (reader.pdf_problem(_pdf_of_arrays(1_000_000)) or "")
 
@@ -3398,7 +3408,7 @@ def test_a_pdf_is_read_once_and_a_failing_reader_is_an_internal_error_not_a_verd
 
     calls = []
     monkeypatch.setattr(
-        reader, "_read_in_a_child", lambda data, seconds: calls.append(data) or (None, data)
+        reader, "_read_in_a_child", lambda data, seconds: calls.append(data) or (None, "", data)
     )
     data = pdf_showing("Take 10 mg, read once.")
     assert reader.pdf_problem(data) is None and reader.pdf_problem(data) is None
@@ -3567,23 +3577,31 @@ def test_the_pdf_reader_runs_its_own_source_with_libraries_from_outside_the_chec
     assert reader._libraries() == f'["{outside}"]'
 
 
-def test_a_pdf_not_written_the_same_way_twice_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The audit knows a published PDF by writing it anew to the same bytes: a file qpdf would
-    write otherwise the second time is refused where it is checked, not at the build's end."""
-    import io
+def test_a_pdf_as_another_tool_wrote_it_is_refused_until_the_pdf_command_writes_it(
+    minimal: Path, cli
+) -> None:
+    """Readers get the committed bytes, so those are the site's form: what qpdf writes of
+    what it read (an object no page uses, a reference to a generation the table lacks, a name
+    PDFium ends early or a stream's filter parameters it reads otherwise showed a reviewer
+    one dose and readers another). `python -m pipeline pdf` writes a file so."""
+    from pipeline.content.pdf import pdf_problem, pdf_text
 
-    from pipeline.content import pdf as reader
-
-    write, calls = reader._write, []
-
-    def drifting(pdf, out) -> None:
-        write(pdf, out)
-        calls.append(out)
-        out.write(b"%" * len(calls))  # the second writing differs from the first
-
-    monkeypatch.setattr(reader, "_write", drifting)
-    why = reader._problem(pdf_showing("Take 10 mg at night."), io.BytesIO())
-    assert why == ".pdf that qpdf does not write the same way twice (save it as PDF again)"
+    handout = minimal / "content/pages/handout.pdf"
+    handout.write_bytes(pdf_showing("Take 10 mg at night.", site_form=False))
+    result = cli("check", cwd=minimal)
+    assert result.code == 1 and "content/pages/handout.pdf: error PAGE012 " in result.stdout
+    assert "python -m pipeline pdf content/pages/handout.pdf" in result.stdout
+    written = cli("pdf", "content/pages/handout.pdf", cwd=minimal)
+    assert written.code == 0 and "written as the site keeps PDFs" in written.stderr
+    data = handout.read_bytes()
+    assert pdf_problem(data) is None and "Take 10 mg at night." in pdf_text(data)
+    assert cli("check", cwd=minimal).code == 0
+    again = cli("pdf", "content/pages/handout.pdf", cwd=minimal)
+    assert again.code == 0 and "already as the site keeps PDFs" in again.stderr
+    assert handout.read_bytes() == data
+    (minimal / "content/pages/script.pdf").write_bytes(_pdf(_open_script))
+    refused = cli("pdf", "content/pages/script.pdf", cwd=minimal)
+    assert refused.code == 1 and "not written: it is a pdf with a script" in refused.stderr
 
 
 def test_the_time_a_pdf_may_take_grows_with_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -3594,7 +3612,7 @@ def test_the_time_a_pdf_may_take_grows_with_its_size(monkeypatch: pytest.MonkeyP
 
     given: list[int] = []
     monkeypatch.setattr(
-        reader, "_read_in_a_child", lambda data, seconds: given.append(seconds) or (None, data)
+        reader, "_read_in_a_child", lambda data, seconds: given.append(seconds) or (None, "", data)
     )
     for size in (5_600, 12_000_000, 100_000_000):
         reader.pdf_problem(bytes(size))

@@ -399,44 +399,49 @@ def _with_an_object_no_page_uses(data: bytes, text: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_pdf_is_published_as_the_checks_read_it_and_nothing_else_of_it(
+def test_an_articles_pdf_is_signed_and_published_in_the_sites_form(
     tmp_path: Path, cli, engine: str
 ) -> None:
-    """A PDF's bytes can hold what one reader reads and another does not (rounds of attacks
-    found a script, a second document, another dose in an object no table lists, each read
-    by Chromium's viewer and not by the checks). The site publishes the document qpdf read,
-    written anew: the same bytes for the same file, nothing of the original beside it."""
-    from pipeline.content.pdf import pdf_problem, published_pdf
+    """Bytes one viewer reads and another does not (here an object no page uses, showing
+    another dose) are not in the site's form: check refuses the file until `python -m
+    pipeline pdf` writes it so, which keeps only what qpdf read. The approval then signs, and
+    readers get, those very bytes."""
+    from pipeline.content.pdf import pdf_text
 
     handout = _with_an_object_no_page_uses(
-        pdf_showing("Take 10 mg at night."), b"Take 2400 mg at night."
+        pdf_showing("Take 10 mg at night.", site_form=False), b"Take 2400 mg at night."
     )
-    assert pdf_problem(handout) is None
-    pictured = _pictured(tmp_path / "project", handout)
+    refused = _pictured(tmp_path / "refused", handout)
+    result = cli("check", cwd=refused)
+    assert result.code == 1 and f"{HANDOUT}: error PAGE012 " in result.stdout
+    assert cli("pdf", HANDOUT, cwd=refused).code == 0
+    written = (refused / HANDOUT).read_bytes()
+    assert "Take 10 mg at night." in pdf_text(written) and "2400" not in pdf_text(written)
+    pictured = _pictured(tmp_path / "project", written)
     result = cli("build", "--engine", engine, cwd=pictured)
     assert result.code == 0, result.stderr
-    published = (pictured / "site/img/handout.pdf").read_bytes()
-    assert b"Take 10 mg at night." in published and b"2400 mg" not in published
-    assert published == published_pdf(handout) == published_pdf(published)
+    assert (pictured / "site/img/handout.pdf").read_bytes() == written
 
 
-def test_the_audit_fails_a_pdf_the_site_did_not_write_anew(pictured: Path, cli) -> None:
-    """Defence in depth: an engine (or a theme's file of the same name) that published the PDF
-    as it was committed publishes what the checks may not have read as readers will."""
+def test_the_audit_fails_a_pdf_not_in_the_sites_form(pictured: Path, cli) -> None:
+    """Defence in depth: an engine (or a theme's file of the same name) that published other
+    bytes of the PDF publishes what the checks may not have read as readers will."""
     assert cli("build", cwd=pictured).code == 0
     project = load_project(pictured, DAY)
     plan = publish_plan(project)
     site = pictured / "site"
     assert audit(site, project, plan, theme("mkdocs")) == []
     (site / "img/handout.pdf").write_bytes(
-        _with_an_object_no_page_uses((pictured / HANDOUT).read_bytes(), b"Take 2400 mg.")
+        _with_an_object_no_page_uses(
+            pdf_showing("Take 10 mg at night.", site_form=False), b"Take 2400 mg."
+        )
     )
     found = [(d.path, d.message) for d in audit(site, project, plan, theme("mkdocs"))]
     assert found == [
         (
             "mkdocs.yml",
-            "img/handout.pdf is a .pdf the site did not write anew, which readers may read "
-            "otherwise",
+            "img/handout.pdf is a pdf not written as the site keeps PDFs (python -m pipeline pdf "
+            "writes it so)",
         ),
         (
             ARTICLE,

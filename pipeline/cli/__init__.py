@@ -33,6 +33,7 @@ from pipeline.cli.support import (
     today,
 )
 from pipeline.content.files import readable, shown
+from pipeline.content.pdf import pdf_problem, site_form
 from pipeline.diagnostics import (
     FORMATTERS,
     Diagnostic,
@@ -226,6 +227,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_pdf(args: argparse.Namespace) -> int:
+    """Write PDFs in place as the site keeps them (`site_form`), as a formatter writes code:
+    what `check` asks of every PDF beside the site pages and in the theme."""
+    failed = False
+    for name in args.files:
+        path = Path(name)
+        if path.is_symlink() or not path.is_file():
+            raise UsageError(f"{shown(name)} is not a file")
+        data = written = path.read_bytes()
+        for _ in range(3):  # qpdf may settle on its form at the second writing
+            form = site_form(written)
+            if form is None or form == written:
+                break
+            written = form
+        if (problem := pdf_problem(written)) is not None:
+            print(f"{shown(name)}: not written: it is a {problem[1:]}", file=sys.stderr)
+            failed = True
+            continue
+        if written != data:
+            temporary = path.with_name(f".{path.name}.writing")
+            temporary.write_bytes(written)
+            os.replace(temporary, path)
+        done = (
+            "written as the site keeps PDFs"
+            if written != data
+            else "already as the site keeps PDFs"
+        )
+        print(f"{shown(name)}: {done}", file=sys.stderr)
+    return ERRORS if failed else OK
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     if args.markdown:
         print(codes.reference_markdown(), end="")
@@ -278,6 +310,10 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="live preview of every article while you write")
     serve.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on")
     serve.set_defaults(run=cmd_serve)
+
+    pdf = commands.add_parser("pdf", help="write PDFs as the site keeps them (check asks it)")
+    pdf.add_argument("files", nargs="+", help="the PDFs, e.g. content/pages/img/handout.pdf")
+    pdf.set_defaults(run=cmd_pdf)
 
     explain = commands.add_parser("explain", help="explain a diagnostic code, e.g. CIT001")
     explain.add_argument("code", nargs="?")

@@ -27,7 +27,7 @@ from pipeline.citations.scan import scan_text
 from pipeline.content.addresses import ASSET_TYPES, GENERATED_FOLDERS
 from pipeline.content.articles import front_matter as read_front_matter
 from pipeline.content.files import THEME_FOLDER, check_marks, decode, readable, walk
-from pipeline.content.pdf import pdf_problem, published_pdf
+from pipeline.content.pdf import NOT_IN_FORM, pdf_problem
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
@@ -65,20 +65,11 @@ TEXT_TYPES = frozenset(
 
 
 def site_file_digest(data: bytes, name: str) -> str:
-    """A file's digest as signatures cover it: its bytes as committed, the line endings of a
-    text (`TEXT_TYPES`, by `name`) made LF: a checkout with Windows line endings signs what
-    git holds, as git converts only text. Anything else byte for byte (a PDF is published
-    written anew from these bytes, `as_published`)."""
+    """A file's digest as signatures cover it: its bytes as they are published, the line
+    endings of a text (`TEXT_TYPES`, by `name`) made LF: a checkout with Windows line endings
+    signs what git holds, as git converts only text. Anything else byte for byte."""
     text = Path(name).suffix.lower() in TEXT_TYPES
     return hashlib.sha256(data.replace(b"\r\n", b"\n") if text else data).hexdigest()
-
-
-def as_published(name: str, data: bytes) -> bytes:
-    """A file as the site publishes it: a PDF the checks pass written anew (`published_pdf`),
-    anything else as it is (a PDF they refuse stops the build before it is published)."""
-    if Path(name).suffix.lower() == ".pdf" and pdf_problem(data) is None:
-        return published_pdf(data)
-    return data
 
 
 def in_articles_folder(rel: str) -> bool:
@@ -138,6 +129,8 @@ def load_pages(root: Path) -> tuple[SitePages, list[Diagnostic]]:
             why = svg_problem(data) if kind == ".svg" else None
             why = pdf_problem(data) if kind == ".pdf" else why
             found = [codes.PAGE_FILE_TYPE.at(at, suffix=why)] if why else []
+            if why == NOT_IN_FORM:
+                found = [codes.PDF_NOT_IN_FORM.at(at, file=at)]
             if not _looks_like(kind, data):
                 suffix = f"a {path.suffix} file whose content is something else"
                 found = [codes.PAGE_FILE_TYPE.at(at, suffix=suffix)]

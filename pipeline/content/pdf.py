@@ -10,11 +10,12 @@ pages, stay. qpdf (through pikepdf) reads it as a viewer does, object streams an
 an encrypted one, and one holding an object qpdf's table does not place (which PDFium,
 repairing a file, reads): what two readers may read differently is no document to sign.
 
-And the site never publishes the file as it was written: it publishes what qpdf read of it,
-written anew by qpdf (`published_pdf`): every object the document uses, each where its table
-says, and nothing else. What another reader might find in the original (an object no table
-lists, a second document after the end, a name it ends early) is not in the published file, so
-Chromium's viewer reads the document the checks read.
+And a PDF of the site must already be as qpdf writes what it read (`site_form`, which
+`python -m pipeline pdf FILE` writes): every object the document uses, its streams decoded and
+compressed again by qpdf, nothing else of the file. What another reader might find in other
+bytes (an object no table lists, a reference to a generation the table lacks, a name it ends
+early, a stream's filter parameters it reads otherwise) is not there, and the file a reviewer
+opens and signs is the file readers get.
 """
 
 from __future__ import annotations
@@ -54,6 +55,40 @@ ACTIVE = frozenset(
 _SPLIT_NAME = re.compile(rb"[\x00\x80\xff]")
 _SPLIT = "/split-name"
 _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# The types of annotations (ISO 32000-2, 12.5.6), each drawn over the page.
+_ANNOTATIONS = frozenset(
+    "/" + name
+    for name in [
+        "Text",
+        "Link",
+        "FreeText",
+        "Line",
+        "Square",
+        "Circle",
+        "Polygon",
+        "PolyLine",
+        "Highlight",
+        "Underline",
+        "Squiggly",
+        "StrikeOut",
+        "Stamp",
+        "Caret",
+        "Ink",
+        "Popup",
+        "FileAttachment",
+        "Sound",
+        "Movie",
+        "Widget",
+        "Screen",
+        "PrinterMark",
+        "TrapNet",
+        "Watermark",
+        "3D",
+        "Redact",
+        "RichMedia",
+        "Projection",
+    ]
+)
 # An annotation drawn only in print, or hidden on screen (a box painting "2400 mg" over the
 # dose when printed): `/F` flags Hidden and NoView.
 _UNSEEN = 2 | 32
@@ -86,29 +121,37 @@ _TOO_DEEP = "/too-deep"
 # committed in __pycache__ (unchecked) stood in for it.
 _THIS_FILE = Path(__file__).resolve()
 # What each PDF read in this process was found to be, by its digest and the bounds it was read
-# in: why it is refused (None when it passes), and the file as the site publishes it (empty
-# when refused). A build reads the site pages' PDFs again in the audit.
-_READ: dict[tuple[str, int, int], tuple[str | None, bytes]] = {}
+# in: why it is refused (None when it passes), its text (`pdf_text`), and the file in the
+# site's form (both empty when it is refused for anything but its form). A build reads the
+# site pages' PDFs again in the audit.
+_READ: dict[tuple[str, int, int], tuple[str | None, str, bytes]] = {}
+NOT_IN_FORM = ".pdf not written as the site keeps PDFs (python -m pipeline pdf writes it so)"
 
 
 def pdf_problem(data: bytes) -> str | None:
-    """Why a PDF is not a plain document (".pdf with a form ..."), or None. Read in a child
-    process whose memory and processor time are bounded (`READ_MEMORY`, `READ_SECONDS`): what
-    qpdf cannot read (or write anew) within them is refused, whatever its shape."""
+    """Why a PDF is not a plain document in the site's form (".pdf with a form ..."), or None.
+    Read in a child process whose memory and processor time are bounded (`READ_MEMORY`,
+    `READ_SECONDS`): what qpdf cannot read and write within them is refused, whatever its
+    shape."""
     return _reading(data)[0]
 
 
-def published_pdf(data: bytes) -> bytes:
-    """A PDF that passes `pdf_problem` as the site publishes it: written anew by qpdf from what
-    it read, the same bytes for the same file every time. A file written so is written again
-    to the same bytes, which is how the audit knows a published PDF was."""
-    problem, written = _reading(data)
-    if problem is not None:
-        raise ValueError(f"a PDF the checks refuse is never published: {problem}")
-    return written
+def site_form(data: bytes) -> bytes | None:
+    """The PDF as qpdf writes what it read (`_write`): the form the site keeps PDFs in, the same
+    bytes for the same file every time. None for a file refused for anything but its form."""
+    problem, _, written = _reading(data)
+    return written if problem in (None, NOT_IN_FORM) else None
 
 
-def _reading(data: bytes) -> tuple[str | None, bytes]:
+def pdf_text(data: bytes) -> str:
+    """The text a PDF holds, for the leak audit (its streams are compressed in the site's
+    form, so its bytes show none): every string of its objects (a title, a bookmark, a link's
+    address) and the strings its pages and drawings show, read as written (a font of its own
+    can draw other letters; SECURITY.md says what covers that). Empty for a refused file."""
+    return _reading(data)[1]
+
+
+def _reading(data: bytes) -> tuple[str | None, str, bytes]:
     # A small file of little but objects (5.6 KB packing 2.6 million arrays) took 8 s: the time
     # a file may take grows with its size.
     seconds = min(READ_SECONDS, 4 + int(len(data) * _SECONDS_PER_BYTE))
@@ -140,7 +183,7 @@ def _libraries() -> str:
     return json.dumps(outside)
 
 
-def _read_in_a_child(data: bytes, seconds: int) -> tuple[str | None, bytes]:
+def _read_in_a_child(data: bytes, seconds: int) -> tuple[str | None, str, bytes]:
     arguments = [str(_THIS_FILE), _libraries(), str(READ_MEMORY), str(seconds)]
     try:
         done = subprocess.run(
@@ -151,20 +194,21 @@ def _read_in_a_child(data: bytes, seconds: int) -> tuple[str | None, bytes]:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return _TOO_LARGE, b""
+        return _TOO_LARGE, "", b""
     if done.returncode < 0:  # killed past its processor time, or aborted by qpdf
-        return _TOO_LARGE, b""
-    if done.returncode > 0 or not done.stdout:  # a fault of the pipeline's: never a verdict
+        return _TOO_LARGE, "", b""
+    if done.returncode > 0 or done.stdout.count(b"\0") < 2:  # the pipeline's fault: no verdict
         said = done.stderr.decode("utf-8", errors="replace").strip().splitlines()[-3:]
         raise RuntimeError("reading a PDF failed: " + (" / ".join(said) or "no answer"))
-    if done.stdout.startswith(b"\0"):  # it passes: the file as written anew follows
-        return None, done.stdout[1:]
-    return done.stdout.decode("utf-8"), b""
+    problem, _, rest = done.stdout.partition(b"\0")
+    text, _, written = rest.partition(b"\0")
+    return problem.decode("utf-8") or None, text.decode("utf-8"), written
 
 
 def _bounded_read(memory: int, seconds: int) -> None:
     """The child's side of `pdf_problem`: bound itself, read the PDF on stdin, print why it is
-    refused, or a NUL byte and the file written anew when it passes."""
+    refused (nothing when it passes), its text and the file in the site's form, each after a
+    NUL byte."""
     import resource
 
     with contextlib.suppress(ValueError, OSError):  # where the system cannot bound memory
@@ -174,17 +218,22 @@ def _bounded_read(memory: int, seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (seconds if unbounded else min(seconds, most), most))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # killed, it leaves no core file behind
     data = sys.stdin.buffer.read()
-    written = io.BytesIO()
+    written, text = io.BytesIO(), io.StringIO()
     try:
-        problem = _problem(data, written)
+        problem = _problem(data, written, text)
     except MemoryError:
         problem = _TOO_LARGE
-    sys.stdout.buffer.write(problem.encode("utf-8") if problem else b"\0" + written.getvalue())
+    if problem not in (None, NOT_IN_FORM):
+        written, text = io.BytesIO(), io.StringIO()
+    shown = text.getvalue().replace("\0", "").encode("utf-8", "replace")
+    sys.stdout.buffer.write((problem or "").encode("utf-8") + b"\0" + shown + b"\0")
+    sys.stdout.buffer.write(written.getvalue())
 
 
-def _problem(data: bytes, written: io.BytesIO) -> str | None:
-    """Why a PDF is not a plain document, read by qpdf in this process; when it is one, the
-    file written anew into `written`."""
+def _problem(data: bytes, written: io.BytesIO, text: io.StringIO) -> str | None:
+    """Why a PDF is not a plain document in the site's form, read by qpdf in this process;
+    unless it is refused for more than its form, the file in that form into `written` and its
+    text (`pdf_text`) into `text`."""
     # qpdf says what it repaired or ignored through this logger, not always in get_warnings().
     heard = _Heard()
     log = logging.getLogger("pikepdf._core")
@@ -218,26 +267,18 @@ def _problem(data: bytes, written: io.BytesIO) -> str | None:
             if warnings or heard.said:
                 return ".pdf that is damaged (print or save it as PDF again)"
             _write(pdf, written)
+            text.write(_text(pdf))
             warnings = pdf.get_warnings()
             if heard.out_of_memory or any(_OUT_OF_MEMORY in w for w in warnings):
                 return _TOO_LARGE
             if warnings or heard.said:
                 return ".pdf that is damaged (print or save it as PDF again)"
-        # Writing anew unpacks nothing (streams stay as they were): a file that grows is made
-        # to, and would fill the site and the build's memory.
+        # A file that grows many times over when written so is made to, and would fill the
+        # site and the build's memory.
         if written.tell() > 4 * len(data) + 2**20:
             return _TOO_LARGE
-        # What the site publishes is written the same way again: the audit knows a published
-        # PDF by that.
-        again = io.BytesIO()
-        written.seek(0)
-        with pikepdf.open(written) as pdf:
-            _write(pdf, again)
-            warnings = pdf.get_warnings()
-        if heard.out_of_memory or any(_OUT_OF_MEMORY in w for w in warnings):
-            return _TOO_LARGE
-        if again.getbuffer() != written.getbuffer() or warnings or heard.said:
-            return ".pdf that qpdf does not write the same way twice (save it as PDF again)"
+        if written.getbuffer() != data:
+            return NOT_IN_FORM
     except pikepdf.PasswordError:
         return ".pdf that is encrypted"
     except (pikepdf.PdfError, RuntimeError, ValueError) as error:  # RecursionError too
@@ -248,19 +289,62 @@ def _problem(data: bytes, written: io.BytesIO) -> str | None:
 
 
 def _write(pdf: pikepdf.Pdf, out: io.BytesIO) -> None:
-    """The document written anew (`published_pdf`): every object it uses, in object streams
-    qpdf makes (a file packing a million small objects in its own stays small), streams as
-    they were (no image compressed again), an identifier made from the content. Nothing else
-    of the original (the trailer's keys the checks read), nothing else changed."""
+    """The document in the site's form (`site_form`): every object it uses, in object streams
+    qpdf makes, its streams decoded and compressed again by qpdf (no filter parameters two
+    readers read apart; a photograph's own compression is kept), an identifier made from the
+    content. Nothing else of the file (the trailer's keys the checks read)."""
     pdf.save(
         out,
         deterministic_id=True,
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
-        stream_decode_level=pikepdf.StreamDecodeLevel.none,
-        compress_streams=False,
+        stream_decode_level=pikepdf.StreamDecodeLevel.generalized,
+        compress_streams=True,
         fix_metadata_version=False,
         linearize=False,
     )
+
+
+# The operators that draw a content stream's strings.
+_SHOWS = frozenset({"Tj", "TJ", "'", '"'})
+
+
+def _text(pdf: pikepdf.Pdf) -> str:
+    """`pdf_text`, read by qpdf: every string of every object, then what each page and each
+    drawing (a form XObject) shows. A content stream qpdf cannot parse is skipped."""
+    found: list[str] = []
+    for item in pdf.objects:
+        _strings(item.stream_dict if isinstance(item, pikepdf.Stream) else item, found, 0)
+    drawings: list[pikepdf.Object] = [page.obj for page in pdf.pages]
+    drawings += [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and _is_form(o)]
+    for drawing in drawings:
+        try:
+            instructions = pikepdf.parse_content_stream(drawing)
+        except (pikepdf.PdfError, ValueError, TypeError):
+            continue
+        for instruction in instructions:
+            if not isinstance(instruction, pikepdf.ContentStreamInstruction):
+                continue  # an inline image
+            if str(instruction.operator) in _SHOWS:
+                shown: list[str] = []
+                for operand in instruction.operands:
+                    _strings(operand, shown, 0)
+                found.append("".join(shown))
+    return "\n".join(found)
+
+
+def _is_form(stream: pikepdf.Stream) -> bool:
+    return stream.stream_dict.get("/Subtype") == pikepdf.Name.Form
+
+
+def _strings(item: object, found: list[str], depth: int) -> None:
+    """The strings in an object and the direct objects inside it."""
+    if isinstance(item, pikepdf.String):
+        found.append(str(item))
+    elif depth <= _DEPTH and isinstance(item, (pikepdf.Array, pikepdf.Dictionary)):
+        children = item.values() if isinstance(item, pikepdf.Dictionary) else item
+        for child in children:
+            if not (isinstance(child, pikepdf.Object) and child.is_indirect):
+                _strings(child, found, depth + 1)
 
 
 class _Heard(logging.Handler):
@@ -357,9 +441,11 @@ def _active(found: pikepdf.Object, depth: int) -> str | None:
     if isinstance(found, pikepdf.Dictionary):
         # Anything with an appearance of its own is drawn over the page (a link has none), as
         # PDFium draws it: on screen, in print, or both, whatever its type says.
-        if "/AP" in found or ("/Rect" in found and "/Subtype" in found and not _plain_link(found)):
+        if "/AP" in found or _annotation(found):
             return "/Annot"
         for key, value in found.items():
+            if key == "/Annots" and not _plain_links(value):
+                return "/Annot"
             if name := _active_name(key.encode("utf-8", "surrogateescape")):
                 return name
             if key == "/OpenAction" and not _opens_a_page(value):
@@ -388,6 +474,25 @@ def _active_name(written: bytes) -> str | None:
         return _SPLIT
     name = written.decode("latin-1")
     return name if name in ACTIVE else None
+
+
+def _annotation(found: pikepdf.Dictionary) -> bool:
+    """Whether a dictionary is drawn over the page as anything but a plain link: one with a
+    `/Rect` and a `/Subtype`, whatever its type, or one of an annotation's type without a
+    `/Rect` (PDFium makes one from an ink's strokes or a highlight's points: a white stroke
+    turned "Do not exceed" into "Do ___ exceed")."""
+    subtype = found.get("/Subtype")
+    if subtype is None or _plain_link(found):
+        return False
+    named = str(subtype) if str(subtype).startswith("/") else f"/{subtype}"
+    return "/Rect" in found or named in _ANNOTATIONS
+
+
+def _plain_links(annotations: object) -> bool:
+    """Whether every entry of a page's `/Annots` is a plain link (an entry is drawn as an
+    annotation whatever it says it is)."""
+    entries = annotations if isinstance(annotations, pikepdf.Array) else [annotations]
+    return all(isinstance(e, pikepdf.Dictionary) and _plain_link(e) for e in entries)
 
 
 def _plain_link(annotation: pikepdf.Dictionary) -> bool:

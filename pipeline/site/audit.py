@@ -16,9 +16,9 @@ from pipeline import codes
 from pipeline.checks.markup import SHRINKING, is_external
 from pipeline.citations.formats import author_name
 from pipeline.content.addresses import ASSET_TYPES, srcset_addresses
-from pipeline.content.files import decode, readable
-from pipeline.content.pages import PAGES_DIR, as_published, site_file_digest
-from pipeline.content.pdf import pdf_problem, published_pdf
+from pipeline.content.files import decode
+from pipeline.content.pages import site_file_digest
+from pipeline.content.pdf import pdf_problem
 from pipeline.content.shown import shown_files
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import READER_VISIBLE_FIELDS
@@ -275,11 +275,6 @@ def audit(site: Path, project: Project, plan: PublishPlan, theme: Theme) -> list
         if suffix == ".pdf" and (why := pdf_problem(data)):  # the theme's too, or an engine's
             problem = f"is a {why[1:]}"
             problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
-        elif suffix == ".pdf" and published_pdf(data) != data:
-            # Not as the site writes a PDF (written again, it would change): another reader
-            # may read it otherwise than the checks did.
-            problem = "is a .pdf the site did not write anew, which readers may read otherwise"
-            problems.append(codes.PAGE_INCOMPLETE.at("mkdocs.yml", page=rel, problem=problem))
         if suffix != ".html":
             continue
         article = pages.get(rel)
@@ -329,28 +324,12 @@ def _published_files(
             if data is None:
                 continue  # a picture that does not load shows nothing
             signed = project.digests.get(path, "none")
-            if _source_digest(project, path, data) != signed:
+            if site_file_digest(data, path) != signed:
                 problem = (
                     "is not the file the article's approvals sign: something was published over it"
                 )
                 problems.append(codes.PAGE_INCOMPLETE.at(source, page=path, problem=problem))
     return problems
-
-
-def _source_digest(project: Project, path: str, data: bytes) -> str:
-    """The digest approvals sign of the site pages' file published at `path` as `data`: its
-    own, or, for a PDF (published written anew, `as_published`), that of the file it was
-    written from ("none" when it was not written from the file there)."""
-    if Path(path).suffix.lower() != ".pdf":
-        return site_file_digest(data, path)
-    source = project.root / PAGES_DIR / path
-    try:
-        original = source.read_bytes() if readable(project.root, source) else None
-    except OSError:
-        original = None
-    if original is None or as_published(path, original) != data:
-        return "none"
-    return site_file_digest(original, path)
 
 
 class _Leaks:

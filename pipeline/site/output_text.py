@@ -19,6 +19,7 @@ import lxml.etree
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.content.pages import read_xml
+from pipeline.content.pdf import pdf_text
 from pipeline.site.csp import attributes
 from pipeline.words import ASCII, normalize
 
@@ -106,6 +107,8 @@ def output_pieces(path: Path, data: bytes) -> Iterator[str]:
     yield text
     if path.suffix.lower() in DOCUMENTS and (parsed := _document_text(data)) is not None:
         yield parsed
+    if path.suffix.lower() == ".pdf":  # its streams compressed, its bytes show no text
+        yield html.escape(pdf_text(data), quote=False)
     if path.suffix.lower() == ".css" and "\\" in text:
         # A stylesheet's `content: "\4d \6f …"` shows readers the letters its escapes stand for.
         yield _CSS_ESCAPE.sub(_css_character, text)
@@ -362,8 +365,8 @@ _JSON_BETWEEN = re.compile(rb"(?:[\s\[\]{}:,0-9eE.+-]|true|false|null)*")
 
 
 def output_files(site: Path) -> Iterator[Path]:
-    """Every file, whatever its type: an image or a PDF can carry text too (read as bytes, so
-    text that a PDF keeps compressed is not seen; SECURITY.md says what covers that)."""
+    """Every file, whatever its type: an image or a PDF can carry text too (a PDF is read by
+    its text too, `pdf_text`; SECURITY.md says what no reading covers)."""
     for path in sorted(site.rglob("*")):
         if path.is_file():
             yield path

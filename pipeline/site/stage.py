@@ -37,13 +37,7 @@ from pipeline.citations.scan import scan_text
 from pipeline.content import audience
 from pipeline.content.disclaimer import disclaimer_block
 from pipeline.content.files import THEME_FOLDER
-from pipeline.content.pages import (
-    PAGES_DIR,
-    as_published,
-    page_title,
-    split_front_matter,
-    value_problem,
-)
+from pipeline.content.pages import PAGES_DIR, page_title, split_front_matter, value_problem
 from pipeline.content.yamltext import YamlDocument, load_yaml
 from pipeline.model import Article, BoardMember, ReviewStatus
 from pipeline.project import Project
@@ -411,15 +405,12 @@ def stage_site(
     for asset in project.assets:  # only the files the checks let through (`content/pages`)
         target = staged.docs / asset
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(as_published(asset, (project.root / PAGES_DIR / asset).read_bytes()))
+        shutil.copyfile(project.root / PAGES_DIR / asset, target)
     if (project.root / THEME_FOLDER).is_dir():
         # The theme as the checks read it, without a hook's compiled cache, which Zensical
         # copied into the site as it is.
         ignored = shutil.ignore_patterns("__pycache__")
         shutil.copytree(project.root / THEME_FOLDER, staged.theme, symlinks=True, ignore=ignored)
-        for path in staged.theme.rglob("*"):
-            if path.suffix.lower() == ".pdf" and path.is_file() and not path.is_symlink():
-                path.write_bytes(as_published(path.name, path.read_bytes()))
     for rel, text in staged_pages(project, plan, today, cache, repository, history):
         path = staged.docs / rel
         path.parent.mkdir(parents=True, exist_ok=True)
