@@ -155,6 +155,7 @@ class Revision:
     commit: str
     date: str  # YYYY-MM-DD
     path: str
+    blob: str = ""  # the file's object id then ("" when not known)
 
 
 def revisions(root: Path, folder: str, paths: list[str]) -> dict[str, list[Revision]]:
@@ -167,7 +168,8 @@ def revisions(root: Path, folder: str, paths: list[str]) -> dict[str, list[Revis
             "log",
             "--format=%x1e%H%x1f%ad",
             "--date=short",
-            "--name-status",
+            "--raw",
+            "--no-abbrev",
             "-M",
             "--",
             folder,
@@ -181,14 +183,16 @@ def revisions(root: Path, folder: str, paths: list[str]) -> dict[str, list[Revis
         header, _, changes = record.partition("\n")
         commit, date = header.split("\x1f")
         for line in changes.splitlines():
+            # `:old-mode new-mode old-blob new-blob status<TAB>path[<TAB>new path]`
             parts = line.split("\t")
-            if len(parts) < 2:
+            fields = parts[0].split()
+            if len(parts) < 2 or len(fields) != 5 or not line.startswith(":"):
                 continue
-            status, name = parts[0], parts[-1]
+            blob, status, name = fields[3], fields[4], parts[-1]
             owner = current.get(name)
             if owner is None or status.startswith("D"):
                 continue
-            found[owner].append(Revision(commit, date, name))
+            found[owner].append(Revision(commit, date, name, blob))
             if status.startswith("R") and len(parts) == 3:
                 del current[name]
                 current[parts[1]] = owner
@@ -196,9 +200,12 @@ def revisions(root: Path, folder: str, paths: list[str]) -> dict[str, list[Revis
 
 
 def texts(root: Path, revisions: list[Revision]) -> dict[Revision, str]:
-    """The file text of each revision, read by one `git cat-file --batch` process."""
-    found = objects(root, [f"{r.commit}:{r.path}" for r in revisions])
-    return {r: found[f"{r.commit}:{r.path}"] for r in revisions if f"{r.commit}:{r.path}" in found}
+    """The file text of each revision, read by one `git cat-file --batch` process, by its
+    object id where known (git finds `COMMIT:PATH` by reading the folder's listing, so 5,000
+    articles in one folder cost 25 million comparisons, 5.9 s)."""
+    names = {r: r.blob or f"{r.commit}:{r.path}" for r in revisions}
+    found = objects(root, list(names.values()))
+    return {r: found[name] for r, name in names.items() if name in found}
 
 
 def objects(root: Path, names: list[str]) -> dict[str, str]:
