@@ -2082,6 +2082,34 @@ QUOTE = "Ask a doctor or pharmacist first if you have had stomach ulcers or blee
 DOSES = "Amoxicillin 1 g three times daily, or doxycycline 100 mg twice daily"
 
 
+def test_an_article_deleted_into_a_pdf_of_the_site_pages_is_found_against_the_base(
+    sample: Path, cli
+) -> None:
+    """The Under Review article deleted and its text drawn in a PDF beside the site pages, in
+    the site's form (its streams compressed, so its bytes show no text): check --base reads a
+    PDF by its text, as the audit does (PAGE007)."""
+    import io
+
+    import pikepdf
+
+    _, body = _sample_repo(sample)
+    (sample / PNEUMONIA).unlink()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    lines = [line for line in body.splitlines() if line.strip()]
+    shown = b"".join(b"(" + line.encode("latin-1", "replace") + b") Tj " for line in lines)
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"BT " + shown.replace(b"\\", b"") + b"ET")
+    out = io.BytesIO()
+    pdf.save(out)
+    handout = in_site_form(out.getvalue())
+    assert DOSES.encode() not in handout
+    (sample / "content/pages/notes.pdf").write_bytes(handout)
+    commit_all(sample, "notes")
+    result = cli("check", "--base", "main", cwd=sample)
+    assert result.code == 1 and "content/pages/notes.pdf:" in result.stdout
+    assert "PAGE007" in result.stdout
+
+
 def _sample_repo(sample: Path) -> tuple[str, str]:
     """The sample as a git repository on main; the Under Review article's title and text."""
     git(sample, "init", "-q", "-b", "main")
@@ -3081,6 +3109,37 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
     ink = annotated(Subtype=pikepdf.Name.Ink, InkList=[[100, 600, 140, 600]], C=[1, 1, 1])
     highlight = annotated(Subtype=pikepdf.Name.Highlight, QuadPoints=[0, 0, 9, 0, 0, 9, 9, 9])
     untyped = annotated(Contents=pikepdf.String("2400 mg"))
+
+    def marked_as_a_layer(pdf) -> None:
+        # No layer's key anywhere: PDFium hides what any dictionary marks /OC, others show it
+        # (a white box over "2400 mg" with "100 mg" on it, to Chromium only "2400 mg").
+        page = pdf.pages[0].obj
+        page.Resources = pikepdf.Dictionary(
+            Properties=pikepdf.Dictionary(P0=pikepdf.Dictionary(Type=pikepdf.Name("/Layer")))
+        )
+        page.Contents = pdf.make_stream(b"/OC /P0 BDC 1 g 0 0 99 99 re f EMC")
+
+    def nested_drawings(pdf) -> None:
+        # PDFium draws no drawing nested past 40 deep; other viewers do.
+        inner = pdf.make_stream(b"BT (2400 mg) Tj ET", Type=pikepdf.Name.XObject)
+        inner.Subtype, inner.BBox = pikepdf.Name.Form, [0, 0, 99, 99]
+        for _ in range(35):
+            outer = pdf.make_stream(b"/X Do", Type=pikepdf.Name.XObject)
+            outer.Subtype, outer.BBox = pikepdf.Name.Form, [0, 0, 99, 99]
+            outer.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X=inner))
+            inner = outer
+        page = pdf.pages[0].obj
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X=inner))
+        page.Contents = pdf.make_stream(b"/X Do")
+
+    def drawing_typed_by_a_string(pdf) -> None:
+        # A drawing to PDFium, nothing to other viewers.
+        form = pdf.make_stream(b"BT (2400 mg) Tj ET", Type=pikepdf.Name.XObject)
+        form.Subtype, form.BBox = pikepdf.String("Form"), [0, 0, 99, 99]
+        page = pdf.pages[0].obj
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X=form))
+        page.Contents = pdf.make_stream(b"/X Do")
+
     plain = _pdf()
     # A catalog written in the trailer itself (pdf.js reads one there).
     catalog_in_the_trailer = plain.replace(b"/Root 1 0 R", b"/Root << /Pages 2 0 R >>")
@@ -3111,6 +3170,9 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         "damaged": (_pdf()[:-60], "damaged"),
         "script-in-the-trailer": (_pdf(script_in_the_trailer), "a script"),
         "ink-without-a-rect": (_pdf(ink), "a note, box or field drawn over"),
+        "content-marked-as-a-layer": (_pdf(marked_as_a_layer), "layers"),
+        "drawings-nested-too-deep": (_pdf(nested_drawings), "drawings nested deeper"),
+        "drawing-typed-by-a-string": (_pdf(drawing_typed_by_a_string), "read differently"),
         "highlight-by-its-points": (_pdf(highlight), "a note, box or field drawn over"),
         "annotation-of-no-type": (_pdf(untyped), "a note, box or field drawn over"),
         "catalog-in-the-trailer": (catalog_in_the_trailer, "cannot be read"),

@@ -23,6 +23,7 @@ from pipeline.checks.markup import linked_site_page, links, rendered
 from pipeline.content.articles import parse_article
 from pipeline.content.files import decode, readable, walk
 from pipeline.content.pages import PAGES_DIR, check_titles, split_front_matter
+from pipeline.content.pdf import pdf_text
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import article_named, names_article
@@ -175,11 +176,19 @@ def _reader_files(root: Path) -> Iterator[tuple[str, str]]:
         if not readable(root, path):
             continue  # a link or a badly named file is refused where it is read (FM018)
         try:
-            # Every file, images and PDFs too (read as bytes, as the audit reads them): a PDF
-            # can draw text it keeps uncompressed.
-            yield rel, path.read_bytes().decode("utf-8", errors="replace")
+            yield rel, _text_of(rel, path.read_bytes())
         except OSError:
             continue  # unreadable: nothing of it can reach readers either
+
+
+def _text_of(rel: str, data: bytes) -> str:
+    """A file as readers may read it: every file, images and PDFs too, as bytes (as the audit
+    reads them), and a PDF by its text too (`pdf_text`: its streams are compressed in the
+    site's form)."""
+    text = data.decode("utf-8", errors="replace")
+    if rel.lower().endswith(".pdf"):
+        text += "\n" + html.escape(pdf_text(data), quote=False)
+    return text
 
 
 def moved_articles(root: Path, project: Project, base: str, today: dt.date) -> list[Diagnostic]:
@@ -207,8 +216,16 @@ def moved_articles(root: Path, project: Project, base: str, today: dt.date) -> l
         gone,
         project.articles,
         _reader_files(root),
-        lambda rel: git.file_at(root, base, rel),
+        lambda rel: _text_at(root, base, rel),
     )
+
+
+def _text_at(root: Path, base: str, rel: str) -> str | None:
+    """A file's text on the base branch, read as `_text_of` reads it (None: not there)."""
+    if not rel.lower().endswith(".pdf"):
+        return git.file_at(root, base, rel)
+    data = git.files_at(root, base, [rel]).get(rel)
+    return None if data is None else _text_of(rel, data)
 
 
 def quoted_articles(root: Path, project: Project, base: str) -> list[Diagnostic]:
@@ -221,11 +238,7 @@ def quoted_articles(root: Path, project: Project, base: str) -> list[Diagnostic]
     holding every other correction off the site. A pair the change leaves alone is not read."""
     files = list(_reader_files(root))
     there = git.files_at(root, base, [rel for rel, _ in files] + list(project.article_files))
-    altered = {
-        rel
-        for rel, text in files
-        if rel not in there or there[rel].decode("utf-8", errors="replace") != text
-    }
+    altered = {rel for rel, text in files if rel not in there or _text_of(rel, there[rel]) != text}
     rewritten = [
         article
         for article in project.articles

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pikepdf
 
-LAYERS = frozenset({"/OCProperties", "/OC", "/OCG", "/OCMD", "/Usage"})
+LAYERS = frozenset({"/OCProperties", "/OC", "/OCG", "/OCMD", "/Usage", "/VE", "/OCGs"})
 # A file saved for fast web view is read two ways: PDFium takes the first page and part of the
 # table from its first object's `/Linearized` keys, qpdf from the page tree (a catalog holding
 # them showed a page no page tree holds, 2400 mg, where qpdf read 100 mg).
@@ -266,8 +266,11 @@ def _problem(data: bytes, written: io.BytesIO, text: io.StringIO) -> str | None:
                 return _TOO_LARGE
             if warnings or heard.said:
                 return ".pdf that is damaged (print or save it as PDF again)"
+            shown, drawing_problem = _drawn(pdf)
+            if drawing_problem is not None:
+                return f".pdf with {drawing_problem}"
             _write(pdf, written)
-            text.write(_text(pdf))
+            text.write(shown)
             warnings = pdf.get_warnings()
             if heard.out_of_memory or any(_OUT_OF_MEMORY in w for w in warnings):
                 return _TOO_LARGE
@@ -308,15 +311,20 @@ def _write(pdf: pikepdf.Pdf, out: io.BytesIO) -> None:
 _SHOWS = frozenset({"Tj", "TJ", "'", '"'})
 
 
-def _text(pdf: pikepdf.Pdf) -> str:
-    """`pdf_text`, read by qpdf: every string of every object, then what each page and each
-    drawing (a form XObject) shows. A content stream qpdf cannot parse is skipped."""
+def _drawn(pdf: pikepdf.Pdf) -> tuple[str, str | None]:
+    """`pdf_text`, read by qpdf: every string of every object, then what each page, each
+    drawing (a form XObject) and each pattern's cell shows; and what in those content streams
+    one viewer draws and another does not (None when nothing): content marked as a layer's
+    (PDFium hides what a dictionary of any type marks, other viewers show it), drawings inside
+    drawings deeper than `_MOST_NESTED` (PDFium draws none past 40). A content stream qpdf
+    cannot parse is left out of the text (qpdf warned of it, which refuses the file)."""
     found: list[str] = []
     for item in pdf.objects:
         _strings(item.stream_dict if isinstance(item, pikepdf.Stream) else item, found, 0)
-    drawings: list[pikepdf.Object] = [page.obj for page in pdf.pages]
-    drawings += [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and _is_form(o)]
-    for drawing in drawings:
+    streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and _draws(o)]
+    if _nesting(streams) > _MOST_NESTED:
+        return "", "drawings nested deeper than viewers draw alike (print it to PDF again)"
+    for drawing in [page.obj for page in pdf.pages] + streams:
         try:
             instructions = pikepdf.parse_content_stream(drawing)
         except (pikepdf.PdfError, ValueError, TypeError):
@@ -324,16 +332,49 @@ def _text(pdf: pikepdf.Pdf) -> str:
         for instruction in instructions:
             if not isinstance(instruction, pikepdf.ContentStreamInstruction):
                 continue  # an inline image
-            if str(instruction.operator) in _SHOWS:
+            operator, operands = str(instruction.operator), list(instruction.operands)
+            if operator in ("BDC", "BMC") and operands and operands[0] == pikepdf.Name.OC:
+                return "", _what("/OC")
+            if operator in _SHOWS:
                 shown: list[str] = []
-                for operand in instruction.operands:
+                for operand in operands:
                     _strings(operand, shown, 0)
                 found.append("".join(shown))
-    return "\n".join(found)
+    return "\n".join(found), None
 
 
-def _is_form(stream: pikepdf.Stream) -> bool:
-    return stream.stream_dict.get("/Subtype") == pikepdf.Name.Form
+# Drawings inside drawings (form XObjects), at most: PDFium draws none past 40.
+_MOST_NESTED = 30
+
+
+def _draws(stream: pikepdf.Stream) -> bool:
+    """Whether a stream is drawn as content: a form XObject or a tiling pattern's cell."""
+    return stream.stream_dict.get("/Subtype") == pikepdf.Name.Form or (
+        stream.stream_dict.get("/PatternType") == 1
+    )
+
+
+def _nesting(drawings: list[pikepdf.Stream]) -> int:
+    """How deep drawings stand inside one another through their resources (a loop counts as
+    deeper than any limit)."""
+    known = {d.objgen: d for d in drawings}
+    depth: dict[tuple[int, int], int] = {}
+
+    def inside(key: tuple[int, int], seen: frozenset[tuple[int, int]]) -> int:
+        if key in seen or len(seen) > _MOST_NESTED:
+            return _MOST_NESTED + 1
+        if key not in depth:
+            resources = known[key].stream_dict.get("/Resources")
+            children: list[tuple[int, int]] = []
+            if isinstance(resources, pikepdf.Dictionary):
+                for group in ("/XObject", "/Pattern"):
+                    named = resources.get(group)
+                    if isinstance(named, pikepdf.Dictionary):
+                        children += [c.objgen for c in named.values() if c.objgen in known]
+            depth[key] = 1 + max((inside(child, seen | {key}) for child in children), default=0)
+        return min(depth[key], _MOST_NESTED + 1)
+
+    return max((inside(key, frozenset()) for key in known), default=0)
 
 
 def _strings(item: object, found: list[str], depth: int) -> None:
@@ -443,6 +484,8 @@ def _active(found: pikepdf.Object, depth: int) -> str | None:
         # PDFium draws it: on screen, in print, or both, whatever its type says.
         if "/AP" in found or _annotation(found):
             return "/Annot"
+        if isinstance(found.get("/Subtype"), pikepdf.String):
+            return _SPLIT  # a drawing to PDFium, to other viewers nothing at all
         for key, value in found.items():
             if key == "/Annots" and not _plain_links(value):
                 return "/Annot"
