@@ -99,8 +99,8 @@ _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
 # unpacked to 400 MB). A 566-page manual of 20,000 objects is read in 0.7 s and 90 MB, a scan
 # of 100 MB (GitHub's largest file) in 2.4 s and 250 MB.
 READ_MEMORY = 512 * 2**20  # bytes of address space (bounded where the system can: Linux)
-# Of processor time, to read the file and write it anew twice: four seconds, and two more each
-# 5 MB, 20 at most.
+# Of processor time, to read the file, what it draws, and write it in the site's form: four
+# seconds, and two more each 5 MB, 20 at most.
 READ_SECONDS = 20
 _SECONDS_PER_BYTE = 2 / 5_000_000
 _TOO_LARGE = (
