@@ -3668,8 +3668,8 @@ def test_a_pdf_as_another_tool_wrote_it_is_refused_until_the_pdf_command_writes_
 
 def test_the_time_a_pdf_may_take_grows_with_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """5.6 KB packing 2.6 million arrays took 8 s, ten of them a minute of check: a small file
-    gets four seconds to be read and written anew twice (a 3 MB manual of 20,000 objects takes
-    one), a large one two more each 5 MB, at most READ_SECONDS."""
+    gets four seconds to be read and written in the site's form (a 3 MB manual of 20,000
+    objects takes one), a large one two more each 5 MB, at most READ_SECONDS."""
     from pipeline.content import pdf as reader
 
     given: list[int] = []
