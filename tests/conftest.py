@@ -74,9 +74,7 @@ def in_site_form(data: bytes) -> bytes:
     """A PDF as `python -m pipeline pdf` writes it."""
     from pipeline.content import pdf as reader
 
-    while (written := reader.site_form(data)) not in (None, data):
-        data = written
-    return data
+    return reader.site_form(data) or data
 
 
 def plain_text(fragment: str) -> str:

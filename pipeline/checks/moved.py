@@ -23,14 +23,13 @@ from pipeline.checks.markup import linked_site_page, links, rendered
 from pipeline.content.articles import parse_article
 from pipeline.content.files import decode, readable, walk
 from pipeline.content.pages import PAGES_DIR, check_titles, split_front_matter
-from pipeline.content.pdf import pdf_text
 from pipeline.content.yamltext import YamlProblem, load_yaml
 from pipeline.diagnostics import Diagnostic
 from pipeline.markdown_extension import article_named, names_article
 from pipeline.model import Article
 from pipeline.project import ARTICLES_DIR, Project
 from pipeline.review.past import BaseBranch
-from pipeline.site.output_text import output_words
+from pipeline.site.output_text import output_words, pdf_reading
 from pipeline.site.probes import (
     MARKDOWN_LINK,
     article_addresses,
@@ -183,12 +182,9 @@ def _reader_files(root: Path) -> Iterator[tuple[str, str]]:
 
 def _text_of(rel: str, data: bytes) -> str:
     """A file as readers may read it: every file, images and PDFs too, as bytes (as the audit
-    reads them), and a PDF by its text too (`pdf_text`: its streams are compressed in the
-    site's form)."""
+    reads them), and a PDF by its text too (`pdf_reading`, as the audit reads it)."""
     text = data.decode("utf-8", errors="replace")
-    if rel.lower().endswith(".pdf"):
-        text += "\n" + html.escape(pdf_text(data), quote=False)
-    return text
+    return f"{text}\n{pdf_reading(data)}" if rel.lower().endswith(".pdf") else text
 
 
 def moved_articles(root: Path, project: Project, base: str, today: dt.date) -> list[Diagnostic]:

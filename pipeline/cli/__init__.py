@@ -235,12 +235,8 @@ def cmd_pdf(args: argparse.Namespace) -> int:
         path = Path(name)
         if path.is_symlink() or not path.is_file():
             raise UsageError(f"{shown(name)} is not a file")
-        data = written = path.read_bytes()
-        for _ in range(3):  # qpdf may settle on its form at the second writing
-            form = site_form(written)
-            if form is None or form == written:
-                break
-            written = form
+        data = path.read_bytes()
+        written = site_form(data) or data
         if (problem := pdf_problem(written)) is not None:
             print(f"{shown(name)}: not written: it is a {problem[1:]}", file=sys.stderr)
             failed = True

@@ -137,10 +137,19 @@ def pdf_problem(data: bytes) -> str | None:
 
 
 def site_form(data: bytes) -> bytes | None:
-    """The PDF as qpdf writes what it read (`_write`): the form the site keeps PDFs in, the same
-    bytes for the same file every time. None for a file refused for anything but its form."""
-    problem, _, written = _reading(data)
-    return written if problem in (None, NOT_IN_FORM) else None
+    """The PDF as qpdf writes what it read (`_write`), written again until it no longer changes
+    (qpdf may settle at the second writing; three at most): the form the site keeps PDFs in,
+    the same bytes for the same file every time. None for a file refused for anything but its
+    form; `pdf_problem` says whether what comes back passes."""
+    written = data
+    for _ in range(3):
+        problem, _, form = _reading(written)
+        if problem is None:
+            return written
+        if problem != NOT_IN_FORM:
+            return None if written is data else written
+        written = form
+    return written
 
 
 def pdf_text(data: bytes) -> str:

@@ -107,11 +107,17 @@ def output_pieces(path: Path, data: bytes) -> Iterator[str]:
     yield text
     if path.suffix.lower() in DOCUMENTS and (parsed := _document_text(data)) is not None:
         yield parsed
-    if path.suffix.lower() == ".pdf":  # its streams compressed, its bytes show no text
-        yield html.escape(pdf_text(data), quote=False)
+    if path.suffix.lower() == ".pdf":
+        yield pdf_reading(data)
     if path.suffix.lower() == ".css" and "\\" in text:
         # A stylesheet's `content: "\4d \6f …"` shows readers the letters its escapes stand for.
         yield _CSS_ESCAPE.sub(_css_character, text)
+
+
+def pdf_reading(data: bytes) -> str:
+    """A PDF's text (`pdf_text`: its streams are compressed in the site's form, so its bytes
+    show none), escaped for `output_words` to read back."""
+    return html.escape(pdf_text(data), quote=False)
 
 
 def _document_text(data: bytes) -> str | None:
