@@ -99,10 +99,11 @@ _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
 # unpacked to 400 MB). A 566-page manual of 20,000 objects is read in 0.7 s and 90 MB, a scan
 # of 100 MB (GitHub's largest file) in 2.4 s and 250 MB.
 READ_MEMORY = 512 * 2**20  # bytes of address space (bounded where the system can: Linux)
-# Of processor time, to read the file, what it draws, and write it in the site's form: four
-# seconds, and two more each 5 MB, 20 at most.
+# Of processor time, to read the file, what it draws, write it in the site's form and read its
+# text with PDFium: four seconds, and four more each 5 MB, 20 at most (PDFium's reading about
+# doubled the time of a file dense with text: 3,000 pages of 60 lines, 2 MB, took 5 s).
 READ_SECONDS = 20
-_SECONDS_PER_BYTE = 2 / 5_000_000
+_SECONDS_PER_BYTE = 4 / 5_000_000
 _TOO_LARGE = (
     ".pdf that takes more memory or time to read than the check allows (split it, or save it "
     "again smaller)"
@@ -155,8 +156,9 @@ def site_form(data: bytes) -> bytes | None:
 def pdf_text(data: bytes) -> str:
     """The text a PDF holds, for the leak audit (its streams are compressed in the site's
     form, so its bytes show none): every string of its objects (a title, a bookmark, a link's
-    address) and the strings its pages and drawings show, read as written (a font of its own
-    can draw other letters; SECURITY.md says what covers that). Empty for a refused file."""
+    address), the strings its pages and drawings show as written, and its pages' text as
+    PDFium reads it through each font's map of codes to letters (a font drawing other letters
+    than its map names is a residual, SECURITY.md). Empty for a refused file."""
     return _reading(data)[1]
 
 
@@ -170,7 +172,8 @@ def _reading(data: bytes) -> tuple[str | None, str, bytes]:
     return _READ[key]
 
 
-# The child: this file's source on its own (it imports only the standard library and pikepdf).
+# The child: this file's source on its own (it imports only the standard library, pikepdf and
+# pypdfium2).
 _CHILD = (
     "import json, sys; "
     "sys.path += [p for p in json.loads(sys.argv[2]) if p not in sys.path]; "
@@ -280,6 +283,7 @@ def _problem(data: bytes, written: io.BytesIO, text: io.StringIO) -> str | None:
                 return f".pdf with {drawing_problem}"
             _write(pdf, written)
             text.write(shown)
+            text.write("\n" + _shown_by_pdfium(data))
             warnings = pdf.get_warnings()
             if heard.out_of_memory or any(_OUT_OF_MEMORY in w for w in warnings):
                 return _TOO_LARGE
@@ -350,6 +354,26 @@ def _drawn(pdf: pikepdf.Pdf) -> tuple[str, str | None]:
                     _strings(operand, shown, 0)
                 found.append("".join(shown))
     return "\n".join(found), None
+
+
+def _shown_by_pdfium(data: bytes) -> str:
+    """The text of each page as PDFium reads it, the reader in Chromium's viewer: letters
+    through each font's map of its codes (a font's codes need not be letters: Chromium's print
+    to PDF draws "Take" as "7DNH"), text inside drawings included, whatever a page's bounds.
+    Read only of a file qpdf read without a complaint."""
+    import pypdfium2  # in the child alone: the parent never reads a PDF's bytes itself
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        pages = []
+        for page in document:
+            text = page.get_textpage()
+            pages.append(text.get_text_range())
+            text.close()
+            page.close()
+        return "\n".join(pages)
+    finally:
+        document.close()
 
 
 # Drawings inside drawings (form XObjects), at most: PDFium draws none past 40.
