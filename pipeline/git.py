@@ -133,8 +133,8 @@ def versions(root: Path, path: str) -> list[Version]:
 
 
 def blobs_at(root: Path, ref: str, folder: str) -> list[tuple[str, str]]:
-    """(path, blob id) of each file under `folder` at `ref`: two commits with the same blobs
-    hold the same files."""
+    """(path, blob id) of each file under `folder` at `ref` ("." for all): two commits with the
+    same blobs hold the same files."""
     try:
         out = _git(root, "ls-tree", "-r", "-z", ref, "--", folder)
     except GitError:
@@ -225,10 +225,13 @@ def tracked(root: Path, folder: str) -> list[str] | None:
 
 
 def files_at(root: Path, ref: str, paths: Sequence[str]) -> dict[str, bytes]:
-    """The bytes of each of `paths` that exists at `ref`, read by one `git cat-file` process (a
-    name with a line break, which check refuses anyway, is left out: one request a line)."""
-    names = {f"{ref}:{path}": path for path in paths if "\n" not in path}
-    return {names[name]: data for name, data in blobs(root, list(names)).items()}
+    """The bytes of each of `paths` that is a file at `ref`, read by their object ids from one
+    listing of the ref's tree: git finds a `REF:PATH` by reading its folder's listing, so the
+    5,000 articles of a folder read by name cost `check --base` 17 s."""
+    wanted = set(paths)
+    ids = {path: blob for path, blob in blobs_at(root, ref, ".") if path in wanted}
+    found = blobs(root, list(dict.fromkeys(ids.values())))
+    return {path: found[blob] for path, blob in ids.items() if blob in found}
 
 
 def object_ids(root: Path, names: list[str]) -> dict[str, str]:

@@ -196,7 +196,7 @@ def moved_articles(root: Path, project: Project, base: str, today: dt.date) -> l
     gone: list[tuple[str, str, bool]] = []
     titled = []
     for path in paths:
-        text = branch.texts.get(f"{base}:{path}")
+        text = branch.texts.get(path)
         if text is None or text in now:
             continue
         there = branch.article(path, path, project.board, today, ("", frozenset()))

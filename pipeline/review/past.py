@@ -184,15 +184,16 @@ class BaseBranch:
 
     def __init__(self, root: Path, ref: str, paths: list[str]) -> None:
         self.root, self.ref = root, ref
-        self.texts = git.objects(root, [f"{ref}:{path}" for path in paths])
+        # Each article's text there, by its path.
+        self.texts = {p: git.committed(d) for p, d in git.files_at(root, ref, paths).items()}
         self.past = PastInputs(root)
         bib = [path for path, _ in library_blobs(root, ref)]
         now = sorted(p.relative_to(root).as_posix() for p in (root / LIBRARY_DIR).glob("*.bib"))
-        there = git.objects(root, [f"{ref}:{path}" for path in bib])
+        there = {p: git.committed(d) for p, d in git.files_at(root, ref, bib).items()}
         # The library as it is now and there: the same files, read alike (a link is none).
         self.same_library = sorted(bib) == now and all(
             readable(root, root / path)
-            and git.committed((root / path).read_bytes()) == there.get(f"{ref}:{path}")
+            and git.committed((root / path).read_bytes()) == there.get(path)
             for path in now
         )
 
@@ -202,7 +203,7 @@ class BaseBranch:
         """The article at `path` (named `then` on the base), its approvals checked as there (its
         text, that commit's library, as this article). `now`: its text in the change and the
         signatures that hold for it, which hold there too when text and library are the same."""
-        there = self.texts.get(f"{self.ref}:{then}")
+        there = self.texts.get(then)
         text = there if there is not None else git.last_text(self.root, self.ref, then)
         article = parse_article(path, text, today)[0] if text is not None else None
         if there is None or article is None or article.status is not ReviewStatus.APPROVED:
