@@ -3186,6 +3186,18 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X=form))
         page.Contents = pdf.make_stream(b"/X Do")
 
+    def drawing(instructions: bytes):
+        def change(pdf) -> None:
+            pdf.pages[0].obj.Contents = pdf.make_stream(instructions)
+
+        return change
+
+    # An image among a page's instructions whose data holds "EI": qpdf reads on to the "EI"
+    # that instructions follow, PDFium stops at the first, and drew the rest of the data as
+    # instructions (another dose); or one giving its length, which a reader may follow.
+    image_holding_its_end = drawing(b"BI /W 8 /H 1 /BPC 8 /CS /G ID \x01\x02EI\x03\x04 EI")
+    image_of_a_given_length = drawing(b"BI /W 2 /H 1 /BPC 8 /CS /G /L 2 ID \x01\x02 EI")
+
     plain = _pdf()
     # A catalog written in the trailer itself (pdf.js reads one there).
     catalog_in_the_trailer = plain.replace(b"/Root 1 0 R", b"/Root << /Pages 2 0 R >>")
@@ -3225,6 +3237,8 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         "catalog-read-as-linearized": (_pdf(catalog_read_as_linearized), "fast web view"),
         "fast-web-view": (_pdf(linearize=True), "fast web view (linearized)"),
         "not-a-pdf": (b"%PDF-1.4\nhello", "cannot be read"),
+        "image-holding-its-end": (_pdf(image_holding_its_end), "whose end readers find apart"),
+        "image-of-a-given-length": (_pdf(image_of_a_given_length), "whose end readers"),
     }
 
 
@@ -3266,6 +3280,11 @@ def test_a_plain_pdf_with_links_and_a_page_to_open_at_passes() -> None:
     # A name of something active written in a link or in the text is no such thing.
     assert pdf_problem(in_site_form(_pdf(_link(uri_named_like_a_script)))) is None
     assert pdf_problem(pdf_showing("Ratio N/AA, see /JavaScript")) is None
+
+    def small_image(pdf) -> None:
+        pdf.pages[0].obj.Contents = pdf.make_stream(b"BI /W 2 /H 1 /BPC 8 /CS /G ID \x01E EI")
+
+    assert pdf_problem(in_site_form(_pdf(small_image))) is None
     packed = _pdf(_link(uri), object_stream_mode=pikepdf.ObjectStreamMode.generate)
     assert pdf_problem(in_site_form(packed)) is None
     # As another tool wrote it: refused until `python -m pipeline pdf` writes it so.

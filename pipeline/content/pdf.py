@@ -344,7 +344,9 @@ def _drawn(pdf: pikepdf.Pdf) -> tuple[str, str | None]:
             continue
         for instruction in instructions:
             if not isinstance(instruction, pikepdf.ContentStreamInstruction):
-                continue  # an inline image
+                if _ends_apart(instruction.iimage):
+                    return "", _INLINE_IMAGE
+                continue
             operator, operands = str(instruction.operator), list(instruction.operands)
             if operator in ("BDC", "BMC") and operands and operands[0] == pikepdf.Name.OC:
                 return "", _what("/OC")
@@ -374,6 +376,23 @@ def _shown_by_pdfium(data: bytes) -> str:
         return "\n".join(pages)
     finally:
         document.close()
+
+
+_INLINE_IMAGE = (
+    "an image written among a page's instructions whose end readers find apart (print it to PDF "
+    "again)"
+)
+
+
+def _ends_apart(image: pikepdf.PdfInlineImage) -> bool:
+    """Whether readers may end an image written among a page's instructions (`BI … ID … EI`)
+    at different places: its data as qpdf reads it holds "EI" (qpdf skips an "EI" that what
+    follows does not read as instructions, PDFium does not: the rest of the data, instructions
+    to PDFium, drew another dose), or it gives its length (`/L`), which a reader may follow
+    and another not."""
+    written = image.unparse()
+    data = written[written.index(b"\nID\n") + 4 : -2]
+    return b"EI" in data or "/Length" in image.obj
 
 
 # Drawings inside drawings (form XObjects), at most: PDFium draws none past 40.
