@@ -3704,6 +3704,67 @@ def test_the_pdf_reader_runs_its_own_source_with_libraries_from_outside_the_chec
     assert reader._libraries() == f'["{outside}"]'
 
 
+def _edited_in_place(data: bytes, text: str) -> bytes:
+    """`data` (a one-page PDF with a table of plain lines) with its page's instructions edited
+    as a viewer's "Save" writes an edit: a new version of the object and a table appended, the
+    earlier version left in the file."""
+    import io
+    import re
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        number = pdf.pages[0].obj.Contents.objgen[0]
+        size = int(pdf.trailer.Size)
+    drawn = f"BT ({text}) Tj ET".encode("latin-1")
+    start = len(data) + 1
+    update = b"\n%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+        number,
+        len(drawn),
+        drawn,
+    )
+    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    table = len(data) + len(update)
+    update += b"xref\n%d 1\n%010d 00000 n \n" % (number, start)
+    update += b"trailer\n<< /Size %d /Root 1 0 R /Prev %d >>\n" % (size, previous)
+    return data + update + b"startxref\n%d\n%%%%EOF\n" % table
+
+
+def test_a_pdf_saved_with_edits_appended_or_for_fast_web_view_is_written_by_the_pdf_command(
+    minimal: Path, cli
+) -> None:
+    """A viewer's "Save" appends an edit and leaves the earlier version in the file, which two
+    readers may read apart, so check refuses it; `python -m pipeline pdf` writes qpdf's reading
+    of it, and says to look at it before committing. One saved for fast web view likewise. What
+    the file holds is still read: one with a script is not written."""
+    import pikepdf
+
+    from pipeline.content.pdf import pdf_text
+
+    edited = _edited_in_place(pdf_showing("Take 10 mg at night.", site_form=False), "Take 20 mg.")
+    fast = _pdf(lambda pdf: None, linearize=True)
+    scripted = _edited_in_place(_pdf(_open_script), "Take 20 mg.")
+    for name, data in (("edited.pdf", edited), ("fast.pdf", fast), ("scripted.pdf", scripted)):
+        (minimal / "content/pages" / name).write_bytes(data)
+    refused = cli("check", cwd=minimal)
+    assert refused.code == 1
+    assert "edited.pdf: error PAGE002 " in refused.stdout and "fast.pdf" in refused.stdout
+    for name in ("edited.pdf", "fast.pdf"):
+        written = cli("pdf", f"content/pages/{name}", cwd=minimal)
+        assert written.code == 0, written.stderr
+        assert "written as the site keeps PDFs" in written.stderr
+        assert "check what its pages show before you commit it" in written.stderr
+    handout = (minimal / "content/pages/edited.pdf").read_bytes()
+    assert "Take 20 mg." in pdf_text(handout) and "Take 10 mg" not in pdf_text(handout)
+    with pikepdf.open(minimal / "content/pages/fast.pdf") as pdf:
+        assert not pdf.is_linearized
+    kept = cli("pdf", "content/pages/scripted.pdf", cwd=minimal)
+    assert kept.code == 1 and "not written: it is a pdf with a script" in kept.stderr
+    assert (minimal / "content/pages/scripted.pdf").read_bytes() == scripted
+    (minimal / "content/pages/scripted.pdf").unlink()
+    assert cli("check", cwd=minimal).code == 0
+
+
 def test_a_pdf_as_another_tool_wrote_it_is_refused_until_the_pdf_command_writes_it(
     minimal: Path, cli
 ) -> None:

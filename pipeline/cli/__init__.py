@@ -33,7 +33,7 @@ from pipeline.cli.support import (
     today,
 )
 from pipeline.content.files import readable, shown
-from pipeline.content.pdf import pdf_problem, site_form
+from pipeline.content.pdf import SAVED_OTHERWISE, pdf_problem, saved_again, site_form
 from pipeline.diagnostics import (
     FORMATTERS,
     Diagnostic,
@@ -236,7 +236,14 @@ def cmd_pdf(args: argparse.Namespace) -> int:
         if path.is_symlink() or not path.is_file():
             raise UsageError(f"{shown(name)} is not a file")
         data = path.read_bytes()
-        written = site_form(data) or data
+        written = site_form(data)
+        again = None
+        if written is None and pdf_problem(data) in SAVED_OTHERWISE:
+            # Saved with edits appended, for fast web view, or damaged: qpdf's reading of it,
+            # which another viewer's may not have been, so its author looks at it again.
+            again = saved_again(data)
+            written = None if again is None else site_form(again) or again
+        written = written or data
         if (problem := pdf_problem(written)) is not None:
             print(f"{shown(name)}: not written: it is a {problem[1:]}", file=sys.stderr)
             failed = True
@@ -251,6 +258,13 @@ def cmd_pdf(args: argparse.Namespace) -> int:
             else "already as the site keeps PDFs"
         )
         print(f"{shown(name)}: {done}", file=sys.stderr)
+        if again is not None:
+            print(
+                f"{shown(name)}: it was saved with later edits appended, for fast web view, or"
+                " damaged, which viewers may read apart: this is how qpdf read it. Open it and"
+                " check what its pages show before you commit it.",
+                file=sys.stderr,
+            )
     return ERRORS if failed else OK
 
 

@@ -162,10 +162,30 @@ def pdf_text(data: bytes) -> str:
     return _reading(data)[1]
 
 
-def _reading(data: bytes) -> tuple[str | None, str, bytes]:
+# Refusals for how a file was saved, not for what it holds: edits appended to it (earlier
+# versions of its objects), fast web view, a file qpdf repaired. Two readers may read such a
+# file apart, but not qpdf's writing of it (`saved_again`), which a reviewer opens.
+_UNLISTED = ".pdf that holds objects its table does not list (save it as PDF again)"
+_DAMAGED = ".pdf that is damaged (print or save it as PDF again)"
+
+
+def saved_again(data: bytes) -> bytes | None:
+    """A file refused for how it was saved (`SAVED_OTHERWISE`) as qpdf writes what it read, in
+    the bounded child and unchecked (`site_form` and `pdf_problem` read what comes back); None
+    when qpdf cannot read it within the bounds. What its pages show is qpdf's reading, which
+    another reader's may not have been: for `python -m pipeline pdf`, which says so."""
+    problem, _, written = _read_in_a_child(data, _seconds(data), check=False)
+    return written if problem is None and written else None
+
+
+def _seconds(data: bytes) -> int:
     # A small file of little but objects (5.6 KB packing 2.6 million arrays) took 8 s: the time
     # a file may take grows with its size.
-    seconds = min(READ_SECONDS, 4 + int(len(data) * _SECONDS_PER_BYTE))
+    return min(READ_SECONDS, 4 + int(len(data) * _SECONDS_PER_BYTE))
+
+
+def _reading(data: bytes) -> tuple[str | None, str, bytes]:
+    seconds = _seconds(data)
     key = (hashlib.sha256(data).hexdigest(), READ_MEMORY, seconds)
     if key not in _READ:
         _READ[key] = _read_in_a_child(data, seconds)
@@ -179,7 +199,7 @@ _CHILD = (
     "sys.path += [p for p in json.loads(sys.argv[2]) if p not in sys.path]; "
     "reader = {'__name__': 'pdf_reader', '__file__': sys.argv[1]}; "
     "exec(compile(open(sys.argv[1], 'rb').read(), sys.argv[1], 'exec'), reader); "
-    "reader['_bounded_read'](int(sys.argv[3]), int(sys.argv[4]))"
+    "reader['_bounded_read'](int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == 'check')"
 )
 
 
@@ -195,8 +215,11 @@ def _libraries() -> str:
     return json.dumps(outside)
 
 
-def _read_in_a_child(data: bytes, seconds: int) -> tuple[str | None, str, bytes]:
-    arguments = [str(_THIS_FILE), _libraries(), str(READ_MEMORY), str(seconds)]
+def _read_in_a_child(
+    data: bytes, seconds: int, check: bool = True
+) -> tuple[str | None, str, bytes]:
+    mode = "check" if check else "write"
+    arguments = [str(_THIS_FILE), _libraries(), str(READ_MEMORY), str(seconds), mode]
     try:
         done = subprocess.run(
             [sys.executable, "-I", "-c", _CHILD, *arguments],
@@ -217,10 +240,10 @@ def _read_in_a_child(data: bytes, seconds: int) -> tuple[str | None, str, bytes]
     return problem.decode("utf-8") or None, text.decode("utf-8"), written
 
 
-def _bounded_read(memory: int, seconds: int) -> None:
+def _bounded_read(memory: int, seconds: int, check: bool = True) -> None:
     """The child's side of `pdf_problem`: bound itself, read the PDF on stdin, print why it is
     refused (nothing when it passes), its text and the file in the site's form, each after a
-    NUL byte."""
+    NUL byte. `check=False`: qpdf's writing of what it read alone (`saved_again`)."""
     import resource
 
     with contextlib.suppress(ValueError, OSError):  # where the system cannot bound memory
@@ -232,7 +255,7 @@ def _bounded_read(memory: int, seconds: int) -> None:
     data = sys.stdin.buffer.read()
     written, text = io.BytesIO(), io.StringIO()
     try:
-        problem = _problem(data, written, text)
+        problem = _problem(data, written, text) if check else _written(data, written)
     except MemoryError:
         problem = _TOO_LARGE
     if problem not in (None, NOT_IN_FORM):
@@ -240,6 +263,20 @@ def _bounded_read(memory: int, seconds: int) -> None:
     shown = text.getvalue().replace("\0", "").encode("utf-8", "replace")
     sys.stdout.buffer.write((problem or "").encode("utf-8") + b"\0" + shown + b"\0")
     sys.stdout.buffer.write(written.getvalue())
+
+
+def _written(data: bytes, written: io.BytesIO) -> str | None:
+    """qpdf's writing of what it read into `written`, unchecked; why not, when it cannot."""
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if pdf.is_encrypted:
+                return ".pdf that is encrypted"
+            _write(pdf, written)
+    except pikepdf.PasswordError:
+        return ".pdf that is encrypted"
+    except (pikepdf.PdfError, RuntimeError, ValueError) as error:  # RecursionError too
+        return _TOO_LARGE if _OUT_OF_MEMORY in str(error) else ".pdf that cannot be read"
+    return None
 
 
 def _problem(data: bytes, written: io.BytesIO, text: io.StringIO) -> str | None:
@@ -261,13 +298,12 @@ def _problem(data: bytes, written: io.BytesIO, text: io.StringIO) -> str | None:
             if (name := _active(pdf.trailer, 0)) is not None:
                 return f".pdf with {_what(name)}"
             table = pdf.get_xref_table()
-            unlisted = ".pdf that holds objects its table does not list (save it as PDF again)"
             if _unlisted_objects(pdf, table, data):
-                return unlisted
+                return _UNLISTED
             streams = _object_streams(table)
             for found in pdf.objects:
                 if _unused_object_stream(found, streams):
-                    return unlisted
+                    return _UNLISTED
                 if _second_catalog(found, pdf.Root):
                     return ".pdf that holds a second document (save it as PDF again)"
                 if (name := _active(found, 0)) is not None:
@@ -277,7 +313,7 @@ def _problem(data: bytes, written: io.BytesIO, text: io.StringIO) -> str | None:
             if heard.out_of_memory or any(_OUT_OF_MEMORY in w for w in warnings):
                 return _TOO_LARGE
             if warnings or heard.said:
-                return ".pdf that is damaged (print or save it as PDF again)"
+                return _DAMAGED
             shown, drawing_problem = _drawn(pdf)
             if drawing_problem is not None:
                 return f".pdf with {drawing_problem}"
@@ -288,7 +324,7 @@ def _problem(data: bytes, written: io.BytesIO, text: io.StringIO) -> str | None:
             if heard.out_of_memory or any(_OUT_OF_MEMORY in w for w in warnings):
                 return _TOO_LARGE
             if warnings or heard.said:
-                return ".pdf that is damaged (print or save it as PDF again)"
+                return _DAMAGED
         # A file that grows many times over when written so is made to, and would fill the
         # site and the build's memory.
         if written.tell() > 4 * len(data) + 2**20:
@@ -628,3 +664,7 @@ def _what(name: str) -> str:
     if name in ("/AcroForm", "/SubmitForm", "/ResetForm", "/ImportData"):
         return "a form (print it to PDF, which keeps what the fields show)"
     return f"something that runs, plays or opens other files ({name[1:]})"
+
+
+# (`saved_again`; after `_what`, which names fast web view.)
+SAVED_OTHERWISE = frozenset({_UNLISTED, f".pdf with {_what(LINEARIZED)}", _DAMAGED})
