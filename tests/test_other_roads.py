@@ -3198,6 +3198,24 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
     image_holding_its_end = drawing(b"BI /W 8 /H 1 /BPC 8 /CS /G ID \x01\x02EI\x03\x04 EI")
     image_of_a_given_length = drawing(b"BI /W 2 /H 1 /BPC 8 /CS /G /L 2 ID \x01\x02 EI")
 
+    def image_holding_its_end_in_a_glyph(pdf) -> None:
+        # The same inside a glyph a font draws itself (Type 3), the font written in the page.
+        glyph = pdf.make_stream(b"1 0 d0 BI /W 8 /H 1 /BPC 8 /CS /G ID \x01\x02EI\x03\x04 EI")
+        font = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type3,
+            FontBBox=[0, 0, 1, 1],
+            FontMatrix=[1, 0, 0, 1, 0, 0],
+            CharProcs=pikepdf.Dictionary(a=glyph),
+            Encoding=pikepdf.Dictionary(Differences=[97, pikepdf.Name.a]),
+            FirstChar=97,
+            LastChar=97,
+            Widths=[1],
+        )
+        page = pdf.pages[0].obj
+        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+        page.Contents = pdf.make_stream(b"BT /F1 9 Tf (a) Tj ET")
+
     plain = _pdf()
     # A catalog written in the trailer itself (pdf.js reads one there).
     catalog_in_the_trailer = plain.replace(b"/Root 1 0 R", b"/Root << /Pages 2 0 R >>")
@@ -3239,6 +3257,10 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         "not-a-pdf": (b"%PDF-1.4\nhello", "cannot be read"),
         "image-holding-its-end": (_pdf(image_holding_its_end), "whose end readers find apart"),
         "image-of-a-given-length": (_pdf(image_of_a_given_length), "whose end readers"),
+        "image-holding-its-end-in-a-glyph": (
+            _pdf(image_holding_its_end_in_a_glyph),
+            "whose end readers find apart",
+        ),
     }
 
 

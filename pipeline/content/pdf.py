@@ -362,7 +362,8 @@ _SHOWS = frozenset({"Tj", "TJ", "'", '"'})
 
 def _drawn(pdf: pikepdf.Pdf) -> tuple[str, str | None]:
     """`pdf_text`, read by qpdf: every string of every object, then what each page, each
-    drawing (a form XObject) and each pattern's cell shows; and what in those content streams
+    drawing (a form XObject), each pattern's cell and each glyph a font draws itself (Type 3)
+    shows; and what in those content streams
     one viewer draws and another does not (None when nothing): content marked as a layer's
     (PDFium hides what a dictionary of any type marks, other viewers show it), drawings inside
     drawings deeper than `_MOST_NESTED` (PDFium draws none past 40). A content stream qpdf
@@ -373,7 +374,7 @@ def _drawn(pdf: pikepdf.Pdf) -> tuple[str, str | None]:
     streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and _draws(o)]
     if _nesting(streams) > _MOST_NESTED:
         return "", "drawings nested deeper than viewers draw alike (print it to PDF again)"
-    for drawing in [page.obj for page in pdf.pages] + streams:
+    for drawing in [page.obj for page in pdf.pages] + streams + _glyphs(pdf):
         try:
             instructions = pikepdf.parse_content_stream(drawing)
         except (pikepdf.PdfError, ValueError, TypeError):
@@ -433,6 +434,28 @@ def _ends_apart(image: pikepdf.PdfInlineImage) -> bool:
 
 # Drawings inside drawings (form XObjects), at most: PDFium draws none past 40.
 _MOST_NESTED = 30
+
+
+def _glyphs(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
+    """The instructions each font that draws its own glyphs (Type 3) gives for them: an image
+    among them is drawn like one on a page."""
+    fonts: list[pikepdf.Object] = []
+    for item in pdf.objects:  # a font of the table, or one written in resources
+        holder = item.stream_dict if isinstance(item, pikepdf.Stream) else item
+        if not isinstance(holder, pikepdf.Dictionary):
+            continue
+        fonts.append(holder)
+        resources = holder.get("/Resources")
+        named = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+        if isinstance(named, pikepdf.Dictionary):
+            fonts += [font for font in named.values() if not font.is_indirect]
+    found: list[pikepdf.Stream] = []
+    for font in fonts:
+        if isinstance(font, pikepdf.Dictionary) and font.get("/Subtype") == pikepdf.Name.Type3:
+            procedures = font.get("/CharProcs")
+            if isinstance(procedures, pikepdf.Dictionary):
+                found += [p for p in procedures.values() if isinstance(p, pikepdf.Stream)]
+    return found
 
 
 def _draws(stream: pikepdf.Stream) -> bool:
