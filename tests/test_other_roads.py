@@ -318,9 +318,11 @@ def test_a_withheld_article_inside_a_pdf_fails_the_build(minimal: Path, cli) -> 
     _leaks(minimal, cli, before)
 
 
-def _pdf_in_codes(text: str) -> bytes:
+def _pdf_in_codes(text: str, glyph=lambda letter: letter, lines: int = 1) -> bytes:
     """A PDF drawing `text` in codes that are not its letters, as Chromium's print to PDF
-    writes them ("Take" as "7DNH"): the font's encoding names the glyph each code draws."""
+    writes them ("Take" as "7DNH"): the font's encoding names the glyph each code draws
+    (`glyph`: a letter's glyph name). `lines`: in that many lines down the page, written in
+    the file last to first."""
     import io
 
     import pikepdf
@@ -328,7 +330,7 @@ def _pdf_in_codes(text: str) -> bytes:
     names = {" ": "space", ".": "period"}
     letters = sorted(set(text))
     codes = {letter: bytes([number + 1]) for number, letter in enumerate(letters)}
-    differences = [1, *(pikepdf.Name("/" + names.get(c, c)) for c in letters)]
+    differences = [1, *(pikepdf.Name("/" + (names.get(c) or glyph(c))) for c in letters)]
     pdf = pikepdf.new()
     pdf.add_blank_page()
     font = pikepdf.Dictionary(
@@ -339,10 +341,16 @@ def _pdf_in_codes(text: str) -> bytes:
     )
     page = pdf.pages[0]
     page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
-    drawn = b"".join(codes[c] for c in text)
-    page.obj.Contents = pdf.make_stream(
-        b"BT /F1 6 Tf 10 700 Td " + pikepdf.String(drawn).unparse() + b" Tj ET"
-    )
+    words = text.split(" ")
+    size = -(-len(words) // lines)
+    shown = [" ".join(words[at : at + size]) for at in range(0, len(words), size)]
+    drawn = [
+        b"BT /F1 9 Tf 1 0 0 1 10 %d Tm " % (700 - 12 * number)
+        + pikepdf.String(b"".join(codes[c] for c in line)).unparse()
+        + b" Tj ET"
+        for number, line in enumerate(shown)
+    ]
+    page.obj.Contents = pdf.make_stream(b"\n".join(reversed(drawn)))
     out = io.BytesIO()
     pdf.save(out)
     return in_site_form(out.getvalue())
@@ -362,6 +370,64 @@ def test_a_withheld_article_drawn_in_a_pdf_by_codes_that_are_not_letters_fails_t
     assert "giraffe" not in output_words("\n".join(output_pieces(Path("x.txt"), handout)))
     (minimal / "content/pages/handout.pdf").write_bytes(handout)
     _leaks(minimal, cli, before)
+
+
+def _sans_serif(letter: str) -> str:
+    """The glyph name of a letter's look-alike past U+FFFF (Mathematical Sans-Serif)."""
+    start = 0x1D5A0 if letter.isupper() else 0x1D5BA
+    return f"u{start + ord(letter.lower()) - ord('a'):X}"
+
+
+@pytest.mark.parametrize(
+    "handout",
+    [
+        pytest.param(lambda: _pdf_in_codes(PENDING_SENTENCE, lines=5), id="lines-last-to-first"),
+        pytest.param(lambda: _pdf_in_codes(PENDING_SENTENCE, _sans_serif), id="letters-past-ffff"),
+    ],
+)
+def test_a_withheld_article_in_a_pdf_read_as_laid_out_and_letter_by_letter_fails_the_build(
+    minimal: Path, cli, handout
+) -> None:
+    """A PDF's text is read as its lines are laid out too, down the page and down each
+    column: a withheld sentence three words a line, the lines written in the file last to
+    first, read as other words. And every letter PDFium reads is read: pypdfium2's own
+    reading left out letters past U+FFFF, which look like plain ones."""
+    before = built(minimal, cli)
+    (minimal / "content/pages/handout.pdf").write_bytes(handout())
+    _leaks(minimal, cli, before)
+
+
+def test_a_pdf_of_letters_pdfium_leaves_out_is_read_not_an_internal_error() -> None:
+    """Two thousand codes a font's map names as a control character, which PDFium leaves out
+    of its text: pypdfium2's reading by range failed on them, and check, build and the pdf
+    command ended in an internal error."""
+    import io
+
+    import pikepdf
+
+    from pipeline.content.pdf import pdf_problem, pdf_text
+
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Left def "
+        b"1 begincodespacerange <00> <FF> endcodespacerange "
+        b"2 beginbfchar <01> <0002> <41> <0041> endbfchar endcmap "
+        b"CMapName currentdict /CMap defineresource pop end end"
+    )
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    font = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font,
+        Subtype=pikepdf.Name.Type1,
+        BaseFont=pikepdf.Name.Helvetica,
+        ToUnicode=pdf.make_stream(cmap),
+    )
+    page = pdf.pages[0].obj
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
+    page.Contents = pdf.make_stream(b"BT /F1 1 Tf 40 700 Td (" + b"\x01" * 2000 + b"A) Tj ET")
+    out = io.BytesIO()
+    pdf.save(out)
+    handout = in_site_form(out.getvalue())
+    assert pdf_problem(handout) is None and "A" in pdf_text(handout)
 
 
 def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build(
@@ -3216,6 +3282,42 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
         page.Contents = pdf.make_stream(b"BT /F1 9 Tf (a) Tj ET")
 
+    def text_in_a_pattern(pdf) -> None:
+        # PDFium reads no text in a pattern's cell, a soft mask's drawing or a Type 3 glyph,
+        # where readers see it (drawn with codes that are not letters, qpdf's reading missed it).
+        cell = pdf.make_stream(b"BT (2400 mg) Tj ET", PatternType=1, PaintType=1, TilingType=1)
+        cell.BBox, cell.XStep, cell.YStep = [0, 0, 99, 99], 99, 99
+        page = pdf.pages[0].obj
+        page.Resources = pikepdf.Dictionary(Pattern=pikepdf.Dictionary(P0=cell))
+        page.Contents = pdf.make_stream(b"/Pattern cs /P0 scn 0 0 99 99 re f")
+
+    def text_in_a_soft_mask(pdf) -> None:
+        group = pdf.make_stream(b"1 g BT (2400 mg) Tj ET", Type=pikepdf.Name.XObject)
+        group.Subtype, group.BBox = pikepdf.Name.Form, [0, 0, 99, 99]
+        mask = pikepdf.Dictionary(S=pikepdf.Name.Luminosity, G=group)
+        page = pdf.pages[0].obj
+        page.Resources = pikepdf.Dictionary(
+            ExtGState=pikepdf.Dictionary(M0=pikepdf.Dictionary(SMask=mask))
+        )
+        page.Contents = pdf.make_stream(b"/M0 gs 0 0 99 99 re f")
+
+    def text_in_a_glyph(pdf) -> None:
+        glyph = pdf.make_stream(b"1 0 d0 BT (2400 mg) Tj ET")
+        font = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type3,
+            FontBBox=[0, 0, 1, 1],
+            FontMatrix=[1, 0, 0, 1, 0, 0],
+            CharProcs=pikepdf.Dictionary(a=glyph),
+            Encoding=pikepdf.Dictionary(Differences=[97, pikepdf.Name.a]),
+            FirstChar=97,
+            LastChar=97,
+            Widths=[1],
+        )
+        page = pdf.pages[0].obj
+        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
+        page.Contents = pdf.make_stream(b"BT /F1 9 Tf (a) Tj ET")
+
     plain = _pdf()
     # A catalog written in the trailer itself (pdf.js reads one there).
     catalog_in_the_trailer = plain.replace(b"/Root 1 0 R", b"/Root << /Pages 2 0 R >>")
@@ -3257,6 +3359,9 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         "not-a-pdf": (b"%PDF-1.4\nhello", "cannot be read"),
         "image-holding-its-end": (_pdf(image_holding_its_end), "whose end readers find apart"),
         "image-of-a-given-length": (_pdf(image_of_a_given_length), "whose end readers"),
+        "text-in-a-pattern": (_pdf(text_in_a_pattern), "where PDFium reads no text"),
+        "text-in-a-soft-mask": (_pdf(text_in_a_soft_mask), "where PDFium reads no text"),
+        "text-in-a-glyph": (_pdf(text_in_a_glyph), "where PDFium reads no text"),
         "image-holding-its-end-in-a-glyph": (
             _pdf(image_holding_its_end_in_a_glyph),
             "whose end readers find apart",

@@ -30,6 +30,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 
@@ -100,8 +101,8 @@ _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
 # of 100 MB (GitHub's largest file) in 2.4 s and 250 MB.
 READ_MEMORY = 512 * 2**20  # bytes of address space (bounded where the system can: Linux)
 # Of processor time, to read the file, what it draws, write it in the site's form and read its
-# text with PDFium: four seconds, and four more each 5 MB, 20 at most (PDFium's reading about
-# doubled the time of a file dense with text: 3,000 pages of 60 lines, 2 MB, took 5 s).
+# text with PDFium: four seconds, and four more each 5 MB, 20 at most (PDFium's reading, line
+# by line as laid out too, takes about 6 ms a page of 60 lines: some 600 such pages fit).
 READ_SECONDS = 20
 _SECONDS_PER_BYTE = 4 / 5_000_000
 _TOO_LARGE = (
@@ -374,7 +375,10 @@ def _drawn(pdf: pikepdf.Pdf) -> tuple[str, str | None]:
     streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and _draws(o)]
     if _nesting(streams) > _MOST_NESTED:
         return "", "drawings nested deeper than viewers draw alike (print it to PDF again)"
-    for drawing in [page.obj for page in pdf.pages] + streams + _glyphs(pdf):
+    glyphs, masks = _glyphs_and_masks(pdf)
+    cells = [s for s in streams if s.stream_dict.get("/PatternType") == 1]
+    unread = _inside(cells + glyphs + masks, streams)
+    for drawing in [page.obj for page in pdf.pages] + streams + glyphs:
         try:
             instructions = pikepdf.parse_content_stream(drawing)
         except (pikepdf.PdfError, ValueError, TypeError):
@@ -387,6 +391,8 @@ def _drawn(pdf: pikepdf.Pdf) -> tuple[str, str | None]:
             operator, operands = str(instruction.operator), list(instruction.operands)
             if operator in ("BDC", "BMC") and operands and operands[0] == pikepdf.Name.OC:
                 return "", _what("/OC")
+            if operator in _SHOWS and drawing.objgen in unread:
+                return "", _UNREAD_TEXT
             if operator in _SHOWS:
                 shown: list[str] = []
                 for operand in operands:
@@ -398,23 +404,69 @@ def _drawn(pdf: pikepdf.Pdf) -> tuple[str, str | None]:
 def _shown_by_pdfium(data: bytes) -> str:
     """The text of each page as PDFium reads it, the reader in Chromium's viewer: letters
     through each font's map of its codes (a font's codes need not be letters: Chromium's print
-    to PDF draws "Take" as "7DNH"), text inside drawings included, whatever a page's bounds.
-    Read only of a file qpdf read without a complaint."""
+    to PDF draws "Take" as "7DNH"), text inside drawings included, wherever it stands. Read as
+    written, then line by line as laid out, down the page and down each column: lines written
+    last to first read as other words. Read only of a file qpdf read without a complaint."""
     import pypdfium2  # in the child alone: the parent never reads a PDF's bytes itself
 
-    document = pypdfium2.PdfDocument(data)
     try:
-        pages = []
+        document = pypdfium2.PdfDocument(data)
+        found = []
         for page in document:
             text = page.get_textpage()
-            pages.append(text.get_text_range())
+            # Bounded by far more than any page: the text outside it too.
+            found.append(_bounded(text, (-_FAR, -_FAR, _FAR, _FAR)))
+            boxes = [text.get_rect(index) for index in range(text.count_rects())]
+            lines = {box: _bounded(text, box) for box in boxes}
+            found.append(" ".join(lines[box] for box in sorted(boxes, key=_down_the_page)))
+            found.append(" ".join(lines[box] for box in sorted(boxes, key=_down_each_column)))
             text.close()
             page.close()
-        return "\n".join(pages)
-    finally:
         document.close()
+        return "\n".join(found)
+    except MemoryError:
+        raise
+    except Exception as error:  # whatever PDFium or its bindings raise: no verdict to pass
+        raise ValueError(f"PDFium cannot read it: {error!r}") from error
 
 
+_FAR = 1e7
+
+
+def _bounded(text: Any, box: tuple[float, float, float, float]) -> str:
+    """The text PDFium reads inside `box` (left, bottom, right, top), every letter: pypdfium2's
+    own readings left out the letters past U+FFFF, or the end of a text holding them (it asks
+    for as many UTF-16 units as letters), and its reading by range failed on a run of letters
+    PDFium leaves out."""
+    import ctypes
+
+    from pypdfium2 import raw
+
+    left, bottom, right, top = box
+    asked = (text.raw, left, top, right, bottom)
+    letters = raw.FPDFText_GetBoundedText(*asked, None, 0)
+    if letters <= 0:
+        return ""
+    size = 2 * letters + 1  # a letter past U+FFFF is two units
+    units = (ctypes.c_ushort * size)()
+    written = raw.FPDFText_GetBoundedText(*asked, units, size)
+    return bytes(units)[: 2 * max(written, 0)].decode("utf-16-le", errors="replace")
+
+
+def _down_the_page(box: tuple[float, float, float, float]) -> tuple[float, float]:
+    return (-box[3], box[0])
+
+
+def _down_each_column(box: tuple[float, float, float, float]) -> tuple[float, float]:
+    return (box[0], -box[3])
+
+
+# Chromium's print to PDF writes letters filled with a gradient (`background-clip: text`) into
+# a soft mask, and an SVG pattern's text into its cell.
+_UNREAD_TEXT = (
+    "text drawn in a pattern, a soft mask or a font's own glyph, where PDFium reads no text "
+    "(draw it as plain text, not as a fill, a mask or a glyph)"
+)
 _INLINE_IMAGE = (
     "an image written among a page's instructions whose end readers find apart (print it to PDF "
     "again)"
@@ -436,25 +488,52 @@ def _ends_apart(image: pikepdf.PdfInlineImage) -> bool:
 _MOST_NESTED = 30
 
 
-def _glyphs(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
-    """The instructions each font that draws its own glyphs (Type 3) gives for them: an image
-    among them is drawn like one on a page."""
-    fonts: list[pikepdf.Object] = []
-    for item in pdf.objects:  # a font of the table, or one written in resources
+def _glyphs_and_masks(pdf: pikepdf.Pdf) -> tuple[list[pikepdf.Stream], list[pikepdf.Stream]]:
+    """The instructions of each glyph a font draws itself (Type 3), and the drawing of each
+    soft mask (a group whose shapes show what is filled through it): both draw like a page,
+    and PDFium reads no text in either."""
+    glyphs: list[pikepdf.Stream] = []
+    masks: list[pikepdf.Stream] = []
+    for item in pdf.objects:
         holder = item.stream_dict if isinstance(item, pikepdf.Stream) else item
-        if not isinstance(holder, pikepdf.Dictionary):
+        for found in _dictionaries(holder, 0):
+            if found.get("/Subtype") == pikepdf.Name.Type3:
+                procedures = found.get("/CharProcs")
+                if isinstance(procedures, pikepdf.Dictionary):
+                    glyphs += [p for p in procedures.values() if isinstance(p, pikepdf.Stream)]
+            mask = found.get("/SMask")
+            group = mask.get("/G") if isinstance(mask, pikepdf.Dictionary) else None
+            if isinstance(group, pikepdf.Stream):
+                masks.append(group)
+    return glyphs, masks
+
+
+def _dictionaries(item: object, depth: int) -> Iterator[pikepdf.Dictionary]:
+    """`item` and the dictionaries written inside it (not those it refers to)."""
+    if depth > _DEPTH or not isinstance(item, (pikepdf.Array, pikepdf.Dictionary)):
+        return
+    if isinstance(item, pikepdf.Dictionary):
+        yield item
+    for child in item.values() if isinstance(item, pikepdf.Dictionary) else item:
+        if isinstance(child, pikepdf.Object) and not child.is_indirect:
+            yield from _dictionaries(child, depth + 1)
+
+
+def _inside(starts: list[pikepdf.Stream], drawings: list[pikepdf.Stream]) -> set[tuple[int, int]]:
+    """`starts` and every drawing drawn inside them, through their resources."""
+    known = {d.objgen: d for d in drawings}
+    found: set[tuple[int, int]] = set()
+    stack = list(starts)
+    while stack:
+        stream = stack.pop()
+        if stream.objgen in found:
             continue
-        fonts.append(holder)
-        resources = holder.get("/Resources")
-        named = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
-        if isinstance(named, pikepdf.Dictionary):
-            fonts += [font for font in named.values() if not font.is_indirect]
-    found: list[pikepdf.Stream] = []
-    for font in fonts:
-        if isinstance(font, pikepdf.Dictionary) and font.get("/Subtype") == pikepdf.Name.Type3:
-            procedures = font.get("/CharProcs")
-            if isinstance(procedures, pikepdf.Dictionary):
-                found += [p for p in procedures.values() if isinstance(p, pikepdf.Stream)]
+        found.add(stream.objgen)
+        resources = stream.stream_dict.get("/Resources")
+        for group in ("/XObject", "/Pattern"):
+            named = resources.get(group) if isinstance(resources, pikepdf.Dictionary) else None
+            if isinstance(named, pikepdf.Dictionary):
+                stack += [known[c.objgen] for c in named.values() if c.objgen in known]
     return found
 
 
