@@ -378,23 +378,86 @@ def _sans_serif(letter: str) -> str:
     return f"u{start + ord(letter.lower()) - ord('a'):X}"
 
 
+def _pdf_shuffled(text: str, turned: bool = False) -> bytes:
+    """A PDF showing `text` on one line, its words drawn in another order and moved into place
+    by one `TJ`'s spacing (Courier: each letter 6 points wide at 10 points). `turned`: the page
+    shown upside down (`/Rotate 180`), the text drawn upside down on it, so it reads upright."""
+    import io
+    import random
+
+    import pikepdf
+
+    words = text.split(" ")
+    starts = [sum(len(w) + 1 for w in words[:at]) * 6 for at in range(len(words))]
+    order = list(range(len(words)))
+    random.Random(7).shuffle(order)
+    parts: list[object] = []
+    pen = 0
+    for at in order:
+        parts += [-(starts[at] - pen) * 100, pikepdf.String(words[at])]
+        pen = starts[at] + len(words[at]) * 6
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(1000, 200))
+    font = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Courier
+    )
+    page = pdf.pages[0]
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
+    shown = pikepdf.unparse_content_stream(
+        [
+            ([], "BT"),
+            ([pikepdf.Name.F1, 10], "Tf"),
+            ([-1, 0, 0, -1, 990, 100] if turned else [1, 0, 0, 1, 10, 100], "Tm"),
+            ([pikepdf.Array(parts)], "TJ"),
+            ([], "ET"),
+        ]
+    )
+    page.obj.Contents = pdf.make_stream(shown)
+    if turned:
+        page.obj.Rotate = 180
+    out = io.BytesIO()
+    pdf.save(out)
+    return in_site_form(out.getvalue())
+
+
 @pytest.mark.parametrize(
     "handout",
     [
         pytest.param(lambda: _pdf_in_codes(PENDING_SENTENCE, lines=5), id="lines-last-to-first"),
+        pytest.param(lambda: _pdf_shuffled(PENDING_SENTENCE), id="words-moved-into-place"),
+        pytest.param(lambda: _pdf_shuffled(PENDING_SENTENCE, True), id="on-a-page-turned"),
         pytest.param(lambda: _pdf_in_codes(PENDING_SENTENCE, _sans_serif), id="letters-past-ffff"),
     ],
 )
 def test_a_withheld_article_in_a_pdf_read_as_laid_out_and_letter_by_letter_fails_the_build(
     minimal: Path, cli, handout
 ) -> None:
-    """A PDF's text is read as its lines are laid out too, down the page and down each
+    """A PDF's text is read letter by letter as laid out too, down the page and down each
     column: a withheld sentence three words a line, the lines written in the file last to
-    first, read as other words. And every letter PDFium reads is read: pypdfium2's own
-    reading left out letters past U+FFFF, which look like plain ones."""
+    first, or its words drawn in another order and moved into place, read as other words. And
+    every letter PDFium reads is read: pypdfium2's own reading left out letters past U+FFFF,
+    which look like plain ones."""
     before = built(minimal, cli)
     (minimal / "content/pages/handout.pdf").write_bytes(handout())
     _leaks(minimal, cli, before)
+
+
+def test_a_pdf_naming_a_number_as_a_drawing_is_refused_not_an_internal_error() -> None:
+    """A number where a drawing's resources name a drawing: the reading asked it for its
+    object number, and check, build and the pdf command ended in an internal error."""
+    import pikepdf
+
+    from pipeline.content.pdf import pdf_problem
+
+    def named_number(pdf) -> None:
+        form = pdf.make_stream(b"", Type=pikepdf.Name.XObject)
+        form.Subtype, form.BBox = pikepdf.Name.Form, [0, 0, 99, 99]
+        form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(A=5))
+        page = pdf.pages[0].obj
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X=form))
+        page.Contents = pdf.make_stream(b"/X Do")
+
+    assert pdf_problem(in_site_form(_pdf(named_number))) is None
 
 
 def test_a_pdf_of_letters_pdfium_leaves_out_is_read_not_an_internal_error() -> None:
@@ -3318,6 +3381,21 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
         page.Contents = pdf.make_stream(b"BT /F1 9 Tf (a) Tj ET")
 
+    def soft_mask_drawing_what_the_page_names(pdf) -> None:
+        # A soft mask's drawing with no resources of its own draws a form the page names: PDFium
+        # finds it there (and reads no text in it), the check followed only the mask's own.
+        form = pdf.make_stream(b"1 g BT (2400 mg) Tj ET", Type=pikepdf.Name.XObject)
+        form.Subtype, form.BBox = pikepdf.Name.Form, [0, 0, 99, 99]
+        group = pdf.make_stream(b"/X1 Do", Type=pikepdf.Name.XObject)
+        group.Subtype, group.BBox = pikepdf.Name.Form, [0, 0, 99, 99]
+        mask = pikepdf.Dictionary(S=pikepdf.Name.Luminosity, G=group)
+        page = pdf.pages[0].obj
+        page.Resources = pikepdf.Dictionary(
+            XObject=pikepdf.Dictionary(X1=form),
+            ExtGState=pikepdf.Dictionary(M0=pikepdf.Dictionary(SMask=mask)),
+        )
+        page.Contents = pdf.make_stream(b"/M0 gs 0 0 99 99 re f")
+
     plain = _pdf()
     # A catalog written in the trailer itself (pdf.js reads one there).
     catalog_in_the_trailer = plain.replace(b"/Root 1 0 R", b"/Root << /Pages 2 0 R >>")
@@ -3362,6 +3440,10 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         "text-in-a-pattern": (_pdf(text_in_a_pattern), "where PDFium reads no text"),
         "text-in-a-soft-mask": (_pdf(text_in_a_soft_mask), "where PDFium reads no text"),
         "text-in-a-glyph": (_pdf(text_in_a_glyph), "where PDFium reads no text"),
+        "soft-mask-drawing-what-the-page-names": (
+            _pdf(soft_mask_drawing_what_the_page_names),
+            "drawing what its own resources do not name",
+        ),
         "image-holding-its-end-in-a-glyph": (
             _pdf(image_holding_its_end_in_a_glyph),
             "whose end readers find apart",

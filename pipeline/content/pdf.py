@@ -101,8 +101,8 @@ _LINK = re.compile(r"\s*(?:https?://|mailto:)", re.IGNORECASE)
 # of 100 MB (GitHub's largest file) in 2.4 s and 250 MB.
 READ_MEMORY = 512 * 2**20  # bytes of address space (bounded where the system can: Linux)
 # Of processor time, to read the file, what it draws, write it in the site's form and read its
-# text with PDFium: four seconds, and four more each 5 MB, 20 at most (PDFium's reading, line
-# by line as laid out too, takes about 6 ms a page of 60 lines: some 600 such pages fit).
+# text with PDFium: four seconds, and four more each 5 MB, 20 at most (PDFium's reading, letter
+# by letter as laid out too, takes about 10 ms a page of 4,000 letters: some 300 such pages fit).
 READ_SECONDS = 20
 _SECONDS_PER_BYTE = 4 / 5_000_000
 _TOO_LARGE = (
@@ -166,6 +166,7 @@ def pdf_text(data: bytes) -> str:
 # Refusals for how a file was saved, not for what it holds: edits appended to it (earlier
 # versions of its objects), fast web view, a file qpdf repaired. Two readers may read such a
 # file apart, but not qpdf's writing of it (`saved_again`), which a reviewer opens.
+_UNREADABLE = ".pdf that cannot be read"
 _UNLISTED = ".pdf that holds objects its table does not list (save it as PDF again)"
 _DAMAGED = ".pdf that is damaged (print or save it as PDF again)"
 
@@ -259,6 +260,8 @@ def _bounded_read(memory: int, seconds: int, check: bool = True) -> None:
         problem = _problem(data, written, text) if check else _written(data, written)
     except MemoryError:
         problem = _TOO_LARGE
+    except Exception:  # a shape the reading did not foresee (a number where a drawing goes)
+        problem = _UNREADABLE
     if problem not in (None, NOT_IN_FORM):
         written, text = io.BytesIO(), io.StringIO()
     shown = text.getvalue().replace("\0", "").encode("utf-8", "replace")
@@ -276,7 +279,7 @@ def _written(data: bytes, written: io.BytesIO) -> str | None:
     except pikepdf.PasswordError:
         return ".pdf that is encrypted"
     except (pikepdf.PdfError, RuntimeError, ValueError) as error:  # RecursionError too
-        return _TOO_LARGE if _OUT_OF_MEMORY in str(error) else ".pdf that cannot be read"
+        return _TOO_LARGE if _OUT_OF_MEMORY in str(error) else _UNREADABLE
     return None
 
 
@@ -295,7 +298,7 @@ def _problem(data: bytes, written: io.BytesIO, text: io.StringIO) -> str | None:
             # The trailer is no object of the table's: a catalog written in it (qpdf copies it
             # into the file it writes) is read only there.
             if not pdf.Root.is_indirect:
-                return ".pdf that cannot be read"
+                return _UNREADABLE
             if (name := _active(pdf.trailer, 0)) is not None:
                 return f".pdf with {_what(name)}"
             table = pdf.get_xref_table()
@@ -335,7 +338,7 @@ def _problem(data: bytes, written: io.BytesIO, text: io.StringIO) -> str | None:
     except pikepdf.PasswordError:
         return ".pdf that is encrypted"
     except (pikepdf.PdfError, RuntimeError, ValueError) as error:  # RecursionError too
-        return _TOO_LARGE if _OUT_OF_MEMORY in str(error) else ".pdf that cannot be read"
+        return _TOO_LARGE if _OUT_OF_MEMORY in str(error) else _UNREADABLE
     finally:
         log.removeHandler(heard)
     return None
@@ -375,9 +378,9 @@ def _drawn(pdf: pikepdf.Pdf) -> tuple[str, str | None]:
     streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and _draws(o)]
     if _nesting(streams) > _MOST_NESTED:
         return "", "drawings nested deeper than viewers draw alike (print it to PDF again)"
-    glyphs, masks = _glyphs_and_masks(pdf)
+    glyphs, masks, given = _glyphs_and_masks(pdf)
     cells = [s for s in streams if s.stream_dict.get("/PatternType") == 1]
-    unread = _inside(cells + glyphs + masks, streams)
+    unread = _inside(cells + glyphs + masks, streams, given)
     for drawing in [page.obj for page in pdf.pages] + streams + glyphs:
         try:
             instructions = pikepdf.parse_content_stream(drawing)
@@ -391,8 +394,11 @@ def _drawn(pdf: pikepdf.Pdf) -> tuple[str, str | None]:
             operator, operands = str(instruction.operator), list(instruction.operands)
             if operator in ("BDC", "BMC") and operands and operands[0] == pikepdf.Name.OC:
                 return "", _what("/OC")
-            if operator in _SHOWS and drawing.objgen in unread:
-                return "", _UNREAD_TEXT
+            if isinstance(drawing, pikepdf.Stream) and drawing.objgen in unread:
+                if operator in _SHOWS:
+                    return "", _UNREAD_TEXT
+                if operator == "Do" and not _names(drawing, operands, given):
+                    return "", _BORROWED
             if operator in _SHOWS:
                 shown: list[str] = []
                 for operand in operands:
@@ -404,9 +410,9 @@ def _drawn(pdf: pikepdf.Pdf) -> tuple[str, str | None]:
 def _shown_by_pdfium(data: bytes) -> str:
     """The text of each page as PDFium reads it, the reader in Chromium's viewer: letters
     through each font's map of its codes (a font's codes need not be letters: Chromium's print
-    to PDF draws "Take" as "7DNH"), text inside drawings included, wherever it stands. Read as
-    written, then line by line as laid out, down the page and down each column: lines written
-    last to first read as other words. Read only of a file qpdf read without a complaint."""
+    to PDF draws "Take" as "7DNH"), text inside drawings included, wherever it stands. Read in
+    the file's order, then letter by letter as laid out on the page as shown (`_laid_out`).
+    Read only of a file qpdf read without a complaint."""
     import pypdfium2  # in the child alone: the parent never reads a PDF's bytes itself
 
     try:
@@ -416,10 +422,7 @@ def _shown_by_pdfium(data: bytes) -> str:
             text = page.get_textpage()
             # Bounded by far more than any page: the text outside it too.
             found.append(_bounded(text, (-_FAR, -_FAR, _FAR, _FAR)))
-            boxes = [text.get_rect(index) for index in range(text.count_rects())]
-            lines = {box: _bounded(text, box) for box in boxes}
-            found.append(" ".join(lines[box] for box in sorted(boxes, key=_down_the_page)))
-            found.append(" ".join(lines[box] for box in sorted(boxes, key=_down_each_column)))
+            found += _laid_out(text, page.get_rotation())
             text.close()
             page.close()
         document.close()
@@ -453,12 +456,91 @@ def _bounded(text: Any, box: tuple[float, float, float, float]) -> str:
     return bytes(units)[: 2 * max(written, 0)].decode("utf-16-le", errors="replace")
 
 
-def _down_the_page(box: tuple[float, float, float, float]) -> tuple[float, float]:
-    return (-box[3], box[0])
+# A letter as shown: its text, the middle of its box (x, y), the box's half height, and its
+# left and right edges.
+_Letter = tuple[str, float, float, float, float, float]
+# A run of a line: where it starts (x), its line's middle (y), its text.
+_Run = tuple[float, float, str]
 
 
-def _down_each_column(box: tuple[float, float, float, float]) -> tuple[float, float]:
-    return (box[0], -box[3])
+def _laid_out(text: Any, rotation: int) -> list[str]:
+    """A page's letters as a reader reads them where they stand, whatever order the file draws
+    them in (words drawn shuffled and moved into place, lines last to first, each a little
+    higher than the last, all read as other words): line by line down the page, then down each
+    column. Blanks are left out: the audit reads words joined. `rotation`: the page's."""
+    import ctypes
+
+    from pypdfium2 import raw
+
+    handle, letters = text.raw, []
+    unicode_of, box_of = raw.FPDFText_GetUnicode, raw.FPDFText_GetLooseCharBox
+    box = raw.FS_RECTF()
+    where = ctypes.byref(box)
+    for index in range(raw.FPDFText_CountChars(handle)):
+        code = unicode_of(handle, index)
+        # Blanks and line breaks (PDFium adds some) are left out, and so is what is no letter.
+        if code <= 32 or code >= 0x110000 or 0xD800 <= code < 0xE000:
+            continue
+        if box_of(handle, index, where):
+            x0, y0 = _as_shown(box.left, box.bottom, rotation)
+            x1, y1 = _as_shown(box.right, box.top, rotation)
+            left, right = (x0, x1) if x0 <= x1 else (x1, x0)
+            half = abs(y1 - y0) / 2
+            letters.append((chr(code), (x0 + x1) / 2, (y0 + y1) / 2, half, left, right))
+    # A letter whose middle is within half a letter's height of a line's first is on it.
+    lines: list[list[_Letter]] = []
+    first: _Letter | None = None
+    for letter in sorted(letters, key=lambda found: -found[2]):
+        if first is not None and abs(first[2] - letter[2]) <= max(first[3], letter[3]):
+            lines[-1].append(letter)
+        else:
+            first = letter
+            lines.append([letter])
+    runs = [_runs(sorted(line, key=lambda found: found[1])) for line in lines]
+    down_the_page = "\n".join(" ".join(words for _, _, words in line) for line in runs)
+    # A run whose left edge is within half an inch of a column's first is in that column.
+    columns: list[list[_Run]] = []
+    for run in sorted((run for line in runs for run in line), key=lambda found: found[0]):
+        if columns and run[0] - columns[-1][0][0] <= _COLUMN_SLACK:
+            columns[-1].append(run)
+        else:
+            columns.append([run])
+    down_each_column = "\n".join(
+        " ".join(words for _, _, words in sorted(column, key=lambda found: -found[1]))
+        for column in columns
+    )
+    return [down_the_page, down_each_column]
+
+
+_COLUMN_SLACK = 36.0  # points
+
+
+def _runs(line: list[_Letter]) -> list[_Run]:
+    """A line's letters, left to right, in runs apart by gaps of three letters' height: the
+    columns of a table, or of the page."""
+    runs: list[_Run] = []
+    level = line[0][2]
+    start, previous, letters = line[0][4], line[0][5], [line[0][0]]
+    for letter, _, _, half, left, right in line[1:]:
+        if left - previous > 6 * half:
+            runs.append((start, level, "".join(letters)))
+            start, letters = left, []
+        letters.append(letter)
+        previous = right
+    runs.append((start, level, "".join(letters)))
+    return runs
+
+
+def _as_shown(x: float, y: float, rotation: int) -> tuple[float, float]:
+    """A point of the page where it is shown: a page turned a quarter clockwise (`/Rotate 90`)
+    shows its left edge on top."""
+    if rotation == 90:
+        return y, -x
+    if rotation == 180:
+        return -x, -y
+    if rotation == 270:
+        return -y, x
+    return x, y
 
 
 # Chromium's print to PDF writes letters filled with a gradient (`background-clip: text`) into
@@ -467,6 +549,26 @@ _UNREAD_TEXT = (
     "text drawn in a pattern, a soft mask or a font's own glyph, where PDFium reads no text "
     "(draw it as plain text, not as a fill, a mask or a glyph)"
 )
+# A drawing PDFium finds through a page's resources or its parent's, which the check does not
+# follow: text there was read by neither.
+_BORROWED = (
+    "a pattern, a soft mask or a font's own glyph drawing what its own resources do not name "
+    "(print it to PDF again)"
+)
+
+
+def _names(drawing: pikepdf.Stream, operands: list[pikepdf.Object], given: _Resources) -> bool:
+    """Whether what `Do` draws is named in the drawing's own resources (`_resources`)."""
+    resources = _resources(drawing, given)
+    named = resources.get("/XObject") if resources is not None else None
+    name = operands[0] if operands else None
+    return (
+        isinstance(named, pikepdf.Dictionary)
+        and isinstance(name, pikepdf.Name)
+        and str(name) in named
+    )
+
+
 _INLINE_IMAGE = (
     "an image written among a page's instructions whose end readers find apart (print it to PDF "
     "again)"
@@ -488,24 +590,37 @@ def _ends_apart(image: pikepdf.PdfInlineImage) -> bool:
 _MOST_NESTED = 30
 
 
-def _glyphs_and_masks(pdf: pikepdf.Pdf) -> tuple[list[pikepdf.Stream], list[pikepdf.Stream]]:
+_Resources = dict[tuple[int, int], pikepdf.Dictionary]
+
+
+def _glyphs_and_masks(
+    pdf: pikepdf.Pdf,
+) -> tuple[list[pikepdf.Stream], list[pikepdf.Stream], _Resources]:
     """The instructions of each glyph a font draws itself (Type 3), and the drawing of each
     soft mask (a group whose shapes show what is filled through it): both draw like a page,
-    and PDFium reads no text in either."""
+    and PDFium reads no text in either. And the resources of each glyph that has none of its
+    own: its font's."""
     glyphs: list[pikepdf.Stream] = []
     masks: list[pikepdf.Stream] = []
+    given: _Resources = {}
     for item in pdf.objects:
         holder = item.stream_dict if isinstance(item, pikepdf.Stream) else item
         for found in _dictionaries(holder, 0):
             if found.get("/Subtype") == pikepdf.Name.Type3:
                 procedures = found.get("/CharProcs")
-                if isinstance(procedures, pikepdf.Dictionary):
-                    glyphs += [p for p in procedures.values() if isinstance(p, pikepdf.Stream)]
+                fonts = found.get("/Resources")
+                for glyph in (
+                    procedures.values() if isinstance(procedures, pikepdf.Dictionary) else ()
+                ):
+                    if isinstance(glyph, pikepdf.Stream):
+                        glyphs.append(glyph)
+                        if isinstance(fonts, pikepdf.Dictionary):
+                            given.setdefault(glyph.objgen, fonts)
             mask = found.get("/SMask")
             group = mask.get("/G") if isinstance(mask, pikepdf.Dictionary) else None
             if isinstance(group, pikepdf.Stream):
                 masks.append(group)
-    return glyphs, masks
+    return glyphs, masks, given
 
 
 def _dictionaries(item: object, depth: int) -> Iterator[pikepdf.Dictionary]:
@@ -519,8 +634,10 @@ def _dictionaries(item: object, depth: int) -> Iterator[pikepdf.Dictionary]:
             yield from _dictionaries(child, depth + 1)
 
 
-def _inside(starts: list[pikepdf.Stream], drawings: list[pikepdf.Stream]) -> set[tuple[int, int]]:
-    """`starts` and every drawing drawn inside them, through their resources."""
+def _inside(
+    starts: list[pikepdf.Stream], drawings: list[pikepdf.Stream], given: _Resources
+) -> set[tuple[int, int]]:
+    """`starts` and every drawing drawn inside them, through their resources (`_resources`)."""
     known = {d.objgen: d for d in drawings}
     found: set[tuple[int, int]] = set()
     stack = list(starts)
@@ -529,12 +646,23 @@ def _inside(starts: list[pikepdf.Stream], drawings: list[pikepdf.Stream]) -> set
         if stream.objgen in found:
             continue
         found.add(stream.objgen)
-        resources = stream.stream_dict.get("/Resources")
+        resources = _resources(stream, given)
         for group in ("/XObject", "/Pattern"):
-            named = resources.get(group) if isinstance(resources, pikepdf.Dictionary) else None
+            named = resources.get(group) if resources is not None else None
             if isinstance(named, pikepdf.Dictionary):
-                stack += [known[c.objgen] for c in named.values() if c.objgen in known]
+                stack += [known[c.objgen] for c in named.values() if _drawing(c, known)]
     return found
+
+
+def _resources(stream: pikepdf.Stream, given: _Resources) -> pikepdf.Dictionary | None:
+    """A drawing's own resources, or those `given` it (a Type 3 glyph's font's)."""
+    own = stream.stream_dict.get("/Resources")
+    return own if isinstance(own, pikepdf.Dictionary) else given.get(stream.objgen)
+
+
+def _drawing(named: object, known: dict[tuple[int, int], pikepdf.Stream]) -> bool:
+    """Whether a resource names one of the `known` drawings (a resource may be a number)."""
+    return isinstance(named, pikepdf.Stream) and named.objgen in known
 
 
 def _draws(stream: pikepdf.Stream) -> bool:
@@ -560,7 +688,7 @@ def _nesting(drawings: list[pikepdf.Stream]) -> int:
                 for group in ("/XObject", "/Pattern"):
                     named = resources.get(group)
                     if isinstance(named, pikepdf.Dictionary):
-                        children += [c.objgen for c in named.values() if c.objgen in known]
+                        children += [c.objgen for c in named.values() if _drawing(c, known)]
             depth[key] = 1 + max((inside(child, seen | {key}) for child in children), default=0)
         return min(depth[key], _MOST_NESTED + 1)
 
