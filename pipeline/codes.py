@@ -1605,10 +1605,14 @@ references, drawing nothing from another file) and PDF documents may be publishe
 JavaScript or CSS file, or a data file, would reach readers without any of the checks the pages
 pass. A PDF may hold no script, form, action run as it opens, file inside it, or link other
 than to a web page or an e-mail address: a reader's viewer runs them, and one can change what
-the document shows after it was approved.
+the document shows after it was approved. Nor may it draw text inside a pattern, a soft mask
+or a font's own glyphs, where the text readers' tools (and the build's audit) read none:
+Chromium's print to PDF writes letters filled with a gradient, and an SVG pattern's text,
+there.
 
 How to fix: remove the file, or turn it into a Markdown page. For a PDF, print it to PDF
-again (or export it without forms and scripts), which keeps what its pages show.
+again (or export it without forms and scripts), which keeps what its pages show; draw text
+plainly, not as a fill or a mask.
 """,
 )
 PAGE_PATH = _declare(

@@ -420,10 +420,39 @@ def _pdf_shuffled(text: str, turned: bool = False) -> bytes:
     return in_site_form(out.getvalue())
 
 
+def _pdf_in_a_column(text: str) -> bytes:
+    """A PDF showing `text` three words a line down the left of the page, a letter beside each
+    line far to its right, each line drawn whole: read across, a letter stands between every
+    three words; a reader reads the column."""
+    import io
+
+    import pikepdf
+
+    words = text.split(" ")
+    lines = [" ".join(words[at : at + 3]) for at in range(0, len(words), 3)]
+    drawn = b"".join(
+        b"BT /F1 9 Tf 1 0 0 1 40 %d Tm (%s) Tj 1 0 0 1 400 %d Tm (q) Tj ET\n"
+        % (700 - 12 * number, line.encode(), 700 - 12 * number)
+        for number, line in enumerate(lines)
+    )
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    font = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+    )
+    page = pdf.pages[0]
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
+    page.obj.Contents = pdf.make_stream(drawn)
+    out = io.BytesIO()
+    pdf.save(out)
+    return in_site_form(out.getvalue())
+
+
 @pytest.mark.parametrize(
     "handout",
     [
         pytest.param(lambda: _pdf_in_codes(PENDING_SENTENCE, lines=5), id="lines-last-to-first"),
+        pytest.param(lambda: _pdf_in_a_column(PENDING_SENTENCE), id="down-a-column"),
         pytest.param(lambda: _pdf_shuffled(PENDING_SENTENCE), id="words-moved-into-place"),
         pytest.param(lambda: _pdf_shuffled(PENDING_SENTENCE, True), id="on-a-page-turned"),
         pytest.param(lambda: _pdf_in_codes(PENDING_SENTENCE, _sans_serif), id="letters-past-ffff"),
@@ -473,7 +502,7 @@ def test_a_pdf_of_letters_pdfium_leaves_out_is_read_not_an_internal_error() -> N
     cmap = (
         b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Left def "
         b"1 begincodespacerange <00> <FF> endcodespacerange "
-        b"2 beginbfchar <01> <0002> <41> <0041> endbfchar endcmap "
+        b"2 beginbfchar <01> <0002> <41> <005A> endbfchar endcmap "
         b"CMapName currentdict /CMap defineresource pop end end"
     )
     pdf = pikepdf.new()
@@ -490,7 +519,8 @@ def test_a_pdf_of_letters_pdfium_leaves_out_is_read_not_an_internal_error() -> N
     out = io.BytesIO()
     pdf.save(out)
     handout = in_site_form(out.getvalue())
-    assert pdf_problem(handout) is None and "A" in pdf_text(handout)
+    # "Z": the letter PDFium reads for the code qpdf reads as "A".
+    assert pdf_problem(handout) is None and "Z" in pdf_text(handout)
 
 
 def test_markup_in_mkdocs_yml_or_a_site_script_that_is_no_script_fails_the_build(
@@ -3321,11 +3351,27 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
 
         return change
 
-    # An image among a page's instructions whose data holds "EI": qpdf reads on to the "EI"
-    # that instructions follow, PDFium stops at the first, and drew the rest of the data as
-    # instructions (another dose); or one giving its length, which a reader may follow.
-    image_holding_its_end = drawing(b"BI /W 8 /H 1 /BPC 8 /CS /G ID \x01\x02EI\x03\x04 EI")
-    image_of_a_given_length = drawing(b"BI /W 2 /H 1 /BPC 8 /CS /G /L 2 ID \x01\x02 EI")
+    def in_a_cell(instructions: bytes):
+        # The site's form makes each image among a page's or a drawing's instructions one of
+        # its own; not in a pattern's cell.
+        def change(pdf) -> None:
+            cell = pdf.make_stream(instructions, PatternType=1, PaintType=1, TilingType=1)
+            cell.BBox, cell.XStep, cell.YStep = [0, 0, 99, 99], 99, 99
+            page = pdf.pages[0].obj
+            page.Resources = pikepdf.Dictionary(Pattern=pikepdf.Dictionary(P0=cell))
+            page.Contents = pdf.make_stream(b"/Pattern cs /P0 scn 0 0 99 99 re f")
+
+        return change
+
+    # An image among instructions whose data holds "EI": qpdf reads on to the "EI" that
+    # instructions follow, PDFium stops at the first, and drew the rest of the data as
+    # instructions (another dose); one giving its length, which a reader may follow; one
+    # shorter than its size (PDFium reads its size, then on past qpdf's end); one compressed
+    # (PDFium ends it where the compression ends).
+    image_holding_its_end = in_a_cell(b"BI /W 8 /H 1 /BPC 8 /CS /G ID \x01\x02EI\x03\x04 EI")
+    image_of_a_given_length = in_a_cell(b"BI /W 2 /H 1 /BPC 8 /CS /G /L 2 ID \x01\x02 EI")
+    image_shorter_than_its_size = in_a_cell(b"BI /W 60 /H 1 /BPC 8 /CS /G ID \x01\x02 EI")
+    image_compressed = in_a_cell(b"BI /W 2 /H 1 /BPC 8 /CS /G /F /AHx ID 0102> EI")
 
     def image_holding_its_end_in_a_glyph(pdf) -> None:
         # The same inside a glyph a font draws itself (Type 3), the font written in the page.
@@ -3350,6 +3396,16 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         # where readers see it (drawn with codes that are not letters, qpdf's reading missed it).
         cell = pdf.make_stream(b"BT (2400 mg) Tj ET", PatternType=1, PaintType=1, TilingType=1)
         cell.BBox, cell.XStep, cell.YStep = [0, 0, 99, 99], 99, 99
+        page = pdf.pages[0].obj
+        page.Resources = pikepdf.Dictionary(Pattern=pikepdf.Dictionary(P0=cell))
+        page.Contents = pdf.make_stream(b"/Pattern cs /P0 scn 0 0 99 99 re f")
+
+    def text_in_a_drawing_in_a_pattern(pdf) -> None:
+        form = pdf.make_stream(b"BT (2400 mg) Tj ET", Type=pikepdf.Name.XObject)
+        form.Subtype, form.BBox = pikepdf.Name.Form, [0, 0, 99, 99]
+        cell = pdf.make_stream(b"/X1 Do", PatternType=1, PaintType=1, TilingType=1)
+        cell.BBox, cell.XStep, cell.YStep = [0, 0, 99, 99], 99, 99
+        cell.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X1=form))
         page = pdf.pages[0].obj
         page.Resources = pikepdf.Dictionary(Pattern=pikepdf.Dictionary(P0=cell))
         page.Contents = pdf.make_stream(b"/Pattern cs /P0 scn 0 0 99 99 re f")
@@ -3437,8 +3493,14 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         "not-a-pdf": (b"%PDF-1.4\nhello", "cannot be read"),
         "image-holding-its-end": (_pdf(image_holding_its_end), "whose end readers find apart"),
         "image-of-a-given-length": (_pdf(image_of_a_given_length), "whose end readers"),
+        "image-shorter-than-its-size": (_pdf(image_shorter_than_its_size), "whose end readers"),
+        "image-compressed": (_pdf(image_compressed), "whose end readers"),
         "text-in-a-pattern": (_pdf(text_in_a_pattern), "where PDFium reads no text"),
         "text-in-a-soft-mask": (_pdf(text_in_a_soft_mask), "where PDFium reads no text"),
+        "text-in-a-drawing-in-a-pattern": (
+            _pdf(text_in_a_drawing_in_a_pattern),
+            "where PDFium reads no text",
+        ),
         "text-in-a-glyph": (_pdf(text_in_a_glyph), "where PDFium reads no text"),
         "soft-mask-drawing-what-the-page-names": (
             _pdf(soft_mask_drawing_what_the_page_names),
@@ -3465,6 +3527,8 @@ def test_a_pdf_that_runs_changes_or_opens_anything_is_refused(kind: str) -> None
 
 
 def test_a_plain_pdf_with_links_and_a_page_to_open_at_passes() -> None:
+    import io
+
     import pikepdf
 
     from pipeline.content.pdf import NOT_IN_FORM, pdf_problem
@@ -3493,7 +3557,20 @@ def test_a_plain_pdf_with_links_and_a_page_to_open_at_passes() -> None:
     def small_image(pdf) -> None:
         pdf.pages[0].obj.Contents = pdf.make_stream(b"BI /W 2 /H 1 /BPC 8 /CS /G ID \x01E EI")
 
-    assert pdf_problem(in_site_form(_pdf(small_image))) is None
+    def image_shorter_than_its_size(pdf) -> None:
+        # What an attack wrote: PDFium read 60 bytes, on past qpdf's "EI" into "100 mg".
+        pdf.pages[0].obj.Contents = pdf.make_stream(
+            b"BI /W 60 /H 1 /BPC 8 /CS /G ID \x01\x02 EI BT (Take 100 mg) Tj ET"
+        )
+
+    for change in (small_image, image_shorter_than_its_size):
+        written = in_site_form(_pdf(change))
+        assert pdf_problem(written) is None
+        # Made an image of its own, as qpdf ends it: every reader reads the same instructions.
+        with pikepdf.open(io.BytesIO(written)) as pdf:
+            read = pikepdf.parse_content_stream(pdf.pages[0])
+            assert all(isinstance(i, pikepdf.ContentStreamInstruction) for i in read)
+            assert "Do" in [str(i.operator) for i in read]
     packed = _pdf(_link(uri), object_stream_mode=pikepdf.ObjectStreamMode.generate)
     assert pdf_problem(in_site_form(packed)) is None
     # As another tool wrote it: refused until `python -m pipeline pdf` writes it so.
@@ -3952,13 +4029,22 @@ def test_a_pdf_saved_with_edits_appended_or_for_fast_web_view_is_written_by_the_
 
     edited = _edited_in_place(pdf_showing("Take 10 mg at night.", site_form=False), "Take 20 mg.")
     fast = _pdf(lambda pdf: None, linearize=True)
+    # Its table at the wrong place: qpdf finds the objects again, and warns.
+    damaged = re.sub(rb"startxref\s+\d+", b"startxref\n9", pdf_showing("Take 5 mg.", False))
     scripted = _edited_in_place(_pdf(_open_script), "Take 20 mg.")
-    for name, data in (("edited.pdf", edited), ("fast.pdf", fast), ("scripted.pdf", scripted)):
+    files = {
+        "edited.pdf": edited,
+        "fast.pdf": fast,
+        "damaged.pdf": damaged,
+        "scripted.pdf": scripted,
+    }
+    for name, data in files.items():
         (minimal / "content/pages" / name).write_bytes(data)
     refused = cli("check", cwd=minimal)
     assert refused.code == 1
     assert "edited.pdf: error PAGE002 " in refused.stdout and "fast.pdf" in refused.stdout
-    for name in ("edited.pdf", "fast.pdf"):
+    assert "not .pdf that is damaged" in refused.stdout
+    for name in ("edited.pdf", "fast.pdf", "damaged.pdf"):
         written = cli("pdf", f"content/pages/{name}", cwd=minimal)
         assert written.code == 0, written.stderr
         assert "written as the site keeps PDFs" in written.stderr
@@ -3967,6 +4053,7 @@ def test_a_pdf_saved_with_edits_appended_or_for_fast_web_view_is_written_by_the_
     assert "Take 20 mg." in pdf_text(handout) and "Take 10 mg" not in pdf_text(handout)
     with pikepdf.open(minimal / "content/pages/fast.pdf") as pdf:
         assert not pdf.is_linearized
+    assert "Take 5 mg." in pdf_text((minimal / "content/pages/damaged.pdf").read_bytes())
     kept = cli("pdf", "content/pages/scripted.pdf", cwd=minimal)
     assert kept.code == 1 and "not written: it is a pdf with a script" in kept.stderr
     assert (minimal / "content/pages/scripted.pdf").read_bytes() == scripted

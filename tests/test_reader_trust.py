@@ -583,7 +583,7 @@ def test_each_committed_version_is_read_by_its_own_object_renames_included(repo:
     assert "title: Adults: " in texts[found[-1]] and "title: Adults: " not in texts[found[0]]
 
 
-def test_files_on_the_base_are_read_by_path_from_one_listing_of_its_tree(repo: Path) -> None:
+def test_files_on_the_base_are_read_each_by_its_path_there(repo: Path) -> None:
     """`check --base` reads the base's files by the object ids one listing of its tree names
     (by `REF:PATH`, git searched the articles' folder once per file: 17 s at 5,000 articles):
     each path gets its own bytes there, two files with the same bytes both, a folder or a

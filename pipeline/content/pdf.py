@@ -201,7 +201,7 @@ _CHILD = (
     "sys.path += [p for p in json.loads(sys.argv[2]) if p not in sys.path]; "
     "reader = {'__name__': 'pdf_reader', '__file__': sys.argv[1]}; "
     "exec(compile(open(sys.argv[1], 'rb').read(), sys.argv[1], 'exec'), reader); "
-    "reader['_bounded_read'](int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == 'check')"
+    "reader['_bounded_read'](int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] != 'write')"
 )
 
 
@@ -257,7 +257,7 @@ def _bounded_read(memory: int, seconds: int, check: bool = True) -> None:
     data = sys.stdin.buffer.read()
     written, text = io.BytesIO(), io.StringIO()
     try:
-        problem = _problem(data, written, text) if check else _written(data, written)
+        problem = _problem(data, written, text) if check else _qpdf_writing(data, written)
     except MemoryError:
         problem = _TOO_LARGE
     except Exception:  # a shape the reading did not foresee (a number where a drawing goes)
@@ -269,12 +269,13 @@ def _bounded_read(memory: int, seconds: int, check: bool = True) -> None:
     sys.stdout.buffer.write(written.getvalue())
 
 
-def _written(data: bytes, written: io.BytesIO) -> str | None:
+def _qpdf_writing(data: bytes, written: io.BytesIO) -> str | None:
     """qpdf's writing of what it read into `written`, unchecked; why not, when it cannot."""
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if pdf.is_encrypted:
                 return ".pdf that is encrypted"
+            _externalized(pdf)
             _write(pdf, written)
     except pikepdf.PasswordError:
         return ".pdf that is encrypted"
@@ -318,6 +319,7 @@ def _problem(data: bytes, written: io.BytesIO, text: io.StringIO) -> str | None:
                 return _TOO_LARGE
             if warnings or heard.said:
                 return _DAMAGED
+            _externalized(pdf)
             shown, drawing_problem = _drawn(pdf)
             if drawing_problem is not None:
                 return f".pdf with {drawing_problem}"
@@ -421,7 +423,7 @@ def _shown_by_pdfium(data: bytes) -> str:
         for page in document:
             text = page.get_textpage()
             # Bounded by far more than any page: the text outside it too.
-            found.append(_bounded(text, (-_FAR, -_FAR, _FAR, _FAR)))
+            found.append(_text_in_box(text, (-_FAR, -_FAR, _FAR, _FAR)))
             found += _laid_out(text, page.get_rotation())
             text.close()
             page.close()
@@ -436,7 +438,7 @@ def _shown_by_pdfium(data: bytes) -> str:
 _FAR = 1e7
 
 
-def _bounded(text: Any, box: tuple[float, float, float, float]) -> str:
+def _text_in_box(text: Any, box: tuple[float, float, float, float]) -> str:
     """The text PDFium reads inside `box` (left, bottom, right, top), every letter: pypdfium2's
     own readings left out the letters past U+FFFF, or the end of a text holding them (it asks
     for as many UTF-16 units as letters), and its reading by range failed on a run of letters
@@ -576,14 +578,38 @@ _INLINE_IMAGE = (
 
 
 def _ends_apart(image: pikepdf.PdfInlineImage) -> bool:
-    """Whether readers may end an image written among a page's instructions (`BI … ID … EI`)
-    at different places: its data as qpdf reads it holds "EI" (qpdf skips an "EI" that what
-    follows does not read as instructions, PDFium does not: the rest of the data, instructions
-    to PDFium, drew another dose), or it gives its length (`/L`), which a reader may follow
-    and another not."""
+    """Whether readers may end an image written among a drawing's instructions (`BI … ID …
+    EI`) at different places. The site's form holds none in pages and drawings (`_write`
+    makes each an image of its own); in a pattern's cell or a Type 3 glyph one must be plain
+    data of the length its size gives, holding no "EI". PDFium reads that length, then skips
+    to the next "EI": data shorter than it read on into the instructions after qpdf's end
+    (another dose), and an "EI" inside it ended the image early, the rest of the data drawn
+    as instructions. One compressed (PDFium ends it where its compression ends) or giving its
+    length (`/L`) is refused."""
     written = image.unparse()
     data = written[written.index(b"\nID\n") + 4 : -2]
-    return b"EI" in data or "/Length" in image.obj
+    found = image.obj
+    if b"EI" in data or "/Length" in found or "/Filter" in found or "/DecodeParms" in found:
+        return True
+    if bool(found.get("/ImageMask", False)):
+        components, depth = 1, 1
+    else:
+        components = _COMPONENTS.get(str(found.get("/ColorSpace")), 0)
+        depth = int(found.get("/BitsPerComponent", 0))
+    width, height = int(found.get("/Width", 0)), int(found.get("/Height", 0))
+    size = (width * components * depth + 7) // 8 * height
+    return components == 0 or size == 0 or len(data) < size
+
+
+# The colour spaces an image among instructions may name, by their number of components.
+_COMPONENTS = {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4}
+
+
+def _externalized(pdf: pikepdf.Pdf) -> None:
+    """Each image among a page's or a drawing's instructions made an image of its own, as qpdf
+    ends it (`_ends_apart`)."""
+    for page in pdf.pages:
+        page.externalize_inline_images(0, False)
 
 
 # Drawings inside drawings (form XObjects), at most: PDFium draws none past 40.
