@@ -318,29 +318,43 @@ def test_a_withheld_article_inside_a_pdf_fails_the_build(minimal: Path, cli) -> 
     _leaks(minimal, cli, before)
 
 
+def _one_page(drawn: bytes, base: str = "Helvetica", rotate: int = 0, **font) -> bytes:
+    """A one-page PDF in the site's form drawing `drawn` with the font F1 (a standard one,
+    `font` its other keys: bytes are made a stream), the page turned by `rotate`."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(1000, 800))
+    keys = {k: pdf.make_stream(v) if isinstance(v, bytes) else v for k, v in font.items()}
+    named = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font,
+        Subtype=pikepdf.Name.Type1,
+        BaseFont=pikepdf.Name("/" + base),
+        **keys,
+    )
+    page = pdf.pages[0].obj
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(named)))
+    page.Contents = pdf.make_stream(drawn)
+    if rotate:
+        page.Rotate = rotate
+    out = io.BytesIO()
+    pdf.save(out)
+    return in_site_form(out.getvalue())
+
+
 def _pdf_in_codes(text: str, glyph=lambda letter: letter, lines: int = 1) -> bytes:
     """A PDF drawing `text` in codes that are not its letters, as Chromium's print to PDF
     writes them ("Take" as "7DNH"): the font's encoding names the glyph each code draws
     (`glyph`: a letter's glyph name). `lines`: in that many lines down the page, written in
     the file last to first."""
-    import io
-
     import pikepdf
 
     names = {" ": "space", ".": "period"}
     letters = sorted(set(text))
     codes = {letter: bytes([number + 1]) for number, letter in enumerate(letters)}
     differences = [1, *(pikepdf.Name("/" + (names.get(c) or glyph(c))) for c in letters)]
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    font = pikepdf.Dictionary(
-        Type=pikepdf.Name.Font,
-        Subtype=pikepdf.Name.Type1,
-        BaseFont=pikepdf.Name.Helvetica,
-        Encoding=pikepdf.Dictionary(Differences=pikepdf.Array(differences)),
-    )
-    page = pdf.pages[0]
-    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
     words = text.split(" ")
     size = -(-len(words) // lines)
     shown = [" ".join(words[at : at + size]) for at in range(0, len(words), size)]
@@ -350,10 +364,8 @@ def _pdf_in_codes(text: str, glyph=lambda letter: letter, lines: int = 1) -> byt
         + b" Tj ET"
         for number, line in enumerate(shown)
     ]
-    page.obj.Contents = pdf.make_stream(b"\n".join(reversed(drawn)))
-    out = io.BytesIO()
-    pdf.save(out)
-    return in_site_form(out.getvalue())
+    encoding = pikepdf.Dictionary(Differences=pikepdf.Array(differences))
+    return _one_page(b"\n".join(reversed(drawn)), Encoding=encoding)
 
 
 def test_a_withheld_article_drawn_in_a_pdf_by_codes_that_are_not_letters_fails_the_build(
@@ -382,7 +394,6 @@ def _pdf_shuffled(text: str, turned: bool = False) -> bytes:
     """A PDF showing `text` on one line, its words drawn in another order and moved into place
     by one `TJ`'s spacing (Courier: each letter 6 points wide at 10 points). `turned`: the page
     shown upside down (`/Rotate 180`), the text drawn upside down on it, so it reads upright."""
-    import io
     import random
 
     import pikepdf
@@ -396,13 +407,6 @@ def _pdf_shuffled(text: str, turned: bool = False) -> bytes:
     for at in order:
         parts += [-(starts[at] - pen) * 100, pikepdf.String(words[at])]
         pen = starts[at] + len(words[at]) * 6
-    pdf = pikepdf.new()
-    pdf.add_blank_page(page_size=(1000, 200))
-    font = pikepdf.Dictionary(
-        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Courier
-    )
-    page = pdf.pages[0]
-    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
     shown = pikepdf.unparse_content_stream(
         [
             ([], "BT"),
@@ -412,22 +416,13 @@ def _pdf_shuffled(text: str, turned: bool = False) -> bytes:
             ([], "ET"),
         ]
     )
-    page.obj.Contents = pdf.make_stream(shown)
-    if turned:
-        page.obj.Rotate = 180
-    out = io.BytesIO()
-    pdf.save(out)
-    return in_site_form(out.getvalue())
+    return _one_page(shown, "Courier", 180 if turned else 0)
 
 
 def _pdf_in_a_column(text: str) -> bytes:
     """A PDF showing `text` three words a line down the left of the page, a letter beside each
     line far to its right, each line drawn whole: read across, a letter stands between every
     three words; a reader reads the column."""
-    import io
-
-    import pikepdf
-
     words = text.split(" ")
     lines = [" ".join(words[at : at + 3]) for at in range(0, len(words), 3)]
     drawn = b"".join(
@@ -435,17 +430,7 @@ def _pdf_in_a_column(text: str) -> bytes:
         % (700 - 12 * number, line.encode(), 700 - 12 * number)
         for number, line in enumerate(lines)
     )
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    font = pikepdf.Dictionary(
-        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
-    )
-    page = pdf.pages[0]
-    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
-    page.obj.Contents = pdf.make_stream(drawn)
-    out = io.BytesIO()
-    pdf.save(out)
-    return in_site_form(out.getvalue())
+    return _one_page(drawn)
 
 
 @pytest.mark.parametrize(
@@ -493,10 +478,6 @@ def test_a_pdf_of_letters_pdfium_leaves_out_is_read_not_an_internal_error() -> N
     """Two thousand codes a font's map names as a control character, which PDFium leaves out
     of its text: pypdfium2's reading by range failed on them, and check, build and the pdf
     command ended in an internal error."""
-    import io
-
-    import pikepdf
-
     from pipeline.content.pdf import pdf_problem, pdf_text
 
     cmap = (
@@ -505,20 +486,7 @@ def test_a_pdf_of_letters_pdfium_leaves_out_is_read_not_an_internal_error() -> N
         b"2 beginbfchar <01> <0002> <41> <005A> endbfchar endcmap "
         b"CMapName currentdict /CMap defineresource pop end end"
     )
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    font = pikepdf.Dictionary(
-        Type=pikepdf.Name.Font,
-        Subtype=pikepdf.Name.Type1,
-        BaseFont=pikepdf.Name.Helvetica,
-        ToUnicode=pdf.make_stream(cmap),
-    )
-    page = pdf.pages[0].obj
-    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
-    page.Contents = pdf.make_stream(b"BT /F1 1 Tf 40 700 Td (" + b"\x01" * 2000 + b"A) Tj ET")
-    out = io.BytesIO()
-    pdf.save(out)
-    handout = in_site_form(out.getvalue())
+    handout = _one_page(b"BT /F1 1 Tf 40 700 Td (" + b"\x01" * 2000 + b"A) Tj ET", ToUnicode=cmap)
     # "Z": the letter PDFium reads for the code qpdf reads as "A".
     assert pdf_problem(handout) is None and "Z" in pdf_text(handout)
 
@@ -3351,12 +3319,16 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
 
         return change
 
-    def in_a_cell(instructions: bytes):
-        # The site's form makes each image among a page's or a drawing's instructions one of
-        # its own; not in a pattern's cell.
+    def in_a_cell(instructions: bytes, drawing: bytes | None = None):
+        # A pattern's cell (`drawing`: a form the cell names X1). The site's form makes each
+        # image among a page's or a drawing's instructions one of its own; not in a cell.
         def change(pdf) -> None:
             cell = pdf.make_stream(instructions, PatternType=1, PaintType=1, TilingType=1)
             cell.BBox, cell.XStep, cell.YStep = [0, 0, 99, 99], 99, 99
+            if drawing is not None:
+                form = pdf.make_stream(drawing, Type=pikepdf.Name.XObject)
+                form.Subtype, form.BBox = pikepdf.Name.Form, [0, 0, 99, 99]
+                cell.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X1=form))
             page = pdf.pages[0].obj
             page.Resources = pikepdf.Dictionary(Pattern=pikepdf.Dictionary(P0=cell))
             page.Contents = pdf.make_stream(b"/Pattern cs /P0 scn 0 0 99 99 re f")
@@ -3373,42 +3345,36 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
     image_shorter_than_its_size = in_a_cell(b"BI /W 60 /H 1 /BPC 8 /CS /G ID \x01\x02 EI")
     image_compressed = in_a_cell(b"BI /W 2 /H 1 /BPC 8 /CS /G /F /AHx ID 0102> EI")
 
-    def image_holding_its_end_in_a_glyph(pdf) -> None:
-        # The same inside a glyph a font draws itself (Type 3), the font written in the page.
-        glyph = pdf.make_stream(b"1 0 d0 BI /W 8 /H 1 /BPC 8 /CS /G ID \x01\x02EI\x03\x04 EI")
-        font = pikepdf.Dictionary(
-            Type=pikepdf.Name.Font,
-            Subtype=pikepdf.Name.Type3,
-            FontBBox=[0, 0, 1, 1],
-            FontMatrix=[1, 0, 0, 1, 0, 0],
-            CharProcs=pikepdf.Dictionary(a=glyph),
-            Encoding=pikepdf.Dictionary(Differences=[97, pikepdf.Name.a]),
-            FirstChar=97,
-            LastChar=97,
-            Widths=[1],
-        )
-        page = pdf.pages[0].obj
-        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
-        page.Contents = pdf.make_stream(b"BT /F1 9 Tf (a) Tj ET")
+    def in_a_glyph(instructions: bytes, written_in_the_page: bool = False):
+        # A glyph a font draws itself (Type 3): the font an object of its own, or written in
+        # the page's resources.
+        def change(pdf) -> None:
+            font = pikepdf.Dictionary(
+                Type=pikepdf.Name.Font,
+                Subtype=pikepdf.Name.Type3,
+                FontBBox=[0, 0, 1, 1],
+                FontMatrix=[1, 0, 0, 1, 0, 0],
+                CharProcs=pikepdf.Dictionary(a=pdf.make_stream(b"1 0 d0 " + instructions)),
+                Encoding=pikepdf.Dictionary(Differences=[97, pikepdf.Name.a]),
+                FirstChar=97,
+                LastChar=97,
+                Widths=[1],
+            )
+            named = font if written_in_the_page else pdf.make_indirect(font)
+            page = pdf.pages[0].obj
+            page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=named))
+            page.Contents = pdf.make_stream(b"BT /F1 9 Tf (a) Tj ET")
 
-    def text_in_a_pattern(pdf) -> None:
-        # PDFium reads no text in a pattern's cell, a soft mask's drawing or a Type 3 glyph,
-        # where readers see it (drawn with codes that are not letters, qpdf's reading missed it).
-        cell = pdf.make_stream(b"BT (2400 mg) Tj ET", PatternType=1, PaintType=1, TilingType=1)
-        cell.BBox, cell.XStep, cell.YStep = [0, 0, 99, 99], 99, 99
-        page = pdf.pages[0].obj
-        page.Resources = pikepdf.Dictionary(Pattern=pikepdf.Dictionary(P0=cell))
-        page.Contents = pdf.make_stream(b"/Pattern cs /P0 scn 0 0 99 99 re f")
+        return change
 
-    def text_in_a_drawing_in_a_pattern(pdf) -> None:
-        form = pdf.make_stream(b"BT (2400 mg) Tj ET", Type=pikepdf.Name.XObject)
-        form.Subtype, form.BBox = pikepdf.Name.Form, [0, 0, 99, 99]
-        cell = pdf.make_stream(b"/X1 Do", PatternType=1, PaintType=1, TilingType=1)
-        cell.BBox, cell.XStep, cell.YStep = [0, 0, 99, 99], 99, 99
-        cell.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X1=form))
-        page = pdf.pages[0].obj
-        page.Resources = pikepdf.Dictionary(Pattern=pikepdf.Dictionary(P0=cell))
-        page.Contents = pdf.make_stream(b"/Pattern cs /P0 scn 0 0 99 99 re f")
+    image_holding_its_end_in_a_glyph = in_a_glyph(
+        b"BI /W 8 /H 1 /BPC 8 /CS /G ID \x01\x02EI\x03\x04 EI", written_in_the_page=True
+    )
+
+    # PDFium reads no text in a pattern's cell, a soft mask's drawing or a Type 3 glyph, where
+    # readers see it (drawn with codes that are not letters, qpdf's reading missed it).
+    text_in_a_pattern = in_a_cell(b"BT (2400 mg) Tj ET")
+    text_in_a_drawing_in_a_pattern = in_a_cell(b"/X1 Do", b"BT (2400 mg) Tj ET")
 
     def text_in_a_soft_mask(pdf) -> None:
         group = pdf.make_stream(b"1 g BT (2400 mg) Tj ET", Type=pikepdf.Name.XObject)
@@ -3420,22 +3386,7 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         )
         page.Contents = pdf.make_stream(b"/M0 gs 0 0 99 99 re f")
 
-    def text_in_a_glyph(pdf) -> None:
-        glyph = pdf.make_stream(b"1 0 d0 BT (2400 mg) Tj ET")
-        font = pikepdf.Dictionary(
-            Type=pikepdf.Name.Font,
-            Subtype=pikepdf.Name.Type3,
-            FontBBox=[0, 0, 1, 1],
-            FontMatrix=[1, 0, 0, 1, 0, 0],
-            CharProcs=pikepdf.Dictionary(a=glyph),
-            Encoding=pikepdf.Dictionary(Differences=[97, pikepdf.Name.a]),
-            FirstChar=97,
-            LastChar=97,
-            Widths=[1],
-        )
-        page = pdf.pages[0].obj
-        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
-        page.Contents = pdf.make_stream(b"BT /F1 9 Tf (a) Tj ET")
+    text_in_a_glyph = in_a_glyph(b"BT (2400 mg) Tj ET")
 
     def soft_mask_drawing_what_the_page_names(pdf) -> None:
         # A soft mask's drawing with no resources of its own draws a form the page names: PDFium
