@@ -163,10 +163,10 @@ def pdf_text(data: bytes) -> str:
     return _reading(data)[1]
 
 
+_UNREADABLE = ".pdf that cannot be read"
 # Refusals for how a file was saved, not for what it holds: edits appended to it (earlier
 # versions of its objects), fast web view, a file qpdf repaired. Two readers may read such a
 # file apart, but not qpdf's writing of it (`saved_again`), which a reviewer opens.
-_UNREADABLE = ".pdf that cannot be read"
 _UNLISTED = ".pdf that holds objects its table does not list (save it as PDF again)"
 _DAMAGED = ".pdf that is damaged (print or save it as PDF again)"
 
@@ -572,16 +572,16 @@ def _names(drawing: pikepdf.Stream, operands: list[pikepdf.Object], given: _Reso
 
 
 _INLINE_IMAGE = (
-    "an image written among a page's instructions whose end readers find apart (print it to PDF "
-    "again)"
+    "an image written among a pattern's or a glyph's instructions whose end readers find apart "
+    "(print it to PDF again)"
 )
 
 
 def _ends_apart(image: pikepdf.PdfInlineImage) -> bool:
     """Whether readers may end an image written among a drawing's instructions (`BI … ID …
-    EI`) at different places. The site's form holds none in pages and drawings (`_write`
-    makes each an image of its own); in a pattern's cell or a Type 3 glyph one must be plain
-    data of the length its size gives, holding no "EI". PDFium reads that length, then skips
+    EI`) at different places. The site's form holds none in pages and drawings
+    (`_externalized`); in a pattern's cell or a Type 3 glyph one must be plain data at least
+    as long as its size gives, holding no "EI". PDFium reads that length, then skips
     to the next "EI": data shorter than it read on into the instructions after qpdf's end
     (another dose), and an "EI" inside it ended the image early, the rest of the data drawn
     as instructions. One compressed (PDFium ends it where its compression ends) or giving its
