@@ -3313,12 +3313,6 @@ def _active_pdfs() -> dict[str, tuple[bytes, str]]:
         page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X=form))
         page.Contents = pdf.make_stream(b"/X Do")
 
-    def drawing(instructions: bytes):
-        def change(pdf) -> None:
-            pdf.pages[0].obj.Contents = pdf.make_stream(instructions)
-
-        return change
-
     def in_a_cell(instructions: bytes, drawing: bytes | None = None):
         # A pattern's cell (`drawing`: a form the cell names X1). The site's form makes each
         # image among a page's or a drawing's instructions one of its own; not in a cell.

@@ -672,11 +672,7 @@ def _inside(
         if stream.objgen in found:
             continue
         found.add(stream.objgen)
-        resources = _resources(stream, given)
-        for group in ("/XObject", "/Pattern"):
-            named = resources.get(group) if resources is not None else None
-            if isinstance(named, pikepdf.Dictionary):
-                stack += [known[c.objgen] for c in named.values() if _drawing(c, known)]
+        stack += _drawn_inside(stream, known, given)
     return found
 
 
@@ -686,9 +682,22 @@ def _resources(stream: pikepdf.Stream, given: _Resources) -> pikepdf.Dictionary 
     return own if isinstance(own, pikepdf.Dictionary) else given.get(stream.objgen)
 
 
-def _drawing(named: object, known: dict[tuple[int, int], pikepdf.Stream]) -> bool:
-    """Whether a resource names one of the `known` drawings (a resource may be a number)."""
-    return isinstance(named, pikepdf.Stream) and named.objgen in known
+def _drawn_inside(
+    stream: pikepdf.Stream, known: dict[tuple[int, int], pikepdf.Stream], given: _Resources
+) -> list[pikepdf.Stream]:
+    """The `known` drawings (forms, patterns' cells) a drawing's resources (`_resources`)
+    name; a resource may be a number, which names none."""
+    resources = _resources(stream, given)
+    found = []
+    for group in ("/XObject", "/Pattern"):
+        named = resources.get(group) if resources is not None else None
+        if isinstance(named, pikepdf.Dictionary):
+            found += [
+                known[c.objgen]
+                for c in named.values()
+                if isinstance(c, pikepdf.Stream) and c.objgen in known
+            ]
+    return found
 
 
 def _draws(stream: pikepdf.Stream) -> bool:
@@ -708,13 +717,7 @@ def _nesting(drawings: list[pikepdf.Stream]) -> int:
         if key in seen or len(seen) > _MOST_NESTED:
             return _MOST_NESTED + 1
         if key not in depth:
-            resources = known[key].stream_dict.get("/Resources")
-            children: list[tuple[int, int]] = []
-            if isinstance(resources, pikepdf.Dictionary):
-                for group in ("/XObject", "/Pattern"):
-                    named = resources.get(group)
-                    if isinstance(named, pikepdf.Dictionary):
-                        children += [c.objgen for c in named.values() if _drawing(c, known)]
+            children = [child.objgen for child in _drawn_inside(known[key], known, {})]
             depth[key] = 1 + max((inside(child, seen | {key}) for child in children), default=0)
         return min(depth[key], _MOST_NESTED + 1)
 
